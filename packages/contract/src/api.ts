@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { GRAPH_TYPES } from './graphQuery';
+import { GraphWarningSchema } from './graph';
+
+/** `GET /api/namespaces` */
+export const NamespaceSchema = z.object({
+  name: z.string(),
+  labels: z.record(z.string(), z.string()),
+  /** Sidecar injection enabled by label (`istio-injection=enabled` or `istio.io/rev`). */
+  injection: z.boolean(),
+  /** ISO time the namespace was created, when known. */
+  createdAt: z.string().optional(),
+});
+export type Namespace = z.infer<typeof NamespaceSchema>;
+
+export const NamespacesResponseSchema = z.object({
+  namespaces: z.array(NamespaceSchema),
+  warnings: z.array(GraphWarningSchema),
+});
+export type NamespacesResponse = z.infer<typeof NamespacesResponseSchema>;
+
+/** `GET /api/config`: server settings the SPA needs. */
+export const ServerConfigResponseSchema = z.object({
+  version: z.string(),
+  /** Prefix the app is served under, `''` at the root, otherwise `/something` (no trailing slash). */
+  basePath: z.string(),
+  clusterName: z.string(),
+  istioNamespace: z.string(),
+  /** Default graph polling interval, ms; 0 = paused. */
+  refreshIntervalMs: z.number(),
+  refreshIntervalsMs: z.array(z.number()),
+  /** Default graph duration, seconds. */
+  durationSeconds: z.number(),
+  durationsSeconds: z.array(z.number()),
+  defaultGraphType: z.enum(GRAPH_TYPES),
+  /** Namespaces selected when the user has not chosen any. */
+  defaultNamespaces: z.array(z.string()),
+});
+export type ServerConfigResponse = z.infer<typeof ServerConfigResponseSchema>;
+
+/** `GET /readyz` (200 when ready, 503 otherwise; same body). */
+export const ReadyResponseSchema = z.object({
+  ready: z.boolean(),
+  checks: z.object({
+    kubernetes: z.object({ ok: z.boolean(), message: z.string(), ms: z.number() }),
+    prometheus: z.object({ ok: z.boolean(), message: z.string(), ms: z.number() }),
+  }),
+});
+export type ReadyResponse = z.infer<typeof ReadyResponseSchema>;
+
+/**
+ * Runtime settings injected into index.html as `window.__MESHLENS__` (so the SPA works under a prefix
+ * before its first API call).
+ */
+export const RuntimeConfigSchema = z.object({ basePath: z.string(), version: z.string() });
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+export const RUNTIME_CONFIG_GLOBAL = '__MESHLENS__';

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { GRAPH_TYPES, PROTOCOLS, RESPONSE_TIMES } from './graphQuery';
+
+export const HEALTH_STATUSES = ['Healthy', 'Degraded', 'Failure', 'NoTraffic', 'NotReady'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+export const HealthStatusSchema = z.enum(HEALTH_STATUSES);
+
+export const NODE_TYPES = [
+  'app',
+  'versionedApp',
+  'workload',
+  'service',
+  'serviceEntry',
+  'unknown',
+  'box',
+] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+export const BOX_TYPES = ['namespace', 'app'] as const;
+export type BoxType = (typeof BOX_TYPES)[number];
+
+/**
+ * One graph node. Every field is a primitive (flat data for Cytoscape selectors such as
+ * `node[healthStatus = "Failure"]` or `node[?hasTrafficShifting]`). Rates are per second, unrounded;
+ * HTTP/gRPC rates are requests/s, TCP rates bytes/s.
+ */
+export const GraphNodeSchema = z.object({
+  /** Stable id, see `nodeId`: `wl:ns/name`, `app:ns/app`, `vapp:ns/app/version`, `svc:ns/name`, `se:host`, `unknown`, `box:…`. */
+  id: z.string(),
+  type: z.enum(NODE_TYPES),
+  /** Short display text (workload, app, `app v1`, service name, host, `unknown`, box name). */
+  label: z.string(),
+  /** Id of the enclosing box node when the graph is boxed. */
+  parent: z.string().optional(),
+  cluster: z.string(),
+  /** Namespace (for a service entry: the namespace of the ServiceEntry object, or `unknown`). */
+  namespace: z.string(),
+  app: z.string().optional(),
+  version: z.string().optional(),
+  workload: z.string().optional(),
+  service: z.string().optional(),
+  /** For service-entry nodes: the host called. */
+  host: z.string().optional(),
+  /** For box nodes. */
+  boxType: z.enum(BOX_TYPES).optional(),
+
+  // Flags
+  /** A traffic source with no inbound traffic in the graph (e.g. the ingress gateway, or `unknown`). */
+  isRoot: z.boolean(),
+  /** An Istio ingress/egress gateway workload. */
+  isGateway: z.boolean(),
+  /** Its namespace was not among the requested ones (shown because selected nodes talk to it). */
+  isOutside: z.boolean(),
+  /** No traffic in the window (only with includeIdle). */
+  isIdle: z.boolean(),
+  /** Some pods of the workload run without the istio-proxy sidecar. */
+  hasMissingSidecar: z.boolean(),
+  isServiceEntry: z.boolean(),
+  /** `MESH_EXTERNAL` / `MESH_INTERNAL` for service entries. */
+  serviceEntryLocation: z.string().optional(),
+  isBox: z.boolean(),
+
+  // Config badges (from VirtualServices / DestinationRules whose host is this node's service)
+  hasVS: z.boolean(),
+  hasDR: z.boolean(),
+  hasTrafficShifting: z.boolean(),
+  hasRequestRouting: z.boolean(),
+  hasFaultInjection: z.boolean(),
+  hasTimeout: z.boolean(),
+  hasRetries: z.boolean(),
+  hasCircuitBreaker: z.boolean(),
+  hasMirroring: z.boolean(),
+
+  // Traffic (per second)
+  httpIn: z.number(),
+  httpIn3xx: z.number(),
+  httpIn4xx: z.number(),
+  httpIn5xx: z.number(),
+  httpInNoResponse: z.number(),
+  httpOut: z.number(),
+  grpcIn: z.number(),
+  /** gRPC requests with a non-OK grpc status. */
+  grpcInErr: z.number(),
+  grpcInNoResponse: z.number(),
+  grpcOut: z.number(),
+  /** TCP bytes/s, both directions. */
+  tcpIn: z.number(),
+  tcpOut: z.number(),
+
+  healthStatus: HealthStatusSchema,
+  /** Why, e.g. `5xx 12.5% of inbound ≥ 10%`; empty when Healthy. */
+  healthReason: z.string(),
+});
+export type GraphNode = z.infer<typeof GraphNodeSchema>;
+
+/** Requests/s per response code then per response flag: `{ "200": { "-": 1.2 }, "503": { "UO": 0.3 } }`. Code `0` = no response. */
+export const ResponsesSchema = z.record(z.string(), z.record(z.string(), z.number()));
+export type Responses = z.infer<typeof ResponsesSchema>;
+
+export const GraphEdgeSchema = z.object({
+  /** `<source>><target>:<protocol>` (see `edgeId`). */
+  id: z.string(),
+  source: z.string(),
+  target: z.string(),
+  protocol: z.enum(PROTOCOLS),
+  /** Requests/s (http, grpc); 0 for tcp. */
+  rps: z.number(),
+  rate2xx: z.number(),
+  rate3xx: z.number(),
+  rate4xx: z.number(),
+  rate5xx: z.number(),
+  /** Requests that got no response (code 0), requests/s. */
+  rateNoResponse: z.number(),
+  /** gRPC requests with a non-OK grpc status, requests/s. */
+  rateGrpcErr: z.number(),
+  /** HTTP: (4xx + 5xx + no response) / rps × 100; gRPC: (non-OK + no response) / rps × 100; TCP: 0. */
+  errorPct: z.number(),
+  /** This edge's share of the source node's outbound traffic of the same protocol, in %. */
+  percentOfSource: z.number(),
+  /** Milliseconds (the statistic in the answer's `responseTime`), null when unknown or into a service node. */
+  responseTimeMs: z.number().nullable(),
+  /** Bytes/s: for TCP both directions; for HTTP/gRPC response bytes; null when unknown. */
+  throughputBps: z.number().nullable(),
+  /** % of the traffic sent with mutual TLS (destination-reported), null when unknown. */
+  mtlsPct: z.number().nullable(),
+  responses: ResponsesSchema,
+  isIdle: z.boolean(),
+  healthStatus: HealthStatusSchema,
+  healthReason: z.string(),
+});
+export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
+
+export const GraphWarningSchema = z.object({
+  /** e.g. `PrometheusUnavailable`, `PrometheusTimeout`, `PrometheusError`, `InventoryNotSynced`, `NamespaceNotFound`. */
+  code: z.string(),
+  message: z.string(),
+});
+export type GraphWarning = z.infer<typeof GraphWarningSchema>;
+
+export const GraphDebugSchema = z.object({
+  queries: z.array(
+    z.object({
+      name: z.string(),
+      promql: z.string(),
+      ms: z.number(),
+      series: z.number(),
+      error: z.string().optional(),
+    }),
+  ),
+  /** True when this answer came from the server's cache or an identical request in flight. */
+  shared: z.boolean(),
+  /** Server time spent building the graph, excluding Prometheus, ms. */
+  buildMs: z.number(),
+});
+export type GraphDebug = z.infer<typeof GraphDebugSchema>;
+
+/** Answer of `GET /api/graph`. */
+export const GraphResponseSchema = z.object({
+  /** Unix seconds the rates were evaluated at. */
+  timestamp: z.number(),
+  /** Rate window, seconds. */
+  duration: z.number(),
+  graphType: z.enum(GRAPH_TYPES),
+  namespaces: z.array(z.string()),
+  responseTime: z.enum(RESPONSE_TIMES),
+  nodes: z.array(GraphNodeSchema),
+  edges: z.array(GraphEdgeSchema),
+  warnings: z.array(GraphWarningSchema),
+  debug: GraphDebugSchema.optional(),
+});
+export type GraphResponse = z.infer<typeof GraphResponseSchema>;

@@ -1,0 +1,19 @@
+/**
+ * Stable Cytoscape ids. They depend only on the entity, never on the query, so a refresh keeps the
+ * same elements and the web app can diff them.
+ */
+export const nodeId = {
+  workload: (namespace: string, workload: string) => `wl:${namespace}/${workload}`,
+  app: (namespace: string, app: string) => `app:${namespace}/${app}`,
+  versionedApp: (namespace: string, app: string, version: string) => `vapp:${namespace}/${app}/${version}`,
+  service: (namespace: string, service: string) => `svc:${namespace}/${service}`,
+  serviceEntry: (host: string) => `se:${host}`,
+  unknown: () => 'unknown',
+  namespaceBox: (namespace: string) => `box:ns:${namespace}`,
+  appBox: (namespace: string, app: string) => `box:app:${namespace}/${app}`,
+} as const;
+
+/** Edge id: `<source>><target>:<protocol>`, e.g. `wl:bookinfo/productpage-v1>svc:bookinfo/reviews:http`. */
+export function edgeId(source: string, target: string, protocol: string): string {
+  return `${source}>${target}:${protocol}`;
+}
