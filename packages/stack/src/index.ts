@@ -1,1 +1,21 @@
-export {};
+export { freePort, sleep, waitForHttp, type WaitForHttpOptions } from './net';
+export {
+  isAlive,
+  killGroup,
+  spawnManaged,
+  spawnReady,
+  type ManagedProcess,
+  type ReadyProcess,
+  type SpawnOptions,
+  type SpawnReadyOptions,
+} from './processes';
+export {
+  findPrometheus,
+  parseScrapeTarget,
+  prometheusConfig,
+  PrometheusNotInstalledError,
+  startPrometheus,
+  type PrometheusHandle,
+  type PrometheusOptions,
+} from './prometheus';
+export { queryPrometheus, vectorOf, waitForPromQL, type PromQueryData, type PromSample } from './promql';

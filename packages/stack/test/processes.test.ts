@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { freePort, isAlive, sleep, spawnReady, waitForHttp } from '../src/index';
+
+const node = process.execPath;
+
+describe('spawnReady', () => {
+  it('returns the URL of the READY line and stop() ends the whole process group', async () => {
+    // The child starts a grandchild (as npx does) and announces a URL.
+    const script = `
+      const { spawn } = require('node:child_process');
+      const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      console.error('log line on stderr');
+      console.log('some chatter');
+      console.log('READY http://127.0.0.1:4321');
+      console.log('GRANDCHILD ' + g.pid);
+      process.on('SIGTERM', () => {}); // ignores SIGTERM: stop() must escalate to SIGKILL
+      setInterval(() => {}, 1000);
+    `;
+    let grandchild = 0;
+    const proc = await spawnReady(node, ['-e', script], {
+      name: 'fake',
+      graceMs: 300,
+      onStdoutLine: (line) => {
+        const m = /^GRANDCHILD (\d+)/.exec(line);
+        if (m) grandchild = Number(m[1]);
+      },
+    });
+    expect(proc.url).toBe('http://127.0.0.1:4321');
+    for (let i = 0; i < 50 && !grandchild; i++) await sleep(20);
+    expect(grandchild).toBeGreaterThan(0);
+    expect(isAlive(grandchild)).toBe(true);
+    await proc.stop();
+    await sleep(50);
+    expect(isAlive(proc.pid)).toBe(false);
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  it('fails with the stderr tail when the process exits before READY', async () => {
+    await expect(
+      spawnReady(node, ['-e', 'console.error("cannot open kubeconfig"); process.exit(3)'], {
+        name: 'broken',
+      }),
+    ).rejects.toThrow(/broken exited \(3\) before printing READY[\s\S]*cannot open kubeconfig/);
+  });
+
+  it('fails after the timeout and leaves no process behind', async () => {
+    let pid = 0;
+    const attempt = spawnReady(
+      node,
+      ['-e', 'console.log("PID " + process.pid); setInterval(() => {}, 1000)'],
+      {
+        timeoutMs: 500,
+        onStdoutLine: (line) => (pid = Number(line.split(' ')[1])),
+      },
+    );
+    await expect(attempt).rejects.toThrow(/printed no READY line within 500 ms/);
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid)).toBe(false);
+  });
+});
+
+describe('waitForHttp and freePort', () => {
+  it('times out with the URL and last error when nothing listens', async () => {
+    const port = await freePort();
+    await expect(waitForHttp(`http://127.0.0.1:${port}/`, 400)).rejects.toThrow(
+      new RegExp(`127.0.0.1:${port}/ did not become ready within 400 ms`),
+    );
+  });
+});
