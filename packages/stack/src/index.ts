@@ -19,3 +19,16 @@ export {
   type PrometheusOptions,
 } from './prometheus';
 export { queryPrometheus, vectorOf, waitForPromQL, type PromQueryData, type PromSample } from './promql';
+export { componentAvailable, componentCommand, repoRoot, type ComponentName } from './components';
+export {
+  ComponentMissingError,
+  metricsUrl,
+  startStack,
+  type Endpoints,
+  type ScenarioName,
+  type Stack,
+  type StackOptions,
+  type StackUrls,
+} from './stack';
+export { buildWebIfStale, ensurePrometheus, portFree, webBuildStale } from './setup';
+export type { BenchContext, BenchFunction, BenchResult } from './bench';

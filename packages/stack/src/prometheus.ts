@@ -35,6 +35,8 @@ export interface PrometheusHandle {
   dataDir: string;
   configPath: string;
   pid: number;
+  /** Resolves with the exit code or signal once the process has exited. */
+  exited: Promise<number | string>;
   /** Rewrites the config with new targets and reloads it. */
   setScrapeTargets(targets: string[]): Promise<void>;
   /** POST /-/reload (after editing configPath by hand, say). */
@@ -219,6 +221,7 @@ function makeHandle(parts: HandleParts): PrometheusHandle {
     dataDir,
     configPath,
     pid: proc.pid,
+    exited: proc.exited,
     reload,
     async setScrapeTargets(targets) {
       await writeFile(configPath, prometheusConfig(targets, parts.interval, parts.evaluation));

@@ -1,0 +1,276 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { componentCommand, type ComponentName } from './components';
+import { spawnReady, type ReadyProcess } from './processes';
+import { startPrometheus, type PrometheusHandle } from './prometheus';
+
+export type ScenarioName = 'bookinfo' | 'travels' | 'generated';
+
+export interface StackOptions {
+  scenario?: ScenarioName;
+  /** Console port; 0 (default) picks a free one. */
+  consolePort?: number;
+  prometheusPort?: number;
+  clusterPort?: number;
+  metricsPort?: number;
+  /** State folder (kubeconfig, endpoints.json, logs/, prometheus/); default `.demo` under the cwd. */
+  stateDir?: string;
+  /** For the generated scenario. */
+  services?: number;
+  namespaces?: number;
+  seed?: number;
+  rateScale?: number;
+  scrapeIntervalSeconds?: number;
+  /** Start the console server (default true). */
+  withConsole?: boolean;
+  /** Extra arguments for the console CLI. */
+  consoleArgs?: string[];
+  /** Stop every child on SIGINT/SIGTERM/SIGHUP of this process, then exit (default true). */
+  handleSignals?: boolean;
+  /** Copy the children's logs to stderr (they always go to stateDir/logs/NAME.log). */
+  echoLogs?: boolean;
+  /** Progress messages ("starting mesh-sim…"). */
+  onProgress?: (message: string) => void;
+  /** How long each component may take to print READY (default 90 s). */
+  startTimeoutMs?: number;
+}
+
+export interface StackUrls {
+  console: string | null;
+  prometheus: string;
+  cluster: string;
+  meshSim: string;
+}
+
+export interface Endpoints extends StackUrls {
+  kubeconfig: string;
+  scenario: ScenarioName;
+  startedAt: string;
+  pids: { cluster: number; meshSim: number; prometheus: number; console: number | null };
+}
+
+export interface Stack {
+  urls: StackUrls;
+  kubeconfigPath: string;
+  stateDir: string;
+  endpointsPath: string;
+  endpoints: Endpoints;
+  prometheus: PrometheusHandle;
+  /** Resolves when a component exits on its own (a crash), naming it; the others keep running. */
+  crashed: Promise<{ name: string; code: number | string }>;
+  /** Stops every component and waits for each to exit; removes endpoints.json. */
+  stop(): Promise<void>;
+}
+
+export class ComponentMissingError extends Error {
+  constructor(readonly component: ComponentName) {
+    super(
+      `the ${component} CLI is not available yet (no bin in its package.json, or its src/cli.ts is missing)`,
+    );
+    this.name = 'ComponentMissingError';
+  }
+}
+
+/**
+ * Starts the whole demo stack on loopback, each component a child process: the demo cluster, mesh-sim
+ * creating the scenario in it, Prometheus scraping mesh-sim, and the console pointed at both. Writes
+ * stateDir/endpoints.json once every component is ready. On any failure it stops what it started.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const scenario = options.scenario ?? 'bookinfo';
+  const stateDir = resolve(options.stateDir ?? '.demo');
+  const logDir = join(stateDir, 'logs');
+  const kubeconfigPath = join(stateDir, 'kubeconfig');
+  const endpointsPath = join(stateDir, 'endpoints.json');
+  const timeoutMs = options.startTimeoutMs ?? 90_000;
+  const progress = options.onProgress ?? (() => undefined);
+  const withConsole = options.withConsole ?? true;
+
+  const commands = {
+    cluster: requireCommand('demo-cluster'),
+    meshSim: requireCommand('mesh-sim'),
+    console: withConsole ? requireCommand('meshlens') : undefined,
+  };
+
+  await mkdir(logDir, { recursive: true });
+  await rm(endpointsPath, { force: true });
+  // A fresh TSDB each run: series of an earlier scenario would otherwise show in the graph.
+  await rm(join(stateDir, 'prometheus'), { recursive: true, force: true });
+
+  const children: ReadyProcess[] = [];
+  let prometheus: PrometheusHandle | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.allSettled([...children.map((c) => c.stop()), prometheus?.close()]);
+      await rm(endpointsPath, { force: true });
+    })();
+    return stopping;
+  };
+  const removeSignalHandlers = options.handleSignals === false ? () => undefined : onSignals(stopAll);
+
+  const started = (name: string, proc: ReadyProcess): ReadyProcess => {
+    children.push(proc);
+    progress(`${name} ready at ${proc.url}`);
+    return proc;
+  };
+  const run = (
+    name: string,
+    command: { cmd: string; args: string[] },
+    args: string[],
+    env?: NodeJS.ProcessEnv,
+  ) =>
+    spawnReady(command.cmd, [...command.args, ...args], {
+      name,
+      timeoutMs,
+      logFile: join(logDir, `${name}.log`),
+      echo: options.echoLogs,
+      env: { ...process.env, ...env },
+    });
+
+  try {
+    progress('starting the demo cluster and Prometheus');
+    const [cluster, prom] = await settleAll([
+      run('demo-cluster', commands.cluster, [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(options.clusterPort ?? 0),
+        '--kubeconfig-out',
+        kubeconfigPath,
+      ]).then((p) => started('demo-cluster', p)),
+      startPrometheus({
+        scrapeTargets: [],
+        scrapeIntervalSeconds: options.scrapeIntervalSeconds ?? 5,
+        dataDir: join(stateDir, 'prometheus'),
+        port: options.prometheusPort ?? 0,
+        logFile: join(logDir, 'prometheus.log'),
+      }).then((p) => {
+        prometheus = p;
+        progress(`Prometheus ready at ${p.url}`);
+        return p;
+      }),
+    ]);
+
+    progress(`starting mesh-sim (${scenario})${withConsole ? ' and the console' : ''}`);
+    const simArgs = ['--kubeconfig', kubeconfigPath, '--scenario', scenario];
+    simArgs.push('--metrics-port', String(options.metricsPort ?? 0));
+    if (options.services !== undefined) simArgs.push('--services', String(options.services));
+    if (options.namespaces !== undefined) simArgs.push('--namespaces', String(options.namespaces));
+    if (options.seed !== undefined) simArgs.push('--seed', String(options.seed));
+    if (options.rateScale !== undefined) simArgs.push('--rate-scale', String(options.rateScale));
+    const [meshSim, consoleProc] = await settleAll([
+      run('mesh-sim', commands.meshSim, simArgs).then(async (p) => {
+        started('mesh-sim', p);
+        await prom.setScrapeTargets([metricsUrl(p.url)]);
+        return p;
+      }),
+      commands.console
+        ? run(
+            'meshlens',
+            commands.console,
+            [
+              '--kubeconfig',
+              kubeconfigPath,
+              '--prometheus-url',
+              prom.url,
+              '--port',
+              String(options.consolePort ?? 0),
+              ...(options.consoleArgs ?? []),
+            ],
+            { KUBECONFIG: kubeconfigPath, PROMETHEUS_URL: prom.url },
+          ).then((p) => started('console', p))
+        : Promise.resolve(undefined),
+    ]);
+
+    const endpoints: Endpoints = {
+      console: consoleProc?.url ?? null,
+      prometheus: prom.url,
+      cluster: cluster.url,
+      meshSim: meshSim.url,
+      kubeconfig: kubeconfigPath,
+      scenario,
+      startedAt: new Date().toISOString(),
+      pids: {
+        cluster: cluster.pid,
+        meshSim: meshSim.pid,
+        prometheus: prom.pid,
+        console: consoleProc?.pid ?? null,
+      },
+    };
+    await writeFile(endpointsPath, `${JSON.stringify(endpoints, null, 2)}\n`);
+
+    const watched: Array<[string, { exited: Promise<number | string> } | undefined]> = [
+      ['demo-cluster', cluster],
+      ['mesh-sim', meshSim],
+      ['console', consoleProc],
+      ['prometheus', prom],
+    ];
+    const crashed = new Promise<{ name: string; code: number | string }>((resolveCrash) => {
+      for (const [name, proc] of watched) {
+        void proc?.exited.then((code) => {
+          if (!stopping) resolveCrash({ name, code });
+        });
+      }
+    });
+
+    return {
+      urls: { console: endpoints.console, prometheus: prom.url, cluster: cluster.url, meshSim: meshSim.url },
+      kubeconfigPath,
+      stateDir,
+      endpointsPath,
+      endpoints,
+      prometheus: prom,
+      crashed,
+      async stop() {
+        removeSignalHandlers();
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    removeSignalHandlers();
+    await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * Like Promise.all for a tuple, but waits for every member to settle before throwing the first error,
+ * so nothing that was still starting is left running outside `children`.
+ */
+async function settleAll<T extends readonly unknown[]>(
+  promises: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+function requireCommand(name: ComponentName): { cmd: string; args: string[] } {
+  const command = componentCommand(name);
+  if (!command) throw new ComponentMissingError(name);
+  return command;
+}
+
+/** mesh-sim's READY url is its base URL; Prometheus scrapes /metrics under it unless a path is given. */
+export function metricsUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/metrics';
+  return parsed.toString();
+}
+
+/** On SIGINT/SIGTERM/SIGHUP: stop the stack, then exit (130/143/129). Returns the remover. */
+function onSignals(stop: () => Promise<void>): () => void {
+  const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+  const handlers = Object.entries(codes).map(([signal, code]) => {
+    const handler = (): void => {
+      void stop().finally(() => process.exit(code));
+    };
+    process.once(signal as NodeJS.Signals, handler);
+    return [signal as NodeJS.Signals, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}

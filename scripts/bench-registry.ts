@@ -1,0 +1,38 @@
+/**
+ * The benchmarks `npm run bench` runs, in order. Each names a module (path from the repo root) and the
+ * BenchFunction it exports (see packages/stack/src/bench.ts). A module that does not exist yet, or lacks
+ * the export, is reported as "not available yet" and skipped. Add one line per benchmark.
+ */
+export interface BenchEntry {
+  name: string;
+  module: string;
+  export: string;
+  description: string;
+}
+
+export const benches: BenchEntry[] = [
+  {
+    name: 'mesh-sim',
+    module: 'packages/mesh-sim/src/bench.ts',
+    export: 'runMeshSimBench',
+    description: 'simulator at 1,000 services / 5,000 edges: kept request rate, CPU, /metrics scrape time',
+  },
+  {
+    name: 'graph',
+    module: 'apps/server/src/bench.ts',
+    export: 'runGraphBench',
+    description: 'graph API at 100 / 1,000 / 3,000 services: latency, PromQL count and time, server RSS',
+  },
+  {
+    name: 'web',
+    module: 'e2e/bench/web.bench.ts',
+    export: 'runWebBench',
+    description: 'browser: layout and render times of large graphs in Chromium',
+  },
+  {
+    name: 'stack',
+    module: 'scripts/bench-stack.ts',
+    export: 'runStackBench',
+    description: 'demo stack start-up time (bookinfo) and time to the first istio_requests_total sample',
+  },
+];

@@ -1,0 +1,183 @@
+// The demo launcher behind `npm run demo` (scripts/demo.mjs installs dependencies, then imports this).
+import { isAbsolute, relative, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  buildWebIfStale,
+  componentAvailable,
+  ensurePrometheus,
+  portFree,
+  startStack,
+  type ScenarioName,
+  type Stack,
+} from '@meshlens/stack';
+
+const DEFAULT_CONSOLE_PORT = 20001;
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+const program = new Command('npm run demo --')
+  .description(
+    'Start the embedded demo: demo cluster, mesh-sim, Prometheus and the meshlens console on loopback.',
+  )
+  .option(
+    '--port <port>',
+    `console port (default ${DEFAULT_CONSOLE_PORT}, or a free one if that is taken; 0 = free)`,
+    integer('--port', 0, 65535),
+  )
+  .addOption(
+    new Option('--scenario <name>', 'scenario to simulate')
+      .choices(['bookinfo', 'travels', 'generated'])
+      .default('bookinfo'),
+  )
+  .option(
+    '--services <n>',
+    'number of services for the generated scenario',
+    integer('--services', 1, 100_000),
+  )
+  .option('--namespaces <k>', 'namespaces for the generated scenario', integer('--namespaces', 1, 10_000))
+  .option('--seed <s>', 'random seed for the generated scenario', integer('--seed', 0, 2 ** 31))
+  .option('--rate-scale <x>', 'multiply every scenario request rate by x', parseFloat)
+  .option(
+    '--prometheus-port <port>',
+    'Prometheus port (default: a free one)',
+    integer('--prometheus-port', 0, 65535),
+  )
+  .option(
+    '--cluster-port <port>',
+    'demo cluster API port (default: a free one)',
+    integer('--cluster-port', 0, 65535),
+  )
+  .option(
+    '--scrape-interval <seconds>',
+    'Prometheus scrape interval',
+    integer('--scrape-interval', 1, 300),
+    5,
+  )
+  .option('--state-dir <dir>', 'state folder (kubeconfig, endpoints.json, logs, Prometheus data)', '.demo')
+  .option('--no-console', 'do not start the console server')
+  .option('--verbose', "copy the components' logs to stderr")
+  .showHelpAfterError();
+
+const opts = program.parse(process.argv.slice(2), { from: 'user' }).opts<{
+  port?: number;
+  scenario: ScenarioName;
+  services?: number;
+  namespaces?: number;
+  seed?: number;
+  rateScale?: number;
+  prometheusPort?: number;
+  clusterPort?: number;
+  scrapeInterval: number;
+  stateDir: string;
+  console: boolean;
+  verbose?: boolean;
+}>();
+
+/** A path as the user should type it: relative to the cwd when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel;
+}
+
+const say = (line: string): void => void process.stderr.write(`meshlens demo: ${line}\n`);
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  try {
+    ensurePrometheus(say);
+  } catch (err) {
+    say((err as Error).message);
+    process.exit(1);
+  }
+
+  let withConsole = opts.console;
+  if (withConsole && !componentAvailable('meshlens')) {
+    say('the console server (apps/server) is not built yet: starting the stack without the console.');
+    withConsole = false;
+  }
+  if (withConsole) {
+    const web = buildWebIfStale(say);
+    if (web === 'failed')
+      say('building the web app failed (see above); the console serves its API without the UI.');
+  }
+
+  let consolePort = opts.port;
+  if (consolePort === undefined) {
+    consolePort = (await portFree(DEFAULT_CONSOLE_PORT)) ? DEFAULT_CONSOLE_PORT : 0;
+    if (withConsole && consolePort === 0)
+      say(`port ${DEFAULT_CONSOLE_PORT} is taken; the console gets a free port.`);
+  }
+
+  let stack: Stack | undefined;
+  let shuttingDown = false;
+  const shutdown = async (code: number, why: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`${why}: stopping every component…`);
+    await stack?.stop();
+    say('stopped.');
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void shutdown(0, signal));
+  }
+
+  try {
+    stack = await startStack({
+      scenario: opts.scenario,
+      consolePort,
+      prometheusPort: opts.prometheusPort,
+      clusterPort: opts.clusterPort,
+      stateDir: opts.stateDir,
+      services: opts.services,
+      namespaces: opts.namespaces,
+      seed: opts.seed,
+      rateScale: opts.rateScale,
+      scrapeIntervalSeconds: opts.scrapeInterval,
+      withConsole,
+      handleSignals: false,
+      echoLogs: opts.verbose,
+      onProgress: say,
+    });
+  } catch (err) {
+    if (shuttingDown) return;
+    say(`the demo failed to start: ${(err as Error).message}`);
+    say(`component logs: ${shown(opts.stateDir)}/logs/`);
+    process.exit(1);
+  }
+  if (shuttingDown) return;
+
+  const state = shown(stack.stateDir);
+  const { urls } = stack;
+  const lines = [
+    '',
+    `meshlens demo is running (scenario ${opts.scenario}, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `  Console:      ${urls.console ?? '(not started: the console server is not built yet)'}`,
+    `  Prometheus:   ${urls.prometheus}`,
+    `  Cluster API:  ${urls.cluster}`,
+    `  mesh-sim:     ${urls.meshSim}`,
+    `  State:        ${state}/ (kubeconfig, endpoints.json, logs/)`,
+    '',
+    `  Try: KUBECONFIG=${state}/kubeconfig kubectl get vs -A`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+
+  const crash = await stack.crashed;
+  await shutdown(
+    1,
+    `${crash.name} exited unexpectedly (${crash.code}); its log is ${state}/logs/${crash.name === 'console' ? 'meshlens' : crash.name}.log`,
+  );
+}
+
+await main();
