@@ -8,6 +8,7 @@
  */
 import type {
   DestinationRule,
+  Gateway,
   PeerAuthentication,
   ServiceEntry,
   VirtualService,
@@ -26,8 +27,30 @@ export interface MeshConfig {
   services: {
     name: string;
     namespace: string;
-    ports: { port: number; name?: string; protocol?: string }[];
+    ports: { port: number; name?: string; protocol?: string; targetPort?: number | string }[];
+    /** The service's pod selector; with `workloads`, finds a destination's pods (auto mTLS, validations). */
+    selector?: Record<string, string>;
   }[];
+  /** Kubernetes cluster domain used to qualify short hosts. Default 'cluster.local'. */
+  clusterDomain?: string;
+  /** Gateways known to the mesh (validations: gateway not found). Not needed for routing. */
+  gateways?: Gateway[];
+  /**
+   * Workloads (pod templates) with their labels. Optional: used to decide auto mTLS (does the destination
+   * have a sidecar?) and by validations (subset labels matching no workload). Absent = every destination is
+   * assumed to run a sidecar.
+   */
+  workloads?: WorkloadInfo[];
+  /** MeshConfig `enableAutoMtls`. Default true. */
+  autoMtls?: boolean;
+}
+
+export interface WorkloadInfo {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  /** Whether the pods run an Istio sidecar. Default true. */
+  sidecar?: boolean;
 }
 
 /** The proxy that handles the request: a sidecar of a workload, or a gateway. */
@@ -46,6 +69,8 @@ export interface HttpRequest {
   path: string; // may include ?query
   method: string;
   headers: Record<string, string>;
+  /** `:scheme`, for `scheme` matches. Default 'http'. */
+  scheme?: string;
 }
 
 export interface Destination {
@@ -59,17 +84,27 @@ export interface RetryDecision {
   /** Retries after the first attempt (0 = none). Istio default: 2 when no retries block. */
   attempts: number;
   perTryTimeoutMs?: number;
-  /** Envoy retry_on conditions, e.g. ['connect-failure','refused-stream','unavailable','cancelled','retriable-status-codes','503']. */
+  /**
+   * Envoy retry_on conditions, e.g. ['connect-failure','refused-stream','unavailable','cancelled','retriable-status-codes','503'].
+   * Numeric entries stay in this list as written and are also in `retriableStatusCodes`; when there are
+   * any, 'retriable-status-codes' is present (Istio adds it). Use `isRetriable()` to apply them.
+   */
   retryOn: string[];
   /** HTTP codes retried (from numeric entries of retryOn). */
   retriableStatusCodes: number[];
+  /** Base interval of the jittered exponential back-off (`retries.backoff`), ms. Default 25. */
+  backoffBaseMs?: number;
+  /** Retries prefer another host (previous-hosts predicate); false with consistent-hash load balancing. */
+  retryOtherHosts?: boolean;
 }
 
 export interface FaultDecision {
   /** Delay applied to this request (already rolled against percentage), ms. */
   delayMs?: number;
-  /** Abort status applied to this request (already rolled against percentage). */
+  /** Abort status applied to this request (already rolled against percentage). gRPC aborts: 200. */
   abortStatus?: number;
+  /** For a gRPC abort (`grpcStatus`): the grpc-status name sent with HTTP 200, e.g. 'UNAVAILABLE'. */
+  abortGrpcStatus?: string;
 }
 
 export type HttpOutcome =
@@ -87,8 +122,16 @@ export type HttpOutcome =
       /** Route timeout in ms; undefined = none (Istio default: disabled). */
       timeoutMs?: number;
       retries: RetryDecision;
-      /** Mirror rolled for this request (absent when not mirrored this time). */
+      /** Mirror rolled for this request (absent when not mirrored this time); the first of `mirrors`. */
       mirror?: Destination;
+      /** Every mirror target rolled for this request (`mirror` + `mirrors[]`). */
+      mirrors?: Destination[];
+      /** The matched rule answers locally (`directResponse`): no upstream; destination is the requested host. */
+      directResponse?: { status: number; body?: string };
+      /** The matched rule redirects (`redirect`): the proxy answers this 3xx locally. */
+      redirect?: { status: number; location: string };
+      /** Human-readable steps: which VirtualService/rule/DestinationRule applied and why. */
+      explanation?: string[];
       /** The DestinationRule traffic policy in force for this destination (subset policy merged over top-level, port-level applied). */
       policy?: TrafficPolicy;
       /** The DestinationRule used (namespace/name). */
@@ -96,10 +139,14 @@ export type HttpOutcome =
       /** Whether the client sends mTLS: DR tls mode ISTIO_MUTUAL, or auto-mTLS when the DR sets no tls. */
       clientMtls: boolean;
     }
-  /** No rule matched: Envoy answers 404, flag NR, source sample only. */
-  | { kind: 'noRoute'; virtualService: string }
+  /**
+   * No rule matched: Envoy answers 404, flag NR, source sample only. `virtualService` is the
+   * VirtualService whose rules were tried (namespace/name; several joined by ',' when a gateway merged
+   * them), or '' at a gateway that has no VirtualService for the host at all.
+   */
+  | { kind: 'noRoute'; virtualService: string; explanation?: string[] }
   /** The route names a subset that no DestinationRule defines: 503, flag NC, source sample only. */
-  | { kind: 'noCluster'; virtualService?: string; destination: Destination };
+  | { kind: 'noCluster'; virtualService?: string; destination: Destination; explanation?: string[] };
 
 export type TcpOutcome =
   | {
@@ -110,9 +157,13 @@ export type TcpOutcome =
       policy?: TrafficPolicy;
       destinationRule?: string;
       clientMtls: boolean;
+      /** Index of the matched tcp[] rule; absent when the default TCP proxy to the host applied. */
+      ruleIndex?: number;
+      explanation?: string[];
     }
-  | { kind: 'noRoute'; virtualService: string }
-  | { kind: 'noCluster'; virtualService?: string; destination: Destination };
+  /** Kept for symmetry; a sidecar falls back to the service's own TCP proxy, so evaluateTcp never yields it. */
+  | { kind: 'noRoute'; virtualService: string; explanation?: string[] }
+  | { kind: 'noCluster'; virtualService?: string; destination: Destination; explanation?: string[] };
 
 /** Server-side (destination sidecar) view: does it accept/require mTLS for this workload and port? */
 export type PeerAuthMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -126,4 +177,7 @@ export type PeerAuthMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
  *   peerAuthMode(config: MeshConfig, namespace: string, workloadLabels: Record<string,string>, port?: number): PeerAuthMode
  *   connectionSecurityPolicy(clientMtls: boolean, mode: PeerAuthMode): 'mutual_tls' | 'none'
  *   resolveHost(config: MeshConfig, host: string, callerNamespace: string): string   // short -> FQDN
+ *
+ * Further helpers (./retry, ./policy, ./peerAuth, ./describe): isRetriable, retryBackoffMs,
+ * circuitBreakerLimits, outlierDetectionSettings, serverAcceptsConnection, describeRoute.
  */

@@ -1,0 +1,113 @@
+/**
+ * Which VirtualService a proxy uses for a host (TRAFFIC-SEMANTICS.md §1): visibility (`exportTo`), binding
+ * (`gateways`, default `mesh`), the most specific host pattern, and what happens with several
+ * VirtualServices for the same host — a gateway merges their rules (creation order, catch-all rules moved
+ * to the end); a sidecar keeps only the oldest, the model Istio supports for sidecars.
+ */
+import type { Caller, MeshConfig } from './evaluate.types';
+import type { HTTPRoute, TCPRoute, VirtualService } from './model';
+import {
+  DEFAULT_CLUSTER_DOMAIN,
+  hostMatches,
+  hostSpecificity,
+  isExportedTo,
+  namespaceOf,
+  resolveConfigHost,
+} from './hosts';
+import { isCatchAllRule } from './match';
+import { sortByCreation } from './order';
+
+export const MESH_GATEWAY = 'mesh';
+
+export interface ProxyIdentity {
+  namespace: string;
+  labels: Record<string, string>;
+  /** `mesh` for a sidecar; the gateway's `namespace/name` entries for a gateway. */
+  gateways: ReadonlySet<string>;
+  isGateway: boolean;
+}
+
+export function proxyOf(caller: Caller): ProxyIdentity {
+  const gws = caller.gateways ?? [];
+  const isGateway = gws.length > 0;
+  return {
+    namespace: caller.namespace,
+    labels: caller.labels ?? {},
+    gateways: new Set(isGateway ? gws.map((g) => resolveGatewayRef(g, caller.namespace)) : [MESH_GATEWAY]),
+    isGateway,
+  };
+}
+
+/** `mesh` stays; `name` means a Gateway in `namespace`; `ns/name` is taken as is. */
+export function resolveGatewayRef(ref: string, namespace: string): string {
+  const r = ref.trim();
+  if (r === MESH_GATEWAY) return r;
+  return r.includes('/') ? r : `${namespace}/${r}`;
+}
+
+/** The VirtualService's bindings, resolved; `gateways` absent or empty means `mesh`. */
+export function virtualServiceGateways(vs: VirtualService): string[] {
+  const gws = vs.spec?.gateways;
+  if (!gws || gws.length === 0) return [MESH_GATEWAY];
+  return gws.map((g) => resolveGatewayRef(g, namespaceOf(vs)));
+}
+
+export function virtualServiceAppliesToProxy(vs: VirtualService, proxy: ProxyIdentity): boolean {
+  if (!isExportedTo(vs.spec?.exportTo, namespaceOf(vs), proxy.namespace)) return false;
+  return virtualServiceGateways(vs).some((g) => proxy.gateways.has(g));
+}
+
+export interface VirtualServiceSelection {
+  /** The host pattern that won (resolved). */
+  host: string;
+  /** Oldest first. A sidecar uses only the first; a gateway merges all. */
+  virtualServices: VirtualService[];
+}
+
+/** The VirtualServices that decide routing of `host` for this proxy, or undefined when none applies. */
+export function selectVirtualServices(
+  config: Pick<MeshConfig, 'virtualServices' | 'clusterDomain'>,
+  proxy: ProxyIdentity,
+  host: string,
+): VirtualServiceSelection | undefined {
+  const domain = config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  let best: { host: string; score: number; list: VirtualService[] } | undefined;
+  for (const vs of config.virtualServices ?? []) {
+    if (!virtualServiceAppliesToProxy(vs, proxy)) continue;
+    let own: { host: string; score: number } | undefined;
+    for (const h of vs.spec?.hosts ?? []) {
+      const pattern = resolveConfigHost(h, namespaceOf(vs), domain);
+      if (!hostMatches(pattern, host)) continue;
+      const score = hostSpecificity(pattern);
+      if (!own || score > own.score) own = { host: pattern, score };
+    }
+    if (!own) continue;
+    if (!best || own.score > best.score) best = { ...own, list: [vs] };
+    else if (own.score === best.score && own.host === best.host) best.list.push(vs);
+  }
+  if (!best) return undefined;
+  const ordered = sortByCreation(best.list);
+  return { host: best.host, virtualServices: proxy.isGateway ? ordered : ordered.slice(0, 1) };
+}
+
+export interface RuleRef<R> {
+  vs: VirtualService;
+  rule: R;
+  /** Index of the rule in its VirtualService. */
+  index: number;
+}
+
+/** HTTP rules in evaluation order: one VirtualService's order, or a gateway's merge of several. */
+export function orderedHttpRules(selection: VirtualServiceSelection): RuleRef<HTTPRoute>[] {
+  const refs = selection.virtualServices.flatMap((vs) =>
+    (vs.spec?.http ?? []).map((rule, index) => ({ vs, rule, index })),
+  );
+  if (selection.virtualServices.length < 2) return refs;
+  return [...refs.filter((r) => !isCatchAllRule(r.rule)), ...refs.filter((r) => isCatchAllRule(r.rule))];
+}
+
+export function orderedTcpRules(selection: VirtualServiceSelection): RuleRef<TCPRoute>[] {
+  return selection.virtualServices.flatMap((vs) =>
+    (vs.spec?.tcp ?? []).map((rule, index) => ({ vs, rule, index })),
+  );
+}
