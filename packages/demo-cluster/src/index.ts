@@ -1,1 +1,4 @@
-export {};
+export { startDemoCluster } from './server';
+export type { DemoCluster, DemoClusterOptions } from './server';
+export { kubeconfigFor } from './kubeconfig';
+export { parseManifests } from './load';

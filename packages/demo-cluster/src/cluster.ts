@@ -1,0 +1,499 @@
+/** The API semantics: create, update, patch, delete and list with the API server's checks and errors. */
+import { randomUUID } from 'node:crypto';
+import YAML from 'yaml';
+import { applyDefaults, BUILT_IN_FIELDS, validateBuiltIn, validateMetadata } from './builtins';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  unsupportedMediaType,
+} from './errors';
+import { clone, jsonPatch, mergePatch, serverSideApply, strategicMergePatch } from './patch';
+import { crdToResourceType, Registry } from './registry';
+import type { FieldRequirement, Selector } from './selectors';
+import { matchesFields, matchesLabels } from './selectors';
+import { Store } from './store';
+import type { KObject, ResourceType } from './types';
+import { apiVersionOf, resourceKey, splitApiVersion } from './types';
+import { compileSchema, pruneUnknown, schemaCauses } from './validate';
+import { deepEqual } from './util';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+  fieldManager?: string;
+  subresource?: string;
+  force?: boolean;
+}
+
+export interface WriteResult {
+  object: KObject;
+  warnings: string[];
+  created?: boolean;
+}
+
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += NAME_CHARS[Math.floor(Math.random() * NAME_CHARS.length)];
+  return s;
+}
+
+export class Cluster {
+  readonly store: Store;
+  readonly registry = new Registry();
+  /** Last configuration applied per object uid and field manager (server-side apply). */
+  private readonly applied = new Map<string, Map<string, Record<string, unknown>>>();
+  /** Mutating admission on create (the sidecar injector). */
+  readonly admission: ((t: ResourceType, obj: KObject) => void)[] = [];
+
+  constructor(historyLimit?: number) {
+    this.store = new Store(historyLimit);
+  }
+
+  keyOf(t: ResourceType): string {
+    return resourceKey(t.group, t.plural);
+  }
+
+  /** The object as served at `version` (custom resources use conversion None: only apiVersion changes). */
+  present(obj: KObject, t: ResourceType, version?: string): KObject {
+    const apiVersion = apiVersionOf(t.group, version ?? t.versions[0] ?? 'v1');
+    return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
+  }
+
+  get(t: ResourceType, ns: string, name: string): KObject {
+    const obj = this.store.get(this.keyOf(t), t.namespaced ? ns : '', name);
+    if (!obj) throw notFound(t.plural, t.group, name);
+    return obj;
+  }
+
+  list(t: ResourceType, ns: string | undefined, labels: Selector, fields: FieldRequirement[]): KObject[] {
+    const items = this.store.list(this.keyOf(t), t.namespaced ? ns : undefined);
+    if (labels.length === 0 && fields.length === 0) return items;
+    return items.filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o));
+  }
+
+  requireNamespace(ns: string): void {
+    if (!this.store.get('namespaces', '', ns)) throw notFound('namespaces', '', ns);
+  }
+
+  /** Checks apiVersion/kind/namespace of a request body against the URL and fills what is missing. */
+  private normalise(t: ResourceType, ns: string, body: unknown, name?: string): KObject {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw badRequest('the request body must be a JSON or YAML object');
+    const obj = clone(body) as KObject;
+    obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {};
+    if (obj.kind !== undefined && obj.kind !== t.kind) {
+      throw badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(t.group, t.versions[0] ?? '')}) or kind ${String(obj.kind)} is not ${t.kind}`,
+      );
+    }
+    if (obj.apiVersion !== undefined) {
+      const { group, version } = splitApiVersion(String(obj.apiVersion));
+      if (group !== t.group || !t.versions.includes(version)) {
+        throw badRequest(
+          `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(t.group, t.versions[0] ?? '')})`,
+        );
+      }
+    }
+    obj.kind = t.kind;
+    obj.apiVersion = apiVersionOf(t.group, t.versions[0] ?? 'v1');
+    if (t.namespaced) {
+      if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      obj.metadata.namespace = ns;
+    } else delete obj.metadata.namespace;
+    if (name !== undefined) {
+      if (obj.metadata.name && obj.metadata.name !== name) {
+        throw badRequest(
+          `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+        );
+      }
+      obj.metadata.name = name;
+    }
+    return obj;
+  }
+
+  /** Schema validation, pruning and defaults; returns warnings (unknown fields with fieldValidation=Warn). */
+  private check(t: ResourceType, obj: KObject, old: KObject | undefined, opts: WriteOptions): string[] {
+    const unknown: string[] = [];
+    const fieldValidation = opts.fieldValidation ?? 'Warn';
+    let version = t.versions[0];
+    if (t.crd) {
+      const versions = (
+        t.crd.spec as { versions: { name: string; schema?: { openAPIV3Schema?: unknown } }[] }
+      ).versions;
+      const v = versions.find((x) => x.name === version) ?? versions[0];
+      version = v?.name;
+      const schema = v?.schema?.openAPIV3Schema;
+      if (schema) {
+        unknown.push(...pruneUnknown(obj, schema));
+        const fn = compileSchema(
+          `${t.crd.metadata.uid ?? ''}/${t.crd.metadata.resourceVersion ?? ''}/${v?.name ?? ''}`,
+          schema,
+        );
+        const causes = schemaCauses(fn, obj);
+        if (causes.length > 0) throw invalid(t.kind, t.group, obj.metadata.name ?? '', causes);
+      }
+    } else {
+      const known = new Set([
+        'apiVersion',
+        'kind',
+        'metadata',
+        'spec',
+        'status',
+        ...(BUILT_IN_FIELDS[t.kind] ?? []),
+      ]);
+      for (const k of Object.keys(obj)) {
+        if (!known.has(k)) {
+          unknown.push(k);
+          delete obj[k];
+        }
+      }
+    }
+    const warnings: string[] = [];
+    if (unknown.length > 0 && fieldValidation === 'Strict') {
+      const list = unknown.map((u) => `unknown field "${u}"`).join(', ');
+      throw badRequest(
+        `${t.kind} in version "${version ?? ''}" cannot be handled as a ${t.kind}: strict decoding error: ${list}`,
+      );
+    }
+    if (fieldValidation === 'Warn') warnings.push(...unknown.map((u) => `unknown field "${u}"`));
+    const causes = [...validateMetadata(obj), ...(t.crd ? [] : validateBuiltIn(obj))];
+    if (causes.length > 0)
+      throw invalid(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
+    applyDefaults(obj, old);
+    return warnings;
+  }
+
+  /** Fills uid, timestamps, generation and the next resourceVersion, then stores (unless dry run). */
+  private commit(t: ResourceType, obj: KObject, old: KObject | undefined, dryRun: boolean): KObject {
+    const m = obj.metadata;
+    m.uid = old?.metadata.uid ?? m.uid ?? randomUUID();
+    m.creationTimestamp = old?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (t.hasGeneration) {
+      const prev = old?.metadata.generation ?? 0;
+      m.generation = !old ? 1 : specChanged(obj, old) ? prev + 1 : prev;
+    } else delete m.generation;
+    if (dryRun) {
+      if (!old) delete m.resourceVersion;
+      else m.resourceVersion = old.metadata.resourceVersion;
+      return obj;
+    }
+    m.resourceVersion = String(this.store.nextRv());
+    this.store.put(this.keyOf(t), obj);
+    if (t.kind === 'CustomResourceDefinition') this.registerCrd(obj);
+    return obj;
+  }
+
+  create(t: ResourceType, ns: string, body: unknown, opts: WriteOptions = {}): WriteResult {
+    const obj = this.normalise(t, ns, body);
+    if (t.namespaced) this.requireNamespace(ns);
+    if (!obj.metadata.name && obj.metadata.generateName)
+      obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
+    for (const f of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp'])
+      delete obj.metadata[f];
+    if (t.hasStatus && t.crd) delete obj.status;
+    for (const admit of this.admission) admit(t, obj);
+    const warnings = this.check(t, obj, undefined, opts);
+    if (t.kind === 'CustomResourceDefinition') validateCrd(obj);
+    if (this.store.get(this.keyOf(t), obj.metadata.namespace ?? '', obj.metadata.name ?? '')) {
+      throw alreadyExists(t.plural, t.group, obj.metadata.name ?? '');
+    }
+    if (t.kind === 'CustomResourceDefinition') initCrdStatus(obj);
+    return { object: this.commit(t, obj, undefined, !!opts.dryRun), warnings, created: true };
+  }
+
+  update(t: ResourceType, ns: string, name: string, body: unknown, opts: WriteOptions = {}): WriteResult {
+    const obj = this.normalise(t, ns, body, name);
+    const old = this.get(t, ns, name);
+    const rv = obj.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) {
+      throw conflict(
+        t.plural,
+        t.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    if (opts.subresource === 'status') {
+      const next = { ...clone(old), status: obj.status } as KObject;
+      return this.finishUpdate(t, next, old, [], opts);
+    }
+    if (t.hasStatus) {
+      if (old.status === undefined) delete obj.status;
+      else obj.status = clone(old.status);
+    }
+    const warnings = this.check(t, obj, old, opts);
+    if (t.kind === 'CustomResourceDefinition') {
+      validateCrd(obj);
+      obj.status = old.status;
+    }
+    return this.finishUpdate(t, obj, old, warnings, opts);
+  }
+
+  private finishUpdate(
+    t: ResourceType,
+    obj: KObject,
+    old: KObject,
+    warnings: string[],
+    opts: WriteOptions,
+  ): WriteResult {
+    obj.metadata.uid = old.metadata.uid;
+    obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (old.metadata.generation !== undefined) obj.metadata.generation = old.metadata.generation;
+    if (deepEqual(obj, old)) return { object: old, warnings };
+    return { object: this.commit(t, obj, old, !!opts.dryRun), warnings };
+  }
+
+  patch(
+    t: ResourceType,
+    ns: string,
+    name: string,
+    contentType: string,
+    raw: string,
+    opts: WriteOptions = {},
+  ): WriteResult {
+    const type = contentType.split(';')[0]?.trim() ?? '';
+    if (type === 'application/apply-patch+yaml') return this.apply(t, ns, name, raw, opts);
+    let patch: unknown;
+    try {
+      patch = JSON.parse(raw);
+    } catch (e) {
+      throw badRequest(`error decoding patch: ${(e as Error).message}`);
+    }
+    const old = this.get(t, ns, name);
+    const base = opts.subresource === 'status' ? old : old;
+    let next: unknown;
+    switch (type) {
+      case 'application/merge-patch+json':
+        next = mergePatch(base, patch);
+        break;
+      case 'application/json-patch+json':
+        next = jsonPatch(base, patch);
+        break;
+      case 'application/strategic-merge-patch+json':
+        if (t.crd)
+          throw unsupportedMediaType(
+            `${type}: strategic merge patch is not supported for custom resources; accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          );
+        next = strategicMergePatch(base, patch);
+        break;
+      default:
+        throw unsupportedMediaType(type);
+    }
+    const nextObj = next as KObject;
+    const rvInPatch = nextObj.metadata?.resourceVersion;
+    if (rvInPatch !== undefined && rvInPatch !== old.metadata.resourceVersion) {
+      throw conflict(
+        t.plural,
+        t.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    return this.update(t, ns, name, next, { ...opts, fieldValidation: opts.fieldValidation ?? 'Warn' });
+  }
+
+  /** Server-side apply (application/apply-patch+yaml): create if missing, else merge what this manager owns. */
+  private apply(t: ResourceType, ns: string, name: string, raw: string, opts: WriteOptions): WriteResult {
+    let applied: Record<string, unknown>;
+    try {
+      applied = YAML.parse(raw) as Record<string, unknown>;
+    } catch (e) {
+      throw badRequest(`error decoding YAML: ${(e as Error).message}`);
+    }
+    if (!applied || typeof applied !== 'object') throw badRequest('apply patch must be an object');
+    if (!opts.fieldManager)
+      throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+    const manager = opts.fieldManager;
+    const existing = this.store.get(this.keyOf(t), t.namespaced ? ns : '', name);
+    let result: WriteResult;
+    if (!existing) {
+      result = this.create(t, ns, { ...applied, metadata: { ...(applied.metadata as object), name } }, opts);
+    } else {
+      const prev = this.applied.get(existing.metadata.uid ?? '')?.get(manager);
+      const { resourceVersion: _rv, ...meta } = (applied.metadata ?? {}) as Record<string, unknown>;
+      const merged = serverSideApply(existing, { ...applied, metadata: meta }, prev) as KObject;
+      result = this.update(t, ns, name, merged, opts);
+    }
+    if (!opts.dryRun) {
+      const uid = result.object.metadata.uid ?? '';
+      const m = this.applied.get(uid) ?? new Map<string, Record<string, unknown>>();
+      m.set(manager, applied);
+      this.applied.set(uid, m);
+    }
+    return result;
+  }
+
+  delete(
+    t: ResourceType,
+    ns: string,
+    name: string,
+    opts: { dryRun?: boolean; body?: unknown } = {},
+  ): KObject {
+    const old = this.get(t, ns, name);
+    const pre =
+      (opts.body as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined)
+        ?.preconditions ?? {};
+    if (pre.uid && pre.uid !== old.metadata.uid) {
+      throw conflict(
+        t.plural,
+        t.group,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid ?? ''}`,
+      );
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
+      throw conflict(
+        t.plural,
+        t.group,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ''}`,
+      );
+    }
+    if (opts.dryRun) return old;
+    const orphan = (opts.body as { propagationPolicy?: string } | undefined)?.propagationPolicy === 'Orphan';
+    return this.remove(t, old, !orphan);
+  }
+
+  /** Removes an object (a DELETED event with a new resourceVersion), then what it owns. */
+  remove(t: ResourceType, old: KObject, cascade = true): KObject {
+    const tombstone: KObject = {
+      ...old,
+      metadata: { ...old.metadata, resourceVersion: String(this.store.nextRv()) },
+    };
+    this.store.remove(this.keyOf(t), tombstone);
+    this.applied.delete(old.metadata.uid ?? '');
+    if (t.kind === 'Namespace') this.emptyNamespace(old.metadata.name ?? '');
+    if (t.kind === 'CustomResourceDefinition') this.unregisterCrd(old);
+    if (cascade) this.collectDependents(old);
+    return tombstone;
+  }
+
+  private collectDependents(owner: KObject): void {
+    const uid = owner.metadata.uid;
+    const ns = owner.metadata.namespace;
+    if (!uid || ns === undefined) return;
+    for (const dt of this.registry.all()) {
+      if (!dt.namespaced) continue;
+      for (const o of this.store.list(this.keyOf(dt), ns)) {
+        if (o.metadata.ownerReferences?.some((r) => r.uid === uid)) this.remove(dt, o);
+      }
+    }
+  }
+
+  private emptyNamespace(ns: string): void {
+    for (const t of this.registry.all()) {
+      if (!t.namespaced) continue;
+      for (const o of this.store.list(this.keyOf(t), ns)) this.remove(t, o, false);
+    }
+  }
+
+  registerCrd(crd: KObject): void {
+    const t = crdToResourceType(crd);
+    const before = this.registry.byResource(t.group, t.plural);
+    if (before && !before.crd) throw badRequest(`${t.plural}.${t.group} is a built-in resource`);
+    this.registry.add(t);
+  }
+
+  private unregisterCrd(crd: KObject): void {
+    const t = crdToResourceType(crd);
+    for (const o of this.store.list(this.keyOf(t))) this.remove(t, o, false);
+    this.registry.remove(t.group, t.plural);
+  }
+
+  /** Writes by the emulator's own controllers: no validation, just a new resourceVersion. */
+  systemPut(t: ResourceType, obj: KObject): KObject {
+    const old = this.store.get(this.keyOf(t), obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+    obj.metadata.uid ??= old?.metadata.uid ?? randomUUID();
+    obj.metadata.creationTimestamp ??=
+      old?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (
+      old &&
+      deepEqual({ ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } }, old)
+    )
+      return old;
+    obj.metadata.resourceVersion = String(this.store.nextRv());
+    this.store.put(this.keyOf(t), obj);
+    return obj;
+  }
+}
+
+function specChanged(obj: KObject, old: KObject): boolean {
+  const strip = (o: KObject): Record<string, unknown> => {
+    const { metadata: _m, status: _s, ...rest } = o;
+    return rest;
+  };
+  return !deepEqual(strip(obj), strip(old));
+}
+
+function validateCrd(obj: KObject): void {
+  const spec = (obj.spec ?? {}) as {
+    group?: string;
+    names?: { plural?: string; kind?: string };
+    versions?: unknown[];
+    scope?: string;
+  };
+  const causes = [];
+  if (!spec.group)
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.group' });
+  if (!spec.names?.plural)
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
+  if (!spec.names?.kind)
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
+  if (!Array.isArray(spec.versions) || spec.versions.length === 0)
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.versions' });
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster')
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"`,
+      field: 'spec.scope',
+    });
+  if (spec.group && spec.names?.plural && obj.metadata.name !== `${spec.names.plural}.${spec.group}`) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(obj.metadata.name)}: must be spec.names.plural+"."+spec.group`,
+      field: 'metadata.name',
+    });
+  }
+  if (causes.length > 0)
+    throw invalid('CustomResourceDefinition', 'apiextensions.k8s.io', obj.metadata.name ?? '', causes);
+}
+
+function initCrdStatus(obj: KObject): void {
+  const spec = obj.spec as { names: unknown; versions: { name: string; storage?: boolean }[] };
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  obj.status = {
+    acceptedNames: spec.names,
+    conditions: [
+      {
+        type: 'NamesAccepted',
+        status: 'True',
+        reason: 'NoConflicts',
+        message: 'no conflicts found',
+        lastTransitionTime: now,
+      },
+      {
+        type: 'Established',
+        status: 'True',
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+        lastTransitionTime: now,
+      },
+    ],
+    storedVersions: spec.versions.filter((v) => v.storage).map((v) => v.name),
+  };
+}
+
+export { ApiError };

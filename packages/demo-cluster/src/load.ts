@@ -1,0 +1,62 @@
+/** Loading manifests (multi-document YAML) into the cluster, and the bundled Istio CRDs. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import type { Cluster } from './cluster';
+import { badRequest } from './errors';
+import type { KObject } from './types';
+import { splitApiVersion } from './types';
+
+/** The project's copy of Istio's crd-all.gen.yaml (Istio 1.30.3, see data/istio/README.md). */
+export const ISTIO_CRDS_PATH = fileURLToPath(
+  new URL('../../../data/istio/crd-all.gen.yaml', import.meta.url),
+);
+
+export function parseManifests(text: string): KObject[] {
+  const out: KObject[] = [];
+  for (const doc of YAML.parseAllDocuments(text)) {
+    if (doc.errors.length) throw new Error(doc.errors[0]?.message ?? 'invalid YAML');
+    const v = doc.toJS() as unknown;
+    if (!v || typeof v !== 'object') continue;
+    const o = v as KObject;
+    if (o.kind === 'List' && Array.isArray(o.items)) out.push(...(o.items as KObject[]));
+    else out.push(o);
+  }
+  return out;
+}
+
+/** Creates or replaces each object (like `kubectl apply`), creating missing namespaces first. */
+export function applyObjects(cluster: Cluster, objects: KObject[], defaultNamespace = 'default'): KObject[] {
+  const applied: KObject[] = [];
+  // CRDs first, so that custom resources in the same file can be created.
+  const ordered = [...objects].sort((a, b) => rank(a) - rank(b));
+  for (const obj of ordered) {
+    const { group, version } = splitApiVersion(String(obj.apiVersion ?? ''));
+    const t = cluster.registry.byKind(group, String(obj.kind ?? ''));
+    if (!t || !t.versions.includes(version))
+      throw badRequest(`no matches for kind "${String(obj.kind)}" in version "${String(obj.apiVersion)}"`);
+    const ns = t.namespaced ? (obj.metadata?.namespace ?? defaultNamespace) : '';
+    if (t.namespaced && !cluster.store.get('namespaces', '', ns)) {
+      const nsType = cluster.registry.byResource('', 'namespaces');
+      if (nsType) cluster.create(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    }
+    const name = obj.metadata?.name ?? '';
+    const existing = name ? cluster.store.get(cluster.keyOf(t), ns, name) : undefined;
+    const body = { ...obj, metadata: { ...obj.metadata, ...(t.namespaced ? { namespace: ns } : {}) } };
+    if (existing) {
+      const { resourceVersion: _rv, ...meta } = body.metadata;
+      applied.push(cluster.update(t, ns, name, { ...body, metadata: meta }).object);
+    } else applied.push(cluster.create(t, ns, body).object);
+  }
+  return applied;
+}
+
+function rank(o: KObject): number {
+  if (o.kind === 'CustomResourceDefinition') return 0;
+  if (o.kind === 'Namespace') return 1;
+  return 2;
+}
+
+export function loadFile(cluster: Cluster, path: string): KObject[] {
+  return applyObjects(cluster, parseManifests(readFileSync(path, 'utf8')));
+}

@@ -1,0 +1,72 @@
+/** Request helpers: the Accept header's `as=Table` / `as=PartialObjectMetadata`, bodies, query options. */
+import type { IncomingMessage } from 'node:http';
+import YAML from 'yaml';
+import type { FieldValidation, WriteOptions } from './cluster';
+import { badRequest, unsupportedMediaType } from './errors';
+
+export type Rendering = 'object' | 'table' | 'metadata';
+
+/** Picks the first representation from Accept that the emulator can produce. */
+export function negotiate(accept: string | undefined): Rendering {
+  if (!accept) return 'object';
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim());
+    const p = Object.fromEntries(params.map((x) => x.split('=').map((s) => s.trim()) as [string, string]));
+    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
+    if (!p.as) return 'object';
+    if (p.as === 'Table' && p.g === 'meta.k8s.io' && (p.v === 'v1' || p.v === 'v1beta1')) return 'table';
+    if ((p.as === 'PartialObjectMetadata' || p.as === 'PartialObjectMetadataList') && p.g === 'meta.k8s.io')
+      return 'metadata';
+  }
+  return 'object';
+}
+
+export async function readBody(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a create/update body: JSON, or YAML when the content type says so. */
+export function parseObjectBody(raw: string, contentType: string | undefined): unknown {
+  const type = (contentType ?? 'application/json').split(';')[0]?.trim() ?? '';
+  if (raw.trim() === '') throw badRequest('the request body is empty');
+  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
+    try {
+      return YAML.parse(raw);
+    } catch (e) {
+      throw badRequest(`error decoding YAML: ${(e as Error).message}`);
+    }
+  }
+  if (type !== 'application/json' && type !== '' && type !== '*/*') throw unsupportedMediaType(type);
+  try {
+    return JSON.parse(raw);
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+export function writeOptions(q: URLSearchParams): WriteOptions {
+  const dryRun = q.getAll('dryRun');
+  for (const d of dryRun) if (d !== 'All') throw badRequest(`Invalid value: "${d}": supported values: "All"`);
+  const fv = q.get('fieldValidation');
+  let fieldValidation: FieldValidation | undefined;
+  if (fv !== null && fv !== '') {
+    const norm = fv.charAt(0).toUpperCase() + fv.slice(1).toLowerCase();
+    if (norm !== 'Strict' && norm !== 'Warn' && norm !== 'Ignore') {
+      throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${fv}"`);
+    }
+    fieldValidation = norm;
+  }
+  return {
+    dryRun: dryRun.length > 0,
+    ...(fieldValidation ? { fieldValidation } : {}),
+    ...(q.get('fieldManager') ? { fieldManager: q.get('fieldManager') ?? '' } : {}),
+    force: q.get('force') === 'true',
+  };
+}

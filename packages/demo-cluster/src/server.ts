@@ -1,0 +1,173 @@
+/** startDemoCluster(): the emulator as a running HTTP server, with its controllers and optional state file. */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { Cluster } from './cluster';
+import { Controllers, NODE_NAME } from './controllers';
+import { createHandler } from './http';
+import { kubeconfigFor } from './kubeconfig';
+import { ISTIO_CRDS_PATH, loadFile } from './load';
+import type { KObject } from './types';
+
+export interface DemoClusterOptions {
+  host?: string;
+  port?: number;
+  /** Manifest files applied at start (multi-document YAML). */
+  load?: string[];
+  /** JSON file: state is read from it at start (if present) and written to it on close. */
+  stateFile?: string;
+  /** Install Istio's CRDs from data/istio/crd-all.gen.yaml at start (default true). */
+  istioCrds?: boolean;
+  /** Watch events kept per resource for resuming watches (default 5000). */
+  historyLimit?: number;
+  /** Receives one line per request (for --verbose). */
+  log?: (line: string) => void;
+}
+
+export interface DemoCluster {
+  url: string;
+  kubeconfig(): string;
+  writeKubeconfig(path: string): Promise<void>;
+  /** Resolves when the controllers have caught up with every write so far. */
+  settled(): Promise<void>;
+  cluster: Cluster;
+  close(): Promise<void>;
+}
+
+interface SavedState {
+  version: 1;
+  resourceVersion: number;
+  objects: { key: string; object: KObject }[];
+}
+
+function bootstrap(cluster: Cluster, istioCrds: boolean): void {
+  const nsType = cluster.registry.byResource('', 'namespaces');
+  const nodeType = cluster.registry.byResource('', 'nodes');
+  if (!nsType || !nodeType) throw new Error('built-in kinds missing');
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system']) {
+    cluster.create(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  cluster.create(nodeType, '', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: NODE_NAME,
+      labels: {
+        'kubernetes.io/hostname': NODE_NAME,
+        'kubernetes.io/os': 'linux',
+        'node-role.kubernetes.io/control-plane': '',
+      },
+    },
+    spec: {},
+  });
+  const node = cluster.store.get('nodes', '', NODE_NAME);
+  if (node) {
+    cluster.systemPut(nodeType, {
+      ...node,
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+          },
+        ],
+        addresses: [
+          { type: 'InternalIP', address: '10.0.0.10' },
+          { type: 'Hostname', address: NODE_NAME },
+        ],
+        nodeInfo: {
+          kubeletVersion: 'v1.32.0-demo',
+          osImage: 'meshlens demo',
+          containerRuntimeVersion: 'containerd://1.7.0',
+          architecture: 'amd64',
+          operatingSystem: 'linux',
+        },
+        capacity: { cpu: '64', memory: '256Gi', pods: '10000' },
+        allocatable: { cpu: '64', memory: '256Gi', pods: '10000' },
+      },
+    });
+  }
+  if (istioCrds) loadFile(cluster, ISTIO_CRDS_PATH);
+}
+
+function restore(cluster: Cluster, state: SavedState): void {
+  // CRDs first so that their resources are registered before their objects are put back.
+  const sorted = [...state.objects].sort(
+    (a, b) =>
+      Number(b.object.kind === 'CustomResourceDefinition') -
+      Number(a.object.kind === 'CustomResourceDefinition'),
+  );
+  for (const { key, object } of sorted) {
+    if (object.kind === 'CustomResourceDefinition') cluster.registerCrd(object);
+    cluster.store.put(key, object);
+  }
+  cluster.store.setRv(state.resourceVersion);
+  cluster.store.compactAll();
+}
+
+export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
+  const host = opts.host ?? '127.0.0.1';
+  const cluster = new Cluster(opts.historyLimit);
+  const controllers = new Controllers(cluster);
+  if (opts.stateFile && existsSync(opts.stateFile)) {
+    restore(cluster, JSON.parse(readFileSync(opts.stateFile, 'utf8')) as SavedState);
+  } else {
+    bootstrap(cluster, opts.istioCrds ?? true);
+  }
+  for (const file of opts.load ?? []) loadFile(cluster, file);
+  await controllers.settled();
+
+  const closers = new Set<() => void>();
+  let address = '';
+  const server = createServer(
+    createHandler({
+      cluster,
+      serverAddress: () => address,
+      track: (fn) => closers.add(fn),
+      ...(opts.log ? { log: opts.log } : {}),
+    }),
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closed = false;
+
+  return {
+    url,
+    cluster,
+    kubeconfig: () => kubeconfigFor(url),
+    async writeKubeconfig(path: string) {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, kubeconfigFor(url), { mode: 0o600 });
+    },
+    settled: () => controllers.settled(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const fn of closers) fn();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (opts.stateFile) {
+        await controllers.settled();
+        const state: SavedState = {
+          version: 1,
+          resourceVersion: cluster.store.currentRv(),
+          objects: [...cluster.store.all()].map(([key, object]) => ({ key, object })),
+        };
+        await mkdir(dirname(opts.stateFile), { recursive: true });
+        await writeFile(opts.stateFile, JSON.stringify(state));
+      }
+    },
+  };
+}
