@@ -130,7 +130,9 @@ export function evaluateHttp(
   const hp = splitHostPort(req.host);
   const fqdn = resolveHost(config, req.host, caller.namespace);
   const ports = hostPorts(config, fqdn);
-  const port = req.port ?? hp.port ?? (ports.length === 1 ? ports[0] : undefined);
+  // The port the app connected to: explicit, else the host's only port (a convenience for callers that
+  // name services without ports), else the scheme's default, as an HTTP client would pick.
+  const port = req.port ?? hp.port ?? (ports.length === 1 ? ports[0] : req.scheme === 'https' ? 443 : 80);
   const matchHost = proxy.isGateway ? hp.host.toLowerCase() : fqdn;
   explanation.push(
     `${proxy.isGateway ? `gateway ${[...proxy.gateways].join(',')}` : `sidecar in ${caller.namespace}`}: ` +

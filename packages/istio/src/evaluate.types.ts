@@ -58,13 +58,21 @@ export interface Caller {
   namespace: string;
   /** Pod labels of the calling workload (used for sourceLabels matches and workloadSelector). */
   labels: Record<string, string>;
-  /** When the caller is a gateway: its Gateway objects' names as `namespace/name` (VS `gateways` matching). */
+  /**
+   * When the caller is a gateway: its Gateway objects' names as `namespace/name` (VS `gateways` matching).
+   * A gateway matches VirtualService hosts against the request's Host as sent (no short-name completion)
+   * and answers 404 NR when no VirtualService bound to it covers the host.
+   */
   gateways?: string[];
 }
 
 export interface HttpRequest {
   /** Host/authority as the app sent it: short (`reviews`), `reviews.bookinfo`, or FQDN. */
   host: string;
+  /**
+   * Destination port the app connected to. Default: the port in `host` (`reviews:9080`), else the host's
+   * only service port, else 80 (443 for scheme https). Match blocks with `port` compare against it.
+   */
   port?: number;
   path: string; // may include ?query
   method: string;

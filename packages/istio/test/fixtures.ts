@@ -16,13 +16,13 @@ import type {
 export const BOOKINFO_DIR = new URL('../../../data/istio/bookinfo/', import.meta.url);
 export const NS = 'bookinfo';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type K8sObject = {
+export interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are untyped YAML
   spec?: any;
-};
+}
 
 /** All objects of a Bookinfo file, placed in `namespace` when they name none (as `kubectl apply -n`). */
 export function loadBookinfo(file: string, namespace = NS): K8sObject[] {
