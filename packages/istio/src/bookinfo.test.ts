@@ -245,7 +245,8 @@ describe('Bookinfo networking samples', () => {
         subset: 'v2',
         port: 9080,
       });
-      for (const headers of [{}, { 'end-user': 'jason2' }, { 'end-user': 'Jason' }]) {
+      const variants: Record<string, string>[] = [{}, { 'end-user': 'jason2' }, { 'end-user': 'Jason' }];
+      for (const headers of variants) {
         const o = route(evaluateHttp(m, productpage, get('reviews', '/reviews/0', headers), Math.random));
         expect(o.destination.subset).toBe(others);
         expect(o.ruleIndex).toBe(1);
