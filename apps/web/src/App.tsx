@@ -1,0 +1,97 @@
+import { lazy, Suspense } from 'react';
+import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
+import { basePath } from './api/client';
+import { useGlobalSearch } from './url/useView';
+import { useTheme } from './shell/theme';
+import { PlaceholderPage } from './pages/PlaceholderPage';
+
+const GraphPage = lazy(() => import('./pages/GraphPage').then((m) => ({ default: m.GraphPage })));
+
+export const NAV = [
+  { path: '/overview', label: 'Overview', icon: '◫' },
+  { path: '/graph', label: 'Traffic Graph', icon: '⬡' },
+  { path: '/applications', label: 'Applications', icon: '▣' },
+  { path: '/workloads', label: 'Workloads', icon: '⚙' },
+  { path: '/services', label: 'Services', icon: '△' },
+  { path: '/istio', label: 'Istio Config', icon: '☰' },
+] as const;
+
+function Nav() {
+  const [location] = useLocation();
+  const search = useGlobalSearch();
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <ul>
+        {NAV.map((item) => (
+          <li key={item.path}>
+            <Link
+              href={`${item.path}${search}`}
+              className={location.startsWith(item.path) ? 'nav-link active' : 'nav-link'}
+              aria-current={location.startsWith(item.path) ? 'page' : undefined}
+            >
+              <span className="nav-icon" aria-hidden>
+                {item.icon}
+              </span>
+              {item.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Shell() {
+  const [theme, toggleTheme] = useTheme();
+  return (
+    <div className="app">
+      <header className="masthead">
+        <a className="brand" href={`${basePath()}/`}>
+          <span className="brand-mark" aria-hidden>
+            ◈
+          </span>
+          meshlens
+        </a>
+        <span className="brand-sub">Istio service mesh console</span>
+        <div className="spacer" />
+        <button
+          type="button"
+          className="masthead-button"
+          onClick={toggleTheme}
+          aria-label={`Switch to ${theme === 'light' ? 'dark' : 'light'} theme`}
+        >
+          {theme === 'light' ? '☾ Dark' : '☀ Light'}
+        </button>
+      </header>
+      <Nav />
+      <main className="main">
+        <Suspense fallback={<div className="page-loading">Loading…</div>}>
+          <Switch>
+            <Route path="/graph">
+              <GraphPage theme={theme} />
+            </Route>
+            {NAV.filter((n) => n.path !== '/graph').map((n) => (
+              <Route key={n.path} path={n.path}>
+                <PlaceholderPage title={n.label} />
+              </Route>
+            ))}
+            <Route path="/">
+              <Redirect to="/graph" replace />
+            </Route>
+            <Route>
+              <PlaceholderPage title="Page not found" notFound />
+            </Route>
+          </Switch>
+        </Suspense>
+      </main>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <Router base={basePath()}>
+      <Shell />
+    </Router>
+  );
+}

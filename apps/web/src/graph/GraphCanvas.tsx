@@ -1,0 +1,203 @@
+import { useEffect, useRef, useState } from 'react';
+import CytoscapeComponent from 'react-cytoscapejs';
+import type { Core, EventObject } from 'cytoscape';
+import type { LayoutChoice } from '../url/viewState';
+import { applyHighlight } from './highlight';
+import type { HighlightState } from './highlight';
+import { runLayout } from './layout';
+import type { GraphElements } from './model';
+import { rendererFor, swapRenderer } from './renderer';
+import type { RendererChoice } from './renderer';
+import { buildStylesheet, paletteFromCss } from './stylesheet';
+import type { StyleOptions } from './stylesheet';
+import { syncElements } from './sync';
+import { startTrafficAnimation } from './animation';
+
+export interface GraphCanvasProps {
+  elements: GraphElements;
+  style: StyleOptions;
+  /** Changes when the theme changes, so the palette is read again. */
+  theme: string;
+  layout: LayoutChoice;
+  /** Bumps to force a new layout (the "re-layout" button). */
+  layoutNonce: number;
+  /** Bumps to fit the graph to the window. */
+  fitNonce: number;
+  highlight: HighlightState;
+  animation: boolean;
+  renderer: RendererChoice;
+  selected: string;
+  onSelect: (id: string) => void;
+  onFocus: (id: string) => void;
+  onHighlight?: (result: { found: number; hidden: number }) => void;
+}
+
+const NO_ELEMENTS: never[] = [];
+const CY_STYLE = { width: '100%', height: '100%' };
+
+declare global {
+  interface Window {
+    __cy?: Core;
+  }
+}
+const EXPOSE_CY = import.meta.env.MODE === 'test' || import.meta.env.VITE_EXPOSE_CY === '1';
+
+/**
+ * One long-lived Cytoscape instance (react-cytoscapejs renders the container once; elements are
+ * synced by id in a batch, never re-created). React does no work per frame: pan, zoom and the
+ * traffic animation run inside Cytoscape.
+ */
+/** Fits the graph, but never zooms a small graph in past 1.8× (Bookinfo should not fill the screen). */
+function fitCapped(cy: Core): void {
+  cy.fit(cy.elements(':visible'), 30);
+  if (cy.zoom() > 1.8) {
+    cy.zoom(1.8);
+    cy.center(cy.elements(':visible'));
+  }
+}
+
+export function GraphCanvas(props: GraphCanvasProps) {
+  const cyRef = useRef<Core | null>(null);
+  const [cy, setCy] = useState<Core | null>(null);
+  const containerRef = useRef<HTMLDivElement | null>(null);
+  const handlers = useRef(props);
+  handlers.current = props;
+  const layoutRun = useRef({ nonce: -1, layout: '' as string });
+
+  const bindCy = (instance: Core) => {
+    if (cyRef.current === instance) return;
+    cyRef.current = instance;
+    instance.minZoom(0.05);
+    instance.maxZoom(4);
+    instance.on('tap', (e: EventObject) => {
+      if (e.target === instance) handlers.current.onSelect('');
+    });
+    instance.on('tap', 'node[nodeType != "box"], edge', (e: EventObject) =>
+      handlers.current.onSelect(e.target.id()),
+    );
+    instance.on('dbltap', 'node[nodeType != "box"]', (e: EventObject) =>
+      handlers.current.onFocus(e.target.id()),
+    );
+    instance.on('mouseover', 'node', (e: EventObject) => e.target.addClass('hover'));
+    instance.on('mouseout', 'node', (e: EventObject) => e.target.removeClass('hover'));
+    if (EXPOSE_CY) window.__cy = instance;
+    // Keep cy's idea of its size in step with the layout around it (side panel, banners).
+    const container = instance.container();
+    if (container && typeof ResizeObserver !== 'undefined') {
+      let frame = 0;
+      new ResizeObserver(() => {
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(() => instance.resize());
+      }).observe(container);
+    }
+    // state update outside render: react-cytoscapejs calls `cy` from its lifecycle methods
+    queueMicrotask(() => setCy(instance));
+  };
+
+  // Renderer: chosen once the graph size is known (WebGL helps only on large graphs with a GPU).
+  const nodeCount = props.elements.nodes.length;
+  const wantedRenderer = rendererFor(props.renderer, nodeCount);
+  useEffect(() => {
+    if (cy) swapRenderer(cy, wantedRenderer);
+  }, [cy, wantedRenderer]);
+
+  // Style: rebuilt only when a setting or the theme changes.
+  const { edgeLabels, security } = props.style;
+  useEffect(() => {
+    if (!cy || !containerRef.current) return;
+    cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security }));
+  }, [cy, edgeLabels, security, props.theme, wantedRenderer]);
+
+  // Elements: diffed by id; the layout runs only when the node set changes (or on request).
+  const { elements, layout, layoutNonce } = props;
+  useEffect(() => {
+    if (!cy) return;
+    const result = syncElements(cy, elements);
+    const container = containerRef.current;
+    const relayout =
+      result.nodeSetChanged || layoutRun.current.nonce !== layoutNonce || layoutRun.current.layout !== layout;
+    const h = handlers.current;
+    const highlighted = applyHighlight(cy, h.highlight);
+    h.onHighlight?.(highlighted);
+    if (cy.nodes().empty()) {
+      container?.setAttribute('data-ready', 'true');
+      return;
+    }
+    if (!relayout) return;
+    layoutRun.current = { nonce: layoutNonce, layout };
+    container?.setAttribute('data-ready', 'false');
+    let cancelled = false;
+    // Let the browser paint the loading state before a (synchronous) layout.
+    const timer = window.setTimeout(() => {
+      if (cancelled) return;
+      cy.resize();
+      void runLayout(cy, layout).then((used) => {
+        fitCapped(cy);
+        container?.setAttribute('data-layout', used);
+        container?.setAttribute('data-ready', 'true');
+        container?.setAttribute(
+          'data-layout-count',
+          String(Number(container.getAttribute('data-layout-count') ?? 0) + 1),
+        );
+      });
+    }, 0);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, [cy, elements, layout, layoutNonce]);
+
+  const { fitNonce } = props;
+  useEffect(() => {
+    if (cy && fitNonce > 0)
+      cy.animate({ fit: { eles: cy.elements(':visible'), padding: 30 } }, { duration: 250 });
+  }, [cy, fitNonce]);
+
+  // Find / hide / focus.
+  const { highlight } = props;
+  useEffect(() => {
+    if (!cy) return;
+    handlers.current.onHighlight?.(applyHighlight(cy, highlight));
+    if (highlight.focus) {
+      const node = cy.getElementById(highlight.focus);
+      if (node.nonempty())
+        cy.animate({ fit: { eles: node.closedNeighborhood(), padding: 60 } }, { duration: 300 });
+    }
+  }, [cy, highlight]);
+
+  // Selection mirrors the URL.
+  const { selected } = props;
+  useEffect(() => {
+    if (!cy) return;
+    cy.batch(() => {
+      cy.$(':selected').unselect();
+      if (selected) cy.getElementById(selected).select();
+    });
+  }, [cy, selected, elements]);
+
+  // Traffic animation: dashed edges moving on a timer, off on large graphs.
+  const { animation } = props;
+  useEffect(() => {
+    if (!cy || !animation) return;
+    return startTrafficAnimation(cy);
+  }, [cy, animation, elements]);
+
+  useEffect(
+    () => () => {
+      if (EXPOSE_CY && window.__cy === cyRef.current) delete window.__cy;
+    },
+    [],
+  );
+
+  return (
+    <div ref={containerRef} className="graph-canvas" data-testid="graph-canvas" data-ready="false">
+      <CytoscapeComponent
+        elements={NO_ELEMENTS}
+        style={CY_STYLE}
+        cy={bindCy}
+        hideEdgesOnViewport={nodeCount > 400}
+        textureOnViewport={nodeCount > 400}
+      />
+    </div>
+  );
+}

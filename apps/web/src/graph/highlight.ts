@@ -1,0 +1,57 @@
+import type { Core } from 'cytoscape';
+import type { CompiledFind } from './find/evaluate';
+import type { EdgeData, NodeData } from './model';
+
+export interface HighlightState {
+  find: CompiledFind | null;
+  hide: CompiledFind | null;
+  /** Node id to focus on with its neighbours ('' = none). */
+  focus: string;
+}
+
+/**
+ * Applies find (class `find`), hide (class `hidden`, plus the edges of hidden nodes and boxes left
+ * empty) and focus (class `dim` outside the node's neighbourhood) in one batch.
+ * Returns how many elements the find expression matched.
+ */
+export function applyHighlight(cy: Core, state: HighlightState): { found: number; hidden: number } {
+  let found = 0;
+  let hidden = 0;
+  cy.batch(() => {
+    const all = cy.elements();
+    all.removeClass('find hidden dim');
+    if (state.hide) {
+      const test = state.hide.test;
+      const hiddenEles = all.filter((ele) => {
+        if (ele.isNode() && ele.data('nodeType') === 'box') return false;
+        return test(ele.data() as NodeData | EdgeData, ele.isNode());
+      });
+      const withEdges = hiddenEles.union(hiddenEles.nodes().connectedEdges());
+      withEdges.addClass('hidden');
+      hidden = withEdges.length;
+      cy.nodes('[nodeType = "box"]').forEach((box) => {
+        if (box.children().not('.hidden').empty()) box.addClass('hidden');
+      });
+    }
+    if (state.find) {
+      const test = state.find.test;
+      const matched = all.filter(
+        (ele) =>
+          !ele.hasClass('hidden') &&
+          ele.data('nodeType') !== 'box' &&
+          test(ele.data() as NodeData | EdgeData, ele.isNode()),
+      );
+      matched.addClass('find');
+      found = matched.length;
+    }
+    if (state.focus) {
+      const node = cy.getElementById(state.focus);
+      if (node.nonempty() && node.isNode()) {
+        const keep = node.closedNeighborhood();
+        const keepWithParents = keep.union(keep.nodes().ancestors());
+        all.not(keepWithParents).addClass('dim');
+      }
+    }
+  });
+  return { found, hidden };
+}

@@ -1,0 +1,102 @@
+import type { HealthStatus } from '@meshlens/contract';
+
+/**
+ * Flat element data as it lives in Cytoscape: primitives only, so the stylesheet can select on it
+ * (`node[health = "Failure"]`, `node[?hasVS]`) and updates are cheap `ele.data(patch)` calls.
+ */
+export type NodeKind = 'app' | 'versionedApp' | 'workload' | 'service' | 'serviceEntry' | 'unknown' | 'box';
+/** Health as the server reports it: Healthy, Degraded, Failure, NoTraffic, NotReady. */
+export type Health = HealthStatus;
+
+export interface NodeData {
+  id: string;
+  /** Compound parent (namespace box id) when namespace boxes are on. */
+  parent?: string;
+  nodeType: NodeKind;
+  label: string;
+  cluster: string;
+  namespace: string;
+  app: string;
+  version: string;
+  workload: string;
+  service: string;
+  health: Health;
+  healthReason: string;
+  isRoot: boolean;
+  isGateway: boolean;
+  isOutside: boolean;
+  isIdle: boolean;
+  isOutOfMesh: boolean;
+  isServiceEntry: boolean;
+  hasVS: boolean;
+  hasDR: boolean;
+  hasTrafficShifting: boolean;
+  hasRequestRouting: boolean;
+  hasFaultInjection: boolean;
+  hasTimeout: boolean;
+  hasRetries: boolean;
+  hasCB: boolean;
+  hasMirroring: boolean;
+  /** Badge glyphs shown under the label (e.g. "⑂ ⚡"); empty when none. */
+  badges: string;
+  httpIn: number;
+  httpOut: number;
+  grpcIn: number;
+  grpcOut: number;
+  tcpIn: number;
+  tcpOut: number;
+  /** Error % of inbound HTTP+gRPC requests (NaN without inbound traffic). */
+  errPct: number;
+}
+
+export type Protocol = 'http' | 'grpc' | 'tcp';
+
+export interface EdgeData {
+  id: string;
+  source: string;
+  target: string;
+  protocol: Protocol;
+  /** requests/s for http and grpc, bytes/s for tcp. */
+  rate: number;
+  /** Error % (4xx, 5xx, no response; grpc errors); NaN when idle. */
+  errPct: number;
+  /** % of the source node's outbound traffic of this protocol. */
+  pctReq: number;
+  /** Response time in ms, NaN when unknown. */
+  rt: number;
+  /** bytes/s, NaN when unknown. */
+  throughput: number;
+  /** % of traffic with mutual TLS, NaN when unknown. */
+  mtls: number;
+  health: Health;
+  isIdle: boolean;
+  /** Stroke width in px derived from the rate (log scale). */
+  width: number;
+  /** Pre-formatted labels, chosen by the edge-label setting through a class. */
+  rateLabel: string;
+  pctLabel: string;
+  rtLabel: string;
+  /** "mTLS" when ≥ 1% of the traffic is mutual TLS; shown with the security toggle. */
+  lock: string;
+}
+
+export interface ResponseDetail {
+  code: string;
+  /** requests/s for this code. */
+  rate: number;
+  /** flag → % of this code's requests. */
+  flags: Record<string, number>;
+}
+
+/** Detail kept beside the graph (not in cy): response codes per edge, for the side panel. */
+export interface EdgeDetail {
+  responses: ResponseDetail[];
+  sourcePrincipal?: string;
+  destPrincipal?: string;
+}
+
+export interface GraphElements {
+  nodes: NodeData[];
+  edges: EdgeData[];
+  details: Map<string, EdgeDetail>;
+}

@@ -1,0 +1,226 @@
+import type { StylesheetJson } from 'cytoscape';
+import type { EdgeLabelMode } from '../url/viewState';
+
+/** Colours the graph uses; read from the theme's CSS variables so light and dark both work. */
+export interface GraphPalette {
+  text: string;
+  textMuted: string;
+  nodeFill: string;
+  nodeBorder: string;
+  boxFill: string;
+  boxBorder: string;
+  healthy: string;
+  degraded: string;
+  failure: string;
+  idle: string;
+  tcp: string;
+  selected: string;
+  find: string;
+  textOutline: string;
+}
+
+export const LIGHT_PALETTE: GraphPalette = {
+  text: '#1f2933',
+  textMuted: '#616e7c',
+  nodeFill: '#ffffff',
+  nodeBorder: '#4a5563',
+  boxFill: '#f3f5f8',
+  boxBorder: '#c3cad4',
+  healthy: '#3e8635',
+  degraded: '#e08a00',
+  failure: '#c9190b',
+  idle: '#a3abb5',
+  tcp: '#2b6cb0',
+  selected: '#0066cc',
+  find: '#8b5cf6',
+  textOutline: '#ffffff',
+};
+
+export function paletteFromCss(el: Element): GraphPalette {
+  const css = getComputedStyle(el);
+  const v = (name: string, fallback: string) => css.getPropertyValue(`--graph-${name}`).trim() || fallback;
+  const p = LIGHT_PALETTE;
+  return {
+    text: v('text', p.text),
+    textMuted: v('text-muted', p.textMuted),
+    nodeFill: v('node-fill', p.nodeFill),
+    nodeBorder: v('node-border', p.nodeBorder),
+    boxFill: v('box-fill', p.boxFill),
+    boxBorder: v('box-border', p.boxBorder),
+    healthy: v('healthy', p.healthy),
+    degraded: v('degraded', p.degraded),
+    failure: v('failure', p.failure),
+    idle: v('idle', p.idle),
+    tcp: v('tcp', p.tcp),
+    selected: v('selected', p.selected),
+    find: v('find', p.find),
+    textOutline: v('text-outline', p.textOutline),
+  };
+}
+
+export interface StyleOptions {
+  edgeLabels: EdgeLabelMode;
+  security: boolean;
+}
+
+const EDGE_LABEL_FIELD: Record<EdgeLabelMode, string | null> = {
+  none: null,
+  rate: 'rateLabel',
+  percent: 'pctLabel',
+  rt: 'rtLabel',
+};
+
+/**
+ * The stylesheet is data: selectors on flat element data (Kiali's shapes: app round-rectangle,
+ * service round-triangle, service entry round-tag, workload and unknown ellipse; health on the
+ * border; edges coloured by health and sized by rate) and classes for find, hide, focus and selection.
+ */
+export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJson {
+  const labelField = EDGE_LABEL_FIELD[o.edgeLabels];
+  const edgeLabel =
+    labelField && o.security
+      ? `data(${labelField})`
+      : labelField
+        ? `data(${labelField})`
+        : o.security
+          ? 'data(lock)'
+          : '';
+  return [
+    {
+      selector: 'node',
+      style: {
+        shape: 'ellipse',
+        width: 26,
+        height: 26,
+        'background-color': p.nodeFill,
+        'border-width': 1.5,
+        'border-color': p.nodeBorder,
+        label: 'data(label)',
+        'font-family': 'Inter, "Segoe UI", "DejaVu Sans", system-ui, sans-serif',
+        'font-size': 10,
+        color: p.text,
+        'text-valign': 'bottom',
+        'text-halign': 'center',
+        'text-margin-y': 4,
+        'text-wrap': 'wrap',
+        'text-max-width': '120px',
+        'text-outline-color': p.textOutline,
+        'text-outline-width': 2,
+        'text-outline-opacity': 0.85,
+        'min-zoomed-font-size': 7,
+      },
+    },
+    {
+      selector: 'node[badges != ""]',
+      style: { label: (ele: { data(k: string): string }) => `${ele.data('label')}\n${ele.data('badges')}` },
+    },
+    {
+      selector: 'node[nodeType = "app"], node[nodeType = "versionedApp"]',
+      style: { shape: 'round-rectangle', width: 30, height: 24 },
+    },
+    { selector: 'node[nodeType = "service"]', style: { shape: 'round-triangle', width: 28, height: 26 } },
+    { selector: 'node[nodeType = "serviceEntry"]', style: { shape: 'round-tag', width: 28, height: 24 } },
+    {
+      selector: 'node[nodeType = "unknown"]',
+      style: { 'background-color': p.boxFill, 'border-style': 'dashed' },
+    },
+    { selector: 'node[?isRoot]', style: { 'border-style': 'double', 'border-width': 4 } },
+    { selector: 'node[?isGateway]', style: { shape: 'round-diamond', width: 32, height: 32 } },
+    { selector: 'node[?isOutside]', style: { 'background-color': p.boxFill, 'border-style': 'dotted' } },
+    {
+      selector: 'node[?isIdle]',
+      style: { 'border-style': 'dashed', 'border-color': p.idle, color: p.textMuted },
+    },
+    { selector: 'node[health = "Degraded"]', style: { 'border-color': p.degraded, 'border-width': 3 } },
+    { selector: 'node[health = "Failure"]', style: { 'border-color': p.failure, 'border-width': 3.5 } },
+    {
+      selector: 'node[nodeType = "box"]',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': p.boxFill,
+        'background-opacity': 0.7,
+        'border-color': p.boxBorder,
+        'border-width': 1,
+        'border-style': 'solid',
+        label: 'data(label)',
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'text-margin-y': -3,
+        'font-size': 11,
+        'font-weight': 600,
+        color: p.textMuted,
+        padding: '14px',
+      } as never,
+    },
+    {
+      selector: 'edge',
+      style: {
+        width: 'data(width)',
+        'curve-style': 'bezier',
+        'line-color': p.healthy,
+        'target-arrow-color': p.healthy,
+        'target-arrow-shape': 'triangle',
+        'arrow-scale': 0.8,
+        label: edgeLabel,
+        'font-size': 9,
+        color: p.text,
+        'text-wrap': 'wrap',
+        'text-outline-color': p.textOutline,
+        'text-outline-width': 2,
+        'text-rotation': 'none',
+        'min-zoomed-font-size': 8,
+        opacity: 0.9,
+      },
+    },
+    {
+      selector: 'edge[protocol = "tcp"]',
+      style: { 'line-color': p.tcp, 'target-arrow-color': p.tcp, 'line-style': 'solid' },
+    },
+    {
+      selector: 'edge[health = "Degraded"]',
+      style: { 'line-color': p.degraded, 'target-arrow-color': p.degraded },
+    },
+    {
+      selector: 'edge[health = "Failure"]',
+      style: { 'line-color': p.failure, 'target-arrow-color': p.failure },
+    },
+    {
+      selector: 'edge[?isIdle]',
+      style: { 'line-color': p.idle, 'target-arrow-color': p.idle, 'line-style': 'dashed', width: 1 },
+    },
+    ...(o.security && labelField
+      ? [
+          {
+            selector: 'edge[lock != ""]',
+            style: {
+              label: (ele: { data(k: string): string }) => joinLines(ele.data(labelField), ele.data('lock')),
+            },
+          },
+        ]
+      : []),
+    { selector: 'edge.animated', style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4] } },
+    // interaction classes
+    { selector: '.dim', style: { opacity: 0.15 } },
+    { selector: '.hidden', style: { display: 'none' } },
+    {
+      selector: 'node.find',
+      style: {
+        'underlay-color': p.find,
+        'underlay-opacity': 0.45,
+        'underlay-padding': 7,
+        'underlay-shape': 'ellipse',
+      } as never,
+    },
+    {
+      selector: 'edge.find',
+      style: { 'underlay-color': p.find, 'underlay-opacity': 0.45, 'underlay-padding': 4 } as never,
+    },
+    { selector: 'node:selected', style: { 'border-color': p.selected, 'border-width': 4 } },
+    { selector: 'edge:selected', style: { 'line-color': p.selected, 'target-arrow-color': p.selected } },
+    { selector: 'node.hover', style: { 'border-color': p.selected } },
+  ];
+}
+
+function joinLines(a: string, b: string): string {
+  return a && b ? `${a} · ${b}` : a || b;
+}

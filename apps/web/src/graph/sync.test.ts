@@ -1,0 +1,73 @@
+import cytoscape from 'cytoscape';
+import { describe, expect, it } from 'vitest';
+import { applyHighlight } from './highlight';
+import { compileFind } from './find/evaluate';
+import { syncElements } from './sync';
+import { bookinfoAnswer } from './testdata/bookinfo';
+import { toElements } from './toElements';
+
+const find = (expr: string) => {
+  const r = compileFind(expr);
+  if (!r.ok) throw new Error(r.message);
+  return r.find;
+};
+
+describe('syncElements on one long-lived cy', () => {
+  it('adds once, then patches data in place and keeps positions', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    const first = syncElements(cy, toElements(bookinfoAnswer, { boxNamespaces: false }));
+    expect(first).toMatchObject({ added: 11, removed: 0, nodeSetChanged: true });
+    const reviews = cy.getElementById('vapp:bookinfo/reviews/v1');
+    reviews.position({ x: 123, y: 45 });
+
+    const next = structuredClone(bookinfoAnswer);
+    const edge = next.edges.find((e) => e.target === 'vapp:bookinfo/reviews/v1');
+    if (edge) edge.rps = 42;
+    const second = syncElements(cy, toElements(next, { boxNamespaces: false }));
+    expect(second).toMatchObject({ added: 0, removed: 0, updated: 1, nodeSetChanged: false });
+    expect(cy.getElementById('vapp:bookinfo/reviews/v1')).toBe(reviews);
+    expect(reviews.position()).toEqual({ x: 123, y: 45 });
+    expect(cy.getElementById(edge?.id ?? '').data('rate')).toBe(42);
+
+    // unchanged answer: nothing to do (NaN fields compare equal)
+    expect(syncElements(cy, toElements(next, { boxNamespaces: false }))).toMatchObject({
+      updated: 0,
+      added: 0,
+    });
+  });
+
+  it('removes what is gone and moves nodes into boxes', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    syncElements(cy, toElements(bookinfoAnswer, { boxNamespaces: false }));
+    const boxed = syncElements(cy, toElements(bookinfoAnswer, { boxNamespaces: true }));
+    expect(boxed.nodeSetChanged).toBe(true);
+    expect(cy.getElementById('vapp:bookinfo/reviews/v2').parent().first().id()).toBe('box:ns:bookinfo');
+
+    const smaller = { ...bookinfoAnswer, nodes: bookinfoAnswer.nodes.filter((n) => n.id !== 'unknown') };
+    const result = syncElements(cy, toElements(smaller, { boxNamespaces: true }));
+    expect(result.removed).toBe(2); // the node and its edge
+    expect(cy.getElementById('unknown').empty()).toBe(true);
+  });
+
+  it('applies find, hide and focus as classes', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    syncElements(cy, toElements(bookinfoAnswer, { boxNamespaces: true }));
+    const r = applyHighlight(cy, {
+      find: find('%httperr > 5 OR !healthy'),
+      hide: find('node = unknown'),
+      focus: '',
+    });
+    expect(cy.$('.find').map((e) => e.id())).toEqual([
+      'vapp:bookinfo/reviews/v2',
+      'svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http',
+    ]);
+    expect(r.found).toBe(2);
+    expect(cy.getElementById('unknown').hasClass('hidden')).toBe(true);
+    expect(cy.getElementById('unknown>vapp:bookinfo/productpage/v1:tcp').hasClass('hidden')).toBe(true);
+
+    applyHighlight(cy, { find: null, hide: null, focus: 'svc:bookinfo/reviews' });
+    expect(cy.$('.find').length).toBe(0);
+    expect(cy.getElementById('vapp:bookinfo/reviews/v1').hasClass('dim')).toBe(false);
+    expect(cy.getElementById('wl:istio-system/istio-ingressgateway').hasClass('dim')).toBe(true);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { GraphResponseSchema } from '@meshlens/contract';
+import { bookinfoAnswer } from './testdata/bookinfo';
+import { edgeWidth, toElements } from './toElements';
+
+describe('toElements', () => {
+  it('uses a fixture the contract accepts', () => {
+    expect(GraphResponseSchema.safeParse(bookinfoAnswer).success).toBe(true);
+  });
+
+  it('keeps the server ids and flat primitive data', () => {
+    const { nodes, edges } = toElements(bookinfoAnswer, { boxNamespaces: false });
+    expect(nodes.map((n) => n.id)).toEqual([
+      'wl:istio-system/istio-ingressgateway',
+      'vapp:bookinfo/productpage/v1',
+      'svc:bookinfo/reviews',
+      'vapp:bookinfo/reviews/v1',
+      'vapp:bookinfo/reviews/v2',
+      'unknown',
+    ]);
+    for (const el of [...nodes, ...edges]) {
+      for (const [key, value] of Object.entries(el)) {
+        expect(['string', 'number', 'boolean'], key).toContain(typeof value);
+      }
+    }
+    expect(edges.map((e) => e.id)).toContain('svc:bookinfo/reviews>vapp:bookinfo/reviews/v1:http');
+  });
+
+  it('is deterministic: the same answer gives equal elements', () => {
+    const a = toElements(bookinfoAnswer, { boxNamespaces: true });
+    const b = toElements(structuredClone(bookinfoAnswer), { boxNamespaces: true });
+    expect(JSON.stringify(a.nodes)).toBe(JSON.stringify(b.nodes));
+    expect(JSON.stringify(a.edges)).toBe(JSON.stringify(b.edges));
+  });
+
+  it('maps node type, labels, health and badges', () => {
+    const { nodes } = toElements(bookinfoAnswer, { boxNamespaces: false });
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    expect(byId.get('vapp:bookinfo/reviews/v2')).toMatchObject({
+      nodeType: 'versionedApp',
+      label: 'reviews\nv2',
+      health: 'Failure',
+      healthReason: '5xx 50% of inbound ≥ 10%',
+      errPct: 50,
+    });
+    expect(byId.get('svc:bookinfo/reviews')).toMatchObject({
+      nodeType: 'service',
+      badges: '⎇ ⇉',
+      hasVS: true,
+    });
+    expect(byId.get('wl:istio-system/istio-ingressgateway')).toMatchObject({ isRoot: true, isGateway: true });
+    expect(byId.get('vapp:bookinfo/reviews/v1')?.errPct).toBe(0);
+    expect(byId.get('unknown')?.errPct).toBeNaN();
+  });
+
+  it('maps edge rates, labels, errors and mTLS; drops edges to missing nodes', () => {
+    const { edges, details } = toElements(bookinfoAnswer, { boxNamespaces: false });
+    expect(edges).toHaveLength(5);
+    const failing = edges.find((e) => e.id === 'svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http');
+    expect(failing).toMatchObject({
+      rate: 2,
+      errPct: 50,
+      pctReq: 20,
+      health: 'Failure',
+      rateLabel: '2.00 rps\n50.0% err',
+      pctLabel: '20.0%',
+      rtLabel: '12ms',
+      lock: 'mTLS',
+    });
+    expect(details.get(failing?.id ?? '')?.responses).toEqual([
+      { code: '200', rate: 1, flags: { '-': 100 } },
+      { code: '503', rate: 1, flags: { UO: 75, '-': 25 } },
+    ]);
+    const tcp = edges.find((e) => e.protocol === 'tcp');
+    expect(tcp).toMatchObject({ rate: 4096, rateLabel: '4.0 KiB/s', lock: '', isIdle: false });
+    expect(tcp?.errPct).toBeNaN();
+    const toService = edges.find((e) => e.target === 'svc:bookinfo/reviews');
+    expect(toService?.rtLabel).toBe('');
+  });
+
+  it('boxes namespaces only when there is more than one, never the unknown node', () => {
+    const boxed = toElements(bookinfoAnswer, { boxNamespaces: true });
+    const boxes = boxed.nodes.filter((n) => n.nodeType === 'box').map((n) => n.id);
+    expect(boxes).toEqual(['box:ns:bookinfo', 'box:ns:istio-system']);
+    expect(boxed.nodes.find((n) => n.id === 'vapp:bookinfo/reviews/v1')?.parent).toBe('box:ns:bookinfo');
+    expect(boxed.nodes.find((n) => n.id === 'unknown')?.parent).toBeUndefined();
+
+    const single = {
+      ...bookinfoAnswer,
+      nodes: bookinfoAnswer.nodes.filter((n) => n.namespace === 'bookinfo'),
+    };
+    expect(toElements(single, { boxNamespaces: true }).nodes.some((n) => n.nodeType === 'box')).toBe(false);
+  });
+
+  it('sizes edges by rate on a log scale', () => {
+    expect(edgeWidth('http', 0)).toBe(1);
+    expect(edgeWidth('http', 1)).toBeLessThan(edgeWidth('http', 100));
+    expect(edgeWidth('http', 1e9)).toBe(6);
+    expect(edgeWidth('tcp', 1024)).toBe(edgeWidth('http', 1));
+  });
+});

@@ -1,0 +1,211 @@
+import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
+import { nodeId } from '@meshlens/contract';
+import type { EdgeData, EdgeDetail, GraphElements, NodeData, ResponseDetail } from './model';
+import { formatBytesRate, formatMs, formatPct, formatRps } from './format';
+
+export interface ElementOptions {
+  /** Draw namespace boxes (only when the graph spans more than one namespace, as Kiali does). */
+  boxNamespaces: boolean;
+}
+
+/** Badge glyphs, in the order shown under a node's label (the legend lists the same). */
+export const BADGES = [
+  { flag: 'hasMissingSidecar', glyph: '⚠', label: 'Missing sidecar' },
+  { flag: 'hasVS', glyph: '⎇', label: 'VirtualService' },
+  { flag: 'hasTrafficShifting', glyph: '⇉', label: 'Traffic shifting' },
+  { flag: 'hasRequestRouting', glyph: '↱', label: 'Request routing' },
+  { flag: 'hasFaultInjection', glyph: '⊘', label: 'Fault injection' },
+  { flag: 'hasCircuitBreaker', glyph: '⚡', label: 'Circuit breaker' },
+  { flag: 'hasTimeout', glyph: '◷', label: 'Timeout' },
+  { flag: 'hasRetries', glyph: '↻', label: 'Retries' },
+  { flag: 'hasMirroring', glyph: '⇄', label: 'Mirroring' },
+] as const satisfies readonly { flag: keyof GraphNode; glyph: string; label: string }[];
+
+function nodeLabel(n: GraphNode): string {
+  if (n.type === 'versionedApp' && n.app && n.version) return `${n.app}\n${n.version}`;
+  if (n.type === 'serviceEntry') return n.host ?? n.label;
+  return n.label;
+}
+
+function errPct(n: GraphNode): number {
+  const total = n.httpIn + n.grpcIn;
+  if (total <= 0) return NaN;
+  const errors = n.httpIn4xx + n.httpIn5xx + n.httpInNoResponse + n.grpcInErr + n.grpcInNoResponse;
+  return (errors / total) * 100;
+}
+
+export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
+  const badges = BADGES.filter((b) => n[b.flag])
+    .map((b) => b.glyph)
+    .join(' ');
+  const data: NodeData = {
+    id: n.id,
+    nodeType: n.type,
+    label: nodeLabel(n),
+    cluster: n.cluster,
+    namespace: n.namespace,
+    app: n.app ?? '',
+    version: n.version ?? '',
+    workload: n.workload ?? '',
+    service: n.service ?? n.host ?? '',
+    health: n.healthStatus,
+    healthReason: n.healthReason,
+    isRoot: n.isRoot,
+    isGateway: n.isGateway,
+    isOutside: n.isOutside,
+    isIdle: n.isIdle,
+    isOutOfMesh: n.hasMissingSidecar,
+    isServiceEntry: n.isServiceEntry || n.type === 'serviceEntry',
+    hasVS: n.hasVS,
+    hasDR: n.hasDR,
+    hasTrafficShifting: n.hasTrafficShifting,
+    hasRequestRouting: n.hasRequestRouting,
+    hasFaultInjection: n.hasFaultInjection,
+    hasTimeout: n.hasTimeout,
+    hasRetries: n.hasRetries,
+    hasCB: n.hasCircuitBreaker,
+    hasMirroring: n.hasMirroring,
+    badges,
+    httpIn: n.httpIn,
+    httpOut: n.httpOut,
+    grpcIn: n.grpcIn,
+    grpcOut: n.grpcOut,
+    tcpIn: n.tcpIn,
+    tcpOut: n.tcpOut,
+    errPct: errPct(n),
+  };
+  if (parent) data.parent = parent;
+  return data;
+}
+
+/** Stroke width 1…6 px on a log scale of the rate (requests/s, or KiB/s for TCP). */
+export function edgeWidth(protocol: GraphEdge['protocol'], rate: number): number {
+  const units = protocol === 'tcp' ? rate / 1024 : rate;
+  if (!(units > 0)) return 1;
+  return Math.round(Math.min(6, 1 + Math.log10(1 + units) * 1.6) * 10) / 10;
+}
+
+export function toEdgeData(e: GraphEdge): EdgeData {
+  const rate = e.protocol === 'tcp' ? (e.throughputBps ?? 0) : e.rps;
+  const idle = e.isIdle || !(rate > 0);
+  const err = idle || e.protocol === 'tcp' ? NaN : e.errorPct;
+  const mtls = e.mtlsPct ?? NaN;
+  const rt = e.responseTimeMs ?? NaN;
+  return {
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    protocol: e.protocol,
+    rate,
+    errPct: err,
+    pctReq: e.percentOfSource,
+    rt,
+    throughput: e.throughputBps ?? NaN,
+    mtls,
+    health: e.healthStatus,
+    isIdle: idle,
+    width: edgeWidth(e.protocol, rate),
+    rateLabel: idle
+      ? ''
+      : e.protocol === 'tcp'
+        ? formatBytesRate(rate)
+        : err > 0
+          ? `${formatRps(rate)}\n${formatPct(err)} err`
+          : formatRps(rate),
+    pctLabel: idle ? '' : formatPct(e.percentOfSource),
+    rtLabel: Number.isFinite(rt) ? formatMs(rt) : '',
+    lock: mtls >= 1 ? 'mTLS' : '',
+  };
+}
+
+export function toEdgeDetail(e: GraphEdge): EdgeDetail {
+  const responses: ResponseDetail[] = Object.entries(e.responses)
+    .map(([code, flags]) => {
+      const rate = Object.values(flags).reduce((a, b) => a + b, 0);
+      const pct: Record<string, number> = {};
+      for (const [flag, r] of Object.entries(flags)) pct[flag] = rate > 0 ? (r / rate) * 100 : 0;
+      return { code, rate, flags: pct };
+    })
+    .sort((a, b) => b.rate - a.rate);
+  return { responses };
+}
+
+/**
+ * Graph answer → flat Cytoscape element data, keyed by the server's stable ids. Namespace boxes are
+ * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed.
+ */
+export function toElements(answer: GraphResponse, options: ElementOptions): GraphElements {
+  const serverBoxes = answer.nodes.some((n) => n.type === 'box');
+  const namespaces = new Set(
+    answer.nodes.filter((n) => n.type !== 'unknown' && n.type !== 'box').map((n) => n.namespace),
+  );
+  const box = !serverBoxes && options.boxNamespaces && namespaces.size > 1;
+  const nodes: NodeData[] = [];
+  const nodeIds = new Set<string>();
+  if (box) {
+    for (const ns of [...namespaces].sort()) {
+      const id = nodeId.namespaceBox(ns);
+      nodes.push(boxData(id, ns));
+      nodeIds.add(id);
+    }
+  }
+  for (const n of answer.nodes) {
+    const boxable = box && n.type !== 'unknown' && namespaces.has(n.namespace);
+    nodes.push(toNodeData(n, boxable ? nodeId.namespaceBox(n.namespace) : n.parent));
+    nodeIds.add(n.id);
+  }
+  const edges: EdgeData[] = [];
+  const details = new Map<string, EdgeDetail>();
+  for (const e of answer.edges) {
+    // An edge to a node the answer does not hold would make Cytoscape throw: skip it.
+    if (!nodeIds.has(e.source) || !nodeIds.has(e.target)) continue;
+    edges.push(toEdgeData(e));
+    details.set(e.id, toEdgeDetail(e));
+  }
+  return { nodes, edges, details };
+}
+
+function boxData(id: string, namespace: string): NodeData {
+  return {
+    ...toNodeData(
+      {
+        id,
+        type: 'box',
+        label: namespace,
+        cluster: '',
+        namespace,
+        isRoot: false,
+        isGateway: false,
+        isOutside: false,
+        isIdle: false,
+        hasMissingSidecar: false,
+        isServiceEntry: false,
+        isBox: true,
+        hasVS: false,
+        hasDR: false,
+        hasTrafficShifting: false,
+        hasRequestRouting: false,
+        hasFaultInjection: false,
+        hasTimeout: false,
+        hasRetries: false,
+        hasCircuitBreaker: false,
+        hasMirroring: false,
+        httpIn: 0,
+        httpIn3xx: 0,
+        httpIn4xx: 0,
+        httpIn5xx: 0,
+        httpInNoResponse: 0,
+        httpOut: 0,
+        grpcIn: 0,
+        grpcInErr: 0,
+        grpcInNoResponse: 0,
+        grpcOut: 0,
+        tcpIn: 0,
+        tcpOut: 0,
+        healthStatus: 'Healthy',
+        healthReason: '',
+      },
+      undefined,
+    ),
+  };
+}

@@ -1,0 +1,304 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { GraphEdge, GraphNode } from '@meshlens/contract';
+import { formatDuration } from '@meshlens/contract';
+import { ApiError } from '../api/client';
+import { queryKeys, useGraph, useNamespaces, useServerConfig } from '../api/queries';
+import type { GraphParams } from '../api/queries';
+import { ANIMATION_MAX_EDGES } from '../graph/animation';
+import { compileFind } from '../graph/find/evaluate';
+import { GraphCanvas } from '../graph/GraphCanvas';
+import type { GraphElements } from '../graph/model';
+import { toElements } from '../graph/toElements';
+import { Header } from '../shell/Header';
+import { WarningBanner } from '../shell/WarningBanner';
+import { useGlobalSearch, useView } from '../url/useView';
+import { EmptyState } from './graph/EmptyState';
+import { FindHideBar } from './graph/FindHideBar';
+import { GraphToolbar } from './graph/GraphToolbar';
+import { GraphHistory } from './graph/history';
+import { Legend } from './graph/Legend';
+import { ReplayBar } from './graph/ReplayBar';
+import { SidePanel } from './graph/SidePanel';
+
+const EMPTY: GraphElements = { nodes: [], edges: [], details: new Map() };
+
+export function GraphPage({ theme }: { theme: string }) {
+  const [view, setView] = useView();
+  const queryClient = useQueryClient();
+  const config = useServerConfig();
+  const namespaces = useNamespaces(view.refresh > 0 ? view.refresh : false);
+  const globalSearch = useGlobalSearch();
+  const [legendOpen, setLegendOpen] = useState(false);
+  const [layoutNonce, setLayoutNonce] = useState(0);
+  const [fitNonce, setFitNonce] = useState(0);
+  const [found, setFound] = useState<number | null>(null);
+  const [replay, setReplay] = useState(view.queryTime > 0);
+
+  // First visit without namespaces: take the server's defaults (kept in the URL from then on).
+  const defaults = config.data?.defaultNamespaces;
+  const applied = useRef(false);
+  useEffect(() => {
+    if (applied.current || !defaults) return;
+    applied.current = true;
+    if (
+      view.namespaces.length === 0 &&
+      !new URLSearchParams(window.location.search).has('namespaces') &&
+      defaults.length > 0
+    ) {
+      setView({ namespaces: defaults }, { replace: true });
+    }
+  }, [defaults, view.namespaces.length, setView]);
+
+  const params: GraphParams | null = useMemo(
+    () =>
+      view.namespaces.length === 0
+        ? null
+        : {
+            namespaces: view.namespaces,
+            graphType: view.graphType,
+            duration: view.duration,
+            injectServiceNodes: view.serviceNodes,
+            includeIdle: view.idle,
+            boxBy: 'none',
+            responseTime: view.responseTime,
+            ...(view.queryTime > 0 ? { queryTime: view.queryTime } : {}),
+          },
+    [
+      view.namespaces,
+      view.graphType,
+      view.duration,
+      view.serviceNodes,
+      view.idle,
+      view.responseTime,
+      view.queryTime,
+    ],
+  );
+  const polling = view.refresh > 0 && view.queryTime === 0 ? view.refresh : false;
+  const graph = useGraph(params, polling);
+  const answer = params ? graph.data : undefined;
+
+  const elements = useMemo(
+    () => (answer ? toElements(answer, { boxNamespaces: view.boxNamespaces }) : EMPTY),
+    [answer, view.boxNamespaces],
+  );
+  const nodeMap = useMemo(
+    () => new Map<string, GraphNode>(answer?.nodes.map((n) => [n.id, n]) ?? []),
+    [answer],
+  );
+  const edgeMap = useMemo(
+    () => new Map<string, GraphEdge>(answer?.edges.map((e) => [e.id, e]) ?? []),
+    [answer],
+  );
+
+  const history = useRef(new GraphHistory());
+  const historyKey = params ? JSON.stringify({ ...params, queryTime: undefined }) : '';
+  useEffect(() => history.current.clear(), [historyKey]);
+  if (answer) history.current.record(answer);
+
+  const findResult = useMemo(() => (view.find ? compileFind(view.find) : null), [view.find]);
+  const hideResult = useMemo(() => (view.hide ? compileFind(view.hide) : null), [view.hide]);
+  const highlight = useMemo(
+    () => ({
+      find: findResult?.ok ? findResult.find : null,
+      hide: hideResult?.ok ? hideResult.find : null,
+      focus: view.focus,
+    }),
+    [findResult, hideResult, view.focus],
+  );
+
+  const onSelect = useCallback((id: string) => setView({ selected: id }, { replace: true }), [setView]);
+  const onFocus = useCallback((id: string) => setView({ focus: id, selected: id }), [setView]);
+  const onHighlight = useCallback((r: { found: number }) => setFound(r.found), []);
+  const onReplayChange = useCallback((t: number) => setView({ queryTime: t }, { replace: true }), [setView]);
+
+  const warnings = [...(answer?.warnings ?? []), ...(namespaces.data?.warnings ?? [])];
+  const prometheusDown = warnings.some((w) => w.code.startsWith('Prometheus'));
+  const error =
+    graph.error instanceof ApiError
+      ? graph.error
+      : graph.error
+        ? new ApiError(0, 'Error', String(graph.error))
+        : null;
+  const nodeCount = useMemo(() => elements.nodes.filter((n) => n.nodeType !== 'box').length, [elements]);
+  const trafficEdges = answer?.edges.filter((e) => !e.isIdle).length ?? 0;
+
+  let empty: ReactNode = null;
+  if (view.namespaces.length === 0) {
+    const names = namespaces.data?.namespaces.map((n) => n.name) ?? [];
+    empty = (
+      <EmptyState title="Choose the namespaces to graph" testId="empty-no-namespace">
+        <p>
+          Pick one or more namespaces in the Namespace menu above; the graph shows the traffic between their
+          workloads.
+        </p>
+        {names.length > 0 && (
+          <div className="chips">
+            {names.slice(0, 8).map((n) => (
+              <button key={n} type="button" className="chip" onClick={() => setView({ namespaces: [n] })}>
+                {n}
+              </button>
+            ))}
+          </div>
+        )}
+      </EmptyState>
+    );
+  } else if (error && !answer) {
+    empty = (
+      <EmptyState
+        title={
+          error.isClientError ? 'The server refused this graph request' : 'The graph could not be loaded'
+        }
+        testId="graph-error"
+      >
+        <p className="inline-error">{error.message}</p>
+        <button type="button" className="button primary" onClick={() => void graph.refetch()}>
+          Try again
+        </button>
+      </EmptyState>
+    );
+  } else if (answer && nodeCount === 0 && prometheusDown) {
+    empty = (
+      <EmptyState title="No traffic data: Prometheus did not answer" testId="empty-prometheus">
+        <p>
+          meshlens reads traffic from Prometheus. Check that it is running and that the console server points
+          at it (<code>--prometheus-url</code> or <code>PROMETHEUS_URL</code>). Turn on <em>Idle nodes</em> to
+          see the inventory meanwhile.
+        </p>
+        <button type="button" className="button primary" onClick={() => setView({ idle: true })}>
+          Show idle nodes
+        </button>
+      </EmptyState>
+    );
+  } else if (answer && (nodeCount === 0 || (trafficEdges === 0 && !view.idle))) {
+    empty = (
+      <EmptyState title={`No traffic in the last ${formatDuration(view.duration)}`} testId="empty-no-traffic">
+        <p>
+          Nothing was called in {view.namespaces.join(', ')} during this time range. Send requests to the mesh
+          (through the ingress gateway), choose a longer range, or show idle nodes to see what is deployed.
+        </p>
+        <div className="chips">
+          <button type="button" className="button primary" onClick={() => setView({ idle: true })}>
+            Show idle nodes
+          </button>
+          <button type="button" className="button" onClick={() => setView({ duration: 3600 })}>
+            Last 1h
+          </button>
+        </div>
+      </EmptyState>
+    );
+  }
+
+  return (
+    <section className="page graph-page">
+      <div className="page-header">
+        <h1>Traffic Graph</h1>
+        <Header
+          view={view}
+          setView={setView}
+          namespaces={namespaces.data?.namespaces}
+          namespacesLoading={namespaces.isLoading}
+          namespacesError={namespaces.error ? (namespaces.error as Error).message : null}
+          fetching={graph.isFetching}
+          onRefresh={() => void queryClient.invalidateQueries({ queryKey: queryKeys.all })}
+        />
+      </div>
+      <WarningBanner warnings={warnings} />
+      <div className="graph-bar">
+        <GraphToolbar
+          view={view}
+          setView={setView}
+          animationAvailable={(answer?.edges.length ?? 0) <= ANIMATION_MAX_EDGES}
+          onRelayout={() => setLayoutNonce((n) => n + 1)}
+          onFit={() => setFitNonce((n) => n + 1)}
+          legendOpen={legendOpen}
+          onToggleLegend={() => setLegendOpen((o) => !o)}
+        />
+        <FindHideBar
+          find={view.find}
+          hide={view.hide}
+          findResult={findResult}
+          hideResult={hideResult}
+          found={found}
+          onFind={(find) => setView({ find }, { replace: true })}
+          onHide={(hide) => setView({ hide }, { replace: true })}
+        />
+        <div className="graph-bar-end">
+          {!replay ? (
+            <button
+              type="button"
+              className="button"
+              onClick={() => setReplay(true)}
+              data-testid="replay-open"
+            >
+              ⟲ Replay
+            </button>
+          ) : null}
+        </div>
+      </div>
+      {replay && (
+        <ReplayBar
+          queryTime={view.queryTime}
+          onChange={onReplayChange}
+          onClose={() => {
+            setReplay(false);
+            setView({ queryTime: 0 }, { replace: true });
+          }}
+        />
+      )}
+      {error && answer && (
+        <div className="inline-error bar-error">Refresh failed: {error.message} (showing the last graph)</div>
+      )}
+      <div className="graph-body">
+        <div className="graph-main">
+          <GraphCanvas
+            elements={elements}
+            style={{ edgeLabels: view.edgeLabels, security: view.security }}
+            theme={theme}
+            layout={view.layout}
+            layoutNonce={layoutNonce}
+            fitNonce={fitNonce}
+            highlight={highlight}
+            animation={view.animation}
+            renderer={view.renderer}
+            selected={view.selected}
+            onSelect={onSelect}
+            onFocus={onFocus}
+            onHighlight={onHighlight}
+          />
+          {!answer && params && !error && <div className="graph-loading">Loading the graph…</div>}
+          {empty && <div className="graph-overlay">{empty}</div>}
+          {view.focus && (
+            <div className="focus-chip">
+              Focused on {nodeMap.get(view.focus)?.label ?? view.focus}
+              <button type="button" className="link-button" onClick={() => setView({ focus: '' })}>
+                Show all
+              </button>
+            </div>
+          )}
+          {legendOpen && <Legend onClose={() => setLegendOpen(false)} />}
+          {answer && (
+            <div className="graph-status muted small" data-testid="graph-status">
+              {nodeCount} nodes · {elements.edges.length} edges
+              {view.queryTime > 0
+                ? ` · replay at ${new Date(view.queryTime * 1000).toLocaleTimeString()}`
+                : ''}
+            </div>
+          )}
+        </div>
+        {answer && !empty && (
+          <SidePanel
+            answer={answer}
+            nodes={nodeMap}
+            edges={edgeMap}
+            selected={view.selected}
+            history={(id) => history.current.get(id)}
+            onSelect={onSelect}
+            globalSearch={globalSearch}
+          />
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,171 @@
+import { useEffect, useRef, useState } from 'react';
+import type { GraphType } from '@meshlens/contract';
+import { EDGE_LABELS, LAYOUTS } from '../../url/viewState';
+import type { EdgeLabelMode, LayoutChoice, ViewState } from '../../url/viewState';
+
+const GRAPH_TYPE_LABELS: Record<GraphType, string> = {
+  app: 'App graph',
+  versionedApp: 'Versioned app graph',
+  workload: 'Workload graph',
+  service: 'Service graph',
+};
+const EDGE_LABEL_TEXT: Record<EdgeLabelMode, string> = {
+  none: 'No edge labels',
+  rate: 'Request rate',
+  percent: '% of traffic',
+  rt: 'Response time',
+};
+const LAYOUT_TEXT: Record<LayoutChoice, string> = {
+  auto: 'Layout: auto',
+  dagre: 'Layout: dagre',
+  fcose: 'Layout: force (fcose)',
+  breadthfirst: 'Layout: breadth-first',
+  grid: 'Layout: grid',
+};
+
+type Toggle = 'serviceNodes' | 'idle' | 'boxNamespaces' | 'security' | 'animation';
+const TOGGLES: { key: Toggle; label: string }[] = [
+  { key: 'serviceNodes', label: 'Service nodes' },
+  { key: 'idle', label: 'Idle nodes and edges' },
+  { key: 'boxNamespaces', label: 'Namespace boxes' },
+  { key: 'security', label: 'Security (mTLS)' },
+  { key: 'animation', label: 'Traffic animation' },
+];
+
+export interface GraphToolbarProps {
+  view: ViewState;
+  setView: (patch: Partial<ViewState>, options?: { replace?: boolean }) => void;
+  animationAvailable: boolean;
+  onRelayout: () => void;
+  onFit: () => void;
+  legendOpen: boolean;
+  onToggleLegend: () => void;
+}
+
+export function GraphToolbar({
+  view,
+  setView,
+  animationAvailable,
+  onRelayout,
+  onFit,
+  legendOpen,
+  onToggleLegend,
+}: GraphToolbarProps) {
+  const [displayOpen, setDisplayOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!displayOpen) return;
+    const close = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) setDisplayOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    return () => document.removeEventListener('mousedown', close);
+  }, [displayOpen]);
+  const onCount = TOGGLES.filter((t) => view[t.key]).length;
+
+  return (
+    <div className="graph-toolbar" role="toolbar" aria-label="Graph settings">
+      <select
+        aria-label="Graph type"
+        data-testid="graph-type"
+        className="select"
+        value={view.graphType}
+        onChange={(e) => setView({ graphType: e.target.value as GraphType, selected: '', focus: '' })}
+      >
+        {(Object.keys(GRAPH_TYPE_LABELS) as GraphType[]).map((t) => (
+          <option key={t} value={t}>
+            {GRAPH_TYPE_LABELS[t]}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Edge labels"
+        data-testid="edge-labels"
+        className="select"
+        value={view.edgeLabels}
+        onChange={(e) => setView({ edgeLabels: e.target.value as EdgeLabelMode })}
+      >
+        {EDGE_LABELS.map((m) => (
+          <option key={m} value={m}>
+            {EDGE_LABEL_TEXT[m]}
+          </option>
+        ))}
+      </select>
+      <div className="dropdown" ref={ref}>
+        <button
+          type="button"
+          className="select"
+          aria-haspopup="true"
+          aria-expanded={displayOpen}
+          data-testid="display-menu"
+          onClick={() => setDisplayOpen((o) => !o)}
+        >
+          Display ({onCount}) ▾
+        </button>
+        {displayOpen && (
+          <div className="popover display-popover" role="group" aria-label="Display options">
+            {TOGGLES.map((t) => (
+              <label key={t.key} className="check">
+                <input
+                  type="checkbox"
+                  checked={view[t.key]}
+                  disabled={t.key === 'animation' && !animationAvailable}
+                  onChange={(e) => setView({ [t.key]: e.target.checked })}
+                />
+                <span>
+                  {t.label}
+                  {t.key === 'animation' && !animationAvailable && (
+                    <em className="muted"> (off on large graphs)</em>
+                  )}
+                </span>
+              </label>
+            ))}
+            <hr />
+            <label className="check-label">
+              Response time
+              <select
+                className="select small"
+                aria-label="Response time statistic"
+                value={view.responseTime}
+                onChange={(e) => setView({ responseTime: e.target.value as ViewState['responseTime'] })}
+              >
+                <option value="avg">average</option>
+                <option value="p50">median (p50)</option>
+                <option value="p95">95th percentile</option>
+                <option value="p99">99th percentile</option>
+              </select>
+            </label>
+          </div>
+        )}
+      </div>
+      <select
+        aria-label="Layout"
+        className="select"
+        value={view.layout}
+        onChange={(e) => setView({ layout: e.target.value as LayoutChoice })}
+      >
+        {LAYOUTS.map((l) => (
+          <option key={l} value={l}>
+            {LAYOUT_TEXT[l]}
+          </option>
+        ))}
+      </select>
+      <div className="button-group">
+        <button type="button" className="button" onClick={onRelayout} title="Run the layout again">
+          Re-layout
+        </button>
+        <button type="button" className="button" onClick={onFit} title="Fit the graph to the window">
+          Fit
+        </button>
+        <button
+          type="button"
+          className={legendOpen ? 'button active' : 'button'}
+          aria-pressed={legendOpen}
+          onClick={onToggleLegend}
+        >
+          Legend
+        </button>
+      </div>
+    </div>
+  );
+}
