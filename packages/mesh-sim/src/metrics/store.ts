@@ -1,0 +1,152 @@
+/**
+ * Counters and histograms of the Istio metric families, aggregated in memory. One series object per
+ * label set holds every family that shares those labels (requests_total + the three histograms for
+ * HTTP/gRPC; the four tcp_* counters; the two gRPC message counters), with its label text pre-rendered.
+ */
+import type { Fragment } from './labels';
+
+/** Envoy's default histogram buckets (HistogramSettingsImpl::defaultBuckets), +Inf last. */
+export const BUCKETS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
+  3600000,
+] as const;
+const NB = BUCKETS.length + 1;
+
+export type Reporter = 'source' | 'destination';
+
+export interface Histogram {
+  /** Non-cumulative counts per bucket, +Inf last. */
+  counts: Float64Array;
+  sum: number;
+}
+
+export interface HttpSeries {
+  labels: string;
+  requests: number;
+  duration: Histogram;
+  requestBytes: Histogram;
+  responseBytes: Histogram;
+}
+
+export interface TcpSeries {
+  labels: string;
+  opened: number;
+  closed: number;
+  sent: number;
+  received: number;
+}
+
+export interface MessageSeries {
+  labels: string;
+  request: number;
+  response: number;
+}
+
+const histogram = (): Histogram => ({ counts: new Float64Array(NB), sum: 0 });
+
+function observe(h: Histogram, v: number): void {
+  let i = 0;
+  while (i < BUCKETS.length && v > BUCKETS[i]!) i++;
+  h.counts[i]! += 1;
+  h.sum += v;
+}
+
+export interface HttpSample {
+  reporter: Reporter;
+  source: Fragment;
+  destination: Fragment;
+  protocol: 'http' | 'grpc';
+  code: number;
+  /** gRPC status as a string; '' for plain HTTP. */
+  grpcStatus: string;
+  /** Envoy flags, '-' when none. */
+  flags: string;
+  security: 'mutual_tls' | 'none' | 'unknown';
+  durationMs: number;
+  requestBytes: number;
+  responseBytes: number;
+}
+
+export interface TcpSample {
+  reporter: Reporter;
+  source: Fragment;
+  destination: Fragment;
+  flags: string;
+  security: 'mutual_tls' | 'none' | 'unknown';
+  sent: number;
+  received: number;
+}
+
+const peerText = (r: Reporter, s: Fragment, d: Fragment) => `reporter="${r}",${s.text},${d.text}`;
+
+export class MetricsStore {
+  readonly http = new Map<string, HttpSeries>();
+  readonly tcp = new Map<string, TcpSeries>();
+  readonly messages = new Map<string, MessageSeries>();
+  /** Samples recorded, by reporter (for the benchmark and /debug/state). */
+  readonly recorded = { source: 0, destination: 0 };
+
+  recordHttp(x: HttpSample): void {
+    const key = `${x.reporter[0]}${x.source.id}.${x.destination.id}|${x.protocol}|${x.code}|${x.grpcStatus}|${x.flags}|${x.security}`;
+    let s = this.http.get(key);
+    if (!s) {
+      s = {
+        labels:
+          `${peerText(x.reporter, x.source, x.destination)},request_protocol="${x.protocol}",response_code="${x.code}",` +
+          `grpc_response_status="${x.grpcStatus}",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
+        requests: 0,
+        duration: histogram(),
+        requestBytes: histogram(),
+        responseBytes: histogram(),
+      };
+      this.http.set(key, s);
+    }
+    s.requests++;
+    // Envoy records whole milliseconds (absl duration / 1ms) and whole bytes.
+    observe(s.duration, Math.floor(x.durationMs));
+    observe(s.requestBytes, Math.round(x.requestBytes));
+    observe(s.responseBytes, Math.round(x.responseBytes));
+    this.recorded[x.reporter]++;
+  }
+
+  recordTcp(x: TcpSample): void {
+    const key = `${x.reporter[0]}${x.source.id}.${x.destination.id}|${x.flags}|${x.security}`;
+    let s = this.tcp.get(key);
+    if (!s) {
+      s = {
+        labels: `${peerText(x.reporter, x.source, x.destination)},request_protocol="tcp",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
+        opened: 0,
+        closed: 0,
+        sent: 0,
+        received: 0,
+      };
+      this.tcp.set(key, s);
+    }
+    s.opened++;
+    s.closed++;
+    s.sent += Math.round(x.sent);
+    s.received += Math.round(x.received);
+    this.recorded[x.reporter]++;
+  }
+
+  recordMessages(
+    reporter: Reporter,
+    source: Fragment,
+    destination: Fragment,
+    request: number,
+    response: number,
+  ): void {
+    const key = `${reporter[0]}${source.id}.${destination.id}`;
+    let s = this.messages.get(key);
+    if (!s) {
+      s = { labels: peerText(reporter, source, destination), request: 0, response: 0 };
+      this.messages.set(key, s);
+    }
+    s.request += request;
+    s.response += response;
+  }
+
+  seriesCount(): number {
+    return this.http.size + this.tcp.size + this.messages.size;
+  }
+}
