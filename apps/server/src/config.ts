@@ -1,0 +1,284 @@
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '@meshlens/contract';
+
+export const VERSION = '0.1.0';
+
+const ToleranceSchema = z.object({
+  code: z.string(),
+  degraded: z.number().min(0),
+  failure: z.number().min(0),
+  protocol: z.string().default('http|grpc'),
+  direction: z.string().default('.*'),
+});
+
+/** A duration in config: milliseconds as a number, or text like `15s`, `5m`. */
+const durationMs = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const s = parseDuration(v);
+  if (s === null) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (e.g. 15s, 5m)` });
+    return z.NEVER;
+  }
+  return s * 1000;
+});
+
+export const ServerConfigSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(20001),
+  /** Default 127.0.0.1, or 0.0.0.0 when running in a cluster. */
+  host: z.string().optional(),
+  /** Prefix to serve under, e.g. `/meshlens` ('' = root). */
+  basePath: z
+    .string()
+    .default('')
+    .transform((p) => (p === '/' ? '' : p.replace(/\/+$/, '')))
+    .refine(
+      (p) => p === '' || /^\/[A-Za-z0-9._~\-/]*$/.test(p),
+      'basePath must start with / and be a plain path',
+    ),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The built SPA (apps/web/dist by default). */
+  webDir: z.string().optional(),
+  kubernetes: z
+    .strictObject({
+      /** Kubeconfig file; absent = $KUBECONFIG, else in-cluster service account, else ~/.kube/config. */
+      kubeconfig: z.string().optional(),
+      context: z.string().optional(),
+      clusterName: z.string().default('Kubernetes'),
+      istioNamespace: z.string().default('istio-system'),
+    })
+    .prefault({}),
+  prometheus: z
+    .strictObject({
+      url: z.url().default('http://127.0.0.1:9090'),
+      bearerToken: z.string().optional(),
+      bearerTokenFile: z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      headers: z.record(z.string(), z.string()).default({}),
+      timeoutMs: durationMs.default(10_000),
+    })
+    .prefault({}),
+  ui: z
+    .strictObject({
+      refreshIntervalMs: durationMs.default(15_000),
+      durationSeconds: z.number().int().min(10).default(300),
+      defaultNamespaces: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  graph: z
+    .strictObject({
+      /** How long an answer is reused; default: the refresh interval. */
+      cacheTtlMs: durationMs.optional(),
+    })
+    .prefault({}),
+  health: z
+    .strictObject({
+      rate: z
+        .array(
+          z.strictObject({
+            namespace: z.string().optional(),
+            kind: z.string().optional(),
+            name: z.string().optional(),
+            tolerance: z.array(ToleranceSchema),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+});
+export type ServerConfig = z.output<typeof ServerConfigSchema>;
+export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+
+export function parseConfig(input: unknown, where = 'config'): ServerConfig {
+  const result = ServerConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid ${where}:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** The CLI: every flag also reads an environment variable (shown in --help). */
+export function buildCommand(): Command {
+  const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
+  return new Command('meshlens')
+    .description('meshlens: a web console for Istio service meshes')
+    .version(VERSION)
+    .addOption(opt('-c, --config <file>', 'YAML config file (flags and env override it)', 'MESHLENS_CONFIG'))
+    .addOption(opt('-p, --port <port>', 'port to listen on (0 = any free port) [20001]', 'MESHLENS_PORT'))
+    .addOption(opt('--host <host>', 'address to bind [127.0.0.1, 0.0.0.0 in a cluster]', 'MESHLENS_HOST'))
+    .addOption(
+      opt(
+        '--base-path <path>',
+        'serve the console under this path prefix, e.g. /meshlens',
+        'MESHLENS_BASE_PATH',
+      ),
+    )
+    .addOption(
+      opt('--kubeconfig <file>', 'kubeconfig file (default: in-cluster, else ~/.kube/config)', 'KUBECONFIG'),
+    )
+    .addOption(opt('--context <name>', 'kubeconfig context to use', 'MESHLENS_KUBE_CONTEXT'))
+    .addOption(
+      opt('--cluster-name <name>', 'cluster name shown in the graph [Kubernetes]', 'MESHLENS_CLUSTER_NAME'),
+    )
+    .addOption(
+      opt(
+        '--istio-namespace <ns>',
+        'Istio control-plane namespace [istio-system]',
+        'MESHLENS_ISTIO_NAMESPACE',
+      ),
+    )
+    .addOption(opt('--prometheus-url <url>', 'Prometheus base URL [http://127.0.0.1:9090]', 'PROMETHEUS_URL'))
+    .addOption(opt('--prometheus-token <token>', 'bearer token for Prometheus', 'PROMETHEUS_TOKEN'))
+    .addOption(
+      opt(
+        '--prometheus-token-file <file>',
+        'file holding the bearer token (re-read on start)',
+        'PROMETHEUS_TOKEN_FILE',
+      ),
+    )
+    .addOption(opt('--prometheus-username <user>', 'basic-auth user for Prometheus', 'PROMETHEUS_USERNAME'))
+    .addOption(
+      opt('--prometheus-password <password>', 'basic-auth password for Prometheus', 'PROMETHEUS_PASSWORD'),
+    )
+    .addOption(
+      opt(
+        '--prometheus-header <header...>',
+        'extra header(s) "Name: value" (env: separated by newlines or ;)',
+        'PROMETHEUS_HEADERS',
+      ),
+    )
+    .addOption(
+      opt(
+        '--prometheus-timeout <duration>',
+        'timeout per PromQL query, e.g. 10s [10s]',
+        'PROMETHEUS_TIMEOUT',
+      ),
+    )
+    .addOption(
+      opt(
+        '--refresh-interval <duration>',
+        'default graph refresh interval, e.g. 15s [15s]',
+        'MESHLENS_REFRESH_INTERVAL',
+      ),
+    )
+    .addOption(opt('--duration <duration>', 'default graph duration, e.g. 5m [5m]', 'MESHLENS_DURATION'))
+    .addOption(
+      opt(
+        '--graph-cache-ttl <duration>',
+        'how long a graph answer is reused [refresh interval]',
+        'MESHLENS_GRAPH_CACHE_TTL',
+      ),
+    )
+    .addOption(
+      opt(
+        '--default-namespaces <list>',
+        'namespaces shown when none is chosen (comma list)',
+        'MESHLENS_DEFAULT_NAMESPACES',
+      ),
+    )
+    .addOption(opt('--web-dir <dir>', 'built web app to serve [apps/web/dist]', 'MESHLENS_WEB_DIR'))
+    .addOption(
+      opt('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [info]', 'MESHLENS_LOG_LEVEL'),
+    );
+}
+
+type Flags = Record<string, string | string[] | undefined>;
+
+function headersOf(value: string | string[] | undefined): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(/[;\n]/));
+  const out: Record<string, string> = {};
+  for (const part of parts) {
+    const i = part.indexOf(':');
+    if (i <= 0) {
+      if (part.trim())
+        throw new Error(`--prometheus-header: expected "Name: value", got ${JSON.stringify(part)}`);
+      continue;
+    }
+    out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
+}
+
+function num(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`${flag}: expected a whole number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function seconds(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const s = parseDuration(v);
+  if (s === null) throw new Error(`${flag}: expected a duration like 15s or 5m, got ${JSON.stringify(v)}`);
+  return s;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** Flags/env (already merged by commander) over the YAML file over the defaults. */
+export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
+  const s = (k: string) => {
+    const v = flags[k];
+    return Array.isArray(v) ? v.join(',') : v;
+  };
+  let file: Record<string, unknown> = {};
+  const configPath = s('config');
+  if (configPath) {
+    const text = await readFile(configPath, 'utf8');
+    const parsed: unknown = parseYaml(text);
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed)))
+      throw new Error(`invalid config file ${configPath}: expected a mapping at the top`);
+    file = (parsed ?? {}) as Record<string, unknown>;
+  }
+  const refresh = seconds('--refresh-interval', s('refreshInterval'));
+  const timeout = seconds('--prometheus-timeout', s('prometheusTimeout'));
+  const ttl = seconds('--graph-cache-ttl', s('graphCacheTtl'));
+  const fromFlags = {
+    port: num('--port', s('port')),
+    host: s('host'),
+    basePath: s('basePath'),
+    logLevel: s('logLevel'),
+    webDir: s('webDir'),
+    kubernetes: {
+      kubeconfig: s('kubeconfig'),
+      context: s('context'),
+      clusterName: s('clusterName'),
+      istioNamespace: s('istioNamespace'),
+    },
+    prometheus: {
+      url: s('prometheusUrl'),
+      bearerToken: s('prometheusToken'),
+      bearerTokenFile: s('prometheusTokenFile'),
+      username: s('prometheusUsername'),
+      password: s('prometheusPassword'),
+      headers: headersOf(flags.prometheusHeader),
+      timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    },
+    ui: {
+      refreshIntervalMs: refresh === undefined ? undefined : refresh * 1000,
+      durationSeconds: seconds('--duration', s('duration')),
+      defaultNamespaces: s('defaultNamespaces')
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    },
+    graph: { cacheTtlMs: ttl === undefined ? undefined : ttl * 1000 },
+  };
+  return parseConfig(deepMerge(file, fromFlags), configPath ? `config (${configPath} and flags)` : 'flags');
+}

@@ -1,0 +1,35 @@
+import type { ErrorName } from '@meshlens/contract';
+
+/** Typed errors; the error middleware maps each to its status and the one error body. */
+export class HttpError extends Error {
+  constructor(
+    override readonly name: ErrorName,
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export class InputError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super('InputError', 400, message, details);
+  }
+}
+export class NotFoundError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super('NotFoundError', 404, message, details);
+  }
+}
+export class ConflictError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super('ConflictError', 409, message, details);
+  }
+}
+/** A dependency answered badly (502) or not at all (503). */
+export class UpstreamError extends HttpError {
+  constructor(message: string, unavailable = false, details?: unknown) {
+    super(unavailable ? 'UnavailableError' : 'UpstreamError', unavailable ? 503 : 502, message, details);
+  }
+}

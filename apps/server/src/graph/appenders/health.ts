@@ -1,0 +1,158 @@
+import type { HealthStatus } from '@meshlens/contract';
+import {
+  codeMatches,
+  regexMatches,
+  tolerancesFor,
+  type HealthRule,
+  type Tolerance,
+} from '../../health/tolerances';
+import type { InventorySnapshot } from '../../inventory/types';
+import type { TEdge, TNode, TrafficMap } from '../model';
+import { workloadsByNamespace, workloadsOf } from './flags';
+
+const RANK: Record<HealthStatus, number> = { Failure: 4, Degraded: 3, NotReady: 2, Healthy: 1, NoTraffic: 0 };
+
+export interface Verdict {
+  status: HealthStatus;
+  reason: string;
+}
+
+export function worst(a: Verdict, b: Verdict): Verdict {
+  return RANK[b.status] > RANK[a.status] ? b : a;
+}
+
+/** Requests/s per code, per protocol; `-` is "no response" (HTTP code 0). */
+export interface CodeRates {
+  http: Record<string, number>;
+  grpc: Record<string, number>;
+}
+
+export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
+  const out: CodeRates = { http: {}, grpc: {} };
+  for (const e of edges) {
+    if (e.protocol === 'tcp') continue;
+    if (e.protocol === 'grpc') {
+      for (const [s, v] of Object.entries(e.grpcStatuses)) out.grpc[s] = (out.grpc[s] ?? 0) + v;
+      continue;
+    }
+    for (const [code, flags] of Object.entries(e.responses)) {
+      const c = code === '0' ? '-' : code;
+      for (const v of Object.values(flags)) out.http[c] = (out.http[c] ?? 0) + v;
+    }
+  }
+  return out;
+}
+
+const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
+
+/** Request health for one direction: the worst verdict over the tolerances that apply. */
+export function evaluateRequests(
+  rates: CodeRates,
+  tolerances: readonly Tolerance[],
+  direction: string,
+): Verdict {
+  let verdict: Verdict = { status: 'NoTraffic', reason: '' };
+  for (const protocol of ['http', 'grpc'] as const) {
+    const codes = rates[protocol];
+    const total = Object.values(codes).reduce((a, b) => a + b, 0);
+    if (total <= 0) continue;
+    verdict = worst(verdict, { status: 'Healthy', reason: '' });
+    for (const t of tolerances) {
+      if (!regexMatches(t.protocol, protocol) || !regexMatches(t.direction, direction)) continue;
+      let matching = 0;
+      for (const [code, v] of Object.entries(codes)) if (codeMatches(t.code, code)) matching += v;
+      const pct = (matching / total) * 100;
+      if (pct <= 0) continue;
+      const label = t.code === '-' ? 'no response' : t.code;
+      if (pct >= t.failure)
+        verdict = worst(verdict, {
+          status: 'Failure',
+          reason: `${label} ${fmt(pct)}% of ${direction} ${protocol} ≥ ${t.failure}%`,
+        });
+      else if (pct >= t.degraded)
+        verdict = worst(verdict, {
+          status: 'Degraded',
+          reason: `${label} ${fmt(pct)}% of ${direction} ${protocol}${t.degraded > 0 ? ` ≥ ${t.degraded}%` : ''}`,
+        });
+    }
+  }
+  return verdict;
+}
+
+/** Workload readiness (Kiali): none desired → NotReady; none available → Failure; fewer → Degraded. */
+export function workloadVerdict(w: { name: string; desired?: number; available?: number }): Verdict {
+  if (w.desired === 0) return { status: 'NotReady', reason: `${w.name}: scaled to 0` };
+  if (w.desired === undefined || w.available === undefined) return { status: 'NoTraffic', reason: '' };
+  if (w.available === 0) return { status: 'Failure', reason: `${w.name}: no pod available of ${w.desired}` };
+  if (w.available < w.desired)
+    return { status: 'Degraded', reason: `${w.name}: ${w.available} of ${w.desired} pods available` };
+  return { status: 'NoTraffic', reason: '' };
+}
+
+/** Health of every node and edge, from the same rates, with tolerances per namespace/name/annotation. */
+export function applyHealth(
+  map: TrafficMap,
+  inventory: Pick<InventorySnapshot, 'workloads' | 'services' | 'namespaces'>,
+  rules: readonly HealthRule[],
+): void {
+  const inbound = new Map<string, TEdge[]>();
+  const outbound = new Map<string, TEdge[]>();
+  for (const e of map.edges.values()) {
+    (inbound.get(e.target) ?? inbound.set(e.target, []).get(e.target)!).push(e);
+    (outbound.get(e.source) ?? outbound.set(e.source, []).get(e.source)!).push(e);
+  }
+  const byNs = workloadsByNamespace(inventory.workloads);
+  const nsAnnotations = new Map(inventory.namespaces.map((n) => [n.name, n.annotations]));
+  const services = new Map(inventory.services.map((s) => [`${s.namespace}/${s.name}`, s]));
+  const tolerancesCache = new Map<string, readonly Tolerance[]>();
+
+  const tolerancesOf = (n: TNode): readonly Tolerance[] => {
+    const cached = tolerancesCache.get(n.id);
+    if (cached) return cached;
+    const wls = workloadsOf(n, byNs);
+    const kind =
+      n.type === 'service' || n.type === 'serviceEntry'
+        ? 'service'
+        : n.type === 'workload'
+          ? 'workload'
+          : 'app';
+    const name = (kind === 'service' ? n.service : kind === 'workload' ? n.workload : n.app) ?? n.label;
+    const objectAnnotations =
+      kind === 'service'
+        ? services.get(`${n.namespace}/${n.service}`)?.annotations
+        : wls.find((w) => w.annotations['meshlens.io/health-rate'])?.annotations;
+    const t = tolerancesFor(
+      {
+        namespace: n.namespace,
+        kind,
+        name,
+        objectAnnotations,
+        namespaceAnnotations: nsAnnotations.get(n.namespace),
+      },
+      rules,
+    );
+    tolerancesCache.set(n.id, t);
+    return t;
+  };
+
+  for (const n of map.nodes.values()) {
+    if (n.isBox) continue;
+    const tol = tolerancesOf(n);
+    const ins = inbound.get(n.id) ?? [];
+    let v = evaluateRequests(codeRatesOf(ins), tol, 'inbound');
+    if (ins.length === 0) v = evaluateRequests(codeRatesOf(outbound.get(n.id) ?? []), tol, 'outbound');
+    const hasTcp = [...ins, ...(outbound.get(n.id) ?? [])].some((e) => e.tcpBps > 0);
+    if (v.status === 'NoTraffic' && hasTcp) v = { status: 'Healthy', reason: '' };
+    for (const w of workloadsOf(n, byNs)) v = worst(v, workloadVerdict(w));
+    n.healthStatus = v.status;
+    n.healthReason = v.reason;
+  }
+  for (const e of map.edges.values()) {
+    const target = map.nodes.get(e.target);
+    const tol = target ? tolerancesOf(target) : [];
+    let v = evaluateRequests(codeRatesOf([e]), tol, 'inbound');
+    if (e.protocol === 'tcp' && e.tcpBps > 0) v = { status: 'Healthy', reason: '' };
+    e.healthStatus = v.status;
+    e.healthReason = v.reason;
+  }
+}

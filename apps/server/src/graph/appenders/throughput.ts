@@ -1,0 +1,21 @@
+import { endpointsOf, type EndpointOptions } from '../endpoints';
+import type { TrafficMap, TrafficSample } from '../model';
+import { countsForRates } from '../samples';
+
+/** HTTP/gRPC throughput: response bytes/s per edge (TCP edges carry their byte rate already). */
+export function applyThroughput(
+  map: TrafficMap,
+  samples: readonly TrafficSample[],
+  options: EndpointOptions,
+): void {
+  for (const s of samples) {
+    if (!countsForRates(s)) continue;
+    const ep = endpointsOf(s, options);
+    if (!ep) continue;
+    const protocol = s.protocol === 'grpc' ? 'grpc' : 'http';
+    for (const [from, to] of ep.hops) {
+      const edge = map.edges.get(`${from.id}>${to.id}:${protocol}`);
+      if (edge) edge.throughput = (edge.throughput ?? 0) + s.value;
+    }
+  }
+}

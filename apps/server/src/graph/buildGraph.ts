@@ -1,0 +1,67 @@
+import type { GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract';
+import type { HealthRule } from '../health/tolerances';
+import type { InventorySnapshot } from '../inventory/types';
+import type { VectorSample } from '../prometheus/client';
+import { applyBadges } from './appenders/badges';
+import { applyBoxes } from './appenders/boxes';
+import { markOutside, markRootsGatewaysSidecars } from './appenders/flags';
+import { applyHealth } from './appenders/health';
+import { addIdle } from './appenders/idle';
+import { applyNodeTraffic } from './appenders/nodeTraffic';
+import { applyResponseTime } from './appenders/responseTime';
+import { reduceToServiceGraph } from './appenders/serviceGraph';
+import { applyThroughput } from './appenders/throughput';
+import type { EndpointOptions } from './endpoints';
+import type { TrafficMap } from './model';
+import { toSamples } from './samples';
+import { toResponse } from './toResponse';
+import { buildTrafficMap } from './trafficMap';
+
+/** Prometheus answers of one graph request, by query name; a missing one failed or was not needed. */
+export interface GraphSamples {
+  requests?: readonly VectorSample[];
+  tcp?: readonly VectorSample[];
+  responseTime?: readonly VectorSample[];
+  throughput?: readonly VectorSample[];
+}
+
+export interface BuildContext {
+  inventory: InventorySnapshot;
+  healthRules: readonly HealthRule[];
+  cluster: string;
+  timestamp: number;
+  warnings: GraphWarning[];
+  /** Add the inventory's nodes even without includeIdle (used when Prometheus failed). */
+  forceInventory?: boolean;
+}
+
+/**
+ * The pure graph pipeline: samples → traffic map → appenders → response. No I/O; the golden tests feed it
+ * recorded Prometheus answers and a fixed inventory.
+ */
+export function buildGraph(q: GraphQuery, samples: GraphSamples, ctx: BuildContext): GraphResponse {
+  const options: EndpointOptions = {
+    graphType: q.graphType,
+    injectServiceNodes: q.injectServiceNodes,
+    serviceEntries: ctx.inventory.serviceEntries,
+  };
+  const requests = toSamples(samples.requests ?? []);
+  const tcp = toSamples(samples.tcp ?? []);
+  let map: TrafficMap = buildTrafficMap(requests, tcp, options);
+  applyResponseTime(map, toSamples(samples.responseTime ?? []), requests, options);
+  applyThroughput(map, toSamples(samples.throughput ?? []), options);
+  if (q.graphType === 'service') map = reduceToServiceGraph(map);
+  if (q.includeIdle || ctx.forceInventory)
+    addIdle(map, ctx.inventory, q.namespaces, q.graphType, q.injectServiceNodes);
+  markOutside(map, q.namespaces);
+  markRootsGatewaysSidecars(map, ctx.inventory);
+  applyBadges(map, ctx.inventory, q.injectServiceNodes || q.graphType === 'service');
+  applyNodeTraffic(map);
+  for (const n of map.nodes.values()) {
+    const t = n.traffic;
+    if (t.httpIn + t.httpOut + t.grpcIn + t.grpcOut + t.tcpIn + t.tcpOut <= 0) n.isIdle = true;
+  }
+  applyHealth(map, ctx.inventory, ctx.healthRules);
+  applyBoxes(map, q.boxBy);
+  return toResponse(map, q, ctx.timestamp, ctx.warnings, ctx.cluster);
+}

@@ -1,0 +1,122 @@
+import { nodeId, type GraphType } from '@meshlens/contract';
+import { hostMatches } from '../inventory/hosts';
+import type { ServiceEntryInfo } from '../inventory/types';
+import type { newNode, TNode, TrafficSample } from './model';
+
+const U = 'unknown';
+
+export interface EndpointOptions {
+  graphType: GraphType;
+  injectServiceNodes: boolean;
+  serviceEntries: readonly ServiceEntryInfo[];
+}
+
+type Seed = Parameters<typeof newNode>[0];
+
+/** The workload-level node (per graph type) for a workload identity, or undefined when it is unknown. */
+export function entitySeed(
+  graphType: GraphType,
+  ns: string,
+  workload: string,
+  app: string,
+  version: string,
+): Seed | undefined {
+  if (workload === U || workload === '') return undefined;
+  const hasApp = app !== U && app !== '';
+  const appLabel = hasApp ? app : undefined;
+  const ver = version !== U && version !== '' ? version : undefined;
+  if (graphType === 'app' && hasApp)
+    return { id: nodeId.app(ns, app), type: 'app', label: app, namespace: ns, app };
+  if (graphType === 'versionedApp' && hasApp) {
+    const v = ver ?? 'latest';
+    return {
+      id: nodeId.versionedApp(ns, app, v),
+      type: 'versionedApp',
+      label: `${app} ${v}`,
+      namespace: ns,
+      app,
+      version: v,
+    };
+  }
+  return {
+    id: nodeId.workload(ns, workload),
+    type: 'workload',
+    label: workload,
+    namespace: ns,
+    workload,
+    app: appLabel,
+    version: ver,
+  };
+}
+
+export const UNKNOWN_SEED: Seed = { id: nodeId.unknown(), type: 'unknown', label: 'unknown', namespace: U };
+
+/** The service entry whose hosts cover `host`, if any (exact hosts win over wildcards). */
+export function findServiceEntry(
+  entries: readonly ServiceEntryInfo[],
+  host: string,
+): ServiceEntryInfo | undefined {
+  return (
+    entries.find((se) => se.hosts.includes(host)) ??
+    entries.find((se) => se.hosts.some((h) => hostMatches(h, host)))
+  );
+}
+
+export function serviceSeed(s: TrafficSample, entries: readonly ServiceEntryInfo[]): Seed | undefined {
+  const host = s.dstSvc !== U ? s.dstSvc : s.dstSvcName;
+  const se = host !== U ? findServiceEntry(entries, host) : undefined;
+  if (se) {
+    return {
+      id: nodeId.serviceEntry(host),
+      type: 'serviceEntry',
+      label: host,
+      namespace: se.namespace,
+      host,
+      service: host,
+      isServiceEntry: true,
+      serviceEntryLocation: se.location,
+    };
+  }
+  if (s.dstSvcName === U || s.dstSvcName === '') return undefined;
+  return {
+    id: nodeId.service(s.dstSvcNs, s.dstSvcName),
+    type: 'service',
+    label: s.dstSvcName,
+    namespace: s.dstSvcNs,
+    service: s.dstSvcName,
+    host: s.dstSvc !== U ? s.dstSvc : undefined,
+  };
+}
+
+export interface Endpoints {
+  source: Seed;
+  service?: Seed;
+  dest?: Seed;
+  /** The edges this sample's traffic flows along: [sourceSeed, targetSeed]. */
+  hops: [Seed, Seed][];
+}
+
+/**
+ * Where one sample's traffic goes in the graph. With service nodes (or when no workload served the
+ * request, or the destination is a service entry) it flows caller → service → workload; otherwise
+ * caller → workload.
+ */
+export function endpointsOf(s: TrafficSample, o: EndpointOptions): Endpoints | undefined {
+  const type = o.graphType === 'service' ? 'workload' : o.graphType;
+  const inject = o.injectServiceNodes || o.graphType === 'service';
+  const source = entitySeed(type, s.srcNs, s.srcWl, s.srcApp, s.srcVer) ?? UNKNOWN_SEED;
+  const dest = entitySeed(type, s.dstNs, s.dstWl, s.dstApp, s.dstVer);
+  const service = serviceSeed(s, o.serviceEntries);
+  const hops: [Seed, Seed][] = [];
+  if (service && (inject || !dest || service.isServiceEntry)) {
+    hops.push([source, service]);
+    if (dest) hops.push([service, dest]);
+  } else if (dest) {
+    hops.push([source, dest]);
+  } else {
+    return undefined;
+  }
+  return { source, service, dest, hops };
+}
+
+export const isServiceLike = (n: Pick<TNode, 'type'>) => n.type === 'service' || n.type === 'serviceEntry';

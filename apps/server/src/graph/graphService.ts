@@ -1,0 +1,163 @@
+import type { GraphDebug, GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract';
+import type { Logger } from 'pino';
+import type { HealthRule } from '../health/tolerances';
+import type { InventorySnapshot } from '../inventory/types';
+import { PrometheusError, type PrometheusClient } from '../prometheus/client';
+import { buildGraph, type GraphSamples } from './buildGraph';
+import { buildGraphQueries } from './queries';
+
+export interface GraphServiceDeps {
+  prometheus: PrometheusClient;
+  inventory: () => InventorySnapshot;
+  healthRules: readonly HealthRule[];
+  cluster: string;
+  /** Reuse an answer this long (ms); 0 disables the cache (in-flight sharing stays). */
+  cacheTtlMs: number;
+  logger: Logger;
+  onAnswer?: (answer: 'computed' | 'shared' | 'cached', seconds?: number) => void;
+  now?: () => number;
+}
+
+interface Computed {
+  response: GraphResponse;
+  debug: GraphDebug;
+  cacheable: boolean;
+}
+
+const WARNING_CODE: Record<PrometheusError['kind'], string> = {
+  timeout: 'PrometheusTimeout',
+  unreachable: 'PrometheusUnavailable',
+  http: 'PrometheusError',
+  bad_data: 'PrometheusError',
+};
+
+/** The cache key: the normalized query without `debug` (it does not change the computation). */
+export function graphKey(q: GraphQuery): string {
+  const { debug: _debug, ...rest } = q;
+  return JSON.stringify(rest);
+}
+
+export interface GraphService {
+  getGraph(q: GraphQuery): Promise<GraphResponse>;
+  /** Entries currently cached / in flight (for tests and /metrics). */
+  stats(): { cached: number; inFlight: number };
+}
+
+/**
+ * Graph answers at a fixed cost: the PromQL of buildGraphQueries (≤ 4 queries), identical requests in
+ * flight share one computation, and an answer is reused for cacheTtlMs. A failing or slow Prometheus
+ * gives the inventory graph with a warning; such answers are not cached.
+ */
+export function createGraphService(deps: GraphServiceDeps): GraphService {
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, { expires: number; value: Computed }>();
+  const inFlight = new Map<string, Promise<Computed>>();
+
+  async function compute(q: GraphQuery): Promise<Computed> {
+    const started = performance.now();
+    const time = q.queryTime ?? Math.floor(now() / 1000);
+    const queries = buildGraphQueries(q);
+    const results = await Promise.allSettled(queries.map((pq) => deps.prometheus.query(pq.promql, { time })));
+    const samples: GraphSamples = {};
+    const debug: GraphDebug = { queries: [], shared: false, buildMs: 0 };
+    const warnings: GraphWarning[] = [];
+    const failures: { code: string; message: string }[] = [];
+    let requestsFailed = false;
+    queries.forEach((pq, i) => {
+      const r = results[i]!;
+      if (r.status === 'fulfilled') {
+        samples[pq.name] = r.value.samples;
+        debug.queries.push({
+          name: pq.name,
+          promql: pq.promql,
+          ms: round(r.value.ms),
+          series: r.value.samples.length,
+        });
+        return;
+      }
+      const err = r.reason as Error;
+      const code = err instanceof PrometheusError ? WARNING_CODE[err.kind] : 'PrometheusError';
+      if (pq.name === 'requests' || (pq.name === 'tcp' && !queries.some((x) => x.name === 'requests')))
+        requestsFailed = true;
+      debug.queries.push({ name: pq.name, promql: pq.promql, ms: 0, series: 0, error: err.message });
+      if (!failures.some((f) => f.code === code)) failures.push({ code, message: err.message });
+    });
+    for (const f of failures) {
+      const effect = requestsFailed ? 'showing the inventory without traffic' : 'some rates are missing';
+      warnings.push({ code: f.code, message: `${f.message}; ${effect}` });
+    }
+    if (failures.length) deps.logger.warn({ warnings }, 'graph built without some Prometheus answers');
+    const inventory = deps.inventory();
+    const promWarnings = warnings.length > 0;
+    if (!inventory.synced)
+      warnings.push({
+        code: 'InventoryNotSynced',
+        message:
+          'the Kubernetes inventory is still loading; idle nodes, badges and sidecar flags may be missing',
+      });
+    if (inventory.failing.length)
+      warnings.push({
+        code: 'InventoryWatchBroken',
+        message: `watches of ${inventory.failing.join(', ')} are reconnecting; their objects may be stale`,
+      });
+    if (inventory.synced) {
+      const known = new Set(inventory.namespaces.map((n) => n.name));
+      const missing = q.namespaces.filter((n) => !known.has(n));
+      if (missing.length)
+        warnings.push({
+          code: 'NamespaceNotFound',
+          message: `no such namespace: ${missing.slice(0, 10).join(', ')}`,
+        });
+    }
+    const buildStart = performance.now();
+    const response = buildGraph(q, samples, {
+      inventory,
+      healthRules: deps.healthRules,
+      cluster: deps.cluster,
+      timestamp: time,
+      warnings,
+      forceInventory: requestsFailed,
+    });
+    debug.buildMs = round(performance.now() - buildStart);
+    deps.onAnswer?.('computed', (performance.now() - started) / 1000);
+    return { response, debug, cacheable: !promWarnings };
+  }
+
+  function withDebug(c: Computed, q: GraphQuery, shared: boolean): GraphResponse {
+    return q.debug ? { ...c.response, debug: { ...c.debug, shared } } : c.response;
+  }
+
+  return {
+    async getGraph(q) {
+      const key = graphKey(q);
+      const t = now();
+      const hit = cache.get(key);
+      if (hit && hit.expires > t) {
+        deps.onAnswer?.('cached');
+        return withDebug(hit.value, q, true);
+      }
+      if (hit) cache.delete(key);
+      const pending = inFlight.get(key);
+      if (pending) {
+        deps.onAnswer?.('shared');
+        return withDebug(await pending, q, true);
+      }
+      const promise = compute(q);
+      inFlight.set(key, promise);
+      try {
+        const value = await promise;
+        if (value.cacheable && deps.cacheTtlMs > 0) {
+          if (cache.size > 500)
+            for (const [k, v] of cache) if (v.expires <= t || cache.size > 400) cache.delete(k);
+          cache.set(key, { expires: now() + deps.cacheTtlMs, value });
+        }
+        return withDebug(value, q, false);
+      } finally {
+        inFlight.delete(key);
+      }
+    },
+    stats: () => ({ cached: cache.size, inFlight: inFlight.size }),
+  };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,0 +1,201 @@
+import type { BoxType, HealthStatus, NodeType, Protocol } from '@meshlens/contract';
+
+/** One Prometheus series of the requests / TCP / response-time queries, with the labels the graph uses. */
+export interface TrafficSample {
+  reporter: string;
+  srcNs: string;
+  srcWl: string;
+  srcApp: string;
+  srcVer: string;
+  dstSvcNs: string;
+  dstSvcName: string;
+  dstSvc: string;
+  dstNs: string;
+  dstWl: string;
+  dstApp: string;
+  dstVer: string;
+  protocol: string;
+  code: string;
+  grpc: string;
+  flags: string;
+  security: string;
+  value: number;
+}
+
+/** A node of the traffic map (internal; see toResponse for the contract shape). */
+export interface TNode {
+  id: string;
+  type: NodeType;
+  label: string;
+  namespace: string;
+  app?: string;
+  version?: string;
+  workload?: string;
+  service?: string;
+  host?: string;
+  serviceEntryLocation?: string;
+  boxType?: BoxType;
+  parent?: string;
+  /** FQDNs of the services traffic reached this node through. */
+  destServices: Set<string>;
+  isRoot: boolean;
+  isGateway: boolean;
+  isOutside: boolean;
+  isIdle: boolean;
+  hasMissingSidecar: boolean;
+  isServiceEntry: boolean;
+  isBox: boolean;
+  badges: Badges;
+  traffic: NodeTraffic;
+  healthStatus: HealthStatus;
+  healthReason: string;
+}
+
+export interface Badges {
+  hasVS: boolean;
+  hasDR: boolean;
+  hasTrafficShifting: boolean;
+  hasRequestRouting: boolean;
+  hasFaultInjection: boolean;
+  hasTimeout: boolean;
+  hasRetries: boolean;
+  hasCircuitBreaker: boolean;
+  hasMirroring: boolean;
+}
+
+export interface NodeTraffic {
+  httpIn: number;
+  httpIn3xx: number;
+  httpIn4xx: number;
+  httpIn5xx: number;
+  httpInNoResponse: number;
+  httpOut: number;
+  grpcIn: number;
+  grpcInErr: number;
+  grpcInNoResponse: number;
+  grpcOut: number;
+  tcpIn: number;
+  tcpOut: number;
+}
+
+export interface TEdge {
+  id: string;
+  source: string;
+  target: string;
+  protocol: Protocol;
+  /** code → flags → rate (requests/s; TCP: `-` → flags → bytes/s). */
+  responses: Record<string, Record<string, number>>;
+  /** gRPC status → requests/s. */
+  grpcStatuses: Record<string, number>;
+  rps: number;
+  tcpBps: number;
+  /** Destination-reported rate and its mutual-TLS part (for mtlsPct). */
+  destReported: number;
+  mtls: number;
+  /** Weighted response time accumulators. */
+  rtWeighted: number;
+  rtWeight: number;
+  rtCount: number;
+  rtPlain: number;
+  throughput?: number;
+  healthStatus: HealthStatus;
+  healthReason: string;
+}
+
+export interface TrafficMap {
+  nodes: Map<string, TNode>;
+  edges: Map<string, TEdge>;
+}
+
+export const emptyTraffic = (): NodeTraffic => ({
+  httpIn: 0,
+  httpIn3xx: 0,
+  httpIn4xx: 0,
+  httpIn5xx: 0,
+  httpInNoResponse: 0,
+  httpOut: 0,
+  grpcIn: 0,
+  grpcInErr: 0,
+  grpcInNoResponse: 0,
+  grpcOut: 0,
+  tcpIn: 0,
+  tcpOut: 0,
+});
+
+export const noBadges = (): Badges => ({
+  hasVS: false,
+  hasDR: false,
+  hasTrafficShifting: false,
+  hasRequestRouting: false,
+  hasFaultInjection: false,
+  hasTimeout: false,
+  hasRetries: false,
+  hasCircuitBreaker: false,
+  hasMirroring: false,
+});
+
+type NodeSeed = Pick<TNode, 'id' | 'type' | 'label' | 'namespace'> &
+  Partial<
+    Pick<
+      TNode,
+      'app' | 'version' | 'workload' | 'service' | 'host' | 'serviceEntryLocation' | 'isServiceEntry'
+    >
+  >;
+
+export function newNode(seed: NodeSeed): TNode {
+  return {
+    destServices: new Set(),
+    isRoot: false,
+    isGateway: false,
+    isOutside: false,
+    isIdle: false,
+    hasMissingSidecar: false,
+    isServiceEntry: false,
+    isBox: false,
+    badges: noBadges(),
+    traffic: emptyTraffic(),
+    healthStatus: 'NoTraffic',
+    healthReason: '',
+    ...seed,
+  };
+}
+
+export function newEdge(source: string, target: string, protocol: Protocol): TEdge {
+  return {
+    id: `${source}>${target}:${protocol}`,
+    source,
+    target,
+    protocol,
+    responses: {},
+    grpcStatuses: {},
+    rps: 0,
+    tcpBps: 0,
+    destReported: 0,
+    mtls: 0,
+    rtWeighted: 0,
+    rtWeight: 0,
+    rtCount: 0,
+    rtPlain: 0,
+    healthStatus: 'NoTraffic',
+    healthReason: '',
+  };
+}
+
+export function ensureNode(map: TrafficMap, seed: NodeSeed): TNode {
+  let node = map.nodes.get(seed.id);
+  if (!node) {
+    node = newNode(seed);
+    map.nodes.set(seed.id, node);
+  }
+  return node;
+}
+
+export function ensureEdge(map: TrafficMap, source: string, target: string, protocol: Protocol): TEdge {
+  const id = `${source}>${target}:${protocol}`;
+  let edge = map.edges.get(id);
+  if (!edge) {
+    edge = newEdge(source, target, protocol);
+    map.edges.set(id, edge);
+  }
+  return edge;
+}

@@ -1,0 +1,90 @@
+import type { GraphQuery } from '@meshlens/contract';
+import { anyOf } from '../prometheus/escape';
+
+/** One PromQL query of a graph request. */
+export interface GraphPromQuery {
+  name: 'requests' | 'tcp' | 'responseTime' | 'throughput';
+  promql: string;
+}
+
+const ENDPOINT_LABELS = [
+  'reporter',
+  'source_workload_namespace',
+  'source_workload',
+  'source_canonical_service',
+  'source_canonical_revision',
+  'destination_service_namespace',
+  'destination_service_name',
+  'destination_service',
+  'destination_workload_namespace',
+  'destination_workload',
+  'destination_canonical_service',
+  'destination_canonical_revision',
+];
+export const REQUEST_LABELS = [
+  ...ENDPOINT_LABELS,
+  'request_protocol',
+  'response_code',
+  'grpc_response_status',
+  'response_flags',
+  'connection_security_policy',
+];
+export const TCP_LABELS = [...ENDPOINT_LABELS, 'response_flags', 'connection_security_policy'];
+export const RT_LABELS = [...ENDPOINT_LABELS, 'request_protocol'];
+
+const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+
+/**
+ * Selector sets covering traffic that touches the selected namespaces on either side, with one regex
+ * matcher each, whatever the number of namespaces. `both` keeps both reporters (needed for mTLS, which
+ * only the destination reports); `dedup` keeps only the samples `countsForRates` would use.
+ */
+function selectors(ns: (label: string) => string, mode: 'both' | 'dedup', extra: string[]): string[] {
+  const join = (parts: string[]) => `{${[...extra, ...parts].join(',')}}`;
+  if (mode === 'both')
+    return [join([ns('source_workload_namespace')]), join([ns('destination_service_namespace')])];
+  return [
+    join(['reporter="source"', ns('source_workload_namespace')]),
+    join(['reporter="source"', ns('destination_service_namespace')]),
+    join(['reporter="destination"', 'source_workload="unknown"', ns('destination_service_namespace')]),
+  ];
+}
+
+function union(metric: string, sels: string[], labels: string[], duration: number, filter: string): string {
+  const by = labels.join(',');
+  return sels.map((sel) => `(sum by (${by}) (rate(${metric}${sel}[${duration}s]))${filter})`).join(' or ');
+}
+
+/** The PromQL of one graph request: at most 4 queries, none per namespace or per node. */
+export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
+  const nsMatcher = (label: string) => anyOf(label, q.namespaces);
+  const filter = q.includeIdle ? '' : ' > 0';
+  const http = q.protocols.filter((p) => p !== 'tcp');
+  const out: GraphPromQuery[] = [];
+  if (http.length > 0) {
+    const protoMatcher = http.length === 1 ? [`request_protocol="${http[0]}"`] : [];
+    const both = selectors(nsMatcher, 'both', protoMatcher);
+    const dedup = selectors(nsMatcher, 'dedup', protoMatcher);
+    out.push({
+      name: 'requests',
+      promql: union('istio_requests_total', both, REQUEST_LABELS, q.duration, filter),
+    });
+    const rtMetric = 'istio_request_duration_milliseconds';
+    const rt =
+      q.responseTime === 'avg'
+        ? `((${union(`${rtMetric}_sum`, dedup, RT_LABELS, q.duration, '')}) / (${union(`${rtMetric}_count`, dedup, RT_LABELS, q.duration, '')})) > 0`
+        : `histogram_quantile(${QUANTILES[q.responseTime]}, ${union(`${rtMetric}_bucket`, dedup, ['le', ...RT_LABELS], q.duration, '')}) > 0`;
+    out.push({ name: 'responseTime', promql: rt });
+    out.push({
+      name: 'throughput',
+      promql: union('istio_response_bytes_sum', dedup, RT_LABELS, q.duration, ' > 0'),
+    });
+  }
+  if (q.protocols.includes('tcp')) {
+    const tcp = selectors(nsMatcher, 'both', [
+      '__name__=~"istio_tcp_sent_bytes_total|istio_tcp_received_bytes_total"',
+    ]);
+    out.push({ name: 'tcp', promql: union('', tcp, TCP_LABELS, q.duration, filter) });
+  }
+  return out;
+}

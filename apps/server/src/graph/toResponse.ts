@@ -1,0 +1,126 @@
+import type { GraphEdge, GraphNode, GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract';
+import type { TrafficMap } from './model';
+import { edgeResponseTime } from './appenders/responseTime';
+import { grpcErr, is2xx, is3xx, is4xx, is5xx, isNoResponse, sumClass } from './appenders/nodeTraffic';
+
+/** Rates to 4 decimals, percentages and ms to 2: stable output for goldens and small payloads. */
+export const r4 = (n: number) => Math.round(n * 10_000) / 10_000;
+export const r2 = (n: number) => Math.round(n * 100) / 100;
+
+function roundDeep(obj: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const code of Object.keys(obj).sort()) {
+    const flags = obj[code] ?? {};
+    const inner: Record<string, number> = {};
+    for (const flag of Object.keys(flags).sort()) inner[flag] = r4(flags[flag] ?? 0);
+    out[code] = inner;
+  }
+  return out;
+}
+
+/** Traffic map → the contract's answer: flat primitive data, sorted by id. */
+export function toResponse(
+  map: TrafficMap,
+  q: GraphQuery,
+  timestamp: number,
+  warnings: GraphWarning[],
+  cluster: string,
+): GraphResponse {
+  const outByNodeProto = new Map<string, number>();
+  for (const e of map.edges.values()) {
+    const k = `${e.source}|${e.protocol}`;
+    outByNodeProto.set(k, (outByNodeProto.get(k) ?? 0) + (e.protocol === 'tcp' ? e.tcpBps : e.rps));
+  }
+  const nodes: GraphNode[] = [...map.nodes.values()]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((n) => {
+      const node: GraphNode = {
+        id: n.id,
+        type: n.type,
+        label: n.label,
+        cluster,
+        namespace: n.namespace,
+        isRoot: n.isRoot,
+        isGateway: n.isGateway,
+        isOutside: n.isOutside,
+        isIdle: n.isIdle,
+        hasMissingSidecar: n.hasMissingSidecar,
+        isServiceEntry: n.isServiceEntry,
+        isBox: n.isBox,
+        ...n.badges,
+        httpIn: r4(n.traffic.httpIn),
+        httpIn3xx: r4(n.traffic.httpIn3xx),
+        httpIn4xx: r4(n.traffic.httpIn4xx),
+        httpIn5xx: r4(n.traffic.httpIn5xx),
+        httpInNoResponse: r4(n.traffic.httpInNoResponse),
+        httpOut: r4(n.traffic.httpOut),
+        grpcIn: r4(n.traffic.grpcIn),
+        grpcInErr: r4(n.traffic.grpcInErr),
+        grpcInNoResponse: r4(n.traffic.grpcInNoResponse),
+        grpcOut: r4(n.traffic.grpcOut),
+        tcpIn: r4(n.traffic.tcpIn),
+        tcpOut: r4(n.traffic.tcpOut),
+        healthStatus: n.healthStatus,
+        healthReason: n.healthReason,
+      };
+      for (const key of [
+        'parent',
+        'app',
+        'version',
+        'workload',
+        'service',
+        'host',
+        'boxType',
+        'serviceEntryLocation',
+      ] as const) {
+        const v = n[key];
+        if (v !== undefined) (node as Record<string, unknown>)[key] = v;
+      }
+      return node;
+    });
+  const edges: GraphEdge[] = [...map.edges.values()]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((e) => {
+      const tcp = e.protocol === 'tcp';
+      const amount = tcp ? e.tcpBps : e.rps;
+      const out = outByNodeProto.get(`${e.source}|${e.protocol}`) ?? 0;
+      const noResponse = tcp ? 0 : sumClass(e, isNoResponse);
+      const c4 = tcp ? 0 : sumClass(e, is4xx);
+      const c5 = tcp ? 0 : sumClass(e, is5xx);
+      const gErr = e.protocol === 'grpc' ? grpcErr(e) : 0;
+      const errors = e.protocol === 'grpc' ? gErr + noResponse : c4 + c5 + noResponse;
+      const rt = edgeResponseTime(e);
+      return {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        protocol: e.protocol,
+        rps: r4(tcp ? 0 : e.rps),
+        rate2xx: r4(tcp ? 0 : sumClass(e, is2xx)),
+        rate3xx: r4(tcp ? 0 : sumClass(e, is3xx)),
+        rate4xx: r4(c4),
+        rate5xx: r4(c5),
+        rateNoResponse: r4(noResponse),
+        rateGrpcErr: r4(gErr),
+        errorPct: !tcp && e.rps > 0 ? r2((errors / e.rps) * 100) : 0,
+        percentOfSource: out > 0 ? r2((amount / out) * 100) : 0,
+        responseTimeMs: rt === null ? null : r2(rt),
+        throughputBps: tcp ? r4(e.tcpBps) : e.throughput === undefined ? null : r4(e.throughput),
+        mtlsPct: e.destReported > 0 ? r2((e.mtls / e.destReported) * 100) : null,
+        responses: roundDeep(e.responses),
+        isIdle: amount <= 0,
+        healthStatus: e.healthStatus,
+        healthReason: e.healthReason,
+      };
+    });
+  return {
+    timestamp,
+    duration: q.duration,
+    graphType: q.graphType,
+    namespaces: q.namespaces,
+    responseTime: q.responseTime,
+    nodes,
+    edges,
+    warnings,
+  };
+}

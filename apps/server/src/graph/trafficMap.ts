@@ -1,0 +1,81 @@
+import type { Protocol } from '@meshlens/contract';
+import { endpointsOf, type EndpointOptions } from './endpoints';
+import { ensureEdge, ensureNode, type TEdge, type TrafficMap, type TrafficSample } from './model';
+import { countsForRates } from './samples';
+
+const U = 'unknown';
+
+function protocolOf(s: TrafficSample): Protocol {
+  return s.protocol === 'grpc' ? 'grpc' : s.protocol === 'tcp' ? 'tcp' : 'http';
+}
+
+function addRequest(edge: TEdge, s: TrafficSample): void {
+  const code = s.code === '' ? U : s.code;
+  const byFlag = (edge.responses[code] ??= {});
+  byFlag[s.flags] = (byFlag[s.flags] ?? 0) + s.value;
+  edge.rps += s.value;
+  if (edge.protocol === 'grpc') {
+    const status = code === '0' ? '-' : s.grpc === '' ? '0' : s.grpc;
+    edge.grpcStatuses[status] = (edge.grpcStatuses[status] ?? 0) + s.value;
+  }
+}
+
+function addTcp(edge: TEdge, s: TrafficSample): void {
+  const byFlag = (edge.responses['-'] ??= {});
+  byFlag[s.flags] = (byFlag[s.flags] ?? 0) + s.value;
+  edge.tcpBps += s.value;
+}
+
+/**
+ * Samples → traffic map: nodes and edges with their rates. Request and TCP samples are de-duplicated by
+ * reporter (see countsForRates); destination-reported samples also feed each edge's mTLS share.
+ */
+export function buildTrafficMap(
+  requests: readonly TrafficSample[],
+  tcp: readonly TrafficSample[],
+  options: EndpointOptions,
+): TrafficMap {
+  const map: TrafficMap = { nodes: new Map(), edges: new Map() };
+  const apply = (samples: readonly TrafficSample[], isTcp: boolean) => {
+    for (const s of samples) {
+      if (!countsForRates(s)) continue;
+      const ep = endpointsOf(s, options);
+      if (!ep) continue;
+      const protocol = isTcp ? 'tcp' : protocolOf(s);
+      for (const [from, to] of ep.hops) {
+        ensureNode(map, from);
+        const target = ensureNode(map, to);
+        if (s.dstSvc !== U) target.destServices.add(s.dstSvc);
+        const edge = ensureEdge(map, from.id, to.id, protocol);
+        if (isTcp) addTcp(edge, s);
+        else addRequest(edge, s);
+      }
+    }
+  };
+  apply(requests, false);
+  apply(tcp, true);
+  applyMtls(map, requests, options, false);
+  applyMtls(map, tcp, options, true);
+  return map;
+}
+
+/** mTLS share per edge from destination-reported samples (connection_security_policy="mutual_tls"). */
+export function applyMtls(
+  map: TrafficMap,
+  samples: readonly TrafficSample[],
+  options: EndpointOptions,
+  isTcp: boolean,
+): void {
+  for (const s of samples) {
+    if (s.reporter !== 'destination') continue;
+    const ep = endpointsOf(s, options);
+    if (!ep) continue;
+    const protocol = isTcp ? 'tcp' : protocolOf(s);
+    for (const [from, to] of ep.hops) {
+      const edge = map.edges.get(`${from.id}>${to.id}:${protocol}`);
+      if (!edge) continue;
+      edge.destReported += s.value;
+      if (s.security === 'mutual_tls') edge.mtls += s.value;
+    }
+  }
+}

@@ -1,0 +1,263 @@
+import {
+  AppsV1Api,
+  CoreApi,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  ListWatch,
+  Watch,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { deriveSnapshot, type RawInventory, type RawObject } from './derive';
+import type { InventorySnapshot } from './types';
+
+type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
+
+interface KindSpec {
+  key: string;
+  path: string;
+  list: (apis: Apis) => ListFn;
+  /** Istio CRDs may be missing from a cluster: a 404 then means "none", not a broken inventory. */
+  optional?: boolean;
+}
+
+interface Apis {
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  custom: CustomObjectsApi;
+}
+
+const custom =
+  (group: string, version: string, plural: string) =>
+  (apis: Apis): ListFn =>
+  () =>
+    apis.custom.listClusterCustomObject({ group, version, plural }) as Promise<
+      KubernetesListObject<KubernetesObject>
+    >;
+
+/** Every kind the inventory watches. */
+export const KINDS: KindSpec[] = [
+  { key: 'namespaces', path: '/api/v1/namespaces', list: (a) => () => a.core.listNamespace() },
+  { key: 'services', path: '/api/v1/services', list: (a) => () => a.core.listServiceForAllNamespaces() },
+  { key: 'pods', path: '/api/v1/pods', list: (a) => () => a.core.listPodForAllNamespaces() },
+  { key: 'endpoints', path: '/api/v1/endpoints', list: (a) => () => a.core.listEndpointsForAllNamespaces() },
+  {
+    key: 'deployments',
+    path: '/apis/apps/v1/deployments',
+    list: (a) => () => a.apps.listDeploymentForAllNamespaces(),
+  },
+  {
+    key: 'replicasets',
+    path: '/apis/apps/v1/replicasets',
+    list: (a) => () => a.apps.listReplicaSetForAllNamespaces(),
+  },
+  ...(
+    [
+      ['networking.istio.io', 'virtualservices'],
+      ['networking.istio.io', 'destinationrules'],
+      ['networking.istio.io', 'gateways'],
+      ['networking.istio.io', 'serviceentries'],
+      ['networking.istio.io', 'sidecars'],
+      ['security.istio.io', 'peerauthentications'],
+      ['security.istio.io', 'authorizationpolicies'],
+    ] as const
+  ).map(([group, plural]) => ({
+    key: plural,
+    path: `/apis/${group}/v1/${plural}`,
+    list: custom(group, 'v1', plural),
+    optional: true,
+  })),
+];
+
+export interface InventoryOptions {
+  /** First retry delay after a broken watch, ms (doubles up to maxBackoffMs). */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  onRestart?: (kind: string) => void;
+}
+
+export interface Inventory {
+  snapshot(): InventorySnapshot;
+  /** Raw objects of one kind (for detail routes and tests). */
+  list(kind: string): RawObject[];
+  /** Resolves when every kind has listed once, or after timeoutMs (then `synced` stays false). */
+  waitForSync(timeoutMs: number): Promise<boolean>;
+  /** A live round trip to the API server (discovery), for /readyz. */
+  ping(signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Watched {
+  spec: KindSpec;
+  lw: ListWatch<KubernetesObject>;
+  synced: boolean;
+  failing: boolean;
+  backoffMs: number;
+  timer?: NodeJS.Timeout;
+  notFound: boolean;
+  attemptFailed: boolean;
+}
+
+/**
+ * The informer cache: one ListWatch per kind. A watch that breaks is restarted with exponential backoff;
+ * when the API server was unreachable the kind is listed again (relist) on reconnect, so objects changed
+ * while we were away are not missed. Reads never call the API server.
+ */
+export function startInventory(kc: KubeConfig, logger: Logger, options: InventoryOptions = {}): Inventory {
+  const minBackoff = options.minBackoffMs ?? 500;
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+  const apis: Apis = {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+  };
+  const discovery = kc.makeApiClient(CoreApi);
+  const watch = new Watch(kc);
+  let version = 0;
+  let cached: { version: number; snapshot: InventorySnapshot } | undefined;
+  let closed = false;
+  const syncWaiters = new Set<() => void>();
+  const bump = () => {
+    version += 1;
+  };
+
+  const watched: Watched[] = KINDS.map((spec) => {
+    const entry: Watched = {
+      spec,
+      synced: false,
+      failing: false,
+      backoffMs: minBackoff,
+      notFound: false,
+      attemptFailed: false,
+    } as Watched;
+    const baseList = spec.list(apis);
+    const listFn: ListFn = async () => {
+      try {
+        const list = await baseList();
+        entry.notFound = false;
+        return list;
+      } catch (err) {
+        if (spec.optional && statusOf(err) === 404) {
+          // The CRD is not installed: an empty list, checked again on the next restart.
+          entry.notFound = true;
+          return { apiVersion: 'v1', kind: 'List', items: [], metadata: { resourceVersion: '' } };
+        }
+        throw err;
+      } finally {
+        bump();
+      }
+    };
+    const lw = new ListWatch<KubernetesObject>(spec.path, watch, listFn, false);
+    for (const verb of ['add', 'update', 'delete'] as const) lw.on(verb, bump);
+    lw.on('error', (err: unknown) => {
+      if (closed) return;
+      entry.failing = true;
+      entry.attemptFailed = true;
+      bump();
+      const status = statusOf(err);
+      const unreachable =
+        status === undefined && /ECONNREFUSED|ECONNRESET|socket hang up|EHOSTUNREACH/i.test(String(err));
+      if (unreachable || entry.notFound) resetResourceVersion(lw);
+      logger.warn(
+        { kind: spec.key, err: String(err), retryInMs: entry.backoffMs },
+        'watch broken, restarting',
+      );
+      options.onRestart?.(spec.key);
+      entry.timer = setTimeout(
+        () => {
+          entry.timer = undefined;
+          void begin(entry);
+        },
+        entry.notFound ? maxBackoff : entry.backoffMs,
+      );
+      entry.backoffMs = Math.min(entry.backoffMs * 2, maxBackoff);
+    });
+    entry.lw = lw;
+    return entry;
+  });
+
+  async function begin(entry: Watched): Promise<void> {
+    if (closed) return;
+    entry.attemptFailed = false;
+    try {
+      await entry.lw.start();
+      // start() resolves once the list succeeded and the watch request is open, or after reporting an error.
+      if (!closed && !entry.attemptFailed) {
+        entry.synced = true;
+        entry.failing = false;
+        entry.backoffMs = minBackoff;
+        bump();
+        if (watched.every((w) => w.synced)) for (const resolve of syncWaiters) resolve();
+      }
+    } catch (err) {
+      logger.warn({ kind: entry.spec.key, err: String(err) }, 'watch start failed');
+    }
+  }
+  for (const entry of watched) void begin(entry);
+
+  const listOf = (key: string): RawObject[] => {
+    const entry = watched.find((w) => w.spec.key === key);
+    return entry ? (entry.lw.list() as RawObject[]) : [];
+  };
+
+  return {
+    snapshot() {
+      if (cached?.version === version) return cached.snapshot;
+      const raw: RawInventory = {
+        namespaces: listOf('namespaces'),
+        services: listOf('services'),
+        deployments: listOf('deployments'),
+        replicasets: listOf('replicasets'),
+        pods: listOf('pods'),
+        serviceentries: listOf('serviceentries'),
+        virtualservices: listOf('virtualservices'),
+        destinationrules: listOf('destinationrules'),
+      };
+      const snapshot = deriveSnapshot(
+        raw,
+        watched.every((w) => w.synced),
+        watched.filter((w) => w.failing).map((w) => w.spec.key),
+      );
+      cached = { version, snapshot };
+      return snapshot;
+    },
+    list: listOf,
+    waitForSync(timeoutMs) {
+      if (watched.every((w) => w.synced)) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          syncWaiters.delete(done);
+          resolve(watched.every((w) => w.synced));
+        };
+        const timer = setTimeout(done, timeoutMs);
+        syncWaiters.add(done);
+      });
+    },
+    async ping() {
+      await discovery.getAPIVersions();
+    },
+    async close() {
+      closed = true;
+      for (const w of watched) {
+        if (w.timer) clearTimeout(w.timer);
+        await w.lw.stop();
+      }
+    },
+  };
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { statusCode?: number; code?: number | string } | undefined;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  if (typeof e?.code === 'number') return e.code;
+  const m = /HTTP-Code: (\d{3})/.exec(String(err));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Forces the next start() to list again (ListWatch keeps resourceVersion private). */
+function resetResourceVersion(lw: ListWatch<KubernetesObject>): void {
+  (lw as unknown as { resourceVersion: string }).resourceVersion = '';
+}

@@ -1,0 +1,127 @@
+/** A small Prometheus HTTP API client: instant queries over POST, auth, timeouts, typed errors. */
+
+export interface PrometheusAuth {
+  bearerToken?: string;
+  username?: string;
+  password?: string;
+  headers?: Record<string, string>;
+}
+
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export interface QueryResult {
+  samples: VectorSample[];
+  ms: number;
+}
+
+export class PrometheusError extends Error {
+  override name = 'PrometheusError';
+  constructor(
+    message: string,
+    /** `timeout`, `unreachable`, `http` (non-2xx) or `bad_data` (Prometheus rejected the query). */
+    readonly kind: 'timeout' | 'unreachable' | 'http' | 'bad_data',
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface PrometheusClient {
+  readonly url: string;
+  /** Instant query at `time` (unix seconds) or now. */
+  query(
+    promql: string,
+    options?: { time?: number; timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<QueryResult>;
+  /** Reachability check for /readyz. */
+  ping(timeoutMs?: number): Promise<void>;
+}
+
+export interface PrometheusClientOptions extends PrometheusAuth {
+  url: string;
+  timeoutMs?: number;
+  onQuery?: (ms: number, outcome: 'ok' | PrometheusError['kind']) => void;
+}
+
+export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
+  const base = options.url.replace(/\/+$/, '');
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
+  else if (options.username !== undefined)
+    headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  const defaultTimeout = options.timeoutMs ?? 10_000;
+
+  async function call(
+    path: string,
+    body: URLSearchParams | undefined,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ) {
+    const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: body ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
+        body,
+        signal: AbortSignal.any(signals),
+      });
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'TimeoutError' || e.name === 'AbortError')
+        throw new PrometheusError(`Prometheus did not answer within ${timeoutMs} ms`, 'timeout');
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? e.message;
+      throw new PrometheusError(`Prometheus at ${base} is unreachable (${cause})`, 'unreachable');
+    }
+    let json: {
+      status?: string;
+      error?: string;
+      errorType?: string;
+      data?: { resultType?: string; result?: unknown };
+    };
+    try {
+      json = (await response.json()) as typeof json;
+    } catch {
+      throw new PrometheusError(
+        `Prometheus answered HTTP ${response.status} without JSON`,
+        'http',
+        response.status,
+      );
+    }
+    if (!response.ok || json.status !== 'success') {
+      const kind = response.status === 400 || response.status === 422 ? 'bad_data' : 'http';
+      throw new PrometheusError(
+        `Prometheus answered HTTP ${response.status}: ${json.errorType ?? ''} ${json.error ?? ''}`.trim(),
+        kind,
+        response.status,
+      );
+    }
+    return json.data;
+  }
+
+  return {
+    url: base,
+    async query(promql, opts = {}) {
+      const started = performance.now();
+      const body = new URLSearchParams({ query: promql });
+      if (opts.time !== undefined) body.set('time', String(opts.time));
+      try {
+        const data = await call('/api/v1/query', body, opts.timeoutMs ?? defaultTimeout, opts.signal);
+        if (data?.resultType !== 'vector' || !Array.isArray(data.result))
+          throw new PrometheusError(`expected a vector, got ${data?.resultType}`, 'bad_data');
+        const ms = performance.now() - started;
+        options.onQuery?.(ms, 'ok');
+        return { samples: data.result as VectorSample[], ms };
+      } catch (err) {
+        if (err instanceof PrometheusError) options.onQuery?.(performance.now() - started, err.kind);
+        throw err;
+      }
+    },
+    async ping(timeoutMs = 2000) {
+      await call(`/api/v1/query?query=${encodeURIComponent('vector(1)')}`, undefined, timeoutMs);
+    },
+  };
+}
