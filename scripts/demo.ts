@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `meshlens demo is running (scenario ${opts.scenario}, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-    `  Console:      ${urls.console ?? '(not started: the console server is not built yet)'}`,
+    `  Console:      ${urls.console ?? (opts.console ? '(not started: the console server is not built yet)' : '(not started: --no-console)')}`,
     `  Prometheus:   ${urls.prometheus}`,
     `  Cluster API:  ${urls.cluster}`,
     `  mesh-sim:     ${urls.meshSim}`,

@@ -260,15 +260,21 @@ export function metricsUrl(url: string): string {
   return parsed.toString();
 }
 
-/** On SIGINT/SIGTERM/SIGHUP: stop the stack, then exit (130/143/129). Returns the remover. */
+/**
+ * On SIGINT/SIGTERM/SIGHUP: stop the stack; then, unless someone else listens for that signal (a test
+ * runner, a launcher), exit as the signal would have (130/143/129). Returns the remover.
+ */
 function onSignals(stop: () => Promise<void>): () => void {
   const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-  const handlers = Object.entries(codes).map(([signal, code]) => {
+  const handlers = Object.entries(codes).map(([name, code]) => {
+    const signal = name as NodeJS.Signals;
     const handler = (): void => {
-      void stop().finally(() => process.exit(code));
+      void stop().finally(() => {
+        if (process.listenerCount(signal) === 0) process.exit(code);
+      });
     };
-    process.once(signal as NodeJS.Signals, handler);
-    return [signal as NodeJS.Signals, handler] as const;
+    process.once(signal, handler);
+    return [signal, handler] as const;
   });
   return () => {
     for (const [signal, handler] of handlers) process.off(signal, handler);
