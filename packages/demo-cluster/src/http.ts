@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cluster, WriteResult } from './cluster';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery';
 import { ApiError, badRequest, methodNotAllowed, notFound, resourceNotFound } from './errors';
-import { negotiate, parseObjectBody, readBody, writeOptions, type Rendering } from './negotiate';
+import { negotiate, parseObjectBody, readBody, readRawBody, writeOptions, type Rendering } from './negotiate';
 import { openApiV3Doc, openApiV3Root } from './openapi';
 import { fieldEquals, parseFieldSelector, parseLabelSelector } from './selectors';
 import { toTable } from './table';
@@ -263,7 +263,7 @@ async function handleResource(
     if (method === 'POST') {
       if (type.namespaced && t.namespace === undefined)
         throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const body = parseObjectBody(await readBody(req), req.headers['content-type']);
+      const body = parseObjectBody(await readRawBody(req), req.headers['content-type']);
       const r = cluster.create(type, ns, body, writeOptions(q));
       return send(res, 201, render(cluster, t, r.object, 'object', q), r.warnings);
     }
@@ -273,14 +273,12 @@ async function handleResource(
       const fields = parseFieldSelector(q.get('fieldSelector'), type.kind);
       const raw = await readBody(req);
       const body = raw.trim() ? parseObjectBody(raw, 'application/json') : undefined;
-      const deleted = cluster
-        .list(type, type.namespaced ? t.namespace : undefined, labels, fields)
-        .map((o) =>
-          cluster.delete(type, o.metadata.namespace ?? '', o.metadata.name ?? '', {
-            dryRun: !!opts.dryRun,
-            body,
-          }),
-        );
+      const deleted = cluster.list(type, type.namespaced ? t.namespace : undefined, labels, fields).map((o) =>
+        cluster.delete(type, o.metadata.namespace ?? '', o.metadata.name ?? '', {
+          dryRun: !!opts.dryRun,
+          body,
+        }),
+      );
       return send(
         res,
         200,
@@ -298,7 +296,7 @@ async function handleResource(
     case 'GET':
       return send(res, 200, render(cluster, t, cluster.get(type, ns, name), rendering, q));
     case 'PUT': {
-      const body = parseObjectBody(await readBody(req), req.headers['content-type']);
+      const body = parseObjectBody(await readRawBody(req), req.headers['content-type']);
       const r = cluster.update(type, ns, name, body, writeOptions(q));
       return send(res, 200, render(cluster, t, r.object, 'object', q), r.warnings);
     }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
 import type { FieldValidation, WriteOptions } from './cluster';
 import { badRequest, unsupportedMediaType } from './errors';
+import { decodeProtobufObject } from './protobuf';
 
 export type Rendering = 'object' | 'table' | 'metadata';
 
@@ -22,6 +23,10 @@ export function negotiate(accept: string | undefined): Rendering {
 }
 
 export async function readBody(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<string> {
+  return (await readRawBody(req, limit)).toString('utf8');
+}
+
+export async function readRawBody(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -29,12 +34,15 @@ export async function readBody(req: IncomingMessage, limit = 8 * 1024 * 1024): P
     if (size > limit) throw new Error('request body too large');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Parses a create/update body: JSON, or YAML when the content type says so. */
-export function parseObjectBody(raw: string, contentType: string | undefined): unknown {
+export function parseObjectBody(body: string | Buffer, contentType: string | undefined): unknown {
   const type = (contentType ?? 'application/json').split(';')[0]?.trim() ?? '';
+  if (type === 'application/vnd.kubernetes.protobuf')
+    return decodeProtobufObject(Buffer.isBuffer(body) ? body : Buffer.from(body));
+  const raw = typeof body === 'string' ? body : body.toString('utf8');
   if (raw.trim() === '') throw badRequest('the request body is empty');
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
     try {
