@@ -4,19 +4,18 @@
  */
 import type { Caller, Destination, MeshConfig } from './evaluate.types';
 import type { RouteDestinationRef, TrafficPolicy } from './model';
-import { DEFAULT_CLUSTER_DOMAIN, hostMatches, labelsMatch, namespaceOf, resolveConfigHost } from './hosts';
+import { DEFAULT_CLUSTER_DOMAIN, hostMatches, labelsMatch, resolveConfigHost } from './hosts';
+import { meshIndex } from './meshIndex';
 import { effectiveTrafficPolicy, findDestinationRule, hostNamespace } from './destinationRule';
 import { serviceMtlsMode } from './peerAuth';
 
 /** Ports a host exposes: a Kubernetes service's ports, or a ServiceEntry's. */
-export function hostPorts(config: MeshConfig, fqdn: string): number[] {
-  const domain = config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const svc = config.services.find((s) => `${s.name}.${s.namespace}.svc.${domain}` === fqdn);
+export function hostPorts(config: Partial<MeshConfig>, fqdn: string): number[] {
+  const idx = meshIndex(config);
+  const svc = idx.serviceByFqdn.get(fqdn);
   if (svc) return svc.ports.map((p) => p.port);
-  const se = (config.serviceEntries ?? []).find((e) =>
-    (e.spec?.hosts ?? []).some((h) => hostMatches(resolveConfigHost(h, namespaceOf(e), domain), fqdn)),
-  );
-  return (se?.spec.ports ?? []).map((p) => p.number);
+  const se = idx.seHosts.find((e) => hostMatches(e.pattern, fqdn));
+  return (se?.se.spec.ports ?? []).map((p) => p.number);
 }
 
 /**
@@ -86,25 +85,19 @@ function destinationHasSidecar(
   subsetLabels: Record<string, string> | undefined,
 ): boolean {
   if (!config.workloads) return true;
-  const domain = config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const svc = config.services.find((s) => `${s.name}.${s.namespace}.svc.${domain}` === fqdn);
+  const idx = meshIndex(config);
+  const svc = idx.serviceByFqdn.get(fqdn);
   if (!svc || !svc.selector) return true;
-  const pods = config.workloads.filter(
-    (w) =>
-      w.namespace === svc.namespace &&
-      labelsMatch(svc.selector, w.labels) &&
-      labelsMatch(subsetLabels, w.labels),
+  const pods = (idx.workloadsByNamespace.get(svc.namespace) ?? []).filter(
+    (w) => labelsMatch(svc.selector, w.labels) && labelsMatch(subsetLabels, w.labels),
   );
   if (pods.length === 0) return true;
   return pods.some((w) => w.sidecar !== false);
 }
 
 function isMeshExternal(config: MeshConfig, fqdn: string): boolean {
-  const domain = config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  return (config.serviceEntries ?? []).some(
-    (e) =>
-      (e.spec?.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL' &&
-      (e.spec?.hosts ?? []).some((h) => hostMatches(resolveConfigHost(h, namespaceOf(e), domain), fqdn)),
+  return meshIndex(config).seHosts.some(
+    (e) => (e.se.spec?.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL' && hostMatches(e.pattern, fqdn),
   );
 }
 

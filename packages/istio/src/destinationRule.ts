@@ -9,18 +9,9 @@
  */
 import type { MeshConfig } from './evaluate.types';
 import type { DestinationRule, Subset, TrafficPolicy } from './model';
-import {
-  DEFAULT_CLUSTER_DOMAIN,
-  hostMatches,
-  hostSpecificity,
-  isExportedTo,
-  labelsMatch,
-  namespaceOf,
-  objectKey,
-  resolveConfigHost,
-} from './hosts';
+import { hostMatches, isExportedTo, labelsMatch, namespaceOf, objectKey } from './hosts';
 import { compareByCreation } from './order';
-import { DEFAULT_ROOT_NAMESPACE } from './peerAuth';
+import { meshIndex, type DrEntry } from './meshIndex';
 
 export interface AppliedDestinationRule {
   /** namespace/name of each merged fragment, highest priority first. */
@@ -37,16 +28,12 @@ function hasSelector(dr: DestinationRule): boolean {
 }
 
 function pickMostSpecific(
-  candidates: DestinationRule[],
+  candidates: DrEntry[],
   fqdn: string,
-  domain: string,
 ): { host: string; rules: DestinationRule[] } | undefined {
   let best: { host: string; score: number; rules: DestinationRule[] } | undefined;
-  for (const dr of candidates) {
-    if (!dr.spec?.host) continue;
-    const host = resolveConfigHost(dr.spec.host, namespaceOf(dr), domain);
+  for (const { dr, host, score } of candidates) {
     if (!hostMatches(host, fqdn)) continue;
-    const score = hostSpecificity(host);
     if (!best || score > best.score) best = { host, score, rules: [dr] };
     else if (score === best.score && host === best.host) best.rules.push(dr);
   }
@@ -75,60 +62,42 @@ export function mergeDestinationRules(host: string, rules: DestinationRule[]): A
 }
 
 /** The namespace owning a host: a Kubernetes service's namespace, or the ServiceEntry's. */
-export function hostNamespace(config: MeshConfig, fqdn: string): string | undefined {
-  const domain = config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const svc = config.services.find((s) => `${s.name}.${s.namespace}.svc.${domain}` === fqdn);
+export function hostNamespace(config: Partial<MeshConfig>, fqdn: string): string | undefined {
+  const idx = meshIndex(config);
+  const svc = idx.serviceByFqdn.get(fqdn);
   if (svc) return svc.namespace;
-  const m = new RegExp(`^[^.]+\\.([^.]+)\\.svc\\.${domain.replace(/\./g, '\\.')}$`).exec(fqdn);
-  if (m) return m[1];
-  const se = (config.serviceEntries ?? []).find((e) =>
-    (e.spec?.hosts ?? []).some((h) => hostMatches(resolveConfigHost(h, namespaceOf(e), domain), fqdn)),
-  );
-  return se ? namespaceOf(se) : undefined;
+  const suffix = `.svc.${idx.domain}`;
+  if (fqdn.endsWith(suffix)) {
+    const parts = fqdn.slice(0, -suffix.length).split('.');
+    if (parts.length === 2) return parts[1];
+  }
+  const se = idx.seHosts.find((e) => hostMatches(e.pattern, fqdn));
+  return se ? namespaceOf(se.se) : undefined;
 }
 
 /** The DestinationRule (merged fragments) a client in `clientNamespace` uses for `fqdn`, if any. */
 export function findDestinationRule(
-  config: MeshConfig,
+  config: Partial<MeshConfig>,
   clientNamespace: string,
   clientLabels: Record<string, string>,
   fqdn: string,
 ): AppliedDestinationRule | undefined {
-  const domain = config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const root = config.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
-  const all = config.destinationRules ?? [];
-  const steps: DestinationRule[][] = [];
-  if (clientNamespace !== root) {
-    steps.push(
-      all.filter(
-        (dr) =>
-          namespaceOf(dr) === clientNamespace &&
-          (!hasSelector(dr) || labelsMatch(dr.spec.workloadSelector?.matchLabels, clientLabels)),
-      ),
-    );
-  }
+  const idx = meshIndex(config);
+  const root = idx.root;
+  const inNs = (ns: string) => idx.drByNamespace.get(ns) ?? [];
+  const selects = (e: DrEntry) =>
+    !e.hasSelector || labelsMatch(e.dr.spec.workloadSelector?.matchLabels, clientLabels);
+  const exported = (ns: string) => (e: DrEntry) =>
+    !e.hasSelector && isExportedTo(e.dr.spec.exportTo, ns, clientNamespace);
+  const steps: (() => DrEntry[])[] = [];
+  if (clientNamespace !== root) steps.push(() => inNs(clientNamespace).filter(selects));
   const svcNs = hostNamespace(config, fqdn);
   if (svcNs !== undefined && svcNs !== clientNamespace && svcNs !== root) {
-    steps.push(
-      all.filter(
-        (dr) =>
-          namespaceOf(dr) === svcNs &&
-          !hasSelector(dr) &&
-          isExportedTo(dr.spec.exportTo, svcNs, clientNamespace),
-      ),
-    );
+    steps.push(() => inNs(svcNs).filter(exported(svcNs)));
   }
-  steps.push(
-    all.filter(
-      (dr) =>
-        namespaceOf(dr) === root &&
-        (clientNamespace === root
-          ? !hasSelector(dr) || labelsMatch(dr.spec.workloadSelector?.matchLabels, clientLabels)
-          : !hasSelector(dr) && isExportedTo(dr.spec.exportTo, root, clientNamespace)),
-    ),
-  );
-  for (const candidates of steps) {
-    const hit = pickMostSpecific(candidates, fqdn, domain);
+  steps.push(() => inNs(root).filter(clientNamespace === root ? selects : exported(root)));
+  for (const step of steps) {
+    const hit = pickMostSpecific(step(), fqdn);
     if (hit) return mergeDestinationRules(hit.host, hit.rules);
   }
   return undefined;

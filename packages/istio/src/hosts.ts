@@ -1,6 +1,8 @@
 /** Host names, namespaces, visibility and label selectors: the small rules every lookup shares. */
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+/** Istio's root (config) namespace by default: mesh-wide PeerAuthentication and exported config. */
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 interface HasMetadata {
   metadata: { name: string; namespace?: string };

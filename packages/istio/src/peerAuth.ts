@@ -7,10 +7,10 @@
  */
 import type { PeerAuthMode, MeshConfig } from './evaluate.types';
 import type { PeerAuthentication, PeerAuthenticationMtlsMode } from './model';
-import { labelsMatch, namespaceOf } from './hosts';
-import { sortByCreation } from './order';
+import { DEFAULT_ROOT_NAMESPACE, labelsMatch, namespaceOf } from './hosts';
+import { meshIndex } from './meshIndex';
 
-export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+export { DEFAULT_ROOT_NAMESPACE };
 
 export interface PeerAuthenticationChain {
   mesh?: PeerAuthentication;
@@ -29,7 +29,7 @@ export function findPeerAuthentications(
   workloadLabels: Record<string, string>,
 ): PeerAuthenticationChain {
   const root = config.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
-  const all = sortByCreation(config.peerAuthentications ?? []);
+  const all = meshIndex(config).peerAuthentications;
   const out: PeerAuthenticationChain = {};
   out.mesh = all.find((pa) => namespaceOf(pa) === root && !hasSelector(pa));
   if (namespace !== root) out.namespace = all.find((pa) => namespaceOf(pa) === namespace && !hasSelector(pa));

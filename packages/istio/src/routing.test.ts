@@ -455,3 +455,14 @@ describe('describeRoute', () => {
     expect(nr.split('\n')[0]).toBe('404 NR: no route matched in bookinfo/reviews');
   });
 });
+
+describe('config snapshots', () => {
+  it('a replaced or grown array is seen on the next request (lookup tables rebuilt)', () => {
+    const m = mesh({ destinationRules: [subsets] });
+    expect(route(evaluateHttp(m, productpage, get('reviews'), Math.random)).virtualService).toBeUndefined();
+    m.virtualServices.push(vs('r', { hosts: ['reviews'], http: [{ route: [to('v2')] }] }));
+    expect(subsetOf(m)).toBe('v2');
+    m.virtualServices = [vs('r', { hosts: ['reviews'], http: [{ route: [to('v3')] }] })];
+    expect(subsetOf(m)).toBe('v3');
+  });
+});

@@ -6,14 +6,8 @@
  */
 import type { Caller, MeshConfig } from './evaluate.types';
 import type { HTTPRoute, TCPRoute, VirtualService } from './model';
-import {
-  DEFAULT_CLUSTER_DOMAIN,
-  hostMatches,
-  hostSpecificity,
-  isExportedTo,
-  namespaceOf,
-  resolveConfigHost,
-} from './hosts';
+import { hostMatches, hostSpecificity, isExportedTo, namespaceOf } from './hosts';
+import { meshIndex } from './meshIndex';
 import { isCatchAllRule } from './match';
 import { sortByCreation } from './order';
 
@@ -66,17 +60,17 @@ export interface VirtualServiceSelection {
 
 /** The VirtualServices that decide routing of `host` for this proxy, or undefined when none applies. */
 export function selectVirtualServices(
-  config: Pick<MeshConfig, 'virtualServices' | 'clusterDomain'>,
+  config: Partial<MeshConfig>,
   proxy: ProxyIdentity,
   host: string,
 ): VirtualServiceSelection | undefined {
-  const domain = config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  const idx = meshIndex(config);
+  const candidates = new Set([...(idx.vsByExactHost.get(host) ?? []), ...idx.vsWildcard]);
   let best: { host: string; score: number; list: VirtualService[] } | undefined;
-  for (const vs of config.virtualServices ?? []) {
+  for (const { vs, hosts } of candidates) {
     if (!virtualServiceAppliesToProxy(vs, proxy)) continue;
     let own: { host: string; score: number } | undefined;
-    for (const h of vs.spec?.hosts ?? []) {
-      const pattern = resolveConfigHost(h, namespaceOf(vs), domain);
+    for (const pattern of hosts) {
       if (!hostMatches(pattern, host)) continue;
       const score = hostSpecificity(pattern);
       if (!own || score > own.score) own = { host: pattern, score };
@@ -86,7 +80,7 @@ export function selectVirtualServices(
     else if (own.score === best.score && own.host === best.host) best.list.push(vs);
   }
   if (!best) return undefined;
-  const ordered = sortByCreation(best.list);
+  const ordered = best.list.length > 1 ? sortByCreation(best.list) : best.list;
   return { host: best.host, virtualServices: proxy.isGateway ? ordered : ordered.slice(0, 1) };
 }
 
