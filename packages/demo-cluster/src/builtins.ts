@@ -153,11 +153,22 @@ export function validateBuiltIn(obj: KObject): StatusCause[] {
   }
 }
 
-let nextClusterIp = 10;
+/** Addresses handed out by the emulator: services from 10.96.0.0/16, pods from 10.244.0.0/16. */
+export class IpAllocator {
+  private next = { svc: 10, pod: 10 };
 
-function allocateClusterIp(): string {
-  const n = nextClusterIp++;
-  return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+  allocate(kind: 'svc' | 'pod'): string {
+    const n = this.next[kind]++;
+    return `${kind === 'svc' ? '10.96' : '10.244'}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+  }
+
+  /** Skips past an address already in use (restored state). */
+  reserve(kind: 'svc' | 'pod', ip: string): void {
+    const m = /^\d+\.\d+\.(\d+)\.(\d+)$/.exec(ip);
+    if (!m) return;
+    const n = Number(m[1]) * 250 + Number(m[2]) - 1;
+    if (n >= this.next[kind]) this.next[kind] = n + 1;
+  }
 }
 
 function defaultContainers(spec: Obj): void {
@@ -179,7 +190,7 @@ function defaultContainers(spec: Obj): void {
 }
 
 /** Server-side defaults (a subset of what kube-apiserver fills in). Mutates `obj`. */
-export function applyDefaults(obj: KObject, old: KObject | undefined): void {
+export function applyDefaults(obj: KObject, old: KObject | undefined, ips: IpAllocator): void {
   const spec = asObj(obj.spec);
   switch (obj.kind) {
     case 'Namespace':
@@ -196,7 +207,7 @@ export function applyDefaults(obj: KObject, old: KObject | undefined): void {
       spec.sessionAffinity ??= 'None';
       const oldSpec = asObj(old?.spec);
       if (spec.type !== 'ExternalName') {
-        spec.clusterIP ??= (oldSpec.clusterIP as string | undefined) ?? allocateClusterIp();
+        spec.clusterIP ??= (oldSpec.clusterIP as string | undefined) ?? ips.allocate('svc');
         spec.clusterIPs ??= [spec.clusterIP];
         spec.ipFamilies ??= ['IPv4'];
         spec.ipFamilyPolicy ??= 'SingleStack';

@@ -1,7 +1,7 @@
 /** The API semantics: create, update, patch, delete and list with the API server's checks and errors. */
 import { randomUUID } from 'node:crypto';
 import YAML from 'yaml';
-import { applyDefaults, BUILT_IN_FIELDS, validateBuiltIn, validateMetadata } from './builtins';
+import { applyDefaults, BUILT_IN_FIELDS, IpAllocator, validateBuiltIn, validateMetadata } from './builtins';
 import {
   ApiError,
   alreadyExists,
@@ -48,6 +48,7 @@ export function randomSuffix(n = 5): string {
 export class Cluster {
   readonly store: Store;
   readonly registry = new Registry();
+  readonly ips = new IpAllocator();
   /** Last configuration applied per object uid and field manager (server-side apply). */
   private readonly applied = new Map<string, Map<string, Record<string, unknown>>>();
   /** Mutating admission on create (the sidecar injector). */
@@ -171,7 +172,7 @@ export class Cluster {
     const causes = [...validateMetadata(obj), ...(t.crd ? [] : validateBuiltIn(obj))];
     if (causes.length > 0)
       throw invalid(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
-    applyDefaults(obj, old);
+    applyDefaults(obj, old, this.ips);
     return warnings;
   }
 

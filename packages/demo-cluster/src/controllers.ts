@@ -24,7 +24,6 @@ export function templateHash(template: unknown): string {
 export class Controllers {
   private readonly queue = new Map<string, () => void>();
   private scheduled = false;
-  private nextPodIp = 10;
   private readonly idle: (() => void)[] = [];
 
   constructor(private readonly cluster: Cluster) {
@@ -334,8 +333,7 @@ export class Controllers {
   private startPod(ns: string, name: string): void {
     const pod = this.cluster.store.get('pods', ns, name);
     if (!pod || (pod.status as Obj | undefined)?.phase) return;
-    const n = this.nextPodIp++;
-    const ip = `10.244.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+    const ip = this.cluster.ips.allocate('pod');
     const t = now();
     const spec = (pod.spec ?? {}) as Obj;
     const containers = (spec.containers ?? []) as Obj[];

@@ -91,6 +91,24 @@ function bootstrap(cluster: Cluster, istioCrds: boolean): void {
       },
     });
   }
+  const svcType = cluster.registry.byResource('', 'services');
+  const epType = cluster.registry.byResource('', 'endpoints');
+  if (svcType && epType) {
+    // The API server's own service, as every cluster has it.
+    cluster.create(svcType, 'default', {
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: {
+        clusterIP: '10.96.0.1',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      },
+    });
+    cluster.create(epType, 'default', {
+      metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [
+        { addresses: [{ ip: '10.0.0.10' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] },
+      ],
+    });
+  }
   if (istioCrds) loadFile(cluster, ISTIO_CRDS_PATH);
 }
 
@@ -104,6 +122,15 @@ function restore(cluster: Cluster, state: SavedState): void {
   for (const { key, object } of sorted) {
     if (object.kind === 'CustomResourceDefinition') cluster.registerCrd(object);
     cluster.store.put(key, object);
+  }
+  for (const { object } of state.objects) {
+    const ip =
+      object.kind === 'Service'
+        ? (object.spec as { clusterIP?: string } | undefined)?.clusterIP
+        : object.kind === 'Pod'
+          ? (object.status as { podIP?: string } | undefined)?.podIP
+          : undefined;
+    if (ip) cluster.ips.reserve(object.kind === 'Service' ? 'svc' : 'pod', ip);
   }
   cluster.store.setRv(state.resourceVersion);
   cluster.store.compactAll();

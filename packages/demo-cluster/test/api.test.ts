@@ -1,0 +1,426 @@
+/** The REST semantics over plain HTTP: discovery, watch (resume, 410, timeouts), field validation, tables,
+ *  namespaces, CRDs and saved state. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoCluster, type DemoCluster } from '../src/server';
+import { waitFor } from './helpers';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let dc: DemoCluster;
+
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  base = dc.url,
+): Promise<{ status: number; body: Json; headers: Headers }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Json) : {}, headers: res.headers };
+}
+
+/** Opens a watch and collects its events until closed. */
+function watch(path: string, base = dc.url): { events: Json[]; ended: Promise<void>; close: () => void } {
+  const ac = new AbortController();
+  const events: Json[] = [];
+  const ended = (async () => {
+    try {
+      const res = await fetch(`${base}${path}`, { signal: ac.signal });
+      const reader = res.body?.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      for (;;) {
+        const r = await reader?.read();
+        if (!r || r.done) break;
+        buf += dec.decode(r.value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          events.push(JSON.parse(buf.slice(0, i)) as Json);
+          buf = buf.slice(i + 1);
+        }
+      }
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') throw e;
+    }
+  })();
+  return { events, ended, close: () => ac.abort() };
+}
+
+const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = {}): Json => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, labels },
+  data,
+});
+
+beforeAll(async () => {
+  dc = await startDemoCluster({ port: 0 });
+  await api('POST', '/api/v1/namespaces', { metadata: { name: 'w' } });
+});
+
+afterAll(async () => {
+  await dc?.close();
+});
+
+describe('discovery', () => {
+  it('serves version, core and group discovery with Istio kinds and short names', async () => {
+    expect((await api('GET', '/version')).body.gitVersion).toMatch(/^v1\.\d+/);
+    expect((await api('GET', '/api')).body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
+    const groups = (await api('GET', '/apis')).body.groups as Json[];
+    const net = groups.find((g) => g.name === 'networking.istio.io');
+    expect(net?.versions.map((v: Json) => v.version)).toEqual(['v1', 'v1beta1', 'v1alpha3']);
+    expect(net?.preferredVersion.version).toBe('v1');
+    expect(groups.map((g) => g.name)).toEqual(
+      expect.arrayContaining(['apps', 'apiextensions.k8s.io', 'security.istio.io']),
+    );
+    const v1 = (await api('GET', '/apis/networking.istio.io/v1')).body;
+    const vs = (v1.resources as Json[]).find((r) => r.name === 'virtualservices');
+    expect(vs).toMatchObject({ kind: 'VirtualService', namespaced: true, shortNames: ['vs'] });
+    expect(vs?.verbs).toEqual(
+      expect.arrayContaining([
+        'get',
+        'list',
+        'watch',
+        'create',
+        'update',
+        'patch',
+        'delete',
+        'deletecollection',
+      ]),
+    );
+    const sec = (await api('GET', '/apis/security.istio.io/v1')).body.resources as Json[];
+    expect(sec.find((r) => r.name === 'peerauthentications')?.shortNames).toEqual(['pa']);
+    const core = (await api('GET', '/api/v1')).body.resources as Json[];
+    expect(core.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'pods',
+        'services',
+        'endpoints',
+        'namespaces',
+        'serviceaccounts',
+        'configmaps',
+        'secrets',
+        'pods/status',
+      ]),
+    );
+    expect((await api('GET', '/apis/nosuch.example.com/v1')).status).toBe(404);
+  });
+});
+
+describe('watch', () => {
+  it('streams ADDED, MODIFIED and DELETED with increasing resourceVersions, and resumes from one', async () => {
+    const list = await api('GET', '/api/v1/namespaces/w/configmaps');
+    const w = watch(
+      `/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const created = await api('POST', '/api/v1/namespaces/w/configmaps', cm('a', {}, { k: '1' }));
+    await api('PUT', '/api/v1/namespaces/w/configmaps/a', { ...created.body, data: { k: '2' } });
+    await api('DELETE', '/api/v1/namespaces/w/configmaps/a');
+    await waitFor(() => w.events.length >= 3, 'three events');
+    w.close();
+    expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
+    const rvs = w.events.map((e) => Number(e.object.metadata.resourceVersion));
+    expect(rvs[0]).toBeLessThan(rvs[1] ?? 0);
+    expect(rvs[1]).toBeLessThan(rvs[2] ?? 0);
+    expect(w.events[1]?.object.data).toEqual({ k: '2' });
+
+    const resumed = watch(`/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${rvs[0]}`);
+    await waitFor(() => resumed.events.length >= 2, 'replayed events');
+    resumed.close();
+    expect(resumed.events.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
+  });
+
+  it('sends current objects as ADDED without a resourceVersion, and filters by label with transitions', async () => {
+    await api('POST', '/api/v1/namespaces/w/configmaps', cm('sel', { tier: 'front' }));
+    const w = watch('/api/v1/namespaces/w/configmaps?watch=true&labelSelector=tier%3Dfront');
+    await waitFor(() => w.events.length >= 1, 'initial ADDED');
+    await api(
+      'PATCH',
+      '/api/v1/namespaces/w/configmaps/sel',
+      { metadata: { labels: { tier: 'back' } } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    await api(
+      'PATCH',
+      '/api/v1/namespaces/w/configmaps/sel',
+      { metadata: { labels: { tier: 'front' } } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    await api('POST', '/api/v1/namespaces/w/configmaps', cm('other', { tier: 'back' }));
+    await waitFor(() => w.events.length >= 3, 'transition events');
+    await new Promise((r) => setTimeout(r, 50));
+    w.close();
+    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'ADDED sel',
+      'DELETED sel',
+      'ADDED sel',
+    ]);
+  });
+
+  it('ends the stream after timeoutSeconds', async () => {
+    const started = Date.now();
+    const w = watch('/api/v1/namespaces/w/secrets?watch=true&timeoutSeconds=1');
+    await w.ended;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('answers a too old resourceVersion with an ERROR event carrying 410 Expired', async () => {
+    const small = await startDemoCluster({ port: 0, istioCrds: false, historyLimit: 5 });
+    try {
+      for (let i = 0; i < 20; i++)
+        await api('POST', '/api/v1/namespaces/default/configmaps', cm(`c${i}`), {}, small.url);
+      const w = watch('/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2', small.url);
+      await w.ended;
+      expect(w.events).toHaveLength(1);
+      expect(w.events[0]).toMatchObject({
+        type: 'ERROR',
+        object: { kind: 'Status', code: 410, reason: 'Expired' },
+      });
+      expect(w.events[0]?.object.message).toContain('too old resource version');
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('writes', () => {
+  const vs = (name: string, spec: Json): Json => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name },
+    spec,
+  });
+  const VS_PATH = '/apis/networking.istio.io/v1/namespaces/w/virtualservices';
+
+  it('rejects unknown fields with fieldValidation=Strict, warns and prunes with Warn', async () => {
+    const strict = await api(
+      'POST',
+      `${VS_PATH}?fieldValidation=Strict`,
+      vs('strict', { hosts: ['a'], foo: 1 }),
+    );
+    expect(strict.status).toBe(400);
+    expect(strict.body.message).toContain('unknown field "spec.foo"');
+    const warn = await api(
+      'POST',
+      `${VS_PATH}?fieldValidation=Warn`,
+      vs('warn', { hosts: ['a'], http: [{ bar: true }] }),
+    );
+    expect(warn.status).toBe(201);
+    expect(warn.headers.get('warning')).toContain('unknown field \\"spec.http[0].bar\\"');
+    expect(warn.body.spec).toEqual({ hosts: ['a'], http: [{}] });
+    const ignore = await api(
+      'POST',
+      `${VS_PATH}?fieldValidation=Ignore`,
+      vs('ignore', { hosts: ['a'], foo: 1 }),
+    );
+    expect(ignore.status).toBe(201);
+    expect(ignore.headers.get('warning')).toBeNull();
+  });
+
+  it('bumps generation only on spec changes, resourceVersion on every change, nothing on a no-op', async () => {
+    const c = (await api('POST', VS_PATH, vs('gen', { hosts: ['g'] }))).body;
+    expect(c.metadata.generation).toBe(1);
+    const labelled = (
+      await api(
+        'PATCH',
+        `${VS_PATH}/gen`,
+        { metadata: { labels: { a: 'b' } } },
+        { 'Content-Type': 'application/merge-patch+json' },
+      )
+    ).body;
+    expect(labelled.metadata.generation).toBe(1);
+    expect(Number(labelled.metadata.resourceVersion)).toBeGreaterThan(Number(c.metadata.resourceVersion));
+    const same = (await api('PUT', `${VS_PATH}/gen`, labelled)).body;
+    expect(same.metadata.resourceVersion).toBe(labelled.metadata.resourceVersion);
+    const changed = (await api('PUT', `${VS_PATH}/gen`, { ...labelled, spec: { hosts: ['g2'] } })).body;
+    expect(changed.metadata.generation).toBe(2);
+    expect(changed.metadata.uid).toBe(c.metadata.uid);
+  });
+
+  it('validates built-in kinds: a missing name and a selector that does not match the template', async () => {
+    const noName = await api('POST', '/api/v1/namespaces/w/configmaps', { metadata: {} });
+    expect(noName.status).toBe(422);
+    expect(noName.body.details.causes[0]).toMatchObject({
+      field: 'metadata.name',
+      reason: 'FieldValueRequired',
+    });
+    const mismatch = await api('POST', '/apis/apps/v1/namespaces/w/deployments', {
+      metadata: { name: 'd' },
+      spec: {
+        selector: { matchLabels: { app: 'x' } },
+        template: { metadata: { labels: { app: 'y' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      },
+    });
+    expect(mismatch.status).toBe(422);
+    expect(mismatch.body.details.causes[0].field).toBe('spec.template.metadata.labels');
+    const badKind = await api('POST', '/api/v1/namespaces/w/configmaps', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'x' },
+    });
+    expect(badKind.status).toBe(400);
+  });
+
+  it('deletes a collection by label selector', async () => {
+    for (const [n, team] of [
+      ['d1', 'x'],
+      ['d2', 'x'],
+      ['d3', 'y'],
+    ] as const)
+      await api('POST', '/api/v1/namespaces/w/configmaps', cm(n, { team }));
+    const del = await api('DELETE', '/api/v1/namespaces/w/configmaps?labelSelector=team%3Dx');
+    expect(del.body.items.map((i: Json) => i.metadata.name)).toEqual(['d1', 'd2']);
+    const left = await api('GET', '/api/v1/namespaces/w/configmaps?labelSelector=team');
+    expect(left.body.items.map((i: Json) => i.metadata.name)).toEqual(['d3']);
+  });
+
+  it('pages lists with limit and continue', async () => {
+    const first = await api('GET', '/api/v1/namespaces?limit=2');
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.metadata.continue).toBeTruthy();
+    const rest = await api(
+      'GET',
+      `/api/v1/namespaces?continue=${encodeURIComponent(first.body.metadata.continue)}`,
+    );
+    const all = await api('GET', '/api/v1/namespaces');
+    expect([...first.body.items, ...rest.body.items].map((i: Json) => i.metadata.name)).toEqual(
+      all.body.items.map((i: Json) => i.metadata.name),
+    );
+  });
+
+  it('returns a server-side Table when asked, as kubectl does', async () => {
+    const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+    const t = await api('GET', '/api/v1/namespaces/w/configmaps', undefined, { Accept: accept });
+    expect(t.body.kind).toBe('Table');
+    expect(t.body.columnDefinitions.map((c: Json) => c.name)).toEqual(['Name', 'Data', 'Age']);
+    expect(t.body.rows[0].object.kind).toBe('PartialObjectMetadata');
+    const v = await api('GET', VS_PATH, undefined, { Accept: accept });
+    expect(v.body.columnDefinitions.map((c: Json) => c.name)).toEqual(['Name', 'Gateways', 'Hosts', 'Age']);
+  });
+});
+
+describe('namespaces, CRDs and state', () => {
+  it('deletes the objects of a deleted namespace and refuses creates into a missing one', async () => {
+    await api('POST', '/api/v1/namespaces', { metadata: { name: 'gone' } });
+    await api('POST', '/api/v1/namespaces/gone/configmaps', cm('x'));
+    await waitFor(
+      async () => (await api('GET', '/api/v1/namespaces/gone/serviceaccounts/default')).status === 200,
+      'default service account',
+    );
+    expect((await api('DELETE', '/api/v1/namespaces/gone')).status).toBe(200);
+    expect((await api('GET', '/api/v1/namespaces/gone/configmaps/x')).status).toBe(404);
+    expect((await api('GET', '/api/v1/namespaces/gone/serviceaccounts')).body.items).toEqual([]);
+    const st = await api('POST', '/api/v1/namespaces/gone/configmaps', cm('y'));
+    expect(st.status).toBe(404);
+    expect(st.body).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      details: { name: 'gone', kind: 'namespaces' },
+    });
+  });
+
+  it('serves a CRD created at run time, validates its objects, and forgets it when deleted', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wd'] },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    required: ['size'],
+                    properties: { size: { type: 'integer', minimum: 1 } },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    expect((await api('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status).toBe(
+      201,
+    );
+    const disc = await api('GET', '/apis/example.com/v1');
+    expect(disc.body.resources[0]).toMatchObject({ name: 'widgets', kind: 'Widget', shortNames: ['wd'] });
+    const ok = await api('POST', '/apis/example.com/v1/namespaces/w/widgets', {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'a' },
+      spec: { size: 2 },
+    });
+    expect(ok.status).toBe(201);
+    const bad = await api('POST', '/apis/example.com/v1/namespaces/w/widgets', {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'b' },
+      spec: { size: 0 },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.details.causes[0].field).toBe('spec.size');
+    expect(
+      (await api('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com'))
+        .status,
+    ).toBe(200);
+    expect((await api('GET', '/apis/example.com/v1/namespaces/w/widgets')).status).toBe(404);
+  });
+
+  it('saves state on close and restores it on start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'demo-cluster-state-'));
+    const stateFile = join(dir, 'state.json');
+    try {
+      const a = await startDemoCluster({ port: 0, stateFile });
+      const created = (
+        await api('POST', '/api/v1/namespaces/default/configmaps', cm('kept', {}, { x: '1' }), {}, a.url)
+      ).body;
+      await a.close();
+      const b = await startDemoCluster({ port: 0, stateFile });
+      try {
+        const back = (await api('GET', '/api/v1/namespaces/default/configmaps/kept', undefined, {}, b.url))
+          .body;
+        expect(back.metadata.uid).toBe(created.metadata.uid);
+        expect(back.data).toEqual({ x: '1' });
+        const next = (await api('POST', '/api/v1/namespaces/default/configmaps', cm('new'), {}, b.url)).body;
+        expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(
+          Number(created.metadata.resourceVersion),
+        );
+        expect(
+          (
+            await api(
+              'GET',
+              '/apis/networking.istio.io/v1/namespaces/default/virtualservices',
+              undefined,
+              {},
+              b.url,
+            )
+          ).status,
+        ).toBe(200);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
