@@ -1,0 +1,156 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ErrorBodySchema,
+  GraphResponseSchema,
+  NamespacesResponseSchema,
+  ReadyResponseSchema,
+  ServerConfigResponseSchema,
+} from '@meshlens/contract';
+import { pino } from 'pino';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp, type KubeAccess } from './app';
+import { parseConfig } from './config';
+import { deriveSnapshot, type RawInventory } from './inventory/derive';
+import { createPrometheusClient } from './prometheus/client';
+
+const raw = (
+  await import('./graph/__golden__/fixtures/bookinfo-handcrafted/inventory.json', { with: { type: 'json' } })
+).default as unknown as RawInventory;
+const snapshot = deriveSnapshot(raw, true);
+const kube: KubeAccess = { snapshot: () => snapshot, ping: async () => undefined };
+// Nothing listens on port 9 of loopback: Prometheus is down for these HTTP-boundary tests.
+const deadPrometheus = createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 1000 });
+const logger = pino({ level: 'silent' });
+
+function makeApp(config: Record<string, unknown> = {}) {
+  const webDir = mkdtempSync(join(tmpdir(), 'meshlens-web-'));
+  writeFileSync(
+    join(webDir, 'index.html'),
+    '<!doctype html><html><head><title>x</title></head><body>app</body></html>',
+  );
+  writeFileSync(join(webDir, 'app.js'), 'console.log(1)');
+  return createApp({ kube, prometheus: deadPrometheus, config: parseConfig({ webDir, ...config }), logger });
+}
+
+describe('GET /api/graph input validation', () => {
+  const app = makeApp();
+  it.each([
+    ['graphType=galaxy&namespaces=bookinfo', 'graphType'],
+    ['namespaces=bookinfo&duration=-5m', 'duration'],
+    ['namespaces=bookinfo&duration=1000d', 'duration'],
+    ['namespaces=Not_A_Label', 'namespaces'],
+    ['graphType=app', 'namespaces'],
+    ['namespaces=bookinfo&responseTime=p42', 'responseTime'],
+    ['namespaces=bookinfo&protocols=udp', 'protocols'],
+    ['namespaces=bookinfo&queryTime=yesterday', 'queryTime'],
+    ['namespaces=bookinfo&boxBy=cluster', 'boxBy'],
+    ['namespaces=bookinfo&colour=red', 'colour'],
+  ])('?%s → 400 naming %s', async (qs, param) => {
+    const res = await request(app).get(`/api/graph?${qs}`);
+    expect(res.status).toBe(400);
+    const body = ErrorBodySchema.parse(res.body);
+    expect(body.error.name).toBe('InputError');
+    expect(body.error.message.startsWith(`${param}:`) || body.error.message.includes(`; ${param}:`)).toBe(
+      true,
+    );
+    expect(body.error.details).toMatchObject({
+      issues: expect.arrayContaining([expect.objectContaining({ param })]),
+    });
+  });
+
+  it('answers unknown API routes with a 404 in the same error shape', async () => {
+    const res = await request(app).get('/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(ErrorBodySchema.parse(res.body).error).toMatchObject({
+      name: 'NotFoundError',
+      message: 'no route GET /api/nothing-here',
+    });
+  });
+});
+
+describe('graph without Prometheus', () => {
+  it('gives the inventory graph and a warning, not an error', async () => {
+    const app = makeApp();
+    const res = await request(app).get('/api/graph?namespaces=bookinfo&graphType=workload&debug=true');
+    expect(res.status).toBe(200);
+    const g = GraphResponseSchema.parse(res.body);
+    expect(g.warnings.map((w) => w.code)).toContain('PrometheusUnavailable');
+    expect(g.nodes.map((n) => n.id)).toEqual(
+      expect.arrayContaining([
+        'wl:bookinfo/productpage-v1',
+        'svc:bookinfo/reviews',
+        'wl:bookinfo/reviews-v3',
+      ]),
+    );
+    expect(g.nodes.every((n) => n.isIdle)).toBe(true);
+    expect(g.debug?.queries.map((q) => q.name)).toEqual(['requests', 'responseTime', 'throughput', 'tcp']);
+    expect(g.debug?.queries.every((q) => q.error)).toBe(true);
+  });
+
+  it('shares one computation between concurrent identical requests (and reports a slow Prometheus)', async () => {
+    // A socket that accepts and never answers: Prometheus hanging until our timeout.
+    const sockets: Socket[] = [];
+    const hole = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    const port = (hole.address() as AddressInfo).port;
+    const slow = createPrometheusClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+    const app = createApp({ kube, prometheus: slow, config: parseConfig({}), logger });
+    const agent = request(app);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => agent.get('/api/graph?namespaces=bookinfo&graphType=app')),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const metrics = (await request(app).get('/metrics')).text;
+    expect(metrics).toMatch(/meshlens_graph_requests_total\{answer="computed"\} 1\n/);
+    expect(metrics).toMatch(/meshlens_graph_requests_total\{answer="shared"\} 19\n/);
+    expect(results[0]!.body.warnings.map((w: { code: string }) => w.code)).toContain('PrometheusTimeout');
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => hole.close(resolve));
+  });
+});
+
+describe('system routes', () => {
+  const app = makeApp();
+  it('healthz is 200, readyz reports each dependency and is 503 when Prometheus is down', async () => {
+    expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok' });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    const body = ReadyResponseSchema.parse(res.body);
+    expect(body.checks.kubernetes.ok).toBe(true);
+    expect(body.checks.prometheus).toMatchObject({ ok: false });
+    expect(body.checks.prometheus.message).toMatch(/unreachable/);
+  });
+
+  it('serves config and namespaces in the contract shape', async () => {
+    const config = ServerConfigResponseSchema.parse((await request(app).get('/api/config')).body);
+    expect(config).toMatchObject({ basePath: '', refreshIntervalMs: 15_000, durationSeconds: 300 });
+    const ns = NamespacesResponseSchema.parse((await request(app).get('/api/namespaces')).body);
+    expect(ns.namespaces.find((n) => n.name === 'bookinfo')).toMatchObject({ injection: true });
+  });
+
+  it('exposes its own metrics', async () => {
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('meshlens_prometheus_queries_total');
+  });
+});
+
+describe('SPA under a base path', () => {
+  const app = makeApp({ basePath: '/meshlens/' });
+  it('serves the API, assets and index.html with <base href> and runtime config under the prefix', async () => {
+    expect((await request(app).get('/meshlens/api/config')).body.basePath).toBe('/meshlens');
+    expect((await request(app).get('/meshlens/app.js')).text).toBe('console.log(1)');
+    for (const path of ['/meshlens/', '/meshlens/graph/bookinfo']) {
+      const res = await request(app).get(path).set('accept', 'text/html');
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<base href="/meshlens/">');
+      expect(res.text).toContain('window.__MESHLENS__={"basePath":"/meshlens","version":"0.1.0"}');
+    }
+    expect((await request(app).get('/')).headers.location).toBe('/meshlens/');
+    expect((await request(app).get('/readyz')).status).toBe(503);
+  });
+});

@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildCommand, configFromFlags } from './config';
+
+const parse = (argv: string[], env: Record<string, string> = {}) => {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    return configFromFlags(buildCommand().exitOverride().parse(argv, { from: 'user' }).opts());
+  } finally {
+    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
+  }
+};
+
+describe('config', () => {
+  it('has defaults', async () => {
+    const c = await parse([]);
+    expect(c).toMatchObject({
+      port: 20001,
+      basePath: '',
+      ui: { refreshIntervalMs: 15_000, durationSeconds: 300 },
+    });
+    expect(c.prometheus.url).toBe('http://127.0.0.1:9090');
+  });
+
+  it('layers flags over env over the YAML file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlens-config-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(
+      file,
+      [
+        'port: 1111',
+        'basePath: /from-file',
+        'prometheus: { url: "http://file:9090", headers: { X-Org: a } }',
+        'health:',
+        '  rate:',
+        '    - namespace: shop',
+        '      tolerance: [{ code: 5XX, degraded: 1, failure: 5 }]',
+      ].join('\n'),
+    );
+    const c = await parse(['--config', file, '--port', '3333', '--prometheus-header', 'X-Scope: t1'], {
+      MESHLENS_PORT: '2222',
+      PROMETHEUS_URL: 'http://env:9090',
+      MESHLENS_REFRESH_INTERVAL: '30s',
+    });
+    expect(c.port).toBe(3333);
+    expect(c.basePath).toBe('/from-file');
+    expect(c.prometheus.url).toBe('http://env:9090');
+    expect(c.prometheus.headers).toEqual({ 'X-Org': 'a', 'X-Scope': 't1' });
+    expect(c.ui.refreshIntervalMs).toBe(30_000);
+    expect(c.health.rate[0]?.tolerance[0]).toMatchObject({ code: '5XX', failure: 5, protocol: 'http|grpc' });
+  });
+
+  it('says which setting is wrong', async () => {
+    await expect(parse(['--port', 'abc'])).rejects.toThrow(/--port: expected a whole number/);
+    await expect(parse(['--duration', 'soon'])).rejects.toThrow(/--duration/);
+    await expect(parse(['--prometheus-url', 'not a url'])).rejects.toThrow(/prometheus\.url/);
+  });
+});
