@@ -59,3 +59,4 @@ export {
 export { describeRoute, summarizeRoute } from './describe';
 export { mulberry32, seedFromString } from './random';
 export { ipv4InCidr, isIpAddress } from './hosts';
+export * from './validation/index';

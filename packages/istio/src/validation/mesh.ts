@@ -1,0 +1,189 @@
+/**
+ * Validates every Istio object of a mesh snapshot (or one object in its context), adding the checks that
+ * compare objects with each other: KIA1106 (several VirtualServices for one host on a shared binding) and
+ * KIA0201 (the same host+subset in two DestinationRules), and Gateway selectors (KIA0302).
+ */
+import type { DestinationRule, Gateway, IstioConfigObject, VirtualService } from '../model';
+import type { ObjectValidation, ValidationCheck, ValidationInput, ValidationOptions } from './types';
+import { check } from './types';
+import {
+  hostsIntersect,
+  isExportedTo,
+  labelsMatch,
+  namespaceOf,
+  objectKey,
+  resolveConfigHost,
+} from '../hosts';
+import { virtualServiceGateways } from '../virtualService';
+import { meshIndex } from '../meshIndex';
+import { validateVirtualService } from './virtualService';
+import { validateDestinationRule } from './destinationRule';
+import { schemaChecks } from './schema';
+
+function visibleTogether(
+  a: { spec?: { exportTo?: string[] } } & { metadata: { namespace?: string; name: string } },
+  b: typeof a,
+) {
+  const na = namespaceOf(a);
+  const nb = namespaceOf(b);
+  if (na === nb) return true;
+  // Some namespace sees both: the simple cases are public rules, or one exported to the other's namespace.
+  return isExportedTo(a.spec?.exportTo, na, nb) || isExportedTo(b.spec?.exportTo, nb, na);
+}
+
+function duplicateVirtualServices(
+  all: VirtualService[],
+  domain: string,
+): Map<VirtualService, ValidationCheck[]> {
+  const out = new Map<VirtualService, ValidationCheck[]>();
+  const hosts = all.map((vs) =>
+    (vs.spec?.hosts ?? []).map((h) => resolveConfigHost(h, namespaceOf(vs), domain)),
+  );
+  const gws = all.map((vs) => new Set(virtualServiceGateways(vs)));
+  for (let a = 0; a < all.length; a++) {
+    for (let b = a + 1; b < all.length; b++) {
+      const va = all[a] as VirtualService;
+      const vb = all[b] as VirtualService;
+      if (![...(gws[a] ?? [])].some((g) => gws[b]?.has(g))) continue;
+      if (!visibleTogether(va, vb)) continue;
+      (hosts[a] ?? []).forEach((ha, i) =>
+        (hosts[b] ?? []).forEach((hb, j) => {
+          if (!hostsIntersect(ha, hb)) return;
+          push(out, va, check('KIA1106', `spec/hosts[${i}]`, `${ha} is also in ${objectKey(vb)}`));
+          push(out, vb, check('KIA1106', `spec/hosts[${j}]`, `${hb} is also in ${objectKey(va)}`));
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function duplicateSubsets(all: DestinationRule[], domain: string): Map<DestinationRule, ValidationCheck[]> {
+  const out = new Map<DestinationRule, ValidationCheck[]>();
+  const host = (dr: DestinationRule) => resolveConfigHost(dr.spec?.host ?? '', namespaceOf(dr), domain);
+  const plain = all.filter(
+    (dr) => dr.spec?.host && Object.keys(dr.spec.workloadSelector?.matchLabels ?? {}).length === 0,
+  );
+  for (let a = 0; a < plain.length; a++) {
+    for (let b = a + 1; b < plain.length; b++) {
+      const da = plain[a] as DestinationRule;
+      const db = plain[b] as DestinationRule;
+      if (host(da) !== host(db) || !visibleTogether(da, db)) continue;
+      const sa = da.spec.subsets ?? [];
+      const sb = db.spec.subsets ?? [];
+      if (sa.length === 0 && sb.length === 0) {
+        push(out, da, check('KIA0201', 'spec/host', `also ${objectKey(db)}`));
+        push(out, db, check('KIA0201', 'spec/host', `also ${objectKey(da)}`));
+        continue;
+      }
+      sa.forEach((s, i) => {
+        const j = sb.findIndex((t) => t.name === s.name);
+        if (j < 0) return;
+        push(out, da, check('KIA0201', `spec/subsets[${i}]/name`, `${s.name} also in ${objectKey(db)}`));
+        push(out, db, check('KIA0201', `spec/subsets[${j}]/name`, `${s.name} also in ${objectKey(da)}`));
+      });
+    }
+  }
+  return out;
+}
+
+function push<K>(map: Map<K, ValidationCheck[]>, key: K, c: ValidationCheck): void {
+  const list = map.get(key);
+  if (list) list.push(c);
+  else map.set(key, [c]);
+}
+
+function validateGateway(gw: Gateway, input: ValidationInput): ValidationCheck[] {
+  const selector = gw.spec?.selector;
+  if (!input.workloads || !selector || Object.keys(selector).length === 0) return [];
+  return input.workloads.some((w) => labelsMatch(selector, w.labels))
+    ? []
+    : [check('KIA0302', 'spec/selector')];
+}
+
+function result(
+  obj: IstioConfigObject,
+  checks: ValidationCheck[],
+  options: ValidationOptions,
+): ObjectValidation {
+  const ignore = new Set(options.ignore ?? []);
+  const kept = checks.filter((c) => !ignore.has(c.code));
+  return {
+    kind: obj.kind,
+    namespace: namespaceOf(obj),
+    name: obj.metadata.name,
+    valid: !kept.some((c) => c.severity === 'error'),
+    checks: kept,
+  };
+}
+
+/** Every VirtualService, DestinationRule, Gateway, PeerAuthentication and ServiceEntry of the input. */
+export function validateMesh(input: ValidationInput, options: ValidationOptions = {}): ObjectValidation[] {
+  const domain = meshIndex(input).domain;
+  const vsDup = duplicateVirtualServices(input.virtualServices ?? [], domain);
+  const drDup = duplicateSubsets(input.destinationRules ?? [], domain);
+  const out: ObjectValidation[] = [];
+  for (const vs of input.virtualServices ?? []) {
+    out.push(
+      result(
+        vs,
+        [
+          ...schemaChecks(vs, options),
+          ...validateVirtualService(vs, input, options),
+          ...(vsDup.get(vs) ?? []),
+        ],
+        options,
+      ),
+    );
+  }
+  for (const dr of input.destinationRules ?? []) {
+    out.push(
+      result(
+        dr,
+        [
+          ...schemaChecks(dr, options),
+          ...validateDestinationRule(dr, input, options),
+          ...(drDup.get(dr) ?? []),
+        ],
+        options,
+      ),
+    );
+  }
+  for (const gw of input.gateways ?? [])
+    out.push(result(gw, [...schemaChecks(gw, options), ...validateGateway(gw, input)], options));
+  for (const pa of input.peerAuthentications ?? []) out.push(result(pa, schemaChecks(pa, options), options));
+  for (const se of input.serviceEntries ?? []) out.push(result(se, schemaChecks(se, options), options));
+  return out;
+}
+
+const sameObject = (a: IstioConfigObject, b: IstioConfigObject) =>
+  a.kind === b.kind && a.metadata.name === b.metadata.name && namespaceOf(a) === namespaceOf(b);
+
+/** The input with `obj` added, replacing the object of the same kind, namespace and name. */
+export function withObject(input: ValidationInput, obj: IstioConfigObject): ValidationInput {
+  const replace = <T extends IstioConfigObject>(list: T[] | undefined, kind: string): T[] => {
+    const rest = (list ?? []).filter((o) => !sameObject(o, obj));
+    return obj.kind === kind ? [...rest, obj as T] : rest;
+  };
+  return {
+    ...input,
+    virtualServices: replace(input.virtualServices, 'VirtualService'),
+    destinationRules: replace(input.destinationRules, 'DestinationRule'),
+    peerAuthentications: replace(input.peerAuthentications, 'PeerAuthentication'),
+    serviceEntries: replace(input.serviceEntries, 'ServiceEntry'),
+    ...(input.gateways || obj.kind === 'Gateway' ? { gateways: replace(input.gateways, 'Gateway') } : {}),
+  };
+}
+
+/** Validates one object as it would stand in the mesh (e.g. before writing it): the server's and editor's entry point. */
+export function validateObject(
+  obj: IstioConfigObject,
+  input: ValidationInput,
+  options: ValidationOptions = {},
+): ObjectValidation {
+  const all = validateMesh(withObject(input, obj), options);
+  const mine = all.find(
+    (v) => v.kind === obj.kind && v.name === obj.metadata.name && v.namespace === namespaceOf(obj),
+  );
+  return mine ?? result(obj, [], options);
+}
