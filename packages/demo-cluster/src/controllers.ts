@@ -2,24 +2,23 @@
  * The emulator's controllers: deployments → replicasets → pods (started at once, Running and Ready),
  * endpoints from ready pods, a default service account per namespace, and the Istio sidecar injector.
  */
-import { createHash } from 'node:crypto';
 import type { Cluster } from './cluster';
 import { injectSidecar, wantsInjection } from './injection';
 import { clone } from './patch';
 import { matchesLabels, selectorFromLabelSelector, selectorFromMap } from './selectors';
 import type { KObject, ResourceType } from './types';
+import {
+  deploymentStatus,
+  endpointsFor,
+  isReady,
+  NODE_NAME,
+  runningPodStatus,
+  templateHash,
+} from './workloads';
+
+export { NODE_NAME };
 
 type Obj = Record<string, unknown>;
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-export const NODE_NAME = 'demo-node';
-
-export function templateHash(template: unknown): string {
-  const h = createHash('sha256').update(JSON.stringify(template)).digest();
-  const chars = 'bcdfghjklmnpqrstvwxz2456789';
-  let out = '';
-  for (let i = 0; i < 10; i++) out += chars[(h[i] ?? 0) % chars.length];
-  return out;
-}
 
 export class Controllers {
   private readonly queue = new Map<string, () => void>();
@@ -221,64 +220,8 @@ export class Controllers {
   }
 
   private updateDeploymentStatus(d: KObject, current: KObject): void {
-    const ns = d.metadata.namespace ?? '';
-    const owned = this.owned('replicasets.apps', ns, d);
-    const st = (rs: KObject, f: string): number => Number(((rs.status ?? {}) as Obj)[f] ?? 0);
-    const replicas = owned.reduce((n, rs) => n + st(rs, 'replicas'), 0);
-    const ready = owned.reduce((n, rs) => n + st(rs, 'readyReplicas'), 0);
-    const available = owned.reduce((n, rs) => n + st(rs, 'availableReplicas'), 0);
-    const updated = st(current, 'replicas');
-    const desired = Number((d.spec as Obj).replicas ?? 1);
-    const old = (d.status ?? {}) as Obj;
-    const oldConds = (old.conditions ?? []) as Obj[];
-    const cond = (type: string, status: string, reason: string, message: string): Obj => {
-      const prev = oldConds.find((c) => c.type === type);
-      const same = prev && prev.status === status && prev.reason === reason;
-      const t = same ? prev.lastTransitionTime : now();
-      return {
-        type,
-        status,
-        lastUpdateTime: same ? prev.lastUpdateTime : t,
-        lastTransitionTime: t,
-        reason,
-        message,
-      };
-    };
-    const minAvailable = desired - Math.floor(desired / 4);
-    const status: Obj = {
-      observedGeneration: d.metadata.generation ?? 1,
-      replicas,
-      updatedReplicas: updated,
-      readyReplicas: ready,
-      availableReplicas: available,
-      ...(replicas - available > 0 ? { unavailableReplicas: replicas - available } : {}),
-      conditions: [
-        available >= minAvailable
-          ? cond('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-          : cond(
-              'Available',
-              'False',
-              'MinimumReplicasUnavailable',
-              'Deployment does not have minimum availability.',
-            ),
-        updated === desired && available === desired
-          ? cond(
-              'Progressing',
-              'True',
-              'NewReplicaSetAvailable',
-              `ReplicaSet "${current.metadata.name ?? ''}" has successfully progressed.`,
-            )
-          : cond(
-              'Progressing',
-              'True',
-              'ReplicaSetUpdated',
-              `ReplicaSet "${current.metadata.name ?? ''}" is progressing.`,
-            ),
-      ],
-    };
-    if (status.readyReplicas === 0) delete status.readyReplicas;
-    if (status.availableReplicas === 0) delete status.availableReplicas;
-    this.cluster.systemPut(this.types.deploy, { ...d, status });
+    const owned = this.owned('replicasets.apps', d.metadata.namespace ?? '', d);
+    this.cluster.systemPut(this.types.deploy, { ...d, status: deploymentStatus(d, owned, current) });
   }
 
   private reconcileReplicaSet(ns: string, name: string): void {
@@ -334,54 +277,11 @@ export class Controllers {
     const pod = this.cluster.store.get('pods', ns, name);
     if (!pod || (pod.status as Obj | undefined)?.phase) return;
     const ip = this.cluster.ips.allocate('pod');
-    const t = now();
     const spec = (pod.spec ?? {}) as Obj;
-    const containers = (spec.containers ?? []) as Obj[];
-    const initContainers = (spec.initContainers ?? []) as Obj[];
-    const cstatus = (c: Obj, init: boolean): Obj => ({
-      name: c.name,
-      image: c.image,
-      imageID: `${String(c.image)}@sha256:${createHash('sha256').update(String(c.image)).digest('hex')}`,
-      containerID: `containerd://${createHash('sha256')
-        .update(`${ns}/${name}/${String(c.name)}`)
-        .digest('hex')}`,
-      ready: !init,
-      restartCount: 0,
-      started: !init,
-      state: init
-        ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t, containerID: '' } }
-        : { running: { startedAt: t } },
-    });
-    const conds = [
-      'PodReadyToStartContainers',
-      'Initialized',
-      'Ready',
-      'ContainersReady',
-      'PodScheduled',
-    ].map((type) => ({
-      type,
-      status: 'True',
-      lastProbeTime: null,
-      lastTransitionTime: t,
-    }));
-    const status: Obj = {
-      phase: 'Running',
-      conditions: conds,
-      hostIP: '10.0.0.10',
-      hostIPs: [{ ip: '10.0.0.10' }],
-      podIP: ip,
-      podIPs: [{ ip }],
-      startTime: t,
-      containerStatuses: containers.map((c) => cstatus(c, false)),
-      ...(initContainers.length
-        ? { initContainerStatuses: initContainers.map((c) => cstatus(c, true)) }
-        : {}),
-      qosClass: 'BestEffort',
-    };
     this.cluster.systemPut(this.types.pod, {
       ...pod,
       spec: { ...spec, nodeName: spec.nodeName ?? NODE_NAME },
-      status,
+      status: runningPodStatus(pod, ip),
     });
   }
 
@@ -398,56 +298,6 @@ export class Controllers {
     const pods = this.cluster.store
       .list('pods', ns)
       .filter((p) => matchesLabels(s, p.metadata.labels) && (p.status as Obj | undefined)?.podIP);
-    const ports = ((svc.spec as Obj).ports ?? []) as Obj[];
-    const addresses = (list: KObject[]): Obj[] =>
-      list.map((p) => ({
-        ip: (p.status as Obj).podIP,
-        nodeName: (p.spec as Obj).nodeName,
-        targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid },
-      }));
-    const readyPods = pods.filter(isReady);
-    const notReady = pods.filter((p) => !isReady(p));
-    const epPorts = ports.map((p) => ({
-      ...(p.name ? { name: p.name } : {}),
-      port: resolveTargetPort(p, pods[0]),
-      protocol: p.protocol ?? 'TCP',
-    }));
-    const subsets = pods.length
-      ? [
-          {
-            ...(readyPods.length ? { addresses: addresses(readyPods) } : {}),
-            ...(notReady.length ? { notReadyAddresses: addresses(notReady) } : {}),
-            ports: epPorts,
-          },
-        ]
-      : undefined;
-    const ep: KObject = {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: {
-        name,
-        namespace: ns,
-        ...(svc.metadata.labels ? { labels: { ...svc.metadata.labels } } : {}),
-        ...(existing
-          ? { uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp }
-          : {}),
-      },
-      ...(subsets ? { subsets } : {}),
-    };
-    this.cluster.systemPut(this.types.ep, ep);
+    this.cluster.systemPut(this.types.ep, endpointsFor(svc, pods, existing));
   }
-}
-
-export function isReady(pod: KObject): boolean {
-  const conds = ((pod.status as Obj | undefined)?.conditions ?? []) as Obj[];
-  return conds.some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-function resolveTargetPort(port: Obj, pod: KObject | undefined): number {
-  const target = port.targetPort ?? port.port;
-  if (typeof target === 'number') return target;
-  for (const c of ((pod?.spec as Obj | undefined)?.containers ?? []) as Obj[]) {
-    for (const p of (c.ports ?? []) as Obj[]) if (p.name === target) return Number(p.containerPort);
-  }
-  return Number(port.port);
 }
