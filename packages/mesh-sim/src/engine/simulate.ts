@@ -180,7 +180,7 @@ export class Engine {
     const key = `${w.key}|${call.to}|${call.port}|${call.protocol ?? ''}`;
     let c = this.callCache.get(key);
     if (!c) {
-      const cfg = this.world.configFor(w.namespace, call.to);
+      const cfg = this.world.config;
       const fqdn = resolveHost(cfg, call.to, w.namespace);
       c = {
         spec: call,
@@ -255,7 +255,7 @@ export class Engine {
     const r = this.random;
     const world = this.world;
     const protocol = c.protocol === 'grpc' ? 'grpc' : 'http';
-    const cfg = world.configFor(w.namespace, c.spec.to);
+    const cfg = world.config;
     const outcome = evaluateHttp(cfg, w.caller, { host: c.spec.to, port: c.spec.port, ...req }, r);
     const requestBytes = jitter(r, c.spec.requestBytes);
     const messages = protocol === 'grpc' ? c.spec.messages : undefined;
@@ -365,7 +365,14 @@ export class Engine {
         const dw = world.workloadOf(pod)!;
         const mode = pod.sidecar ? this.mode(cfg, pod, dest.port) : 'PERMISSIVE';
         peer = world.destination(dw, svcId, mtls && pod.sidecar, pod.sidecar);
-        if (pod.sidecar && !serverAcceptsConnection(mtls, mode)) {
+        if (dw.spec.unreachableRate > 0 && r() < dw.spec.unreachableRate) {
+          // A's proxy cannot connect to B's pod: no destination sample; retried on connect-failure.
+          attemptMs = 1 + hopOverhead(r);
+          failure = { kind: 'connectFailure' };
+          reply = localReply(503, protocol);
+          bytes = LOCAL_REPLY_BYTES;
+          cause = 'UF';
+        } else if (pod.sidecar && !serverAcceptsConnection(mtls, mode)) {
           // The server sidecar closes the connection during the handshake: reset before headers.
           attemptMs = hopOverhead(r);
           failure = { kind: 'reset' };
@@ -373,7 +380,11 @@ export class Engine {
           bytes = LOCAL_REPLY_BYTES;
           cause = 'UC';
         } else {
-          const res = this.serve(dw, req, protocol, depth);
+          // B's sidecar may fail to reach B's app: a real 503 from B's sidecar, the cause on its own sample.
+          const appReset = dw.spec.appResetRate > 0 && r() < dw.spec.appResetRate;
+          const res: CallResult = appReset
+            ? { ...localReply(503, protocol), ms: hopOverhead(r), bytes: LOCAL_REPLY_BYTES }
+            : this.serve(dw, req, protocol, depth);
           const csp = pod.sidecar ? connectionSecurityPolicy(mtls, mode) : undefined;
           const src = source(mtls);
           const full = res.ms + hopOverhead(r);
@@ -418,7 +429,7 @@ export class Engine {
                 peer,
                 protocol,
                 res,
-                [],
+                appReset ? ['UC'] : [],
                 csp,
                 res.ms,
                 requestBytes,
@@ -500,7 +511,7 @@ export class Engine {
     for (const m of targets) {
       const svc = this.world.services.get(m.host);
       if (!svc) continue;
-      const cfg = this.world.configFor(w.namespace, m.host);
+      const cfg = this.world.config;
       const cluster = resolveCluster(cfg, w.caller, m);
       if (!cluster.ok) continue;
       const pods = cluster.subsetLabels
@@ -535,7 +546,7 @@ export class Engine {
   private tcpCall(w: WorkloadRt, c: CallRt, req: SimRequest, depth: number): CallResult {
     const r = this.random;
     const world = this.world;
-    const cfg = world.configFor(w.namespace, c.spec.to);
+    const cfg = world.config;
     const outcome = evaluateTcp(cfg, w.caller, c.spec.to, c.spec.port, r);
     const local = (flag: string, dest: Fragment): CallResult => {
       this.store.recordTcp({
@@ -633,7 +644,7 @@ export class Engine {
     this.countEdge(w, c.fqdn, c.protocol);
     const pod = this.pickPod(svc.pods, new Set());
     const dw = this.world.workloadOf(pod)!;
-    const cfg = this.world.configFor(w.namespace, c.spec.to);
+    const cfg = this.world.config;
     const mode = pod.sidecar ? this.mode(cfg, pod, c.spec.port) : 'PERMISSIVE';
     if (pod.sidecar && mode === 'STRICT') {
       // Plaintext into a STRICT sidecar: the connection is closed; nothing is recorded anywhere.

@@ -9,7 +9,6 @@ import type { CallSpec, ExternalServiceSpec, Protocol, Scenario, WorkloadSpec } 
 import type { FragmentTable } from '../metrics/labels';
 import { LATEST, UNKNOWN, type Fragment, type SourceValues } from '../metrics/labels';
 import type { Inventory, IstioObject, PodView, ServiceView } from './inventory';
-import { prunedConfig } from './prune';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 
@@ -59,6 +58,8 @@ const DEFAULT_BEHAVIOUR: Omit<WorkloadSpec, 'name' | 'namespace' | 'app'> = {
   errorCodes: { '500': 1 },
   grpcErrorCodes: { '14': 1 },
   responseBytes: 1500,
+  unreachableRate: 0,
+  appResetRate: 0,
   calls: [],
 };
 
@@ -81,7 +82,6 @@ export class World {
   readonly workloads = new Map<string, WorkloadRt>();
   readonly services = new Map<string, ServiceRt>();
   readonly externals = new Map<string, ExternalRt>();
-  private readonly pruned = new Map<string, MeshConfig>();
   private readonly behaviour = new Map<string, WorkloadSpec>();
   readonly unknownSource: Fragment;
 
@@ -266,17 +266,6 @@ export class World {
       destination_service_namespace: UNKNOWN,
       destination_cluster: UNKNOWN,
     });
-  }
-
-  /** The evaluator's MeshConfig, cut down to what matters for one host (same answers, far cheaper). */
-  configFor(callerNamespace: string, host: string): MeshConfig {
-    const key = `${callerNamespace}|${host}`;
-    let c = this.pruned.get(key);
-    if (!c) {
-      c = prunedConfig(this.config, host, callerNamespace);
-      this.pruned.set(key, c);
-    }
-    return c;
   }
 
   /** Protocol of a call: as declared, else from the destination Service or ServiceEntry port. */

@@ -94,6 +94,10 @@ export const workloadSchema = z
     grpcErrorCodes: codeMix.default({ '14': 1 }),
     /** Mean wire size of a response, bytes. */
     responseBytes: z.number().nonnegative().default(1500),
+    /** Share of connection attempts to these pods that fail as if the pod were unreachable (UF at the caller). */
+    unreachableRate: z.number().min(0).max(1).default(0),
+    /** Share of requests the pod's sidecar cannot hand to its app (503, UC on the destination sample). */
+    appResetRate: z.number().min(0).max(1).default(0),
     calls: z.array(callSchema).default([]),
   })
   .strict();
