@@ -9,6 +9,17 @@ import { meshIndex } from './meshIndex';
 import { effectiveTrafficPolicy, findDestinationRule, hostNamespace } from './destinationRule';
 import { serviceMtlsMode } from './peerAuth';
 
+/** Is the host a Kubernetes service or a ServiceEntry host? Unknown hosts go to PassthroughCluster. */
+export function isKnownHost(config: Partial<MeshConfig>, fqdn: string): boolean {
+  const idx = meshIndex(config);
+  return idx.serviceByFqdn.has(fqdn) || idx.seHosts.some((e) => hostMatches(e.pattern, fqdn));
+}
+
+/** Envoy's cluster name for a destination: `outbound|9080|v1|reviews.bookinfo.svc.cluster.local`. */
+export function clusterName(dest: Destination): string {
+  return `outbound|${dest.port ?? ''}|${dest.subset ?? ''}|${dest.host}`;
+}
+
 /** Ports a host exposes: a Kubernetes service's ports, or a ServiceEntry's. */
 export function hostPorts(config: Partial<MeshConfig>, fqdn: string): number[] {
   const idx = meshIndex(config);
@@ -121,6 +132,9 @@ export function decideClientMtls(
   }
   if (config.autoMtls === false)
     return { mtls: false, note: 'auto mTLS disabled, no tls in DestinationRule' };
+  if (!isKnownHost(config, dest.host)) {
+    return { mtls: false, note: 'auto mTLS: host outside the registry (PassthroughCluster), plaintext' };
+  }
   if (isMeshExternal(config, dest.host))
     return { mtls: false, note: 'auto mTLS: mesh-external host, plaintext' };
   const ns = hostNamespace(config, dest.host);

@@ -14,7 +14,7 @@ import type { HTTPFaultInjection, HTTPRoute, Percent } from './model';
 import { namespaceOf, objectKey, splitHostPort } from './hosts';
 import { parseDuration } from './duration';
 import { blockAppliesToProxy, httpMatchBlockMatches, normalizeHeaders, type MatchRequest } from './match';
-import { hostPorts, pickWeighted, resolveCluster, resolveDestination } from './destination';
+import { hostPorts, isKnownHost, pickWeighted, resolveCluster, resolveDestination } from './destination';
 import { retryDecision } from './retry';
 import {
   orderedHttpRules,
@@ -156,10 +156,15 @@ export function evaluateHttp(
       kind: 'route',
       destination,
       fault: {},
-      retries: retryDecision(undefined, cluster.policy?.loadBalancer?.consistentHash !== undefined),
+      retries: retryDecision(
+        undefined,
+        cluster.policy?.loadBalancer?.consistentHash !== undefined,
+        config.defaultHttpRetryPolicy,
+      ),
       ...(cluster.policy ? { policy: cluster.policy } : {}),
       ...(cluster.destinationRule ? { destinationRule: cluster.destinationRule } : {}),
       clientMtls: cluster.clientMtls,
+      ...(isKnownHost(config, destination.host) ? {} : { passthrough: true }),
       explanation,
     };
   }
@@ -293,7 +298,11 @@ function routeFromRule(
   if (fault.delayMs !== undefined) explanation.push(`fault: delayed ${fault.delayMs} ms`);
   if (fault.abortStatus !== undefined) explanation.push(`fault: aborted with ${fault.abortStatus}`);
   const timeout = parseDuration(rule.timeout);
-  const retries = retryDecision(rule.retries, cluster.policy?.loadBalancer?.consistentHash !== undefined);
+  const retries = retryDecision(
+    rule.retries,
+    cluster.policy?.loadBalancer?.consistentHash !== undefined,
+    config.defaultHttpRetryPolicy,
+  );
   explanation.push(
     `timeout ${timeout ? `${timeout} ms` : 'none'}; retries ${retries.attempts}` +
       (retries.attempts > 0 ? ` on ${retries.retryOn.join(',')}` : ''),
@@ -312,6 +321,7 @@ function routeFromRule(
     ...(cluster.policy ? { policy: cluster.policy } : {}),
     ...(cluster.destinationRule ? { destinationRule: cluster.destinationRule } : {}),
     clientMtls: cluster.clientMtls,
+    ...(isKnownHost(config, destination.host) ? {} : { passthrough: true }),
     explanation,
   };
 }

@@ -10,6 +10,7 @@ import type {
   DestinationRule,
   Gateway,
   PeerAuthentication,
+  HTTPRetry,
   ServiceEntry,
   VirtualService,
   TrafficPolicy,
@@ -43,6 +44,8 @@ export interface MeshConfig {
   workloads?: WorkloadInfo[];
   /** MeshConfig `enableAutoMtls`. Default true. */
   autoMtls?: boolean;
+  /** MeshConfig `defaultHttpRetryPolicy`: replaces Istio's built-in default for routes without `retries`. */
+  defaultHttpRetryPolicy?: HTTPRetry;
 }
 
 export interface WorkloadInfo {
@@ -146,6 +149,12 @@ export type HttpOutcome =
       destinationRule?: string;
       /** Whether the client sends mTLS: DR tls mode ISTIO_MUTUAL, or auto-mTLS when the DR sets no tls. */
       clientMtls: boolean;
+      /**
+       * The host is neither a Kubernetes service nor a ServiceEntry host: with outbound ALLOW_ANY the proxy
+       * forwards it through `PassthroughCluster` (the metrics' destination_service_name), with
+       * REGISTRY_ONLY it answers 502 (BlackHoleCluster).
+       */
+      passthrough?: boolean;
     }
   /**
    * No rule matched: Envoy answers 404, flag NR, source sample only. `virtualService` is the
@@ -165,6 +174,12 @@ export type TcpOutcome =
       policy?: TrafficPolicy;
       destinationRule?: string;
       clientMtls: boolean;
+      /**
+       * The host is neither a Kubernetes service nor a ServiceEntry host: with outbound ALLOW_ANY the proxy
+       * forwards it through `PassthroughCluster` (the metrics' destination_service_name), with
+       * REGISTRY_ONLY it answers 502 (BlackHoleCluster).
+       */
+      passthrough?: boolean;
       /** Index of the matched tcp[] rule; absent when the default TCP proxy to the host applied. */
       ruleIndex?: number;
       explanation?: string[];

@@ -9,7 +9,7 @@ import type { Caller, Destination, MeshConfig, TcpOutcome } from './evaluate.typ
 import type { TCPRoute } from './model';
 import { isIpAddress, namespaceOf, objectKey, splitHostPort } from './hosts';
 import { blockAppliesToProxy, l4MatchBlockMatches } from './match';
-import { pickWeighted, resolveCluster, resolveDestination } from './destination';
+import { isKnownHost, pickWeighted, resolveCluster, resolveDestination } from './destination';
 import { orderedTcpRules, proxyOf, resolveGatewayRef, selectVirtualServices } from './virtualService';
 import { resolveHost } from './resolveHost';
 
@@ -87,6 +87,7 @@ export function evaluateTcp(
     ...(cluster.policy ? { policy: cluster.policy } : {}),
     ...(cluster.destinationRule ? { destinationRule: cluster.destinationRule } : {}),
     clientMtls: cluster.clientMtls,
+    ...(isKnownHost(config, chosen.destination.host) ? {} : { passthrough: true }),
     explanation,
   };
 }

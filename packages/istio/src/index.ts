@@ -18,7 +18,15 @@ export {
   hostNamespace,
   type AppliedDestinationRule,
 } from './destinationRule';
-export { resolveCluster, resolveDestination, decideClientMtls, pickWeighted, hostPorts } from './destination';
+export {
+  resolveCluster,
+  resolveDestination,
+  decideClientMtls,
+  pickWeighted,
+  hostPorts,
+  isKnownHost,
+  clusterName,
+} from './destination';
 export {
   selectVirtualServices,
   virtualServiceAppliesToProxy,

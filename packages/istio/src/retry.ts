@@ -33,7 +33,12 @@ export function defaultRetryDecision(): RetryDecision {
  * otherwise the default with attempts replaced and, when `retryOn` is set, its conditions (numbers become
  * retriable status codes and 'retriable-status-codes' is added).
  */
-export function retryDecision(retries: HTTPRetry | undefined, consistentHash = false): RetryDecision {
+export function retryDecision(
+  retries: HTTPRetry | undefined,
+  consistentHash = false,
+  meshDefault?: HTTPRetry,
+): RetryDecision {
+  if (!retries && meshDefault) return retryDecision(meshDefault, consistentHash);
   if (!retries) {
     const d = defaultRetryDecision();
     d.retryOtherHosts = !consistentHash;

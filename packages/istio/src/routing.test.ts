@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateHttp, resolveHost } from './evaluate';
 import { evaluateTcp } from './evaluateTcp';
 import { describeRoute } from './describe';
+import { clusterName } from './destination';
 import { mulberry32 } from './random';
 import type { Caller, HttpOutcome, MeshConfig } from './evaluate.types';
 import { dr, draws, get, mesh, productpage, vs } from '../test/fixtures';
@@ -464,5 +465,44 @@ describe('config snapshots', () => {
     expect(subsetOf(m)).toBe('v2');
     m.virtualServices = [vs('r', { hosts: ['reviews'], http: [{ route: [to('v3')] }] })];
     expect(subsetOf(m)).toBe('v3');
+  });
+});
+
+describe('mesh defaults and unknown hosts', () => {
+  it('MeshConfig defaultHttpRetryPolicy replaces the built-in default for routes without retries', () => {
+    const m = mesh({ defaultHttpRetryPolicy: { attempts: 5, retryOn: '5xx' } });
+    expect(route(evaluateHttp(m, productpage, get('reviews'), Math.random)).retries).toMatchObject({
+      attempts: 5,
+      retryOn: ['5xx'],
+    });
+    m.virtualServices = [
+      vs('r', {
+        hosts: ['reviews'],
+        http: [{ retries: { attempts: 1 }, route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ];
+    expect(route(evaluateHttp(m, productpage, get('reviews'), Math.random)).retries.attempts).toBe(1);
+  });
+
+  it('a host outside the registry is passthrough and plaintext; services and ServiceEntry hosts are not', () => {
+    const m = mesh({});
+    const ext = route(evaluateHttp(m, productpage, get('api.example.com'), Math.random));
+    expect(ext).toMatchObject({
+      passthrough: true,
+      clientMtls: false,
+      destination: { host: 'api.example.com', port: 80 },
+    });
+    expect(route(evaluateHttp(m, productpage, get('reviews'), Math.random)).passthrough).toBeUndefined();
+    expect(evaluateTcp(m, productpage, '203.0.113.9', 5432, Math.random)).toMatchObject({
+      passthrough: true,
+      clientMtls: false,
+    });
+  });
+
+  it('clusterName follows Envoy: outbound|port|subset|host', () => {
+    expect(clusterName({ host: FQDN('reviews'), port: 9080, subset: 'v1' })).toBe(
+      `outbound|9080|v1|${FQDN('reviews')}`,
+    );
+    expect(clusterName({ host: FQDN('reviews'), port: 9080 })).toBe(`outbound|9080||${FQDN('reviews')}`);
   });
 });

@@ -2,11 +2,11 @@
 import type { ValidationInput, Severity } from './types';
 import { hostMatches } from '../hosts';
 import { meshIndex } from '../meshIndex';
+import { isKnownHost } from '../destination';
 
 export function hostInRegistry(input: ValidationInput, fqdn: string): boolean {
   const idx = meshIndex(input);
-  if (idx.serviceByFqdn.has(fqdn)) return true;
-  if (idx.seHosts.some((e) => hostMatches(e.pattern, fqdn))) return true;
+  if (isKnownHost(input, fqdn)) return true;
   // A wildcard host is fine when it covers at least one known host.
   if (fqdn.includes('*')) {
     for (const h of idx.serviceByFqdn.keys()) if (hostMatches(fqdn, h)) return true;
