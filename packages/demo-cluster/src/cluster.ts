@@ -1,24 +1,17 @@
 /** The API semantics: create, update, patch, delete and list with the API server's checks and errors. */
 import { randomUUID } from 'node:crypto';
 import YAML from 'yaml';
-import { applyDefaults, BUILT_IN_FIELDS, IpAllocator, validateBuiltIn, validateMetadata } from './builtins';
-import {
-  ApiError,
-  alreadyExists,
-  badRequest,
-  conflict,
-  invalid,
-  notFound,
-  unsupportedMediaType,
-} from './errors';
+import { check, normalise } from './admission';
+import { IpAllocator } from './builtins';
+import { initCrdStatus, validateCrd } from './crd';
+import { ApiError, alreadyExists, badRequest, conflict, notFound, unsupportedMediaType } from './errors';
 import { clone, jsonPatch, mergePatch, serverSideApply, strategicMergePatch } from './patch';
 import { crdToResourceType, Registry } from './registry';
 import type { FieldRequirement, Selector } from './selectors';
 import { matchesFields, matchesLabels } from './selectors';
 import { Store } from './store';
 import type { KObject, ResourceType } from './types';
-import { apiVersionOf, resourceKey, splitApiVersion } from './types';
-import { compileSchema, pruneUnknown, schemaCauses } from './validate';
+import { apiVersionOf, resourceKey } from './types';
 import { deepEqual } from './util';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -84,98 +77,6 @@ export class Cluster {
     if (!this.store.get('namespaces', '', ns)) throw notFound('namespaces', '', ns);
   }
 
-  /** Checks apiVersion/kind/namespace of a request body against the URL and fills what is missing. */
-  private normalise(t: ResourceType, ns: string, body: unknown, name?: string): KObject {
-    if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw badRequest('the request body must be a JSON or YAML object');
-    const obj = clone(body) as KObject;
-    obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {};
-    if (obj.kind !== undefined && obj.kind !== t.kind) {
-      throw badRequest(
-        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(t.group, t.versions[0] ?? '')}) or kind ${String(obj.kind)} is not ${t.kind}`,
-      );
-    }
-    if (obj.apiVersion !== undefined) {
-      const { group, version } = splitApiVersion(String(obj.apiVersion));
-      if (group !== t.group || !t.versions.includes(version)) {
-        throw badRequest(
-          `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(t.group, t.versions[0] ?? '')})`,
-        );
-      }
-    }
-    obj.kind = t.kind;
-    obj.apiVersion = apiVersionOf(t.group, t.versions[0] ?? 'v1');
-    if (t.namespaced) {
-      if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
-        throw badRequest(
-          'the namespace of the provided object does not match the namespace sent on the request',
-        );
-      }
-      obj.metadata.namespace = ns;
-    } else delete obj.metadata.namespace;
-    if (name !== undefined) {
-      if (obj.metadata.name && obj.metadata.name !== name) {
-        throw badRequest(
-          `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
-        );
-      }
-      obj.metadata.name = name;
-    }
-    return obj;
-  }
-
-  /** Schema validation, pruning and defaults; returns warnings (unknown fields with fieldValidation=Warn). */
-  private check(t: ResourceType, obj: KObject, old: KObject | undefined, opts: WriteOptions): string[] {
-    const unknown: string[] = [];
-    const fieldValidation = opts.fieldValidation ?? 'Warn';
-    let version = t.versions[0];
-    if (t.crd) {
-      const versions = (
-        t.crd.spec as { versions: { name: string; schema?: { openAPIV3Schema?: unknown } }[] }
-      ).versions;
-      const v = versions.find((x) => x.name === version) ?? versions[0];
-      version = v?.name;
-      const schema = v?.schema?.openAPIV3Schema;
-      if (schema) {
-        unknown.push(...pruneUnknown(obj, schema));
-        const fn = compileSchema(
-          `${t.crd.metadata.uid ?? ''}/${t.crd.metadata.resourceVersion ?? ''}/${v?.name ?? ''}`,
-          schema,
-        );
-        const causes = schemaCauses(fn, obj);
-        if (causes.length > 0) throw invalid(t.kind, t.group, obj.metadata.name ?? '', causes);
-      }
-    } else {
-      const known = new Set([
-        'apiVersion',
-        'kind',
-        'metadata',
-        'spec',
-        'status',
-        ...(BUILT_IN_FIELDS[t.kind] ?? []),
-      ]);
-      for (const k of Object.keys(obj)) {
-        if (!known.has(k)) {
-          unknown.push(k);
-          delete obj[k];
-        }
-      }
-    }
-    const warnings: string[] = [];
-    if (unknown.length > 0 && fieldValidation === 'Strict') {
-      const list = unknown.map((u) => `unknown field "${u}"`).join(', ');
-      throw badRequest(
-        `${t.kind} in version "${version ?? ''}" cannot be handled as a ${t.kind}: strict decoding error: ${list}`,
-      );
-    }
-    if (fieldValidation === 'Warn') warnings.push(...unknown.map((u) => `unknown field "${u}"`));
-    const causes = [...validateMetadata(obj), ...(t.crd ? [] : validateBuiltIn(obj))];
-    if (causes.length > 0)
-      throw invalid(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
-    applyDefaults(obj, old, this.ips);
-    return warnings;
-  }
-
   /** Fills uid, timestamps, generation and the next resourceVersion, then stores (unless dry run). */
   private commit(t: ResourceType, obj: KObject, old: KObject | undefined, dryRun: boolean): KObject {
     const m = obj.metadata;
@@ -197,7 +98,7 @@ export class Cluster {
   }
 
   create(t: ResourceType, ns: string, body: unknown, opts: WriteOptions = {}): WriteResult {
-    const obj = this.normalise(t, ns, body);
+    const obj = normalise(t, ns, body);
     if (t.namespaced) this.requireNamespace(ns);
     if (!obj.metadata.name && obj.metadata.generateName)
       obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
@@ -205,7 +106,7 @@ export class Cluster {
       delete obj.metadata[f];
     if (t.hasStatus && t.crd) delete obj.status;
     for (const admit of this.admission) admit(t, obj);
-    const warnings = this.check(t, obj, undefined, opts);
+    const warnings = check(t, obj, undefined, opts, this.ips);
     if (t.kind === 'CustomResourceDefinition') validateCrd(obj);
     if (this.store.get(this.keyOf(t), obj.metadata.namespace ?? '', obj.metadata.name ?? '')) {
       throw alreadyExists(t.plural, t.group, obj.metadata.name ?? '');
@@ -215,7 +116,7 @@ export class Cluster {
   }
 
   update(t: ResourceType, ns: string, name: string, body: unknown, opts: WriteOptions = {}): WriteResult {
-    const obj = this.normalise(t, ns, body, name);
+    const obj = normalise(t, ns, body, name);
     const old = this.get(t, ns, name);
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) {
@@ -234,7 +135,7 @@ export class Cluster {
       if (old.status === undefined) delete obj.status;
       else obj.status = clone(old.status);
     }
-    const warnings = this.check(t, obj, old, opts);
+    const warnings = check(t, obj, old, opts, this.ips);
     if (t.kind === 'CustomResourceDefinition') {
       validateCrd(obj);
       obj.status = old.status;
@@ -437,64 +338,6 @@ function specChanged(obj: KObject, old: KObject): boolean {
     return rest;
   };
   return !deepEqual(strip(obj), strip(old));
-}
-
-function validateCrd(obj: KObject): void {
-  const spec = (obj.spec ?? {}) as {
-    group?: string;
-    names?: { plural?: string; kind?: string };
-    versions?: unknown[];
-    scope?: string;
-  };
-  const causes = [];
-  if (!spec.group)
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.group' });
-  if (!spec.names?.plural)
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
-  if (!spec.names?.kind)
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
-  if (!Array.isArray(spec.versions) || spec.versions.length === 0)
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.versions' });
-  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster')
-    causes.push({
-      reason: 'FieldValueNotSupported',
-      message: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"`,
-      field: 'spec.scope',
-    });
-  if (spec.group && spec.names?.plural && obj.metadata.name !== `${spec.names.plural}.${spec.group}`) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message: `Invalid value: ${JSON.stringify(obj.metadata.name)}: must be spec.names.plural+"."+spec.group`,
-      field: 'metadata.name',
-    });
-  }
-  if (causes.length > 0)
-    throw invalid('CustomResourceDefinition', 'apiextensions.k8s.io', obj.metadata.name ?? '', causes);
-}
-
-function initCrdStatus(obj: KObject): void {
-  const spec = obj.spec as { names: unknown; versions: { name: string; storage?: boolean }[] };
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  obj.status = {
-    acceptedNames: spec.names,
-    conditions: [
-      {
-        type: 'NamesAccepted',
-        status: 'True',
-        reason: 'NoConflicts',
-        message: 'no conflicts found',
-        lastTransitionTime: now,
-      },
-      {
-        type: 'Established',
-        status: 'True',
-        reason: 'InitialNamesAccepted',
-        message: 'the initial names have been accepted',
-        lastTransitionTime: now,
-      },
-    ],
-    storedVersions: spec.versions.filter((v) => v.storage).map((v) => v.name),
-  };
 }
 
 export { ApiError };

@@ -2,15 +2,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cluster, WriteResult } from './cluster';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery';
-import { ApiError, badRequest, methodNotAllowed, notFound, resourceNotFound } from './errors';
+import { ApiError, badRequest, methodNotAllowed, resourceNotFound } from './errors';
 import { negotiate, parseObjectBody, readBody, readRawBody, writeOptions, type Rendering } from './negotiate';
 import { openApiV3Doc, openApiV3Root } from './openapi';
 import { fieldEquals, parseFieldSelector, parseLabelSelector } from './selectors';
 import { toTable } from './table';
 import type { KObject, ResourceType } from './types';
-import { resourceKey } from './types';
 import { serveWatch } from './watch';
-import { getScale, putScale } from './scale';
+import { handleSubresource } from './subresources';
 
 export interface HttpContext {
   cluster: Cluster;
@@ -20,7 +19,7 @@ export interface HttpContext {
   log?: (line: string) => void;
 }
 
-interface Target {
+export interface Target {
   type: ResourceType;
   version: string;
   namespace?: string;
@@ -28,7 +27,7 @@ interface Target {
   sub?: string;
 }
 
-function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
+export function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string | string[]> = {
     'Content-Type': 'application/json',
@@ -91,7 +90,7 @@ function listKindMeta(
   };
 }
 
-function render(
+export function render(
   cluster: Cluster,
   t: Target,
   obj: KObject,
@@ -332,53 +331,4 @@ async function handleResource(
     default:
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
-}
-
-async function handleSubresource(
-  ctx: HttpContext,
-  t: Target,
-  method: string,
-  q: URLSearchParams,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const { cluster } = ctx;
-  const type = t.type;
-  const ns = t.namespace ?? '';
-  const name = t.name ?? '';
-  const key = resourceKey(type.group, type.plural);
-  if (t.sub === 'status' && (type.hasStatus || type.crd)) {
-    if (method === 'GET')
-      return send(
-        res,
-        200,
-        render(cluster, t, cluster.get(type, ns, name), negotiate(req.headers.accept), q),
-      );
-    const raw = await readBody(req);
-    const opts = { ...writeOptions(q), subresource: 'status' };
-    const r =
-      method === 'PUT'
-        ? cluster.update(type, ns, name, parseObjectBody(raw, req.headers['content-type']), opts)
-        : method === 'PATCH'
-          ? cluster.patch(type, ns, name, req.headers['content-type'] ?? '', raw, opts)
-          : undefined;
-    if (!r) throw methodNotAllowed('the server does not allow this method on the requested resource');
-    return send(res, 200, render(cluster, t, r.object, 'object', q), r.warnings);
-  }
-  if (t.sub === 'scale' && (key === 'deployments.apps' || key === 'replicasets.apps')) {
-    if (method === 'GET') return send(res, 200, getScale(cluster.get(type, ns, name)));
-    if (method === 'PUT' || method === 'PATCH') {
-      const raw = await readBody(req);
-      return send(
-        res,
-        200,
-        putScale(cluster, type, ns, name, method, req.headers['content-type'] ?? '', raw, writeOptions(q)),
-      );
-    }
-    throw methodNotAllowed('the server does not allow this method on the requested resource');
-  }
-  if (t.sub === 'finalize' && type.kind === 'Namespace') {
-    return send(res, 200, cluster.get(type, ns, name));
-  }
-  throw notFound(`${type.plural}/${t.sub ?? ''}`, type.group, name);
 }
