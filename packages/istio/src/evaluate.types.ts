@@ -180,8 +180,10 @@ export type TcpOutcome =
        * REGISTRY_ONLY it answers 502 (BlackHoleCluster).
        */
       passthrough?: boolean;
-      /** Index of the matched tcp[] rule; absent when the default TCP proxy to the host applied. */
+      /** Index of the matched tcp[] (or tls[] when `tlsRoute`) rule; absent when the default TCP proxy applied. */
       ruleIndex?: number;
+      /** The rule came from `tls[]` (evaluateTcp called with an SNI). */
+      tlsRoute?: boolean;
       explanation?: string[];
     }
   /** Kept for symmetry; a sidecar falls back to the service's own TCP proxy, so evaluateTcp never yields it. */
@@ -196,7 +198,7 @@ export type PeerAuthMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
  * randomness so callers can seed it):
  *
  *   evaluateHttp(config: MeshConfig, caller: Caller, req: HttpRequest, random: () => number): HttpOutcome
- *   evaluateTcp(config: MeshConfig, caller: Caller, host: string, port: number, random: () => number): TcpOutcome
+ *   evaluateTcp(config: MeshConfig, caller: Caller, host: string, port: number, random: () => number, options?: { sni?: string }): TcpOutcome
  *   peerAuthMode(config: MeshConfig, namespace: string, workloadLabels: Record<string,string>, port?: number): PeerAuthMode
  *   connectionSecurityPolicy(clientMtls: boolean, mode: PeerAuthMode): 'mutual_tls' | 'none'
  *   resolveHost(config: MeshConfig, host: string, callerNamespace: string): string   // short -> FQDN

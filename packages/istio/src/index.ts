@@ -1,7 +1,7 @@
 export type * from './evaluate.types';
 export * from './model';
 export { evaluateHttp, resolveHost, rollFault, rollPercent } from './evaluate';
-export { evaluateTcp } from './evaluateTcp';
+export { evaluateTcp, type TcpOptions } from './evaluateTcp';
 export {
   peerAuthMode,
   connectionSecurityPolicy,

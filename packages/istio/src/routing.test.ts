@@ -506,3 +506,51 @@ describe('mesh defaults and unknown hosts', () => {
     expect(clusterName({ host: FQDN('reviews'), port: 9080 })).toBe(`outbound|9080||${FQDN('reviews')}`);
   });
 });
+
+describe('TLS passthrough routes', () => {
+  it('tls[] rules match by SNI (wildcards too) before tcp[]; without SNI only tcp[] applies', () => {
+    const m = mesh({
+      serviceEntries: [
+        {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'ServiceEntry',
+          metadata: { name: 'ext', namespace: 'bookinfo' },
+          spec: {
+            hosts: ['*.example.com'],
+            ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
+            location: 'MESH_EXTERNAL',
+          },
+        },
+      ],
+      virtualServices: [
+        vs('ext', {
+          hosts: ['*.example.com'],
+          tls: [
+            {
+              match: [{ port: 443, sniHosts: ['api.example.com'] }],
+              route: [{ destination: { host: 'api.example.com' } }],
+            },
+          ],
+          tcp: [{ route: [{ destination: { host: 'fallback.example.com' } }] }],
+        }),
+      ],
+    });
+    expect(
+      evaluateTcp(m, productpage, 'api.example.com', 443, Math.random, { sni: 'api.example.com' }),
+    ).toMatchObject({
+      kind: 'route',
+      tlsRoute: true,
+      ruleIndex: 0,
+      destination: { host: 'api.example.com', port: 443 },
+      clientMtls: false,
+    });
+    expect(
+      evaluateTcp(m, productpage, 'www.example.com', 443, Math.random, { sni: 'www.example.com' }),
+    ).toMatchObject({
+      destination: { host: 'fallback.example.com' },
+    });
+    expect(evaluateTcp(m, productpage, 'api.example.com', 443, Math.random)).toMatchObject({
+      destination: { host: 'fallback.example.com' },
+    });
+  });
+});

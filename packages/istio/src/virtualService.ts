@@ -5,7 +5,7 @@
  * to the end); a sidecar keeps only the oldest, the model Istio supports for sidecars.
  */
 import type { Caller, MeshConfig } from './evaluate.types';
-import type { HTTPRoute, TCPRoute, VirtualService } from './model';
+import type { HTTPRoute, TCPRoute, TLSRoute, VirtualService } from './model';
 import { hostMatches, hostSpecificity, isExportedTo, namespaceOf } from './hosts';
 import { meshIndex } from './meshIndex';
 import { isCatchAllRule } from './match';
@@ -103,5 +103,11 @@ export function orderedHttpRules(selection: VirtualServiceSelection): RuleRef<HT
 export function orderedTcpRules(selection: VirtualServiceSelection): RuleRef<TCPRoute>[] {
   return selection.virtualServices.flatMap((vs) =>
     (vs.spec?.tcp ?? []).map((rule, index) => ({ vs, rule, index })),
+  );
+}
+
+export function orderedTlsRules(selection: VirtualServiceSelection): RuleRef<TLSRoute>[] {
+  return selection.virtualServices.flatMap((vs) =>
+    (vs.spec?.tls ?? []).map((rule, index) => ({ vs, rule, index })),
   );
 }
