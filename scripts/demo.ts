@@ -129,6 +129,12 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void shutdown(0, signal));
   }
+  // `npm run demo` is npm → sh → this process, and npm does not pass a SIGTERM on to us: it kills the
+  // shell and exits, leaving us orphaned. Notice that (our parent changes) and stop as if signalled.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(0, 'the parent process (npm) exited');
+  }, 500);
 
   try {
     stack = await startStack({

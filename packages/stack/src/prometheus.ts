@@ -94,6 +94,12 @@ export function parseScrapeTarget(target: string): ParsedTarget {
   return { address: target, scheme: 'http', path: '/metrics' };
 }
 
+/** Prometheus durations take no fractions: 0.5 s is written 500ms. */
+function duration(seconds: number): string {
+  if (!(seconds > 0)) throw new Error(`interval must be a positive number of seconds, got ${seconds}`);
+  return Number.isInteger(seconds) ? `${seconds}s` : `${Math.round(seconds * 1000)}ms`;
+}
+
 /** The generated prometheus.yml: one job `mesh`, honor_labels, one static group per scheme and path. */
 export function prometheusConfig(
   targets: string[],
@@ -112,9 +118,9 @@ export function prometheusConfig(
   }
   const config = {
     global: {
-      scrape_interval: `${scrapeIntervalSeconds}s`,
-      scrape_timeout: `${scrapeIntervalSeconds}s`,
-      evaluation_interval: `${evaluationIntervalSeconds}s`,
+      scrape_interval: duration(scrapeIntervalSeconds),
+      scrape_timeout: duration(scrapeIntervalSeconds),
+      evaluation_interval: duration(evaluationIntervalSeconds),
     },
     scrape_configs: [{ job_name: 'mesh', honor_labels: true, static_configs: [...groups.values()] }],
   };

@@ -46,6 +46,8 @@ export interface Endpoints extends StackUrls {
   kubeconfig: string;
   scenario: ScenarioName;
   startedAt: string;
+  /** The process that started the stack (the demo launcher): SIGTERM it to stop the demo. */
+  pid: number;
   pids: { cluster: number; meshSim: number; prometheus: number; console: number | null };
 }
 
@@ -191,6 +193,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       kubeconfig: kubeconfigPath,
       scenario,
       startedAt: new Date().toISOString(),
+      pid: process.pid,
       pids: {
         cluster: cluster.pid,
         meshSim: meshSim.pid,

@@ -42,7 +42,7 @@ describe('startPrometheus against the real Prometheus', () => {
 
   beforeAll(async () => {
     exporter = await startExporter();
-    prom = await startPrometheus({ scrapeTargets: [exporter.target], scrapeIntervalSeconds: 1 });
+    prom = await startPrometheus({ scrapeTargets: [exporter.target], scrapeIntervalSeconds: 0.5 });
   });
 
   afterAll(async () => {
@@ -60,11 +60,11 @@ describe('startPrometheus against the real Prometheus', () => {
     // Wait until the series is older than the rate window, so rate() is not cut short at the series start.
     await waitForPromQL(
       prom.url,
-      'count_over_time(test_requests_total[8s])',
+      'count_over_time(test_requests_total[4s])',
       (s) => s.length === 1 && Number(s[0]!.value[1]) >= 7,
       20_000,
     );
-    const samples = vectorOf(await queryPrometheus(prom.url, 'rate(test_requests_total[5s])'));
+    const samples = vectorOf(await queryPrometheus(prom.url, 'rate(test_requests_total[3s])'));
     expect(samples).toHaveLength(1);
     expect(samples[0]!.metric).toMatchObject({ app: 'demo', job: 'exporter-job' });
     expect(Number(samples[0]!.value[1])).toBeGreaterThan(8);

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive, startStack, waitForPromQL, type Endpoints, type Stack } from '../src/index';
+
+const run = promisify(execFile);
+
+describe('startStack with the bookinfo scenario', () => {
+  let stateDir: string;
+  let stack: Stack | undefined;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'meshlens-stack-test-'));
+    stack = await startStack({
+      scenario: 'bookinfo',
+      stateDir,
+      scrapeIntervalSeconds: 1,
+      handleSignals: false,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('writes endpoints.json with every URL once all components are ready', async () => {
+    const endpoints = JSON.parse(await readFile(join(stateDir, 'endpoints.json'), 'utf8')) as Endpoints;
+    expect(endpoints).toEqual(stack!.endpoints);
+    expect(endpoints.scenario).toBe('bookinfo');
+    expect(endpoints.kubeconfig).toBe(join(stateDir, 'kubeconfig'));
+    for (const url of [endpoints.console, endpoints.prometheus, endpoints.cluster, endpoints.meshSim]) {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    }
+    expect((await fetch(`${endpoints.prometheus}/-/ready`)).status).toBe(200);
+    expect((await fetch(`${endpoints.console}/healthz`)).status).toBe(200);
+  });
+
+  it('gives kubectl a working kubeconfig with the bookinfo objects', async () => {
+    const { stdout } = await run('kubectl', [
+      '--kubeconfig',
+      stack!.kubeconfigPath,
+      'get',
+      'svc',
+      '-n',
+      'bookinfo',
+      '-o',
+      'name',
+    ]);
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'service/details',
+      'service/productpage',
+      'service/ratings',
+      'service/reviews',
+    ]);
+  });
+
+  it('has istio_requests_total from mesh-sim in Prometheus within 30 s', async () => {
+    const samples = await waitForPromQL(
+      stack!.urls.prometheus,
+      'sum by (destination_service_name) (istio_requests_total{reporter="destination", destination_service_namespace="bookinfo"})',
+      (s) => s.length >= 4,
+      30_000,
+    );
+    expect(samples.map((s) => s.metric.destination_service_name).sort()).toEqual([
+      'details',
+      'productpage',
+      'ratings',
+      'reviews',
+    ]);
+  }, 40_000);
+
+  it('stop() leaves no component process and removes endpoints.json', async () => {
+    const pids = Object.values(stack!.endpoints.pids).filter((p): p is number => typeof p === 'number');
+    expect(pids).toHaveLength(4);
+    expect(pids.every(isAlive)).toBe(true);
+    await stack!.stop();
+    stack = undefined;
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(existsSync(join(stateDir, 'endpoints.json'))).toBe(false);
+  });
+});
