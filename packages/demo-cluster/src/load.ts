@@ -12,6 +12,8 @@ export const ISTIO_CRDS_PATH = fileURLToPath(
   new URL('../../../data/istio/crd-all.gen.yaml', import.meta.url),
 );
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 export function parseManifests(text: string): KObject[] {
   const out: KObject[] = [];
   for (const doc of YAML.parseAllDocuments(text)) {
@@ -42,13 +44,31 @@ export function applyObjects(cluster: Cluster, objects: KObject[], defaultNamesp
     }
     const name = obj.metadata?.name ?? '';
     const existing = name ? cluster.store.get(cluster.keyOf(t), ns, name) : undefined;
-    const body = { ...obj, metadata: { ...obj.metadata, ...(t.namespaced ? { namespace: ns } : {}) } };
+    const metadata = { ...obj.metadata, ...(t.namespaced ? { namespace: ns } : {}) };
+    // As `kubectl apply` does, so that a later `kubectl apply` of the same files patches cleanly.
+    const { [LAST_APPLIED]: _previous, ...annotations } = metadata.annotations ?? {};
+    const lastApplied = JSON.stringify(sortKeys({ ...obj, metadata: { ...metadata, annotations } }));
+    const body = {
+      ...obj,
+      metadata: { ...metadata, annotations: { ...annotations, [LAST_APPLIED]: `${lastApplied}\n` } },
+    };
     if (existing) {
       const { resourceVersion: _rv, ...meta } = body.metadata;
       applied.push(cluster.update(t, ns, name, { ...body, metadata: meta }).object);
     } else applied.push(cluster.create(t, ns, body).object);
   }
   return applied;
+}
+
+/** JSON with object keys sorted, as Go marshals the maps kubectl writes into the annotation. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!v || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+  );
 }
 
 function rank(o: KObject): number {

@@ -134,7 +134,10 @@ export const SUBRESOURCES: Record<
   string,
   { name: string; kind: string; group?: string; version?: string; verbs: string[] }[]
 > = {
-  pods: [{ name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] }],
+  pods: [
+    { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+  ],
   services: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],
   namespaces: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }],
   nodes: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
