@@ -17,6 +17,7 @@ import { blockAppliesToProxy, httpMatchBlockMatches, normalizeHeaders, type Matc
 import { hostPorts, isKnownHost, pickWeighted, resolveCluster, resolveDestination } from './destination';
 import { retryDecision } from './retry';
 import {
+  httpRoutesForProxy,
   orderedHttpRules,
   proxyOf,
   resolveGatewayRef,
@@ -138,14 +139,20 @@ export function evaluateHttp(
     `${proxy.isGateway ? `gateway ${[...proxy.gateways].join(',')}` : `sidecar in ${caller.namespace}`}: ` +
       `${req.method} ${req.host}${req.path} → host ${matchHost}${port !== undefined ? ` port ${port}` : ''}`,
   );
-  const selection = selectVirtualServices(config, proxy, matchHost);
+  const selection = selectVirtualServices(config, proxy, matchHost, (vs) =>
+    httpRoutesForProxy(vs, proxy, port),
+  );
   if (!selection) {
     if (proxy.isGateway) {
       explanation.push('no VirtualService bound to this gateway covers the host: 404 NR');
       return { kind: 'noRoute', virtualService: '', explanation };
     }
+    const unusable = selectVirtualServices(config, proxy, matchHost);
     explanation.push(
-      'no VirtualService for the host: default route to all endpoints, default retries, no timeout',
+      unusable
+        ? `VirtualService ${unusable.virtualServices.map(objectKey).join(',')} gives this proxy no route on port ${port}: ` +
+            'default route to all endpoints, default retries, no timeout'
+        : 'no VirtualService for the host: default route to all endpoints, default retries, no timeout',
     );
     const destination: Destination = { host: fqdn };
     if (port !== undefined) destination.port = port;

@@ -554,3 +554,45 @@ describe('TLS passthrough routes', () => {
     });
   });
 });
+
+describe('a VirtualService that gives a proxy no route at all', () => {
+  it('is skipped: the sidecar uses the default route rather than answering 404', () => {
+    const m = mesh({
+      virtualServices: [
+        vs('r', {
+          hosts: ['reviews'],
+          http: [{ match: [{ sourceLabels: { app: 'ratings' } }], route: [to('v3')] }],
+        }),
+      ],
+      destinationRules: [subsets],
+    });
+    const pp = route(evaluateHttp(m, productpage, get('reviews'), Math.random));
+    expect(pp.virtualService).toBeUndefined();
+    expect(pp.destination.subset).toBeUndefined();
+    expect(pp.explanation?.join('\n')).toContain('gives this proxy no route on port 9080');
+    const ratings: Caller = { namespace: 'bookinfo', labels: { app: 'ratings', version: 'v1' } };
+    expect(subsetOf(m, ratings)).toBe('v3');
+  });
+
+  it('is skipped when every match block names another port; a runtime mismatch still gives 404', () => {
+    const portOnly = mesh({
+      virtualServices: [
+        vs('r', { hosts: ['reviews'], http: [{ match: [{ port: 80 }], route: [to('v3')] }] }),
+      ],
+      destinationRules: [subsets],
+    });
+    expect(
+      route(evaluateHttp(portOnly, productpage, get('reviews:9080'), Math.random)).virtualService,
+    ).toBeUndefined();
+    const header = mesh({
+      virtualServices: [
+        vs('r', {
+          hosts: ['reviews'],
+          http: [{ match: [{ headers: { x: { exact: '1' } } }], route: [to('v3')] }],
+        }),
+      ],
+      destinationRules: [subsets],
+    });
+    expect(evaluateHttp(header, productpage, get('reviews'), Math.random).kind).toBe('noRoute');
+  });
+});

@@ -8,7 +8,7 @@ import type { Caller, MeshConfig } from './evaluate.types';
 import type { HTTPRoute, TCPRoute, TLSRoute, VirtualService } from './model';
 import { hostMatches, hostSpecificity, isExportedTo, namespaceOf } from './hosts';
 import { meshIndex } from './meshIndex';
-import { isCatchAllRule } from './match';
+import { blockAppliesToProxy, isCatchAllRule } from './match';
 import { sortByCreation } from './order';
 
 export const MESH_GATEWAY = 'mesh';
@@ -58,17 +58,22 @@ export interface VirtualServiceSelection {
   virtualServices: VirtualService[];
 }
 
-/** The VirtualServices that decide routing of `host` for this proxy, or undefined when none applies. */
+/**
+ * The VirtualServices that decide routing of `host` for this proxy, or undefined when none applies.
+ * `usable` drops VirtualServices istiod would build no route from for this proxy and port (see
+ * httpRoutesForProxy): such a VirtualService is skipped as if absent.
+ */
 export function selectVirtualServices(
   config: Partial<MeshConfig>,
   proxy: ProxyIdentity,
   host: string,
+  usable: (vs: VirtualService) => boolean = () => true,
 ): VirtualServiceSelection | undefined {
   const idx = meshIndex(config);
   const candidates = new Set([...(idx.vsByExactHost.get(host) ?? []), ...idx.vsWildcard]);
   let best: { host: string; score: number; list: VirtualService[] } | undefined;
   for (const { vs, hosts } of candidates) {
-    if (!virtualServiceAppliesToProxy(vs, proxy)) continue;
+    if (!virtualServiceAppliesToProxy(vs, proxy) || !usable(vs)) continue;
     let own: { host: string; score: number } | undefined;
     for (const pattern of hosts) {
       if (!hostMatches(pattern, host)) continue;
@@ -82,6 +87,31 @@ export function selectVirtualServices(
   if (!best) return undefined;
   const ordered = best.list.length > 1 ? sortByCreation(best.list) : best.list;
   return { host: best.host, virtualServices: proxy.isGateway ? ordered : ordered.slice(0, 1) };
+}
+
+/**
+ * Does the VirtualService give this proxy at least one HTTP route on `port`? istiod drops match blocks
+ * whose `port` differs from the listener port or whose sourceLabels/sourceNamespace/gateways exclude the
+ * proxy; a VirtualService left with no route is not used at all (`BuildHTTPRoutesForVirtualService`
+ * errors out), so a sidecar falls back to the default route instead of answering 404.
+ */
+export function httpRoutesForProxy(
+  vs: VirtualService,
+  proxy: ProxyIdentity,
+  port: number | undefined,
+): boolean {
+  const ns = namespaceOf(vs);
+  return (vs.spec?.http ?? []).some((rule) => {
+    const blocks = rule.match ?? [];
+    if (blocks.length === 0) return true;
+    return blocks.some(
+      (b) =>
+        (!b.port || port === undefined || b.port === port) &&
+        blockAppliesToProxy(b, proxy.labels, proxy.namespace, proxy.gateways, (g) =>
+          resolveGatewayRef(g, ns),
+        ),
+    );
+  });
 }
 
 export interface RuleRef<R> {
