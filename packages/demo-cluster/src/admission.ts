@@ -6,6 +6,7 @@ import {
   validateBuiltIn,
   validateMetadata,
 } from './builtins';
+import { celCauses } from './cel';
 import type { WriteOptions } from './cluster';
 import { badRequest, invalid } from './errors';
 import { clone } from './patch';
@@ -77,6 +78,7 @@ export function check(
         schema,
       );
       const causes = schemaCauses(fn, obj);
+      if (causes.length === 0) causes.push(...celCauses(obj, schema));
       if (causes.length > 0) throw invalid(t.kind, t.group, obj.metadata.name ?? '', causes);
     }
   } else {

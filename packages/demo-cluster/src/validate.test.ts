@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { ISTIO_CRDS_PATH, parseManifests } from './load';
 import { compileSchema, pointerToField, pruneUnknown, schemaCauses } from './validate';
 
+const crds = parseManifests(readFileSync(ISTIO_CRDS_PATH, 'utf8'));
+
 function istioSchema(kind: string): unknown {
-  const crd = parseManifests(readFileSync(ISTIO_CRDS_PATH, 'utf8')).find(
-    (o) => (o.spec as { names: { kind: string } }).names.kind === kind,
-  );
+  const crd = crds.find((o) => (o.spec as { names: { kind: string } }).names.kind === kind);
   const versions = (crd?.spec as { versions: { name: string; schema: { openAPIV3Schema: unknown } }[] })
     .versions;
   return versions.find((v) => v.name === 'v1')?.schema.openAPIV3Schema;
@@ -103,5 +103,40 @@ describe('CRD schema validation', () => {
     expect(pointerToField('/spec/selector/app~1name', { spec: { selector: {} } })).toBe(
       'spec.selector.app/name',
     );
+  });
+});
+
+describe('CEL rules (x-kubernetes-validations)', () => {
+  it('rejects what Istio’s rules reject and names the field', async () => {
+    const { celCauses } = await import('./cel');
+    const schema = istioSchema('VirtualService');
+    const bad = {
+      spec: {
+        hosts: ['r'],
+        http: [{ timeout: '0s', route: [{ destination: { host: 'r', port: { number: 80 } } }] }],
+      },
+    };
+    expect(celCauses(bad, schema)).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.http[0].timeout',
+        message: 'Invalid value: "0s": must be a valid duration greater than 1ms',
+      },
+    ]);
+    const good = {
+      spec: { hosts: ['r'], http: [{ timeout: '2s', route: [{ destination: { host: 'r' } }] }] },
+    };
+    expect(celCauses(good, schema)).toEqual([]);
+    const sidecarPorts = istioSchema('ServiceEntry');
+    const dup = {
+      spec: {
+        hosts: ['a.example.com'],
+        ports: [
+          { number: 80, name: 'a' },
+          { number: 80, name: 'b' },
+        ],
+      },
+    };
+    expect(celCauses(dup, sidecarPorts).map((c) => c.field)).toContain('spec.ports');
   });
 });
