@@ -41,6 +41,24 @@ describe('which DestinationRule applies', () => {
     expect(findDestinationRule(rootOnly, 'shop', {}, 'www.example.com')).toBeUndefined();
   });
 
+  it('clients in the root namespace (gateways) see its rules first, private ones included', () => {
+    const rootPrivate = dr(
+      'gw-reviews',
+      {
+        host: 'reviews.bookinfo.svc.cluster.local',
+        exportTo: ['.'],
+        trafficPolicy: { loadBalancer: { simple: 'RANDOM' } },
+      },
+      'istio-system',
+    );
+    const m = mesh({ destinationRules: [inSvcNs, rootPrivate] });
+    expect(findDestinationRule(m, 'istio-system', {}, REVIEWS)?.keys).toEqual(['istio-system/gw-reviews']);
+    expect(findDestinationRule(m, 'shop', {}, REVIEWS)?.keys).toEqual(['bookinfo/reviews']);
+    expect(
+      findDestinationRule(mesh({ destinationRules: [rootPrivate] }), 'shop', {}, REVIEWS),
+    ).toBeUndefined();
+  });
+
   it('exportTo "." keeps a rule to its own namespace', () => {
     const priv = dr('reviews', { host: 'reviews', exportTo: ['.'] });
     const m = mesh({ destinationRules: [priv, inRoot] });

@@ -89,13 +89,12 @@ export function findDestinationRule(
     !e.hasSelector || labelsMatch(e.dr.spec.workloadSelector?.matchLabels, clientLabels);
   const exported = (ns: string) => (e: DrEntry) =>
     !e.hasSelector && isExportedTo(e.dr.spec.exportTo, ns, clientNamespace);
-  const steps: (() => DrEntry[])[] = [];
-  if (clientNamespace !== root) steps.push(() => inNs(clientNamespace).filter(selects));
+  // istiod's PushContext.destinationRule: every rule of the client's own namespace (exportTo aside), then
+  // rules the service's namespace exports to the client, then those the root namespace exports.
+  const steps: (() => DrEntry[])[] = [() => inNs(clientNamespace).filter(selects)];
   const svcNs = hostNamespace(config, fqdn);
-  if (svcNs !== undefined && svcNs !== clientNamespace && svcNs !== root) {
-    steps.push(() => inNs(svcNs).filter(exported(svcNs)));
-  }
-  steps.push(() => inNs(root).filter(clientNamespace === root ? selects : exported(root)));
+  if (svcNs !== undefined && svcNs !== clientNamespace) steps.push(() => inNs(svcNs).filter(exported(svcNs)));
+  if (root !== clientNamespace && root !== svcNs) steps.push(() => inNs(root).filter(exported(root)));
   for (const step of steps) {
     const hit = pickMostSpecific(step(), fqdn);
     if (hit) return mergeDestinationRules(hit.host, hit.rules);
