@@ -63,6 +63,7 @@ const program = new Command('npm run demo --')
   )
   .option('--state-dir <dir>', 'state folder (kubeconfig, endpoints.json, logs, Prometheus data)', '.demo')
   .option('--no-console', 'do not start the console server')
+  .option('--no-web-build', 'do not build the web app even when apps/web/dist is missing or stale')
   .option('--verbose', "copy the components' logs to stderr")
   .showHelpAfterError();
 
@@ -78,6 +79,7 @@ const opts = program.parse(process.argv.slice(2), { from: 'user' }).opts<{
   scrapeInterval: number;
   stateDir: string;
   console: boolean;
+  webBuild: boolean;
   verbose?: boolean;
 }>();
 
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
     say('the console server (apps/server) is not built yet: starting the stack without the console.');
     withConsole = false;
   }
-  if (withConsole) {
+  if (withConsole && opts.webBuild) {
     const web = buildWebIfStale(say);
     if (web === 'failed')
       say('building the web app failed (see above); the console serves its API without the UI.');

@@ -20,7 +20,8 @@ interface RunningDemo {
 /** Starts `npm run demo` as a user runs it, with a temporary state folder, and waits for its banner. */
 async function startDemo(args: string[]): Promise<RunningDemo> {
   const stateDir = await mkdtemp(join(tmpdir(), 'meshlens-demo-test-'));
-  const npm = spawn('npm', ['run', 'demo', '--', '--state-dir', stateDir, ...args], {
+  // --no-web-build: a build would empty apps/web/dist under tests that serve it at the same time.
+  const npm = spawn('npm', ['run', 'demo', '--', '--state-dir', stateDir, '--no-web-build', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -1,0 +1,77 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { metricsUrl, prometheusConfig, webBuildStale } from '../src/index';
+
+describe('webBuildStale', () => {
+  let root: string;
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const file = (path: string, mtimeSeconds: number): void => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), 'x');
+    utimesSync(join(root, path), mtimeSeconds, mtimeSeconds);
+  };
+
+  it('is stale without a dist, fresh after a build, stale again when a source or an imported package changes', () => {
+    root = mkdtempSync(join(tmpdir(), 'meshlens-web-stale-'));
+    file('apps/web/src/pages/graph.tsx', 1000);
+    expect(webBuildStale(root)).toBe(true);
+    file('apps/web/dist/index.html', 2000);
+    expect(webBuildStale(root)).toBe(false);
+    file('packages/contract/src/graph.ts', 3000);
+    expect(webBuildStale(root)).toBe(true);
+    file('apps/web/dist/index.html', 4000);
+    file('apps/web/src/node_modules/ignored.js', 5000);
+    expect(webBuildStale(root)).toBe(false);
+  });
+});
+
+describe('prometheusConfig', () => {
+  it('scrapes every target as job mesh with honor_labels, grouping targets by scheme and path', () => {
+    const config = parse(
+      prometheusConfig(
+        ['127.0.0.1:9100', 'http://127.0.0.1:9200/metrics', 'http://127.0.0.1:9300/stats/prometheus'],
+        0.5,
+        5,
+      ),
+    ) as {
+      global: Record<string, string>;
+      scrape_configs: Array<{ job_name: string; honor_labels: boolean; static_configs: unknown[] }>;
+    };
+    expect(config.global).toEqual({
+      scrape_interval: '500ms',
+      scrape_timeout: '500ms',
+      evaluation_interval: '5s',
+    });
+    expect(config.scrape_configs).toEqual([
+      {
+        job_name: 'mesh',
+        honor_labels: true,
+        static_configs: [
+          {
+            targets: ['127.0.0.1:9100', '127.0.0.1:9200'],
+            labels: { __scheme__: 'http', __metrics_path__: '/metrics' },
+          },
+          {
+            targets: ['127.0.0.1:9300'],
+            labels: { __scheme__: 'http', __metrics_path__: '/stats/prometheus' },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('rejects a non-positive interval', () => {
+    expect(() => prometheusConfig([], 0, 5)).toThrow(/positive number of seconds/);
+  });
+});
+
+describe('metricsUrl', () => {
+  it('adds /metrics to a base URL and keeps an explicit path', () => {
+    expect(metricsUrl('http://127.0.0.1:4000')).toBe('http://127.0.0.1:4000/metrics');
+    expect(metricsUrl('http://127.0.0.1:4000/custom')).toBe('http://127.0.0.1:4000/custom');
+  });
+});
