@@ -100,7 +100,8 @@ const flows: Flow[] = [
   },
   {
     src: PP,
-    svc: svc(NS, 'details'),
+    // a local reply (circuit-breaker overflow): no upstream host, so the service namespace is unknown
+    svc: { ...svc(NS, 'details'), ns: 'unknown' },
     dst: UNKNOWN,
     code: '503',
     flags: 'UO',
@@ -283,16 +284,14 @@ async function manifests(file: string, namespace: string) {
   const docs = parseAllDocuments(await readFile(new URL(file, data), 'utf8')).map(
     (d) => d.toJS() as Record<string, unknown>,
   );
-  return docs
-    .filter(Boolean)
-    .map(
-      (o) =>
-        ({ ...o, metadata: { ...(o.metadata as object), namespace } }) as {
-          kind: string;
-          metadata: { name: string; namespace: string };
-          spec?: Record<string, unknown>;
-        },
-    );
+  return docs.filter(Boolean).map(
+    (o) =>
+      ({ ...o, metadata: { ...(o.metadata as object), namespace } }) as {
+        kind: string;
+        metadata: { name: string; namespace: string };
+        spec?: Record<string, unknown>;
+      },
+  );
 }
 const pod = (ns: string, deploy: string, labels: Record<string, string>, sidecar = true) => ({
   apiVersion: 'v1',

@@ -62,6 +62,8 @@ export function findServiceEntry(
   );
 }
 
+const KUBE_FQDN = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.|$)/;
+
 export function serviceSeed(s: TrafficSample, entries: readonly ServiceEntryInfo[]): Seed | undefined {
   const host = s.dstSvc !== U ? s.dstSvc : s.dstSvcName;
   const se = host !== U ? findServiceEntry(entries, host) : undefined;
@@ -77,13 +79,18 @@ export function serviceSeed(s: TrafficSample, entries: readonly ServiceEntryInfo
       serviceEntryLocation: se.location,
     };
   }
-  if (s.dstSvcName === U || s.dstSvcName === '') return undefined;
+  // Local replies (FI, UO, NR, …) carry the service FQDN but an unknown service namespace: read it from
+  // the FQDN, as Kiali does with its `destination_service=~"^.+\\.NS\\..+$"` query.
+  const fqdn = KUBE_FQDN.exec(s.dstSvc);
+  const namespace = s.dstSvcNs !== U ? s.dstSvcNs : (fqdn?.[2] ?? U);
+  const service = s.dstSvcName !== U && s.dstSvcName !== '' ? s.dstSvcName : fqdn?.[1];
+  if (!service) return undefined;
   return {
-    id: nodeId.service(s.dstSvcNs, s.dstSvcName),
+    id: nodeId.service(namespace, service),
     type: 'service',
-    label: s.dstSvcName,
-    namespace: s.dstSvcNs,
-    service: s.dstSvcName,
+    label: service,
+    namespace,
+    service,
     host: s.dstSvc !== U ? s.dstSvc : undefined,
   };
 }

@@ -55,7 +55,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
 
   async function compute(q: GraphQuery): Promise<Computed> {
     const started = performance.now();
-    const time = q.queryTime ?? Math.floor(now() / 1000);
+    const time = q.queryTime ?? Math.round(now()) / 1000;
     const queries = buildGraphQueries(q);
     const results = await Promise.allSettled(queries.map((pq) => deps.prometheus.query(pq.promql, { time })));
     const samples: GraphSamples = {};

@@ -1,5 +1,5 @@
 import type { GraphQuery } from '@meshlens/contract';
-import { anyOf } from '../prometheus/escape';
+import { anyOf, escapePromString, escapeRegex } from '../prometheus/escape';
 
 /** One PromQL query of a graph request. */
 export interface GraphPromQuery {
@@ -39,15 +39,28 @@ const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
  * matcher each, whatever the number of namespaces. `both` keeps both reporters (needed for mTLS, which
  * only the destination reports); `dedup` keeps only the samples `countsForRates` would use.
  */
-function selectors(ns: (label: string) => string, mode: 'both' | 'dedup', extra: string[]): string[] {
+function selectors(ns: Matchers, mode: 'both' | 'dedup', extra: string[]): string[] {
   const join = (parts: string[]) => `{${[...extra, ...parts].join(',')}}`;
+  // Local replies (faults, overflow) report destination_service_namespace="unknown": match the FQDN.
+  const byHost = ['destination_service_namespace="unknown"', ns.host];
   if (mode === 'both')
-    return [join([ns('source_workload_namespace')]), join([ns('destination_service_namespace')])];
+    return [
+      join([ns.label('source_workload_namespace')]),
+      join([ns.label('destination_service_namespace')]),
+      join(byHost),
+    ];
   return [
-    join(['reporter="source"', ns('source_workload_namespace')]),
-    join(['reporter="source"', ns('destination_service_namespace')]),
-    join(['reporter="destination"', 'source_workload="unknown"', ns('destination_service_namespace')]),
+    join(['reporter="source"', ns.label('source_workload_namespace')]),
+    join(['reporter="source"', ns.label('destination_service_namespace')]),
+    join(['reporter="source"', ...byHost]),
+    join(['reporter="destination"', 'source_workload="unknown"', ns.label('destination_service_namespace')]),
   ];
+}
+
+interface Matchers {
+  label: (label: string) => string;
+  /** destination_service matching `<svc>.<one of the namespaces>.svc…` */
+  host: string;
 }
 
 function union(metric: string, sels: string[], labels: string[], duration: number, filter: string): string {
@@ -57,7 +70,10 @@ function union(metric: string, sels: string[], labels: string[], duration: numbe
 
 /** The PromQL of one graph request: at most 4 queries, none per namespace or per node. */
 export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
-  const nsMatcher = (label: string) => anyOf(label, q.namespaces);
+  const nsMatcher: Matchers = {
+    label: (label: string) => anyOf(label, q.namespaces),
+    host: `destination_service=~"${escapePromString(`[^.]+\\.(${q.namespaces.map(escapeRegex).join('|')})\\.svc.*`)}"`,
+  };
   const filter = q.includeIdle ? '' : ' > 0';
   const http = q.protocols.filter((p) => p !== 'tcp');
   const out: GraphPromQuery[] = [];

@@ -184,7 +184,9 @@ function deriveHostConfig(raw: RawInventory): Record<string, HostConfig> {
   for (const vs of raw.virtualservices) {
     const ns = meta(vs).namespace;
     const config = virtualServiceConfig(vs.spec);
-    for (const h of asArray(asDict(vs.spec).hosts)) add(resolveHost(String(h), ns), config);
+    // A bare `*` (typical of gateway-bound VirtualServices) would badge every service: skip it.
+    for (const h of asArray(asDict(vs.spec).hosts))
+      if (String(h) !== '*') add(resolveHost(String(h), ns), config);
   }
   for (const dr of raw.destinationrules) {
     const ns = meta(dr).namespace;

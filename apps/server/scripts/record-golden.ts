@@ -1,0 +1,107 @@
+/**
+ * Records golden inputs from the real stack: demo cluster + mesh-sim Bookinfo + Prometheus (1 s scrape).
+ * Writes src/graph/__golden__/fixtures/<set>/: the Prometheus answers of the graph queries (at one instant)
+ * and the raw inventory the informers hold. Then run `UPDATE_GOLDEN=1 npx vitest run apps/server/src/graph`
+ * and review the diff of the expected answers.
+ *
+ *   npx tsx apps/server/scripts/record-golden.ts
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GraphQuerySchema } from '@meshlens/contract';
+import { startDemoCluster } from '@meshlens/demo-cluster';
+import { startMeshSim } from '@meshlens/mesh-sim';
+import { startPrometheus, waitForPromQL } from '@meshlens/stack';
+import { pino } from 'pino';
+import { startInventory } from '../src/inventory/informers';
+import type { RawInventory } from '../src/inventory/derive';
+import { loadKubeConfig } from '../src/server';
+import { createPrometheusClient } from '../src/prometheus/client';
+import { buildGraphQueries } from '../src/graph/queries';
+import { applyFile } from '../test/stackHelpers';
+
+const WINDOW_S = 20;
+const out = (set: string) => new URL(`../src/graph/__golden__/fixtures/${set}/`, import.meta.url);
+const log = (m: string) => process.stderr.write(`record-golden: ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const dir = await mkdtemp(join(tmpdir(), 'meshlens-record-'));
+const kubeconfigPath = join(dir, 'kubeconfig');
+const cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
+await cluster.writeKubeconfig(kubeconfigPath);
+const sim = await startMeshSim({ kubeconfigPath, scenario: 'bookinfo', metricsPort: 0, rateScale: 10, log });
+const prom = await startPrometheus({ scrapeTargets: [sim.metricsUrl], scrapeIntervalSeconds: 1 });
+const logger = pino({ level: 'warn' }, pino.destination(2));
+const inventory = startInventory(loadKubeConfig(kubeconfigPath), logger);
+const client = createPrometheusClient({ url: prom.url });
+
+async function record(set: string, note: string) {
+  await inventory.waitForSync(10_000);
+  const time = Math.round(Date.now() / 1000);
+  const answers: Record<string, unknown> = {};
+  for (const responseTime of ['p95', 'avg'] as const) {
+    const q = GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: WINDOW_S, responseTime });
+    for (const pq of buildGraphQueries(q)) {
+      const name = pq.name === 'responseTime' ? `responseTime-${responseTime}` : pq.name;
+      if (answers[name]) continue;
+      const r = await client.query(pq.promql, { time });
+      answers[name] = { status: 'success', data: { resultType: 'vector', result: r.samples } };
+    }
+  }
+  const strip = (o: Record<string, unknown>) => {
+    const meta = { ...(o.metadata as Record<string, unknown>) };
+    delete meta.managedFields;
+    delete meta.uid;
+    delete meta.resourceVersion;
+    return { ...o, metadata: meta };
+  };
+  const kinds: (keyof RawInventory)[] = [
+    'namespaces',
+    'services',
+    'deployments',
+    'replicasets',
+    'pods',
+    'serviceentries',
+    'virtualservices',
+    'destinationrules',
+  ];
+  const raw = Object.fromEntries(
+    kinds.map((k) => [
+      k,
+      inventory.list(k).map((o) => strip(JSON.parse(JSON.stringify(o)) as Record<string, unknown>)),
+    ]),
+  );
+  const target = out(set);
+  await mkdir(target, { recursive: true });
+  const write = (name: string, value: unknown) =>
+    writeFile(new URL(name, target), `${JSON.stringify(value, null, 1)}\n`);
+  for (const [name, value] of Object.entries(answers)) await write(`${name}.json`, value);
+  await write('inventory.json', raw);
+  await write('meta.json', {
+    time,
+    namespaces: ['bookinfo'],
+    source: `recorded from the demo stack: ${note}`,
+  });
+  log(`${set}: ${Object.keys(answers).join(', ')} at ${time}`);
+}
+
+try {
+  await waitForPromQL(prom.url, 'sum(rate(istio_requests_total[5s])) > 0', (s) => s.length > 0, 60_000, 250);
+  await sleep((WINDOW_S + 2) * 1000);
+  await record('bookinfo-recorded', 'mesh-sim bookinfo, rateScale 10, no Istio config');
+  await applyFile(kubeconfigPath, 'destination-rule-all.yaml');
+  await applyFile(kubeconfigPath, 'virtual-service-reviews-80-20.yaml');
+  await applyFile(kubeconfigPath, 'fault-injection-details-v1.yaml');
+  await sleep((WINDOW_S + 2) * 1000);
+  await record(
+    'bookinfo-faults-recorded',
+    'mesh-sim bookinfo, rateScale 10, destination-rule-all + reviews 80/20 + details abort 555 (fault-injection-details-v1)',
+  );
+} finally {
+  await inventory.close();
+  await prom.close();
+  await sim.close();
+  await cluster.close();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,271 @@
+/**
+ * The graph API against the real stack: demo cluster (Kubernetes API emulator), mesh-sim's Bookinfo,
+ * a real Prometheus scraping it every second, and the server started with startServer.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDemoCluster } from '@meshlens/demo-cluster';
+import { startMeshSim } from '@meshlens/mesh-sim';
+import { freePort, startPrometheus, waitForPromQL, type PrometheusHandle } from '@meshlens/stack';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../src/server';
+import { applyFile, applyYaml, edgesBy, eventually, getGraph } from './stackHelpers';
+
+const WINDOW = '10s';
+let dir: string;
+let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
+let sim: Awaited<ReturnType<typeof startMeshSim>>;
+let prometheus: PrometheusHandle;
+let promPort: number;
+let server: RunningServer;
+let kubeconfigPath: string;
+
+const startProm = async () =>
+  startPrometheus({
+    scrapeTargets: [sim.metricsUrl],
+    scrapeIntervalSeconds: 1,
+    dataDir: join(dir, 'prom'),
+    port: promPort,
+  });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'meshlens-graph-it-'));
+  kubeconfigPath = join(dir, 'kubeconfig');
+  cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
+  await cluster.writeKubeconfig(kubeconfigPath);
+  sim = await startMeshSim({
+    kubeconfigPath,
+    scenario: 'bookinfo',
+    metricsPort: 0,
+    rateScale: 30,
+    log: () => undefined,
+  });
+  promPort = await freePort();
+  prometheus = await startProm();
+  server = await startServer({
+    kubeconfigPath,
+    prometheusUrl: prometheus.url,
+    port: 0,
+    config: { graph: { cacheTtlMs: 500 }, prometheus: { timeoutMs: 2000 } },
+    logger: pino({ level: 'silent' }),
+  });
+  await waitForPromQL(
+    prometheus.url,
+    'sum(rate(istio_requests_total[5s])) > 0',
+    (s) => s.length > 0,
+    60_000,
+    250,
+  );
+  // Every Bookinfo edge has had traffic within the window.
+  await eventually(
+    'ratings traffic in the graph',
+    async () =>
+      (await bookinfo({ graphType: 'workload' })).edges.filter((e) => e.rps > 0).length >= 11
+        ? true
+        : undefined,
+    30_000,
+    500,
+  );
+});
+
+afterAll(async () => {
+  await server?.close();
+  await prometheus?.close();
+  await sim?.close();
+  await cluster?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const bookinfo = (params: Record<string, string> = {}) =>
+  getGraph(server.url, { namespaces: 'bookinfo', duration: WINDOW, ...params });
+
+describe('Bookinfo topology', () => {
+  const expected: Record<string, string[]> = {
+    workload: [
+      'wl:istio-system/istio-ingressgateway>svc:bookinfo/productpage:http',
+      'svc:bookinfo/productpage>wl:bookinfo/productpage-v1:http',
+      'wl:bookinfo/productpage-v1>svc:bookinfo/details:http',
+      'wl:bookinfo/productpage-v1>svc:bookinfo/reviews:http',
+      'svc:bookinfo/details>wl:bookinfo/details-v1:http',
+      'svc:bookinfo/reviews>wl:bookinfo/reviews-v1:http',
+      'svc:bookinfo/reviews>wl:bookinfo/reviews-v2:http',
+      'svc:bookinfo/reviews>wl:bookinfo/reviews-v3:http',
+      'wl:bookinfo/reviews-v2>svc:bookinfo/ratings:http',
+      'wl:bookinfo/reviews-v3>svc:bookinfo/ratings:http',
+      'svc:bookinfo/ratings>wl:bookinfo/ratings-v1:http',
+    ],
+    versionedApp: [
+      'vapp:istio-system/istio-ingressgateway/latest>svc:bookinfo/productpage:http',
+      'svc:bookinfo/productpage>vapp:bookinfo/productpage/v1:http',
+      'vapp:bookinfo/productpage/v1>svc:bookinfo/details:http',
+      'vapp:bookinfo/productpage/v1>svc:bookinfo/reviews:http',
+      'svc:bookinfo/details>vapp:bookinfo/details/v1:http',
+      'svc:bookinfo/reviews>vapp:bookinfo/reviews/v1:http',
+      'svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http',
+      'svc:bookinfo/reviews>vapp:bookinfo/reviews/v3:http',
+      'vapp:bookinfo/reviews/v2>svc:bookinfo/ratings:http',
+      'vapp:bookinfo/reviews/v3>svc:bookinfo/ratings:http',
+      'svc:bookinfo/ratings>vapp:bookinfo/ratings/v1:http',
+    ],
+    app: [
+      'app:istio-system/istio-ingressgateway>svc:bookinfo/productpage:http',
+      'svc:bookinfo/productpage>app:bookinfo/productpage:http',
+      'app:bookinfo/productpage>svc:bookinfo/details:http',
+      'app:bookinfo/productpage>svc:bookinfo/reviews:http',
+      'svc:bookinfo/details>app:bookinfo/details:http',
+      'svc:bookinfo/reviews>app:bookinfo/reviews:http',
+      'app:bookinfo/reviews>svc:bookinfo/ratings:http',
+      'svc:bookinfo/ratings>app:bookinfo/ratings:http',
+    ],
+    service: [
+      'wl:istio-system/istio-ingressgateway>svc:bookinfo/productpage:http',
+      'svc:bookinfo/productpage>svc:bookinfo/details:http',
+      'svc:bookinfo/productpage>svc:bookinfo/reviews:http',
+      'svc:bookinfo/reviews>svc:bookinfo/ratings:http',
+    ],
+  };
+  it.each(Object.keys(expected))('%s graph', async (graphType) => {
+    const g = await bookinfo({ graphType, debug: 'true' });
+    expect(g.warnings).toEqual([]);
+    expect(
+      g.edges
+        .filter((e) => e.rps > 0)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([...expected[graphType]!].sort());
+    expect(g.debug!.queries.length).toBeLessThanOrEqual(6);
+    const gateway = g.nodes.find((n) => n.isGateway)!;
+    expect(gateway).toMatchObject({ namespace: 'istio-system', isRoot: true, isOutside: true });
+    expect(g.edges.every((e) => e.healthStatus === 'Healthy')).toBe(true);
+  });
+});
+
+describe('routing changes show in the graph', () => {
+  it(
+    '80/20 VirtualService: reviews edges carry 80% and 20% (±5) and the service gets the shifting badge',
+    { timeout: 45_000 },
+    async () => {
+      await applyFile(kubeconfigPath, 'destination-rule-all.yaml');
+      await applyFile(kubeconfigPath, 'virtual-service-reviews-80-20.yaml');
+      const changedAt = Date.now();
+      const shares = await eventually(
+        '80/20 split',
+        async () => {
+          if (Date.now() - changedAt < 11_000) return undefined; // a window of post-change traffic only
+          const g = await bookinfo({ graphType: 'versionedApp' });
+          const e = edgesBy(g);
+          const v1 = e.get('svc:bookinfo/reviews>vapp:bookinfo/reviews/v1:http')?.percentOfSource ?? 0;
+          const v2 = e.get('svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http')?.percentOfSource ?? 0;
+          const reviews = g.nodes.find((n) => n.id === 'svc:bookinfo/reviews');
+          return { v1, v2, v3: e.get('svc:bookinfo/reviews>vapp:bookinfo/reviews/v3:http'), reviews };
+        },
+        30_000,
+      );
+      expect(shares.v1).toBeGreaterThanOrEqual(75);
+      expect(shares.v1).toBeLessThanOrEqual(85);
+      expect(shares.v2).toBeGreaterThanOrEqual(15);
+      expect(shares.v2).toBeLessThanOrEqual(25);
+      expect(shares.v3?.rps ?? 0).toBe(0);
+      expect(shares.reviews).toMatchObject({ hasVS: true, hasDR: true, hasTrafficShifting: true });
+    },
+  );
+
+  it('a fault-injected edge turns to Failure', { timeout: 45_000 }, async () => {
+    await applyFile(kubeconfigPath, 'fault-injection-details-v1.yaml');
+    const edge = await eventually(
+      'details edge failing',
+      async () => {
+        const g = await bookinfo({ graphType: 'workload' });
+        const e = edgesBy(g).get('wl:bookinfo/productpage-v1>svc:bookinfo/details:http');
+        return e && e.healthStatus === 'Failure' && e.errorPct > 50 ? { e, g } : undefined;
+      },
+      30_000,
+    );
+    expect(Object.keys(edge.e.responses)).toContain('555');
+    expect(edge.e.responses['555']).toHaveProperty('FI');
+    expect(edge.g.nodes.find((n) => n.id === 'svc:bookinfo/details')).toMatchObject({
+      hasFaultInjection: true,
+    });
+  });
+
+  it('mTLS: 0% with PeerAuthentication DISABLE, 100% after STRICT', { timeout: 75_000 }, async () => {
+    const pa = (mode: string) =>
+      `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec:\n  mtls:\n    mode: ${mode}\n`;
+    const mtlsOf = async () => {
+      const g = await bookinfo({ graphType: 'workload' });
+      const inside = g.edges.filter(
+        (e) => e.rps > 0 && e.target.includes(':bookinfo/') && e.mtlsPct !== null,
+      );
+      return inside.length ? inside.map((e) => e.mtlsPct!) : undefined;
+    };
+    await applyYaml(kubeconfigPath, pa('DISABLE'), 'bookinfo');
+    let changedAt = Date.now();
+    await eventually(
+      'mTLS off',
+      async () =>
+        Date.now() - changedAt > 11_000 && (await mtlsOf())?.every((p) => p === 0) ? true : undefined,
+      30_000,
+    );
+    await applyYaml(kubeconfigPath, pa('STRICT'), 'bookinfo');
+    changedAt = Date.now();
+    const pcts = await eventually(
+      'mTLS 100%',
+      async () => {
+        if (Date.now() - changedAt < 11_000) return undefined;
+        const p = await mtlsOf();
+        return p?.every((x) => x === 100) ? p : undefined;
+      },
+      30_000,
+    );
+    expect(pcts.length).toBeGreaterThan(3);
+  });
+});
+
+describe('cost and resilience', () => {
+  const queriesSent = async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return [...text.matchAll(/^meshlens_prometheus_queries_total\{outcome="[a-z_]+"\} (\d+)$/gm)].reduce(
+      (a, m) => a + Number(m[1]),
+      0,
+    );
+  };
+
+  it('50 concurrent identical requests cost one set of queries', async () => {
+    const before = await queriesSent();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        bookinfo({ graphType: 'versionedApp', duration: '13s', debug: 'true' }),
+      ),
+    );
+    const after = await queriesSent();
+    expect(after - before).toBe(answers[0]!.debug!.queries.length);
+    expect(answers.filter((a) => !a.debug!.shared)).toHaveLength(1);
+  });
+
+  it(
+    'a stopped Prometheus gives the graph with a warning; traffic comes back when it returns',
+    { timeout: 45_000 },
+    async () => {
+      await prometheus.close();
+      await new Promise((r) => setTimeout(r, 600)); // past the answer cache (cacheTtlMs 500)
+      const down = await bookinfo({ graphType: 'workload' });
+      expect(down.warnings.map((w) => w.code)).toContain('PrometheusUnavailable');
+      expect(down.nodes.map((n) => n.id)).toContain('wl:bookinfo/reviews-v2');
+      expect(down.edges.every((e) => e.rps === 0)).toBe(true);
+      prometheus = await startProm();
+      const up = await eventually(
+        'traffic after restart',
+        async () => {
+          const g = await bookinfo({ graphType: 'workload' });
+          return g.warnings.length === 0 && g.edges.some((e) => e.rps > 0) ? g : undefined;
+        },
+        30_000,
+      );
+      expect(
+        up.edges.find((e) => e.id === 'svc:bookinfo/productpage>wl:bookinfo/productpage-v1:http')?.rps,
+      ).toBeGreaterThan(0);
+    },
+  );
+});
