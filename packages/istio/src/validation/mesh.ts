@@ -31,6 +31,44 @@ function visibleTogether(
   return isExportedTo(a.spec?.exportTo, na, nb) || isExportedTo(b.spec?.exportTo, nb, na);
 }
 
+interface HostRef {
+  vs: number;
+  host: number;
+  pattern: string;
+}
+
+/** Pairs of (VirtualService, host) whose host patterns overlap, found through buckets, not all pairs. */
+function overlappingHosts(hosts: string[][]): [HostRef, HostRef][] {
+  const exact = new Map<string, HostRef[]>();
+  const wild: HostRef[] = [];
+  hosts.forEach((list, vs) =>
+    list.forEach((pattern, host) => {
+      const ref = { vs, host, pattern };
+      if (pattern.includes('*')) wild.push(ref);
+      else {
+        const bucket = exact.get(pattern);
+        if (bucket) bucket.push(ref);
+        else exact.set(pattern, [ref]);
+      }
+    }),
+  );
+  const pairs: [HostRef, HostRef][] = [];
+  for (const bucket of exact.values()) {
+    for (let i = 0; i < bucket.length; i++) {
+      for (let j = i + 1; j < bucket.length; j++) pairs.push([bucket[i] as HostRef, bucket[j] as HostRef]);
+    }
+  }
+  const exactRefs = [...exact.values()].flat();
+  wild.forEach((w, i) => {
+    for (const e of exactRefs) if (hostsIntersect(w.pattern, e.pattern)) pairs.push([w, e]);
+    for (let j = i + 1; j < wild.length; j++) {
+      const o = wild[j] as HostRef;
+      if (hostsIntersect(w.pattern, o.pattern)) pairs.push([w, o]);
+    }
+  });
+  return pairs.filter(([a, b]) => a.vs !== b.vs);
+}
+
 function duplicateVirtualServices(
   all: VirtualService[],
   domain: string,
@@ -40,48 +78,47 @@ function duplicateVirtualServices(
     (vs.spec?.hosts ?? []).map((h) => resolveConfigHost(h, namespaceOf(vs), domain)),
   );
   const gws = all.map((vs) => new Set(virtualServiceGateways(vs)));
-  for (let a = 0; a < all.length; a++) {
-    for (let b = a + 1; b < all.length; b++) {
-      const va = all[a] as VirtualService;
-      const vb = all[b] as VirtualService;
-      if (![...(gws[a] ?? [])].some((g) => gws[b]?.has(g))) continue;
-      if (!visibleTogether(va, vb)) continue;
-      (hosts[a] ?? []).forEach((ha, i) =>
-        (hosts[b] ?? []).forEach((hb, j) => {
-          if (!hostsIntersect(ha, hb)) return;
-          push(out, va, check('KIA1106', `spec/hosts[${i}]`, `${ha} is also in ${objectKey(vb)}`));
-          push(out, vb, check('KIA1106', `spec/hosts[${j}]`, `${hb} is also in ${objectKey(va)}`));
-        }),
-      );
-    }
+  for (const [ra, rb] of overlappingHosts(hosts)) {
+    const va = all[ra.vs] as VirtualService;
+    const vb = all[rb.vs] as VirtualService;
+    if (![...(gws[ra.vs] ?? [])].some((g) => gws[rb.vs]?.has(g))) continue;
+    if (!visibleTogether(va, vb)) continue;
+    push(out, va, check('KIA1106', `spec/hosts[${ra.host}]`, `${ra.pattern} is also in ${objectKey(vb)}`));
+    push(out, vb, check('KIA1106', `spec/hosts[${rb.host}]`, `${rb.pattern} is also in ${objectKey(va)}`));
   }
   return out;
 }
 
 function duplicateSubsets(all: DestinationRule[], domain: string): Map<DestinationRule, ValidationCheck[]> {
   const out = new Map<DestinationRule, ValidationCheck[]>();
-  const host = (dr: DestinationRule) => resolveConfigHost(dr.spec?.host ?? '', namespaceOf(dr), domain);
-  const plain = all.filter(
-    (dr) => dr.spec?.host && Object.keys(dr.spec.workloadSelector?.matchLabels ?? {}).length === 0,
-  );
-  for (let a = 0; a < plain.length; a++) {
-    for (let b = a + 1; b < plain.length; b++) {
-      const da = plain[a] as DestinationRule;
-      const db = plain[b] as DestinationRule;
-      if (host(da) !== host(db) || !visibleTogether(da, db)) continue;
-      const sa = da.spec.subsets ?? [];
-      const sb = db.spec.subsets ?? [];
-      if (sa.length === 0 && sb.length === 0) {
-        push(out, da, check('KIA0201', 'spec/host', `also ${objectKey(db)}`));
-        push(out, db, check('KIA0201', 'spec/host', `also ${objectKey(da)}`));
-        continue;
+  const byHost = new Map<string, DestinationRule[]>();
+  for (const dr of all) {
+    if (!dr.spec?.host || Object.keys(dr.spec.workloadSelector?.matchLabels ?? {}).length > 0) continue;
+    const host = resolveConfigHost(dr.spec.host, namespaceOf(dr), domain);
+    const bucket = byHost.get(host);
+    if (bucket) bucket.push(dr);
+    else byHost.set(host, [dr]);
+  }
+  for (const plain of byHost.values()) {
+    for (let a = 0; a < plain.length; a++) {
+      for (let b = a + 1; b < plain.length; b++) {
+        const da = plain[a] as DestinationRule;
+        const db = plain[b] as DestinationRule;
+        if (!visibleTogether(da, db)) continue;
+        const sa = da.spec.subsets ?? [];
+        const sb = db.spec.subsets ?? [];
+        if (sa.length === 0 && sb.length === 0) {
+          push(out, da, check('KIA0201', 'spec/host', `also ${objectKey(db)}`));
+          push(out, db, check('KIA0201', 'spec/host', `also ${objectKey(da)}`));
+          continue;
+        }
+        sa.forEach((s, i) => {
+          const j = sb.findIndex((t) => t.name === s.name);
+          if (j < 0) return;
+          push(out, da, check('KIA0201', `spec/subsets[${i}]/name`, `${s.name} also in ${objectKey(db)}`));
+          push(out, db, check('KIA0201', `spec/subsets[${j}]/name`, `${s.name} also in ${objectKey(da)}`));
+        });
       }
-      sa.forEach((s, i) => {
-        const j = sb.findIndex((t) => t.name === s.name);
-        if (j < 0) return;
-        push(out, da, check('KIA0201', `spec/subsets[${i}]/name`, `${s.name} also in ${objectKey(db)}`));
-        push(out, db, check('KIA0201', `spec/subsets[${j}]/name`, `${s.name} also in ${objectKey(da)}`));
-      });
     }
   }
   return out;
