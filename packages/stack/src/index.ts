@@ -30,5 +30,11 @@ export {
   type StackOptions,
   type StackUrls,
 } from './stack';
-export { buildWebIfStale, ensurePrometheus, portFree, webBuildStale } from './setup';
+export {
+  buildWebIfStale,
+  ensurePrometheus,
+  portFree,
+  webBuildStale,
+  type EnsurePrometheusDeps,
+} from './setup';
 export type { BenchContext, BenchFunction, BenchResult } from './bench';

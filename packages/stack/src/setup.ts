@@ -7,29 +7,49 @@ import { findPrometheus, PrometheusNotInstalledError } from './prometheus';
 
 type Log = (line: string) => void;
 
+function aptInstallPrometheus(): void {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'prometheus']]) {
+    const result = spawnSync('apt-get', args, { stdio: ['ignore', process.stderr, 'inherit'], env });
+    if (result.status !== 0) {
+      throw new Error(
+        `apt-get ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}); ` +
+          "install Debian's `prometheus` package by hand.",
+      );
+    }
+  }
+}
+
+export interface EnsurePrometheusDeps {
+  find: () => string | undefined;
+  isRoot: () => boolean;
+  install: () => void;
+}
+
+const realDeps: EnsurePrometheusDeps = {
+  find: findPrometheus,
+  isRoot: () => process.getuid?.() === 0,
+  install: aptInstallPrometheus,
+};
+
 /**
  * Makes sure Prometheus is installed: when it is missing and we are root, installs Debian's `prometheus`
  * package with apt-get (saying so); otherwise throws PrometheusNotInstalledError naming the package.
  */
-export function ensurePrometheus(log: Log): string {
-  const found = findPrometheus();
+export function ensurePrometheus(log: Log, deps: EnsurePrometheusDeps = realDeps): string {
+  const found = deps.find();
   if (found) return found;
-  if (process.getuid?.() !== 0) throw new PrometheusNotInstalledError();
+  const override = process.env.MESHLENS_PROMETHEUS_BIN;
+  if (override) throw new Error(`MESHLENS_PROMETHEUS_BIN=${override} is not an executable file`);
+  if (!deps.isRoot()) throw new PrometheusNotInstalledError();
   log(
     "Prometheus is missing: installing Debian's prometheus package (apt-get update && apt-get install -y prometheus)",
   );
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'prometheus']]) {
-    const result = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
-    if (result.status !== 0) {
-      throw new Error(
-        `apt-get ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`,
-      );
-    }
-  }
-  // Debian's package starts a system Prometheus on :9090; the demo runs its own and does not need it.
-  const installed = findPrometheus();
+  deps.install();
+  // Debian's package may also start a system Prometheus on :9090; the demo runs its own on a free port.
+  const installed = deps.find();
   if (!installed) throw new PrometheusNotInstalledError();
+  log(`installed ${installed}`);
   return installed;
 }
 

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { metricsUrl, prometheusConfig, webBuildStale } from '../src/index';
+import {
+  ensurePrometheus,
+  metricsUrl,
+  prometheusConfig,
+  PrometheusNotInstalledError,
+  webBuildStale,
+} from '../src/index';
 
 describe('webBuildStale', () => {
   let root: string;
@@ -73,5 +79,60 @@ describe('metricsUrl', () => {
   it('adds /metrics to a base URL and keeps an explicit path', () => {
     expect(metricsUrl('http://127.0.0.1:4000')).toBe('http://127.0.0.1:4000/metrics');
     expect(metricsUrl('http://127.0.0.1:4000/custom')).toBe('http://127.0.0.1:4000/custom');
+  });
+});
+
+describe('ensurePrometheus', () => {
+  const noEnv = () => {
+    const saved = process.env.MESHLENS_PROMETHEUS_BIN;
+    delete process.env.MESHLENS_PROMETHEUS_BIN;
+    return () => {
+      if (saved !== undefined) process.env.MESHLENS_PROMETHEUS_BIN = saved;
+    };
+  };
+
+  it('uses the installed binary without installing anything', () => {
+    const log: string[] = [];
+    const installs: number[] = [];
+    const bin = ensurePrometheus((l) => log.push(l), {
+      find: () => '/usr/bin/prometheus',
+      isRoot: () => true,
+      install: () => installs.push(1),
+    });
+    expect(bin).toBe('/usr/bin/prometheus');
+    expect(installs).toEqual([]);
+    expect(log).toEqual([]);
+  });
+
+  it('as root installs the prometheus package with apt-get and says so', () => {
+    const restore = noEnv();
+    try {
+      let installed = false;
+      const log: string[] = [];
+      const bin = ensurePrometheus((l) => log.push(l), {
+        find: () => (installed ? '/usr/bin/prometheus' : undefined),
+        isRoot: () => true,
+        install: () => (installed = true),
+      });
+      expect(bin).toBe('/usr/bin/prometheus');
+      expect(log[0]).toMatch(/apt-get update && apt-get install -y prometheus/);
+    } finally {
+      restore();
+    }
+  });
+
+  it('as another user refuses with a message naming the Debian package', () => {
+    const restore = noEnv();
+    try {
+      const deps = {
+        find: () => undefined,
+        isRoot: () => false,
+        install: () => expect.fail('must not install'),
+      };
+      expect(() => ensurePrometheus(() => undefined, deps)).toThrow(PrometheusNotInstalledError);
+      expect(() => ensurePrometheus(() => undefined, deps)).toThrow(/Debian's `prometheus` package/);
+    } finally {
+      restore();
+    }
   });
 });
