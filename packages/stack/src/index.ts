@@ -21,8 +21,10 @@ export {
 export { queryPrometheus, vectorOf, waitForPromQL, type PromQueryData, type PromSample } from './promql';
 export { componentAvailable, componentCommand, repoRoot, type ComponentName } from './components';
 export {
+  claimStateDir,
   ComponentMissingError,
   metricsUrl,
+  readEndpoints,
   startStack,
   type Endpoints,
   type ScenarioName,

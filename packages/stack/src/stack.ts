@@ -1,7 +1,8 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { componentCommand, type ComponentName } from './components';
-import { spawnReady, type ReadyProcess } from './processes';
+import { isAlive, killGroup, spawnReady, type ReadyProcess } from './processes';
 import { startPrometheus, type PrometheusHandle } from './prometheus';
 
 export type ScenarioName = 'bookinfo' | 'travels' | 'generated';
@@ -95,6 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   await mkdir(logDir, { recursive: true });
+  await claimStateDir(stateDir, progress);
   await rm(endpointsPath, { force: true });
   // A fresh TSDB each run: series of an earlier scenario would otherwise show in the graph.
   await rm(join(stateDir, 'prometheus'), { recursive: true, force: true });
@@ -235,6 +237,48 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll();
     throw err;
   }
+}
+
+/** Reads stateDir/endpoints.json of a running stack (undefined when there is none). */
+export async function readEndpoints(stateDir = '.demo'): Promise<Endpoints | undefined> {
+  try {
+    return JSON.parse(await readFile(join(resolve(stateDir), 'endpoints.json'), 'utf8')) as Endpoints;
+  } catch {
+    return undefined;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Refuses to start over a stack that is still running in the same state folder; when the process that
+ * started an earlier stack is gone (killed with SIGKILL, say), stops the components it left behind (those
+ * whose command line still names this state folder).
+ */
+export async function claimStateDir(stateDir: string, progress: (message: string) => void): Promise<void> {
+  const previous = await readEndpoints(stateDir);
+  if (!previous) return;
+  const leftovers = Object.values(previous.pids ?? {}).filter(
+    (pid): pid is number => typeof pid === 'number' && isAlive(pid) && commandLine(pid).includes(stateDir),
+  );
+  if (leftovers.length === 0) return;
+  if (isAlive(previous.pid)) {
+    throw new Error(
+      `a demo stack is already running with its state in ${stateDir} (pid ${previous.pid}, console ${previous.console}); ` +
+        'stop it first, or use another state folder',
+    );
+  }
+  progress(`stopping ${leftovers.length} process(es) left behind by an earlier run in ${stateDir}`);
+  for (const pid of leftovers) killGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (leftovers.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of leftovers.filter(isAlive)) killGroup(pid, 'SIGKILL');
 }
 
 /**

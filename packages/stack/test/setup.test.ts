@@ -1,10 +1,14 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  claimStateDir,
   ensurePrometheus,
+  isAlive,
+  sleep,
   metricsUrl,
   prometheusConfig,
   PrometheusNotInstalledError,
@@ -133,6 +137,38 @@ describe('ensurePrometheus', () => {
       expect(() => ensurePrometheus(() => undefined, deps)).toThrow(/Debian's `prometheus` package/);
     } finally {
       restore();
+    }
+  });
+});
+
+describe('claimStateDir', () => {
+  it('stops the components an earlier, killed launcher left behind in the same state folder', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'meshlens-claim-'));
+    // An orphaned "component": its command line names the state folder, as every real one does.
+    const orphan = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', `${stateDir}/kubeconfig`], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    const unrelated = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    try {
+      const deadLauncher = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+      writeFileSync(
+        join(stateDir, 'endpoints.json'),
+        JSON.stringify({ pid: deadLauncher, pids: { cluster: orphan.pid, meshSim: unrelated.pid } }),
+      );
+      const log: string[] = [];
+      await claimStateDir(stateDir, (l) => log.push(l));
+      expect(log[0]).toMatch(/stopping 1 process\(es\) left behind/);
+      await sleep(100);
+      expect(isAlive(orphan.pid!)).toBe(false);
+      expect(isAlive(unrelated.pid!)).toBe(true);
+    } finally {
+      unrelated.kill('SIGKILL');
+      orphan.kill('SIGKILL');
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });

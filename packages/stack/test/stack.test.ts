@@ -74,6 +74,13 @@ describe('startStack with the bookinfo scenario', () => {
     ]);
   }, 40_000);
 
+  it('refuses a second stack in the same state folder while this one runs', async () => {
+    await expect(startStack({ stateDir, handleSignals: false })).rejects.toThrow(
+      /already running with its state in/,
+    );
+    expect(existsSync(join(stateDir, 'endpoints.json'))).toBe(true);
+  });
+
   it('stop() leaves no component process and removes endpoints.json', async () => {
     const pids = Object.values(stack!.endpoints.pids).filter((p): p is number => typeof p === 'number');
     expect(pids).toHaveLength(4);
