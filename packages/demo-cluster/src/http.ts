@@ -139,7 +139,12 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       return doc ? send(res, 200, doc) : sendError(res, resourceNotFound(path));
     }
   }
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw badRequest(`malformed path: ${path}`);
+  }
   let group: string;
   let version: string;
   let rest: string[];

@@ -1,5 +1,6 @@
 /** Loading manifests (multi-document YAML) into the cluster, and the bundled Istio CRDs. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { Cluster } from './cluster';
@@ -77,6 +78,17 @@ function rank(o: KObject): number {
   return 2;
 }
 
+/** Applies a manifest file, or every .yaml/.yml/.json file of a directory (like `kubectl apply -f DIR`). */
 export function loadFile(cluster: Cluster, path: string): KObject[] {
-  return applyObjects(cluster, parseManifests(readFileSync(path, 'utf8')));
+  if (statSync(path).isDirectory()) {
+    return readdirSync(path)
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .sort()
+      .flatMap((f) => loadFile(cluster, join(path, f)));
+  }
+  try {
+    return applyObjects(cluster, parseManifests(readFileSync(path, 'utf8')));
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
 }

@@ -1,65 +1,15 @@
-/** The REST semantics over plain HTTP: discovery, watch (resume, 410, timeouts), field validation, tables,
- *  namespaces, CRDs and saved state. */
+/** The REST semantics over plain HTTP: discovery, field validation, generation, built-in validation,
+ *  deletecollection, paging, tables, namespaces, CRDs and saved state. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoCluster, type DemoCluster } from '../src/server';
 import { waitFor } from './helpers';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { cm, restClient, type Json } from './rest';
 
 let dc: DemoCluster;
-
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-  base = dc.url,
-): Promise<{ status: number; body: Json; headers: Headers }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...headers },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : {}, headers: res.headers };
-}
-
-/** Opens a watch and collects its events until closed. */
-function watch(path: string, base = dc.url): { events: Json[]; ended: Promise<void>; close: () => void } {
-  const ac = new AbortController();
-  const events: Json[] = [];
-  const ended = (async () => {
-    try {
-      const res = await fetch(`${base}${path}`, { signal: ac.signal });
-      const reader = res.body?.getReader();
-      const dec = new TextDecoder();
-      let buf = '';
-      for (;;) {
-        const r = await reader?.read();
-        if (!r || r.done) break;
-        buf += dec.decode(r.value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          events.push(JSON.parse(buf.slice(0, i)) as Json);
-          buf = buf.slice(i + 1);
-        }
-      }
-    } catch (e) {
-      if ((e as Error).name !== 'AbortError') throw e;
-    }
-  })();
-  return { events, ended, close: () => ac.abort() };
-}
-
-const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = {}): Json => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, labels },
-  data,
-});
+const { api } = restClient(() => dc.url);
 
 beforeAll(async () => {
   dc = await startDemoCluster({ port: 0 });
@@ -112,84 +62,6 @@ describe('discovery', () => {
       ]),
     );
     expect((await api('GET', '/apis/nosuch.example.com/v1')).status).toBe(404);
-  });
-});
-
-describe('watch', () => {
-  it('streams ADDED, MODIFIED and DELETED with increasing resourceVersions, and resumes from one', async () => {
-    const list = await api('GET', '/api/v1/namespaces/w/configmaps');
-    const w = watch(
-      `/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`,
-    );
-    await new Promise((r) => setTimeout(r, 50));
-    const created = await api('POST', '/api/v1/namespaces/w/configmaps', cm('a', {}, { k: '1' }));
-    await api('PUT', '/api/v1/namespaces/w/configmaps/a', { ...created.body, data: { k: '2' } });
-    await api('DELETE', '/api/v1/namespaces/w/configmaps/a');
-    await waitFor(() => w.events.length >= 3, 'three events');
-    w.close();
-    expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
-    const rvs = w.events.map((e) => Number(e.object.metadata.resourceVersion));
-    expect(rvs[0]).toBeLessThan(rvs[1] ?? 0);
-    expect(rvs[1]).toBeLessThan(rvs[2] ?? 0);
-    expect(w.events[1]?.object.data).toEqual({ k: '2' });
-
-    const resumed = watch(`/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${rvs[0]}`);
-    await waitFor(() => resumed.events.length >= 2, 'replayed events');
-    resumed.close();
-    expect(resumed.events.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
-  });
-
-  it('sends current objects as ADDED without a resourceVersion, and filters by label with transitions', async () => {
-    await api('POST', '/api/v1/namespaces/w/configmaps', cm('sel', { tier: 'front' }));
-    const w = watch('/api/v1/namespaces/w/configmaps?watch=true&labelSelector=tier%3Dfront');
-    await waitFor(() => w.events.length >= 1, 'initial ADDED');
-    await api(
-      'PATCH',
-      '/api/v1/namespaces/w/configmaps/sel',
-      { metadata: { labels: { tier: 'back' } } },
-      { 'Content-Type': 'application/merge-patch+json' },
-    );
-    await api(
-      'PATCH',
-      '/api/v1/namespaces/w/configmaps/sel',
-      { metadata: { labels: { tier: 'front' } } },
-      { 'Content-Type': 'application/merge-patch+json' },
-    );
-    await api('POST', '/api/v1/namespaces/w/configmaps', cm('other', { tier: 'back' }));
-    await waitFor(() => w.events.length >= 3, 'transition events');
-    await new Promise((r) => setTimeout(r, 50));
-    w.close();
-    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
-      'ADDED sel',
-      'DELETED sel',
-      'ADDED sel',
-    ]);
-  });
-
-  it('ends the stream after timeoutSeconds', async () => {
-    const started = Date.now();
-    const w = watch('/api/v1/namespaces/w/secrets?watch=true&timeoutSeconds=1');
-    await w.ended;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
-
-  it('answers a too old resourceVersion with an ERROR event carrying 410 Expired', async () => {
-    const small = await startDemoCluster({ port: 0, istioCrds: false, historyLimit: 5 });
-    try {
-      for (let i = 0; i < 20; i++)
-        await api('POST', '/api/v1/namespaces/default/configmaps', cm(`c${i}`), {}, small.url);
-      const w = watch('/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2', small.url);
-      await w.ended;
-      expect(w.events).toHaveLength(1);
-      expect(w.events[0]).toMatchObject({
-        type: 'ERROR',
-        object: { kind: 'Status', code: 410, reason: 'Expired' },
-      });
-      expect(w.events[0]?.object.message).toContain('too old resource version');
-    } finally {
-      await small.close();
-    }
   });
 });
 
