@@ -95,9 +95,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     console: withConsole ? requireCommand('meshlens') : undefined,
   };
 
-  await mkdir(logDir, { recursive: true });
+  await mkdir(stateDir, { recursive: true });
   await claimStateDir(stateDir, progress);
   await rm(endpointsPath, { force: true });
+  // Logs of this run only.
+  await rm(logDir, { recursive: true, force: true });
+  await mkdir(logDir, { recursive: true });
   // A fresh TSDB each run: series of an earlier scenario would otherwise show in the graph.
   await rm(join(stateDir, 'prometheus'), { recursive: true, force: true });
 
