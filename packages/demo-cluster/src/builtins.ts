@@ -153,13 +153,21 @@ export function validateBuiltIn(obj: KObject): StatusCause[] {
   }
 }
 
-/** Addresses handed out by the emulator: services from 10.96.0.0/16, pods from 10.244.0.0/16. */
+/** Addresses handed out by the emulator: services from 10.96.0.0/16, pods from 10.244.0.0/16, load
+ *  balancers from 172.18.255.0/24 (as MetalLB on kind would), node ports from 30000. */
 export class IpAllocator {
-  private next = { svc: 10, pod: 10 };
+  private next = { svc: 10, pod: 10, lb: 200 };
+  private nextNodePort = 30000;
 
-  allocate(kind: 'svc' | 'pod'): string {
+  allocate(kind: 'svc' | 'pod' | 'lb'): string {
     const n = this.next[kind]++;
+    if (kind === 'lb') return `172.18.${255 - (Math.floor(n / 250) % 250)}.${(n % 250) + 1}`;
     return `${kind === 'svc' ? '10.96' : '10.244'}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+  }
+
+  nodePort(): number {
+    const p = this.nextNodePort++;
+    return 30000 + ((p - 30000) % 2768);
   }
 
   /** Skips past an address already in use (restored state). */
@@ -213,11 +221,24 @@ export function applyDefaults(obj: KObject, old: KObject | undefined, ips: IpAll
         spec.ipFamilyPolicy ??= 'SingleStack';
         spec.internalTrafficPolicy ??= 'Cluster';
       }
+      const oldPorts = asArr(oldSpec.ports);
       for (const p of asArr(spec.ports)) {
         p.protocol ??= 'TCP';
         p.targetPort ??= p.port;
+        if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+          p.nodePort ??= oldPorts.find((o) => o.port === p.port)?.nodePort ?? ips.nodePort();
+        }
       }
       obj.status ??= { loadBalancer: {} };
+      const lb = asObj(asObj(obj.status).loadBalancer);
+      if (spec.type === 'LoadBalancer' && !Array.isArray(lb.ingress)) {
+        obj.status = {
+          ...asObj(obj.status),
+          loadBalancer: { ingress: [{ ip: ips.allocate('lb'), ipMode: 'VIP' }] },
+        };
+      } else if (spec.type !== 'LoadBalancer' && Array.isArray(lb.ingress)) {
+        obj.status = { ...asObj(obj.status), loadBalancer: {} };
+      }
       break;
     }
     case 'Pod':

@@ -143,6 +143,29 @@ describe('writes', () => {
     expect(badKind.status).toBe(400);
   });
 
+  it('gives LoadBalancer services an external IP and node ports, kept across updates', async () => {
+    const svc = {
+      metadata: { name: 'lb' },
+      spec: { type: 'LoadBalancer', selector: { app: 'lb' }, ports: [{ name: 'http', port: 80 }] },
+    };
+    const created = (await api('POST', '/api/v1/namespaces/w/services', svc)).body;
+    const ip = created.status.loadBalancer.ingress[0].ip as string;
+    expect(ip).toMatch(/^172\.18\./);
+    const nodePort = created.spec.ports[0].nodePort as number;
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+    const labelled = (
+      await api(
+        'PATCH',
+        '/api/v1/namespaces/w/services/lb',
+        { metadata: { labels: { x: 'y' } } },
+        { 'Content-Type': 'application/merge-patch+json' },
+      )
+    ).body;
+    expect(labelled.status.loadBalancer.ingress[0].ip).toBe(ip);
+    expect(labelled.spec.ports[0].nodePort).toBe(nodePort);
+    expect(labelled.spec.clusterIP).toBe(created.spec.clusterIP);
+  });
+
   it('deletes a collection by label selector', async () => {
     for (const [n, team] of [
       ['d1', 'x'],
