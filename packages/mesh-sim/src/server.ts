@@ -1,7 +1,7 @@
 /** The simulator's HTTP endpoints: /metrics (Prometheus text), /healthz, /debug/state. */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { CONTENT_TYPE, renderChunks } from './metrics/render';
+import { CONTENT_TYPE, renderBuffers } from './metrics/render';
 import type { MetricsStore } from './metrics/store';
 
 export interface ServerDeps {
@@ -12,7 +12,7 @@ export interface ServerDeps {
 
 async function streamMetrics(res: ServerResponse, store: MetricsStore): Promise<void> {
   res.writeHead(200, { 'content-type': CONTENT_TYPE });
-  for (const chunk of renderChunks(store)) {
+  for (const chunk of renderBuffers(store)) {
     if (!res.write(chunk)) await once(res, 'drain');
     if (res.destroyed) return;
   }

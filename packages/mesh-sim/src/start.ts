@@ -2,14 +2,13 @@
  * startMeshSim: creates the scenario in the cluster, watches it, simulates traffic every tick and serves
  * the metrics. The programmatic twin of the `mesh-sim` CLI (process contract in notes/common.md).
  */
-import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Engine } from './engine/simulate';
 import { applyObjects } from './kube/apply';
 import { watchCluster } from './kube/watch';
 import { loadScenario } from './scenario/load';
 import { scenarioObjects } from './scenario/manifests';
-import { createMetricsServer } from './server';
+import { runSimulation } from './runtime';
 
 export interface MeshSimOptions {
   kubeconfigPath: string;
@@ -57,59 +56,28 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
     rateScale: options.rateScale ?? 1,
   });
 
-  const tickMs = options.tickMs ?? 200;
-  let last = performance.now();
-  const started = Date.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const dt = Math.min(Math.max(now - last, 0), 2000);
-    last = now;
-    if (watch.takeChanged()) engine.setInventory(watch.inventory());
-    engine.tick(Date.now(), dt);
-  }, tickMs);
-
-  const server = createMetricsServer({
-    store: () => engine.store,
-    log,
-    state: () => ({
-      scenario: scenario.name,
-      description: scenario.description,
-      uptimeSeconds: Math.round((Date.now() - started) / 1000),
-      rateScale: engine.rateScale,
-      stats: engine.stats,
-      samples: engine.store.recorded,
-      series: {
-        http: engine.store.http.size,
-        tcp: engine.store.tcp.size,
-        grpcMessages: engine.store.messages.size,
-      },
-      workloads: engine.world.workloads.size,
-      services: engine.world.services.size,
-      ejectedHosts: engine.outliers.ejectedCount(Date.now()),
-      connectionPools: engine.pools.snapshot(),
-      edges: Object.fromEntries(
-        [...engine.edgeRates].map(([k, v]) => [k, Math.round(v * 1000) / 1000] as const).sort(),
-      ),
-    }),
-  });
-  const host = options.host ?? '127.0.0.1';
-  server.listen(options.metricsPort ?? 0, host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let runtime;
+  try {
+    runtime = await runSimulation(engine, {
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      port: options.metricsPort ?? 0,
+      tickMs: options.tickMs ?? 200,
+      refresh: () => (watch.takeChanged() ? watch.inventory() : undefined),
+      log,
+    });
+  } catch (err) {
+    await watch.stop();
+    throw err;
+  }
+  const url = runtime.url;
   log(`serving ${url}/metrics`);
   return {
     url,
     metricsUrl: `${url}/metrics`,
     engine,
     async close() {
-      clearInterval(timer);
+      await runtime.close();
       await watch.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

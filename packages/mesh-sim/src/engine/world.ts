@@ -100,12 +100,17 @@ export class World {
     }
     for (const [key, pods] of byWorkload) this.addWorkload(key, pods);
 
+    const readyByNamespace = new Map<string, PodView[]>();
+    for (const p of inventory.pods) {
+      if (!p.ready) continue;
+      let list = readyByNamespace.get(p.namespace);
+      if (!list) readyByNamespace.set(p.namespace, (list = []));
+      list.push(p);
+    }
     for (const view of inventory.services) {
       const fqdn = `${view.name}.${view.namespace}.svc.${CLUSTER_DOMAIN}`;
       const pods = view.selector
-        ? inventory.pods.filter(
-            (p) => p.ready && p.namespace === view.namespace && matchesLabels(p.labels, view.selector!),
-          )
+        ? (readyByNamespace.get(view.namespace) ?? []).filter((p) => matchesLabels(p.labels, view.selector!))
         : [];
       this.services.set(fqdn, { fqdn, name: view.name, namespace: view.namespace, view, pods });
     }

@@ -20,8 +20,9 @@ export interface Histogram {
   sum: number;
 }
 
+/** Label text of a series, encoded once: `reporter="source",...` (without braces). */
 export interface HttpSeries {
-  labels: string;
+  labelBytes: Buffer;
   requests: number;
   duration: Histogram;
   requestBytes: Histogram;
@@ -29,7 +30,7 @@ export interface HttpSeries {
 }
 
 export interface TcpSeries {
-  labels: string;
+  labelBytes: Buffer;
   opened: number;
   closed: number;
   sent: number;
@@ -37,7 +38,7 @@ export interface TcpSeries {
 }
 
 export interface MessageSeries {
-  labels: string;
+  labelBytes: Buffer;
   request: number;
   response: number;
 }
@@ -77,6 +78,7 @@ export interface TcpSample {
   received: number;
 }
 
+const encode = (text: string) => Buffer.from(text, 'utf8');
 const peerText = (r: Reporter, s: Fragment, d: Fragment) => `reporter="${r}",${s.text},${d.text}`;
 
 export class MetricsStore {
@@ -91,9 +93,10 @@ export class MetricsStore {
     let s = this.http.get(key);
     if (!s) {
       s = {
-        labels:
+        labelBytes: encode(
           `${peerText(x.reporter, x.source, x.destination)},request_protocol="${x.protocol}",response_code="${x.code}",` +
-          `grpc_response_status="${x.grpcStatus}",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
+            `grpc_response_status="${x.grpcStatus}",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
+        ),
         requests: 0,
         duration: histogram(),
         requestBytes: histogram(),
@@ -114,7 +117,9 @@ export class MetricsStore {
     let s = this.tcp.get(key);
     if (!s) {
       s = {
-        labels: `${peerText(x.reporter, x.source, x.destination)},request_protocol="tcp",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
+        labelBytes: encode(
+          `${peerText(x.reporter, x.source, x.destination)},request_protocol="tcp",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
+        ),
         opened: 0,
         closed: 0,
         sent: 0,
@@ -139,7 +144,7 @@ export class MetricsStore {
     const key = `${reporter[0]}${source.id}.${destination.id}`;
     let s = this.messages.get(key);
     if (!s) {
-      s = { labels: peerText(reporter, source, destination), request: 0, response: 0 };
+      s = { labelBytes: encode(peerText(reporter, source, destination)), request: 0, response: 0 };
       this.messages.set(key, s);
     }
     s.request += request;

@@ -1,0 +1,86 @@
+/**
+ * The running simulation: a tick timer that advances the engine in real time (keeping nominal rates even
+ * when a tick is late, since each tick covers the time actually elapsed) and the HTTP server.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Engine } from './engine/simulate';
+import type { Inventory } from './engine/inventory';
+import { createMetricsServer } from './server';
+
+export interface RuntimeOptions {
+  host?: string;
+  port?: number;
+  tickMs?: number;
+  /** Called before each tick; returns a new inventory when the cluster changed. */
+  refresh?: () => Inventory | undefined;
+  log: (msg: string) => void;
+}
+
+export interface Runtime {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function debugState(engine: Engine, started: number): unknown {
+  return {
+    scenario: engine.scenario.name,
+    description: engine.scenario.description,
+    uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    rateScale: engine.rateScale,
+    stats: engine.stats,
+    samples: engine.store.recorded,
+    series: {
+      http: engine.store.http.size,
+      tcp: engine.store.tcp.size,
+      grpcMessages: engine.store.messages.size,
+    },
+    workloads: engine.world.workloads.size,
+    services: engine.world.services.size,
+    ejectedHosts: engine.outliers.ejectedCount(Date.now()),
+    connectionPools: engine.pools.snapshot(),
+    /** Calls per second per edge (`caller -> service (protocol)`), smoothed over a few seconds. */
+    edges: Object.fromEntries(
+      [...engine.edgeRates].map(([k, v]) => [k, Math.round(v * 1000) / 1000] as const).sort(),
+    ),
+  };
+}
+
+export async function runSimulation(engine: Engine, options: RuntimeOptions): Promise<Runtime> {
+  const tickMs = options.tickMs ?? 200;
+  const started = Date.now();
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const dt = Math.min(Math.max(now - last, 0), 2000);
+    last = now;
+    const inventory = options.refresh?.();
+    if (inventory) engine.setInventory(inventory);
+    engine.tick(Date.now(), dt);
+  }, tickMs);
+
+  const server = createMetricsServer({
+    store: () => engine.store,
+    log: options.log,
+    state: () => debugState(engine, started),
+  });
+  const host = options.host ?? '127.0.0.1';
+  server.listen(options.port ?? 0, host);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    clearInterval(timer);
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    async close() {
+      clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
