@@ -68,3 +68,4 @@ export { describeRoute, summarizeRoute } from './describe';
 export { mulberry32, seedFromString } from './random';
 export { ipv4InCidr, isIpAddress } from './hosts';
 export * from './validation/index';
+export { meshConfigFromObjects, sidecarInjected } from './inventory';
