@@ -13,7 +13,7 @@ describe('graph PromQL', () => {
     for (const { promql } of queries) {
       // each selector names every namespace once, in one regex: the query does not grow per namespace
       const selectors = promql.match(/rate\(/g)!.length;
-      expect(selectors).toBeLessThanOrEqual(8);
+      expect(selectors).toBeLessThanOrEqual(12);
       expect(promql.match(/ns-17\b/g)?.length).toBe(selectors);
       expect(promql).not.toMatch(/namespace="ns-/);
     }

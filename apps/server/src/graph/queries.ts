@@ -97,10 +97,17 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
     });
   }
   if (q.protocols.includes('tcp')) {
-    const tcp = selectors(nsMatcher, 'both', [
-      '__name__=~"istio_tcp_sent_bytes_total|istio_tcp_received_bytes_total"',
-    ]);
-    out.push({ name: 'tcp', promql: union('', tcp, TCP_LABELS, q.duration, filter) });
+    // Both directions. rate() drops the metric name, so one `{__name__=~"sent|received"}` selector would
+    // collide; add the two sums instead (falling back to either side when only one exists).
+    const tcp = selectors(nsMatcher, 'both', []);
+    const sum = (m: string, sel: string) =>
+      `sum by (${TCP_LABELS.join(',')}) (rate(${m}${sel}[${q.duration}s]))`;
+    const parts = tcp.map((sel) => {
+      const sent = sum('istio_tcp_sent_bytes_total', sel);
+      const received = sum('istio_tcp_received_bytes_total', sel);
+      return `((${sent} + ${received}) or ${sent} or ${received})${filter}`;
+    });
+    out.push({ name: 'tcp', promql: parts.map((p) => `(${p})`).join(' or ') });
   }
   return out;
 }

@@ -1,0 +1,220 @@
+/**
+ * Graph API benchmark (`npm run bench -- graph`): the generated scenario at 100, 1,000 and 3,000 services
+ * (about five edges each), the whole stack as child processes (demo cluster, mesh-sim, Prometheus, the
+ * console CLI). For each size: graph latency p50/p95 as a client sees it, PromQL queries per request, the
+ * time Prometheus spends on the same queries issued directly, the server's own share, its peak RSS, and the
+ * PromQL cost of 50 clients polling the same graph compared with one.
+ * Sizes: MESHLENS_BENCH_GRAPH_SIZES=100,1000 to run fewer.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
+import {
+  queryPrometheus,
+  startStack,
+  waitForPromQL,
+  type BenchContext,
+  type BenchResult,
+} from '@meshlens/stack';
+
+const ITERATIONS = 15;
+const POLL_SECONDS = 12;
+const POLL_INTERVAL_MS = 2000;
+const CACHE_TTL = '10s';
+
+const pct = (values: number[], p: number) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const r1 = (n: number) => Math.round(n * 10) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+async function queriesSent(consoleUrl: string): Promise<number> {
+  const text = await (await fetch(`${consoleUrl}/metrics`)).text();
+  return [...text.matchAll(/^meshlens_prometheus_queries_total\{outcome="[a-z_]+"\} (\d+)$/gm)].reduce(
+    (a, m) => a + Number(m[1]),
+    0,
+  );
+}
+
+async function graph(url: string): Promise<{ g: GraphResponse; ms: number; bytes: number }> {
+  const t = performance.now();
+  const res = await fetch(url);
+  const text = await res.text();
+  const ms = performance.now() - t;
+  if (res.status !== 200) throw new Error(`graph answered ${res.status}: ${text.slice(0, 300)}`);
+  return { g: GraphResponseSchema.parse(JSON.parse(text)), ms, bytes: text.length };
+}
+
+async function poll(url: string, clients: number): Promise<number> {
+  const stopAt = Date.now() + POLL_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, i) => {
+      await sleep((i * POLL_INTERVAL_MS) / clients); // clients out of phase, like real browsers
+      while (Date.now() < stopAt) {
+        await fetch(url).then((r) => r.arrayBuffer());
+        await sleep(POLL_INTERVAL_MS);
+      }
+    }),
+  );
+  return clients;
+}
+
+interface SizeFigures {
+  services: number;
+  nodes: number;
+  edges: number;
+  namespaces: number;
+  promqlPerRequest: number;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  prometheusP50Ms: number;
+  prometheusP95Ms: number;
+  serverShareP50Ms: number;
+  serverShareP95Ms: number;
+  serverSharePctOfPrometheus: number;
+  buildP50Ms: number;
+  overheadP50Ms: number;
+  overheadP95Ms: number;
+  answerKb: number;
+  peakRssMb: number;
+  pollQueriesOneClient: number;
+  pollQueries50Clients: number;
+}
+
+async function benchSize(services: number, log: (l: string) => void): Promise<SizeFigures> {
+  const stateDir = await mkdtemp(join(tmpdir(), `meshlens-bench-graph-${services}-`));
+  log(`graph bench: starting the stack with ${services} services`);
+  const stack = await startStack({
+    scenario: 'generated',
+    services,
+    stateDir,
+    scrapeIntervalSeconds: 5,
+    handleSignals: false,
+    startTimeoutMs: 180_000,
+    consoleArgs: ['--graph-cache-ttl', CACHE_TTL, '--prometheus-timeout', '60s', '--log-level', 'warn'],
+  });
+  try {
+    const consoleUrl = stack.urls.console!;
+    const prom = stack.urls.prometheus;
+    await waitForPromQL(prom, 'sum(rate(istio_requests_total[30s])) > 0', (s) => s.length > 0, 120_000, 1000);
+    await sleep(12_000); // a few scrapes so that every edge has a rate over the window
+    const nsRes = (await (await fetch(`${consoleUrl}/api/namespaces`)).json()) as {
+      namespaces: { name: string }[];
+    };
+    const namespaces = nsRes.namespaces.map((n) => n.name).filter((n) => /^ns-\d+$/.test(n));
+    const base = `${consoleUrl}/api/graph?namespaces=${namespaces.join(',')}&graphType=versionedApp&debug=true`;
+    await graph(`${base}&duration=59s`); // warm-up
+    const latency: number[] = [];
+    const promTimes: number[] = [];
+    const builds: number[] = [];
+    const overhead: number[] = [];
+    let last: { g: GraphResponse; bytes: number } | undefined;
+    for (let i = 0; i < ITERATIONS; i++) {
+      // A different window each time: a cache miss, so every request really runs its queries.
+      const { g, ms, bytes } = await graph(`${base}&duration=${60 + i}s`);
+      latency.push(ms);
+      builds.push(g.debug!.buildMs);
+      // Client latency minus the server's own wait on Prometheus (its queries run concurrently).
+      overhead.push(ms - Math.max(...g.debug!.queries.map((q) => q.ms)));
+      if (g.warnings.length) log(`graph bench: warnings ${JSON.stringify(g.warnings)}`);
+      // The same PromQL straight to Prometheus, concurrently as the server issues it.
+      const t = performance.now();
+      await Promise.all(g.debug!.queries.map((q) => queryPrometheus(prom, q.promql, g.timestamp)));
+      promTimes.push(performance.now() - t);
+      last = { g, bytes };
+    }
+    const share = latency.map((l, i) => Math.max(0, l - promTimes[i]!));
+    const pollUrl = `${consoleUrl}/api/graph?namespaces=${namespaces.join(',')}&graphType=versionedApp&duration=5m`;
+    let before = await queriesSent(consoleUrl);
+    await poll(pollUrl, 1);
+    const one = (await queriesSent(consoleUrl)) - before;
+    await sleep(10_500); // let the cached answer expire so both runs start cold
+    before = await queriesSent(consoleUrl);
+    await poll(pollUrl, 50);
+    const fifty = (await queriesSent(consoleUrl)) - before;
+    const figures: SizeFigures = {
+      services,
+      nodes: last!.g.nodes.length,
+      edges: last!.g.edges.length,
+      namespaces: namespaces.length,
+      promqlPerRequest: last!.g.debug!.queries.length,
+      latencyP50Ms: r1(pct(latency, 50)),
+      latencyP95Ms: r1(pct(latency, 95)),
+      prometheusP50Ms: r1(pct(promTimes, 50)),
+      prometheusP95Ms: r1(pct(promTimes, 95)),
+      serverShareP50Ms: r1(pct(share, 50)),
+      serverShareP95Ms: r1(pct(share, 95)),
+      serverSharePctOfPrometheus: r1((pct(share, 50) / pct(promTimes, 50)) * 100),
+      buildP50Ms: r1(pct(builds, 50)),
+      overheadP50Ms: r1(pct(overhead, 50)),
+      overheadP95Ms: r1(pct(overhead, 95)),
+      answerKb: Math.round(last!.bytes / 1024),
+      peakRssMb: peakRssMb(stack.endpoints.pids.console!),
+      pollQueriesOneClient: one,
+      pollQueries50Clients: fifty,
+    };
+    log(`graph bench: ${JSON.stringify(figures)}`);
+    return figures;
+  } finally {
+    await stack.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+export async function runGraphBench({ log }: BenchContext): Promise<BenchResult> {
+  const sizes = (process.env.MESHLENS_BENCH_GRAPH_SIZES ?? '100,1000,3000').split(',').map(Number);
+  const rows: SizeFigures[] = [];
+  for (const n of sizes) rows.push(await benchSize(n, log));
+  const figures: Record<string, unknown> = {};
+  for (const r of rows)
+    for (const [k, v] of Object.entries(r)) if (k !== 'services') figures[`s${r.services}_${k}`] = v;
+  const col = (k: keyof SizeFigures) => `| ${k} | ${rows.map((r) => r[k]).join(' | ')} |`;
+  const markdown = [
+    'Generated scenario (mesh-sim, ~5 edges per service, 100 services per namespace), Prometheus scraping every 5 s,',
+    'the console as a child process (`--graph-cache-ttl 10s`). One versionedApp graph over all namespaces with',
+    `service nodes; ${ITERATIONS} requests per size, each with a different window so none is a cache hit.`,
+    '"prometheus" is the wall time of the same PromQL sent straight to Prometheus (concurrently, as the server',
+    'does); "server share" is client latency minus that (noisy: both run on the same 2 shared cores). "overhead" is',
+    'client latency minus the longest query as the server timed it: HTTP, parsing, the pipeline and JSON;',
+    '"build" is the pipeline alone (samples → response). Poll rows: PromQL queries sent while 1 or 50 clients',
+    `poll the same graph every ${POLL_INTERVAL_MS / 1000} s for ${POLL_SECONDS} s.`,
+    '',
+    `| services | ${rows.map((r) => r.services).join(' | ')} |`,
+    `|---|${rows.map(() => '---|').join('')}`,
+    ...(
+      [
+        'namespaces',
+        'nodes',
+        'edges',
+        'promqlPerRequest',
+        'latencyP50Ms',
+        'latencyP95Ms',
+        'prometheusP50Ms',
+        'prometheusP95Ms',
+        'serverShareP50Ms',
+        'serverShareP95Ms',
+        'serverSharePctOfPrometheus',
+        'buildP50Ms',
+        'overheadP50Ms',
+        'overheadP95Ms',
+        'answerKb',
+        'peakRssMb',
+        'pollQueriesOneClient',
+        'pollQueries50Clients',
+      ] as const
+    ).map(col),
+    '',
+    'Targets (issue 4): server share < 25% of Prometheus time and < 200 ms at 1,000 services; RSS < 300 MB;',
+    '50 polling clients cost Prometheus no more queries than one.',
+  ].join('\n');
+  return { name: 'graph', figures, markdown };
+}
