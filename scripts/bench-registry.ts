@@ -12,6 +12,13 @@ export interface BenchEntry {
 
 export const benches: BenchEntry[] = [
   {
+    name: 'demo-cluster',
+    module: 'packages/demo-cluster/src/bench.ts',
+    export: 'runDemoClusterBench',
+    description:
+      'Kubernetes API emulator at 1,000 services / 5,000 pods: create, list latencies, watch delay, memory',
+  },
+  {
     name: 'mesh-sim',
     module: 'packages/mesh-sim/src/bench.ts',
     export: 'runMeshSimBench',

@@ -316,7 +316,9 @@ export class Cluster {
   }
 
   /** Writes by the emulator's own controllers: no validation, just a new resourceVersion. */
-  systemPut(t: ResourceType, obj: KObject): KObject {
+  systemPut(t: ResourceType, input: KObject): KObject {
+    // Controllers pass `{ ...stored, status }`: copy metadata so the stored (immutable) object is untouched.
+    const obj: KObject = { ...input, metadata: { ...input.metadata } };
     const old = this.store.get(this.keyOf(t), obj.metadata.namespace ?? '', obj.metadata.name ?? '');
     obj.metadata.uid ??= old?.metadata.uid ?? randomUUID();
     obj.metadata.creationTimestamp ??=

@@ -7,6 +7,7 @@ import { negotiate, parseObjectBody, readBody, readRawBody, writeOptions, type R
 import { openApiV3Doc, openApiV3Root } from './openapi';
 import { fieldEquals, parseFieldSelector, parseLabelSelector } from './selectors';
 import { toTable } from './table';
+import { objectJson, RawJson } from './json';
 import type { KObject, ResourceType } from './types';
 import { serveWatch } from './watch';
 import { handleSubresource } from './subresources';
@@ -28,7 +29,7 @@ export interface Target {
 }
 
 export function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof RawJson ? body.text : JSON.stringify(body);
   const headers: Record<string, string | string[]> = {
     'Content-Type': 'application/json',
     'Content-Length': String(Buffer.byteLength(text)),
@@ -81,13 +82,14 @@ function listKindMeta(
   version: string,
   items: KObject[],
   meta: Record<string, unknown>,
-): Record<string, unknown> {
-  return {
+): RawJson {
+  const head = JSON.stringify({
     kind: t.listKind,
     apiVersion: t.group ? `${t.group}/${version}` : version,
     metadata: meta,
-    items: items.map((o) => cluster.present(o, t, version)),
-  };
+  });
+  const body = items.map((o) => objectJson(cluster.present(o, t, version))).join(',');
+  return new RawJson(`${head.slice(0, -1)},"items":[${body}]}`);
 }
 
 export function render(

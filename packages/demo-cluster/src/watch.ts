@@ -6,6 +6,7 @@ import type { Rendering } from './negotiate';
 import type { FieldRequirement, Selector } from './selectors';
 import { matchesFields, matchesLabels } from './selectors';
 import { toTable } from './table';
+import { objectJson } from './json';
 import type { KObject, ResourceType, WatchEventType } from './types';
 
 export interface WatchRequest {
@@ -51,7 +52,12 @@ export function serveWatch(
     return o;
   };
   const write = (type: WatchEventType, object: unknown): void => {
-    if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+    if (res.writableEnded) return;
+    const text =
+      w.rendering === 'object' && object && (object as KObject).metadata
+        ? objectJson(object as KObject)
+        : JSON.stringify(object);
+    res.write(`{"type":${JSON.stringify(type)},"object":${text}}\n`);
   };
   const matches = (o: KObject): boolean =>
     matchesLabels(w.labels, o.metadata.labels) && matchesFields(w.fields, o);
