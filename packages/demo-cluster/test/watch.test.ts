@@ -67,6 +67,32 @@ describe('watch', () => {
     ]);
   });
 
+  it('replays controller-written events with the resourceVersion each write had', async () => {
+    const d = await api('POST', '/apis/apps/v1/namespaces/w/deployments', {
+      metadata: { name: 'replayed' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'replayed' } },
+        template: {
+          metadata: { labels: { app: 'replayed' } },
+          spec: { containers: [{ name: 'c', image: 'i' }] },
+        },
+      },
+    });
+    await dc.settled();
+    const w = watch(
+      `/apis/apps/v1/namespaces/w/deployments?watch=true&resourceVersion=${d.body.metadata.resourceVersion}`,
+    );
+    await waitFor(() => w.events.length >= 1, 'replayed status updates');
+    await new Promise((r) => setTimeout(r, 50));
+    w.close();
+    const rvs = w.events.map((e) => Number(e.object.metadata.resourceVersion));
+    expect(rvs.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(rvs).size).toBe(rvs.length);
+    expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
+    expect(w.events.at(-1)?.object.status.readyReplicas).toBe(2);
+  });
+
   it('ends the stream after timeoutSeconds', async () => {
     const started = Date.now();
     const w = watch('/api/v1/namespaces/w/secrets?watch=true&timeoutSeconds=1');
