@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
 import type { FieldValidation, WriteOptions } from './cluster';
-import { badRequest, unsupportedMediaType } from './errors';
+import { ApiError, badRequest, unsupportedMediaType } from './errors';
 import { decodeProtobufObject } from './protobuf';
 
 export type Rendering = 'object' | 'table' | 'metadata';
@@ -31,7 +31,8 @@ export async function readRawBody(req: IncomingMessage, limit = 8 * 1024 * 1024)
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('request body too large');
+    if (size > limit)
+      throw new ApiError(413, 'RequestEntityTooLarge', `the request body is larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

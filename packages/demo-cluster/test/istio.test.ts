@@ -7,6 +7,7 @@ import {
   CustomObjectsApi,
   KubernetesObjectApi,
   makeInformer,
+  Watch,
   PatchStrategy,
   setHeaderOptions,
   type KubernetesObject,
@@ -288,6 +289,68 @@ describe('Istio networking samples through CustomObjectsApi', () => {
       await waitFor(() => seen.includes('delete watched'), 'delete event');
     } finally {
       await informer.stop();
+    }
+  });
+});
+
+describe('client-node Watch', () => {
+  it('streams events for a path, and reports 410 Expired as an ERROR event once history is gone', async () => {
+    const kc = kubeConfigFor(dc);
+    const seen: string[] = [];
+    const path = `/apis/networking.istio.io/v1/namespaces/${NS}/gateways`;
+    const list = (await custom.listNamespacedCustomObject({ ...VS, plural: 'gateways' })) as {
+      metadata: { resourceVersion: string };
+    };
+    const req = await new Watch(kc).watch(
+      path,
+      { resourceVersion: list.metadata.resourceVersion },
+      (type, obj: KubernetesObject) => seen.push(`${type} ${obj.metadata?.name ?? ''}`),
+      () => undefined,
+    );
+    try {
+      const gw = { group: 'networking.istio.io', version: 'v1', namespace: NS, plural: 'gateways' };
+      const body = {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'watched-gw' },
+        spec: {
+          selector: { istio: 'ingressgateway' },
+          servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+        },
+      };
+      await custom.createNamespacedCustomObject({ ...gw, body });
+      await custom.deleteNamespacedCustomObject({ ...gw, name: 'watched-gw' });
+      await waitFor(() => seen.includes('DELETED watched-gw'), 'gateway events');
+      expect(seen).toEqual(['ADDED watched-gw', 'DELETED watched-gw']);
+    } finally {
+      req.abort();
+    }
+
+    const small = await startDemoCluster({ port: 0, istioCrds: false, historyLimit: 4 });
+    try {
+      const skc = kubeConfigFor(small);
+      const score = skc.makeApiClient(CoreV1Api);
+      for (let i = 0; i < 12; i++)
+        await score.createNamespacedConfigMap({
+          namespace: 'default',
+          body: { metadata: { name: `c${i}` } },
+        });
+      const errors: { code?: number; reason?: string }[] = [];
+      let finished = false;
+      await new Watch(skc).watch(
+        '/api/v1/namespaces/default/configmaps',
+        { resourceVersion: '1' },
+        (type, obj: { code?: number; reason?: string }) => {
+          if (type === 'ERROR') errors.push(obj);
+        },
+        () => {
+          finished = true;
+        },
+      );
+      await waitFor(() => finished, 'the watch to end');
+      expect(errors).toEqual([expect.objectContaining({ code: 410, reason: 'Expired' })]);
+    } finally {
+      await small.close();
     }
   });
 });
