@@ -16,7 +16,11 @@ import type {
   TrafficPolicy,
 } from './model';
 
-/** Everything the evaluator needs to know about the mesh, as a snapshot. */
+/**
+ * Everything the evaluator needs to know about the mesh, as a snapshot. Lookup tables are built once per
+ * MeshConfig object (and rebuilt when one of its arrays is replaced or changes length): to change config,
+ * build a new object or new arrays rather than editing objects inside them.
+ */
 export interface MeshConfig {
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
