@@ -1,5 +1,6 @@
 /** `mesh-sim` command line; prints `READY <url>` on stdout when serving, logs on stderr. */
 import { Command, InvalidArgumentError } from 'commander';
+import { TELEMETRY_METRICS, type TelemetryMetric } from './metrics/render';
 import { startMeshSim } from './start';
 
 const int = (name: string) => (v: string) => {
@@ -11,6 +12,19 @@ const positive = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
   return n;
+};
+
+const metricList = (v: string): TelemetryMetric[] => {
+  const names = v
+    .split(',')
+    .map((x) => x.trim().toUpperCase())
+    .filter(Boolean);
+  for (const n of names)
+    if (!(n in TELEMETRY_METRICS))
+      throw new InvalidArgumentError(
+        `unknown metric ${n}; one of ${Object.keys(TELEMETRY_METRICS).join(', ')}`,
+      );
+  return names as TelemetryMetric[];
 };
 
 const program = new Command('mesh-sim')
@@ -26,6 +40,11 @@ const program = new Command('mesh-sim')
   .option('--seed <s>', 'random seed (traffic and the generated call graph)', int('--seed'))
   .option('--rate-scale <x>', 'multiply every entry rate by x', positive('--rate-scale'), 1)
   .option('--tick-ms <ms>', 'simulation step in milliseconds', positive('--tick-ms'), 200)
+  .option(
+    '--disable-metrics <list>',
+    'comma-separated Istio Telemetry metric names to leave out, e.g. REQUEST_SIZE,RESPONSE_SIZE (as a Telemetry resource with disabled: true)',
+    metricList,
+  )
   .addHelpText(
     'after',
     '\nEndpoints: /metrics (Prometheus text), /healthz, /debug/state (rates per edge).\nExample: npx mesh-sim --kubeconfig .demo/kubeconfig --scenario bookinfo --metrics-port 9090',
@@ -42,6 +61,7 @@ const o = program.opts<{
   seed?: number;
   rateScale: number;
   tickMs: number;
+  disableMetrics?: TelemetryMetric[];
 }>();
 
 try {
@@ -55,6 +75,7 @@ try {
     ...(o.services !== undefined ? { services: o.services } : {}),
     ...(o.namespaces !== undefined ? { namespaces: o.namespaces } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.disableMetrics ? { disabledMetrics: o.disableMetrics } : {}),
   });
   process.stdout.write(`READY ${sim.url}\n`);
   let stopping = false;

@@ -13,4 +13,10 @@ export type { Scenario, ScenarioInput } from './scenario/schema';
 export { Engine, type EngineOptions } from './engine/simulate';
 export { inventoryFromObjects, type Inventory } from './engine/inventory';
 export { MetricsStore, BUCKETS } from './metrics/store';
-export { renderText, renderBuffers, CONTENT_TYPE } from './metrics/render';
+export {
+  renderText,
+  renderBuffers,
+  CONTENT_TYPE,
+  TELEMETRY_METRICS,
+  type TelemetryMetric,
+} from './metrics/render';

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Engine } from './engine/simulate';
 import type { Inventory } from './engine/inventory';
 import { createMetricsServer } from './server';
+import type { TelemetryMetric } from './metrics/render';
 
 export interface RuntimeOptions {
   host?: string;
@@ -14,6 +15,8 @@ export interface RuntimeOptions {
   /** Called before each tick; returns a new inventory when the cluster changed. */
   refresh?: () => Inventory | undefined;
   log: (msg: string) => void;
+  /** Metrics left out of /metrics, by Telemetry API name (e.g. REQUEST_SIZE). */
+  disabledMetrics?: readonly TelemetryMetric[];
 }
 
 export interface Runtime {
@@ -60,6 +63,7 @@ export async function runSimulation(engine: Engine, options: RuntimeOptions): Pr
 
   const server = createMetricsServer({
     store: () => engine.store,
+    disabled: new Set(options.disabledMetrics ?? []),
     log: options.log,
     state: () => debugState(engine, started),
   });

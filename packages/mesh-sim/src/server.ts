@@ -1,18 +1,24 @@
 /** The simulator's HTTP endpoints: /metrics (Prometheus text), /healthz, /debug/state. */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { CONTENT_TYPE, renderBuffers } from './metrics/render';
+import { CONTENT_TYPE, renderBuffers, type TelemetryMetric } from './metrics/render';
 import type { MetricsStore } from './metrics/store';
 
 export interface ServerDeps {
   store(): MetricsStore;
+  /** Metrics switched off (Istio Telemetry API `disabled: true`). */
+  disabled?: ReadonlySet<TelemetryMetric>;
   state(): unknown;
   log(msg: string): void;
 }
 
-async function streamMetrics(res: ServerResponse, store: MetricsStore): Promise<void> {
+async function streamMetrics(
+  res: ServerResponse,
+  store: MetricsStore,
+  disabled?: ReadonlySet<TelemetryMetric>,
+): Promise<void> {
   res.writeHead(200, { 'content-type': CONTENT_TYPE });
-  for (const chunk of renderBuffers(store)) {
+  for (const chunk of renderBuffers(store, disabled)) {
     if (!res.write(chunk)) await once(res, 'drain');
     if (res.destroyed) return;
   }
@@ -31,7 +37,7 @@ export function createMetricsServer(deps: ServerDeps): Server {
       return;
     }
     if (path === '/metrics' || path === '/stats/prometheus') {
-      streamMetrics(res, deps.store()).catch((err: Error) => {
+      streamMetrics(res, deps.store(), deps.disabled).catch((err: Error) => {
         deps.log(`scrape failed: ${err.message}`);
         res.destroy(err);
       });

@@ -9,6 +9,7 @@ import { watchCluster } from './kube/watch';
 import { loadScenario } from './scenario/load';
 import { scenarioObjects } from './scenario/manifests';
 import { runSimulation } from './runtime';
+import type { TelemetryMetric } from './metrics/render';
 
 export interface MeshSimOptions {
   kubeconfigPath: string;
@@ -20,6 +21,11 @@ export interface MeshSimOptions {
   namespaces?: number;
   seed?: number;
   rateScale?: number;
+  /**
+   * Metrics to leave out, by Istio Telemetry API name (REQUEST_SIZE, RESPONSE_SIZE, ...), as a
+   * Telemetry resource with `disabled: true` would; lightens scrapes of very large meshes.
+   */
+  disabledMetrics?: TelemetryMetric[];
   /** Simulation step, ms (default 200). */
   tickMs?: number;
   log?: (msg: string) => void;
@@ -63,6 +69,7 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
       port: options.metricsPort ?? 0,
       tickMs: options.tickMs ?? 200,
       refresh: () => (watch.takeChanged() ? watch.inventory() : undefined),
+      ...(options.disabledMetrics ? { disabledMetrics: options.disabledMetrics } : {}),
       log,
     });
   } catch (err) {

@@ -120,6 +120,20 @@ describe('metrics exposition', () => {
     }
   });
 
+  it('leaves out metrics disabled as with the Telemetry API', () => {
+    const { engine } = simulation();
+    engine.tick(0, 1000);
+    const names = (t: string) =>
+      new Set(parseExposition(t).map((x) => x.name.replace(/_(bucket|sum|count)$/, '')));
+    const full = names(renderText(engine.store));
+    const lean = names(renderText(engine.store, new Set(['REQUEST_SIZE', 'RESPONSE_SIZE'] as const)));
+    expect(full.has('istio_request_bytes')).toBe(true);
+    expect(lean.has('istio_request_bytes')).toBe(false);
+    expect(lean.has('istio_response_bytes')).toBe(false);
+    expect(lean.has('istio_request_duration_milliseconds')).toBe(true);
+    expect(lean.has('istio_requests_total')).toBe(true);
+  });
+
   it('escapes label values', async () => {
     const { escapeLabelValue } = await import('../src/metrics/labels');
     expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');

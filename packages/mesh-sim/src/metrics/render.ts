@@ -13,22 +13,40 @@ const enc = (s: string) => Buffer.from(s, 'utf8');
 const LE = [...BUCKETS.map((b) => enc(`,le="${b}"} `)), enc(',le="+Inf"} ')];
 const CLOSE = enc('} ');
 
+/**
+ * Istio's Telemetry API names for the standard metrics (`metrics.overrides[].match.metric`); a metric
+ * can be disabled there (`disabled: true`), which the simulator honours through `disabled` below.
+ */
+export const TELEMETRY_METRICS = {
+  REQUEST_COUNT: 'istio_requests_total',
+  REQUEST_DURATION: 'istio_request_duration_milliseconds',
+  REQUEST_SIZE: 'istio_request_bytes',
+  RESPONSE_SIZE: 'istio_response_bytes',
+  GRPC_REQUEST_MESSAGES: 'istio_request_messages_total',
+  GRPC_RESPONSE_MESSAGES: 'istio_response_messages_total',
+  TCP_OPENED_CONNECTIONS: 'istio_tcp_connections_opened_total',
+  TCP_CLOSED_CONNECTIONS: 'istio_tcp_connections_closed_total',
+  TCP_SENT_BYTES: 'istio_tcp_sent_bytes_total',
+  TCP_RECEIVED_BYTES: 'istio_tcp_received_bytes_total',
+} as const;
+export type TelemetryMetric = keyof typeof TELEMETRY_METRICS;
+
 const HTTP_HISTOGRAMS = [
-  ['istio_request_duration_milliseconds', 'duration'],
-  ['istio_request_bytes', 'requestBytes'],
-  ['istio_response_bytes', 'responseBytes'],
+  ['REQUEST_DURATION', 'duration'],
+  ['REQUEST_SIZE', 'requestBytes'],
+  ['RESPONSE_SIZE', 'responseBytes'],
 ] as const;
 
 const TCP_COUNTERS = [
-  ['istio_tcp_connections_opened_total', 'opened'],
-  ['istio_tcp_connections_closed_total', 'closed'],
-  ['istio_tcp_sent_bytes_total', 'sent'],
-  ['istio_tcp_received_bytes_total', 'received'],
+  ['TCP_OPENED_CONNECTIONS', 'opened'],
+  ['TCP_CLOSED_CONNECTIONS', 'closed'],
+  ['TCP_SENT_BYTES', 'sent'],
+  ['TCP_RECEIVED_BYTES', 'received'],
 ] as const;
 
 const MESSAGE_COUNTERS = [
-  ['istio_request_messages_total', 'request'],
-  ['istio_response_messages_total', 'response'],
+  ['GRPC_REQUEST_MESSAGES', 'request'],
+  ['GRPC_RESPONSE_MESSAGES', 'response'],
 ] as const;
 
 /** Appends bytes to 1 MB buffers, handing each full one out. */
@@ -71,7 +89,10 @@ interface Labelled {
 }
 
 /** Produces the exposition as a sequence of buffers (about 1 MB each). */
-export function* renderBuffers(store: MetricsStore): Generator<Buffer> {
+export function* renderBuffers(
+  store: MetricsStore,
+  disabled: ReadonlySet<TelemetryMetric> = new Set(),
+): Generator<Buffer> {
   const w = new Writer();
   const http = [...store.http.values()];
   const tcp = [...store.tcp.values()];
@@ -91,8 +112,11 @@ export function* renderBuffers(store: MetricsStore): Generator<Buffer> {
     }
   }
 
-  yield* counter('istio_requests_total', http, (s) => s.requests);
-  for (const [name, field] of HTTP_HISTOGRAMS) {
+  if (!disabled.has('REQUEST_COUNT'))
+    yield* counter(TELEMETRY_METRICS.REQUEST_COUNT, http, (s) => s.requests);
+  for (const [metric, field] of HTTP_HISTOGRAMS) {
+    if (disabled.has(metric)) continue;
+    const name = TELEMETRY_METRICS[metric];
     const bucket = enc(`${name}_bucket{`);
     const sum = enc(`${name}_sum{`);
     const count = enc(`${name}_count{`);
@@ -121,13 +145,15 @@ export function* renderBuffers(store: MetricsStore): Generator<Buffer> {
       if (w.full.length) yield* w.take();
     }
   }
-  for (const [name, field] of MESSAGE_COUNTERS) yield* counter(name, messages, (s) => s[field]);
-  for (const [name, field] of TCP_COUNTERS) yield* counter(name, tcp, (s) => s[field]);
+  for (const [metric, field] of MESSAGE_COUNTERS)
+    if (!disabled.has(metric)) yield* counter(TELEMETRY_METRICS[metric], messages, (s) => s[field]);
+  for (const [metric, field] of TCP_COUNTERS)
+    if (!disabled.has(metric)) yield* counter(TELEMETRY_METRICS[metric], tcp, (s) => s[field]);
   w.reserve(256);
   w.ascii(`# TYPE istio_build gauge\nistio_build{component="proxy",tag="${ISTIO_VERSION}"} 1\n`);
   yield* w.finish();
 }
 
-export function renderText(store: MetricsStore): string {
-  return Buffer.concat([...renderBuffers(store)]).toString('utf8');
+export function renderText(store: MetricsStore, disabled?: ReadonlySet<TelemetryMetric>): string {
+  return Buffer.concat([...renderBuffers(store, disabled)]).toString('utf8');
 }
