@@ -226,7 +226,7 @@ export class Cluster {
     } else {
       const prev = this.applied.get(existing.metadata.uid ?? '')?.get(manager);
       const { resourceVersion: _rv, ...meta } = (applied.metadata ?? {}) as Record<string, unknown>;
-      const merged = serverSideApply(existing, { ...applied, metadata: meta }, prev) as KObject;
+      const merged = serverSideApply(existing, { ...applied, metadata: meta }, prev, !t.crd) as KObject;
       result = this.update(t, ns, name, merged, opts);
     }
     if (!opts.dryRun) {

@@ -113,3 +113,27 @@ describe('server-side apply', () => {
     });
   });
 });
+
+describe('server-side apply of custom resources', () => {
+  it('replaces lists atomically instead of merging them by a built-in key', () => {
+    const live = {
+      spec: {
+        hosts: ['a'],
+        ports: [
+          { number: 80, name: 'http' },
+          { number: 443, name: 'https' },
+        ],
+      },
+    };
+    const applied = { spec: { hosts: ['a'], ports: [{ number: 8080, name: 'alt' }] } };
+    expect(serverSideApply(live, applied, undefined, false)).toEqual(applied);
+  });
+
+  it('appends list items that lack the merge key rather than merging them into the first', () => {
+    const out = strategicMergePatch(
+      { spec: { ports: [{ number: 80 }] } },
+      { spec: { ports: [{ number: 81 }] } },
+    );
+    expect(out).toEqual({ spec: { ports: [{ number: 80 }, { number: 81 }] } });
+  });
+});

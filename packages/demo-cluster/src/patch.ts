@@ -137,7 +137,7 @@ function smpList(field: string, target: Json[], patch: Json[], path: string[]): 
   const out: Json[] = [...target];
   for (const item of patch) {
     if (!isMap(item)) continue;
-    const idx = out.findIndex((t) => isMap(t) && t[key] === item[key]);
+    const idx = item[key] === undefined ? -1 : out.findIndex((t) => isMap(t) && t[key] === item[key]);
     if (item.$patch === 'delete') {
       if (idx >= 0) out.splice(idx, 1);
       continue;
@@ -176,10 +176,16 @@ function stripDirectives(v: Json): Json {
  * Server-side apply, simplified: the applied configuration is merged into the live object (lists of
  * built-in kinds by merge key), and fields this manager applied last time but no longer sets are removed.
  */
-export function serverSideApply(live: Json, applied: JsonMap, previous: JsonMap | undefined): Json {
+export function serverSideApply(
+  live: Json,
+  applied: JsonMap,
+  previous: JsonMap | undefined,
+  strategic = true,
+): Json {
   let base = live;
   if (previous) base = removeDropped(live, previous, applied);
-  return strategicMergePatch(base, applied);
+  // Custom resources: lists are atomic (no merge keys known), so they are replaced like a merge patch.
+  return strategic ? strategicMergePatch(base, applied) : mergePatch(base, applied);
 }
 
 function removeDropped(live: Json, prev: Json, next: Json): Json {
