@@ -6,7 +6,7 @@
  */
 import type { DestinationRule, TrafficPolicy } from '../model';
 import type { ValidationCheck, ValidationInput, ValidationOptions } from './types';
-import { check } from './types';
+import { makeCheck } from './types';
 import { labelsMatch, namespaceOf, resolveConfigHost } from '../hosts';
 import { hostNamespace } from '../destinationRule';
 import { findPeerAuthentications } from '../peerAuth';
@@ -43,7 +43,7 @@ export function validateDestinationRule(
   const host = resolveConfigHost(dr.spec.host, ns, idx.domain);
   if (!hostInRegistry(input, host)) {
     out.push(
-      check(
+      makeCheck(
         'KIA0202',
         'spec/host',
         host,
@@ -55,14 +55,14 @@ export function validateDestinationRule(
   (dr.spec.subsets ?? []).forEach((s, i) => {
     const labels = s.labels ?? {};
     if (Object.keys(labels).length === 0) {
-      out.push(check('KIA0209', `spec/subsets[${i}]`, s.name));
+      out.push(makeCheck('KIA0209', `spec/subsets[${i}]`, s.name));
       return;
     }
     if (!input.workloads || !svc) return; // no inventory, or not a Kubernetes service: nothing to compare with
     const pods = (idx.workloadsByNamespace.get(svc.namespace) ?? []).filter(
       (w) => (!svc.selector || labelsMatch(svc.selector, w.labels)) && labelsMatch(labels, w.labels),
     );
-    if (pods.length === 0) out.push(check('KIA0203', `spec/subsets[${i}]/labels`, s.name));
+    if (pods.length === 0) out.push(makeCheck('KIA0203', `spec/subsets[${i}]/labels`, s.name));
   });
   const strict = strictness(input, hostNamespace(input, host));
   if (strict) {
@@ -74,7 +74,7 @@ export function validateDestinationRule(
     ];
     for (const loc of locations) {
       if ((loc.mode ?? 'DISABLE') === 'DISABLE')
-        out.push(check(strict === 'namespace' ? 'KIA0207' : 'KIA0208', loc.path));
+        out.push(makeCheck(strict === 'namespace' ? 'KIA0207' : 'KIA0208', loc.path));
     }
   }
   return out;

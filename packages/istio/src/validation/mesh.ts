@@ -5,7 +5,7 @@
  */
 import type { DestinationRule, Gateway, IstioConfigObject, VirtualService } from '../model';
 import type { ObjectValidation, ValidationCheck, ValidationInput, ValidationOptions } from './types';
-import { check } from './types';
+import { makeCheck } from './types';
 import {
   hostsIntersect,
   isExportedTo,
@@ -83,8 +83,16 @@ function duplicateVirtualServices(
     const vb = all[rb.vs] as VirtualService;
     if (![...(gws[ra.vs] ?? [])].some((g) => gws[rb.vs]?.has(g))) continue;
     if (!visibleTogether(va, vb)) continue;
-    push(out, va, check('KIA1106', `spec/hosts[${ra.host}]`, `${ra.pattern} is also in ${objectKey(vb)}`));
-    push(out, vb, check('KIA1106', `spec/hosts[${rb.host}]`, `${rb.pattern} is also in ${objectKey(va)}`));
+    push(
+      out,
+      va,
+      makeCheck('KIA1106', `spec/hosts[${ra.host}]`, `${ra.pattern} is also in ${objectKey(vb)}`),
+    );
+    push(
+      out,
+      vb,
+      makeCheck('KIA1106', `spec/hosts[${rb.host}]`, `${rb.pattern} is also in ${objectKey(va)}`),
+    );
   }
   return out;
 }
@@ -108,15 +116,23 @@ function duplicateSubsets(all: DestinationRule[], domain: string): Map<Destinati
         const sa = da.spec.subsets ?? [];
         const sb = db.spec.subsets ?? [];
         if (sa.length === 0 && sb.length === 0) {
-          push(out, da, check('KIA0201', 'spec/host', `also ${objectKey(db)}`));
-          push(out, db, check('KIA0201', 'spec/host', `also ${objectKey(da)}`));
+          push(out, da, makeCheck('KIA0201', 'spec/host', `also ${objectKey(db)}`));
+          push(out, db, makeCheck('KIA0201', 'spec/host', `also ${objectKey(da)}`));
           continue;
         }
         sa.forEach((s, i) => {
           const j = sb.findIndex((t) => t.name === s.name);
           if (j < 0) return;
-          push(out, da, check('KIA0201', `spec/subsets[${i}]/name`, `${s.name} also in ${objectKey(db)}`));
-          push(out, db, check('KIA0201', `spec/subsets[${j}]/name`, `${s.name} also in ${objectKey(da)}`));
+          push(
+            out,
+            da,
+            makeCheck('KIA0201', `spec/subsets[${i}]/name`, `${s.name} also in ${objectKey(db)}`),
+          );
+          push(
+            out,
+            db,
+            makeCheck('KIA0201', `spec/subsets[${j}]/name`, `${s.name} also in ${objectKey(da)}`),
+          );
         });
       }
     }
@@ -135,7 +151,7 @@ function validateGateway(gw: Gateway, input: ValidationInput): ValidationCheck[]
   if (!input.workloads || !selector || Object.keys(selector).length === 0) return [];
   return input.workloads.some((w) => labelsMatch(selector, w.labels))
     ? []
-    : [check('KIA0302', 'spec/selector')];
+    : [makeCheck('KIA0302', 'spec/selector')];
 }
 
 function result(

@@ -5,7 +5,7 @@
  */
 import Ajv from 'ajv';
 import type { ValidationCheck } from './types';
-import { check } from './types';
+import { makeCheck } from './types';
 
 type Schema = Record<string, unknown>;
 type ValidateFn = ((data: unknown) => boolean) & {
@@ -105,7 +105,9 @@ export function crdSchemas(documents: unknown[]): CrdSchemas {
     validate(obj) {
       const key = `${obj.apiVersion ?? ''}/${obj.kind ?? ''}`;
       if (!sources.has(key)) {
-        return [check('ML0001', 'apiVersion', `no CRD serves ${obj.apiVersion ?? '?'} ${obj.kind ?? '?'}`)];
+        return [
+          makeCheck('ML0001', 'apiVersion', `no CRD serves ${obj.apiVersion ?? '?'} ${obj.kind ?? '?'}`),
+        ];
       }
       const fn = compile(key) as ValidateFn;
       if (fn(obj)) return [];
@@ -127,7 +129,7 @@ export function crdSchemas(documents: unknown[]): CrdSchemas {
         const key2 = `${path}|${what}`;
         if (seen.has(key2)) continue;
         seen.add(key2);
-        out.push(check('ML0001', path, `${path || 'object'}: ${what}`));
+        out.push(makeCheck('ML0001', path, `${path || 'object'}: ${what}`));
       }
       return out;
     },

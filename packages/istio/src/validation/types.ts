@@ -84,7 +84,12 @@ export const CHECKS = {
 
 export type CheckCode = keyof typeof CHECKS;
 
-export function check(code: CheckCode, path: string, detail?: string, severity?: Severity): ValidationCheck {
+export function makeCheck(
+  code: CheckCode,
+  path: string,
+  detail?: string,
+  severity?: Severity,
+): ValidationCheck {
   const c = CHECKS[code];
   return {
     code,

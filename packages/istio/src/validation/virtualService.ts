@@ -6,7 +6,7 @@
  */
 import type { RouteDestinationRef, VirtualService } from '../model';
 import type { ValidationCheck, ValidationInput, ValidationOptions } from './types';
-import { check } from './types';
+import { makeCheck } from './types';
 import { namespaceOf, objectKey, resolveConfigHost } from '../hosts';
 import { findDestinationRule } from '../destinationRule';
 import { MESH_GATEWAY, resolveGatewayRef } from '../virtualService';
@@ -19,7 +19,7 @@ function gatewayChecks(refs: string[] | undefined, basePath: string, vsNs: strin
   const known = new Set(input.gateways.map(objectKey));
   (refs ?? []).forEach((ref, i) => {
     const key = resolveGatewayRef(ref, vsNs);
-    if (key !== MESH_GATEWAY && !known.has(key)) out.push(check('KIA1102', `${basePath}[${i}]`, key));
+    if (key !== MESH_GATEWAY && !known.has(key)) out.push(makeCheck('KIA1102', `${basePath}[${i}]`, key));
   });
   return out;
 }
@@ -36,7 +36,7 @@ function destinationChecks(
   const host = resolveConfigHost(ref.host, vsNs, meshIndex(input).domain);
   if (!hostInRegistry(input, host)) {
     out.push(
-      check(
+      makeCheck(
         'KIA1101',
         `${path}/host`,
         host,
@@ -47,7 +47,7 @@ function destinationChecks(
   if (ref.subset) {
     const dr = findDestinationRule(input, vsNs, {}, host);
     if (!dr || !dr.subsets.some((s) => s.name === ref.subset)) {
-      out.push(check('KIA1107', `${path}/subset`, `${ref.subset} of ${host}`));
+      out.push(makeCheck('KIA1107', `${path}/subset`, `${ref.subset} of ${host}`));
     }
   }
   return out;
@@ -56,17 +56,17 @@ function destinationChecks(
 function weightChecks(route: { weight?: number }[], path: string): ValidationCheck[] {
   const out: ValidationCheck[] = [];
   route.forEach((r, j) => {
-    if (r.weight !== undefined && r.weight < 0) out.push(check('ML1002', `${path}[${j}]/weight`));
+    if (r.weight !== undefined && r.weight < 0) out.push(makeCheck('ML1002', `${path}[${j}]/weight`));
   });
   if (route.length === 1) {
     const w = route[0]?.weight;
-    if (w !== undefined && w >= 0 && w < 100) out.push(check('KIA1104', `${path}[0]/weight`));
+    if (w !== undefined && w >= 0 && w < 100) out.push(makeCheck('KIA1104', `${path}[0]/weight`));
     return out;
   }
   if (route.length > 1) {
     const total = route.reduce((a, r) => a + Math.max(0, r.weight ?? 0), 0);
-    if (total === 0) out.push(check('ML1001', path));
-    else if (total !== 100) out.push(check('KIA1103', path, `they sum ${total}`));
+    if (total === 0) out.push(makeCheck('ML1001', path));
+    else if (total !== 100) out.push(makeCheck('KIA1103', path, `they sum ${total}`));
   }
   return out;
 }
@@ -82,7 +82,7 @@ function duplicateChecks(
   route.forEach((r, j) => {
     if (!r.destination?.host) return;
     const key = `${resolveConfigHost(r.destination.host, vsNs, domain)}|${r.destination.subset ?? ''}|${r.destination.port?.number ?? ''}`;
-    if (seen.has(key)) out.push(check('KIA1105', `${path}[${j}]/destination`));
+    if (seen.has(key)) out.push(makeCheck('KIA1105', `${path}[${j}]/destination`));
     seen.add(key);
   });
   return out;
