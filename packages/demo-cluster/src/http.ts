@@ -274,6 +274,9 @@ async function handleResource(
       return send(res, 201, render(cluster, t, r.object, 'object', q), r.warnings);
     }
     if (method === 'DELETE') {
+      if (!type.verbs.includes('deletecollection')) {
+        throw methodNotAllowed('the server does not allow this method on the requested resource');
+      }
       const opts = writeOptions(q);
       const labels = parseLabelSelector(q.get('labelSelector'));
       const fields = parseFieldSelector(q.get('fieldSelector'), type.kind);

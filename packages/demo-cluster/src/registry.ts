@@ -213,10 +213,8 @@ export class Registry {
         singular: b.kind.toLowerCase(),
         listKind: `${b.kind}List`,
         categories: b.categories ?? [],
-        verbs:
-          b.kind === 'Namespace' || b.kind === 'Node' || b.kind === 'CustomResourceDefinition'
-            ? ALL_VERBS.filter((v) => v !== 'deletecollection' || b.kind !== 'Namespace')
-            : ALL_VERBS,
+        // Namespaces cannot be deleted as a collection (as in kube-apiserver).
+        verbs: b.kind === 'Namespace' ? ALL_VERBS.filter((v) => v !== 'deletecollection') : ALL_VERBS,
         hasGeneration: b.hasGeneration ?? false,
         hasStatus: b.hasStatus ?? false,
       });

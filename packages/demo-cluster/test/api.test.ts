@@ -177,6 +177,9 @@ describe('writes', () => {
     expect(del.body.items.map((i: Json) => i.metadata.name)).toEqual(['d1', 'd2']);
     const left = await api('GET', '/api/v1/namespaces/w/configmaps?labelSelector=team');
     expect(left.body.items.map((i: Json) => i.metadata.name)).toEqual(['d3']);
+    const all = await api('DELETE', '/api/v1/namespaces');
+    expect(all.status).toBe(405);
+    expect(all.body.reason).toBe('MethodNotAllowed');
   });
 
   it('pages lists with limit and continue', async () => {
