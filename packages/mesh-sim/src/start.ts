@@ -48,7 +48,11 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfigPath);
+  try {
+    kc.loadFromFile(options.kubeconfigPath);
+  } catch (err) {
+    throw new Error(`cannot read kubeconfig ${options.kubeconfigPath}: ${(err as Error).message}`);
+  }
 
   const objects = scenarioObjects(scenario);
   const applied = await applyObjects(kc, objects);
