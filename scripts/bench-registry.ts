@@ -25,6 +25,13 @@ export const benches: BenchEntry[] = [
     description: 'simulator at 1,000 services / 5,000 edges: kept request rate, CPU, /metrics scrape time',
   },
   {
+    name: 'istio',
+    module: 'packages/istio/bench.ts',
+    export: 'runIstioBench',
+    description:
+      'routing evaluator and validations at 1,000 / 5,000 services: µs per evaluateHttp/evaluateTcp, validateMesh time',
+  },
+  {
     name: 'graph',
     module: 'apps/server/src/bench.ts',
     export: 'runGraphBench',
