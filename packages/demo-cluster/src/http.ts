@@ -4,7 +4,7 @@ import type { Cluster, WriteResult } from './cluster';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery';
 import { ApiError, badRequest, methodNotAllowed, resourceNotFound } from './errors';
 import { negotiate, parseObjectBody, readBody, readRawBody, writeOptions, type Rendering } from './negotiate';
-import { openApiV3Doc, openApiV3Root } from './openapi';
+import { openApiV2, openApiV3Doc, openApiV3Root } from './openapi';
 import { fieldEquals, parseFieldSelector, parseLabelSelector } from './selectors';
 import { toTable } from './table';
 import { objectJson, RawJson } from './json';
@@ -135,6 +135,11 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     }
     if (path === '/api') return send(res, 200, apiVersions(ctx.serverAddress()));
     if (path === '/apis') return send(res, 200, apiGroupList(cluster.registry));
+    if (path === '/openapi/v2') {
+      const doc = openApiV2((req.headers.accept ?? '').includes('protobuf'));
+      res.writeHead(200, { 'Content-Type': doc.contentType, 'Content-Length': String(doc.body.length) });
+      return void res.end(doc.body);
+    }
     if (path === '/openapi/v3') return send(res, 200, openApiV3Root(cluster.registry));
     if (path.startsWith('/openapi/v3/')) {
       const doc = openApiV3Doc(cluster.registry, path.slice('/openapi/v3/'.length));

@@ -156,3 +156,42 @@ export function openApiV3Doc(registry: Registry, gv: string): Obj | undefined {
     components: { schemas },
   };
 }
+
+/** Protobuf field bytes: tag, length, payload (wire type 2). */
+function lengthDelimited(field: number, payload: Buffer): Buffer {
+  const len: number[] = [];
+  let n = payload.length;
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    len.push(b);
+  } while (n);
+  return Buffer.concat([Buffer.from([(field << 3) | 2, ...len]), payload]);
+}
+
+/**
+ * /openapi/v2 for older kubectl (Debian's kubernetes-client 1.20), which downloads it as gnostic protobuf
+ * before `apply`: a valid document without definitions, so it validates nothing client-side and leaves
+ * checks to the server (newer kubectl uses /openapi/v3 above).
+ */
+export function openApiV2(protobuf: boolean): { body: Buffer; contentType: string } {
+  const title = 'meshlens demo cluster';
+  const version = 'v1.32.0-demo';
+  if (!protobuf) {
+    return {
+      body: Buffer.from(JSON.stringify({ swagger: '2.0', info: { title, version }, paths: {} })),
+      contentType: 'application/json',
+    };
+  }
+  const info = Buffer.concat([
+    lengthDelimited(1, Buffer.from(title)),
+    lengthDelimited(2, Buffer.from(version)),
+  ]);
+  const doc = Buffer.concat([
+    lengthDelimited(1, Buffer.from('2.0')),
+    lengthDelimited(2, info),
+    lengthDelimited(8, Buffer.alloc(0)),
+  ]);
+  return { body: doc, contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
+}

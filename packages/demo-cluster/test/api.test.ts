@@ -62,6 +62,28 @@ describe('discovery', () => {
       ]),
     );
     expect((await api('GET', '/apis/nosuch.example.com/v1')).status).toBe(404);
+    const v3 = (await api('GET', '/openapi/v3')).body.paths as Json;
+    expect(Object.keys(v3)).toEqual(
+      expect.arrayContaining(['api/v1', 'apis/apps/v1', 'apis/networking.istio.io/v1']),
+    );
+    const netDoc = (await api('GET', '/openapi/v3/apis/networking.istio.io/v1')).body;
+    const patch =
+      netDoc.paths['/apis/networking.istio.io/v1/namespaces/{namespace}/virtualservices/{name}'].patch;
+    expect(patch.parameters.map((p: Json) => p.name)).toContain('fieldValidation');
+    expect(
+      netDoc.components.schemas['io.istio.networking.v1.VirtualService']['x-kubernetes-group-version-kind'],
+    ).toEqual([{ group: 'networking.istio.io', version: 'v1', kind: 'VirtualService' }]);
+    // older kubectl (1.20) fetches /openapi/v2 as protobuf before apply
+    const v2 = await fetch(`${dc.url}/openapi/v2`, {
+      headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+    });
+    expect(v2.status).toBe(200);
+    expect(v2.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect(
+      Buffer.from(await v2.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('\n\u00032.0');
   });
 });
 
