@@ -14,7 +14,11 @@ import { startDemoCluster, type DemoCluster } from '../src/server';
 import { bookinfoFile, waitFor } from './helpers';
 
 const run = promisify(execFile);
-const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p)) ?? 'kubectl';
+// The machine's kubectl (1.32 here); KUBECTL=/path overrides it. Also passes with Debian's kubernetes-client 1.20.
+const KUBECTL =
+  process.env.KUBECTL ??
+  ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p)) ??
+  'kubectl';
 
 let dc: DemoCluster;
 let dir: string;
