@@ -85,7 +85,8 @@ export function serviceMtlsMode(
 
 /**
  * The `connection_security_policy` label a destination sample carries: `mutual_tls` when the client spoke
- * Istio mTLS and the server terminates it (STRICT or PERMISSIVE), otherwise `none`.
+ * Istio mTLS and the server terminates it (STRICT or PERMISSIVE), otherwise `none`. (Source samples always
+ * carry `unknown`, METRICS.md.)
  */
 export function connectionSecurityPolicy(clientMtls: boolean, mode: PeerAuthMode): 'mutual_tls' | 'none' {
   return clientMtls && mode !== 'DISABLE' ? 'mutual_tls' : 'none';
