@@ -79,3 +79,8 @@ export const hopOverhead = (random: Random) => 0.2 + random() * 0.4;
 export function failed(r: Reply): boolean {
   return r.code === 0 || r.code >= 500 || (r.grpc !== '' && r.grpc !== '0');
 }
+
+export function hasLabels(p: { labels: Record<string, string> }, labels: Record<string, string>): boolean {
+  for (const k in labels) if (p.labels[k] !== labels[k]) return false;
+  return true;
+}

@@ -1,0 +1,161 @@
+/** TCP connections through the caller's proxy, and calls from workloads without a sidecar. */
+import {
+  circuitBreakerLimits,
+  connectionSecurityPolicy,
+  evaluateTcp,
+  serverAcceptsConnection,
+} from '@meshlens/istio';
+import type { Fragment } from '../metrics/labels';
+import { poolCapacity } from './pool';
+import type { CallResult, CallRt, Engine, SimRequest } from './simulate';
+import { hasLabels, hopOverhead, jitter } from './util';
+import type { WorkloadRt } from './world';
+
+export function tcpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, depth: number): CallResult {
+  const r = e.random;
+  const world = e.world;
+  const cfg = world.config;
+  const outcome = evaluateTcp(cfg, w.caller, c.spec.to, c.spec.port, r);
+  const local = (flag: string, dest: Fragment): CallResult => {
+    e.store.recordTcp({
+      reporter: 'source',
+      source: w.source[0],
+      destination: dest,
+      flags: flag,
+      security: 'unknown',
+      sent: 0,
+      received: 0,
+    });
+    return { code: 0, grpc: '', ms: hopOverhead(r), bytes: 0 };
+  };
+  if (outcome.kind !== 'route') {
+    e.countEdge(w, c.authority, 'tcp');
+    return local(outcome.kind === 'noCluster' ? 'NC' : 'NR', world.destinationWithoutPeer(c.fqdn, c.fqdn));
+  }
+  const dest = outcome.destination;
+  const svc = world.services.get(dest.host);
+  const ext = svc ? undefined : world.externals.get(dest.host);
+  const svcId = { fqdn: dest.host, name: svc ? svc.name : dest.host };
+  e.countEdge(w, dest.host, 'tcp');
+  const noPeer = world.destinationWithoutPeer(svcId.fqdn, svcId.name);
+  const sent = jitter(r, c.spec.tcpBytes.sent);
+  const received = jitter(r, c.spec.tcpBytes.received);
+  if (ext) {
+    const ms = ext.latency(r);
+    e.store.recordTcp({
+      reporter: 'source',
+      source: w.source[0],
+      destination: noPeer,
+      flags: '-',
+      security: 'unknown',
+      sent,
+      received,
+    });
+    return { code: 0, grpc: '', ms, bytes: sent };
+  }
+  const pods = svc
+    ? outcome.subsetLabels
+      ? svc.pods.filter((p) => hasLabels(p, outcome.subsetLabels!))
+      : svc.pods
+    : [];
+  if (pods.length === 0) return local('UH', noPeer);
+  const clusterKey = `${w.key}>${dest.host}|${dest.port ?? ''}|${dest.subset ?? ''}`;
+  if (
+    e.pools.overflows(
+      clusterKey,
+      poolCapacity(circuitBreakerLimits(outcome.policy), 'tcp'),
+      w.pods.length,
+      0,
+      r,
+    )
+  )
+    return local('UO', noPeer);
+  const pod = e.pickPod(pods, new Set());
+  const dw = world.workloadOf(pod)!;
+  const mtls = outcome.clientMtls && pod.sidecar;
+  const mode = pod.sidecar ? e.mode(cfg, pod, dest.port) : 'PERMISSIVE';
+  const peer = world.destination(dw, svcId, mtls, pod.sidecar);
+  if (pod.sidecar && !serverAcceptsConnection(outcome.clientMtls, mode)) return local('UF', peer);
+  const res = e.serve(dw, req, 'tcp', depth);
+  const ms = res.ms + hopOverhead(r);
+  e.pools.complete(clusterKey, ms);
+  e.store.recordTcp({
+    reporter: 'source',
+    source: w.source[mtls ? 1 : 0],
+    destination: peer,
+    flags: '-',
+    security: 'unknown',
+    sent,
+    received,
+  });
+  if (pod.sidecar)
+    e.store.recordTcp({
+      reporter: 'destination',
+      source: w.source[mtls ? 1 : 0],
+      destination: peer,
+      flags: '-',
+      security: connectionSecurityPolicy(mtls, mode),
+      sent,
+      received,
+    });
+  return { code: 0, grpc: '', ms, bytes: sent };
+}
+
+/** A caller without a sidecar: no routing rules, kube-proxy picks any ready pod; only the server reports. */
+export function unmeshedCall(
+  e: Engine,
+  w: WorkloadRt,
+  c: CallRt,
+  req: SimRequest,
+  depth: number,
+): CallResult {
+  const r = e.random;
+  const svc = e.world.services.get(c.fqdn);
+  if (!svc || svc.pods.length === 0) {
+    e.stats.refused++;
+    return { code: 503, grpc: '', ms: 1, bytes: 0 };
+  }
+  e.countEdge(w, c.fqdn, c.protocol);
+  const pod = e.pickPod(svc.pods, new Set());
+  const dw = e.world.workloadOf(pod)!;
+  const cfg = e.world.config;
+  const mode = pod.sidecar ? e.mode(cfg, pod, c.spec.port) : 'PERMISSIVE';
+  if (pod.sidecar && mode === 'STRICT') {
+    // Plaintext into a STRICT sidecar: the connection is closed; nothing is recorded anywhere.
+    e.stats.refused++;
+    return { code: 0, grpc: '', ms: hopOverhead(r), bytes: 0 };
+  }
+  const protocol = c.protocol;
+  const res = e.serve(dw, req, protocol, depth);
+  if (!pod.sidecar) return res;
+  const peer = e.world.destination(dw, { fqdn: svc.fqdn, name: svc.name }, false, true);
+  const src = e.world.unknownSource;
+  if (protocol === 'tcp') {
+    e.store.recordTcp({
+      reporter: 'destination',
+      source: src,
+      destination: peer,
+      flags: '-',
+      security: 'none',
+      sent: jitter(r, c.spec.tcpBytes.sent),
+      received: jitter(r, c.spec.tcpBytes.received),
+    });
+  } else {
+    const messages = protocol === 'grpc' ? c.spec.messages : undefined;
+    e.sample(
+      'destination',
+      src,
+      peer,
+      protocol,
+      res,
+      [],
+      'none',
+      res.ms,
+      jitter(r, c.spec.requestBytes),
+      res.bytes,
+      messages,
+      messages?.response ?? 0,
+    );
+  }
+  return res;
+}
