@@ -175,21 +175,20 @@ export class Cluster {
       throw badRequest(`error decoding patch: ${(e as Error).message}`);
     }
     const old = this.get(t, ns, name);
-    const base = opts.subresource === 'status' ? old : old;
     let next: unknown;
     switch (type) {
       case 'application/merge-patch+json':
-        next = mergePatch(base, patch);
+        next = mergePatch(old, patch);
         break;
       case 'application/json-patch+json':
-        next = jsonPatch(base, patch);
+        next = jsonPatch(old, patch);
         break;
       case 'application/strategic-merge-patch+json':
         if (t.crd)
           throw unsupportedMediaType(
             `${type}: strategic merge patch is not supported for custom resources; accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
           );
-        next = strategicMergePatch(base, patch);
+        next = strategicMergePatch(old, patch);
         break;
       default:
         throw unsupportedMediaType(type);
