@@ -9,6 +9,7 @@ import {
   startStack,
   type ScenarioName,
   type Stack,
+  waitForPromQL,
 } from '@meshlens/stack';
 
 const DEFAULT_CONSOLE_PORT = 20001;
@@ -180,6 +181,12 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(lines.join('\n'));
+  // Tell the user when traffic becomes visible: Prometheus's first scrape comes 5–10 s after start.
+  waitForPromQL(urls.prometheus, 'count(istio_requests_total)', (s) => s.length > 0, 60_000, 500).then(
+    () =>
+      say(`Prometheus has the first Istio metrics (${((Date.now() - t0) / 1000).toFixed(1)} s after start).`),
+    () => say('no Istio metrics in Prometheus after 60 s; see the logs in ' + `${state}/logs/`),
+  );
 
   const crash = await stack.crashed;
   await shutdown(
