@@ -4,6 +4,10 @@
  * exposition text, per reporter.
  */
 import { describe, expect, it } from 'vitest';
+import { addObject, inventoryFromObjects } from '../src/engine/inventory';
+import { Engine } from '../src/engine/simulate';
+import { loadScenario } from '../src/scenario/load';
+import { scenarioObjects } from '../src/scenario/manifests';
 import { requests, sample, scrape, send, simulation, total, yaml } from './helpers';
 
 const REVIEWS_TO_RATINGS = { source_app: 'reviews', destination_service_name: 'ratings' };
@@ -44,6 +48,23 @@ describe('normal traffic', () => {
     const gw = s.find((x) => x.labels.source_workload === 'istio-ingressgateway')!;
     expect(gw.labels.source_workload_namespace).toBe('istio-system');
     expect(gw.labels.destination_service).toBe('productpage.bookinfo.svc.cluster.local');
+  });
+
+  it('serves a service from the pods its Endpoints list, when the cluster has Endpoints', () => {
+    const scenario = loadScenario('bookinfo');
+    const inventory = inventoryFromObjects(scenarioObjects(scenario));
+    const v2 = inventory.pods.find((p) => p.workload === 'reviews-v2')!;
+    addObject(inventory, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      subsets: [{ addresses: [{ ip: '10.0.0.7', targetRef: { kind: 'Pod', name: v2.name } }] }],
+    });
+    const engine = new Engine(scenario, inventory, { seed: 3 });
+    send(engine, 30);
+    const s = scrape(engine);
+    expect(requests(s, { reporter: 'destination', destination_service_name: 'reviews' })).toBe(30);
+    expect(requests(s, { reporter: 'destination', destination_workload: 'reviews-v2' })).toBe(30);
   });
 
   it("counts callers' latency including their callees'", () => {

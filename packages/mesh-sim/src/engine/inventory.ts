@@ -41,6 +41,11 @@ export interface Inventory {
   peerAuthentications: IstioObject[];
   serviceEntries: IstioObject[];
   gateways: IstioObject[];
+  /**
+   * Ready pod names per service (`namespace/name`), from Endpoints objects when the cluster has them;
+   * services without an entry fall back to their selector over ready pods.
+   */
+  endpoints: Map<string, string[]>;
 }
 
 export const emptyInventory = (): Inventory => ({
@@ -52,6 +57,7 @@ export const emptyInventory = (): Inventory => ({
   peerAuthentications: [],
   serviceEntries: [],
   gateways: [],
+  endpoints: new Map(),
 });
 
 type AnyObj = Record<string, unknown>;
@@ -146,6 +152,17 @@ export function addObject(inv: Inventory, o: KubeObject): void {
     case 'Gateway':
       inv.gateways.push(o);
       break;
+    case 'Endpoints': {
+      const subsets =
+        (o.subsets as { addresses?: { targetRef?: { kind?: string; name?: string } }[] }[]) ?? [];
+      const names = subsets.flatMap((sub) =>
+        (sub.addresses ?? []).flatMap((a) =>
+          a.targetRef?.kind === 'Pod' && a.targetRef.name ? [a.targetRef.name] : [],
+        ),
+      );
+      inv.endpoints.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, names);
+      break;
+    }
   }
 }
 

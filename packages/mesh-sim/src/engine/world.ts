@@ -107,11 +107,19 @@ export class World {
       if (!list) readyByNamespace.set(p.namespace, (list = []));
       list.push(p);
     }
+    const readyByName = new Map(
+      inventory.pods.filter((p) => p.ready).map((p) => [`${p.namespace}/${p.name}`, p]),
+    );
     for (const view of inventory.services) {
       const fqdn = `${view.name}.${view.namespace}.svc.${CLUSTER_DOMAIN}`;
-      const pods = view.selector
-        ? (readyByNamespace.get(view.namespace) ?? []).filter((p) => matchesLabels(p.labels, view.selector!))
-        : [];
+      const fromEndpoints = inventory.endpoints.get(`${view.namespace}/${view.name}`);
+      const pods = fromEndpoints
+        ? fromEndpoints.flatMap((n) => readyByName.get(`${view.namespace}/${n}`) ?? [])
+        : view.selector
+          ? (readyByNamespace.get(view.namespace) ?? []).filter((p) =>
+              matchesLabels(p.labels, view.selector!),
+            )
+          : [];
       this.services.set(fqdn, { fqdn, name: view.name, namespace: view.namespace, view, pods });
     }
     for (const se of inventory.serviceEntries) this.addServiceEntry(se);

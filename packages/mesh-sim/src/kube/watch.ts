@@ -1,5 +1,5 @@
 /**
- * Informers on what the simulation depends on: namespaces, services, pods, and the Istio kinds
+ * Informers on what the simulation depends on: namespaces, services, endpoints, pods, and the Istio kinds
  * (VirtualService, DestinationRule, PeerAuthentication, ServiceEntry, Gateway). Every event marks the
  * inventory stale; the simulation rebuilds it before its next request. A broken watch is restarted.
  */
@@ -71,6 +71,14 @@ export async function watchCluster(kc: KubeConfig, log: (msg: string) => void): 
       ),
     },
     {
+      name: 'endpoints',
+      informer: makeInformer(
+        kc,
+        '/api/v1/endpoints',
+        withKind('Endpoints', 'v1', () => core.listEndpointsForAllNamespaces()),
+      ),
+    },
+    {
       name: 'pods',
       informer: makeInformer(
         kc,
@@ -109,7 +117,9 @@ export async function watchCluster(kc: KubeConfig, log: (msg: string) => void): 
           ? 'Service'
           : s.name === 'pods'
             ? 'Pod'
-            : ISTIO_KINDS.find((k) => k.plural === s.name)!.kind;
+            : s.name === 'endpoints'
+              ? 'Endpoints'
+              : ISTIO_KINDS.find((k) => k.plural === s.name)!.kind;
     kindOf.set(s, kind);
     const mark = () => {
       changed = true;
