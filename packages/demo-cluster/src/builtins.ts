@@ -288,6 +288,7 @@ export const BUILT_IN_FIELDS: Record<string, string[]> = {
   Secret: ['data', 'stringData', 'type', 'immutable'],
   ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
   Endpoints: ['subsets'],
+  EndpointSlice: ['addressType', 'endpoints', 'ports'],
   Event: [
     'involvedObject',
     'reason',

@@ -221,6 +221,28 @@ export const BUILT_IN_COLUMNS: Record<string, Column[]> = {
     },
     AGE,
   ],
+  EndpointSlice: [
+    NAME,
+    { name: 'AddressType', type: 'string', cell: (o) => o.addressType ?? '' },
+    {
+      name: 'Ports',
+      type: 'string',
+      cell: (o) =>
+        asArr(o.ports)
+          .map((p) => String(p.port))
+          .join(',') || '<unset>',
+    },
+    {
+      name: 'Endpoints',
+      type: 'string',
+      cell: (o) => {
+        const ips = asArr(o.endpoints).flatMap((e) => asArr(e.addresses) as unknown as string[]);
+        if (!ips.length) return '<unset>';
+        return ips.length > 3 ? `${ips.slice(0, 3).join(',')} + ${ips.length - 3} more...` : ips.join(',');
+      },
+    },
+    AGE,
+  ],
   ServiceAccount: [NAME, { name: 'Secrets', type: 'integer', cell: (o) => asArr(o.secrets).length }, AGE],
   ConfigMap: [
     NAME,

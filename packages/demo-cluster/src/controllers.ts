@@ -9,6 +9,7 @@ import { matchesLabels, selectorFromLabelSelector, selectorFromMap } from './sel
 import type { KObject, ResourceType } from './types';
 import {
   deploymentStatus,
+  endpointSliceFor,
   endpointsFor,
   isReady,
   NODE_NAME,
@@ -39,6 +40,7 @@ export class Controllers {
       sa: t('', 'serviceaccounts'),
       deploy: t('apps', 'deployments'),
       rs: t('apps', 'replicasets'),
+      slice: t('discovery.k8s.io', 'endpointslices'),
     };
     cluster.admission.push((rt, obj) => {
       if (rt.kind !== 'Pod') return;
@@ -48,7 +50,10 @@ export class Controllers {
     cluster.store.onChange((key, type, obj, prev) => this.onChange(key, type, obj, prev));
   }
 
-  private readonly types: Record<'ns' | 'pod' | 'svc' | 'ep' | 'sa' | 'deploy' | 'rs', ResourceType>;
+  private readonly types: Record<
+    'ns' | 'pod' | 'svc' | 'ep' | 'sa' | 'deploy' | 'rs' | 'slice',
+    ResourceType
+  >;
 
   /** Resolves once every queued reconcile has run. */
   settled(): Promise<void> {
@@ -299,5 +304,9 @@ export class Controllers {
       .list('pods', ns)
       .filter((p) => matchesLabels(s, p.metadata.labels) && (p.status as Obj | undefined)?.podIP);
     this.cluster.systemPut(this.types.ep, endpointsFor(svc, pods, existing));
+    const slice = this.cluster.store
+      .list('endpointslices.discovery.k8s.io', ns)
+      .find((e) => e.metadata.ownerReferences?.some((r) => r.uid === svc.metadata.uid));
+    this.cluster.systemPut(this.types.slice, endpointSliceFor(svc, pods, slice));
   }
 }

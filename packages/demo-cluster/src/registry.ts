@@ -74,6 +74,14 @@ const BUILT_INS: BuiltIn[] = [
   { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', namespaced: true, shortNames: [] },
   { group: '', versions: ['v1'], kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'] },
   {
+    group: 'discovery.k8s.io',
+    versions: ['v1'],
+    kind: 'EndpointSlice',
+    plural: 'endpointslices',
+    namespaced: true,
+    shortNames: [],
+  },
+  {
     group: 'apps',
     versions: ['v1'],
     kind: 'Deployment',

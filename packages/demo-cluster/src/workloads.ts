@@ -162,6 +162,54 @@ export function endpointsFor(svc: KObject, pods: KObject[], existing: KObject | 
   return ep;
 }
 
+/** The service's EndpointSlice (one per service here), named and labelled as the slice controller does. */
+export function endpointSliceFor(svc: KObject, pods: KObject[], existing: KObject | undefined): KObject {
+  const ns = svc.metadata.namespace ?? '';
+  const name = svc.metadata.name ?? '';
+  const ports = ((svc.spec as Obj).ports ?? []) as Obj[];
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: existing?.metadata.name ?? `${name}-${templateHash(svc.metadata.uid).slice(0, 5)}`,
+      namespace: ns,
+      labels: {
+        ...svc.metadata.labels,
+        'kubernetes.io/service-name': name,
+        'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          name,
+          uid: svc.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+      ...(existing
+        ? { uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp }
+        : {}),
+    },
+    addressType: 'IPv4',
+    endpoints: pods.map((p) => {
+      const ready = isReady(p);
+      return {
+        addresses: [(p.status as Obj).podIP],
+        conditions: { ready, serving: ready, terminating: false },
+        nodeName: (p.spec as Obj).nodeName,
+        targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid },
+      };
+    }),
+    ports: ports.map((p) => ({
+      ...(p.name ? { name: p.name } : { name: '' }),
+      port: resolveTargetPort(p, pods[0]),
+      protocol: p.protocol ?? 'TCP',
+    })),
+  };
+}
+
 export function isReady(pod: KObject): boolean {
   const conds = ((pod.status as Obj | undefined)?.conditions ?? []) as Obj[];
   return conds.some((c) => c.type === 'Ready' && c.status === 'True');

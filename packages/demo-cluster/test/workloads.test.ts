@@ -5,6 +5,7 @@
 import {
   AppsV1Api,
   CoreV1Api,
+  DiscoveryV1Api,
   KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
@@ -21,6 +22,7 @@ let dc: DemoCluster;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 let objects: KubernetesObjectApi;
+let discovery: DiscoveryV1Api;
 
 /** kubectl-apply-like: create, or replace keeping the live resourceVersion. */
 async function apply(obj: KubernetesObject): Promise<KubernetesObject> {
@@ -43,6 +45,7 @@ beforeAll(async () => {
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);
   objects = KubernetesObjectApi.makeApiClient(kc);
+  discovery = kc.makeApiClient(DiscoveryV1Api);
   await core.createNamespace({ body: { metadata: { name: NS, labels: { 'istio-injection': 'enabled' } } } });
   for (const o of readManifests('bookinfo.yaml')) await apply(o as KubernetesObject);
 });
@@ -135,6 +138,14 @@ describe('bookinfo through KubernetesObjectApi, CoreV1Api and AppsV1Api', () => 
     const scale = await apps.readNamespacedDeploymentScale({ name: 'reviews-v3', namespace: NS });
     expect(scale.spec?.replicas).toBe(3);
     expect(scale.status?.selector).toBe('app=reviews,version=v3');
+
+    const slices = await discovery.listNamespacedEndpointSlice({
+      namespace: NS,
+      labelSelector: 'kubernetes.io/service-name=reviews',
+    });
+    expect(slices.items).toHaveLength(1);
+    expect(slices.items[0]?.endpoints.filter((e) => e.conditions?.ready)).toHaveLength(5);
+    expect(slices.items[0]?.ports).toEqual([{ name: 'http', port: 9080, protocol: 'TCP' }]);
 
     await apps.replaceNamespacedDeploymentScale({
       name: 'reviews-v3',
