@@ -55,6 +55,18 @@ function ruleMatches(
   };
 }
 
+/**
+ * The port the app connected to: explicit, else the one in `host`, else the host's only port (a
+ * convenience for callers that name services without ports), else the scheme's default.
+ */
+export function requestPort(config: MeshConfig, req: HttpRequest, fqdn: string): number {
+  const explicit = req.port ?? splitHostPort(req.host).port;
+  if (explicit !== undefined) return explicit;
+  const ports = hostPorts(config, fqdn);
+  if (ports.length === 1) return ports[0] as number;
+  return req.scheme === 'https' ? 443 : 80;
+}
+
 /** Evaluates one HTTP request at the caller's proxy. */
 export function evaluateHttp(
   config: MeshConfig,
@@ -66,10 +78,7 @@ export function evaluateHttp(
   const proxy = proxyOf(caller);
   const hp = splitHostPort(req.host);
   const fqdn = resolveHost(config, req.host, caller.namespace);
-  const ports = hostPorts(config, fqdn);
-  // The port the app connected to: explicit, else the host's only port (a convenience for callers that
-  // name services without ports), else the scheme's default, as an HTTP client would pick.
-  const port = req.port ?? hp.port ?? (ports.length === 1 ? ports[0] : req.scheme === 'https' ? 443 : 80);
+  const port = requestPort(config, req, fqdn);
   const matchHost = proxy.isGateway ? hp.host.toLowerCase() : fqdn;
   explanation.push(
     `${proxy.isGateway ? `gateway ${[...proxy.gateways].join(',')}` : `sidecar in ${caller.namespace}`}: ` +
@@ -236,7 +245,7 @@ function routeFromRule(
   );
   const cluster = resolveCluster(config, caller, destination);
   explanation.push(...cluster.notes);
-  if (!cluster.ok) return { kind: 'noCluster', virtualService: vsKey, destination, explanation };
+  if (!cluster.ok) return { kind: 'noCluster', virtualService: vsKey, ruleIndex, destination, explanation };
   const fault = rollFault(rule.fault, random);
   if (fault.delayMs !== undefined) explanation.push(`fault: delayed ${fault.delayMs} ms`);
   if (fault.abortStatus !== undefined) explanation.push(`fault: aborted with ${fault.abortStatus}`);

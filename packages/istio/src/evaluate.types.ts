@@ -167,7 +167,14 @@ export type HttpOutcome =
    */
   | { kind: 'noRoute'; virtualService: string; explanation?: string[] }
   /** The route names a subset that no DestinationRule defines: 503, flag NC, source sample only. */
-  | { kind: 'noCluster'; virtualService?: string; destination: Destination; explanation?: string[] };
+  | {
+      kind: 'noCluster';
+      virtualService?: string;
+      /** Index of the matched http[] rule. */
+      ruleIndex?: number;
+      destination: Destination;
+      explanation?: string[];
+    };
 
 export type TcpOutcome =
   | {

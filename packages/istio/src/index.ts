@@ -69,3 +69,6 @@ export { mulberry32, seedFromString } from './random';
 export { ipv4InCidr, isIpAddress } from './hosts';
 export * from './validation/index';
 export { meshConfigFromObjects, sidecarInjected } from './inventory';
+export { httpRouteDistribution, type HttpRouteDistribution, type RouteShare } from './distribution';
+export { faultSpec, mirrorSpec, type FaultSpec } from './fault';
+export { requestPort } from './evaluate';
