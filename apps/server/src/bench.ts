@@ -100,11 +100,12 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     scrapeIntervalSeconds: 5,
     handleSignals: false,
     startTimeoutMs: 180_000,
-    consoleArgs: ['--graph-cache-ttl', CACHE_TTL, '--prometheus-timeout', '60s', '--log-level', 'warn'],
+    consoleArgs: ['--graph-cache-ttl', CACHE_TTL, '--prometheus-timeout', '120s', '--log-level', 'warn'],
   });
   try {
     const consoleUrl = stack.urls.console!;
     const prom = stack.urls.prometheus;
+    const direct = createPrometheusClient({ url: prom, timeoutMs: 120_000 });
     await waitForPromQL(prom, 'sum(rate(istio_requests_total[30s])) > 0', (s) => s.length > 0, 120_000, 1000);
     await sleep(12_000); // a few scrapes so that every edge has a rate over the window
     const nsRes = (await (await fetch(`${consoleUrl}/api/namespaces`)).json()) as {
@@ -128,7 +129,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
       if (g.warnings.length) log(`graph bench: warnings ${JSON.stringify(g.warnings)}`);
       // The same PromQL straight to Prometheus, concurrently as the server issues it.
       const t = performance.now();
-      await Promise.all(g.debug!.queries.map((q) => queryPrometheus(prom, q.promql, g.timestamp)));
+      await Promise.all(g.debug!.queries.map((q) => direct.query(q.promql, { time: g.timestamp })));
       promTimes.push(performance.now() - t);
       last = { g, bytes };
     }
@@ -164,6 +165,16 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     };
     log(`graph bench: ${JSON.stringify(figures)}`);
     return figures;
+  } catch (err) {
+    for (const name of ['prometheus', 'meshlens', 'mesh-sim']) {
+      try {
+        const text = readFileSync(join(stateDir, 'logs', `${name}.log`), 'utf8');
+        log(`graph bench: last lines of ${name}.log:\n${text.split('\n').slice(-15).join('\n')}`);
+      } catch {
+        // no log
+      }
+    }
+    throw err;
   } finally {
     await stack.stop();
     await rm(stateDir, { recursive: true, force: true });

@@ -41,24 +41,25 @@ const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
  */
 function selectors(ns: Matchers, mode: 'both' | 'dedup', extra: string[]): string[] {
   const join = (parts: string[]) => `{${[...extra, ...parts].join(',')}}`;
-  // Local replies (faults, overflow) report destination_service_namespace="unknown": match the FQDN.
+  // Disjoint sets, so Prometheus reads no series twice: callers inside; callers outside into the
+  // namespaces; and local replies (faults, overflow) that report destination_service_namespace="unknown",
+  // matched by the service FQDN.
+  const inside = ns.label('source_workload_namespace');
+  const outside = ns.notLabel('source_workload_namespace');
+  const into = ns.label('destination_service_namespace');
   const byHost = ['destination_service_namespace="unknown"', ns.host];
-  if (mode === 'both')
-    return [
-      join([ns.label('source_workload_namespace')]),
-      join([ns.label('destination_service_namespace')]),
-      join(byHost),
-    ];
+  if (mode === 'both') return [join([inside]), join([outside, into]), join([outside, ...byHost])];
   return [
-    join(['reporter="source"', ns.label('source_workload_namespace')]),
-    join(['reporter="source"', ns.label('destination_service_namespace')]),
-    join(['reporter="source"', ...byHost]),
-    join(['reporter="destination"', 'source_workload="unknown"', ns.label('destination_service_namespace')]),
+    join(['reporter="source"', inside]),
+    join(['reporter="source"', outside, into]),
+    join(['reporter="source"', outside, ...byHost]),
+    join(['reporter="destination"', 'source_workload="unknown"', into]),
   ];
 }
 
 interface Matchers {
   label: (label: string) => string;
+  notLabel: (label: string) => string;
   /** destination_service matching `<svc>.<one of the namespaces>.svc…` */
   host: string;
 }
@@ -72,6 +73,7 @@ function union(metric: string, sels: string[], labels: string[], duration: numbe
 export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
   const nsMatcher: Matchers = {
     label: (label: string) => anyOf(label, q.namespaces),
+    notLabel: (label: string) => anyOf(label, q.namespaces).replace('=~', '!~'),
     host: `destination_service=~"${escapePromString(`[^.]+\\.(${q.namespaces.map(escapeRegex).join('|')})\\.svc.*`)}"`,
   };
   const filter = q.includeIdle ? '' : ' > 0';

@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { deriveSnapshot, type RawInventory, type RawObject } from './derive';
+import { trimObject } from './trim';
 import type { InventorySnapshot } from './types';
 
 type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
@@ -137,7 +138,7 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
       try {
         const list = await baseList();
         entry.notFound = false;
-        return list;
+        return { ...list, items: list.items.map((item) => trimObject(spec.key, item)) };
       } catch (err) {
         if (spec.optional && statusOf(err) === 404) {
           // The CRD is not installed: an empty list, checked again on the next restart.
@@ -149,7 +150,23 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
         bump();
       }
     };
-    const lw = new ListWatch<KubernetesObject>(spec.path, watch, listFn, false);
+    // Objects from watch events are trimmed before the ListWatch stores them, like listed ones.
+    const trimmingWatch = {
+      watch: (
+        path: string,
+        query: Record<string, string | number | boolean | undefined>,
+        cb: (phase: string, obj: unknown, w: unknown) => void,
+        done: (err: unknown) => void,
+      ) =>
+        watch.watch(
+          path,
+          query,
+          (phase, obj, w) =>
+            cb(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : trimObject(spec.key, obj), w),
+          done,
+        ),
+    } as unknown as Watch;
+    const lw = new ListWatch<KubernetesObject>(spec.path, trimmingWatch, listFn, false);
     for (const verb of ['add', 'update', 'delete'] as const) lw.on(verb, bump);
     lw.on('error', (err: unknown) => {
       if (closed) return;
