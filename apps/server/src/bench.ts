@@ -11,13 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
-import {
-  queryPrometheus,
-  startStack,
-  waitForPromQL,
-  type BenchContext,
-  type BenchResult,
-} from '@meshlens/stack';
+import { startStack, waitForPromQL, type BenchContext, type BenchResult } from '@meshlens/stack';
+import { createPrometheusClient } from './prometheus/client';
 
 const ITERATIONS = 15;
 const POLL_SECONDS = 12;
