@@ -4,6 +4,7 @@
  * wall time) and the time and size of one /metrics scrape while the simulation runs.
  */
 import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { Engine } from './engine/simulate';
 import { inventoryFromObjects } from './engine/inventory';
 import { loadScenario } from './scenario/load';
@@ -125,6 +126,8 @@ export async function runMeshSimBench(
         engine.store.http.size * 67 + engine.store.messages.size * 2 + engine.store.tcp.size * 4 + 12,
       series: engine.store.seriesCount(),
       rssMB: round(process.memoryUsage().rss / 1e6, 0),
+      /** The machine's 1-minute load average at the end (other work on it inflates the timings). */
+      loadAverage1m: round(loadavg()[0] ?? 0, 2),
     };
     const markdown = [
       `Generated scenario: ${services} services in ${namespaces} namespaces, ${edges} call edges, ${figures.workloads} workloads, seed ${options.seed ?? 1}.`,
@@ -140,10 +143,11 @@ export async function runMeshSimBench(
       `| one /metrics scrape (median / max of 3, ms) | ${figures.scrapeMsMedian} / ${figures.scrapeMsMax} |`,
       `| /metrics size | ${figures.scrapeMB} MB, ${figures.scrapeLines} lines, ${figures.series} label sets |`,
       `| RSS | ${figures.rssMB} MB |`,
+      `| machine load average (1 min) at the end | ${figures.loadAverage1m} |`,
       '',
       'Targets (issue 3): nominal rates kept on at most one core; one scrape under 1 s. The scrape is timed',
       'by a separate Node process (as Prometheus is separate) reading the whole body over loopback while the',
-      'simulation keeps ticking: first byte to last. CPU figures are measured over',
+      'simulation keeps ticking, from sending the request to the last byte. CPU figures are measured over',
       'windows without scrapes. A "call" is one hop (one outbound request or TCP connection of a workload).',
     ].join('\n');
     return { name: 'mesh-sim', figures, markdown };
