@@ -12,6 +12,7 @@ import { hostNamespace } from '../destinationRule';
 import { findPeerAuthentications } from '../peerAuth';
 import { meshIndex } from '../meshIndex';
 import { hostInRegistry, unknownHostSeverity } from './registry';
+import { selectorChecks } from './peerAuthentication';
 
 function tlsLocations(policy: TrafficPolicy | undefined, path: string): { mode?: string; path: string }[] {
   if (!policy) return [];
@@ -39,6 +40,7 @@ export function validateDestinationRule(
   const out: ValidationCheck[] = [];
   const idx = meshIndex(input);
   const ns = namespaceOf(dr);
+  out.push(...selectorChecks(dr.spec?.workloadSelector?.matchLabels, ns, 'spec/workloadSelector', input));
   if (!dr.spec?.host) return out;
   const host = resolveConfigHost(dr.spec.host, ns, idx.domain);
   if (!hostInRegistry(input, host)) {

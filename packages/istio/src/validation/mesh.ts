@@ -19,6 +19,7 @@ import { meshIndex } from '../meshIndex';
 import { validateVirtualService } from './virtualService';
 import { validateDestinationRule } from './destinationRule';
 import { schemaChecks } from './schema';
+import { validatePeerAuthentication } from './peerAuthentication';
 
 function visibleTogether(
   a: { spec?: { exportTo?: string[] } } & { metadata: { namespace?: string; name: string } },
@@ -204,7 +205,9 @@ export function validateMesh(input: ValidationInput, options: ValidationOptions 
   }
   for (const gw of input.gateways ?? [])
     out.push(result(gw, [...schemaChecks(gw, options), ...validateGateway(gw, input)], options));
-  for (const pa of input.peerAuthentications ?? []) out.push(result(pa, schemaChecks(pa, options), options));
+  for (const pa of input.peerAuthentications ?? []) {
+    out.push(result(pa, [...schemaChecks(pa, options), ...validatePeerAuthentication(pa, input)], options));
+  }
   for (const se of input.serviceEntries ?? []) out.push(result(se, schemaChecks(se, options), options));
   return out;
 }

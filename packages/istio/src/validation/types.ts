@@ -57,6 +57,11 @@ export const CHECKS = {
   },
   KIA0208: { severity: 'error', message: 'PeerAuthentication enabling mTLS found, permissive mode needed' },
   KIA0209: { severity: 'warning', message: 'DestinationRule subset has no labels' },
+  KIA0004: { severity: 'warning', message: 'No matching workload found for the selector in this namespace' },
+  ML0401: {
+    severity: 'error',
+    message: 'portLevelMtls needs a workload selector (namespace- and mesh-wide policies cannot set it)',
+  },
   KIA0302: {
     severity: 'warning',
     message: 'No matching workload found for gateway selector in this namespace',

@@ -234,3 +234,23 @@ describe('schema checks (ML0001)', () => {
     expect(res[0]?.checks.map((c) => c.path)).toEqual(['spec/http[0]/timeout']);
   });
 });
+
+describe('PeerAuthentication and selector checks', () => {
+  it('a selector matching no workload (KIA0004); portLevelMtls without a selector (ML0401)', () => {
+    const m = mesh({
+      peerAuthentications: [
+        pa('reviews', { selector: { matchLabels: { app: 'reviews' } }, mtls: { mode: 'STRICT' } }),
+        pa('ghost', { selector: { matchLabels: { app: 'ghost' } }, mtls: { mode: 'STRICT' } }),
+        pa('default', { mtls: { mode: 'STRICT' }, portLevelMtls: { '9080': { mode: 'DISABLE' } } }),
+      ],
+      destinationRules: [
+        dr('pp-only', { host: 'reviews', workloadSelector: { matchLabels: { app: 'nobody' } } }),
+      ],
+    });
+    expect(summary(validateMesh(m))).toEqual([
+      'DestinationRule bookinfo/pp-only KIA0004 spec/workloadSelector',
+      'PeerAuthentication bookinfo/default ML0401 spec/portLevelMtls',
+      'PeerAuthentication bookinfo/ghost KIA0004 spec/selector',
+    ]);
+  });
+});
