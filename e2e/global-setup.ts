@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStack } from '@meshlens/stack';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** The test build of the web app (exposes window.__cy); ignored by git, eslint and prettier via `dist`. */
+export const WEB_TEST_DIR = fileURLToPath(new URL('./.cache/dist', import.meta.url));
+export const BASE_PATH = '/meshlens';
+
+/**
+ * Builds the web app in test mode, starts the full demo stack (demo cluster, mesh-sim bookinfo, a real
+ * Prometheus, the console serving the test build under /meshlens) and hands its URLs to the tests.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  execFileSync(
+    'npx',
+    [
+      'vite',
+      'build',
+      'apps/web',
+      '--mode',
+      'test',
+      '--outDir',
+      WEB_TEST_DIR,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  const stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-'));
+  const stack = await startStack({
+    scenario: 'bookinfo',
+    stateDir,
+    scrapeIntervalSeconds: 2,
+    consoleArgs: ['--web-dir', WEB_TEST_DIR, '--base-path', BASE_PATH, '--log-level', 'warn'],
+    handleSignals: true,
+    onProgress: (m) => process.stderr.write(`[e2e stack] ${m}\n`),
+  });
+  if (!stack.urls.console) throw new Error('the stack started without a console');
+  // The console prints its URL with the base path (READY http://127.0.0.1:PORT/meshlens).
+  const url = stack.urls.console.replace(/\/+$/, '');
+  process.env.MESHLENS_E2E_URL = url.endsWith(BASE_PATH) ? url : `${url}${BASE_PATH}`;
+  process.env.MESHLENS_E2E_KUBECONFIG = stack.kubeconfigPath;
+  process.env.MESHLENS_E2E_PROMETHEUS = stack.urls.prometheus;
+  return async () => {
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,77 @@
+import { expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+
+export function consoleUrl(): string {
+  const url = process.env.MESHLENS_E2E_URL;
+  if (!url)
+    throw new Error(
+      'MESHLENS_E2E_URL is not set: run through e2e/playwright.config.ts (its globalSetup starts the stack)',
+    );
+  return url;
+}
+
+/** Opens the graph page with a query string and waits until the graph has elements and is laid out. */
+export async function openGraph(page: Page, query: string): Promise<void> {
+  await page.goto(`${consoleUrl()}/graph?${query}`);
+  await waitForGraph(page);
+}
+
+export async function waitForGraph(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => (window.__cy ? window.__cy.nodes().length : 0)), {
+      message: 'the graph shows nodes (traffic reached Prometheus)',
+      timeout: 90_000,
+      intervals: [500, 1000, 2000],
+    })
+    .toBeGreaterThan(0);
+  await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+}
+
+export interface CyState {
+  nodes: string[];
+  edges: string[];
+}
+
+export function cyState(page: Page): Promise<CyState> {
+  return page.evaluate(() => {
+    const cy = window.__cy;
+    if (!cy) return { nodes: [], edges: [] };
+    return {
+      nodes: cy
+        .nodes('[nodeType != "box"]')
+        .map((n) => n.id())
+        .sort(),
+      edges: cy
+        .edges()
+        .map((e) => e.id())
+        .sort(),
+    };
+  });
+}
+
+/** Clicks an element where it is drawn, as a user would. */
+export async function clickElement(page: Page, id: string): Promise<void> {
+  const point = await page.evaluate((elementId) => {
+    const cy = window.__cy;
+    const ele = cy?.getElementById(elementId);
+    if (!cy || !ele || ele.empty()) return null;
+    const box = cy.container()?.getBoundingClientRect();
+    const pos = ele.isNode()
+      ? ele.renderedPosition()
+      : (ele as unknown as { renderedMidpoint(): { x: number; y: number } }).renderedMidpoint();
+    return box ? { x: box.left + pos.x, y: box.top + pos.y } : null;
+  }, id);
+  if (!point) throw new Error(`element ${id} is not in the graph`);
+  await page.mouse.click(point.x, point.y);
+}
+
+export function foundIds(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    window.__cy
+      ? window.__cy
+          .$('.find')
+          .map((e) => e.id())
+          .sort()
+      : [],
+  );
+}

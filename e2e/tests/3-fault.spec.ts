@@ -1,0 +1,77 @@
+import { expect, test } from '@playwright/test';
+import { edgeId, nodeId } from '@meshlens/contract';
+import { bookinfoObjects, Kube } from '../support/kube';
+import { openGraph } from '../support/graph';
+
+const NS = 'bookinfo';
+const destinationRules = bookinfoObjects('destination-rule-all.yaml');
+/** virtual-service-ratings-test-abort.yaml, with the abort applied to every user rather than jason only. */
+const abortAll = (() => {
+  const [vs] = bookinfoObjects('virtual-service-ratings-test-abort.yaml');
+  if (!vs) throw new Error('virtual-service-ratings-test-abort.yaml is empty');
+  const http = (vs.spec as { http: Record<string, unknown>[] }).http;
+  const faulty = { ...http[0] };
+  delete faulty.match;
+  return { ...vs, spec: { ...(vs.spec as object), http: [faulty] } };
+})();
+
+let kube: Kube;
+test.beforeAll(() => {
+  kube = new Kube(process.env.MESHLENS_E2E_KUBECONFIG ?? '');
+});
+test.afterAll(async () => {
+  await kube.delete(abortAll, NS);
+  for (const dr of destinationRules) await kube.delete(dr, NS);
+});
+
+test('a fault applied through the Kubernetes API turns the ratings edge red within 60 s', async ({
+  page,
+}) => {
+  const edge = edgeId(nodeId.versionedApp(NS, 'reviews', 'v2'), nodeId.service(NS, 'ratings'), 'http');
+  await openGraph(page, 'namespaces=bookinfo,istio-system&graphType=versionedApp&duration=60&refresh=10000');
+  await expect
+    .poll(
+      () => page.evaluate((id) => window.__cy?.getElementById(id).data('health') as string | undefined, edge),
+      { timeout: 60_000 },
+    )
+    .toBe('Healthy');
+  const healthyColour = await page.evaluate(
+    (id) => window.__cy?.getElementById(id).style('line-color') as string,
+    edge,
+  );
+
+  for (const dr of destinationRules) await kube.apply(dr, NS);
+  await kube.apply(abortAll, NS);
+  const applied = Date.now();
+
+  await expect
+    .poll(
+      () => page.evaluate((id) => window.__cy?.getElementById(id).data('health') as string | undefined, edge),
+      {
+        message: 'the reviews v2 → ratings edge turns to Failure',
+        timeout: 60_000,
+        intervals: [1000],
+      },
+    )
+    .toBe('Failure');
+  const seconds = (Date.now() - applied) / 1000;
+  const colour = await page.evaluate(
+    (id) => window.__cy?.getElementById(id).style('line-color') as string,
+    edge,
+  );
+  expect(colour).not.toBe(healthyColour);
+  expect(colour).toBe('rgb(201,25,11)'); // the failure red of the light theme
+  test.info().annotations.push({ type: 'edge red after', description: `${seconds.toFixed(1)} s` });
+
+  // the side panel shows the 500s with the fault-injection flag
+  await page.evaluate((id) => window.__cy?.getElementById(id).emit('tap'), edge);
+  const panel = page.getByTestId('side-panel');
+  await expect(panel.getByTestId('responses')).toContainText('500');
+  await expect(panel.getByTestId('responses')).toContainText('FI');
+  // find expressions on edges work against the live data
+  await page.getByTestId('find').fill('%httperr > 50');
+  await page.getByTestId('find').press('Enter');
+  await expect
+    .poll(() => page.evaluate(() => window.__cy?.$('edge.find').map((e) => e.id()) ?? []))
+    .toContain(edge);
+});
