@@ -281,3 +281,107 @@ describe('determinism', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('the server and the calling app', () => {
+  it('AuthorizationPolicy: 403 with no flag on both reporters; the app is not reached', () => {
+    const { engine } = simulation({
+      objects: yaml(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: no-ratings-for-reviews }
+spec:
+  selector: { matchLabels: { app: ratings } }
+  action: DENY
+  rules:
+    - from: [{ source: { principals: [cluster.local/ns/bookinfo/sa/bookinfo-reviews] } }]
+      to: [{ operation: { methods: [GET], paths: [/ratings/*] } }]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: details-from-productpage }
+spec:
+  selector: { matchLabels: { app: details } }
+  rules:
+    - from: [{ source: { namespaces: [bookinfo] } }]
+      to: [{ operation: { paths: [/details/*] } }]
+`),
+    });
+    send(engine, 60);
+    const s = scrape(engine);
+    const denied = requests(s, {
+      ...REVIEWS_TO_RATINGS,
+      reporter: 'destination',
+      response_code: '403',
+      response_flags: '-',
+    });
+    expect(denied).toBeGreaterThan(20);
+    expect(
+      requests(s, { ...REVIEWS_TO_RATINGS, reporter: 'source', response_code: '403', response_flags: '-' }),
+    ).toBe(denied);
+    expect(requests(s, { ...REVIEWS_TO_RATINGS, response_code: '200' })).toBe(0);
+    // The ALLOW policy on details matches productpage's calls: nothing denied there.
+    expect(
+      requests(s, { destination_service_name: 'details', response_code: '200', reporter: 'destination' }),
+    ).toBe(60);
+  });
+
+  it('an ALLOW policy that matches nothing denies all, and principals need mTLS', () => {
+    const allowNothing = yaml(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: allow-nothing }
+spec: { selector: { matchLabels: { app: details } } }
+`);
+    let { engine } = simulation({ objects: allowNothing });
+    send(engine, 20);
+    let s = scrape(engine);
+    expect(
+      requests(s, { destination_service_name: 'details', reporter: 'destination', response_code: '403' }),
+    ).toBe(20);
+
+    ({ engine } = simulation({
+      objects: yaml(`
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default }
+spec: { mtls: { mode: DISABLE } }
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: details-from-productpage }
+spec:
+  selector: { matchLabels: { app: details } }
+  rules: [{ from: [{ source: { principals: [cluster.local/ns/bookinfo/sa/bookinfo-productpage] } }] }]
+`),
+    }));
+    send(engine, 20);
+    s = scrape(engine);
+    expect(
+      requests(s, { destination_service_name: 'details', reporter: 'destination', response_code: '403' }),
+    ).toBe(20);
+  });
+
+  it("the calling app hangs up after its own timeout: 0 DC where it shows (Bookinfo's 2.5 s and 3 s)", () => {
+    const { engine } = simulation({
+      objects: [...sample('destination-rule-all.yaml'), ...sample('virtual-service-ratings-test-delay.yaml')],
+    });
+    send(engine, 90, { headers: JASON });
+    const s = scrape(engine);
+    // reviews-v3 waits 2.5 s for ratings, which is held 7 s by the fault: it hangs up during the delay.
+    const v3 = { source_workload: 'reviews-v3', destination_service_name: 'ratings' };
+    const hung = requests(s, { ...v3, reporter: 'source', response_code: '0', response_flags: 'DI,DC' });
+    expect(hung).toBeGreaterThan(15);
+    expect(
+      total(s, 'istio_request_duration_milliseconds_sum', { ...v3, reporter: 'source' }) / hung,
+    ).toBeLessThanOrEqual(2500);
+    expect(requests(s, { ...v3, reporter: 'destination' })).toBe(0);
+    // reviews-v2 waits the 7 s out; productpage (3 s) gives up on it: 0 DC on both of that hop's sidecars.
+    const toV2 = { source_workload: 'productpage-v1', destination_workload: 'reviews-v2' };
+    const gaveUp = requests(s, { ...toV2, reporter: 'source', response_code: '0', response_flags: 'DC' });
+    expect(gaveUp).toBeGreaterThan(15);
+    expect(requests(s, { ...toV2, reporter: 'destination', response_code: '0', response_flags: 'DC' })).toBe(
+      gaveUp,
+    );
+    expect(requests(s, { ...v3, reporter: 'source', response_code: '200' })).toBe(0);
+  });
+});

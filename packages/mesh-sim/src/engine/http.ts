@@ -1,7 +1,8 @@
 /**
  * One HTTP or gRPC call through the caller's proxy: the evaluator's outcome turned into what Envoy does
  * (TRAFFIC-SEMANTICS.md §8): local replies (NR, NC, UH, UO, FI), attempts with retries, per-try and route
- * timeouts, outlier bookkeeping, mirroring, and the samples each proxy records.
+ * timeouts, outlier bookkeeping, authorization at the server, the calling app hanging up, mirroring, and
+ * the samples each proxy records.
  */
 import {
   circuitBreakerLimits,
@@ -18,9 +19,11 @@ import {
 import type { Fragment } from '../metrics/labels';
 import { pickWeighted } from '../random';
 import { poolCapacity } from './pool';
-import type { CallResult, CallRt, Engine, SimRequest } from './simulate';
+import type { CallResult, CallRt, Engine, HopSample, SimRequest } from './simulate';
 import { LOCAL_REPLY_BYTES, failed, hasLabels, hopOverhead, jitter, localReply, type Reply } from './util';
 import type { ExternalRt, WorkloadRt } from './world';
+
+type Route = Extract<HttpOutcome, { kind: 'route' }>;
 
 function serveExternal(e: Engine, ext: ExternalRt, protocol: 'http' | 'grpc'): CallResult {
   const r = e.random;
@@ -31,23 +34,32 @@ function serveExternal(e: Engine, ext: ExternalRt, protocol: 'http' | 'grpc'): C
     const code = Number(codes[pickWeighted(r, Object.values(spec.errorCodes))]);
     return { ...localReply(code, protocol), ms, bytes: jitter(r, 200) };
   }
-  return {
-    code: 200,
-    grpc: protocol === 'grpc' ? '0' : '',
-    ms,
-    bytes: jitter(r, spec?.responseBytes ?? 2000),
-  };
+  const ok = { code: 200, grpc: protocol === 'grpc' ? '0' : '' };
+  return { ...ok, ms, bytes: jitter(r, spec?.responseBytes ?? 2000) };
+}
+
+const statusFailure = (res: Reply): UpstreamFailure => ({
+  kind: 'status',
+  status: res.code,
+  grpcStatus: res.grpc === '' ? undefined : Number(res.grpc),
+});
+
+/** A destination sample waiting for the end of the call (the caller may still hang up). */
+interface Pending {
+  startMs: number;
+  sample: HopSample;
 }
 
 export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, depth: number): CallResult {
   const r = e.random;
   const world = e.world;
   const protocol = c.protocol === 'grpc' ? 'grpc' : 'http';
-  const cfg = world.config;
-  const outcome = evaluateHttp(cfg, w.caller, { host: c.spec.to, port: c.spec.port, ...req }, r);
+  const outcome = evaluateHttp(world.config, w.caller, { host: c.spec.to, port: c.spec.port, ...req }, r);
   const requestBytes = jitter(r, c.spec.requestBytes);
   const messages = protocol === 'grpc' ? c.spec.messages : undefined;
-  const source = (mtls: boolean) => w.source[mtls ? 1 : 0];
+  const base = { protocol, requestBytes, ...(messages ? { messages } : {}) } as const;
+
+  /** A reply the client proxy makes itself: one source sample, no upstream. */
   const local = (
     status: number,
     flags: string[],
@@ -56,30 +68,27 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
     grpcName?: string,
   ): CallResult => {
     const reply = localReply(status, protocol, grpcName);
-    e.sample(
-      'source',
-      source(false),
-      dest,
-      protocol,
+    e.sample({
+      ...base,
+      reporter: 'source',
+      source: w.source[0],
+      destination: dest,
       reply,
       flags,
-      'unknown',
+      security: 'unknown',
       ms,
-      requestBytes,
-      LOCAL_REPLY_BYTES,
-      messages,
-      0,
-    );
+      responseBytes: LOCAL_REPLY_BYTES,
+      responseMessages: 0,
+    });
     return { ...reply, ms, bytes: LOCAL_REPLY_BYTES };
   };
   // Without a cluster the filter falls back to the Host header for the service labels.
-  if (outcome.kind === 'noRoute') {
+  if (outcome.kind !== 'route') {
     e.countEdge(w, c.authority, protocol);
-    return local(404, ['NR'], world.destinationWithoutPeer(c.authority, c.authority), hopOverhead(r));
-  }
-  if (outcome.kind === 'noCluster') {
-    e.countEdge(w, c.authority, protocol);
-    return local(503, ['NC'], world.destinationWithoutPeer(c.authority, c.authority), hopOverhead(r));
+    const hostOnly = world.destinationWithoutPeer(c.authority, c.authority);
+    return outcome.kind === 'noRoute'
+      ? local(404, ['NR'], hostOnly, hopOverhead(r))
+      : local(503, ['NC'], hostOnly, hopOverhead(r));
   }
   const dest = outcome.destination;
   const svc = world.services.get(dest.host);
@@ -124,6 +133,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   const retries = outcome.retries;
   const timeout = outcome.timeoutMs;
   const tried = new Set<string>();
+  const pending: Pending[] = [];
   let elapsed = 0;
   let attempt = 0;
   let reply: Reply = { code: 503, grpc: '' };
@@ -134,24 +144,19 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   for (;;) {
     let failure: UpstreamFailure | undefined;
     let attemptMs: number;
-    let globalTimeout = false;
+    let routeTimeout = false;
     cause = undefined;
     if (ext) {
       const res = serveExternal(e, ext, protocol);
       attemptMs = res.ms;
       reply = res;
       bytes = res.bytes;
-      if (failed(res))
-        failure = {
-          kind: 'status',
-          status: res.code,
-          grpcStatus: res.grpc === '' ? undefined : Number(res.grpc),
-        };
+      if (failed(res)) failure = statusFailure(res);
     } else {
       const pod = e.pickPod(hosts, retries.retryOtherHosts === false ? new Set() : tried);
       tried.add(pod.name);
       const dw = world.workloadOf(pod)!;
-      const mode = pod.sidecar ? e.mode(cfg, pod, dest.port) : 'PERMISSIVE';
+      const mode = pod.sidecar ? e.mode(world.config, pod, dest.port) : 'PERMISSIVE';
       peer = world.destination(dw, svcId, mtls && pod.sidecar, pod.sidecar);
       if (dw.spec.unreachableRate > 0 && r() < dw.spec.unreachableRate) {
         // A's proxy cannot connect to B's pod: no destination sample; retried on connect-failure.
@@ -168,13 +173,19 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         bytes = LOCAL_REPLY_BYTES;
         cause = 'UC';
       } else {
-        // B's sidecar may fail to reach B's app: a real 503 from B's sidecar, the cause on its own sample.
-        const appReset = dw.spec.appResetRate > 0 && r() < dw.spec.appResetRate;
-        const res: CallResult = appReset
-          ? { ...localReply(503, protocol), ms: hopOverhead(r), bytes: LOCAL_REPLY_BYTES }
-          : e.serve(dw, req, protocol, depth);
-        const csp = pod.sidecar ? connectionSecurityPolicy(mtls, mode) : undefined;
-        const src = source(mtls);
+        const serverFlags: string[] = [];
+        let res: CallResult;
+        if (
+          pod.sidecar &&
+          world.authz.denies(pod.namespace, pod.labels, authzRequest(w, mtls, req, dest.port))
+        ) {
+          // RBAC at B's sidecar: 403, no flag, on both reporters; B's app never sees it.
+          res = { ...localReply(403, protocol), ms: hopOverhead(r), bytes: LOCAL_REPLY_BYTES };
+        } else if (dw.spec.appResetRate > 0 && r() < dw.spec.appResetRate) {
+          // B's sidecar cannot reach B's app: a real 503 from B's sidecar, the cause on its own sample.
+          res = { ...localReply(503, protocol), ms: hopOverhead(r), bytes: LOCAL_REPLY_BYTES };
+          serverFlags.push('UC');
+        } else res = e.serve(dw, req, protocol, depth);
         const full = res.ms + hopOverhead(r);
         let cut: 'perTry' | 'route' | undefined;
         attemptMs = full;
@@ -187,53 +198,37 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
           attemptMs = Math.max(0, timeout - elapsed);
           cut = 'route';
         }
+        const sample: HopSample = {
+          ...base,
+          reporter: 'destination',
+          source: w.source[mtls ? 1 : 0],
+          destination: peer,
+          reply: res,
+          flags: serverFlags,
+          security: connectionSecurityPolicy(mtls, mode),
+          ms: res.ms,
+          responseBytes: res.bytes,
+          responseMessages: failed(res) ? 0 : (messages?.response ?? 0),
+        };
         if (cut) {
           // The client gave up: the server sidecar records no response (0) and a downstream disconnect.
-          if (csp)
-            e.sample(
-              'destination',
-              src,
-              peer,
-              protocol,
-              { code: 0, grpc: '' },
-              ['DC'],
-              csp,
-              attemptMs,
-              requestBytes,
-              0,
-              messages,
-              0,
-            );
+          Object.assign(sample, {
+            reply: { code: 0, grpc: '' },
+            flags: ['DC'],
+            ms: attemptMs,
+            responseBytes: 0,
+          });
           reply = localReply(504, protocol);
           bytes = LOCAL_REPLY_BYTES;
           cause = 'UT';
           if (cut === 'perTry') failure = { kind: 'perTryTimeout' };
-          else globalTimeout = true;
+          else routeTimeout = true;
         } else {
-          if (csp)
-            e.sample(
-              'destination',
-              src,
-              peer,
-              protocol,
-              res,
-              appReset ? ['UC'] : [],
-              csp,
-              res.ms,
-              requestBytes,
-              res.bytes,
-              messages,
-              failed(res) ? 0 : (messages?.response ?? 0),
-            );
           reply = res;
           bytes = res.bytes;
-          if (failed(res))
-            failure = {
-              kind: 'status',
-              status: res.code,
-              grpcStatus: res.grpc === '' ? undefined : Number(res.grpc),
-            };
+          if (failed(res)) failure = statusFailure(res);
         }
+        if (pod.sidecar) pending.push({ startMs: delay + elapsed, sample });
       }
       e.pools.complete(clusterKey, attemptMs);
       // Outlier detection sees HTTP statuses (a gRPC error rides on 200) and local-origin failures.
@@ -241,7 +236,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         e.outliers.record(clusterKey, pod.name, pods.length, reply.code, cause !== undefined, e.now, od);
     }
     elapsed += attemptMs;
-    if (globalTimeout || !failure || !isRetriable(retries, failure)) break;
+    if (routeTimeout || !failure || !isRetriable(retries, failure)) break;
     if (attempt >= retries.attempts) {
       retryLimit = true;
       break;
@@ -260,22 +255,51 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   }
   if (cause) flags.push(cause);
   if (retryLimit) flags.push('URX');
-  const ms = delay + elapsed + hopOverhead(r);
-  e.sample(
-    'source',
-    source(mtls && !ext),
-    peer,
-    protocol,
+  let ms = delay + elapsed + hopOverhead(r);
+
+  // The calling app's own client timeout: it hangs up, both sidecars see the downstream go away.
+  const hangUp = c.spec.timeoutMs !== undefined && ms > c.spec.timeoutMs ? c.spec.timeoutMs : undefined;
+  for (const p of pending) {
+    if (hangUp !== undefined && p.startMs >= hangUp) continue; // never attempted
+    if (hangUp !== undefined && p.startMs + p.sample.ms > hangUp)
+      Object.assign(p.sample, {
+        reply: { code: 0, grpc: '' },
+        flags: ['DC'],
+        ms: hangUp - p.startMs,
+        responseBytes: 0,
+        responseMessages: 0,
+      });
+    e.sample(p.sample);
+  }
+  if (hangUp !== undefined) {
+    ms = hangUp;
+    reply = { code: 0, grpc: '' };
+    bytes = 0;
+    flags.splice(0, flags.length, ...(delay > 0 ? ['DI'] : []), 'DC');
+  }
+  e.sample({
+    ...base,
+    reporter: 'source',
+    source: w.source[mtls && !ext ? 1 : 0],
+    destination: peer,
     reply,
     flags,
-    'unknown',
+    security: 'unknown',
     ms,
-    requestBytes,
-    bytes,
-    messages,
-    failed(reply) ? 0 : (messages?.response ?? 0),
-  );
+    responseBytes: bytes,
+    responseMessages: failed(reply) ? 0 : (messages?.response ?? 0),
+  });
   return { ...reply, ms, bytes };
+}
+
+/** What B's RBAC filter knows of the request: the peer identity only with mTLS. */
+function authzRequest(w: WorkloadRt, mtls: boolean, req: SimRequest, port: number | undefined) {
+  return {
+    ...(mtls ? { principal: w.principal.replace(/^spiffe:\/\//, ''), namespace: w.namespace } : {}),
+    method: req.method,
+    path: req.path,
+    ...(port !== undefined ? { port } : {}),
+  };
 }
 
 /** Shadow copies: destination samples at the mirror target only; nobody waits for them. */
@@ -283,7 +307,7 @@ function mirror(
   e: Engine,
   w: WorkloadRt,
   c: CallRt,
-  outcome: Extract<HttpOutcome, { kind: 'route' }>,
+  outcome: Route,
   req: SimRequest,
   protocol: 'http' | 'grpc',
   depth: number,
@@ -292,8 +316,7 @@ function mirror(
   for (const m of targets) {
     const svc = e.world.services.get(m.host);
     if (!svc) continue;
-    const cfg = e.world.config;
-    const cluster = resolveCluster(cfg, w.caller, m);
+    const cluster = resolveCluster(e.world.config, w.caller, m);
     if (!cluster.ok) continue;
     const pods = cluster.subsetLabels
       ? svc.pods.filter((p) => hasLabels(p, cluster.subsetLabels!))
@@ -301,25 +324,27 @@ function mirror(
     if (pods.length === 0) continue;
     const pod = e.pickPod(pods, new Set());
     const dw = e.world.workloadOf(pod)!;
-    const res = e.serve(dw, req, protocol, depth);
-    if (!pod.sidecar) continue;
-    const mode = e.mode(cfg, pod, m.port);
+    if (!pod.sidecar) {
+      e.serve(dw, req, protocol, depth);
+      continue;
+    }
+    const mode = e.mode(e.world.config, pod, m.port);
     if (!serverAcceptsConnection(cluster.clientMtls, mode)) continue;
-    const peer = e.world.destination(dw, { fqdn: svc.fqdn, name: svc.name }, cluster.clientMtls, true);
+    const res = e.serve(dw, req, protocol, depth);
     const messages = protocol === 'grpc' ? c.spec.messages : undefined;
-    e.sample(
-      'destination',
-      w.source[cluster.clientMtls ? 1 : 0],
-      peer,
+    e.sample({
+      reporter: 'destination',
+      source: w.source[cluster.clientMtls ? 1 : 0],
+      destination: e.world.destination(dw, { fqdn: svc.fqdn, name: svc.name }, cluster.clientMtls, true),
       protocol,
-      res,
-      [],
-      connectionSecurityPolicy(cluster.clientMtls, mode),
-      res.ms,
-      c.spec.requestBytes,
-      res.bytes,
-      messages,
-      messages?.response ?? 0,
-    );
+      reply: res,
+      flags: [],
+      security: connectionSecurityPolicy(cluster.clientMtls, mode),
+      ms: res.ms,
+      requestBytes: c.spec.requestBytes,
+      responseBytes: res.bytes,
+      ...(messages ? { messages } : {}),
+      responseMessages: messages?.response ?? 0,
+    });
   }
 }

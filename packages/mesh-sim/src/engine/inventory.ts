@@ -41,6 +41,7 @@ export interface Inventory {
   peerAuthentications: IstioObject[];
   serviceEntries: IstioObject[];
   gateways: IstioObject[];
+  authorizationPolicies: IstioObject[];
   /**
    * Ready pod names per service (`namespace/name`), from Endpoints objects when the cluster has them;
    * services without an entry fall back to their selector over ready pods.
@@ -57,6 +58,7 @@ export const emptyInventory = (): Inventory => ({
   peerAuthentications: [],
   serviceEntries: [],
   gateways: [],
+  authorizationPolicies: [],
   endpoints: new Map(),
 });
 
@@ -151,6 +153,9 @@ export function addObject(inv: Inventory, o: KubeObject): void {
       break;
     case 'Gateway':
       inv.gateways.push(o);
+      break;
+    case 'AuthorizationPolicy':
+      inv.authorizationPolicies.push(o);
       break;
     case 'Endpoints': {
       const subsets =

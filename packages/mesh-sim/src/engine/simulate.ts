@@ -37,6 +37,23 @@ export interface CallRt {
   authority: string;
 }
 
+/** One HTTP/gRPC sample as a proxy records it. */
+export interface HopSample {
+  reporter: 'source' | 'destination';
+  source: Fragment;
+  destination: Fragment;
+  protocol: 'http' | 'grpc';
+  reply: Reply;
+  flags: string[];
+  security: 'mutual_tls' | 'none' | 'unknown';
+  ms: number;
+  requestBytes: number;
+  responseBytes: number;
+  /** gRPC: messages of this call (request count, and `responseMessages` actually sent back). */
+  messages?: { request: number; response: number };
+  responseMessages?: number;
+}
+
 export interface EngineOptions {
   seed?: number;
   rateScale?: number;
@@ -224,35 +241,28 @@ export class Engine {
     return from[Math.floor(this.random() * from.length)]!;
   }
 
-  /** @internal */
-  sample(
-    reporter: 'source' | 'destination',
-    source: Fragment,
-    destination: Fragment,
-    protocol: 'http' | 'grpc',
-    reply: Reply,
-    flags: string[],
-    security: 'mutual_tls' | 'none' | 'unknown',
-    ms: number,
-    requestBytes: number,
-    responseBytes: number,
-    messages: { request: number; response: number } | undefined,
-    responseMessages: number,
-  ): void {
+  /** Records one HTTP/gRPC sample (and the gRPC message counters). @internal */
+  sample(x: HopSample): void {
     this.store.recordHttp({
-      reporter,
-      source,
-      destination,
-      protocol,
-      code: reply.code,
-      grpcStatus: protocol === 'grpc' ? reply.grpc : '',
-      flags: flags.length ? flags.join(',') : '-',
-      security,
-      durationMs: ms,
-      requestBytes,
-      responseBytes,
+      reporter: x.reporter,
+      source: x.source,
+      destination: x.destination,
+      protocol: x.protocol,
+      code: x.reply.code,
+      grpcStatus: x.protocol === 'grpc' ? x.reply.grpc : '',
+      flags: x.flags.length ? x.flags.join(',') : '-',
+      security: x.security,
+      durationMs: x.ms,
+      requestBytes: x.requestBytes,
+      responseBytes: x.responseBytes,
     });
-    if (messages)
-      this.store.recordMessages(reporter, source, destination, messages.request, responseMessages);
+    if (x.messages)
+      this.store.recordMessages(
+        x.reporter,
+        x.source,
+        x.destination,
+        x.messages.request,
+        x.responseMessages ?? 0,
+      );
   }
 }

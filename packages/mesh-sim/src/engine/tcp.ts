@@ -142,20 +142,20 @@ export function unmeshedCall(
     });
   } else {
     const messages = protocol === 'grpc' ? c.spec.messages : undefined;
-    e.sample(
-      'destination',
-      src,
-      peer,
+    e.sample({
+      reporter: 'destination',
+      source: src,
+      destination: peer,
       protocol,
-      res,
-      [],
-      'none',
-      res.ms,
-      jitter(r, c.spec.requestBytes),
-      res.bytes,
-      messages,
-      messages?.response ?? 0,
-    );
+      reply: res,
+      flags: [],
+      security: 'none',
+      ms: res.ms,
+      requestBytes: jitter(r, c.spec.requestBytes),
+      responseBytes: res.bytes,
+      ...(messages ? { messages } : {}),
+      responseMessages: messages?.response ?? 0,
+    });
   }
   return res;
 }

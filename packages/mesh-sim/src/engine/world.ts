@@ -8,6 +8,7 @@ import { lognormal, type Random } from '../random';
 import type { CallSpec, ExternalServiceSpec, Protocol, Scenario, WorkloadSpec } from '../scenario/schema';
 import type { FragmentTable } from '../metrics/labels';
 import { LATEST, UNKNOWN, type Fragment, type SourceValues } from '../metrics/labels';
+import { Authorizer } from './authz';
 import type { Inventory, IstioObject, PodView, ServiceView } from './inventory';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -84,6 +85,8 @@ export class World {
   readonly externals = new Map<string, ExternalRt>();
   private readonly behaviour = new Map<string, WorkloadSpec>();
   readonly unknownSource: Fragment;
+  /** AuthorizationPolicies as server sidecars enforce them. */
+  readonly authz: Authorizer;
 
   constructor(
     readonly scenario: Scenario,
@@ -91,6 +94,7 @@ export class World {
     readonly fragments: FragmentTable,
   ) {
     for (const w of scenario.workloads) this.behaviour.set(`${w.namespace}/${w.name}`, w);
+    this.authz = new Authorizer(inventory.authorizationPolicies);
     const byWorkload = new Map<string, PodView[]>();
     for (const p of inventory.pods) {
       const k = `${p.namespace}/${p.workload}`;

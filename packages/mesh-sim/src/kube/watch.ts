@@ -1,6 +1,6 @@
 /**
  * Informers on what the simulation depends on: namespaces, services, endpoints, pods, and the Istio kinds
- * (VirtualService, DestinationRule, PeerAuthentication, ServiceEntry, Gateway). Every event marks the
+ * (VirtualService, DestinationRule, PeerAuthentication, AuthorizationPolicy, ServiceEntry, Gateway). Every event marks the
  * inventory stale; the simulation rebuilds it before its next request. A broken watch is restarted.
  */
 import {
@@ -26,6 +26,7 @@ const ISTIO_KINDS = [
   { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries', kind: 'ServiceEntry' },
   { group: 'networking.istio.io', version: 'v1', plural: 'gateways', kind: 'Gateway' },
   { group: 'security.istio.io', version: 'v1', plural: 'peerauthentications', kind: 'PeerAuthentication' },
+  { group: 'security.istio.io', version: 'v1', plural: 'authorizationpolicies', kind: 'AuthorizationPolicy' },
 ] as const;
 
 export interface ClusterWatch {

@@ -59,6 +59,8 @@ export const callSchema = z
     forwardHeaders: z.boolean().default(true),
     /** Mean wire size of the request (HTTP/gRPC), bytes. */
     requestBytes: z.number().nonnegative().default(600),
+    /** The calling app's own client timeout, ms: past it the app hangs up (0 DC on both sidecars). */
+    timeoutMs: z.number().positive().optional(),
     /** Parallel calls run together (the caller waits for the slowest); the others run one after another. */
     parallel: z.boolean().default(false),
     /** When the call fails (5xx, or no response), the caller fails too, with 500. */
