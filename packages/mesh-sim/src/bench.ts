@@ -75,8 +75,11 @@ export async function runMeshSimBench(
   const scenario = loadScenario('generated', { services, namespaces, seed: options.seed ?? 1 });
   const objects = scenarioObjects(scenario);
   const inventory = inventoryFromObjects(objects);
+  // Call edges between services (the gateway's and the unmeshed client's entry calls not counted).
   const edges = new Set(
-    scenario.workloads.flatMap((w) => w.calls.map((c) => `${w.namespace}/${w.app}>${c.to}`)),
+    scenario.workloads
+      .filter((w) => w.app.startsWith('svc-'))
+      .flatMap((w) => w.calls.map((c) => `${w.namespace}/${w.app}>${c.to}`)),
   ).size;
   log(`mesh-sim bench: ${services} services, ${edges} edges, ${inventory.pods.length} pods`);
 

@@ -45,7 +45,8 @@ export function generateScenario(options: GenerateOptions = {}): ScenarioInput {
   const parents: number[][] = names.map(() => []);
   const addEdge = (i: number, j: number) => {
     const key = `${i}>${j}`;
-    if (i >= j || edges.has(key) || protocols[i] === 'tcp') return false;
+    // Roots only receive entry traffic; TCP servers call nobody.
+    if (i >= j || j < roots || edges.has(key) || protocols[i] === 'tcp') return false;
     edges.add(key);
     parents[j]!.push(i);
     return true;
