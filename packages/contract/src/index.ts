@@ -5,3 +5,4 @@ export * from './graphQuery';
 export * from './graphIds';
 export * from './graph';
 export * from './api';
+export * from './istio';

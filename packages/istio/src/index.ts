@@ -72,3 +72,4 @@ export { meshConfigFromObjects, sidecarInjected } from './inventory';
 export { httpRouteDistribution, type HttpRouteDistribution, type RouteShare } from './distribution';
 export { faultSpec, mirrorSpec, type FaultSpec } from './fault';
 export { requestPort } from './evaluate';
+export * from './builders/index';
