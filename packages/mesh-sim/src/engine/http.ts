@@ -177,6 +177,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         let res: CallResult;
         if (
           pod.sidecar &&
+          !world.authz.empty &&
           world.authz.denies(pod.namespace, pod.labels, authzRequest(w, mtls, req, dest.port))
         ) {
           // RBAC at B's sidecar: 403, no flag, on both reporters; B's app never sees it.

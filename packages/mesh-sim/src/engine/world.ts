@@ -84,6 +84,7 @@ export class World {
   readonly services = new Map<string, ServiceRt>();
   readonly externals = new Map<string, ExternalRt>();
   private readonly behaviour = new Map<string, WorkloadSpec>();
+  private readonly noPeer = new Map<string, Fragment>();
   readonly unknownSource: Fragment;
   /** AuthorizationPolicies as server sidecars enforce them. */
   readonly authz: Authorizer;
@@ -270,7 +271,10 @@ export class World {
    * comes from the cluster's metadata (`host`, `name`) or, without a cluster, from the Host header.
    */
   destinationWithoutPeer(service: string, serviceName: string): Fragment {
-    return this.fragments.destination({
+    const key = `${service}|${serviceName}`;
+    const cached = this.noPeer.get(key);
+    if (cached) return cached;
+    const f = this.fragments.destination({
       destination_workload: UNKNOWN,
       destination_workload_namespace: UNKNOWN,
       destination_principal: UNKNOWN,
@@ -283,6 +287,8 @@ export class World {
       destination_service_namespace: UNKNOWN,
       destination_cluster: UNKNOWN,
     });
+    this.noPeer.set(key, f);
+    return f;
   }
 
   /** Protocol of a call: as declared, else from the destination Service or ServiceEntry port. */
