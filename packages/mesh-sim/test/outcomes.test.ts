@@ -254,3 +254,102 @@ spec:
     expect(requests(s, { ...hop, reporter: 'destination' })).toBe(0);
   });
 });
+
+describe('gRPC and TCP (travels)', () => {
+  const TO_FLIGHTS = { source_workload: 'travels-v1', destination_service_name: 'flights' };
+  const run = (setup: Parameters<typeof simulation>[0], seconds = 10) => {
+    const { engine } = simulation({ scenario: 'travels', ...setup });
+    for (let i = 0; i < seconds * 5; i++) engine.tick(i * 200, 200);
+    return scrape(engine);
+  };
+
+  it('gRPC UNAVAILABLE is retried by the default policy: HTTP 200, grpc 14, URX; 3 attempts each', () => {
+    const s = run({ behaviour: { 'flights-v1': { errorRate: 1, grpcErrorCodes: { '14': 1 } } } });
+    const src = requests(s, { ...TO_FLIGHTS, reporter: 'source' });
+    expect(src).toBeGreaterThan(20);
+    const final = { ...TO_FLIGHTS, reporter: 'source', request_protocol: 'grpc', response_code: '200' };
+    expect(requests(s, { ...final, grpc_response_status: '14', response_flags: 'URX' })).toBe(src);
+    expect(requests(s, { ...TO_FLIGHTS, reporter: 'destination', grpc_response_status: '14' })).toBe(3 * src);
+    // Message counters carry the 20 peer labels only, on both reporters.
+    expect(total(s, 'istio_request_messages_total', { ...TO_FLIGHTS, reporter: 'source' })).toBe(src);
+  });
+
+  it('gRPC DEADLINE_EXCEEDED is not in the default retryOn', () => {
+    const s = run({ behaviour: { 'flights-v1': { errorRate: 1, grpcErrorCodes: { '4': 1 } } } });
+    const src = requests(s, {
+      ...TO_FLIGHTS,
+      reporter: 'source',
+      grpc_response_status: '4',
+      response_flags: '-',
+    });
+    expect(src).toBeGreaterThan(20);
+    expect(requests(s, { ...TO_FLIGHTS, reporter: 'destination' })).toBe(src);
+  });
+
+  it('a gRPC fault abort answers HTTP 200 with the grpc-status', () => {
+    const s = run({
+      objects: yaml(
+        `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: flights }
+spec:
+  hosts: [flights]
+  http:
+    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }
+      route: [{ destination: { host: flights } }]
+`,
+        'travel-agency',
+      ),
+    });
+    const src = requests(s, { ...TO_FLIGHTS, reporter: 'source' });
+    expect(src).toBeGreaterThan(20);
+    expect(
+      requests(s, {
+        ...TO_FLIGHTS,
+        reporter: 'source',
+        response_code: '200',
+        grpc_response_status: '14',
+        response_flags: 'FI',
+      }),
+    ).toBe(src);
+    expect(requests(s, { ...TO_FLIGHTS, reporter: 'destination' })).toBe(0);
+  });
+
+  it('TCP: connections and bytes on both reporters; maxConnections overflow is UO on the source', () => {
+    const toDb = { source_workload: 'hotels-v1', destination_service_name: 'mysqldb' };
+    let s = run({});
+    const opened = total(s, 'istio_tcp_connections_opened_total', { ...toDb, reporter: 'source' });
+    expect(opened).toBeGreaterThan(20);
+    expect(total(s, 'istio_tcp_connections_closed_total', { ...toDb, reporter: 'destination' })).toBe(opened);
+    expect(
+      total(s, 'istio_tcp_sent_bytes_total', {
+        ...toDb,
+        reporter: 'destination',
+        connection_security_policy: 'mutual_tls',
+      }),
+    ).toBeGreaterThan(opened * 1000);
+
+    s = run({
+      behaviour: { 'mysqldb-v1': { latency: { median: 400, p99: 800 } } },
+      objects: yaml(
+        `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: mysqldb }
+spec: { host: mysqldb, trafficPolicy: { connectionPool: { tcp: { maxConnections: 1 } } } }
+`,
+        'travel-agency',
+      ),
+    });
+    const uo = total(s, 'istio_tcp_connections_opened_total', {
+      ...toDb,
+      reporter: 'source',
+      response_flags: 'UO',
+    });
+    expect(uo).toBeGreaterThan(0);
+    expect(
+      total(s, 'istio_tcp_connections_opened_total', { reporter: 'destination', response_flags: 'UO' }),
+    ).toBe(0);
+  });
+});
