@@ -13,6 +13,7 @@ import { createGraphService, type GraphService } from './graph/graphService';
 import { errorHandler, inputErrorFrom, notFoundHandler } from './http/errors';
 import { spaRouter } from './http/static';
 import type { Inventory } from './inventory/informers';
+import { istioRouter, type IstioRouterDeps } from './istio/index';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   logger: Logger;
   /** Created here when absent; startServer passes its own so the Prometheus client can count queries. */
   metrics?: ServerMetrics;
+  /** Istio write routes (routing intents, raw objects); not served when absent. */
+  istio?: Omit<IstioRouterDeps, 'logger'>;
 }
 
 export interface MeshlensApp extends Express {
@@ -56,6 +59,7 @@ export function createApp({
   config,
   logger,
   metrics = createMetrics(),
+  istio,
 }: AppDeps): MeshlensApp {
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
@@ -146,6 +150,7 @@ export function createApp({
   const base = config.basePath;
   app.use(system);
   if (base) app.use(base, system);
+  if (istio) app.use(base || '/', istioRouter({ ...istio, logger }));
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
+import { istioKubeClient } from './istio/index';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
@@ -82,7 +83,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const synced = await inventory.waitForSync(options.syncTimeoutMs ?? 5000);
   if (!synced) logger.warn('the Kubernetes inventory is not fully loaded yet; serving anyway');
-  const app = createApp({ kube: inventory, prometheus, config, logger, metrics });
+  const app = createApp({
+    kube: inventory,
+    prometheus,
+    config,
+    logger,
+    metrics,
+    istio: { client: istioKubeClient(kc), inventory },
+  });
   const host = config.host ?? (process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1');
   const server = app.listen(config.port, host);
   await new Promise<void>((resolve, reject) => {

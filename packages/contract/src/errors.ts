@@ -6,6 +6,7 @@ export const ERROR_NAMES = [
   'NotAllowedError', // 403
   'NotFoundError', // 404
   'ConflictError', // 409
+  'ValidationError', // 422 (an object or intent refused: details.causes with paths)
   'UpstreamError', // 502 (Kubernetes or Prometheus answered badly)
   'UnavailableError', // 503 (a dependency did not answer)
   'InternalError', // 500

@@ -423,3 +423,16 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'meshlens';
 export const WIZARD_LABEL = 'meshlens.io/wizard';
 export const SERVICE_LABEL = 'meshlens.io/service';
+
+/** Query of the raw object writes: `dryRun`, and the resourceVersion a PATCH or DELETE is based on. */
+export const IstioObjectQuerySchema = DryRunQuerySchema.extend({
+  resourceVersion: z.string().min(1).optional(),
+});
+
+/** Query of `DELETE …/routing`. */
+export const DeleteRoutingQuerySchema = DryRunQuerySchema.extend({
+  includeHandWritten: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
+});

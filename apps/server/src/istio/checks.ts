@@ -1,0 +1,178 @@
+/**
+ * Checks before a write and the errors they raise: the mesh as validations see it (informer cache, with
+ * fresh lists where we write), CRD schema + semantic validations of @meshlens/istio, and the mapping of
+ * zod issues, builder refusals and Kubernetes API errors to the one error body.
+ */
+import type { ValidationCause } from '@meshlens/contract';
+import {
+  IntentError,
+  validateObject,
+  withObject,
+  type IstioConfigObject,
+  type MeshConfig,
+  type ObjectValidation,
+  meshConfigFromObjects,
+} from '@meshlens/istio';
+import type { z } from 'zod';
+import { ConflictError, HttpError, NotFoundError, UpstreamError } from '../errors';
+import type { Inventory } from '../inventory/informers';
+import type { IstioCrds } from './crds';
+import { KubeApiError, type KubeObject } from './kubeClient';
+
+/** 422: the object or intent is refused; `details.causes` say where and why. */
+export class ValidationError extends HttpError {
+  constructor(message: string, causes: ValidationCause[]) {
+    super('ValidationError', 422, message, { causes });
+  }
+}
+
+/** `['spec','http',0,'route']` → `spec/http[0]/route`. */
+export function toPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else out += out ? `/${String(s)}` : String(s);
+  }
+  return out;
+}
+
+/** `spec.http[0].route[0].weight` (Kubernetes field paths) → `spec/http[0]/route[0]/weight`. */
+export const fieldToPath = (field: string) => field.replace(/\.(?![^[]*\])/g, '/');
+
+export function zodCauses(error: z.ZodError, prefix: PropertyKey[] = []): ValidationCause[] {
+  return error.issues.map((i) => ({
+    path: toPath([...prefix, ...i.path]),
+    message:
+      i.code === 'invalid_type' && i.input === undefined
+        ? 'required'
+        : i.code === 'unrecognized_keys'
+          ? `unknown field${(i as { keys?: string[] }).keys?.length === 1 ? '' : 's'} ${((i as { keys?: string[] }).keys ?? []).join(', ')}`
+          : i.message,
+    code: 'InvalidIntent',
+  }));
+}
+
+const causesMessage = (what: string, causes: ValidationCause[]) =>
+  `${what}: ${causes
+    .slice(0, 5)
+    .map((c) => `${c.object ? `${c.object} ` : ''}${c.path || '(object)'}: ${c.message}`)
+    .join('; ')}${causes.length > 5 ? `; and ${causes.length - 5} more` : ''}`;
+
+export const validationError = (what: string, causes: ValidationCause[]) =>
+  new ValidationError(causesMessage(what, causes), causes);
+
+/** A builder refusal: the service is unknown (404) or the intent does not fit it (422). */
+export function intentToHttp(err: unknown): unknown {
+  if (!(err instanceof IntentError)) return err;
+  if (err.causes.some((c) => c.code === 'ML2000')) return new NotFoundError(err.message);
+  return validationError('the intent does not fit the service', err.causes);
+}
+
+const objectName = (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
+  `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** A Kubernetes API error as the console's error; 409 carries the object as it is now. */
+export function kubeToHttp(err: unknown, what: string, current?: KubeObject | null): unknown {
+  if (!(err instanceof KubeApiError)) return err;
+  if (err.status === 404) return new NotFoundError(`${what}: ${err.message}`);
+  if (err.status === 409)
+    return new ConflictError(
+      err.reason === 'AlreadyExists'
+        ? `${what} already exists`
+        : `${what} was changed by someone else since it was read (stale resourceVersion); reload and try again`,
+      { current: current ?? null },
+    );
+  if (err.status === 422 || err.status === 400) {
+    const causes = err.causes.length
+      ? err.causes.map((c) => ({
+          path: fieldToPath(c.field ?? ''),
+          message: c.message ?? c.reason ?? 'invalid',
+          code: c.reason ?? 'FieldValueInvalid',
+          object: what,
+        }))
+      : [{ path: '', message: err.message, code: err.reason ?? 'Invalid', object: what }];
+    return validationError(`the cluster refused ${what}`, causes);
+  }
+  return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, err.status === 0 || err.status >= 503);
+}
+
+const STAMPS: [string, string, string][] = [
+  ['namespaces', 'v1', 'Namespace'],
+  ['services', 'v1', 'Service'],
+  ['deployments', 'apps/v1', 'Deployment'],
+  ['virtualservices', 'networking.istio.io/v1', 'VirtualService'],
+  ['destinationrules', 'networking.istio.io/v1', 'DestinationRule'],
+  ['gateways', 'networking.istio.io/v1', 'Gateway'],
+  ['serviceentries', 'networking.istio.io/v1', 'ServiceEntry'],
+  ['peerauthentications', 'security.istio.io/v1', 'PeerAuthentication'],
+];
+const FRESH_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway']);
+
+/**
+ * The mesh from the informer cache; objects in `fresh` (just listed from the API for one namespace)
+ * replace the cached VirtualServices, DestinationRules and Gateways of that namespace.
+ */
+export function meshFrom(
+  inventory: Pick<Inventory, 'list'>,
+  fresh?: { namespace: string; objects: KubeObject[] },
+): MeshConfig {
+  const objects: unknown[] = [];
+  for (const [key, apiVersion, kind] of STAMPS) {
+    for (const o of inventory.list(key)) {
+      const ns = o.metadata?.namespace;
+      if (fresh && FRESH_KINDS.has(kind) && ns === fresh.namespace) continue;
+      objects.push({ ...o, apiVersion: (o as { apiVersion?: string }).apiVersion ?? apiVersion, kind });
+    }
+  }
+  if (fresh) objects.push(...fresh.objects);
+  return meshConfigFromObjects(objects);
+}
+
+const MODELLED = new Set([
+  'VirtualService',
+  'DestinationRule',
+  'Gateway',
+  'ServiceEntry',
+  'PeerAuthentication',
+]);
+
+/** The mesh with these objects written. */
+export function meshWith(mesh: MeshConfig, objects: KubeObject[]): MeshConfig {
+  let m = mesh;
+  for (const o of objects) if (MODELLED.has(o.kind)) m = withObject(m, o as unknown as IstioConfigObject);
+  return m;
+}
+
+/** Schema and semantic checks of each object in the mesh as it will stand after the write. */
+export function checkObjects(
+  objects: KubeObject[],
+  mesh: MeshConfig,
+  crds: IstioCrds,
+): { validations: ObjectValidation[]; causes: ValidationCause[] } {
+  const after = meshWith(mesh, objects);
+  const validations = objects.map((o): ObjectValidation => {
+    if (MODELLED.has(o.kind))
+      return validateObject(o as unknown as IstioConfigObject, after, { schemas: crds.schemas });
+    const checks = crds.schemas.validate(o);
+    return {
+      kind: o.kind,
+      namespace: o.metadata.namespace ?? 'default',
+      name: o.metadata.name,
+      valid: !checks.some((c) => c.severity === 'error'),
+      checks,
+    };
+  });
+  const causes = validations.flatMap((v, i) =>
+    v.checks
+      .filter((c) => c.severity === 'error')
+      .map((c) => ({
+        path: c.path,
+        message: c.message,
+        code: c.code,
+        object: objectName(objects[i] as KubeObject),
+      })),
+  );
+  return { validations, causes };
+}
+
+export { objectName };

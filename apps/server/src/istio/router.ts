@@ -1,0 +1,105 @@
+/**
+ * The Istio write routes (router factory): routing intents per service, and raw Istio objects.
+ * Bodies: JSON (`application/json`, `application/merge-patch+json`) or YAML (`application/yaml`).
+ */
+import {
+  DeleteRoutingQuerySchema,
+  DryRunQuerySchema,
+  ISTIO_ROUTES,
+  IstioObjectQuerySchema,
+  RoutingIntentSchema,
+} from '@meshlens/contract';
+import express, { type Request, type Router } from 'express';
+import type { Logger } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../errors';
+import { inputErrorFrom } from '../http/errors';
+import type { Inventory } from '../inventory/informers';
+import { validationError, zodCauses } from './checks';
+import { loadIstioCrds, type IstioCrds } from './crds';
+import type { IstioKubeClient } from './kubeClient';
+import { createObject, deleteObject, getObject, listObjects, patchObject, replaceObject } from './objects';
+import { applyIntent, type IstioRouteDeps } from './routing';
+
+export interface IstioRouterDeps {
+  client: IstioKubeClient;
+  /** The informer cache: services, workloads and Istio config of the whole mesh, for validations. */
+  inventory: Pick<Inventory, 'list'>;
+  logger: Logger;
+  /** Default: data/istio/crd-all.gen.yaml, loaded once. */
+  crds?: IstioCrds;
+}
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+
+function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) throw inputErrorFrom(parsed.error);
+  return parsed.data;
+}
+
+/** The body as data: JSON already parsed, YAML text parsed here. */
+function bodyOf(req: Request): unknown {
+  const b: unknown = req.body;
+  if (typeof b === 'string') {
+    try {
+      return parseYaml(b);
+    } catch (err) {
+      throw new InputError(`body: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  if (b === undefined) throw new InputError('body: required (JSON or YAML)');
+  return b;
+}
+
+const p = (req: Request, key: string) => String(req.params[key] ?? '');
+
+export function istioRouter(input: IstioRouterDeps): Router {
+  const deps: IstioRouteDeps = { ...input, crds: input.crds ?? loadIstioCrds() };
+  const router = express.Router();
+  router.use(
+    ['/api/namespaces/:namespace/services/:service/routing', '/api/namespaces/:namespace/istio'],
+    express.json({ type: ['application/json', 'application/*+json'], limit: '1mb' }),
+    express.text({ type: YAML_TYPES, limit: '1mb' }),
+  );
+
+  router.post(ISTIO_ROUTES.routing, async (req, res) => {
+    const { dryRun } = query(DryRunQuerySchema, req);
+    const parsed = RoutingIntentSchema.safeParse(bodyOf(req));
+    if (!parsed.success) throw validationError('invalid routing intent', zodCauses(parsed.error));
+    res.json(await applyIntent(deps, p(req, 'namespace'), p(req, 'service'), parsed.data, dryRun));
+  });
+  router.delete(ISTIO_ROUTES.routing, async (req, res) => {
+    const q = query(DeleteRoutingQuerySchema, req);
+    const intent = { deleteRouting: { includeHandWritten: q.includeHandWritten } };
+    res.json(await applyIntent(deps, p(req, 'namespace'), p(req, 'service'), intent, q.dryRun));
+  });
+
+  router.get(ISTIO_ROUTES.objects, async (req, res) => {
+    res.json(await listObjects(deps, p(req, 'namespace'), p(req, 'kind')));
+  });
+  router.post(ISTIO_ROUTES.objects, async (req, res) => {
+    const { dryRun } = query(DryRunQuerySchema, req);
+    const out = await createObject(deps, p(req, 'namespace'), p(req, 'kind'), bodyOf(req), dryRun);
+    res.status(dryRun ? 200 : 201).json(out);
+  });
+  router.get(ISTIO_ROUTES.object, async (req, res) => {
+    res.json(await getObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name')));
+  });
+  router.put(ISTIO_ROUTES.object, async (req, res) => {
+    const { dryRun } = query(DryRunQuerySchema, req);
+    res.json(
+      await replaceObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), bodyOf(req), dryRun),
+    );
+  });
+  router.patch(ISTIO_ROUTES.object, async (req, res) => {
+    const q = query(IstioObjectQuerySchema, req);
+    res.json(await patchObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), bodyOf(req), q));
+  });
+  router.delete(ISTIO_ROUTES.object, async (req, res) => {
+    const q = query(IstioObjectQuerySchema, req);
+    res.json(await deleteObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), q));
+  });
+  return router;
+}
