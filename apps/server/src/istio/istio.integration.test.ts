@@ -16,7 +16,7 @@ import { createApp } from '../app';
 import { parseConfig } from '../config';
 import { startInventory, type Inventory } from '../inventory/informers';
 import { createPrometheusClient } from '../prometheus/client';
-import { loadKubeConfig } from '../server';
+import { loadKubeConfig, startServer } from '../server';
 import { applyYaml, dataFile, eventually } from '../../test/stackHelpers';
 import { istioKubeClient, type IstioKubeClient, type KubeObject } from './kubeClient';
 
@@ -151,6 +151,32 @@ describe('routing intents', () => {
       'v2',
       'v3',
     ]);
+  });
+
+  it('an updated DestinationRule is restored when the VirtualService write after it fails', async () => {
+    const before = await read('DestinationRule', 'reviews');
+    afterWrite = async (o) => {
+      if (o.kind !== 'DestinationRule') return;
+      afterWrite = undefined;
+      const vs = await read('VirtualService', 'reviews');
+      await k8s.replace({
+        ...vs,
+        metadata: { ...vs.metadata, annotations: { note: 'edited' } },
+      } as KubernetesObject);
+    };
+    const res = await request(app)
+      .post(routing('reviews'))
+      .send({
+        trafficShifting: { v1: 50, v3: 50 },
+        circuitBreaker: { outlierDetection: { consecutive5xxErrors: 3 } },
+      });
+    afterWrite = undefined;
+    expect(res.status).toBe(409);
+    expect(res.body.error.details.rolledBack).toEqual(['DestinationRule bookinfo/reviews restored']);
+    const after = await read('DestinationRule', 'reviews');
+    expect(after.spec).toEqual(before.spec);
+    expect(after.metadata.labels).toEqual(before.metadata.labels);
+    expect(after.metadata.resourceVersion).not.toBe(before.metadata.resourceVersion);
   });
 
   it('dryRun answers the preview and writes nothing', async () => {
@@ -299,4 +325,32 @@ describe('raw Istio objects', () => {
     expect((await request(app).get(vsUrl('details'))).status).toBe(404);
     expect((await request(app).get(`/api/namespaces/${NS}/istio/widgets`)).status).toBe(404);
   });
+});
+
+it('startServer serves the routes (the CLI wiring), and answers a dry run from the cluster', async () => {
+  const server = await startServer({
+    kubeconfigPath,
+    prometheusUrl: 'http://127.0.0.1:9',
+    port: 0,
+    logger: pino({ level: 'silent' }),
+    config: { webDir: dir },
+  });
+  try {
+    const res = await request(server.url)
+      .post(routing('productpage', '?dryRun=true'))
+      .send({ timeoutsRetries: { timeout: '10s', retries: { attempts: 2, retryOn: 'gateway-error' } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.steps).toEqual([
+      { action: 'create', kind: 'VirtualService', namespace: NS, name: 'productpage' },
+    ]);
+    // The cluster's own checks (CEL: durations > 1ms) run on the dry run too.
+    const cel = await request(server.url)
+      .post(routing('productpage', '?dryRun=true'))
+      .send({ timeoutsRetries: { timeout: '0.5ms' } });
+    expect(cel.status).toBe(422);
+    expect(cel.body.error.details.causes[0]).toMatchObject({ path: 'spec/http[0]/timeout' });
+    expect(await exists('VirtualService', 'productpage')).toBe(false);
+  } finally {
+    await server.close();
+  }
 });

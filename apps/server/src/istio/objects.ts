@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { checkObjects, kubeToHttp, meshFrom, meshWith, validationError } from './checks';
 import type { IstioKind } from './crds';
 import type { KubeObject } from './kubeClient';
-import type { IstioRouteDeps } from './routing';
+import { freshObjects, type IstioRouteDeps } from './routing';
 import { runSteps, tidy } from './writer';
 
 export function kindOf(deps: IstioRouteDeps, name: string): IstioKind {
@@ -72,8 +72,11 @@ async function current(deps: IstioRouteDeps, kind: IstioKind, namespace: string,
   return obj;
 }
 
-function checked(deps: IstioRouteDeps, obj: KubeObject) {
-  const { validations, causes } = checkObjects([obj], meshFrom(deps.inventory), deps.crds);
+/** Checks before a write, in the mesh with this namespace's routing config read now (not cached). */
+async function checked(deps: IstioRouteDeps, obj: KubeObject) {
+  const namespace = obj.metadata.namespace ?? 'default';
+  const mesh = meshFrom(deps.inventory, { namespace, objects: await freshObjects(deps.client, namespace) });
+  const { validations, causes } = checkObjects([obj], mesh, deps.crds);
   if (causes.length > 0) throw validationError(`${obj.kind} ${obj.metadata.name} is invalid`, causes);
   return validations;
 }
@@ -140,7 +143,7 @@ export async function createObject(
   const kind = kindOf(deps, kindName);
   const obj = shapeOf(body, kind, namespace);
   const { resourceVersion: _rv, ...meta } = obj.metadata;
-  const validations = checked(deps, obj);
+  const validations = await checked(deps, obj);
   const [r] = await runSteps(
     deps.client,
     [{ action: 'create', object: { ...obj, metadata: meta } as KubeObject }],
@@ -165,7 +168,7 @@ export async function replaceObject(
   const basedOn = obj.metadata.resourceVersion;
   const now = await current(deps, kind, namespace, name);
   staleCheck(now, basedOn, `${kind.kind} ${name}: a replace must say which version it replaces`);
-  const validations = checked(deps, obj);
+  const validations = await checked(deps, obj);
   const [r] = await runSteps(deps.client, [{ action: 'update', object: obj, previous: now }], {
     dryRun,
     logger: deps.logger,
@@ -192,7 +195,7 @@ export async function patchObject(
   staleCheck(now, basedOn, `${kind.kind} ${name}: a patch must say which version it changes`);
   const merged = shapeOf(mergePatch(tidy(now), patch), kind, namespace, name);
   merged.metadata.resourceVersion = now.metadata.resourceVersion;
-  const validations = checked(deps, merged);
+  const validations = await checked(deps, merged);
   const [r] = await runSteps(deps.client, [{ action: 'update', object: merged, previous: now }], {
     dryRun: query.dryRun,
     logger: deps.logger,

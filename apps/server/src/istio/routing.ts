@@ -24,7 +24,7 @@ const NET = 'networking.istio.io/v1';
 const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'Gateway'] as const;
 
 /** The namespace's VirtualServices, DestinationRules and Gateways, read now (not from the cache). */
-async function freshObjects(client: IstioKubeClient, namespace: string): Promise<KubeObject[]> {
+export async function freshObjects(client: IstioKubeClient, namespace: string): Promise<KubeObject[]> {
   try {
     const lists = await Promise.all(ROUTING_KINDS.map((k) => client.list(NET, k, namespace)));
     return lists.flatMap((items, i) =>
