@@ -220,25 +220,31 @@ const vector = (result: { metric: Record<string, string>; value: number }[]) => 
   },
 });
 
-const requests = flows.flatMap((f) =>
-  f.reporters.map((reporter) => ({
-    metric: {
-      ...endpoint(reporter, f.src, f.svc, f.dst),
-      request_protocol: 'http',
-      response_code: f.code,
-      grpc_response_status: '',
-      response_flags: reporter === 'destination' ? (f.destFlags ?? f.flags) : f.flags,
-      connection_security_policy:
-        reporter === 'source' ? 'unknown' : f.mtls === false ? 'none' : 'mutual_tls',
-    },
-    value: f.rps,
-  })),
-);
 // Only the samples the deduplicating selectors return (source for meshed callers, destination otherwise).
 const dedup = flows
-  .filter((f) => f.code !== '0' || true)
   .map((f) => ({ f, reporter: f.src === UNKNOWN ? 'destination' : 'source' }))
   .filter(({ f, reporter }) => f.reporters.includes(reporter as 'source'));
+const requests = dedup.map(({ f, reporter }) => ({
+  metric: {
+    ...endpoint(reporter, f.src, f.svc, f.dst),
+    request_protocol: 'http',
+    response_code: f.code,
+    grpc_response_status: '',
+    response_flags: reporter === 'destination' ? (f.destFlags ?? f.flags) : f.flags,
+  },
+  value: f.rps,
+}));
+// Destination reports by connection_security_policy (the `mtls` query), summed over codes and flags.
+const mtlsRows = flows
+  .filter((f) => f.reporters.includes('destination'))
+  .map((f) => ({
+    metric: {
+      ...endpoint('destination', f.src, f.svc, f.dst),
+      request_protocol: 'http',
+      connection_security_policy: f.mtls === false ? 'none' : 'mutual_tls',
+    },
+    value: f.rps,
+  }));
 const rtKey = (f: Flow, reporter: string) => ({
   ...endpoint(reporter, f.src, f.svc, f.dst),
   request_protocol: 'http',
@@ -384,6 +390,7 @@ async function main() {
   const write = (name: string, value: unknown) =>
     writeFile(new URL(name, out), `${JSON.stringify(value, null, 1)}\n`);
   await write('requests.json', vector(requests));
+  await write('mtls.json', vector(mergeBy(mtlsRows, (a, b) => a + b)));
   await write('responseTime-p95.json', vector(responseTimeP95));
   await write('responseTime-avg.json', vector(responseTimeAvg));
   await write('throughput.json', vector(throughput));

@@ -87,7 +87,13 @@ describe('graph without Prometheus', () => {
       ]),
     );
     expect(g.nodes.every((n) => n.isIdle)).toBe(true);
-    expect(g.debug?.queries.map((q) => q.name)).toEqual(['requests', 'responseTime', 'throughput', 'tcp']);
+    expect(g.debug?.queries.map((q) => q.name)).toEqual([
+      'requests',
+      'mtls',
+      'responseTime',
+      'throughput',
+      'tcp',
+    ]);
     expect(g.debug?.queries.every((q) => q.error)).toBe(true);
   });
 

@@ -142,6 +142,30 @@ describe('Bookinfo topology', () => {
   });
 });
 
+describe('namespace selection', () => {
+  it('shows traffic crossing into other namespaces as outside nodes', async () => {
+    const g = await getGraph(server.url, {
+      namespaces: 'istio-system',
+      duration: WINDOW,
+      graphType: 'workload',
+    });
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    expect(byId.get('wl:istio-system/istio-ingressgateway')).toMatchObject({
+      isOutside: false,
+      isRoot: true,
+    });
+    expect(byId.get('svc:bookinfo/productpage')).toMatchObject({ isOutside: true });
+    // only traffic touching istio-system: nothing between two bookinfo workloads
+    expect(g.edges.some((e) => e.id.startsWith('wl:bookinfo/reviews-v2>'))).toBe(false);
+  });
+
+  it('says which namespaces do not exist', async () => {
+    const g = await getGraph(server.url, { namespaces: 'bookinfo,nope', duration: WINDOW });
+    expect(g.warnings).toEqual([{ code: 'NamespaceNotFound', message: 'no such namespace: nope' }]);
+    expect(g.edges.length).toBeGreaterThan(0);
+  });
+});
+
 describe('routing changes show in the graph', () => {
   it(
     '80/20 VirtualService: reviews edges carry 80% and 20% (±5) and the service gets the shifting badge',

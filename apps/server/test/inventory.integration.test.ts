@@ -56,13 +56,23 @@ it('lists every kind once, then follows watch events without listing again', asy
   expect(await inventory.waitForSync(10_000)).toBe(true);
   expect(inventory.snapshot().namespaces.map((n) => n.name)).toContain('shop');
   await applyYaml(kubeconfigPath, deployment('cart'), 'shop');
-  const wl = await eventually('cart workload', async () => inventory.snapshot().workloads.find((w) => w.name === 'cart'), 10_000, 100);
+  const wl = await eventually(
+    'cart workload',
+    async () => inventory.snapshot().workloads.find((w) => w.name === 'cart'),
+    10_000,
+    100,
+  );
   expect(wl).toMatchObject({ namespace: 'shop', app: 'cart', version: 'v1' });
 });
 
 it('recovers when the API server stops and comes back', { timeout: 40_000 }, async () => {
   await cluster.close();
-  await eventually('a broken watch', async () => (inventory.snapshot().failing.length > 0 ? true : undefined), 10_000, 100);
+  await eventually(
+    'a broken watch',
+    async () => (inventory.snapshot().failing.length > 0 ? true : undefined),
+    10_000,
+    100,
+  );
   cluster = await start();
   // A change made while we were away (after the restart) must reach the cache.
   await applyYaml(kubeconfigPath, deployment('payments'), 'shop');
@@ -72,7 +82,14 @@ it('recovers when the API server stops and comes back', { timeout: 40_000 }, asy
     20_000,
     200,
   );
-  await eventually('watches healthy again', async () => (inventory.snapshot().failing.length === 0 ? true : undefined), 20_000, 200);
-  expect(inventory.snapshot().workloads.map((w) => w.name)).toEqual(expect.arrayContaining(['cart', 'payments']));
+  await eventually(
+    'watches healthy again',
+    async () => (inventory.snapshot().failing.length === 0 ? true : undefined),
+    20_000,
+    200,
+  );
+  expect(inventory.snapshot().workloads.map((w) => w.name)).toEqual(
+    expect.arrayContaining(['cart', 'payments']),
+  );
   expect(restarts.length).toBeGreaterThan(0);
 });

@@ -20,6 +20,8 @@ import { buildTrafficMap } from './trafficMap';
 /** Prometheus answers of one graph request, by query name; a missing one failed or was not needed. */
 export interface GraphSamples {
   requests?: readonly VectorSample[];
+  /** Destination-reported requests by connection_security_policy. */
+  mtls?: readonly VectorSample[];
   tcp?: readonly VectorSample[];
   responseTime?: readonly VectorSample[];
   throughput?: readonly VectorSample[];
@@ -47,7 +49,7 @@ export function buildGraph(q: GraphQuery, samples: GraphSamples, ctx: BuildConte
   };
   const requests = toSamples(samples.requests ?? []);
   const tcp = toSamples(samples.tcp ?? []);
-  let map: TrafficMap = buildTrafficMap(requests, tcp, options);
+  let map: TrafficMap = buildTrafficMap(requests, tcp, toSamples(samples.mtls ?? []), options);
   applyResponseTime(map, toSamples(samples.responseTime ?? []), requests, options);
   applyThroughput(map, toSamples(samples.throughput ?? []), options);
   if (q.graphType === 'service') map = reduceToServiceGraph(map);

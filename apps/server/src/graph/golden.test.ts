@@ -53,6 +53,7 @@ export function runCase(
   const http = q.protocols.some((p) => p !== 'tcp');
   const samples: GraphSamples = {
     requests: http ? set.answers.requests : undefined,
+    mtls: http ? set.answers.mtls : undefined,
     responseTime: http ? set.answers[`responseTime-${q.responseTime}`] : undefined,
     throughput: http ? set.answers.throughput : undefined,
     tcp: q.protocols.includes('tcp') ? set.answers.tcp : undefined,

@@ -9,7 +9,7 @@ describe('graph PromQL', () => {
   it('costs at most 4 queries whatever the number of namespaces, with one regex matcher per selector', () => {
     const many = Array.from({ length: 300 }, (_, i) => `ns-${i}`).join(',');
     const queries = buildGraphQueries(q({ namespaces: many }));
-    expect(queries.map((x) => x.name)).toEqual(['requests', 'responseTime', 'throughput', 'tcp']);
+    expect(queries.map((x) => x.name)).toEqual(['requests', 'mtls', 'responseTime', 'throughput', 'tcp']);
     for (const { promql } of queries) {
       // each selector names every namespace once, in one regex: the query does not grow per namespace
       const selectors = promql.match(/rate\(/g)!.length;
@@ -21,14 +21,14 @@ describe('graph PromQL', () => {
   });
 
   it('uses the duration, the quantile and the idle filter', () => {
-    const [requests, rt] = buildGraphQueries(q({ duration: '2m', responseTime: 'p99' }));
+    const [requests, , rt] = buildGraphQueries(q({ duration: '2m', responseTime: 'p99' }));
     expect(requests!.promql).toContain('[120s]');
     expect(requests!.promql).toContain(') > 0)');
     expect(rt!.promql).toMatch(/^histogram_quantile\(0\.99, /);
     expect(rt!.promql).toContain('by (le,reporter,');
     const idle = buildGraphQueries(q({ includeIdle: 'true' }));
     expect(idle[0]!.promql).not.toContain('> 0');
-    const avg = buildGraphQueries(q({ responseTime: 'avg' }))[1]!.promql;
+    const avg = buildGraphQueries(q({ responseTime: 'avg' }))[2]!.promql;
     expect(avg).toContain('istio_request_duration_milliseconds_sum');
     expect(avg).toContain('istio_request_duration_milliseconds_count');
   });
@@ -36,7 +36,7 @@ describe('graph PromQL', () => {
   it('skips queries for protocols not asked for', () => {
     expect(buildGraphQueries(q({ protocols: 'tcp' })).map((x) => x.name)).toEqual(['tcp']);
     const grpc = buildGraphQueries(q({ protocols: 'grpc' }));
-    expect(grpc.map((x) => x.name)).toEqual(['requests', 'responseTime', 'throughput']);
+    expect(grpc.map((x) => x.name)).toEqual(['requests', 'mtls', 'responseTime', 'throughput']);
     expect(grpc[0]!.promql).toContain('request_protocol="grpc"');
   });
 

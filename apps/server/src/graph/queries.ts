@@ -3,7 +3,7 @@ import { anyOf, escapePromString, escapeRegex } from '../prometheus/escape';
 
 /** One PromQL query of a graph request. */
 export interface GraphPromQuery {
-  name: 'requests' | 'tcp' | 'responseTime' | 'throughput';
+  name: 'requests' | 'mtls' | 'tcp' | 'responseTime' | 'throughput';
   promql: string;
 }
 
@@ -27,8 +27,8 @@ export const REQUEST_LABELS = [
   'response_code',
   'grpc_response_status',
   'response_flags',
-  'connection_security_policy',
 ];
+export const MTLS_LABELS = [...ENDPOINT_LABELS, 'request_protocol', 'connection_security_policy'];
 export const TCP_LABELS = [...ENDPOINT_LABELS, 'response_flags', 'connection_security_policy'];
 export const RT_LABELS = [...ENDPOINT_LABELS, 'request_protocol'];
 
@@ -69,7 +69,7 @@ function union(metric: string, sels: string[], labels: string[], duration: numbe
   return sels.map((sel) => `(sum by (${by}) (rate(${metric}${sel}[${duration}s]))${filter})`).join(' or ');
 }
 
-/** The PromQL of one graph request: at most 4 queries, none per namespace or per node. */
+/** The PromQL of one graph request: at most 5 queries, none per namespace or per node. */
 export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
   const nsMatcher: Matchers = {
     label: (label: string) => anyOf(label, q.namespaces),
@@ -81,11 +81,16 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
   const out: GraphPromQuery[] = [];
   if (http.length > 0) {
     const protoMatcher = http.length === 1 ? [`request_protocol="${http[0]}"`] : [];
-    const both = selectors(nsMatcher, 'both', protoMatcher);
     const dedup = selectors(nsMatcher, 'dedup', protoMatcher);
+    // Rates from the de-duplicated samples; mTLS from the destination reports, without codes and flags.
     out.push({
       name: 'requests',
-      promql: union('istio_requests_total', both, REQUEST_LABELS, q.duration, filter),
+      promql: union('istio_requests_total', dedup, REQUEST_LABELS, q.duration, filter),
+    });
+    const destination = selectors(nsMatcher, 'both', ['reporter="destination"', ...protoMatcher]);
+    out.push({
+      name: 'mtls',
+      promql: union('istio_requests_total', destination, MTLS_LABELS, q.duration, filter),
     });
     const rtMetric = 'istio_request_duration_milliseconds';
     const rt =

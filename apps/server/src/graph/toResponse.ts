@@ -1,7 +1,7 @@
 import type { GraphEdge, GraphNode, GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract';
 import type { TrafficMap } from './model';
 import { edgeResponseTime } from './appenders/responseTime';
-import { grpcErr, is2xx, is3xx, is4xx, is5xx, isNoResponse, sumClass } from './appenders/nodeTraffic';
+import { classesOf } from './appenders/nodeTraffic';
 
 /** Rates to 4 decimals, percentages and ms to 2: stable output for goldens and small payloads. */
 export const r4 = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -84,10 +84,11 @@ export function toResponse(
       const tcp = e.protocol === 'tcp';
       const amount = tcp ? e.tcpBps : e.rps;
       const out = outByNodeProto.get(`${e.source}|${e.protocol}`) ?? 0;
-      const noResponse = tcp ? 0 : sumClass(e, isNoResponse);
-      const c4 = tcp ? 0 : sumClass(e, is4xx);
-      const c5 = tcp ? 0 : sumClass(e, is5xx);
-      const gErr = e.protocol === 'grpc' ? grpcErr(e) : 0;
+      const c = classesOf(e);
+      const noResponse = c.noResponse;
+      const c4 = c.c4xx;
+      const c5 = c.c5xx;
+      const gErr = c.grpcErr;
       const errors = e.protocol === 'grpc' ? gErr + noResponse : c4 + c5 + noResponse;
       const rt = edgeResponseTime(e);
       return {
@@ -96,8 +97,8 @@ export function toResponse(
         target: e.target,
         protocol: e.protocol,
         rps: r4(tcp ? 0 : e.rps),
-        rate2xx: r4(tcp ? 0 : sumClass(e, is2xx)),
-        rate3xx: r4(tcp ? 0 : sumClass(e, is3xx)),
+        rate2xx: r4(c.c2xx),
+        rate3xx: r4(c.c3xx),
         rate4xx: r4(c4),
         rate5xx: r4(c5),
         rateNoResponse: r4(noResponse),

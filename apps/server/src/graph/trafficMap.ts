@@ -28,11 +28,12 @@ function addTcp(edge: TEdge, s: TrafficSample): void {
 
 /**
  * Samples → traffic map: nodes and edges with their rates. Request and TCP samples are de-duplicated by
- * reporter (see countsForRates); destination-reported samples also feed each edge's mTLS share.
+ * reporter (see countsForRates); destination-reported samples (`mtls`, and TCP's) feed each edge's mTLS share.
  */
 export function buildTrafficMap(
   requests: readonly TrafficSample[],
   tcp: readonly TrafficSample[],
+  mtls: readonly TrafficSample[],
   options: EndpointOptions,
 ): TrafficMap {
   const map: TrafficMap = { nodes: new Map(), edges: new Map() };
@@ -54,7 +55,7 @@ export function buildTrafficMap(
   };
   apply(requests, false);
   apply(tcp, true);
-  applyMtls(map, requests, options, false);
+  applyMtls(map, mtls, options, false);
   applyMtls(map, tcp, options, true);
   return map;
 }

@@ -15,6 +15,47 @@ export const is4xx = (c: string) => c.startsWith('4');
 export const is5xx = (c: string) => c.startsWith('5');
 export const isNoResponse = (c: string) => c === '0';
 
+export interface EdgeClasses {
+  c2xx: number;
+  c3xx: number;
+  c4xx: number;
+  c5xx: number;
+  noResponse: number;
+  grpcErr: number;
+}
+
+const classCache = new WeakMap<TEdge, EdgeClasses>();
+
+/** Rates per response class of an edge, computed once (edges no longer change after building). */
+export function classesOf(edge: TEdge): EdgeClasses {
+  let c = classCache.get(edge);
+  if (c) return c;
+  c = {
+    c2xx: 0,
+    c3xx: 0,
+    c4xx: 0,
+    c5xx: 0,
+    noResponse: 0,
+    grpcErr: edge.protocol === 'grpc' ? grpcErr(edge) : 0,
+  };
+  if (edge.protocol !== 'tcp') {
+    for (const code in edge.responses) {
+      let total = 0;
+      const flags = edge.responses[code]!;
+      for (const flag in flags) total += flags[flag]!;
+      const first = code.charCodeAt(0);
+      if (code === '0') c.noResponse += total;
+      else if (first === 50 || first === 49)
+        c.c2xx += total; // '2', '1'
+      else if (first === 51) c.c3xx += total;
+      else if (first === 52) c.c4xx += total;
+      else if (first === 53) c.c5xx += total;
+    }
+  }
+  classCache.set(edge, c);
+  return c;
+}
+
 export function grpcErr(edge: Pick<TEdge, 'grpcStatuses'>): number {
   let total = 0;
   for (const [status, v] of Object.entries(edge.grpcStatuses))
@@ -32,22 +73,23 @@ export function applyNodeTraffic(map: TrafficMap): void {
       if (dst) dst.traffic.tcpIn += e.tcpBps;
       continue;
     }
+    const c = classesOf(e);
     if (e.protocol === 'grpc') {
       if (src) src.traffic.grpcOut += e.rps;
       if (dst) {
         dst.traffic.grpcIn += e.rps;
-        dst.traffic.grpcInErr += grpcErr(e);
-        dst.traffic.grpcInNoResponse += sumClass(e, isNoResponse);
+        dst.traffic.grpcInErr += c.grpcErr;
+        dst.traffic.grpcInNoResponse += c.noResponse;
       }
       continue;
     }
     if (src) src.traffic.httpOut += e.rps;
     if (dst) {
       dst.traffic.httpIn += e.rps;
-      dst.traffic.httpIn3xx += sumClass(e, is3xx);
-      dst.traffic.httpIn4xx += sumClass(e, is4xx);
-      dst.traffic.httpIn5xx += sumClass(e, is5xx);
-      dst.traffic.httpInNoResponse += sumClass(e, isNoResponse);
+      dst.traffic.httpIn3xx += c.c3xx;
+      dst.traffic.httpIn4xx += c.c4xx;
+      dst.traffic.httpIn5xx += c.c5xx;
+      dst.traffic.httpInNoResponse += c.noResponse;
     }
   }
 }
