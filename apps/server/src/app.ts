@@ -143,7 +143,7 @@ export function createApp({
   api.get(ROUTES.graph, async (req, res) => {
     const parsed = GraphQuerySchema.safeParse(req.query);
     if (!parsed.success) throw inputErrorFrom(parsed.error);
-    res.json(await graph.getGraph(parsed.data));
+    res.type('application/json').send(await graph.getGraphBody(parsed.data));
   });
   api.use('/api', notFoundHandler);
 

@@ -22,6 +22,8 @@ interface Computed {
   response: GraphResponse;
   debug: GraphDebug;
   cacheable: boolean;
+  /** The answer serialized once, shared by every client it is sent to (large graphs are MBs of JSON). */
+  body?: Buffer;
 }
 
 const WARNING_CODE: Record<PrometheusError['kind'], string> = {
@@ -39,6 +41,8 @@ export function graphKey(q: GraphQuery): string {
 
 export interface GraphService {
   getGraph(q: GraphQuery): Promise<GraphResponse>;
+  /** The same answer as JSON bytes; without `debug` they are serialized once per computation. */
+  getGraphBody(q: GraphQuery): Promise<Buffer>;
   /** Entries currently cached / in flight (for tests and /metrics). */
   stats(): { cached: number; inFlight: number };
 }
@@ -127,34 +131,45 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     return q.debug ? { ...c.response, debug: { ...c.debug, shared } } : c.response;
   }
 
+  async function answer(q: GraphQuery): Promise<{ value: Computed; shared: boolean }> {
+    const key = graphKey(q);
+    const t = now();
+    const hit = cache.get(key);
+    if (hit && hit.expires > t) {
+      deps.onAnswer?.('cached');
+      return { value: hit.value, shared: true };
+    }
+    if (hit) cache.delete(key);
+    const pending = inFlight.get(key);
+    if (pending) {
+      deps.onAnswer?.('shared');
+      return { value: await pending, shared: true };
+    }
+    const promise = compute(q);
+    inFlight.set(key, promise);
+    try {
+      const value = await promise;
+      if (value.cacheable && deps.cacheTtlMs > 0) {
+        if (cache.size > 500)
+          for (const [k, v] of cache) if (v.expires <= t || cache.size > 400) cache.delete(k);
+        cache.set(key, { expires: now() + deps.cacheTtlMs, value });
+      }
+      return { value, shared: false };
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
   return {
     async getGraph(q) {
-      const key = graphKey(q);
-      const t = now();
-      const hit = cache.get(key);
-      if (hit && hit.expires > t) {
-        deps.onAnswer?.('cached');
-        return withDebug(hit.value, q, true);
-      }
-      if (hit) cache.delete(key);
-      const pending = inFlight.get(key);
-      if (pending) {
-        deps.onAnswer?.('shared');
-        return withDebug(await pending, q, true);
-      }
-      const promise = compute(q);
-      inFlight.set(key, promise);
-      try {
-        const value = await promise;
-        if (value.cacheable && deps.cacheTtlMs > 0) {
-          if (cache.size > 500)
-            for (const [k, v] of cache) if (v.expires <= t || cache.size > 400) cache.delete(k);
-          cache.set(key, { expires: now() + deps.cacheTtlMs, value });
-        }
-        return withDebug(value, q, false);
-      } finally {
-        inFlight.delete(key);
-      }
+      const { value, shared } = await answer(q);
+      return withDebug(value, q, shared);
+    },
+    async getGraphBody(q) {
+      const { value, shared } = await answer(q);
+      if (q.debug) return Buffer.from(JSON.stringify(withDebug(value, q, shared)));
+      value.body ??= Buffer.from(JSON.stringify(value.response));
+      return value.body;
     },
     stats: () => ({ cached: cache.size, inFlight: inFlight.size }),
   };
