@@ -1,51 +1,12 @@
-/** Fault injection, timeouts and retries, circuit breakers, gateways and delete routing over Bookinfo. */
-import { RoutingIntentSchema, type RoutingIntentInput } from '@meshlens/contract';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { MeshConfig } from '../evaluate.types';
-import type { DestinationRule, VirtualService } from '../model';
+/** Fault injection, timeouts and retries, circuit breakers and subsets over Bookinfo. */
+import { describe, expect, it } from 'vitest';
+import type { DestinationRule } from '../model';
 import { evaluateHttp } from '../evaluate';
 import { circuitBreakerLimits, loadBalancerKind, outlierDetectionSettings } from '../policy';
 import { mulberry32 } from '../random';
-import { validateObject, withObject } from '../validation/mesh';
-import type { CrdSchemas } from '../validation/schema';
+import { buildRouting } from './build';
 import { bookinfoMesh, get, loadBookinfo, productpage, type K8sObject } from '../../test/fixtures';
-import { ingressWorkload, loadSchemas } from '../../test/validationFixtures';
-import { buildRouting, type RoutingPlan } from './build';
-import type { IntentError } from './context';
-
-let schemas: CrdSchemas;
-beforeAll(() => {
-  schemas = loadSchemas();
-});
-
-const build = (input: RoutingIntentInput, mesh: MeshConfig, service = 'reviews') =>
-  buildRouting(RoutingIntentSchema.parse(input), { mesh, namespace: 'bookinfo', service });
-
-function applied(mesh: MeshConfig, plan: RoutingPlan): MeshConfig {
-  let m = mesh;
-  for (const o of [plan.destinationRule, plan.virtualService, plan.gateway]) if (o) m = withObject(m, o);
-  return m;
-}
-function expectValid(mesh: MeshConfig, plan: RoutingPlan): MeshConfig {
-  const after = applied(mesh, plan);
-  for (const o of [plan.destinationRule, plan.virtualService, plan.gateway]) {
-    if (!o) continue;
-    const v = validateObject(o, after, { schemas });
-    expect(
-      v.checks.filter((c) => c.severity === 'error'),
-      `${o.kind} ${o.metadata.name}`,
-    ).toEqual([]);
-  }
-  return after;
-}
-const catchError = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return e as IntentError;
-  }
-  throw new Error('expected an IntentError');
-};
+import { applied, build, expectValid } from '../../test/builderFixtures';
 
 describe('fault injection and timeouts', () => {
   it('aborts 100% of ratings calls with 500, then removes the fault', () => {
@@ -223,111 +184,5 @@ describe('subsets', () => {
     ]);
     expect(plan.destinationRule?.metadata.name).toBe('reviews-dr');
     expect(plan.destinationRule?.spec.subsets?.map((s) => s.name)).toEqual(['stable', 'v2', 'v3']);
-  });
-});
-
-describe('gateway', () => {
-  const withIngress = (files: string[]) => {
-    const m = bookinfoMesh(files);
-    return { ...m, workloads: [...(m.workloads ?? []), ingressWorkload] };
-  };
-
-  it('creates a Gateway and binds the VirtualService to it and to the mesh', () => {
-    const mesh = withIngress([]);
-    const plan = build(
-      { trafficShifting: { v1: 100 }, gateway: { create: { port: 8080, hosts: ['reviews.example.com'] } } },
-      mesh,
-    );
-    expect(plan.gateway?.metadata).toMatchObject({
-      name: 'reviews-gateway',
-      labels: { 'meshlens.io/wizard': 'gateway' },
-    });
-    expect(plan.gateway?.spec).toEqual({
-      selector: { istio: 'ingressgateway' },
-      servers: [
-        { port: { number: 8080, name: 'http-8080', protocol: 'HTTP' }, hosts: ['reviews.example.com'] },
-      ],
-    });
-    expect(plan.virtualService?.spec.gateways).toEqual(['bookinfo/reviews-gateway', 'mesh']);
-    expect(plan.virtualService?.spec.hosts).toEqual(['reviews', 'reviews.example.com']);
-    const after = expectValid(mesh, plan);
-    const atGateway = evaluateHttp(
-      after,
-      { namespace: 'istio-system', labels: ingressWorkload.labels, gateways: ['bookinfo/reviews-gateway'] },
-      get('reviews.example.com', '/'),
-      mulberry32(3),
-    );
-    expect(atGateway.kind === 'route' && atGateway.destination.subset).toBe('v1');
-  });
-
-  it('attaches to bookinfo-gateway; refuses a wildcard host bound to the mesh and a missing gateway', () => {
-    const mesh = withIngress(['bookinfo-gateway.yaml']);
-    const plan = build(
-      { gateway: { attach: { namespace: 'bookinfo', name: 'bookinfo-gateway' }, includeMesh: false } },
-      mesh,
-      'productpage',
-    );
-    expect(plan.virtualService?.spec.gateways).toEqual(['bookinfo/bookinfo-gateway']);
-    expect(plan.virtualService?.spec.hosts).toEqual(['productpage', '*']);
-    expectValid(mesh, plan);
-    const wild = catchError(() =>
-      build(
-        { gateway: { attach: { namespace: 'bookinfo', name: 'bookinfo-gateway' } } },
-        mesh,
-        'productpage',
-      ),
-    );
-    expect(wild.causes[0]).toMatchObject({ path: 'gateway', code: 'ML2003' });
-    const missing = catchError(() =>
-      build({ gateway: { attach: { namespace: 'bookinfo', name: 'nope' } } }, mesh),
-    );
-    expect(missing.causes[0]).toMatchObject({ path: 'gateway/attach', code: 'KIA1102' });
-  });
-});
-
-describe('delete routing', () => {
-  it('deletes meshlens objects (VirtualService first) and reports hand-written ones', () => {
-    const base = bookinfoMesh(['virtual-service-ratings-test-abort.yaml', 'destination-rule-all.yaml']);
-    const mesh = withObject(
-      base,
-      build({ trafficShifting: { v1: 80, v2: 20 } }, base).virtualService as VirtualService,
-    );
-    const dr = build({ trafficShifting: { v1: 80, v2: 20 } }, base).destinationRule;
-    expect(dr).toBeUndefined(); // the hand-written rule already had the subsets
-    const reviews = build({ deleteRouting: {} }, mesh);
-    expect(reviews.deletes.map((d) => `${d.kind} ${d.name}`)).toEqual(['VirtualService reviews']);
-    expect(reviews.kept.map((k) => `${k.kind} ${k.name}`)).toEqual(['DestinationRule reviews']);
-
-    const owned = bookinfoMesh([]);
-    const built = build({ trafficShifting: { v1: 80, v2: 20 } }, owned);
-    const after = applied(owned, built);
-    const del = build({ deleteRouting: {} }, after);
-    expect(del.deletes.map((d) => `${d.kind} ${d.name}`)).toEqual([
-      'VirtualService reviews',
-      'DestinationRule reviews',
-    ]);
-
-    const ratings = build({ deleteRouting: {} }, mesh, 'ratings');
-    expect(ratings.deletes).toEqual([]);
-    expect(ratings.kept.map((k) => k.kind).sort()).toEqual(['DestinationRule', 'VirtualService']);
-    const forced = build({ deleteRouting: { includeHandWritten: true } }, mesh, 'ratings');
-    expect(forced.deletes.map((d) => d.kind)).toEqual(['VirtualService', 'DestinationRule']);
-  });
-
-  it('keeps a DestinationRule whose subsets another VirtualService still uses', () => {
-    const owned = bookinfoMesh([]);
-    const after = applied(owned, build({ trafficShifting: { v1: 80, v2: 20 } }, owned));
-    const other: K8sObject = {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: { name: 'reviews-from-front', namespace: 'front' },
-      spec: {
-        hosts: ['reviews.bookinfo.svc.cluster.local'],
-        http: [{ route: [{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v2' } }] }],
-      },
-    };
-    const del = build({ deleteRouting: {} }, withObject(after, other as unknown as VirtualService));
-    expect(del.deletes.map((d) => d.kind)).toEqual(['VirtualService']);
-    expect(del.kept[0]?.reason).toContain('front/reviews-from-front');
   });
 });

@@ -2,47 +2,14 @@
  * Traffic shifting and request routing over Bookinfo (data/istio/bookinfo/): the objects match the
  * Istio samples, merge with hand-written rules, pass the validations, and route as intended (evaluator).
  */
-import { RoutingIntentSchema, type RoutingIntentInput } from '@meshlens/contract';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MeshConfig } from '../evaluate.types';
 import type { DestinationRule, HTTPRoute, VirtualService } from '../model';
 import { evaluateHttp } from '../evaluate';
 import { mulberry32 } from '../random';
-import { validateObject, withObject } from '../validation/mesh';
-import type { CrdSchemas } from '../validation/schema';
 import { bookinfoMesh, get, loadBookinfo, productpage } from '../../test/fixtures';
-import { loadSchemas } from '../../test/validationFixtures';
-import { buildRouting, type RoutingPlan } from './build';
+import { applied, build, expectValid } from '../../test/builderFixtures';
 import { IntentError } from './context';
-
-let schemas: CrdSchemas;
-beforeAll(() => {
-  schemas = loadSchemas();
-});
-
-const build = (input: RoutingIntentInput, mesh: MeshConfig, service = 'reviews') =>
-  buildRouting(RoutingIntentSchema.parse(input), { mesh, namespace: 'bookinfo', service });
-
-/** The mesh after the plan is applied. */
-function applied(mesh: MeshConfig, plan: RoutingPlan): MeshConfig {
-  let m = mesh;
-  for (const o of [plan.destinationRule, plan.virtualService, plan.gateway]) if (o) m = withObject(m, o);
-  return m;
-}
-
-/** Every written object passes the CRD schema and the semantic validations in the mesh after the change. */
-function expectValid(mesh: MeshConfig, plan: RoutingPlan) {
-  const after = applied(mesh, plan);
-  for (const o of [plan.destinationRule, plan.virtualService, plan.gateway]) {
-    if (!o) continue;
-    const v = validateObject(o, after, { schemas });
-    expect(
-      v.checks.filter((c) => c.severity === 'error'),
-      `${o.kind} ${o.metadata.name}`,
-    ).toEqual([]);
-  }
-  return after;
-}
 
 /** Rule names are meshlens bookkeeping: drop them to compare with the samples. */
 const unnamed = (spec: VirtualService['spec']) => ({
