@@ -139,6 +139,10 @@ describe('mesh-sim scraped by Prometheus', () => {
       (await scalar(
         'sum(rate(istio_requests_total{reporter="source",source_app="reviews",destination_service_name="ratings"}[20s]))',
       ));
+    console.info(
+      `reviews split v1 ${((100 * (split.v1 ?? 0)) / all).toFixed(1)}% v2 ${((100 * (split.v2 ?? 0)) / all).toFixed(1)}% ` +
+        `v3 ${split.v3 ?? 0}; FI share of reviews->ratings ${(100 * fiShare).toFixed(1)}%`,
+    );
     expect(fiShare).toBeGreaterThan(0.15);
     expect(fiShare).toBeLessThan(0.45);
 
