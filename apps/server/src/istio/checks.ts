@@ -12,6 +12,10 @@ import {
   type MeshConfig,
   type ObjectValidation,
   meshConfigFromObjects,
+  namespaceOf,
+  resolveConfigHost,
+  subsetsUsed,
+  type DestinationRule,
 } from '@meshlens/istio';
 import type { z } from 'zod';
 import { ConflictError, HttpError, NotFoundError, UpstreamError } from '../errors';
@@ -173,6 +177,45 @@ export function checkObjects(
       })),
   );
   return { validations, causes };
+}
+
+/**
+ * VirtualServices that a DestinationRule change (`after` vs `before`) would leave naming a subset no rule
+ * defines (KIA1107, 503 NC at runtime): a cause per newly dangling reference.
+ */
+export function danglingSubsets(
+  before: MeshConfig,
+  after: MeshConfig,
+  changed: KubeObject[],
+): ValidationCause[] {
+  const domain = before.clusterDomain ?? 'cluster.local';
+  const hosts = new Set(
+    changed
+      .filter((o) => o.kind === 'DestinationRule')
+      .map((o) => {
+        const dr = o as unknown as DestinationRule;
+        return resolveConfigHost(dr.spec?.host ?? '', namespaceOf(dr), domain);
+      }),
+  );
+  if (hosts.size === 0) return [];
+  const causes: ValidationCause[] = [];
+  for (const vs of after.virtualServices) {
+    if (![...hosts].some((h) => subsetsUsed(vs, h, domain).size > 0)) continue;
+    const was = new Set(
+      validateObject(vs, before)
+        .checks.filter((c) => c.code === 'KIA1107')
+        .map((c) => c.path),
+    );
+    for (const c of validateObject(vs, after).checks)
+      if (c.code === 'KIA1107' && !was.has(c.path))
+        causes.push({
+          path: c.path,
+          message: `${c.message} (it would be left without its subset)`,
+          code: c.code,
+          object: objectName(vs),
+        });
+  }
+  return causes;
 }
 
 export { objectName };

@@ -103,4 +103,40 @@ describe('raw Istio objects', () => {
     expect((await request(stack.app).get(vsUrl('details'))).status).toBe(404);
     expect((await request(stack.app).get(`/api/namespaces/${NS}/istio/widgets`)).status).toBe(404);
   });
+
+  it('refuses a DestinationRule delete or replace that would leave a VirtualService without its subset', async () => {
+    const drUrl = (name = '') => `/api/namespaces/${NS}/istio/destinationrules${name ? `/${name}` : ''}`;
+    const dr = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'details' },
+      spec: { host: 'details', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+    };
+    const created = await request(stack.app).post(drUrl()).send(dr);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(
+      (
+        await request(stack.app)
+          .post(vsUrl())
+          .send(vs([{ destination: { host: 'details', subset: 'v1' } }]))
+      ).status,
+    ).toBe(201);
+    const del = await request(stack.app).delete(drUrl('details'));
+    expect(del.status).toBe(422);
+    expect(del.body.error.details.causes).toEqual([
+      expect.objectContaining({
+        object: 'VirtualService bookinfo/details',
+        path: 'spec/http[0]/route[0]/destination/subset',
+        code: 'KIA1107',
+      }),
+    ]);
+    const rv = created.body.object.metadata.resourceVersion as string;
+    const narrowed = await request(stack.app)
+      .put(drUrl('details'))
+      .send({ ...dr, metadata: { name: 'details', resourceVersion: rv }, spec: { host: 'details' } });
+    expect(narrowed.status).toBe(422);
+    expect(await stack.exists('DestinationRule', 'details')).toBe(true);
+    expect((await request(stack.app).delete(vsUrl('details'))).status).toBe(200);
+    expect((await request(stack.app).delete(drUrl('details'))).status).toBe(200);
+  });
 });

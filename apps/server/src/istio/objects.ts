@@ -4,9 +4,9 @@
  * and carrying the resourceVersion it was based on.
  */
 import type { IstioListResponse, IstioObjectResponse, ValidationCause } from '@meshlens/contract';
-import { validateMesh } from '@meshlens/istio';
+import { namespaceOf, validateMesh } from '@meshlens/istio';
 import { ConflictError, NotFoundError } from '../errors';
-import { checkObjects, kubeToHttp, meshFrom, meshWith, validationError } from './checks';
+import { checkObjects, danglingSubsets, kubeToHttp, meshFrom, meshWith, validationError } from './checks';
 import type { IstioKind } from './crds';
 import type { KubeObject } from './kubeClient';
 import { freshObjects, type IstioRouteDeps } from './routing';
@@ -77,6 +77,7 @@ async function checked(deps: IstioRouteDeps, obj: KubeObject) {
   const namespace = obj.metadata.namespace ?? 'default';
   const mesh = meshFrom(deps.inventory, { namespace, objects: await freshObjects(deps.client, namespace) });
   const { validations, causes } = checkObjects([obj], mesh, deps.crds);
+  causes.push(...danglingSubsets(mesh, meshWith(mesh, [obj]), [obj]));
   if (causes.length > 0) throw validationError(`${obj.kind} ${obj.metadata.name} is invalid`, causes);
   return validations;
 }
@@ -213,6 +214,18 @@ export async function deleteObject(
   const kind = kindOf(deps, kindName);
   const now = await current(deps, kind, namespace, name);
   if (query.resourceVersion !== undefined) staleCheck(now, query.resourceVersion, 'delete');
+  if (now.kind === 'DestinationRule') {
+    const mesh = meshFrom(deps.inventory, { namespace, objects: await freshObjects(deps.client, namespace) });
+    const after = {
+      ...mesh,
+      destinationRules: mesh.destinationRules.filter(
+        (d) => !(d.metadata.name === name && namespaceOf(d) === namespace),
+      ),
+    };
+    const causes = danglingSubsets(mesh, after, [now]);
+    if (causes.length > 0)
+      throw validationError(`deleting DestinationRule ${namespace}/${name} would break routing`, causes);
+  }
   await runSteps(deps.client, [{ action: 'delete', object: now }], {
     dryRun: query.dryRun,
     logger: deps.logger,
