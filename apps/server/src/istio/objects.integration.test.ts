@@ -139,4 +139,23 @@ describe('raw Istio objects', () => {
     expect((await request(stack.app).delete(vsUrl('details'))).status).toBe(200);
     expect((await request(stack.app).delete(drUrl('details'))).status).toBe(200);
   });
+
+  it('400 for bodies it cannot read: broken YAML, oversized, none; 404 for an unknown kind', async () => {
+    const broken = await request(stack.app)
+      .post(vsUrl())
+      .set('Content-Type', 'application/yaml')
+      .send('kind: [oops');
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.message).toMatch(/^body: not valid YAML/);
+    const huge = await request(stack.app)
+      .post(vsUrl())
+      .send({ ...vs([]), pad: 'x'.repeat(1_100_000) });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error.message).toBe('body: larger than 1 MB');
+    const none = await request(stack.app).post(vsUrl()).set('Content-Type', 'text/plain').send('hello');
+    expect(none.status).toBe(400);
+    const widgets = await request(stack.app).get(`/api/namespaces/${NS}/istio/widgets`);
+    expect(widgets.status).toBe(404);
+    expect(widgets.body.error.message).toContain('virtualservices');
+  });
 });

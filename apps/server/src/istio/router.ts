@@ -9,7 +9,7 @@ import {
   IstioObjectQuerySchema,
   RoutingIntentSchema,
 } from '@meshlens/contract';
-import express, { type Request, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -62,6 +62,10 @@ export function istioRouter(input: IstioRouterDeps): Router {
     ['/api/namespaces/:namespace/services/:service/routing', '/api/namespaces/:namespace/istio'],
     express.json({ type: ['application/json', 'application/*+json'], limit: '1mb' }),
     express.text({ type: YAML_TYPES, limit: '1mb' }),
+    ((err, _req, _res, next) => {
+      const type = (err as { type?: string } | undefined)?.type;
+      next(type === 'entity.too.large' ? new InputError('body: larger than 1 MB') : err);
+    }) as ErrorRequestHandler,
   );
 
   router.post(ISTIO_ROUTES.routing, async (req, res) => {
