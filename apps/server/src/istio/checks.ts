@@ -6,7 +6,9 @@
 import type { ValidationCause } from '@meshlens/contract';
 import {
   IntentError,
+  validateMesh,
   validateObject,
+  validateVirtualService,
   withObject,
   type IstioConfigObject,
   type MeshConfig,
@@ -154,7 +156,12 @@ export function checkObjects(
   crds: IstioCrds,
 ): { validations: ObjectValidation[]; causes: ValidationCause[] } {
   const after = meshWith(mesh, objects);
+  // One pass over the mesh for all modelled objects (validateObject would make one per object).
+  const all = objects.some((o) => MODELLED.has(o.kind)) ? validateMesh(after, { schemas: crds.schemas }) : [];
   const validations = objects.map((o): ObjectValidation => {
+    const ns = o.metadata.namespace ?? 'default';
+    const found = all.find((v) => v.kind === o.kind && v.namespace === ns && v.name === o.metadata.name);
+    if (found) return found;
     if (MODELLED.has(o.kind))
       return validateObject(o as unknown as IstioConfigObject, after, { schemas: crds.schemas });
     const checks = crds.schemas.validate(o);
@@ -202,11 +209,11 @@ export function danglingSubsets(
   for (const vs of after.virtualServices) {
     if (![...hosts].some((h) => subsetsUsed(vs, h, domain).size > 0)) continue;
     const was = new Set(
-      validateObject(vs, before)
-        .checks.filter((c) => c.code === 'KIA1107')
+      validateVirtualService(vs, before)
+        .filter((c) => c.code === 'KIA1107')
         .map((c) => c.path),
     );
-    for (const c of validateObject(vs, after).checks)
+    for (const c of validateVirtualService(vs, after))
       if (c.code === 'KIA1107' && !was.has(c.path))
         causes.push({
           path: c.path,

@@ -64,10 +64,10 @@ export function applyGateway(
     serverHosts = c.hosts;
   }
   const extra = intent.hosts ?? serverHosts;
-  if (intent.includeMesh && extra.some((h) => h === '*' || h.startsWith('*')))
+  if (intent.includeMesh && extra.includes('*'))
     throw intentError(
       intent.hosts ? 'gateway/hosts' : 'gateway',
-      'a wildcard host bound to the mesh would capture the traffic of every service: name the external hosts (gateway.hosts) or set includeMesh false',
+      "host '*' bound to the mesh would capture the traffic of every service: name the external hosts (gateway.hosts) or set includeMesh false",
       'ML2003',
     );
   const current = (spec.gateways ?? []).map((g) => resolveGatewayRef(g, facts.namespace));
