@@ -49,7 +49,7 @@ export function zodCauses(error: z.ZodError, prefix: PropertyKey[] = []): Valida
   return error.issues.map((i) => ({
     path: toPath([...prefix, ...i.path]),
     message:
-      i.code === 'invalid_type' && i.input === undefined
+      i.code === 'invalid_type' && /received undefined$/.test(i.message)
         ? 'required'
         : i.code === 'unrecognized_keys'
           ? `unknown field${(i as { keys?: string[] }).keys?.length === 1 ? '' : 's'} ${((i as { keys?: string[] }).keys ?? []).join(', ')}`

@@ -120,6 +120,7 @@ describe('routing intents', () => {
     expect(body.dryRun).toBe(true);
     expect(body.objects.map((o) => o.kind)).toEqual(['VirtualService']);
     expect(body.yaml).toContain('httpStatus: 500');
+    expect(body.objects[0]?.metadata).not.toHaveProperty('uid');
     expect(await stack.exists('VirtualService', 'ratings')).toBe(false);
   });
 
@@ -129,8 +130,20 @@ describe('routing intents', () => {
       .send({ trafficShifting: { weights: { v1: 80, v2: '20' } } });
     expect(bad.status).toBe(422);
     expect(ErrorBodySchema.parse(bad.body).error.details).toMatchObject({
-      causes: [expect.objectContaining({ path: 'trafficShifting/weights/v2' })],
+      causes: [
+        {
+          path: 'trafficShifting/weights/v2',
+          message: expect.stringMatching(/expected number/),
+          code: 'InvalidIntent',
+        },
+      ],
     });
+    const missing0 = await request(stack.app)
+      .post(routing('reviews'))
+      .send({ faultInjection: { abort: { percentage: 5 } } });
+    expect(missing0.body.error.details.causes).toEqual([
+      { path: 'faultInjection/abort/httpStatus', message: 'required', code: 'InvalidIntent' },
+    ]);
     const unknown = await request(stack.app)
       .post(routing('reviews'))
       .send({ trafficShifting: { v1: 50, v9: 50 } });

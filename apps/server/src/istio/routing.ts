@@ -101,6 +101,14 @@ export function planSteps(plan: RoutingPlan, stored: Map<string, KubeObject>): S
   return steps;
 }
 
+/** The answer's copy of an object; a dry run's has no identity yet (uid, creation time, generation dropped). */
+function preview(o: KubeObject, dryRun: boolean): KubeObject {
+  const t = tidy(o);
+  if (!dryRun) return t;
+  const { uid: _u, creationTimestamp: _c, generation: _g, ...meta } = t.metadata;
+  return { ...t, metadata: meta } as KubeObject;
+}
+
 /** Builds, checks and writes (or dry-runs) an intent for one service. */
 export async function applyIntent(
   deps: IstioRouteDeps,
@@ -129,7 +137,8 @@ export async function applyIntent(
   const results = await runSteps(deps.client, steps, { dryRun, logger: deps.logger });
   // The last write of each object is what stands.
   const byId = new Map<string, KubeObject>();
-  for (const r of results) if (r.step.action !== 'delete') byId.set(idOf(r.result), tidy(r.result));
+  for (const r of results)
+    if (r.step.action !== 'delete') byId.set(idOf(r.result), preview(r.result, dryRun));
   const written = [...byId.values()];
   deps.logger.info(
     { namespace, service, dryRun, steps: steps.map((s) => `${s.action} ${idOf(s.object)}`) },
