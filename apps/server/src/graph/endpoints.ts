@@ -103,12 +103,31 @@ export interface Endpoints {
   hops: [Seed, Seed][];
 }
 
+const memo = new WeakMap<EndpointOptions, Map<string, Endpoints | undefined>>();
+
 /**
- * Where one sample's traffic goes in the graph. With service nodes (or when no workload served the
+ * Where one sample's traffic goes, memoized per build (keyed by the options object): the many samples of
+ * one caller/service/workload triple (codes, flags, reporters, the other queries) share one answer.
+ */
+export function endpointsOf(s: TrafficSample, o: EndpointOptions): Endpoints | undefined {
+  let cache = memo.get(o);
+  if (!cache) {
+    cache = new Map();
+    memo.set(o, cache);
+  }
+  const key = `${s.srcNs}|${s.srcWl}|${s.srcApp}|${s.srcVer}|${s.dstSvcNs}|${s.dstSvcName}|${s.dstSvc}|${s.dstNs}|${s.dstWl}|${s.dstApp}|${s.dstVer}`;
+  if (cache.has(key)) return cache.get(key);
+  const ep = computeEndpoints(s, o);
+  cache.set(key, ep);
+  return ep;
+}
+
+/**
+ * Where a sample's traffic goes in the graph. With service nodes (or when no workload served the
  * request, or the destination is a service entry) it flows caller → service → workload; otherwise
  * caller → workload.
  */
-export function endpointsOf(s: TrafficSample, o: EndpointOptions): Endpoints | undefined {
+function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | undefined {
   const type = o.graphType === 'service' ? 'workload' : o.graphType;
   const inject = o.injectServiceNodes || o.graphType === 'service';
   const source = entitySeed(type, s.srcNs, s.srcWl, s.srcApp, s.srcVer) ?? UNKNOWN_SEED;

@@ -69,8 +69,20 @@ function re(pattern: string): RegExp {
   return r;
 }
 
-/** Does a response code (or `-` for no response) match a tolerance code pattern? */
+const matchCache = new Map<string, boolean>();
+
+/** Does a response code (or `-` for no response) match a tolerance code pattern? (memoized) */
 export function codeMatches(pattern: string, code: string): boolean {
+  const key = `${pattern}\u0000${code}`;
+  let hit = matchCache.get(key);
+  if (hit === undefined) {
+    hit = matchCode(pattern, code);
+    if (matchCache.size < 10_000) matchCache.set(key, hit);
+  }
+  return hit;
+}
+
+function matchCode(pattern: string, code: string): boolean {
   if (/[\\^$|[\]()]/.test(pattern)) return re(pattern).test(code);
   if (pattern === '-') return code === '-';
   return re(pattern.replace(/[xX]/g, '\\d')).test(code);
