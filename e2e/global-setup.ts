@@ -1,13 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startStack } from '@meshlens/stack';
+import { buildTestWeb } from './support/buildWeb';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-/** The test build of the web app (exposes window.__cy); ignored by git, eslint and prettier via `dist`. */
-export const WEB_TEST_DIR = fileURLToPath(new URL('./.cache/dist', import.meta.url));
 export const BASE_PATH = '/meshlens';
 
 /**
@@ -15,25 +11,7 @@ export const BASE_PATH = '/meshlens';
  * Prometheus, the console serving the test build under /meshlens) and hands its URLs to the tests.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  execFileSync(
-    'npx',
-    [
-      'vite',
-      'build',
-      'apps/web',
-      '--mode',
-      'test',
-      '--outDir',
-      WEB_TEST_DIR,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
+  const WEB_TEST_DIR = buildTestWeb();
   const stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-'));
   const stack = await startStack({
     scenario: 'bookinfo',

@@ -102,17 +102,19 @@ export function GraphCanvas(props: GraphCanvasProps) {
   }, [cy, wantedRenderer]);
 
   // Style: rebuilt only when a setting or the theme changes.
-  const { edgeLabels, security } = props.style;
+  const { edgeLabels, security, large } = props.style;
   useEffect(() => {
     if (!cy || !containerRef.current) return;
-    cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security }));
-  }, [cy, edgeLabels, security, props.theme, wantedRenderer]);
+    cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security, large }));
+  }, [cy, edgeLabels, security, large, props.theme, wantedRenderer]);
 
   // Elements: diffed by id; the layout runs only when the node set changes (or on request).
   const { elements, layout, layoutNonce } = props;
   useEffect(() => {
     if (!cy) return;
+    performance.mark('meshlens:sync-start');
     const result = syncElements(cy, elements);
+    performance.mark('meshlens:sync-end');
     const container = containerRef.current;
     const relayout =
       result.nodeSetChanged || layoutRun.current.nonce !== layoutNonce || layoutRun.current.layout !== layout;
@@ -126,25 +128,19 @@ export function GraphCanvas(props: GraphCanvasProps) {
     if (!relayout) return;
     layoutRun.current = { nonce: layoutNonce, layout };
     container?.setAttribute('data-ready', 'false');
-    let cancelled = false;
-    // Let the browser paint the loading state before a (synchronous) layout.
-    const timer = window.setTimeout(() => {
-      if (cancelled) return;
-      cy.resize();
-      void runLayout(cy, layout).then((used) => {
-        fitCapped(cy);
-        container?.setAttribute('data-layout', used);
-        container?.setAttribute('data-ready', 'true');
-        container?.setAttribute(
-          'data-layout-count',
-          String(Number(container.getAttribute('data-layout-count') ?? 0) + 1),
-        );
-      });
-    }, 0);
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
+    // Synchronously, in the same task as the sync: the browser never paints the un-laid-out graph.
+    cy.resize();
+    performance.mark('meshlens:layout-start');
+    void runLayout(cy, layout).then((used) => {
+      performance.mark('meshlens:layout-end');
+      fitCapped(cy);
+      container?.setAttribute('data-layout', used);
+      container?.setAttribute('data-ready', 'true');
+      container?.setAttribute(
+        'data-layout-count',
+        String(Number(container.getAttribute('data-layout-count') ?? 0) + 1),
+      );
+    });
   }, [cy, elements, layout, layoutNonce]);
 
   const { fitNonce } = props;

@@ -33,8 +33,8 @@ export function layoutOptions(layout: ConcreteLayout, nodeCount: number): Layout
         ...common,
         name: 'dagre',
         rankDir: 'LR',
-        nodeSep: 18,
-        rankSep: 70,
+        nodeSep: 14,
+        rankSep: 48,
         edgeSep: 10,
         ranker: 'network-simplex',
       } as LayoutOptions;
@@ -69,9 +69,72 @@ export function runLayout(cy: Core, choice: LayoutChoice): Promise<ConcreteLayou
   registerLayouts();
   const count = cy.nodes('[nodeType != "box"]').length;
   const layout = chooseLayout(choice, count);
-  return new Promise((resolve) => {
-    const l = cy.layout(layoutOptions(layout, count));
-    l.one('layoutstop', () => resolve(layout));
-    l.run();
+  const run = (name: ConcreteLayout): Promise<ConcreteLayout> => {
+    const l = cy.layout(layoutOptions(name, count));
+    const done = l.promiseOn('layoutstop').then(() => {
+      // fcose's fast draft packs nodes on top of each other: spread it out, then fit again.
+      if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy)) cy.fit(undefined, 30);
+      return name;
+    });
+    l.run(); // throws synchronously when the layout fails
+    return done;
+  };
+  try {
+    return run(layout);
+  } catch (err) {
+    // dagre can fail on some compound graphs ("Not possible to find intersection…"): fall back.
+    const fallback: ConcreteLayout = layout === 'fcose' ? 'grid' : 'fcose';
+    console.warn(`layout ${layout} failed (${String(err)}); using ${fallback}`);
+    return run(fallback);
+  }
+}
+
+/** Wanted median distance between a node and its nearest neighbour, in model px (nodes are ~30 px). */
+const SPREAD_TARGET = 55;
+const SPREAD_MAX_FACTOR = 4;
+
+/**
+ * Scales all positions about their centre so that the median nearest-neighbour distance (over a
+ * sample of nodes) reaches SPREAD_TARGET. Returns whether it moved anything.
+ */
+export function spreadOut(cy: Core): boolean {
+  const nodes = cy.nodes('[nodeType != "box"]');
+  const n = nodes.length;
+  if (n < 3) return false;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  nodes.forEach((node, i) => {
+    const p = node.position();
+    xs[i] = p.x;
+    ys[i] = p.y;
   });
+  const step = Math.max(1, Math.floor(n / 300));
+  const nearest: number[] = [];
+  for (let i = 0; i < n; i += step) {
+    let best = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dx = (xs[i] as number) - (xs[j] as number);
+      const dy = (ys[i] as number) - (ys[j] as number);
+      const d = dx * dx + dy * dy;
+      if (d < best) best = d;
+    }
+    nearest.push(Math.sqrt(best));
+  }
+  nearest.sort((a, b) => a - b);
+  const median = nearest[Math.floor(nearest.length / 2)] ?? SPREAD_TARGET;
+  // capped: a few nodes stacked on one spot must not blow the whole graph up
+  const factor = Math.min(SPREAD_MAX_FACTOR, SPREAD_TARGET / Math.max(median, 1));
+  if (factor <= 1.05) return false;
+  const cx = xs.reduce((a, b) => a + b, 0) / n;
+  const cyy = ys.reduce((a, b) => a + b, 0) / n;
+  cy.batch(() => {
+    nodes.forEach((node, i) => {
+      node.position({
+        x: cx + ((xs[i] as number) - cx) * factor,
+        y: cyy + ((ys[i] as number) - cyy) * factor,
+      });
+    });
+  });
+  return true;
 }

@@ -37,8 +37,10 @@ export interface NodeData {
   hasRetries: boolean;
   hasCB: boolean;
   hasMirroring: boolean;
-  /** Badge glyphs shown under the label (e.g. "⑂ ⚡"); empty when none. */
+  /** Badge glyphs shown under the label (e.g. "⎇ ⇉"); empty when none. */
   badges: string;
+  /** What the node shows: the label, and the badges on a second line (precomputed: no style function). */
+  display: string;
   httpIn: number;
   httpOut: number;
   grpcIn: number;

@@ -61,6 +61,8 @@ export function paletteFromCss(el: Element): GraphPalette {
 export interface StyleOptions {
   edgeLabels: EdgeLabelMode;
   security: boolean;
+  /** Large graph: labels appear only when zoomed in far enough to read them. */
+  large: boolean;
 }
 
 const EDGE_LABEL_FIELD: Record<EdgeLabelMode, string | null> = {
@@ -95,9 +97,9 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
         'background-color': p.nodeFill,
         'border-width': 1.5,
         'border-color': p.nodeBorder,
-        label: 'data(label)',
+        label: 'data(display)',
         'font-family': 'Inter, "Segoe UI", "DejaVu Sans", system-ui, sans-serif',
-        'font-size': 10,
+        'font-size': 11,
         color: p.text,
         'text-valign': 'bottom',
         'text-halign': 'center',
@@ -107,12 +109,8 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
         'text-outline-color': p.textOutline,
         'text-outline-width': 2,
         'text-outline-opacity': 0.85,
-        'min-zoomed-font-size': 7,
+        'min-zoomed-font-size': o.large ? 11 : 7,
       },
-    },
-    {
-      selector: 'node[badges != ""]',
-      style: { label: (ele: { data(k: string): string }) => `${ele.data('label')}\n${ele.data('badges')}` },
     },
     {
       selector: 'node[nodeType = "app"], node[nodeType = "versionedApp"]',
@@ -168,7 +166,7 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
         'text-outline-color': p.textOutline,
         'text-outline-width': 2,
         'text-rotation': 'none',
-        'min-zoomed-font-size': 8,
+        'min-zoomed-font-size': o.large ? 12 : 8,
         opacity: 0.9,
       },
     },

@@ -38,10 +38,11 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
   const badges = BADGES.filter((b) => n[b.flag])
     .map((b) => b.glyph)
     .join(' ');
+  const label = nodeLabel(n);
   const data: NodeData = {
     id: n.id,
     nodeType: n.type,
-    label: nodeLabel(n),
+    label,
     cluster: n.cluster,
     namespace: n.namespace,
     app: n.app ?? '',
@@ -66,6 +67,7 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     hasCB: n.hasCircuitBreaker,
     hasMirroring: n.hasMirroring,
     badges,
+    display: badges ? `${label}\n${badges}` : label,
     httpIn: n.httpIn,
     httpOut: n.httpOut,
     grpcIn: n.grpcIn,

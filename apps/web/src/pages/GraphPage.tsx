@@ -22,6 +22,9 @@ import { Legend } from './graph/Legend';
 import { ReplayBar } from './graph/ReplayBar';
 import { SidePanel } from './graph/SidePanel';
 
+/** Above this many nodes: no namespace boxes, labels only when zoomed in, no animation. */
+export const LARGE_GRAPH_NODES = 300;
+
 const EMPTY: GraphElements = { nodes: [], edges: [], details: new Map() };
 
 export function GraphPage({ theme }: { theme: string }) {
@@ -79,9 +82,11 @@ export function GraphPage({ theme }: { theme: string }) {
   const graph = useGraph(params, polling);
   const answer = params ? graph.data : undefined;
 
+  const large = (answer?.nodes.length ?? 0) > LARGE_GRAPH_NODES;
+  const boxes = view.boxNamespaces && !large;
   const elements = useMemo(
-    () => (answer ? toElements(answer, { boxNamespaces: view.boxNamespaces }) : EMPTY),
-    [answer, view.boxNamespaces],
+    () => (answer ? toElements(answer, { boxNamespaces: boxes }) : EMPTY),
+    [answer, boxes],
   );
   const nodeMap = useMemo(
     () => new Map<string, GraphNode>(answer?.nodes.map((n) => [n.id, n]) ?? []),
@@ -106,6 +111,11 @@ export function GraphPage({ theme }: { theme: string }) {
       focus: view.focus,
     }),
     [findResult, hideResult, view.focus],
+  );
+
+  const styleOptions = useMemo(
+    () => ({ edgeLabels: view.edgeLabels, security: view.security, large }),
+    [view.edgeLabels, view.security, large],
   );
 
   const onSelect = useCallback((id: string) => setView({ selected: id }, { replace: true }), [setView]);
@@ -210,6 +220,7 @@ export function GraphPage({ theme }: { theme: string }) {
           view={view}
           setView={setView}
           animationAvailable={(answer?.edges.length ?? 0) <= ANIMATION_MAX_EDGES}
+          boxesAvailable={!large}
           onRelayout={() => setLayoutNonce((n) => n + 1)}
           onFit={() => setFitNonce((n) => n + 1)}
           legendOpen={legendOpen}
@@ -254,7 +265,7 @@ export function GraphPage({ theme }: { theme: string }) {
         <div className="graph-main">
           <GraphCanvas
             elements={elements}
-            style={{ edgeLabels: view.edgeLabels, security: view.security }}
+            style={styleOptions}
             theme={theme}
             layout={view.layout}
             layoutNonce={layoutNonce}

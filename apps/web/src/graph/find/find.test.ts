@@ -31,6 +31,7 @@ const node = (over: Partial<NodeData>): NodeData => ({
   hasCB: false,
   hasMirroring: false,
   badges: '',
+  display: '',
   httpIn: 0,
   httpOut: 0,
   grpcIn: 0,

@@ -36,6 +36,7 @@ export interface GraphToolbarProps {
   view: ViewState;
   setView: (patch: Partial<ViewState>, options?: { replace?: boolean }) => void;
   animationAvailable: boolean;
+  boxesAvailable: boolean;
   onRelayout: () => void;
   onFit: () => void;
   legendOpen: boolean;
@@ -46,6 +47,7 @@ export function GraphToolbar({
   view,
   setView,
   animationAvailable,
+  boxesAvailable,
   onRelayout,
   onFit,
   legendOpen,
@@ -109,7 +111,10 @@ export function GraphToolbar({
                 <input
                   type="checkbox"
                   checked={view[t.key]}
-                  disabled={t.key === 'animation' && !animationAvailable}
+                  disabled={
+                    (t.key === 'animation' && !animationAvailable) ||
+                    (t.key === 'boxNamespaces' && !boxesAvailable)
+                  }
                   onChange={(e) => setView({ [t.key]: e.target.checked })}
                 />
                 <span>

@@ -308,7 +308,11 @@ function GraphSummary({ props }: { props: SidePanelProps }) {
     <>
       <header className="panel-header">
         <div className="panel-kind">Graph</div>
-        <h2 data-testid="panel-title">{answer.namespaces.join(', ')}</h2>
+        <h2 data-testid="panel-title" title={answer.namespaces.join(', ')}>
+          {answer.namespaces.length <= 3
+            ? answer.namespaces.join(', ')
+            : `${answer.namespaces.length} namespaces`}
+        </h2>
         <div className="panel-sub">
           rates over the last {formatDuration(answer.duration)} at{' '}
           {new Date(answer.timestamp * 1000).toLocaleTimeString()}

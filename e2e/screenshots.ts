@@ -1,0 +1,100 @@
+/**
+ * Screenshots of the graph page at 1280×800 against the real demo stack, for the docs:
+ *   npx tsx e2e/screenshots.ts [bookinfo|travels|generated]...   (default: all three)
+ * Writes docs/screenshots/graph-bookinfo.png, graph-travels.png and graph-generated-1000.png.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GraphResponse, NamespacesResponse } from '@meshlens/contract';
+import { startStack } from '@meshlens/stack';
+import type { ScenarioName } from '@meshlens/stack';
+import { launchChromium } from './support/browser';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'docs', 'screenshots');
+
+interface Shot {
+  scenario: ScenarioName;
+  file: string;
+  services?: number;
+  /** View settings beyond the namespaces. */
+  query: string;
+}
+
+const SHOTS: Record<string, Shot> = {
+  bookinfo: {
+    scenario: 'bookinfo',
+    file: 'graph-bookinfo.png',
+    query: 'graphType=versionedApp&edges=rate&selected=svc:bookinfo/reviews',
+  },
+  travels: { scenario: 'travels', file: 'graph-travels.png', query: 'graphType=versionedApp' },
+  generated: {
+    scenario: 'generated',
+    file: 'graph-generated-1000.png',
+    services: 1000,
+    query: 'graphType=workload',
+  },
+};
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function shoot(shot: Shot): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'meshlens-shots-'));
+  const stack = await startStack({
+    scenario: shot.scenario,
+    stateDir,
+    services: shot.services,
+    scrapeIntervalSeconds: 2,
+    consoleArgs: ['--log-level', 'warn'],
+    onProgress: (m) => process.stderr.write(`[${shot.scenario}] ${m}\n`),
+  });
+  const browser = await launchChromium();
+  try {
+    const base = (stack.urls.console ?? '').replace(/\/+$/, '');
+    const { namespaces } = await getJson<NamespacesResponse>(`${base}/api/namespaces`);
+    const names = namespaces
+      .map((n) => n.name)
+      .filter((n) => !['kube-system', 'kube-public', 'kube-node-lease', 'default'].includes(n));
+    const ns = names.join(',');
+    // wait until the graph has traffic (Prometheus needs a few scrapes for rate())
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const g = await getJson<GraphResponse>(`${base}/api/graph?namespaces=${ns}&duration=60s`);
+      if (g.edges.filter((e) => !e.isIdle).length >= 5 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    await new Promise((r) => setTimeout(r, 6000));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${base}/graph?namespaces=${ns}&duration=60&refresh=0&${shot.query}`);
+    await page.waitForSelector('[data-testid=graph-canvas][data-ready=true]', { timeout: 120_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=graph-status]')?.textContent ?? '').length > 0,
+    );
+    await page.waitForTimeout(1500);
+    mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: join(outDir, shot.file) });
+    process.stderr.write(`wrote docs/screenshots/${shot.file}\n`);
+  } finally {
+    await browser.close();
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SHOTS);
+execFileSync('npm', ['run', 'build', '-w', '@meshlens/web'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+for (const name of wanted) {
+  const shot = SHOTS[name];
+  if (!shot) throw new Error(`unknown screenshot ${name}: expected ${Object.keys(SHOTS).join(', ')}`);
+  await shoot(shot);
+}
