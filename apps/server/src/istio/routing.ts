@@ -3,7 +3,7 @@
  * @meshlens/istio over the service's current config, checked, and written in a safe order.
  */
 import type { RoutingIntent, RoutingResponse } from '@meshlens/contract';
-import { buildRouting, subsetChange, type BuildIntent, type RoutingPlan } from '@meshlens/istio';
+import { buildRouting, subsetChange, type RoutingPlan } from '@meshlens/istio';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
 import { ConflictError } from '../errors';
@@ -114,18 +114,18 @@ export async function applyIntent(
   deps: IstioRouteDeps,
   namespace: string,
   service: string,
-  intent: RoutingIntent | BuildIntent,
+  intent: RoutingIntent,
   dryRun: boolean,
 ): Promise<RoutingResponse> {
   const fresh = await freshObjects(deps.client, namespace);
   const mesh = meshFrom(deps.inventory, { namespace, objects: fresh });
   let plan: RoutingPlan;
   try {
-    plan = buildRouting(intent as BuildIntent, { mesh, namespace, service });
+    plan = buildRouting(intent, { mesh, namespace, service });
   } catch (err) {
     throw intentToHttp(err);
   }
-  checkBasedOn(intent as RoutingIntent, plan);
+  checkBasedOn(intent, plan);
   const objects = [plan.gateway, plan.destinationRule, plan.virtualService]
     .filter((o) => o !== undefined)
     .map(asKube);

@@ -137,7 +137,8 @@ export const RoutingIntentSchema = z
     trafficShifting: TrafficShiftingSchema.optional(),
     tcpTrafficShifting: TcpTrafficShiftingSchema.optional(),
     requestRouting: RequestRoutingSchema.optional(),
-    faultInjection: FaultInjectionSchema.optional(),
+    /** `null` removes the fault from the rules meshlens manages. */
+    faultInjection: FaultInjectionSchema.nullable().optional(),
     timeoutsRetries: TimeoutsRetriesSchema.optional(),
     circuitBreaker: CircuitBreakerSchema.optional(),
     gateway: GatewayIntentSchema.optional(),

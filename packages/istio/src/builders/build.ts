@@ -50,10 +50,8 @@ export interface RoutingPlan {
   kind: IntentKind;
 }
 
-/** Optional intent fields the builder accepts beyond the contract's (null removes a fault). */
-export type BuildIntent = Omit<RoutingIntent, 'faultInjection'> & {
-  faultInjection?: RoutingIntent['faultInjection'] | null;
-};
+/** The intent as parsed by the contract's RoutingIntentSchema (`faultInjection: null` removes a fault). */
+export type BuildIntent = RoutingIntent;
 
 /** Which intent names the wizard label when several are combined (the contract's INTENT_KINDS order). */
 const KIND_ORDER: IntentKind[] = [
