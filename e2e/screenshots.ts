@@ -35,7 +35,7 @@ const SHOTS: Record<string, Shot> = {
     scenario: 'generated',
     file: 'graph-generated-1000.png',
     services: 1000,
-    query: 'graphType=workload',
+    query: 'graphType=service',
   },
 };
 

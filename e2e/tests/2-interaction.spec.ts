@@ -120,3 +120,21 @@ test('without namespaces the page says what to do; other pages say they are not 
   await expect(page.getByRole('heading', { name: 'Workloads is not built yet.' })).toBeVisible();
   expect(new URL(page.url()).pathname).toBe(new URL(`${consoleUrl()}/workloads`).pathname);
 });
+
+test('replay scrubs back in time and returns to live', async ({ page }) => {
+  await openGraph(page, BASE);
+  await page.getByTestId('replay-open').click();
+  const slider = page.getByRole('slider', { name: 'Replay time' });
+  await expect(slider).toBeVisible();
+  await expect.poll(() => Number(new URL(page.url()).searchParams.get('queryTime'))).toBeGreaterThan(0);
+  // the newest frame of the window shows the graph as of then
+  await slider.focus();
+  await page.keyboard.press('End');
+  const end = Number(await slider.getAttribute('max'));
+  await expect.poll(() => Number(new URL(page.url()).searchParams.get('queryTime'))).toBe(end);
+  await expect(page.getByTestId('graph-status')).toContainText('replay at');
+  await expect.poll(() => page.evaluate(() => window.__cy?.nodes().length ?? 0)).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Back to live' }).click();
+  await expect.poll(() => new URL(page.url()).searchParams.get('queryTime')).toBeNull();
+  await expect(page.getByTestId('graph-status')).not.toContainText('replay at');
+});

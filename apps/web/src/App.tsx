@@ -1,11 +1,11 @@
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
 import { basePath } from './api/client';
 import { useGlobalSearch } from './url/useView';
 import { useTheme } from './shell/theme';
 import { PlaceholderPage } from './pages/PlaceholderPage';
-
-const GraphPage = lazy(() => import('./pages/GraphPage').then((m) => ({ default: m.GraphPage })));
+// Eager, not lazy: the graph is the first page users open, and its request should start at once.
+import { GraphPage } from './pages/GraphPage';
 
 export const NAV = [
   { path: '/overview', label: 'Overview', icon: '◫' },

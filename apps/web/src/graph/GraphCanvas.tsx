@@ -101,8 +101,22 @@ export function GraphCanvas(props: GraphCanvasProps) {
     if (cy) swapRenderer(cy, wantedRenderer);
   }, [cy, wantedRenderer]);
 
+  // Large graphs: while panning and zooming, draw a cached texture and hide edges. react-cytoscapejs
+  // passes these options only when cy is created (empty), so they are set on the renderer here.
+  const { large } = props.style;
+  useEffect(() => {
+    if (!cy) return;
+    const r = (
+      cy as unknown as { renderer(): { hideEdgesOnViewport?: boolean; textureOnViewport?: boolean } | null }
+    ).renderer();
+    if (r) {
+      r.hideEdgesOnViewport = large;
+      r.textureOnViewport = large;
+    }
+  }, [cy, large, wantedRenderer]);
+
   // Style: rebuilt only when a setting or the theme changes.
-  const { edgeLabels, security, large } = props.style;
+  const { edgeLabels, security } = props.style;
   useEffect(() => {
     if (!cy || !containerRef.current) return;
     cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security, large }));
@@ -187,13 +201,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
 
   return (
     <div ref={containerRef} className="graph-canvas" data-testid="graph-canvas" data-ready="false">
-      <CytoscapeComponent
-        elements={NO_ELEMENTS}
-        style={CY_STYLE}
-        cy={bindCy}
-        hideEdgesOnViewport={nodeCount > 400}
-        textureOnViewport={nodeCount > 400}
-      />
+      <CytoscapeComponent elements={NO_ELEMENTS} style={CY_STYLE} cy={bindCy} />
     </div>
   );
 }

@@ -22,13 +22,15 @@ const fmt = (t: number) =>
 export function ReplayBar({ queryTime, onChange, onClose }: ReplayBarProps) {
   const [end] = useState(() => Math.floor(Date.now() / 1000 / STEP_S) * STEP_S);
   const start = end - REPLAY_WINDOW_S;
-  const current = queryTime > 0 ? Math.min(Math.max(queryTime, start), end) : start;
+  // a fresh replay starts 5 minutes back (the start of a fresh demo's 30-minute window is empty)
+  const initial = end - 300;
+  const current = queryTime > 0 ? Math.min(Math.max(queryTime, start), end) : initial;
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(3000);
 
   useEffect(() => {
-    if (queryTime === 0) onChange(start);
-  }, [queryTime, start, onChange]);
+    if (queryTime === 0) onChange(initial);
+  }, [queryTime, initial, onChange]);
 
   useEffect(() => {
     if (!playing) return;
