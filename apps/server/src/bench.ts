@@ -49,17 +49,25 @@ async function graph(url: string): Promise<{ g: GraphResponse; ms: number; bytes
   return { g: GraphResponseSchema.parse(JSON.parse(text)), ms, bytes: text.length };
 }
 
-async function poll(url: string, clients: number): Promise<number> {
+async function poll(url: string, clients: number, log: (l: string) => void): Promise<number> {
   const stopAt = Date.now() + POLL_SECONDS * 1000;
+  const seen = new Map<string, number>();
   await Promise.all(
     Array.from({ length: clients }, async (_, i) => {
       await sleep((i * POLL_INTERVAL_MS) / clients); // clients out of phase, like real browsers
       while (Date.now() < stopAt) {
-        await fetch(url).then((r) => r.arrayBuffer());
+        const res = await fetch(url);
+        const text = await res.text();
+        const what =
+          res.status === 200
+            ? (JSON.parse(text) as GraphResponse).warnings.map((w) => w.code).join(',') || 'ok'
+            : `HTTP ${res.status}`;
+        seen.set(what, (seen.get(what) ?? 0) + 1);
         await sleep(POLL_INTERVAL_MS);
       }
     }),
   );
+  log(`graph bench: ${clients} client(s) polling got ${JSON.stringify(Object.fromEntries(seen))}`);
   return clients;
 }
 
@@ -131,11 +139,11 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     const share = latency.map((l, i) => Math.max(0, l - promTimes[i]!));
     const pollUrl = `${consoleUrl}/api/graph?namespaces=${namespaces.join(',')}&graphType=versionedApp&duration=5m`;
     let before = await queriesSent(consoleUrl);
-    await poll(pollUrl, 1);
+    await poll(pollUrl, 1, log);
     const one = (await queriesSent(consoleUrl)) - before;
     await sleep(10_500); // let the cached answer expire so both runs start cold
     before = await queriesSent(consoleUrl);
-    await poll(pollUrl, 50);
+    await poll(pollUrl, 50, log);
     const fifty = (await queriesSent(consoleUrl)) - before;
     const figures: SizeFigures = {
       services,

@@ -26,6 +26,9 @@ interface Computed {
   body?: Buffer;
 }
 
+/** How long an answer with Prometheus warnings is reused. */
+export const FAILED_ANSWER_TTL_MS = 2000;
+
 const WARNING_CODE: Record<PrometheusError['kind'], string> = {
   timeout: 'PrometheusTimeout',
   unreachable: 'PrometheusUnavailable',
@@ -50,7 +53,7 @@ export interface GraphService {
 /**
  * Graph answers at a fixed cost: the PromQL of buildGraphQueries (≤ 4 queries), identical requests in
  * flight share one computation, and an answer is reused for cacheTtlMs. A failing or slow Prometheus
- * gives the inventory graph with a warning; such answers are not cached.
+ * gives the inventory graph with a warning; such answers are reused for 2 s at most.
  */
 export function createGraphService(deps: GraphServiceDeps): GraphService {
   const now = deps.now ?? Date.now;
@@ -149,10 +152,13 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     inFlight.set(key, promise);
     try {
       const value = await promise;
-      if (value.cacheable && deps.cacheTtlMs > 0) {
+      // An answer missing some Prometheus data is kept briefly only: long enough that many clients do not
+      // turn a struggling Prometheus into a storm of retries, short enough that traffic is back soon.
+      const ttl = value.cacheable ? deps.cacheTtlMs : Math.min(deps.cacheTtlMs, FAILED_ANSWER_TTL_MS);
+      if (ttl > 0) {
         if (cache.size > 500)
           for (const [k, v] of cache) if (v.expires <= t || cache.size > 400) cache.delete(k);
-        cache.set(key, { expires: now() + deps.cacheTtlMs, value });
+        cache.set(key, { expires: now() + ttl, value });
       }
       return { value, shared: false };
     } finally {

@@ -32,12 +32,15 @@ export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
   for (const e of edges) {
     if (e.protocol === 'tcp') continue;
     if (e.protocol === 'grpc') {
-      for (const [s, v] of Object.entries(e.grpcStatuses)) out.grpc[s] = (out.grpc[s] ?? 0) + v;
+      for (const s in e.grpcStatuses) out.grpc[s] = (out.grpc[s] ?? 0) + e.grpcStatuses[s]!;
       continue;
     }
-    for (const [code, flags] of Object.entries(e.responses)) {
+    for (const code in e.responses) {
       const c = code === '0' ? '-' : code;
-      for (const v of Object.values(flags)) out.http[c] = (out.http[c] ?? 0) + v;
+      const flags = e.responses[code]!;
+      let sum = 0;
+      for (const flag in flags) sum += flags[flag]!;
+      out.http[c] = (out.http[c] ?? 0) + sum;
     }
   }
   return out;
