@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { lazy, Suspense } from 'react';
 import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
 import { basePath } from './api/client';
 import { useGlobalSearch } from './url/useView';
@@ -6,6 +6,12 @@ import { useTheme } from './shell/theme';
 import { PlaceholderPage } from './pages/PlaceholderPage';
 // Eager, not lazy: the graph is the first page users open, and its request should start at once.
 import { GraphPage } from './pages/GraphPage';
+
+// Lazy: the Istio pages (and CodeMirror with them) load only when opened.
+const ConfigListPage = lazy(() =>
+  import('./istio/ConfigListPage').then((m) => ({ default: m.ConfigListPage })),
+);
+const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
 
 export const NAV = [
   { path: '/overview', label: 'Overview', icon: '◫' },
@@ -70,7 +76,13 @@ function Shell() {
             <Route path="/graph">
               <GraphPage theme={theme} />
             </Route>
-            {NAV.filter((n) => n.path !== '/graph').map((n) => (
+            <Route path="/istio/:namespace/:kind/:name">
+              {(p) => <EditorPage key={`${p.namespace}/${p.kind}/${p.name}`} {...p} />}
+            </Route>
+            <Route path="/istio">
+              <ConfigListPage />
+            </Route>
+            {NAV.filter((n) => n.path !== '/graph' && n.path !== '/istio').map((n) => (
               <Route key={n.path} path={n.path}>
                 <PlaceholderPage title={n.label} />
               </Route>

@@ -6,6 +6,7 @@ import { formatBytesRate, formatMs, formatPct, formatRps } from '../../graph/for
 import { BADGES, toEdgeDetail } from '../../graph/toElements';
 import type { Series } from './history';
 import { Sparkline } from './Sparkline';
+import { ServiceActions } from '../../wizards/ServiceActions';
 
 export interface SidePanelProps {
   answer: GraphResponse;
@@ -79,6 +80,14 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
         </div>
         <HealthTag status={n.healthStatus} reason={n.healthReason} />
         {n.healthReason && <p className="muted small">{n.healthReason}</p>}
+        {(n.service ?? n.app) && n.namespace !== 'unknown' && n.type !== 'serviceEntry' && (
+          <ServiceActions
+            answer={props.answer}
+            namespace={n.namespace}
+            service={(n.service ?? n.app) as string}
+            search={props.globalSearch}
+          />
+        )}
       </header>
       {badges.length > 0 && (
         <section>

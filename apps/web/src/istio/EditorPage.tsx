@@ -1,0 +1,243 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link } from 'wouter';
+import { parse, stringify } from 'yaml';
+import { useQueryClient } from '@tanstack/react-query';
+import type { ValidationCause } from '@meshlens/contract';
+import { ApiError } from '../api/client';
+import { ErrorBox } from '../wizards/ErrorBox';
+import { istioKeys, putObject, useIstioObject } from './api';
+import { createEditor, replaceDoc, showDiagnostics } from './codemirror';
+import type { EditorView } from '@codemirror/view';
+import { DiffView } from './DiffView';
+import { causesToProblems, checksToProblems, yamlSyntaxProblems } from './problems';
+import type { Problem } from './problems';
+import '../wizards/wizards.css';
+import './istio.css';
+
+/** The object as the editor shows it: without the fields the server owns. */
+export function toEditableYaml(object: Record<string, unknown>): string {
+  const { status: _status, ...rest } = object;
+  const meta = { ...(rest.metadata as Record<string, unknown>) };
+  delete meta.managedFields;
+  return stringify({ ...rest, metadata: meta }, { lineWidth: 0 });
+}
+
+type Phase =
+  | { kind: 'editing' }
+  | { kind: 'review' }
+  | { kind: 'conflict'; current: Record<string, unknown> | null }
+  | { kind: 'saved' };
+
+export function EditorPage({ namespace, kind, name }: { namespace: string; kind: string; name: string }) {
+  const query = useIstioObject(namespace, kind, name);
+  const queryClient = useQueryClient();
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const [original, setOriginal] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [checking, setChecking] = useState(false);
+  const [phase, setPhase] = useState<Phase>({ kind: 'editing' });
+  const [saveError, setSaveError] = useState<unknown>(undefined);
+
+  // load once per object (a refetch does not overwrite the user's edits)
+  useEffect(() => {
+    if (!query.data || original !== null || !host.current) return;
+    const yamlText = toEditableYaml(query.data.object as Record<string, unknown>);
+    setOriginal(yamlText);
+    setText(yamlText);
+    view.current = createEditor(host.current, yamlText, setText);
+  }, [query.data, original]);
+  useEffect(() => () => view.current?.destroy(), []);
+
+  // validate on the server as the user types (debounced dry-run PUT)
+  useEffect(() => {
+    if (original === null) return;
+    const syntax = yamlSyntaxProblems(text);
+    if (syntax.length > 0) {
+      setProblems(syntax);
+      return;
+    }
+    let live = true;
+    setChecking(true);
+    const timer = setTimeout(() => {
+      putObject(namespace, kind, name, parse(text), true)
+        .then(
+          (r) => live && setProblems(checksToProblems(text, r.validations)),
+          (err: unknown) => {
+            if (!live) return;
+            if (err instanceof ApiError && err.status === 422)
+              setProblems(
+                causesToProblems(text, (err.details as { causes?: ValidationCause[] }).causes ?? []),
+              );
+            else
+              setProblems([
+                {
+                  severity: 'error',
+                  message: err instanceof Error ? err.message : String(err),
+                  path: '',
+                  code: 'request',
+                  line: 1,
+                  from: 0,
+                  to: 0,
+                },
+              ]);
+          },
+        )
+        .finally(() => live && setChecking(false));
+    }, 450);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [text, original, namespace, kind, name]);
+
+  useEffect(() => {
+    if (view.current)
+      showDiagnostics(
+        view.current,
+        problems.map((p) => ({
+          from: p.from,
+          to: p.to,
+          severity: p.severity,
+          message: `${p.path ? `${p.path}: ` : ''}${p.message}`,
+          source: p.code,
+        })),
+      );
+  }, [problems]);
+
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const dirty = original !== null && text !== original;
+
+  const save = async () => {
+    setSaveError(undefined);
+    try {
+      const r = await putObject(namespace, kind, name, parse(text), false);
+      const saved = toEditableYaml(r.object as Record<string, unknown>);
+      setOriginal(saved);
+      if (view.current) replaceDoc(view.current, saved);
+      setPhase({ kind: 'saved' });
+      await queryClient.invalidateQueries({ queryKey: istioKeys.all() });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        setPhase({
+          kind: 'conflict',
+          current: (err.details as { current?: Record<string, unknown> | null }).current ?? null,
+        });
+        return;
+      }
+      if (err instanceof ApiError && err.status === 422)
+        setProblems(causesToProblems(text, (err.details as { causes?: ValidationCause[] }).causes ?? []));
+      setSaveError(err);
+      setPhase({ kind: 'editing' });
+    }
+  };
+
+  const loadTheirs = (current: Record<string, unknown> | null) => {
+    if (!current) return;
+    const theirs = toEditableYaml(current);
+    setOriginal(theirs);
+    if (view.current) replaceDoc(view.current, theirs);
+    setPhase({ kind: 'editing' });
+  };
+
+  const theirs = useMemo(
+    () => (phase.kind === 'conflict' && phase.current ? toEditableYaml(phase.current) : ''),
+    [phase],
+  );
+
+  return (
+    <div className="page cfg-page">
+      <div className="page-header">
+        <Link href="/istio" className="small">
+          ← Istio Config
+        </Link>
+        <h1>
+          {query.data?.object.kind ?? kind} {name} <span className="muted">· {namespace}</span>
+        </h1>
+        <span className="spacer" />
+        <span className="muted small" data-testid="editor-status">
+          {checking
+            ? 'checking…'
+            : errors > 0
+              ? `${errors} error${errors > 1 ? 's' : ''}`
+              : problems.length > 0
+                ? `${problems.length} finding(s)`
+                : 'valid'}
+          {phase.kind === 'saved' && !dirty ? ' · saved' : ''}
+        </span>
+        <button
+          type="button"
+          className="btn"
+          disabled={!dirty}
+          onClick={() => original !== null && view.current && replaceDoc(view.current, original)}
+        >
+          Reset
+        </button>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={!dirty || errors > 0 || checking}
+          onClick={() => setPhase({ kind: 'review' })}
+        >
+          Review & save
+        </button>
+      </div>
+      {query.error && <ErrorBox error={query.error} />}
+      <ErrorBox error={saveError} />
+      <div className="ed-body">
+        <div className="ed-editor" ref={host} data-testid="yaml-editor" aria-label="YAML" />
+        <aside className="ed-side">
+          {phase.kind === 'review' && original !== null && (
+            <section aria-label="Changes to save">
+              <h3>Changes against the cluster&apos;s version</h3>
+              <DiffView before={original} after={text} beforeName="cluster" afterName="yours" />
+              <div className="ed-actions">
+                <button type="button" className="btn" onClick={() => setPhase({ kind: 'editing' })}>
+                  Back
+                </button>
+                <button type="button" className="btn btn-primary" onClick={() => void save()}>
+                  Save
+                </button>
+              </div>
+            </section>
+          )}
+          {phase.kind === 'conflict' && (
+            <section aria-label="Conflict" className="wz-error" role="alert">
+              <strong>Someone changed this object since you opened it.</strong>{' '}
+              {phase.current ? 'Their version against yours:' : 'It was deleted.'}
+              {phase.current && (
+                <DiffView before={theirs} after={text} beforeName="theirs" afterName="yours" />
+              )}
+              <div className="ed-actions">
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() => loadTheirs(phase.current)}
+                  disabled={!phase.current}
+                >
+                  Reload theirs (drop my edits)
+                </button>
+              </div>
+            </section>
+          )}
+          <section aria-label="Problems">
+            <h3>Problems</h3>
+            {problems.length === 0 ? (
+              <p className="muted small">{checking ? 'checking…' : 'No problems found.'}</p>
+            ) : (
+              <ul className="ed-problems" data-testid="problems">
+                {problems.map((p, i) => (
+                  <li key={i} className={`sev-${p.severity}`}>
+                    <span className="ed-line">line {p.line}</span> {p.path && <code>{p.path}</code>}{' '}
+                    {p.message} <span className="muted">[{p.code}]</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}

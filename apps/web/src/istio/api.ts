@@ -1,0 +1,173 @@
+/** Istio config and routing calls of the web app: one function per write route, one hook per read. */
+import { useQuery } from '@tanstack/react-query';
+import type {
+  GraphResponse,
+  IstioListResponse,
+  IstioObjectResponse,
+  RoutingIntentInput,
+  RoutingResponse,
+} from '@meshlens/contract';
+import { ApiError, apiUrl, fetchJson } from '../api/client';
+import { queryKeys } from '../api/queries';
+
+/** The kinds the Istio Config page lists (plural names of the CRDs). */
+export const LISTED_KINDS = [
+  'virtualservices',
+  'destinationrules',
+  'gateways',
+  'serviceentries',
+  'sidecars',
+  'peerauthentications',
+  'authorizationpolicies',
+  'requestauthentications',
+  'envoyfilters',
+  'workloadentries',
+] as const;
+
+export const istioKeys = {
+  all: () => [...queryKeys.all, 'istio'] as const,
+  list: (namespaces: string[]) => [...istioKeys.all(), 'list', namespaces] as const,
+  object: (ns: string, kind: string, name: string) => [...istioKeys.all(), 'object', ns, kind, name] as const,
+};
+
+async function send<T>(method: string, path: string, body?: unknown, params?: URLSearchParams): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, params), {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NetworkError', `The console server did not answer (${String(err)})`);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const e = (parsed as { error?: { name?: string; message?: string; details?: unknown } } | undefined)
+      ?.error;
+    throw new ApiError(res.status, e?.name ?? 'HttpError', e?.message ?? `HTTP ${res.status}`, e?.details);
+  }
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+const routingPath = (ns: string, service: string) =>
+  `/api/namespaces/${enc(ns)}/services/${enc(service)}/routing`;
+const objectPath = (ns: string, kind: string, name?: string) =>
+  `/api/namespaces/${enc(ns)}/istio/${enc(kind)}${name ? `/${enc(name)}` : ''}`;
+const dry = (dryRun: boolean) => (dryRun ? new URLSearchParams({ dryRun: 'true' }) : undefined);
+
+export function postRouting(ns: string, service: string, intent: RoutingIntentInput, dryRun: boolean) {
+  return send<RoutingResponse>('POST', routingPath(ns, service), intent, dry(dryRun));
+}
+
+export function deleteRouting(ns: string, service: string, dryRun: boolean) {
+  return send<RoutingResponse>('DELETE', routingPath(ns, service), undefined, dry(dryRun));
+}
+
+export function getObject(ns: string, kind: string, name: string) {
+  return send<IstioObjectResponse>('GET', objectPath(ns, kind, name));
+}
+
+export function putObject(ns: string, kind: string, name: string, object: unknown, dryRun: boolean) {
+  return send<IstioObjectResponse>('PUT', objectPath(ns, kind, name), object, dry(dryRun));
+}
+
+export interface ListedObject {
+  kind: string;
+  plural: string;
+  namespace: string;
+  name: string;
+  object: IstioListResponse['items'][number];
+  validation: IstioListResponse['validations'][number] | undefined;
+}
+
+export interface ConfigList {
+  items: ListedObject[];
+  /** Lists that could not be read (shown inline, the rest still listed). */
+  errors: string[];
+}
+
+/** Every listed kind in every namespace: one request per (namespace, kind), partial failure kept as data. */
+export async function fetchConfig(namespaces: string[]): Promise<ConfigList> {
+  const jobs = namespaces.flatMap((ns) => LISTED_KINDS.map((plural) => ({ ns, plural })));
+  const answers = await Promise.allSettled(
+    jobs.map(({ ns, plural }) => fetchJson<IstioListResponse>(objectPath(ns, plural))),
+  );
+  const items: ListedObject[] = [];
+  const errors: string[] = [];
+  answers.forEach((a, i) => {
+    const job = jobs[i];
+    if (!job) return;
+    if (a.status === 'rejected') {
+      const status = a.reason instanceof ApiError ? a.reason.status : 0;
+      if (status !== 404) errors.push(`${job.plural} in ${job.ns}: ${String((a.reason as Error).message)}`);
+      return;
+    }
+    for (const object of a.value.items) {
+      const name = object.metadata.name;
+      items.push({
+        kind: object.kind,
+        plural: job.plural,
+        namespace: object.metadata.namespace ?? job.ns,
+        name,
+        object,
+        validation: a.value.validations.find((v) => v.name === name && v.kind === object.kind),
+      });
+    }
+  });
+  items.sort(
+    (a, b) =>
+      a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+  );
+  return { items, errors };
+}
+
+export function useIstioConfig(namespaces: string[]) {
+  return useQuery({
+    queryKey: istioKeys.list(namespaces),
+    queryFn: () => fetchConfig(namespaces),
+    enabled: namespaces.length > 0,
+    refetchInterval: 15_000,
+  });
+}
+
+export function useIstioObject(ns: string, kind: string, name: string) {
+  return useQuery({ queryKey: istioKeys.object(ns, kind, name), queryFn: () => getObject(ns, kind, name) });
+}
+
+/** Versions of a service seen in the graph, with each one's share (%) of the requests reaching the service. */
+export function liveShares(
+  answer: GraphResponse | undefined,
+  ns: string,
+  service: string,
+): Map<string, number> {
+  const rps = new Map<string, number>();
+  if (!answer) return rps;
+  const byId = new Map(answer.nodes.map((n) => [n.id, n]));
+  for (const n of answer.nodes)
+    if (
+      n.namespace === ns &&
+      n.version &&
+      (n.app === service || n.service === service) &&
+      n.type !== 'service'
+    )
+      rps.set(n.version, rps.get(n.version) ?? 0);
+  for (const e of answer.edges) {
+    const t = byId.get(e.target);
+    if (!t || t.namespace !== ns || !t.version || t.type === 'service') continue;
+    if (t.app !== service && t.service !== service) continue;
+    rps.set(t.version, (rps.get(t.version) ?? 0) + e.rps);
+  }
+  const total = [...rps.values()].reduce((a, b) => a + b, 0);
+  return new Map([...rps].map(([v, r]) => [v, total > 0 ? (r / total) * 100 : NaN]));
+}

@@ -1,0 +1,64 @@
+/** The CodeMirror 6 setup of the YAML editor (loaded with the editor page only). */
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { yaml } from '@codemirror/lang-yaml';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  foldGutter,
+  indentOnInput,
+  syntaxHighlighting,
+} from '@codemirror/language';
+import { lintGutter, setDiagnostics } from '@codemirror/lint';
+import type { Diagnostic } from '@codemirror/lint';
+import { EditorState } from '@codemirror/state';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+
+export type { Diagnostic };
+
+export function createEditor(parent: HTMLElement, doc: string, onChange: (text: string) => void): EditorView {
+  return new EditorView({
+    parent,
+    state: EditorState.create({
+      doc,
+      extensions: [
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        foldGutter(),
+        lintGutter(),
+        history(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        highlightActiveLine(),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        yaml(),
+        EditorState.tabSize.of(2),
+        keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) onChange(u.state.doc.toString());
+        }),
+      ],
+    }),
+  });
+}
+
+export function showDiagnostics(view: EditorView, diagnostics: Diagnostic[]): void {
+  const len = view.state.doc.length;
+  const clamped = diagnostics.map((d) => ({
+    ...d,
+    from: Math.min(d.from, len),
+    to: Math.min(Math.max(d.to, d.from), len),
+  }));
+  view.dispatch(setDiagnostics(view.state, clamped));
+}
+
+export function replaceDoc(view: EditorView, text: string): void {
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+}

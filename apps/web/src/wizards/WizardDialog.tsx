@@ -1,0 +1,204 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../api/queries';
+import { ErrorBox } from './ErrorBox';
+import { GatewayForm } from './GatewayForm';
+import { CircuitBreakerForm, FaultInjectionForm, TimeoutsRetriesForm } from './PolicyForms';
+import { RequestRoutingForm } from './RequestRoutingForm';
+import { TrafficShiftingForm } from './TrafficShiftingForm';
+import { runRequest, usePreview } from './usePreview';
+import type { WizardRequest } from './usePreview';
+
+import { WIZARDS } from './wizardList';
+import type { WizardId } from './wizardList';
+
+export interface WizardTarget {
+  namespace: string;
+  service: string;
+  versions: string[];
+  /** Live share (%) per version, from the graph. */
+  live: Map<string, number>;
+}
+
+function Lists({
+  title,
+  items,
+}: {
+  title: string;
+  items: { kind: string; name: string; reason?: string }[];
+}) {
+  return (
+    <section>
+      <h4>{title}</h4>
+      {items.length === 0 ? (
+        <p className="muted small">none</p>
+      ) : (
+        <ul className="wz-list">
+          {items.map((o) => (
+            <li key={`${o.kind}/${o.name}`}>
+              {o.kind} <strong>{o.name}</strong> {o.reason && <span className="muted">— {o.reason}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** A modal wizard: the form, the server's dry-run YAML beside it, apply or delete. */
+export function WizardDialog({
+  wizard,
+  target,
+  onClose,
+}: {
+  wizard: WizardId;
+  target: WizardTarget;
+  onClose: () => void;
+}) {
+  const title = WIZARDS.find((w) => w.id === wizard)?.title ?? wizard;
+  const [req, setReq] = useState<WizardRequest>(
+    wizard === 'delete-routing' ? { delete: true } : { invalid: 'fill in the form' },
+  );
+  const onChange = useCallback((r: WizardRequest) => setReq(r), []);
+  const [reloadTick, setReloadTick] = useState(0);
+  const preview = usePreview(target.namespace, target.service, req, reloadTick);
+  const [writeError, setWriteError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const apply = async () => {
+    setBusy(true);
+    setWriteError(undefined);
+    try {
+      await runRequest(target.namespace, target.service, req, false);
+      await queryClient.invalidateQueries({ queryKey: [...queryKeys.all, 'istio'] });
+      onClose();
+    } catch (err) {
+      setWriteError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const form = (() => {
+    const p = { versions: target.versions, live: target.live, onChange };
+    switch (wizard) {
+      case 'traffic-shifting':
+        return <TrafficShiftingForm {...p} />;
+      case 'request-routing':
+        return <RequestRoutingForm {...p} />;
+      case 'fault-injection':
+        return <FaultInjectionForm onChange={onChange} />;
+      case 'timeouts-retries':
+        return <TimeoutsRetriesForm onChange={onChange} />;
+      case 'circuit-breaker':
+        return <CircuitBreakerForm onChange={onChange} />;
+      case 'gateway':
+        return <GatewayForm namespace={target.namespace} onChange={onChange} />;
+      case 'delete-routing':
+        return preview.data ? (
+          <>
+            <Lists title="Will be deleted" items={preview.data.deleted} />
+            <Lists title="Kept" items={preview.data.kept} />
+          </>
+        ) : (
+          <p className="muted">Asking the server what would be deleted…</p>
+        );
+    }
+  })();
+
+  const isDelete = wizard === 'delete-routing';
+  const invalid = 'invalid' in req ? req.invalid : undefined;
+  const warnings = (preview.data?.validations ?? []).flatMap((v) =>
+    v.checks.map((c) => ({ ...c, object: `${v.kind} ${v.name}` })),
+  );
+  return (
+    <div className="wz-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        className="wz-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="wz-title"
+        data-testid="wizard"
+      >
+        <header className="wz-header">
+          <h2 id="wz-title">
+            {title}{' '}
+            <span className="muted">
+              · {target.service}.{target.namespace}
+            </span>
+          </h2>
+          <button type="button" className="btn" onClick={onClose} aria-label="Close">
+            ✕
+          </button>
+        </header>
+        <div className="wz-body">
+          <form className="wz-form" onSubmit={(e) => e.preventDefault()} aria-label={title}>
+            {form}
+            {invalid && (
+              <p className="wz-invalid" role="status">
+                {invalid}
+              </p>
+            )}
+          </form>
+          <section className="wz-preview" aria-label="YAML preview">
+            <h3>
+              {isDelete ? 'Objects now' : 'YAML to be written'}{' '}
+              {preview.loading && <span className="muted small">updating…</span>}
+            </h3>
+            {preview.error ? <ErrorBox error={preview.error} /> : null}
+            {preview.data && preview.data.steps.length > 0 && (
+              <ol className="wz-steps" data-testid="preview-steps">
+                {preview.data.steps.map((s, i) => (
+                  <li key={i}>
+                    <span className={`wz-step wz-step-${s.action}`}>{s.action}</span> {s.kind} {s.name}
+                  </li>
+                ))}
+              </ol>
+            )}
+            {warnings.length > 0 && (
+              <ul className="wz-checks" data-testid="preview-checks">
+                {warnings.map((c, i) => (
+                  <li key={i} className={`sev-${c.severity}`}>
+                    {c.severity}: {c.object} <code>{c.path}</code> {c.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <pre className="wz-yaml" data-testid="yaml-preview">
+              {preview.data
+                ? (preview.data.yaml ?? '') || (isDelete ? '# nothing left after the delete' : '')
+                : ''}
+            </pre>
+          </section>
+        </div>
+        <ErrorBox
+          error={writeError}
+          onReload={() => {
+            setWriteError(undefined);
+            setReloadTick((t) => t + 1);
+          }}
+        />
+        <footer className="wz-footer">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={isDelete ? 'btn btn-danger' : 'btn btn-primary'}
+            disabled={busy || invalid !== undefined || !preview.data || preview.loading}
+            onClick={() => void apply()}
+          >
+            {busy ? 'Writing…' : isDelete ? 'Delete' : 'Apply'}
+          </button>
+        </footer>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+/** The steps of `npm run tour`: each acts through the UI, then waits (bounded) for the graph to show it. */
+import { expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { edgeId, nodeId } from '@meshlens/contract';
+import { applyWizard, edgeHealth, openWizard, waitForSplit } from '../e2e/support/routing';
+
+export interface TourContext {
+  page: Page;
+  url: string;
+  /** Saves a numbered screenshot with its caption. */
+  shot: (caption: string) => Promise<void>;
+}
+
+export interface TourStep {
+  title: string;
+  /** Seconds the graph may take to show the step. */
+  boundSeconds: number;
+  run: (ctx: TourContext, boundMs: number) => Promise<string>;
+}
+
+const NS = 'bookinfo';
+const RATINGS_EDGE = edgeId(nodeId.versionedApp(NS, 'reviews', 'v2'), nodeId.service(NS, 'ratings'), 'http');
+
+async function shift(ctx: TourContext, weights: Record<string, number>, boundMs: number): Promise<string> {
+  const dialog = await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Traffic Shifting');
+  // the canary first, then the stable version; the version set before keeps its weight
+  for (const v of ['v3', 'v1', 'v2']) {
+    await dialog.getByLabel(`Weight of ${v}`, { exact: true }).fill(String(weights[v] ?? 0));
+  }
+  for (const [v, w] of Object.entries(weights))
+    await expect(dialog.getByLabel(`Weight of ${v}`, { exact: true })).toHaveValue(String(w));
+  await expect(dialog.getByTestId('yaml-preview')).toContainText(`weight: ${weights.v3 ?? 0}`, {
+    timeout: 10_000,
+  });
+  await ctx.shot(
+    `Traffic Shifting wizard on reviews: v1 ${weights.v1} / v2 ${weights.v2} / v3 ${weights.v3}, with the YAML preview`,
+  );
+  await applyWizard(ctx.page);
+  const s = await waitForSplit(ctx.page, NS, 'reviews', weights, 8, boundMs);
+  return `${s.toFixed(0)} s`;
+}
+
+export const STEPS: TourStep[] = [
+  {
+    title: 'Canary: 10 % of reviews to v3',
+    boundSeconds: 75,
+    run: (ctx, ms) => shift(ctx, { v1: 90, v2: 0, v3: 10 }, ms),
+  },
+  {
+    title: 'Canary: 50 % of reviews to v3',
+    boundSeconds: 75,
+    run: (ctx, ms) => shift(ctx, { v1: 50, v2: 0, v3: 50 }, ms),
+  },
+  {
+    title: 'Rollout done: 100 % of reviews to v3',
+    boundSeconds: 75,
+    run: (ctx, ms) => shift(ctx, { v1: 0, v2: 0, v3: 100 }, ms),
+  },
+  {
+    title: 'Drill: ratings answers 503 to every request',
+    boundSeconds: 60,
+    run: async (ctx, ms) => {
+      // back to v2, which calls ratings, so the drill shows on its edge
+      await shift(ctx, { v1: 0, v2: 100, v3: 0 }, ms);
+      const dialog = await openWizard(ctx.page, ctx.url, NS, 'ratings', 'Fault Injection');
+      await dialog.getByLabel('HTTP status').fill('503');
+      await dialog.getByLabel('Abort percentage').fill('100');
+      await ctx.shot('Fault Injection wizard on ratings: abort 503 for 100 % of requests');
+      await applyWizard(ctx.page);
+      const start = Date.now();
+      await expect
+        .poll(() => edgeHealth(ctx.page, RATINGS_EDGE), { timeout: ms, intervals: [1000] })
+        .toBe('Failure');
+      return `${((Date.now() - start) / 1000).toFixed(0)} s`;
+    },
+  },
+  {
+    title: 'Rollback: routing of ratings and reviews deleted, traffic healthy and even again',
+    boundSeconds: 90,
+    run: async (ctx, ms) => {
+      await openWizard(ctx.page, ctx.url, NS, 'ratings', 'Delete routing');
+      await applyWizard(ctx.page, 'Delete');
+      await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Delete routing');
+      await ctx.shot('Delete routing on reviews: what will be deleted and what is kept');
+      await applyWizard(ctx.page, 'Delete');
+      const start = Date.now();
+      await expect
+        .poll(() => edgeHealth(ctx.page, RATINGS_EDGE), { timeout: ms, intervals: [1000] })
+        .toBe('Healthy');
+      await waitForSplit(
+        ctx.page,
+        NS,
+        'reviews',
+        { v1: 33, v2: 33, v3: 33 },
+        8,
+        Math.max(5000, ms - (Date.now() - start)),
+      );
+      return `${((Date.now() - start) / 1000).toFixed(0)} s`;
+    },
+  },
+];
