@@ -159,6 +159,34 @@ describe('namespace selection', () => {
     expect(g.edges.some((e) => e.id.startsWith('wl:bookinfo/reviews-v2>'))).toBe(false);
   });
 
+  it('replays a past instant with queryTime', async () => {
+    // A moment ago there was traffic (once the window before it has two scrapes)…
+    const recent = await eventually(
+      'traffic 2 s ago',
+      async () => {
+        const at = Math.floor(Date.now() / 1000) - 2;
+        const g = await getGraph(server.url, {
+          namespaces: 'bookinfo',
+          duration: WINDOW,
+          queryTime: String(at),
+        });
+        return g.timestamp === at && g.edges.filter((e) => e.rps > 0).length > 5 ? g : undefined;
+      },
+      15_000,
+      500,
+    );
+    expect(recent.warnings).toEqual([]);
+    // …an hour ago, before the stack existed, there was none.
+    const before = Math.floor(Date.now() / 1000) - 3600;
+    const past = await getGraph(server.url, {
+      namespaces: 'bookinfo',
+      duration: WINDOW,
+      queryTime: String(before),
+    });
+    expect(past.timestamp).toBe(before);
+    expect(past.edges.filter((e) => e.rps > 0)).toEqual([]);
+  });
+
   it('says which namespaces do not exist', async () => {
     const g = await getGraph(server.url, { namespaces: 'bookinfo,nope', duration: WINDOW });
     expect(g.warnings).toEqual([{ code: 'NamespaceNotFound', message: 'no such namespace: nope' }]);

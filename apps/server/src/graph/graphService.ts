@@ -51,7 +51,7 @@ export interface GraphService {
 }
 
 /**
- * Graph answers at a fixed cost: the PromQL of buildGraphQueries (≤ 4 queries), identical requests in
+ * Graph answers at a fixed cost: the PromQL of buildGraphQueries (≤ 5 queries), identical requests in
  * flight share one computation, and an answer is reused for cacheTtlMs. A failing or slow Prometheus
  * gives the inventory graph with a warning; such answers are reused for 2 s at most.
  */

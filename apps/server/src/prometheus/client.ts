@@ -61,20 +61,25 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     signal?: AbortSignal,
   ) {
     const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method: body ? 'POST' : 'GET',
-        headers: body ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
-        body,
-        signal: AbortSignal.any(signals),
-      });
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'TimeoutError' || e.name === 'AbortError')
-        throw new PrometheusError(`Prometheus did not answer within ${timeoutMs} ms`, 'timeout');
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? e.message;
-      throw new PrometheusError(`Prometheus at ${base} is unreachable (${cause})`, 'unreachable');
+    let response: Response | undefined;
+    // A pooled keep-alive connection that Prometheus closed just as we reused it fails at once with
+    // UND_ERR_SOCKET / ECONNRESET: queries are idempotent, so such a request is sent once more.
+    for (let attempt = 1; response === undefined; attempt++) {
+      try {
+        response = await fetch(`${base}${path}`, {
+          method: body ? 'POST' : 'GET',
+          headers: body ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
+          body,
+          signal: AbortSignal.any(signals),
+        });
+      } catch (err) {
+        const e = err as Error;
+        if (e.name === 'TimeoutError' || e.name === 'AbortError')
+          throw new PrometheusError(`Prometheus did not answer within ${timeoutMs} ms`, 'timeout');
+        const cause = (e as { cause?: { code?: string } }).cause?.code ?? e.message;
+        if (attempt < 2 && (cause === 'UND_ERR_SOCKET' || cause === 'ECONNRESET')) continue;
+        throw new PrometheusError(`Prometheus at ${base} is unreachable (${cause})`, 'unreachable');
+      }
     }
     let json: {
       status?: string;
