@@ -3,6 +3,7 @@ import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
 import type { GraphResponse } from '@meshlens/contract';
 import { liveShares } from '../istio/api';
+import { ServiceConfigLinks } from './ServiceConfigLinks';
 import { WIZARDS } from './wizardList';
 import type { WizardId } from './wizardList';
 
@@ -35,52 +36,55 @@ export function ServiceActions({
     setWizard(id);
   };
   return (
-    <div className="wz-actions">
-      <button
-        type="button"
-        className="btn"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        onClick={() => setOpen((o) => !o)}
-      >
-        Actions ▾
-      </button>
-      <Link
-        className="small"
-        href={`/istio${search}${search ? '&' : '?'}service=${encodeURIComponent(`${namespace}/${service}`)}`}
-      >
-        Istio config of {service}
-      </Link>
-      {open && (
-        <ul role="menu" className="wz-menu" aria-label={`Actions on ${service}`}>
-          {WIZARDS.map((w) => (
-            <li key={w.id} role="none">
-              <button
-                type="button"
-                role="menuitem"
-                onClick={() => pick(w.id)}
-                className={w.id === 'delete-routing' ? 'danger' : undefined}
-              >
-                {w.title}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {wizard && (
-        <Suspense fallback={null}>
-          <WizardDialog
-            wizard={wizard}
-            target={{
-              namespace,
-              service,
-              versions: versionsOf(answer, namespace, service),
-              live: liveShares(answer, namespace, service),
-            }}
-            onClose={() => setWizard(null)}
-          />
-        </Suspense>
-      )}
-    </div>
+    <>
+      <div className="wz-actions">
+        <button
+          type="button"
+          className="btn"
+          aria-haspopup="menu"
+          aria-expanded={open}
+          onClick={() => setOpen((o) => !o)}
+        >
+          Actions ▾
+        </button>
+        <Link
+          className="small"
+          href={`/istio${search}${search ? '&' : '?'}service=${encodeURIComponent(`${namespace}/${service}`)}`}
+        >
+          All Istio config of {service}
+        </Link>
+        {open && (
+          <ul role="menu" className="wz-menu" aria-label={`Actions on ${service}`}>
+            {WIZARDS.map((w) => (
+              <li key={w.id} role="none">
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => pick(w.id)}
+                  className={w.id === 'delete-routing' ? 'danger' : undefined}
+                >
+                  {w.title}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {wizard && (
+          <Suspense fallback={null}>
+            <WizardDialog
+              wizard={wizard}
+              target={{
+                namespace,
+                service,
+                versions: versionsOf(answer, namespace, service),
+                live: liveShares(answer, namespace, service),
+              }}
+              onClose={() => setWizard(null)}
+            />
+          </Suspense>
+        )}
+      </div>
+      <ServiceConfigLinks namespace={namespace} service={service} />
+    </>
   );
 }

@@ -8,11 +8,13 @@ export interface FormProps {
   versions: string[];
   live: Map<string, number>;
   onChange: (req: WizardRequest) => void;
+  /** The weights the routing gives now (null: none, start from an even split). */
+  initial?: Weights | null;
 }
 
 /** One slider + number per version; the sum stays 100 (the version changed before keeps its weight). */
-export function TrafficShiftingForm({ versions, live, onChange }: FormProps) {
-  const [weights, setWeights] = useState<Weights>(() => evenWeights(versions));
+export function TrafficShiftingForm({ versions, live, onChange, initial }: FormProps) {
+  const [weights, setWeights] = useState<Weights>(() => initial ?? evenWeights(versions));
   const [lastTouched, setLastTouched] = useState<string | null>(null);
   useEffect(() => {
     onChange(
@@ -68,7 +70,7 @@ export function TrafficShiftingForm({ versions, live, onChange }: FormProps) {
                 />
               </td>
               <td className="muted" data-testid={`live-${v}`}>
-                {fmtShare(live.get(v))}
+                {fmtShare(live.size > 0 ? (live.get(v) ?? 0) : undefined)}
               </td>
             </tr>
           ))}

@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError } from '../api/client';
+import { getObject, istioKeys } from '../istio/api';
+import { currentWeights, subsetVersions } from './currentRouting';
 import { queryKeys } from '../api/queries';
 import { ErrorBox } from './ErrorBox';
 import { GatewayForm } from './GatewayForm';
@@ -45,6 +48,34 @@ function Lists({
   );
 }
 
+function useObjectOrNone(ns: string, kind: string, name: string) {
+  return useQuery({
+    queryKey: istioKeys.object(ns, kind, name),
+    queryFn: () =>
+      getObject(ns, kind, name).then(
+        (r) => r.object as unknown,
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 404) return null;
+          throw err;
+        },
+      ),
+    retry: false,
+  });
+}
+
+/** The service's versions (graph ∪ DestinationRule subsets) and the weights its VirtualService gives them now. */
+function useCurrentRouting(target: WizardTarget) {
+  const vs = useObjectOrNone(target.namespace, 'virtualservices', target.service);
+  const dr = useObjectOrNone(target.namespace, 'destinationrules', target.service);
+  const subsets = subsetVersions(dr.data ?? undefined);
+  const versions = [...new Set([...target.versions, ...subsets.values()])].sort();
+  return {
+    loading: vs.isLoading || dr.isLoading,
+    versions,
+    weights: currentWeights(vs.data ?? undefined, subsets, versions),
+  };
+}
+
 /** A modal wizard: the form, the server's dry-run YAML beside it, apply or delete. */
 export function WizardDialog({
   wizard,
@@ -86,8 +117,10 @@ export function WizardDialog({
     }
   };
 
+  const current = useCurrentRouting(target);
   const form = (() => {
-    const p = { versions: target.versions, live: target.live, onChange };
+    if (current.loading) return <p className="muted">Reading the routing of {target.service}…</p>;
+    const p = { versions: current.versions, live: target.live, onChange, initial: current.weights };
     switch (wizard) {
       case 'traffic-shifting':
         return <TrafficShiftingForm {...p} />;
@@ -149,7 +182,7 @@ export function WizardDialog({
           </form>
           <section className="wz-preview" aria-label="YAML preview">
             <h3>
-              {isDelete ? 'Objects now' : 'YAML to be written'}{' '}
+              {isDelete ? 'What happens' : 'YAML to be written'}{' '}
               {preview.loading && <span className="muted small">updating…</span>}
             </h3>
             {preview.error ? <ErrorBox error={preview.error} /> : null}
@@ -173,7 +206,10 @@ export function WizardDialog({
             )}
             <pre className="wz-yaml" data-testid="yaml-preview">
               {preview.data
-                ? (preview.data.yaml ?? '') || (isDelete ? '# nothing left after the delete' : '')
+                ? (preview.data.yaml ?? '') ||
+                  (isDelete
+                    ? '# nothing is written: the objects listed on the left are deleted, in the order above'
+                    : '')
                 : ''}
             </pre>
           </section>
