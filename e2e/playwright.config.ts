@@ -1,6 +1,10 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_LAUNCH } from './support/browser';
 
+// One output folder per run: two runs at once (several people share a checkout) must not clean up
+// each other's traces. Workers inherit the variable from the runner process.
+process.env.MESHLENS_E2E_RUN ??= `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+
 /**
  * E2E against the full demo stack (bookinfo) in Debian's Chromium:
  *   npx playwright test -c e2e/playwright.config.ts
@@ -8,7 +12,7 @@ import { CHROMIUM_LAUNCH } from './support/browser';
  */
 export default defineConfig({
   testDir: './tests',
-  outputDir: './test-results',
+  outputDir: `./test-results/${process.env.MESHLENS_E2E_RUN}`,
   globalSetup: './global-setup.ts',
   fullyParallel: false,
   workers: 1,

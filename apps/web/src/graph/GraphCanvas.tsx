@@ -63,6 +63,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const handlers = useRef(props);
   handlers.current = props;
   const layoutRun = useRef({ nonce: -1, layout: '' as string });
+  const layoutGeneration = useRef(0);
 
   const bindCy = (instance: Core) => {
     if (cyRef.current === instance) return;
@@ -145,15 +146,24 @@ export function GraphCanvas(props: GraphCanvasProps) {
     // Synchronously, in the same task as the sync: the browser never paints the un-laid-out graph.
     cy.resize();
     performance.mark('meshlens:layout-start');
-    void runLayout(cy, layout).then((used) => {
+    const generation = ++layoutGeneration.current;
+    const isCurrent = () => generation === layoutGeneration.current;
+    container?.removeAttribute('data-refined');
+    void runLayout(cy, layout, isCurrent).then((run) => {
       performance.mark('meshlens:layout-end');
       fitCapped(cy);
-      container?.setAttribute('data-layout', used);
+      container?.setAttribute('data-layout', run.layout);
       container?.setAttribute('data-ready', 'true');
       container?.setAttribute(
         'data-layout-count',
         String(Number(container.getAttribute('data-layout-count') ?? 0) + 1),
       );
+      void run.refined?.then((done) => {
+        if (!done || !isCurrent()) return;
+        performance.mark('meshlens:layout-refined');
+        container?.setAttribute('data-layout', 'fcose');
+        container?.setAttribute('data-refined', 'true');
+      });
     });
   }, [cy, elements, layout, layoutNonce]);
 

@@ -3,6 +3,7 @@ import type { Core, LayoutOptions } from 'cytoscape';
 import dagre from 'cytoscape-dagre';
 import fcose from 'cytoscape-fcose';
 import type { LayoutChoice } from '../url/viewState';
+import { fcoseInWorker, radialPlacement } from './workerLayout';
 
 let registered = false;
 export function registerLayouts(): void {
@@ -48,8 +49,11 @@ export function layoutOptions(layout: ConcreteLayout, nodeCount: number): Layout
         idealEdgeLength: () => 60,
         nodeSeparation: 60,
         numIter: nodeCount > FCOSE_PROOF_MAX_NODES ? 600 : 2500,
-        packComponents: true,
-        tile: true,
+        // spectral draft on large graphs: a looser power-iteration tolerance and fewer samples
+        ...(nodeCount > FCOSE_PROOF_MAX_NODES ? { piTol: 1e-3, sampleSize: 15 } : {}),
+        // component packing and tiling cost more than the layout itself on large graphs
+        packComponents: nodeCount <= FCOSE_PROOF_MAX_NODES,
+        tile: nodeCount <= FCOSE_PROOF_MAX_NODES,
       } as LayoutOptions;
     case 'breadthfirst':
       return {
@@ -64,17 +68,62 @@ export function layoutOptions(layout: ConcreteLayout, nodeCount: number): Layout
   }
 }
 
-/** Runs a layout once, synchronously for the non-animated ones; resolves when it stops. */
-export function runLayout(cy: Core, choice: LayoutChoice): Promise<ConcreteLayout> {
+export interface LayoutRun {
+  /** The layout the graph shows now. */
+  layout: ConcreteLayout | 'radial';
+  /** For large graphs: resolves once fcose, run in a Web Worker, has replaced the quick placement. */
+  refined?: Promise<boolean>;
+}
+
+/** Above this many nodes fcose runs in a Web Worker behind a quick radial placement. */
+export const WORKER_MIN_NODES = FCOSE_PROOF_MAX_NODES;
+
+/**
+ * Runs a layout once. Small and mid-size graphs are laid out synchronously (dagre, fcose, …); a large
+ * graph gets a radial placement at once (interactive immediately) and fcose from a worker later.
+ */
+export function runLayout(
+  cy: Core,
+  choice: LayoutChoice,
+  isCurrent: () => boolean = () => true,
+): Promise<LayoutRun> {
   registerLayouts();
   const count = cy.nodes('[nodeType != "box"]').length;
   const layout = chooseLayout(choice, count);
-  const run = (name: ConcreteLayout): Promise<ConcreteLayout> => {
+  if (layout === 'fcose' && count > WORKER_MIN_NODES && typeof Worker !== 'undefined') {
+    radialPlacement(cy);
+    cy.fit(undefined, 30);
+    const options = {
+      // the spectral draft (then spread out); fcose's refinement takes several seconds at this size
+      quality: 'draft',
+      randomize: true,
+      nodeRepulsion: 6500,
+      idealEdgeLength: 60,
+      nodeSeparation: 60,
+      packComponents: false,
+      tile: false,
+      piTol: 1e-3,
+      sampleSize: 15,
+    };
+    const refined = fcoseInWorker(cy, options).then((positions) => {
+      if (!positions || !isCurrent()) return false;
+      const nodes = cy.nodes('[nodeType != "box"]');
+      if (nodes.filter((n) => !positions.has(n.id())).nonempty()) return false; // the node set changed meanwhile
+      cy.batch(() =>
+        nodes.forEach((n) => void n.position(positions.get(n.id()) as { x: number; y: number })),
+      );
+      spreadOut(cy);
+      cy.fit(undefined, 30);
+      return true;
+    });
+    return Promise.resolve({ layout: 'radial', refined });
+  }
+  const run = (name: ConcreteLayout): Promise<LayoutRun> => {
     const l = cy.layout(layoutOptions(name, count));
     const done = l.promiseOn('layoutstop').then(() => {
       // fcose's fast draft packs nodes on top of each other: spread it out, then fit again.
       if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy)) cy.fit(undefined, 30);
-      return name;
+      return { layout: name };
     });
     l.run(); // throws synchronously when the layout fails
     return done;
