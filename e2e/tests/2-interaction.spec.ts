@@ -119,6 +119,9 @@ test('without namespaces the page says what to do; other pages say they are not 
   await page.getByRole('link', { name: 'Workloads' }).click();
   await expect(page.getByRole('heading', { name: 'Workloads is not built yet.' })).toBeVisible();
   expect(new URL(page.url()).pathname).toBe(new URL(`${consoleUrl()}/workloads`).pathname);
+  // detail links from the side panel land on their (planned) page, under the base path
+  await page.goto(`${consoleUrl()}/services/bookinfo/reviews`);
+  await expect(page.getByRole('heading', { name: 'Services is not built yet.' })).toBeVisible();
 });
 
 test('replay scrubs back in time and returns to live', async ({ page }) => {

@@ -83,7 +83,8 @@ function Shell() {
               <ConfigListPage />
             </Route>
             {NAV.filter((n) => n.path !== '/graph' && n.path !== '/istio').map((n) => (
-              <Route key={n.path} path={n.path}>
+              // `/*?`: detail pages (`/services/bookinfo/reviews`, linked from the graph) land here too
+              <Route key={n.path} path={`${n.path}/*?`}>
                 <PlaceholderPage title={n.label} />
               </Route>
             ))}

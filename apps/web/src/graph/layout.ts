@@ -34,7 +34,8 @@ export function layoutOptions(layout: ConcreteLayout, nodeCount: number): Layout
         ...common,
         name: 'dagre',
         rankDir: 'LR',
-        nodeSep: 14,
+        // room for two-line labels (name, version) between nodes of one rank
+        nodeSep: 28,
         rankSep: 48,
         edgeSep: 10,
         ranker: 'network-simplex',
