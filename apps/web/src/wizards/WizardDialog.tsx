@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 import { getObject, istioKeys } from '../istio/api';
@@ -60,6 +60,7 @@ function useObjectOrNone(ns: string, kind: string, name: string) {
         },
       ),
     retry: false,
+    refetchOnMount: 'always',
   });
 }
 
@@ -69,8 +70,16 @@ function useCurrentRouting(target: WizardTarget) {
   const dr = useObjectOrNone(target.namespace, 'destinationrules', target.service);
   const subsets = subsetVersions(dr.data ?? undefined);
   const versions = [...new Set([...target.versions, ...subsets.values()])].sort();
+  const version = (o: unknown) =>
+    o === null
+      ? ''
+      : ((o as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion ?? '');
   return {
-    loading: vs.isLoading || dr.isLoading,
+    // fetching, not loading: a cached answer may be stale, and the write must be based on the current one
+    loading: vs.isFetching || dr.isFetching,
+    /** The versions the form was built on: a write answers 409 when someone changed them since. */
+    basedOn: { virtualService: version(vs.data), destinationRule: version(dr.data) },
+    refetch: () => Promise.all([vs.refetch(), dr.refetch()]),
     versions,
     weights: currentWeights(vs.data ?? undefined, subsets, versions),
   };
@@ -92,7 +101,18 @@ export function WizardDialog({
   );
   const onChange = useCallback((r: WizardRequest) => setReq(r), []);
   const [reloadTick, setReloadTick] = useState(0);
-  const preview = usePreview(target.namespace, target.service, req, reloadTick);
+  const current = useCurrentRouting(target);
+  const { virtualService, destinationRule } = current.basedOn;
+  const sent = useMemo<WizardRequest>(
+    () =>
+      'intent' in req && !current.loading
+        ? { intent: { ...req.intent, basedOn: { virtualService, destinationRule } } }
+        : current.loading && 'intent' in req
+          ? { invalid: 'reading the current routing…' }
+          : req,
+    [req, current.loading, virtualService, destinationRule],
+  );
+  const preview = usePreview(target.namespace, target.service, sent, reloadTick);
   const [writeError, setWriteError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const queryClient = useQueryClient();
@@ -107,7 +127,7 @@ export function WizardDialog({
     setBusy(true);
     setWriteError(undefined);
     try {
-      await runRequest(target.namespace, target.service, req, false);
+      await runRequest(target.namespace, target.service, sent, false);
       await queryClient.invalidateQueries({ queryKey: [...queryKeys.all, 'istio'] });
       onClose();
     } catch (err) {
@@ -117,7 +137,6 @@ export function WizardDialog({
     }
   };
 
-  const current = useCurrentRouting(target);
   const form = (() => {
     if (current.loading) return <p className="muted">Reading the routing of {target.service}…</p>;
     const p = { versions: current.versions, live: target.live, onChange, initial: current.weights };
@@ -147,7 +166,7 @@ export function WizardDialog({
   })();
 
   const isDelete = wizard === 'delete-routing';
-  const invalid = 'invalid' in req ? req.invalid : undefined;
+  const invalid = 'invalid' in sent ? sent.invalid : undefined;
   const warnings = (preview.data?.validations ?? []).flatMap((v) =>
     v.checks.map((c) => ({ ...c, object: `${v.kind} ${v.name}` })),
   );
@@ -174,7 +193,7 @@ export function WizardDialog({
         <div className="wz-body">
           <form className="wz-form" onSubmit={(e) => e.preventDefault()} aria-label={title}>
             {form}
-            {invalid && (
+            {invalid && !current.loading && (
               <p className="wz-invalid" role="status">
                 {invalid}
               </p>
@@ -185,7 +204,12 @@ export function WizardDialog({
               {isDelete ? 'What happens' : 'YAML to be written'}{' '}
               {preview.loading && <span className="muted small">updating…</span>}
             </h3>
-            {preview.error ? <ErrorBox error={preview.error} /> : null}
+            {preview.error ? (
+              <ErrorBox
+                error={preview.error}
+                onReload={() => void current.refetch().then(() => setReloadTick((t) => t + 1))}
+              />
+            ) : null}
             {preview.data && preview.data.steps.length > 0 && (
               <ol className="wz-steps" data-testid="preview-steps">
                 {preview.data.steps.map((s, i) => (
@@ -218,7 +242,7 @@ export function WizardDialog({
           error={writeError}
           onReload={() => {
             setWriteError(undefined);
-            setReloadTick((t) => t + 1);
+            void current.refetch().then(() => setReloadTick((t) => t + 1));
           }}
         />
         <footer className="wz-footer">
