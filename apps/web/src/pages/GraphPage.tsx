@@ -168,7 +168,8 @@ export function GraphPage({ theme }: { theme: string }) {
         </button>
       </EmptyState>
     );
-  } else if (answer && nodeCount === 0 && prometheusDown) {
+  } else if (answer && prometheusDown && (nodeCount === 0 || (trafficEdges === 0 && !view.idle))) {
+    // Without Prometheus there is no traffic to show: say why, rather than "no traffic".
     empty = (
       <EmptyState title="No traffic data: Prometheus did not answer" testId="empty-prometheus">
         <p>
