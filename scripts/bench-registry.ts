@@ -38,6 +38,13 @@ export const benches: BenchEntry[] = [
     description: 'graph API at 100 / 1,000 / 3,000 services: latency, PromQL count and time, server RSS',
   },
   {
+    name: 'graph-pipeline',
+    module: 'apps/server/src/graph/bench/pipeline.ts',
+    export: 'runGraphPipelineBench',
+    description:
+      'pure graph pipeline on synthetic Prometheus answers at 100 / 1,000 / 3,000 services: parse, build p50/p95, heap',
+  },
+  {
     name: 'web',
     module: 'e2e/bench/web.bench.ts',
     export: 'runWebBench',

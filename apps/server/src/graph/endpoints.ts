@@ -1,7 +1,7 @@
-import { nodeId, type GraphType } from '@meshlens/contract';
+import { nodeId, type GraphType, type Protocol } from '@meshlens/contract';
 import { hostMatches } from '../inventory/hosts';
 import type { ServiceEntryInfo } from '../inventory/types';
-import type { newNode, TNode, TrafficSample } from './model';
+import { edgeId, type newNode, type TNode, type TrafficSample } from './model';
 
 const U = 'unknown';
 
@@ -101,9 +101,22 @@ export interface Endpoints {
   dest?: Seed;
   /** The edges this sample's traffic flows along: [sourceSeed, targetSeed]. */
   hops: [Seed, Seed][];
+  /** Edge ids of the hops per protocol (`source>target:protocol`), built once per endpoints. */
+  edgeIds: Partial<Record<Protocol, string[]>>;
 }
 
-const memo = new WeakMap<EndpointOptions, Map<string, Endpoints | undefined>>();
+/** The ids of the edges `ep`'s hops make for `protocol` (cached: no string building per sample). */
+export function edgeIdsOf(ep: Endpoints, protocol: Protocol): string[] {
+  let ids = ep.edgeIds[protocol];
+  if (!ids) {
+    ids = ep.hops.map(([from, to]) => edgeId(from.id, to.id, protocol));
+    ep.edgeIds[protocol] = ids;
+  }
+  return ids;
+}
+
+const NONE = null;
+const memo = new WeakMap<EndpointOptions, Map<string, Endpoints | typeof NONE>>();
 
 /**
  * Where one sample's traffic goes, memoized per build (keyed by the options object): the many samples of
@@ -116,9 +129,10 @@ export function endpointsOf(s: TrafficSample, o: EndpointOptions): Endpoints | u
     memo.set(o, cache);
   }
   const key = `${s.srcNs}|${s.srcWl}|${s.srcApp}|${s.srcVer}|${s.dstSvcNs}|${s.dstSvcName}|${s.dstSvc}|${s.dstNs}|${s.dstWl}|${s.dstApp}|${s.dstVer}`;
-  if (cache.has(key)) return cache.get(key);
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit ?? undefined;
   const ep = computeEndpoints(s, o);
-  cache.set(key, ep);
+  cache.set(key, ep ?? NONE);
   return ep;
 }
 
@@ -142,7 +156,7 @@ function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | und
   } else {
     return undefined;
   }
-  return { source, service, dest, hops };
+  return { source, service, dest, hops, edgeIds: {} };
 }
 
 export const isServiceLike = (n: Pick<TNode, 'type'>) => n.type === 'service' || n.type === 'serviceEntry';

@@ -19,11 +19,13 @@ export interface GraphServiceDeps {
 }
 
 interface Computed {
-  response: GraphResponse;
+  /**
+   * The answer serialized once, right after it is built, and shared by every client it is sent to. Only
+   * these bytes are kept (cached): the object tree of a large graph is many times their size.
+   */
+  body: Buffer;
   debug: GraphDebug;
   cacheable: boolean;
-  /** The answer serialized once, shared by every client it is sent to (large graphs are MBs of JSON). */
-  body?: Buffer;
 }
 
 /** How long an answer with Prometheus warnings is reused. */
@@ -126,12 +128,16 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       forceInventory: requestsFailed,
     });
     debug.buildMs = round(performance.now() - buildStart);
+    const body = Buffer.from(JSON.stringify(response));
     deps.onAnswer?.('computed', (performance.now() - started) / 1000);
-    return { response, debug, cacheable: !promWarnings };
+    return { body, debug, cacheable: !promWarnings };
   }
 
-  function withDebug(c: Computed, q: GraphQuery, shared: boolean): GraphResponse {
-    return q.debug ? { ...c.response, debug: { ...c.debug, shared } } : c.response;
+  /** The body with `debug` as its last key, as `{ ...response, debug }` would serialize. */
+  function withDebug(c: Computed, q: GraphQuery, shared: boolean): Buffer {
+    if (!q.debug) return c.body;
+    const debug = Buffer.from(`,"debug":${JSON.stringify({ ...c.debug, shared })}}`);
+    return Buffer.concat([c.body.subarray(0, c.body.length - 1), debug]);
   }
 
   async function answer(q: GraphQuery): Promise<{ value: Computed; shared: boolean }> {
@@ -169,13 +175,11 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
   return {
     async getGraph(q) {
       const { value, shared } = await answer(q);
-      return withDebug(value, q, shared);
+      return JSON.parse(withDebug(value, q, shared).toString('utf8')) as GraphResponse;
     },
     async getGraphBody(q) {
       const { value, shared } = await answer(q);
-      if (q.debug) return Buffer.from(JSON.stringify(withDebug(value, q, shared)));
-      value.body ??= Buffer.from(JSON.stringify(value.response));
-      return value.body;
+      return withDebug(value, q, shared);
     },
     stats: () => ({ cached: cache.size, inFlight: inFlight.size }),
   };

@@ -160,9 +160,18 @@ export function newNode(seed: NodeSeed): TNode {
   };
 }
 
-export function newEdge(source: string, target: string, protocol: Protocol): TEdge {
+/** An edge's id (and its key in TrafficMap.edges). */
+export const edgeId = (source: string, target: string, protocol: Protocol) =>
+  `${source}>${target}:${protocol}`;
+
+export function newEdge(
+  source: string,
+  target: string,
+  protocol: Protocol,
+  id = edgeId(source, target, protocol),
+): TEdge {
   return {
-    id: `${source}>${target}:${protocol}`,
+    id,
     source,
     target,
     protocol,
@@ -190,11 +199,16 @@ export function ensureNode(map: TrafficMap, seed: NodeSeed): TNode {
   return node;
 }
 
-export function ensureEdge(map: TrafficMap, source: string, target: string, protocol: Protocol): TEdge {
-  const id = `${source}>${target}:${protocol}`;
+export function ensureEdge(
+  map: TrafficMap,
+  source: string,
+  target: string,
+  protocol: Protocol,
+  id = edgeId(source, target, protocol),
+): TEdge {
   let edge = map.edges.get(id);
   if (!edge) {
-    edge = newEdge(source, target, protocol);
+    edge = newEdge(source, target, protocol, id);
     map.edges.set(id, edge);
   }
   return edge;

@@ -1,5 +1,5 @@
 import type { Protocol } from '@meshlens/contract';
-import { endpointsOf, type EndpointOptions } from './endpoints';
+import { edgeIdsOf, endpointsOf, type EndpointOptions } from './endpoints';
 import { ensureEdge, ensureNode, type TEdge, type TrafficMap, type TrafficSample } from './model';
 import { countsForRates } from './samples';
 
@@ -43,11 +43,13 @@ export function buildTrafficMap(
       const ep = endpointsOf(s, options);
       if (!ep) continue;
       const protocol = isTcp ? 'tcp' : protocolOf(s);
-      for (const [from, to] of ep.hops) {
+      const ids = edgeIdsOf(ep, protocol);
+      for (let i = 0; i < ids.length; i++) {
+        const [from, to] = ep.hops[i]!;
         ensureNode(map, from);
         const target = ensureNode(map, to);
         if (s.dstSvc !== U) target.destServices.add(s.dstSvc);
-        const edge = ensureEdge(map, from.id, to.id, protocol);
+        const edge = ensureEdge(map, from.id, to.id, protocol, ids[i]);
         if (isTcp) addTcp(edge, s);
         else addRequest(edge, s);
       }
@@ -71,9 +73,8 @@ export function applyMtls(
     if (s.reporter !== 'destination') continue;
     const ep = endpointsOf(s, options);
     if (!ep) continue;
-    const protocol = isTcp ? 'tcp' : protocolOf(s);
-    for (const [from, to] of ep.hops) {
-      const edge = map.edges.get(`${from.id}>${to.id}:${protocol}`);
+    for (const id of edgeIdsOf(ep, isTcp ? 'tcp' : protocolOf(s))) {
+      const edge = map.edges.get(id);
       if (!edge) continue;
       edge.destReported += s.value;
       if (s.security === 'mutual_tls') edge.mtls += s.value;

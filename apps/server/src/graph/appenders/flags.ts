@@ -9,29 +9,45 @@ export function markOutside(map: TrafficMap, namespaces: readonly string[]): voi
   }
 }
 
+/** Workloads by namespace + name / app / app + version, in inventory order: node lookups without scans. */
+export interface WorkloadIndex {
+  byName: Map<string, WorkloadInfo[]>;
+  byApp: Map<string, WorkloadInfo[]>;
+  byAppVersion: Map<string, WorkloadInfo[]>;
+}
+
+const NO_WORKLOADS: WorkloadInfo[] = [];
+
 /** The inventory workloads a node stands for (one for a workload node, several for an app node). */
-export function workloadsOf(node: TNode, byNs: Map<string, WorkloadInfo[]>): WorkloadInfo[] {
-  const list = byNs.get(node.namespace) ?? [];
+export function workloadsOf(node: TNode, index: WorkloadIndex): readonly WorkloadInfo[] {
   switch (node.type) {
     case 'workload':
-      return list.filter((w) => w.name === node.workload);
+      return index.byName.get(`${node.namespace}\u0000${node.workload}`) ?? NO_WORKLOADS;
     case 'app':
-      return list.filter((w) => w.app === node.app);
+      return index.byApp.get(`${node.namespace}\u0000${node.app}`) ?? NO_WORKLOADS;
     case 'versionedApp':
-      return list.filter((w) => w.app === node.app && (w.version ?? 'latest') === node.version);
+      return (
+        index.byAppVersion.get(`${node.namespace}\u0000${node.app}\u0000${node.version}`) ?? NO_WORKLOADS
+      );
     default:
-      return [];
+      return NO_WORKLOADS;
   }
 }
 
-export function workloadsByNamespace(workloads: readonly WorkloadInfo[]): Map<string, WorkloadInfo[]> {
-  const out = new Map<string, WorkloadInfo[]>();
+export function indexWorkloads(workloads: readonly WorkloadInfo[]): WorkloadIndex {
+  const index: WorkloadIndex = { byName: new Map(), byApp: new Map(), byAppVersion: new Map() };
+  const add = (m: Map<string, WorkloadInfo[]>, key: string, w: WorkloadInfo) => {
+    const list = m.get(key);
+    if (list) list.push(w);
+    else m.set(key, [w]);
+  };
   for (const w of workloads) {
-    const list = out.get(w.namespace) ?? [];
-    list.push(w);
-    out.set(w.namespace, list);
+    add(index.byName, `${w.namespace}\u0000${w.name}`, w);
+    if (w.app === undefined) continue;
+    add(index.byApp, `${w.namespace}\u0000${w.app}`, w);
+    add(index.byAppVersion, `${w.namespace}\u0000${w.app}\u0000${w.version ?? 'latest'}`, w);
   }
-  return out;
+  return index;
 }
 
 const GATEWAY_NAME = /(^|-)(ingress|egress)gateway(-|$)/;
@@ -51,7 +67,7 @@ export function markRootsGatewaysSidecars(
     hasIn.add(e.target);
     hasOut.add(e.source);
   }
-  const byNs = workloadsByNamespace(inventory.workloads);
+  const byNs = indexWorkloads(inventory.workloads);
   for (const n of map.nodes.values()) {
     const wls = workloadsOf(n, byNs);
     n.isGateway =

@@ -8,7 +8,7 @@ import {
 } from '../../health/tolerances';
 import type { InventorySnapshot } from '../../inventory/types';
 import type { TEdge, TNode, TrafficMap } from '../model';
-import { workloadsByNamespace, workloadsOf } from './flags';
+import { indexWorkloads, workloadsOf } from './flags';
 
 const RANK: Record<HealthStatus, number> = { Failure: 4, Degraded: 3, NotReady: 2, Healthy: 1, NoTraffic: 0 };
 
@@ -46,6 +46,32 @@ export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
   return out;
 }
 
+/** codeMatches through nested maps: no key string built per (tolerance, code) pair in the hot loop. */
+const codeMatchCache = new Map<string, Map<string, boolean>>();
+function matchesCode(pattern: string, code: string): boolean {
+  let byCode = codeMatchCache.get(pattern);
+  if (!byCode) codeMatchCache.set(pattern, (byCode = new Map()));
+  let hit = byCode.get(code);
+  if (hit === undefined) {
+    hit = codeMatches(pattern, code);
+    if (byCode.size < 1000) byCode.set(code, hit);
+  }
+  return hit;
+}
+
+const regexMatchCache = new Map<string, Map<string, boolean>>();
+function matchesRegex(pattern: string | undefined, value: string): boolean {
+  if (pattern === undefined) return true;
+  let byValue = regexMatchCache.get(pattern);
+  if (!byValue) regexMatchCache.set(pattern, (byValue = new Map()));
+  let hit = byValue.get(value);
+  if (hit === undefined) {
+    hit = regexMatches(pattern, value);
+    if (byValue.size < 1000) byValue.set(value, hit);
+  }
+  return hit;
+}
+
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 
 /** Request health for one direction: the worst verdict over the tolerances that apply. */
@@ -57,13 +83,14 @@ export function evaluateRequests(
   let verdict: Verdict = { status: 'NoTraffic', reason: '' };
   for (const protocol of ['http', 'grpc'] as const) {
     const codes = rates[protocol];
-    const total = Object.values(codes).reduce((a, b) => a + b, 0);
+    let total = 0;
+    for (const code in codes) total += codes[code]!;
     if (total <= 0) continue;
     verdict = worst(verdict, { status: 'Healthy', reason: '' });
     for (const t of tolerances) {
-      if (!regexMatches(t.protocol, protocol) || !regexMatches(t.direction, direction)) continue;
+      if (!matchesRegex(t.protocol, protocol) || !matchesRegex(t.direction, direction)) continue;
       let matching = 0;
-      for (const [code, v] of Object.entries(codes)) if (codeMatches(t.code, code)) matching += v;
+      for (const code in codes) if (matchesCode(t.code, code)) matching += codes[code]!;
       const pct = (matching / total) * 100;
       if (pct <= 0) continue;
       const label = t.code === '-' ? 'no response' : t.code;
@@ -92,6 +119,8 @@ export function workloadVerdict(w: { name: string; desired?: number; available?:
   return { status: 'NoTraffic', reason: '' };
 }
 
+const NO_EDGES: readonly TEdge[] = [];
+
 /** Health of every node and edge, from the same rates, with tolerances per namespace/name/annotation. */
 export function applyHealth(
   map: TrafficMap,
@@ -104,7 +133,7 @@ export function applyHealth(
     (inbound.get(e.target) ?? inbound.set(e.target, []).get(e.target)!).push(e);
     (outbound.get(e.source) ?? outbound.set(e.source, []).get(e.source)!).push(e);
   }
-  const byNs = workloadsByNamespace(inventory.workloads);
+  const byNs = indexWorkloads(inventory.workloads);
   const nsAnnotations = new Map(inventory.namespaces.map((n) => [n.name, n.annotations]));
   const services = new Map(inventory.services.map((s) => [`${s.namespace}/${s.name}`, s]));
   const tolerancesCache = new Map<string, readonly Tolerance[]>();
@@ -141,10 +170,11 @@ export function applyHealth(
   for (const n of map.nodes.values()) {
     if (n.isBox) continue;
     const tol = tolerancesOf(n);
-    const ins = inbound.get(n.id) ?? [];
+    const ins = inbound.get(n.id) ?? NO_EDGES;
+    const outs = outbound.get(n.id) ?? NO_EDGES;
     let v = evaluateRequests(codeRatesOf(ins), tol, 'inbound');
-    if (ins.length === 0) v = evaluateRequests(codeRatesOf(outbound.get(n.id) ?? []), tol, 'outbound');
-    const hasTcp = [...ins, ...(outbound.get(n.id) ?? [])].some((e) => e.tcpBps > 0);
+    if (ins.length === 0) v = evaluateRequests(codeRatesOf(outs), tol, 'outbound');
+    const hasTcp = ins.some((e) => e.tcpBps > 0) || outs.some((e) => e.tcpBps > 0);
     if (v.status === 'NoTraffic' && hasTcp) v = { status: 'Healthy', reason: '' };
     for (const w of workloadsOf(n, byNs)) v = worst(v, workloadVerdict(w));
     n.healthStatus = v.status;

@@ -1,17 +1,9 @@
-import { endpointsOf, type EndpointOptions } from '../endpoints';
+import { edgeIdsOf, endpointsOf, type EndpointOptions } from '../endpoints';
 import type { TrafficMap, TrafficSample } from '../model';
 import { countsForRates } from '../samples';
 
 const key = (s: TrafficSample) =>
-  [
-    s.srcNs,
-    s.srcWl,
-    s.dstSvcNs,
-    s.dstSvcName,
-    s.dstNs,
-    s.dstWl,
-    s.protocol === 'grpc' ? 'grpc' : 'http',
-  ].join('|');
+  `${s.srcNs}|${s.srcWl}|${s.dstSvcNs}|${s.dstSvcName}|${s.dstNs}|${s.dstWl}|${s.protocol === 'grpc' ? 'grpc' : 'http'}`;
 
 /**
  * Response time per edge (ms). The query returns one value per caller/service/workload series; an edge
@@ -35,9 +27,8 @@ export function applyResponseTime(
     const ep = endpointsOf(s, options);
     if (!ep) continue;
     const w = weights.get(key(s)) ?? 0;
-    const protocol = s.protocol === 'grpc' ? 'grpc' : 'http';
-    for (const [from, to] of ep.hops) {
-      const edge = map.edges.get(`${from.id}>${to.id}:${protocol}`);
+    for (const id of edgeIdsOf(ep, s.protocol === 'grpc' ? 'grpc' : 'http')) {
+      const edge = map.edges.get(id);
       if (!edge) continue;
       edge.rtWeighted += s.value * w;
       edge.rtWeight += w;

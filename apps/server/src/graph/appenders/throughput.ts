@@ -1,4 +1,4 @@
-import { endpointsOf, type EndpointOptions } from '../endpoints';
+import { edgeIdsOf, endpointsOf, type EndpointOptions } from '../endpoints';
 import type { TrafficMap, TrafficSample } from '../model';
 import { countsForRates } from '../samples';
 
@@ -12,9 +12,8 @@ export function applyThroughput(
     if (!countsForRates(s)) continue;
     const ep = endpointsOf(s, options);
     if (!ep) continue;
-    const protocol = s.protocol === 'grpc' ? 'grpc' : 'http';
-    for (const [from, to] of ep.hops) {
-      const edge = map.edges.get(`${from.id}>${to.id}:${protocol}`);
+    for (const id of edgeIdsOf(ep, s.protocol === 'grpc' ? 'grpc' : 'http')) {
+      const edge = map.edges.get(id);
       if (edge) edge.throughput = (edge.throughput ?? 0) + s.value;
     }
   }
