@@ -12,7 +12,7 @@ import { applyResponseTime } from './appenders/responseTime';
 import { reduceToServiceGraph } from './appenders/serviceGraph';
 import { applyThroughput } from './appenders/throughput';
 import type { EndpointOptions } from './endpoints';
-import type { TrafficMap } from './model';
+import type { TrafficMap, TrafficSample } from './model';
 import { toSamples } from './samples';
 import { toResponse } from './toResponse';
 import { buildTrafficMap } from './trafficMap';
@@ -42,16 +42,36 @@ export interface BuildContext {
  * recorded Prometheus answers and a fixed inventory.
  */
 export function buildGraph(q: GraphQuery, samples: GraphSamples, ctx: BuildContext): GraphResponse {
+  return buildGraphFromTyped(q, typedSamples(samples), ctx);
+}
+
+/** The same answers as typed samples (see toSamples), by query name. */
+export type TypedSamples = { [K in keyof GraphSamples]?: readonly TrafficSample[] };
+
+export function typedSamples(samples: GraphSamples): TypedSamples {
+  const out: TypedSamples = {};
+  for (const k of Object.keys(samples) as (keyof GraphSamples)[]) {
+    const v = samples[k];
+    if (v) out[k] = toSamples(v);
+  }
+  return out;
+}
+
+/**
+ * buildGraph on answers already converted with toSamples: the server converts each Prometheus answer as
+ * it arrives, so the raw JSON objects of the five answers are never all held at once.
+ */
+export function buildGraphFromTyped(q: GraphQuery, samples: TypedSamples, ctx: BuildContext): GraphResponse {
   const options: EndpointOptions = {
     graphType: q.graphType,
     injectServiceNodes: q.injectServiceNodes,
     serviceEntries: ctx.inventory.serviceEntries,
   };
-  const requests = toSamples(samples.requests ?? []);
-  const tcp = toSamples(samples.tcp ?? []);
-  let map: TrafficMap = buildTrafficMap(requests, tcp, toSamples(samples.mtls ?? []), options);
-  applyResponseTime(map, toSamples(samples.responseTime ?? []), requests, options);
-  applyThroughput(map, toSamples(samples.throughput ?? []), options);
+  const requests = samples.requests ?? [];
+  const tcp = samples.tcp ?? [];
+  let map: TrafficMap = buildTrafficMap(requests, tcp, samples.mtls ?? [], options);
+  applyResponseTime(map, samples.responseTime ?? [], requests, options);
+  applyThroughput(map, samples.throughput ?? [], options);
   if (q.graphType === 'service') map = reduceToServiceGraph(map);
   if (q.includeIdle || ctx.forceInventory)
     addIdle(map, ctx.inventory, q.namespaces, q.graphType, q.injectServiceNodes);

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { HealthRule } from '../health/tolerances';
 import type { InventorySnapshot } from '../inventory/types';
 import { PrometheusError, type PrometheusClient } from '../prometheus/client';
-import { buildGraph, type GraphSamples } from './buildGraph';
+import { buildGraphFromTyped, type TypedSamples } from './buildGraph';
+import { toSamples } from './samples';
 import { buildGraphQueries } from './queries';
 
 export interface GraphServiceDeps {
@@ -66,8 +67,15 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     const started = performance.now();
     const time = q.queryTime ?? Math.round(now()) / 1000;
     const queries = buildGraphQueries(q);
-    const results = await Promise.allSettled(queries.map((pq) => deps.prometheus.query(pq.promql, { time })));
-    const samples: GraphSamples = {};
+    // Each answer becomes typed samples as soon as it arrives: its raw JSON objects are dropped at once.
+    const results = await Promise.allSettled(
+      queries.map((pq) =>
+        deps.prometheus
+          .query(pq.promql, { time })
+          .then((r) => ({ ms: r.ms, series: r.samples.length, samples: toSamples(r.samples) })),
+      ),
+    );
+    const samples: TypedSamples = {};
     const debug: GraphDebug = { queries: [], shared: false, buildMs: 0 };
     const warnings: GraphWarning[] = [];
     const failures: { code: string; message: string }[] = [];
@@ -80,7 +88,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
           name: pq.name,
           promql: pq.promql,
           ms: round(r.value.ms),
-          series: r.value.samples.length,
+          series: r.value.series,
         });
         return;
       }
@@ -119,7 +127,8 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
         });
     }
     const buildStart = performance.now();
-    const response = buildGraph(q, samples, {
+    results.length = 0;
+    const response = buildGraphFromTyped(q, samples, {
       inventory,
       healthRules: deps.healthRules,
       cluster: deps.cluster,
