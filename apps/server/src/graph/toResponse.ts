@@ -7,12 +7,18 @@ import { classesOf } from './appenders/nodeTraffic';
 export const r4 = (n: number) => Math.round(n * 10_000) / 10_000;
 export const r2 = (n: number) => Math.round(n * 100) / 100;
 
+/** Object.keys(obj).sort(), without the sort for the usual one key. */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  return keys.length > 1 ? keys.sort() : keys;
+}
+
 function roundDeep(obj: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
-  for (const code of Object.keys(obj).sort()) {
+  for (const code of sortedKeys(obj)) {
     const flags = obj[code] ?? {};
     const inner: Record<string, number> = {};
-    for (const flag of Object.keys(flags).sort()) inner[flag] = r4(flags[flag] ?? 0);
+    for (const flag of sortedKeys(flags)) inner[flag] = r4(flags[flag] ?? 0);
     out[code] = inner;
   }
   return out;
@@ -26,10 +32,12 @@ export function toResponse(
   warnings: GraphWarning[],
   cluster: string,
 ): GraphResponse {
-  const outByNodeProto = new Map<string, number>();
+  // Outbound amount per source node and protocol (for percentOfSource), without a key string per edge.
+  const outByNodeProto = new Map<string, Record<string, number>>();
   for (const e of map.edges.values()) {
-    const k = `${e.source}|${e.protocol}`;
-    outByNodeProto.set(k, (outByNodeProto.get(k) ?? 0) + (e.protocol === 'tcp' ? e.tcpBps : e.rps));
+    let byProto = outByNodeProto.get(e.source);
+    if (!byProto) outByNodeProto.set(e.source, (byProto = {}));
+    byProto[e.protocol] = (byProto[e.protocol] ?? 0) + (e.protocol === 'tcp' ? e.tcpBps : e.rps);
   }
   const nodes: GraphNode[] = [...map.nodes.values()]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -83,7 +91,7 @@ export function toResponse(
     .map((e) => {
       const tcp = e.protocol === 'tcp';
       const amount = tcp ? e.tcpBps : e.rps;
-      const out = outByNodeProto.get(`${e.source}|${e.protocol}`) ?? 0;
+      const out = outByNodeProto.get(e.source)?.[e.protocol] ?? 0;
       const c = classesOf(e);
       const noResponse = c.noResponse;
       const c4 = c.c4xx;
