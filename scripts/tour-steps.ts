@@ -82,7 +82,8 @@ export const STEPS: TourStep[] = [
     run: async (ctx, ms) => {
       await openWizard(ctx.page, ctx.url, NS, 'ratings', 'Delete routing');
       await applyWizard(ctx.page, 'Delete');
-      await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Delete routing');
+      const dialog = await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Delete routing');
+      await expect(dialog.getByText('Will be deleted')).toBeVisible({ timeout: 10_000 });
       await ctx.shot('Delete routing on reviews: what will be deleted and what is kept');
       await applyWizard(ctx.page, 'Delete');
       const start = Date.now();

@@ -95,7 +95,7 @@ export function ConfigListPage() {
             Service{' '}
             <input value={service} placeholder="ns/name" onChange={(e) => setService(e.target.value)} />
           </label>
-          <span className="muted small">
+          <span className="muted small cfg-count">
             {list.isFetching ? 'loading…' : `${shown.length} of ${items.length} objects`}
           </span>
         </div>

@@ -228,14 +228,23 @@ export function WizardDialog({
                 ))}
               </ul>
             )}
-            <pre className="wz-yaml" data-testid="yaml-preview">
-              {preview.data
-                ? (preview.data.yaml ?? '') ||
-                  (isDelete
-                    ? '# nothing is written: the objects listed on the left are deleted, in the order above'
-                    : '')
-                : ''}
-            </pre>
+            {isDelete ? (
+              <p className="muted small" data-testid="yaml-preview">
+                {preview.data
+                  ? preview.data.deleted.length > 0
+                    ? 'Nothing is written: the objects listed are deleted, in this order.'
+                    : `${target.service} has no routing that meshlens can delete.`
+                  : ''}
+              </p>
+            ) : (
+              <pre className="wz-yaml" data-testid="yaml-preview">
+                {preview.data
+                  ? preview.data.steps.length > 0
+                    ? (preview.data.yaml ?? '')
+                    : '# no change: the routing in place already says this'
+                  : ''}
+              </pre>
+            )}
           </section>
         </div>
         <ErrorBox
@@ -252,7 +261,13 @@ export function WizardDialog({
           <button
             type="button"
             className={isDelete ? 'btn btn-danger' : 'btn btn-primary'}
-            disabled={busy || invalid !== undefined || !preview.data || preview.loading}
+            disabled={
+              busy ||
+              invalid !== undefined ||
+              !preview.data ||
+              preview.loading ||
+              (isDelete ? preview.data.deleted.length === 0 : preview.data.steps.length === 0)
+            }
             onClick={() => void apply()}
           >
             {busy ? 'Writing…' : isDelete ? 'Delete' : 'Apply'}
