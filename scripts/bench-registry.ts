@@ -39,7 +39,7 @@ export const benches: BenchEntry[] = [
   },
   {
     name: 'graph-pipeline',
-    module: 'apps/server/src/graph/bench/pipeline.ts',
+    module: 'bench/graph-pipeline/pipeline.ts',
     export: 'runGraphPipelineBench',
     description:
       'pure graph pipeline on synthetic Prometheus answers at 100 / 1,000 / 3,000 services: parse, build p50/p95, heap',

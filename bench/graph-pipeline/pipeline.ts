@@ -1,13 +1,14 @@
 /**
  * Pure graph pipeline benchmark (`npm run bench -- graph-pipeline`): synthetic Prometheus answers (see
- * ./synthetic.ts) at 100 / 1,000 / 3,000 services, no Prometheus and no cluster. Per size: JSON parse of the
- * five answers, the pipeline (samples → response), serialization, p50/p95 over a few runs, and the heap
- * held by one answer. Sizes: MESHLENS_BENCH_PIPELINE_SIZES=100,1000 to run fewer.
+ * ./synthetic.ts: mesh-sim's `generated` topology) at 100 / 1,000 / 3,000 services, no Prometheus and no
+ * cluster. Per size: JSON parse of the five answers, the pipeline (samples → response), serialization,
+ * p50/p95 over a few runs, and the heap held by one answer. Sizes: MESHLENS_BENCH_PIPELINE_SIZES=100,1000
+ * to run fewer.
  */
 import { GraphQuerySchema } from '@meshlens/contract';
 import type { BenchContext, BenchResult } from '@meshlens/stack';
-import type { VectorSample } from '../../prometheus/client';
-import { buildGraph, type GraphSamples } from '../buildGraph';
+import type { VectorSample } from '../../apps/server/src/prometheus/client';
+import { buildGraph, type GraphSamples } from '../../apps/server/src/graph/buildGraph';
 import { syntheticInput } from './synthetic';
 
 const pct = (values: number[], p: number) => {
@@ -105,9 +106,10 @@ export async function runGraphPipelineBench({ log }: BenchContext): Promise<Benc
     for (const [k, v] of Object.entries(r)) if (k !== 'services') figures[`s${r.services}_${k}`] = v;
   const keys = Object.keys(rows[0] ?? {}).filter((k) => k !== 'services') as (keyof PipelineFigures)[];
   const markdown = [
-    'The pure graph pipeline on synthetic Prometheus answers (generated-scenario shape: ~5 edges per service,',
-    '100 services per namespace, seed 1), no Prometheus: JSON parse of the five answers, build (samples →',
-    'response; the `buildMs` of `debug=true`), JSON serialization; one versionedApp graph with service nodes.',
+    "The pure graph pipeline on synthetic Prometheus answers (mesh-sim's `generated` scenario topology and",
+    'nominal rates: ~5 edges per service, 100 services per namespace, seed 1), no Prometheus: JSON parse of',
+    'the five answers, build (samples → response; the `buildMs` of `debug=true`), JSON serialization; one',
+    'versionedApp graph with service nodes.',
     '"heapDeltaMb" is the heap still held after one request (parsed answers, response, JSON; max over runs,',
     'with --expose-gc for exact figures).',
     '',

@@ -1,13 +1,17 @@
 /**
- * Synthetic Prometheus answers for the pure graph pipeline at any size, without Prometheus: a seeded call
- * DAG shaped like mesh-sim's `generated` scenario (N services over ⌈N/100⌉ namespaces, ~5 outgoing edges
- * each, ~15% gRPC, some TCP servers, 10% of apps with two versions, 8% failing, an ingress gateway in front
- * of the first 5%), turned into the JSON bodies the five graph queries return, and the matching inventory.
- * Generated in memory at bench time; nothing is committed.
+ * Synthetic Prometheus answers for the pure graph pipeline at any size, without Prometheus: the topology is
+ * mesh-sim's `generated` scenario (`generateScenario`: N services over ⌈N/100⌉ namespaces, ~5 outgoing
+ * edges each, gRPC and TCP servers, two-version apps, failing workloads, an ingress gateway in front of the
+ * first 5%), its nominal rates propagated along the call DAG and turned into the JSON bodies the five graph
+ * queries return, plus the matching inventory. Generated in memory at bench time; nothing is committed.
  */
-import type { InventorySnapshot, ServiceInfo, WorkloadInfo } from '../../inventory/types';
+import { mulberry32 } from '@meshlens/istio';
+import { generateScenario, type ScenarioInput } from '@meshlens/mesh-sim';
+import type { InventorySnapshot, ServiceInfo, WorkloadInfo } from '../../apps/server/src/inventory/types';
 
-type Proto = 'http' | 'grpc' | 'tcp';
+type WorkloadIn = ScenarioInput['workloads'][number];
+type CallIn = NonNullable<WorkloadIn['calls']>[number];
+type Proto = NonNullable<CallIn['protocol']>;
 
 export interface SyntheticInput {
   namespaces: string[];
@@ -17,50 +21,49 @@ export interface SyntheticInput {
   time: number;
 }
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pad = (n: number, w: number) => String(n).padStart(w, '0');
-
 export function syntheticInput(services: number, seed = 1, edgesPerService = 5): SyntheticInput {
-  const random = seeded(seed);
-  const n = services;
-  const k = Math.max(1, Math.ceil(n / 100));
-  const names = Array.from({ length: n }, (_, i) => `svc-${pad(i, String(n - 1).length)}`);
-  const nsOf = names.map((_, i) => `ns-${pad(i % k, String(k - 1).length)}`);
-  const protocols: Proto[] = names.map((_, i) => {
-    const x = random();
-    if (i >= 0.8 * n && x < 0.35) return 'tcp';
-    return x > 0.85 ? 'grpc' : 'http';
-  });
-  const roots = Math.max(1, Math.ceil(n * 0.05));
-  for (let i = 0; i < roots; i++) protocols[i] = 'http';
-  const edges = new Set<string>();
-  const pairs: [number, number][] = [];
-  const addEdge = (i: number, j: number) => {
-    const key = `${i}>${j}`;
-    if (i >= j || j < roots || edges.has(key) || protocols[i] === 'tcp') return false;
-    edges.add(key);
-    pairs.push([i, j]);
-    return true;
-  };
-  for (let j = roots; j < n; j++)
-    for (let tries = 0; tries < 20; tries++) if (addEdge(Math.floor(random() * j), j)) break;
-  const target = Math.round(n * edgesPerService);
-  for (let tries = 0; edges.size < target && tries < target * 20; tries++) {
-    const i = Math.floor(random() * (n - 1));
-    addEdge(i, i + 1 + Math.floor(random() * (n - 1 - i)));
+  const scenario = generateScenario({ services, seed, edgesPerService });
+  const random = mulberry32(seed);
+  const injected = new Set(scenario.namespaces.filter((n) => n.injection !== false).map((n) => n.name));
+  const svcKey = (ns: string, name: string) => `${ns}/${name}`;
+  const svcProto = new Map<string, Proto>();
+  for (const s of scenario.services ?? [])
+    svcProto.set(svcKey(s.namespace, s.name), s.ports[0]?.protocol ?? 'http');
+  /** Workloads behind each service (selector `app: <name>`), in scenario order. */
+  const backends = new Map<string, WorkloadIn[]>();
+  for (const w of scenario.workloads) {
+    const key = svcKey(w.namespace, w.app);
+    if (svcProto.has(key)) backends.set(key, [...(backends.get(key) ?? []), w]);
   }
-  const versions = names.map(() => (random() < 0.1 ? ['v1', 'v2'] : ['v1']));
-  const failing = names.map(() => random() < 0.08);
+  /** A call's `to` (`name` or `name.ns`) as a known service key, or undefined (external hosts). */
+  const resolve = (from: WorkloadIn, to: string) => {
+    const [name, ns = from.namespace] = to.split('.');
+    const key = svcKey(ns, name!);
+    return svcProto.has(key) ? key : undefined;
+  };
+
+  // Nominal inbound request rate per service: entry traffic, then along the DAG (callers come first).
+  const inbound = new Map<string, number>();
+  const add = (key: string, x: number) => inbound.set(key, (inbound.get(key) ?? 0) + x);
+  const gatewayCalls: [string, number][] = [];
+  for (const e of scenario.entry) {
+    const [ns, name] = e.workload.split('/');
+    const w = scenario.workloads.find((x) => x.namespace === ns && x.name === name);
+    if (w?.role !== 'gateway') continue; // un-injected load clients report nothing at source
+    const paths = e.paths ?? [];
+    const total = paths.reduce((a, p) => a + p.weight, 0);
+    for (const p of paths) {
+      const key = scenario.services?.find((s) => `/${s.name}` === p.path);
+      if (!key) continue;
+      const k = svcKey(key.namespace, key.name);
+      gatewayCalls.push([k, (e.rate * p.weight) / total]);
+      add(k, (e.rate * p.weight) / total);
+    }
+  }
+  const workloadRate = (w: WorkloadIn) => {
+    const key = svcKey(w.namespace, w.app);
+    return (inbound.get(key) ?? 0) / (backends.get(key)?.length ?? 1);
+  };
 
   const requests: string[] = [];
   const mtls: string[] = [];
@@ -69,41 +72,43 @@ export function syntheticInput(services: number, seed = 1, edgesPerService = 5):
   const tp: string[] = [];
   const time = 1_795_306_956;
   const v = (x: number) => `[${time},"${x}"]`;
-  const ep = (srcNs: string, srcWl: string, srcApp: string, srcVer: string, j: number, ver: string) => {
-    const ns = nsOf[j]!;
-    const name = names[j]!;
-    return {
-      source_workload_namespace: srcNs,
-      source_workload: srcWl,
-      source_canonical_service: srcApp,
-      source_canonical_revision: srcVer,
-      destination_service_namespace: ns,
-      destination_service_name: name,
-      destination_service: `${name}.${ns}.svc.cluster.local`,
-      destination_workload_namespace: ns,
-      destination_workload: `${name}-${ver}`,
-      destination_canonical_service: name,
-      destination_canonical_revision: ver,
-    };
-  };
   const metric = (labels: Record<string, string>) => JSON.stringify(labels);
-  const emit = (srcNs: string, srcWl: string, srcApp: string, srcVer: string, j: number) => {
-    const proto = protocols[j]!;
-    for (const ver of versions[j]!) {
-      const base = ep(srcNs, srcWl, srcApp, srcVer, j, ver);
-      const rate = 0.3 + random() * 6;
+  /** Samples of `rate` req/s from workload `src` to service `key` with `call` (its protocol and bytes). */
+  const emit = (src: WorkloadIn, key: string, rate: number, call?: CallIn) => {
+    const [ns, name] = key.split('/') as [string, string];
+    const proto: Proto = call?.protocol ?? svcProto.get(key) ?? 'http';
+    const dests = backends.get(key) ?? [];
+    for (const dst of dests) {
+      const x = rate / dests.length;
+      const base = {
+        source_workload_namespace: src.namespace,
+        source_workload: src.name,
+        source_canonical_service: src.app,
+        source_canonical_revision: src.version ?? 'latest',
+        destination_service_namespace: ns,
+        destination_service_name: name,
+        destination_service: `${name}.${ns}.svc.cluster.local`,
+        destination_workload_namespace: dst.namespace,
+        destination_workload: dst.name,
+        destination_canonical_service: dst.app,
+        destination_canonical_revision: dst.version ?? 'latest',
+      };
       if (proto === 'tcp') {
+        const bytes = (call?.tcpBytes?.sent ?? 4000) + (call?.tcpBytes?.received ?? 800);
         for (const reporter of ['source', 'destination'])
           tcp.push(
-            `{"metric":${metric({ ...base, reporter, response_flags: '-', connection_security_policy: reporter === 'destination' ? 'mutual_tls' : 'unknown' })},"value":${v(rate * 4800)}}`,
+            `{"metric":${metric({ ...base, reporter, response_flags: '-', connection_security_policy: reporter === 'destination' ? 'mutual_tls' : 'unknown' })},"value":${v(x * bytes)}}`,
           );
         continue;
       }
-      const codes: [string, string, number][] =
-        proto === 'grpc' ? [['200', '0', rate]] : [['200', '', rate * (failing[j] ? 0.95 : 1)]];
-      if (failing[j])
-        codes.push(['500', proto === 'grpc' ? '14' : '', rate * 0.04], ['503', '', rate * 0.01]);
-      for (const [code, grpc, x] of codes) {
+      const errorRate = dst.errorRate ?? 0;
+      const codes: [string, string, number][] = [['200', proto === 'grpc' ? '0' : '', x * (1 - errorRate)]];
+      const mix = Object.entries(dst.errorCodes ?? { '500': 1 });
+      const weights = mix.reduce((a, [, w]) => a + w, 0);
+      if (errorRate > 0)
+        for (const [code, w] of mix)
+          codes.push([code, proto === 'grpc' && code === '500' ? '14' : '', (x * errorRate * w) / weights]);
+      for (const [code, grpc, y] of codes) {
         const labels: Record<string, string> = {
           ...base,
           reporter: 'source',
@@ -112,63 +117,61 @@ export function syntheticInput(services: number, seed = 1, edgesPerService = 5):
           response_flags: code === '503' ? 'UF' : '-',
         };
         if (grpc) labels.grpc_response_status = grpc;
-        requests.push(`{"metric":${metric(labels)},"value":${v(x)}}`);
+        requests.push(`{"metric":${metric(labels)},"value":${v(y)}}`);
       }
       mtls.push(
-        `{"metric":${metric({ ...base, reporter: 'destination', request_protocol: proto, connection_security_policy: 'mutual_tls' })},"value":${v(rate)}}`,
+        `{"metric":${metric({ ...base, reporter: 'destination', request_protocol: proto, connection_security_policy: 'mutual_tls' })},"value":${v(x)}}`,
       );
+      // A response time between the destination's median and p99.
+      const { median = 10, p99 = 50 } = dst.latency ?? {};
       rt.push(
-        `{"metric":${metric({ ...base, reporter: 'source', request_protocol: proto })},"value":${v(1 + random() * 50)}}`,
+        `{"metric":${metric({ ...base, reporter: 'source', request_protocol: proto })},"value":${v(median + random() * (p99 - median))}}`,
       );
       tp.push(
-        `{"metric":${metric({ ...base, reporter: 'source', request_protocol: proto })},"value":${v(rate * 1500)}}`,
+        `{"metric":${metric({ ...base, reporter: 'source', request_protocol: proto })},"value":${v(x * (dst.responseBytes ?? 1500))}}`,
       );
     }
   };
-  for (let r = 0; r < roots; r++)
-    emit('istio-system', 'istio-ingressgateway', 'istio-ingressgateway', 'latest', r);
-  for (const [i, j] of pairs)
-    for (const ver of versions[i]!) emit(nsOf[i]!, `${names[i]}-${ver}`, names[i]!, ver, j);
+  const gateway = scenario.workloads.find((w) => w.role === 'gateway');
+  if (gateway) for (const [key, rate] of gatewayCalls) emit(gateway, key, rate);
+  for (const w of scenario.workloads) {
+    if (w.role === 'gateway' || !injected.has(w.namespace)) continue;
+    const rate = workloadRate(w);
+    for (const call of w.calls ?? []) {
+      const key = resolve(w, call.to);
+      if (!key) continue;
+      const x = rate * (call.perRequest ?? 1);
+      // Every version of the caller adds to the callee's inbound rate; it is complete before the callee's turn.
+      add(key, x);
+      emit(w, key, x, call);
+    }
+  }
 
   const body = (result: string[]) =>
     `{"status":"success","data":{"resultType":"vector","result":[${result.join(',')}]}}`;
-  const workloads: WorkloadInfo[] = [];
-  const svcs: ServiceInfo[] = [];
-  names.forEach((name, i) => {
-    const ns = nsOf[i]!;
-    svcs.push({ namespace: ns, name, labels: { app: name }, annotations: {}, selector: { app: name } });
-    for (const version of versions[i]!) {
-      const replicas = 1 + Math.floor(random() * 2);
-      workloads.push({
-        namespace: ns,
-        name: `${name}-${version}`,
-        kind: 'Deployment',
-        labels: { app: name, version },
-        annotations: {},
-        app: name,
-        version,
-        desired: replicas,
-        available: replicas,
-        pods: replicas,
-        podsWithSidecar: replicas,
-        isGateway: false,
-      });
-    }
+  const workloads: WorkloadInfo[] = scenario.workloads.map((w) => {
+    const replicas = w.replicas ?? 1;
+    const isGateway = w.role === 'gateway';
+    return {
+      namespace: w.namespace,
+      name: w.name,
+      kind: 'Deployment',
+      labels: { app: w.app, ...(w.version ? { version: w.version } : {}), ...w.labels },
+      annotations: {},
+      app: w.app,
+      ...(w.version ? { version: w.version } : {}),
+      desired: replicas,
+      available: replicas,
+      pods: replicas,
+      podsWithSidecar: isGateway || injected.has(w.namespace) ? replicas : 0,
+      isGateway,
+    };
   });
-  workloads.push({
-    namespace: 'istio-system',
-    name: 'istio-ingressgateway',
-    kind: 'Deployment',
-    labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
-    annotations: {},
-    app: 'istio-ingressgateway',
-    desired: 1,
-    available: 1,
-    pods: 1,
-    podsWithSidecar: 1,
-    isGateway: true,
+  const svcs: ServiceInfo[] = (scenario.services ?? []).map((s) => {
+    const app = s.app ?? s.name;
+    return { namespace: s.namespace, name: s.name, labels: { app }, annotations: {}, selector: { app } };
   });
-  const namespaces = [...new Set(nsOf)].sort();
+  const namespaces = [...injected].sort();
   return {
     namespaces,
     time,
@@ -181,7 +184,7 @@ export function syntheticInput(services: number, seed = 1, edgesPerService = 5):
     },
     inventory: {
       synced: true,
-      namespaces: ['istio-system', ...namespaces].map((name) => ({ name, labels: {}, annotations: {} })),
+      namespaces: scenario.namespaces.map((n) => ({ name: n.name, labels: {}, annotations: {} })),
       workloads,
       services: svcs,
       serviceEntries: [],
