@@ -5,7 +5,7 @@ import { nodeId } from '@meshlens/contract';
 import { waitForGraph } from './graph';
 
 export const GRAPH_QUERY =
-  'namespaces=bookinfo,istio-system&graphType=versionedApp&duration=60&refresh=10000&edges=percent';
+  'namespaces=bookinfo,istio-system&graphType=versionedApp&duration=30&refresh=10000&edges=percent';
 
 /** Share (%) of the requests reaching each version of `app`, from the edges the graph draws into them. */
 export function versionSplit(page: Page, ns: string, app: string): Promise<Record<string, number>> {

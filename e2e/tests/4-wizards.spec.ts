@@ -34,7 +34,7 @@ test('Traffic Shifting on reviews: v1 80 / v2 20 / v3 0 shows in the graph', asy
   await expect(preview).toContainText('weight: 20');
   await applyWizard(page);
 
-  const seconds = await waitForSplit(page, NS, 'reviews', { v1: 80, v2: 20, v3: 0 }, 8, 70_000);
+  const seconds = await waitForSplit(page, NS, 'reviews', { v1: 80, v2: 20, v3: 0 }, 8, 60_000);
   test
     .info()
     .annotations.push({ type: 'reviews split converged after', description: `${seconds.toFixed(0)} s` });
@@ -90,7 +90,7 @@ test('Delete routing lists what goes and brings reviews back to even thirds', as
     'reviews',
     { v1: 100 / 3, v2: 100 / 3, v3: 100 / 3 },
     8,
-    70_000,
+    60_000,
   );
   test.info().annotations.push({ type: 'even thirds after', description: `${seconds.toFixed(0)} s` });
   await expect

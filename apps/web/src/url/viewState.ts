@@ -38,6 +38,8 @@ export const LAYOUTS = ['auto', 'dagre', 'fcose', 'breadthfirst', 'grid'] as con
 export type LayoutChoice = (typeof LAYOUTS)[number];
 
 export const DURATIONS: { seconds: number; label: string }[] = [
+  // 30 s: watch a routing change land within half a minute (needs a scrape interval of 15 s or less).
+  { seconds: 30, label: 'Last 30s' },
   { seconds: 60, label: 'Last 1m' },
   { seconds: 300, label: 'Last 5m' },
   { seconds: 600, label: 'Last 10m' },
