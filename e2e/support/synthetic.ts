@@ -5,7 +5,7 @@ import type {
   NamespacesResponse,
   ServerConfigResponse,
 } from '@meshlens/contract';
-import { edgeId, nodeId } from '@meshlens/contract';
+import { edgeId, graphNode, nodeId } from '@meshlens/contract';
 
 /** Small seeded PRNG (mulberry32) so synthetic graphs are the same on every run. */
 function rng(seed: number): () => number {
@@ -18,40 +18,6 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const BASE_NODE = {
-  cluster: 'Kubernetes',
-  isRoot: false,
-  isGateway: false,
-  isOutside: false,
-  isIdle: false,
-  hasMissingSidecar: false,
-  isServiceEntry: false,
-  isBox: false,
-  hasVS: false,
-  hasDR: false,
-  hasTrafficShifting: false,
-  hasRequestRouting: false,
-  hasFaultInjection: false,
-  hasTimeout: false,
-  hasRetries: false,
-  hasCircuitBreaker: false,
-  hasMirroring: false,
-  httpIn: 0,
-  httpIn3xx: 0,
-  httpIn4xx: 0,
-  httpIn5xx: 0,
-  httpInNoResponse: 0,
-  httpOut: 0,
-  grpcIn: 0,
-  grpcInErr: 0,
-  grpcInNoResponse: 0,
-  grpcOut: 0,
-  tcpIn: 0,
-  tcpOut: 0,
-  healthStatus: 'Healthy',
-  healthReason: '',
-} satisfies Omit<GraphNode, 'id' | 'type' | 'label' | 'namespace'>;
 
 export interface SyntheticOptions {
   nodes: number;
@@ -72,30 +38,32 @@ export function syntheticGraph(options: SyntheticOptions): GraphResponse {
   const namespaces = Array.from({ length: nsCount }, (_, i) => `team-${String(i).padStart(3, '0')}`);
   const nodes: GraphNode[] = [];
   const gw = nodeId.workload('istio-system', 'istio-ingressgateway');
-  nodes.push({
-    ...BASE_NODE,
-    id: gw,
-    type: 'workload',
-    label: 'istio-ingressgateway',
-    namespace: 'istio-system',
-    workload: 'istio-ingressgateway',
-    isRoot: true,
-    isGateway: true,
-    isOutside: true,
-  });
+  nodes.push(
+    graphNode({
+      id: gw,
+      type: 'workload',
+      label: 'istio-ingressgateway',
+      namespace: 'istio-system',
+      workload: 'istio-ingressgateway',
+      isRoot: true,
+      isGateway: true,
+      isOutside: true,
+    }),
+  );
   for (let i = 1; i < options.nodes; i++) {
     const ns = namespaces[i % nsCount] as string;
     const name = `svc-${String(i).padStart(4, '0')}-v1`;
-    nodes.push({
-      ...BASE_NODE,
-      id: nodeId.workload(ns, name),
-      type: 'workload',
-      label: name,
-      namespace: ns,
-      workload: name,
-      app: name.replace(/-v1$/, ''),
-      version: 'v1',
-    });
+    nodes.push(
+      graphNode({
+        id: nodeId.workload(ns, name),
+        type: 'workload',
+        label: name,
+        namespace: ns,
+        workload: name,
+        app: name.replace(/-v1$/, ''),
+        version: 'v1',
+      }),
+    );
   }
   const edges: GraphEdge[] = [];
   const seen = new Set<string>();

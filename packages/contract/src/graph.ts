@@ -169,3 +169,43 @@ export const GraphResponseSchema = z.object({
   debug: GraphDebugSchema.optional(),
 });
 export type GraphResponse = z.infer<typeof GraphResponseSchema>;
+
+/** A node with no flags, no badges, no traffic and Healthy: the base that graph builders and tests fill in. */
+export function graphNode(
+  fields: Partial<GraphNode> & Pick<GraphNode, 'id' | 'type' | 'label' | 'namespace'>,
+): GraphNode {
+  return {
+    cluster: 'Kubernetes',
+    isRoot: false,
+    isGateway: false,
+    isOutside: false,
+    isIdle: false,
+    hasMissingSidecar: false,
+    isServiceEntry: false,
+    isBox: false,
+    hasVS: false,
+    hasDR: false,
+    hasTrafficShifting: false,
+    hasRequestRouting: false,
+    hasFaultInjection: false,
+    hasTimeout: false,
+    hasRetries: false,
+    hasCircuitBreaker: false,
+    hasMirroring: false,
+    httpIn: 0,
+    httpIn3xx: 0,
+    httpIn4xx: 0,
+    httpIn5xx: 0,
+    httpInNoResponse: 0,
+    httpOut: 0,
+    grpcIn: 0,
+    grpcInErr: 0,
+    grpcInNoResponse: 0,
+    grpcOut: 0,
+    tcpIn: 0,
+    tcpOut: 0,
+    healthStatus: 'Healthy',
+    healthReason: '',
+    ...fields,
+  };
+}

@@ -1,5 +1,5 @@
 import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
-import { nodeId } from '@meshlens/contract';
+import { graphNode, nodeId } from '@meshlens/contract';
 import type { EdgeData, EdgeDetail, GraphElements, NodeData, ResponseDetail } from './model';
 import { formatBytesRate, formatMs, formatPct, formatRps } from './format';
 
@@ -168,46 +168,8 @@ export function toElements(answer: GraphResponse, options: ElementOptions): Grap
 }
 
 function boxData(id: string, namespace: string): NodeData {
-  return {
-    ...toNodeData(
-      {
-        id,
-        type: 'box',
-        label: namespace,
-        cluster: '',
-        namespace,
-        isRoot: false,
-        isGateway: false,
-        isOutside: false,
-        isIdle: false,
-        hasMissingSidecar: false,
-        isServiceEntry: false,
-        isBox: true,
-        hasVS: false,
-        hasDR: false,
-        hasTrafficShifting: false,
-        hasRequestRouting: false,
-        hasFaultInjection: false,
-        hasTimeout: false,
-        hasRetries: false,
-        hasCircuitBreaker: false,
-        hasMirroring: false,
-        httpIn: 0,
-        httpIn3xx: 0,
-        httpIn4xx: 0,
-        httpIn5xx: 0,
-        httpInNoResponse: 0,
-        httpOut: 0,
-        grpcIn: 0,
-        grpcInErr: 0,
-        grpcInNoResponse: 0,
-        grpcOut: 0,
-        tcpIn: 0,
-        tcpOut: 0,
-        healthStatus: 'Healthy',
-        healthReason: '',
-      },
-      undefined,
-    ),
-  };
+  return toNodeData(
+    graphNode({ id, type: 'box', label: namespace, cluster: '', namespace, isBox: true }),
+    undefined,
+  );
 }

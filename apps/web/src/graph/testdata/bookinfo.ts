@@ -1,43 +1,8 @@
-import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
-import { edgeId, nodeId } from '@meshlens/contract';
+import type { GraphEdge, GraphResponse } from '@meshlens/contract';
+import { edgeId, graphNode, nodeId } from '@meshlens/contract';
 
 /** Builders for contract-shaped graph answers (unit tests and the synthetic bench graphs). */
-export function gNode(over: Partial<GraphNode> & Pick<GraphNode, 'id' | 'type' | 'label' | 'namespace'>): GraphNode {
-  return {
-    cluster: 'Kubernetes',
-    isRoot: false,
-    isGateway: false,
-    isOutside: false,
-    isIdle: false,
-    hasMissingSidecar: false,
-    isServiceEntry: false,
-    isBox: false,
-    hasVS: false,
-    hasDR: false,
-    hasTrafficShifting: false,
-    hasRequestRouting: false,
-    hasFaultInjection: false,
-    hasTimeout: false,
-    hasRetries: false,
-    hasCircuitBreaker: false,
-    hasMirroring: false,
-    httpIn: 0,
-    httpIn3xx: 0,
-    httpIn4xx: 0,
-    httpIn5xx: 0,
-    httpInNoResponse: 0,
-    httpOut: 0,
-    grpcIn: 0,
-    grpcInErr: 0,
-    grpcInNoResponse: 0,
-    grpcOut: 0,
-    tcpIn: 0,
-    tcpOut: 0,
-    healthStatus: 'Healthy',
-    healthReason: '',
-    ...over,
-  };
-}
+export const gNode = graphNode;
 
 export function gEdge(source: string, target: string, over: Partial<GraphEdge> = {}): GraphEdge {
   const protocol = over.protocol ?? 'http';
