@@ -170,6 +170,64 @@ export const GraphResponseSchema = z.object({
 });
 export type GraphResponse = z.infer<typeof GraphResponseSchema>;
 
+/** The config badges of a node (from the VirtualServices and DestinationRules of its service). */
+export type ConfigBadges = Pick<
+  GraphNode,
+  | 'hasVS'
+  | 'hasDR'
+  | 'hasTrafficShifting'
+  | 'hasRequestRouting'
+  | 'hasFaultInjection'
+  | 'hasTimeout'
+  | 'hasRetries'
+  | 'hasCircuitBreaker'
+  | 'hasMirroring'
+>;
+
+/** A node's inbound and outbound rates per protocol and response class. */
+export type NodeTraffic = Pick<
+  GraphNode,
+  | 'httpIn'
+  | 'httpIn3xx'
+  | 'httpIn4xx'
+  | 'httpIn5xx'
+  | 'httpInNoResponse'
+  | 'httpOut'
+  | 'grpcIn'
+  | 'grpcInErr'
+  | 'grpcInNoResponse'
+  | 'grpcOut'
+  | 'tcpIn'
+  | 'tcpOut'
+>;
+
+export const noConfigBadges = (): ConfigBadges => ({
+  hasVS: false,
+  hasDR: false,
+  hasTrafficShifting: false,
+  hasRequestRouting: false,
+  hasFaultInjection: false,
+  hasTimeout: false,
+  hasRetries: false,
+  hasCircuitBreaker: false,
+  hasMirroring: false,
+});
+
+export const emptyNodeTraffic = (): NodeTraffic => ({
+  httpIn: 0,
+  httpIn3xx: 0,
+  httpIn4xx: 0,
+  httpIn5xx: 0,
+  httpInNoResponse: 0,
+  httpOut: 0,
+  grpcIn: 0,
+  grpcInErr: 0,
+  grpcInNoResponse: 0,
+  grpcOut: 0,
+  tcpIn: 0,
+  tcpOut: 0,
+});
+
 /** A node with no flags, no badges, no traffic and Healthy: the base that graph builders and tests fill in. */
 export function graphNode(
   fields: Partial<GraphNode> & Pick<GraphNode, 'id' | 'type' | 'label' | 'namespace'>,
@@ -183,27 +241,8 @@ export function graphNode(
     hasMissingSidecar: false,
     isServiceEntry: false,
     isBox: false,
-    hasVS: false,
-    hasDR: false,
-    hasTrafficShifting: false,
-    hasRequestRouting: false,
-    hasFaultInjection: false,
-    hasTimeout: false,
-    hasRetries: false,
-    hasCircuitBreaker: false,
-    hasMirroring: false,
-    httpIn: 0,
-    httpIn3xx: 0,
-    httpIn4xx: 0,
-    httpIn5xx: 0,
-    httpInNoResponse: 0,
-    httpOut: 0,
-    grpcIn: 0,
-    grpcInErr: 0,
-    grpcInNoResponse: 0,
-    grpcOut: 0,
-    tcpIn: 0,
-    tcpOut: 0,
+    ...noConfigBadges(),
+    ...emptyNodeTraffic(),
     healthStatus: 'Healthy',
     healthReason: '',
     ...fields,

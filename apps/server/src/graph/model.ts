@@ -1,4 +1,13 @@
-import type { BoxType, HealthStatus, NodeType, Protocol } from '@meshlens/contract';
+import {
+  emptyNodeTraffic,
+  noConfigBadges,
+  type BoxType,
+  type ConfigBadges,
+  type HealthStatus,
+  type NodeTraffic,
+  type NodeType,
+  type Protocol,
+} from '@meshlens/contract';
 
 /** One Prometheus series of the requests / TCP / response-time queries, with the labels the graph uses. */
 export interface TrafficSample {
@@ -51,32 +60,8 @@ export interface TNode {
   healthReason: string;
 }
 
-export interface Badges {
-  hasVS: boolean;
-  hasDR: boolean;
-  hasTrafficShifting: boolean;
-  hasRequestRouting: boolean;
-  hasFaultInjection: boolean;
-  hasTimeout: boolean;
-  hasRetries: boolean;
-  hasCircuitBreaker: boolean;
-  hasMirroring: boolean;
-}
-
-export interface NodeTraffic {
-  httpIn: number;
-  httpIn3xx: number;
-  httpIn4xx: number;
-  httpIn5xx: number;
-  httpInNoResponse: number;
-  httpOut: number;
-  grpcIn: number;
-  grpcInErr: number;
-  grpcInNoResponse: number;
-  grpcOut: number;
-  tcpIn: number;
-  tcpOut: number;
-}
+export type Badges = ConfigBadges;
+export type { NodeTraffic };
 
 export interface TEdge {
   id: string;
@@ -107,32 +92,8 @@ export interface TrafficMap {
   edges: Map<string, TEdge>;
 }
 
-export const emptyTraffic = (): NodeTraffic => ({
-  httpIn: 0,
-  httpIn3xx: 0,
-  httpIn4xx: 0,
-  httpIn5xx: 0,
-  httpInNoResponse: 0,
-  httpOut: 0,
-  grpcIn: 0,
-  grpcInErr: 0,
-  grpcInNoResponse: 0,
-  grpcOut: 0,
-  tcpIn: 0,
-  tcpOut: 0,
-});
-
-export const noBadges = (): Badges => ({
-  hasVS: false,
-  hasDR: false,
-  hasTrafficShifting: false,
-  hasRequestRouting: false,
-  hasFaultInjection: false,
-  hasTimeout: false,
-  hasRetries: false,
-  hasCircuitBreaker: false,
-  hasMirroring: false,
-});
+export const emptyTraffic = emptyNodeTraffic;
+export const noBadges = noConfigBadges;
 
 type NodeSeed = Pick<TNode, 'id' | 'type' | 'label' | 'namespace'> &
   Partial<
