@@ -1,6 +1,14 @@
 /** `mesh-sim` command line; prints `READY <url>` on stdout when serving, logs on stderr. */
 import { Command, InvalidArgumentError } from 'commander';
-import { TELEMETRY_METRICS, type TelemetryMetric } from './metrics/render';
+import {
+  TELEMETRY_PROFILES,
+  TELEMETRY_PROFILE_NAMES,
+  parseDisabledMetrics,
+  parseHistogramBuckets,
+  type DisabledMetric,
+  type HistogramBucketsSpec,
+  type TelemetryProfileName,
+} from './metrics/telemetry';
 import { startMeshSim } from './start';
 
 const int = (name: string) => (v: string) => {
@@ -14,18 +22,27 @@ const positive = (name: string) => (v: string) => {
   return n;
 };
 
-const metricList = (v: string): TelemetryMetric[] => {
-  const names = v
-    .split(',')
-    .map((x) => x.trim().toUpperCase())
-    .filter(Boolean);
-  for (const n of names)
-    if (!(n in TELEMETRY_METRICS))
-      throw new InvalidArgumentError(
-        `unknown metric ${n}; one of ${Object.keys(TELEMETRY_METRICS).join(', ')}`,
-      );
-  return names as TelemetryMetric[];
+/** Commander parser from a throwing one: its message becomes the usage error. */
+const parsed =
+  <T>(parse: (v: string) => T) =>
+  (v: string): T => {
+    try {
+      return parse(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+
+const profileName = (v: string): TelemetryProfileName => {
+  if (!(TELEMETRY_PROFILE_NAMES as string[]).includes(v))
+    throw new InvalidArgumentError(`unknown profile ${v}; one of ${TELEMETRY_PROFILE_NAMES.join(', ')}`);
+  return v as TelemetryProfileName;
 };
+
+const profilesHelp = TELEMETRY_PROFILE_NAMES.map(
+  (n) =>
+    `  ${n}: ${TELEMETRY_PROFILES[n].description}\n    buckets ${JSON.stringify(TELEMETRY_PROFILES[n].histogramBuckets)}`,
+).join('\n');
 
 const program = new Command('mesh-sim')
   .description(
@@ -42,12 +59,26 @@ const program = new Command('mesh-sim')
   .option('--tick-ms <ms>', 'simulation step in milliseconds', positive('--tick-ms'), 200)
   .option(
     '--disable-metrics <list>',
-    'comma-separated Istio Telemetry metric names to leave out, e.g. REQUEST_SIZE,RESPONSE_SIZE (as a Telemetry resource with disabled: true)',
-    metricList,
+    'Istio Telemetry metric names to leave out (a Telemetry override with disabled: true), comma-separated, ' +
+      'each optionally :CLIENT (reporter="source"), :SERVER (reporter="destination") or :CLIENT_AND_SERVER ' +
+      '(the default), e.g. REQUEST_SIZE,RESPONSE_SIZE:SERVER,REQUEST_DURATION:SERVER',
+    parsed(parseDisabledMetrics),
+  )
+  .option(
+    '--histogram-buckets <buckets>',
+    'histogram buckets for every proxy, as the sidecar.istio.io/statsHistogramBuckets pod annotation ' +
+      "(a pod's own annotation wins): its JSON, e.g. '{\"istiocustom\":[1,5,10,50,100]}', or a list 1,5,10,50,100 " +
+      "(= istiocustom, all three histograms); default Envoy's buckets",
+    parsed(parseHistogramBuckets),
+  )
+  .option(
+    '--telemetry-profile <name>',
+    `a bundle of the two above: ${TELEMETRY_PROFILE_NAMES.join(', ')} (see below); --disable-metrics adds to it, --histogram-buckets replaces its buckets`,
+    profileName,
   )
   .addHelpText(
     'after',
-    '\nEndpoints: /metrics (Prometheus text), /healthz, /debug/state (rates per edge).\nExample: npx mesh-sim --kubeconfig .demo/kubeconfig --scenario bookinfo --metrics-port 9090',
+    `\nTelemetry profiles:\n${profilesHelp}\n\nEndpoints: /metrics (Prometheus text), /healthz, /debug/state (rates per edge, series counts).\nExample: npx mesh-sim --kubeconfig .demo/kubeconfig --scenario bookinfo --metrics-port 9090\n         npx mesh-sim --kubeconfig .demo/kubeconfig --scenario generated --services 3000 --telemetry-profile large-mesh`,
   );
 
 program.parse();
@@ -61,7 +92,9 @@ const o = program.opts<{
   seed?: number;
   rateScale: number;
   tickMs: number;
-  disableMetrics?: TelemetryMetric[];
+  disableMetrics?: DisabledMetric[];
+  histogramBuckets?: HistogramBucketsSpec;
+  telemetryProfile?: TelemetryProfileName;
 }>();
 
 try {
@@ -76,6 +109,8 @@ try {
     ...(o.namespaces !== undefined ? { namespaces: o.namespaces } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.disableMetrics ? { disabledMetrics: o.disableMetrics } : {}),
+    ...(o.histogramBuckets ? { histogramBuckets: o.histogramBuckets } : {}),
+    ...(o.telemetryProfile ? { telemetryProfile: o.telemetryProfile } : {}),
   });
   process.stdout.write(`READY ${sim.url}\n`);
   let stopping = false;

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Engine } from './engine/simulate';
 import type { Inventory } from './engine/inventory';
 import { createMetricsServer } from './server';
-import type { TelemetryMetric } from './metrics/render';
+import { exposedSeries } from './metrics/render';
+import { disabledByReporter, type DisabledByReporter } from './metrics/telemetry';
 
 export interface RuntimeOptions {
   host?: string;
@@ -15,8 +16,8 @@ export interface RuntimeOptions {
   /** Called before each tick; returns a new inventory when the cluster changed. */
   refresh?: () => Inventory | undefined;
   log: (msg: string) => void;
-  /** Metrics left out of /metrics, by Telemetry API name (e.g. REQUEST_SIZE). */
-  disabledMetrics?: readonly TelemetryMetric[];
+  /** Metrics left out of /metrics, per reporter (Telemetry API overrides with `disabled: true`). */
+  disabled?: DisabledByReporter;
 }
 
 export interface Runtime {
@@ -24,7 +25,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function debugState(engine: Engine, started: number): unknown {
+export function debugState(
+  engine: Engine,
+  started: number,
+  disabled: DisabledByReporter = disabledByReporter(),
+): unknown {
   return {
     scenario: engine.scenario.name,
     description: engine.scenario.description,
@@ -36,6 +41,12 @@ export function debugState(engine: Engine, started: number): unknown {
       http: engine.store.http.size,
       tcp: engine.store.tcp.size,
       grpcMessages: engine.store.messages.size,
+      /** Samples one scrape of /metrics exposes (what Prometheus stores as series). */
+      exposed: exposedSeries(engine.store, disabled),
+    },
+    telemetry: {
+      disabled: { source: [...disabled.source], destination: [...disabled.destination] },
+      warnings: engine.world.warnings,
     },
     workloads: engine.world.workloads.size,
     services: engine.world.services.size,
@@ -61,11 +72,12 @@ export async function runSimulation(engine: Engine, options: RuntimeOptions): Pr
     engine.tick(Date.now(), dt);
   }, tickMs);
 
+  const disabled = options.disabled ?? disabledByReporter();
   const server = createMetricsServer({
     store: () => engine.store,
-    disabled: new Set(options.disabledMetrics ?? []),
+    disabled,
     log: options.log,
-    state: () => debugState(engine, started),
+    state: () => debugState(engine, started, disabled),
   });
   const host = options.host ?? '127.0.0.1';
   server.listen(options.port ?? 0, host);

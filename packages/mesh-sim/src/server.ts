@@ -1,13 +1,13 @@
 /** The simulator's HTTP endpoints: /metrics (Prometheus text), /healthz, /debug/state. */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { CONTENT_TYPE, renderBuffers, type TelemetryMetric } from './metrics/render';
+import { CONTENT_TYPE, renderBuffers, type DisabledMetrics } from './metrics/render';
 import type { MetricsStore } from './metrics/store';
 
 export interface ServerDeps {
   store(): MetricsStore;
-  /** Metrics switched off (Istio Telemetry API `disabled: true`). */
-  disabled?: ReadonlySet<TelemetryMetric>;
+  /** Metrics switched off (Istio Telemetry API `disabled: true`), per reporter. */
+  disabled?: DisabledMetrics;
   state(): unknown;
   log(msg: string): void;
 }
@@ -15,7 +15,7 @@ export interface ServerDeps {
 async function streamMetrics(
   res: ServerResponse,
   store: MetricsStore,
-  disabled?: ReadonlySet<TelemetryMetric>,
+  disabled?: DisabledMetrics,
 ): Promise<void> {
   res.writeHead(200, { 'content-type': CONTENT_TYPE });
   for (const chunk of renderBuffers(store, disabled)) {

@@ -9,7 +9,14 @@ import { watchCluster } from './kube/watch';
 import { loadScenario } from './scenario/load';
 import { scenarioObjects } from './scenario/manifests';
 import { runSimulation } from './runtime';
-import type { TelemetryMetric } from './metrics/render';
+import {
+  parseHistogramBuckets,
+  telemetrySettings,
+  type DisabledMetric,
+  type HistogramBucketsSpec,
+  type TelemetryMetric,
+  type TelemetryProfileName,
+} from './metrics/telemetry';
 
 export interface MeshSimOptions {
   kubeconfigPath: string;
@@ -23,9 +30,22 @@ export interface MeshSimOptions {
   rateScale?: number;
   /**
    * Metrics to leave out, by Istio Telemetry API name (REQUEST_SIZE, RESPONSE_SIZE, ...), as a
-   * Telemetry resource with `disabled: true` would; lightens scrapes of very large meshes.
+   * Telemetry resource with `disabled: true` would: a name alone for both proxies (CLIENT_AND_SERVER),
+   * or `{ metric, mode: 'CLIENT' | 'SERVER' }` for the caller's (reporter="source") or the server's
+   * (reporter="destination") only. Lightens scrapes of very large meshes.
    */
-  disabledMetrics?: TelemetryMetric[];
+  disabledMetrics?: readonly (TelemetryMetric | DisabledMetric)[];
+  /**
+   * Histogram buckets for every proxy, as if each pod carried the `sidecar.istio.io/statsHistogramBuckets`
+   * annotation: its JSON (`{"istiocustom":[1,5,10]}`), the parsed map, or a list (= `istiocustom`). A pod's
+   * own annotation wins. Default: Envoy's buckets.
+   */
+  histogramBuckets?: HistogramBucketsSpec | readonly number[] | string;
+  /**
+   * A named bundle of the two above (`large-mesh`); explicit `disabledMetrics` add to it, explicit
+   * `histogramBuckets` replace its buckets.
+   */
+  telemetryProfile?: TelemetryProfileName;
   /** Simulation step, ms (default 200). */
   tickMs?: number;
   log?: (msg: string) => void;
@@ -47,6 +67,13 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
     ...(options.namespaces !== undefined ? { namespaces: options.namespaces } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
+  const telemetry = telemetrySettings({
+    ...(options.telemetryProfile ? { profile: options.telemetryProfile } : {}),
+    ...(options.disabledMetrics ? { disabledMetrics: options.disabledMetrics } : {}),
+    ...(options.histogramBuckets !== undefined
+      ? { histogramBuckets: bucketsOption(options.histogramBuckets) }
+      : {}),
+  });
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(options.kubeconfigPath);
@@ -64,6 +91,7 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
   const engine = new Engine(scenario, watch.inventory(), {
     seed: options.seed ?? 1,
     rateScale: options.rateScale ?? 1,
+    ...(telemetry.histogramBuckets ? { histogramBuckets: telemetry.histogramBuckets } : {}),
   });
 
   let runtime;
@@ -73,7 +101,7 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
       port: options.metricsPort ?? 0,
       tickMs: options.tickMs ?? 200,
       refresh: () => (watch.takeChanged() ? watch.inventory() : undefined),
-      ...(options.disabledMetrics ? { disabledMetrics: options.disabledMetrics } : {}),
+      disabled: telemetry.disabled,
       log,
     });
   } catch (err) {
@@ -82,6 +110,11 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
   }
   const url = runtime.url;
   log(`serving ${url}/metrics`);
+  const off = (r: 'source' | 'destination') => [...telemetry.disabled[r]].join(',') || 'none';
+  if (options.telemetryProfile || options.disabledMetrics || telemetry.histogramBuckets)
+    log(
+      `telemetry${options.telemetryProfile ? ` (profile ${options.telemetryProfile})` : ''}: off for CLIENT ${off('source')}; off for SERVER ${off('destination')}; buckets ${telemetry.histogramBuckets ? JSON.stringify(telemetry.histogramBuckets) : "Envoy's defaults"}`,
+    );
   return {
     url,
     metricsUrl: `${url}/metrics`,
@@ -91,4 +124,13 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
       await watch.stop();
     },
   };
+}
+
+function bucketsOption(v: HistogramBucketsSpec | readonly number[] | string): HistogramBucketsSpec {
+  try {
+    if (typeof v === 'string') return parseHistogramBuckets(v);
+    return parseHistogramBuckets(JSON.stringify(Array.isArray(v) ? { istiocustom: v } : v));
+  } catch (err) {
+    throw new Error(`histogramBuckets: ${(err as Error).message}`);
+  }
 }

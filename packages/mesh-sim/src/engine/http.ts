@@ -71,6 +71,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
     e.sample({
       ...base,
       reporter: 'source',
+      proxy: w,
       source: w.source[0],
       destination: dest,
       reply,
@@ -202,6 +203,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         const sample: HopSample = {
           ...base,
           reporter: 'destination',
+          proxy: dw,
           source: w.source[mtls ? 1 : 0],
           destination: peer,
           reply: res,
@@ -281,6 +283,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   e.sample({
     ...base,
     reporter: 'source',
+    proxy: w,
     source: w.source[mtls && !ext ? 1 : 0],
     destination: peer,
     reply,
@@ -335,6 +338,7 @@ function mirror(
     const messages = protocol === 'grpc' ? c.spec.messages : undefined;
     e.sample({
       reporter: 'destination',
+      proxy: dw,
       source: w.source[cluster.clientMtls ? 1 : 0],
       destination: e.world.destination(dw, { fqdn: svc.fqdn, name: svc.name }, cluster.clientMtls, true),
       protocol,

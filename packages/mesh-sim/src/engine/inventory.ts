@@ -4,6 +4,18 @@
  * by doing what the cluster's controllers would do (Deployment -> Pods, sidecar injection).
  */
 import type { KubeObject } from '../scenario/load';
+import { HISTOGRAM_BUCKETS_ANNOTATION } from '../metrics/telemetry';
+
+/** The proxy-relevant annotations of a pod, or undefined when it has none. */
+function proxyAnnotations(all: Record<string, string>): Record<string, string> | undefined {
+  const value = all[HISTOGRAM_BUCKETS_ANNOTATION];
+  return value === undefined ? undefined : { [HISTOGRAM_BUCKETS_ANNOTATION]: value };
+}
+
+const withAnnotations = (all: Record<string, string>) => {
+  const annotations = proxyAnnotations(all);
+  return annotations ? { annotations } : {};
+};
 
 export interface PodView {
   name: string;
@@ -15,6 +27,8 @@ export interface PodView {
   serviceAccount: string;
   /** Owning workload (Deployment) name. */
   workload: string;
+  /** The pod's annotations that the simulated proxy reads (sidecar.istio.io/statsHistogramBuckets). */
+  annotations?: Record<string, string>;
 }
 
 export interface ServicePortView {
@@ -108,6 +122,7 @@ export function podView(pod: KubeObject): PodView {
     sidecar: containers.some((c) => c.name === 'istio-proxy') || 'sidecar.istio.io/status' in annotations,
     serviceAccount: (spec.serviceAccountName as string | undefined) ?? 'default',
     workload: workloadNameOf(pod),
+    ...withAnnotations(annotations),
   };
 }
 
@@ -186,6 +201,7 @@ export function inventoryFromObjects(objects: KubeObject[]): Inventory {
       const spec = obj(o.spec);
       const template = obj(spec.template);
       const labels = strMap(obj(template.metadata).labels);
+      const podAnnotations = strMap(obj(template.metadata).annotations);
       const podSpec = obj(template.spec);
       const ns = o.metadata.namespace!;
       const injected = inv.namespaces.get(ns)?.['istio-injection'] === 'enabled';
@@ -200,6 +216,7 @@ export function inventoryFromObjects(objects: KubeObject[]): Inventory {
           sidecar: injected && !optOut,
           serviceAccount: (podSpec.serviceAccountName as string | undefined) ?? 'default',
           workload: o.metadata.name,
+          ...withAnnotations(podAnnotations),
         });
     } else if (o.kind !== 'Namespace') addObject(inv, o);
   }

@@ -8,6 +8,7 @@
 import { peerAuthMode, resolveHost, type MeshConfig } from '@meshlens/istio';
 import { FragmentTable, type Fragment } from '../metrics/labels';
 import { MetricsStore } from '../metrics/store';
+import type { HistogramBucketsSpec } from '../metrics/telemetry';
 import { countWithMean, pickWeighted, poisson, seededRandom, type Random } from '../random';
 import type { CallSpec, EntrySpec, Protocol, Scenario } from '../scenario/schema';
 import type { Inventory, PodView } from './inventory';
@@ -40,6 +41,8 @@ export interface CallRt {
 /** One HTTP/gRPC sample as a proxy records it. */
 export interface HopSample {
   reporter: 'source' | 'destination';
+  /** The workload whose proxy reports the sample (its histogram buckets apply). */
+  proxy: WorkloadRt;
   source: Fragment;
   destination: Fragment;
   protocol: 'http' | 'grpc';
@@ -57,6 +60,8 @@ export interface HopSample {
 export interface EngineOptions {
   seed?: number;
   rateScale?: number;
+  /** Mesh-wide statsHistogramBuckets (as if on every pod; a pod's own annotation wins). */
+  histogramBuckets?: HistogramBucketsSpec;
 }
 
 const MAX_DEPTH = 16;
@@ -76,6 +81,7 @@ export class Engine {
   readonly edgeRates = new Map<string, number>();
   private callCache = new Map<string, CallRt>();
   private paCache = new Map<string, ReturnType<typeof peerAuthMode>>();
+  private readonly histogramBuckets: HistogramBucketsSpec | undefined;
 
   constructor(
     readonly scenario: Scenario,
@@ -84,12 +90,13 @@ export class Engine {
   ) {
     this.random = seededRandom(options.seed ?? 1);
     this.rateScale = options.rateScale ?? 1;
-    this.world = new World(scenario, inventory, this.fragments);
+    this.histogramBuckets = options.histogramBuckets;
+    this.world = new World(scenario, inventory, this.fragments, this.histogramBuckets);
   }
 
   /** Swaps in a new view of the cluster; the next request sees it. */
   setInventory(inventory: Inventory): void {
-    this.world = new World(this.scenario, inventory, this.fragments);
+    this.world = new World(this.scenario, inventory, this.fragments, this.histogramBuckets);
     this.callCache = new Map();
     this.paCache = new Map();
   }
@@ -255,6 +262,7 @@ export class Engine {
       durationMs: x.ms,
       requestBytes: x.requestBytes,
       responseBytes: x.responseBytes,
+      buckets: x.proxy.histograms,
     });
     if (x.messages)
       this.store.recordMessages(

@@ -144,6 +144,7 @@ export function unmeshedCall(
     const messages = protocol === 'grpc' ? c.spec.messages : undefined;
     e.sample({
       reporter: 'destination',
+      proxy: dw,
       source: src,
       destination: peer,
       protocol,

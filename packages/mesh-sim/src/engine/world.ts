@@ -7,6 +7,13 @@ import type { Caller, MeshConfig } from '@meshlens/istio';
 import { lognormal, type Random } from '../random';
 import type { CallSpec, ExternalServiceSpec, Protocol, Scenario, WorkloadSpec } from '../scenario/schema';
 import type { FragmentTable } from '../metrics/labels';
+import {
+  HISTOGRAM_BUCKETS_ANNOTATION,
+  histogramLayout,
+  parseHistogramBuckets,
+  type HistogramBucketsSpec,
+  type HistogramLayout,
+} from '../metrics/telemetry';
 import { LATEST, UNKNOWN, type Fragment, type SourceValues } from '../metrics/labels';
 import { Authorizer } from './authz';
 import type { Inventory, IstioObject, PodView, ServiceView } from './inventory';
@@ -30,6 +37,8 @@ export interface WorkloadRt {
   principal: string;
   /** Destination identities, by service FQDN and mTLS. */
   destCache: Map<string, Fragment>;
+  /** Its proxy's histogram buckets (statsHistogramBuckets annotation, else the mesh default). */
+  histograms: HistogramLayout;
 }
 
 export interface ServiceRt {
@@ -54,6 +63,7 @@ const DEFAULT_BEHAVIOUR: Omit<WorkloadSpec, 'name' | 'namespace' | 'app'> = {
   replicas: 1,
   role: 'app',
   labels: {},
+  annotations: {},
   latency: { median: 10, p99: 50 },
   errorRate: 0,
   errorCodes: { '500': 1 },
@@ -88,11 +98,15 @@ export class World {
   readonly unknownSource: Fragment;
   /** AuthorizationPolicies as server sidecars enforce them. */
   readonly authz: Authorizer;
+  /** Configuration the simulated proxies could not use (e.g. a malformed bucket annotation). */
+  readonly warnings: string[] = [];
 
   constructor(
     readonly scenario: Scenario,
     readonly inventory: Inventory,
     readonly fragments: FragmentTable,
+    /** Mesh-wide statsHistogramBuckets (a pod's own annotation wins). */
+    readonly histogramBuckets?: HistogramBucketsSpec,
   ) {
     for (const w of scenario.workloads) this.behaviour.set(`${w.namespace}/${w.name}`, w);
     this.authz = new Authorizer(inventory.authorizationPolicies);
@@ -191,8 +205,21 @@ export class World {
       source: [this.sourceFragment(first, UNKNOWN), this.sourceFragment(first, principal)],
       principal,
       destCache: new Map(),
+      histograms: this.histogramsOf(key, first),
     };
     this.workloads.set(key, rt);
+  }
+
+  /** As Istio builds the proxy's bootstrap: a malformed annotation is ignored (Envoy's defaults). */
+  private histogramsOf(key: string, pod: PodView): HistogramLayout {
+    const annotation = pod.annotations?.[HISTOGRAM_BUCKETS_ANNOTATION];
+    if (annotation === undefined) return histogramLayout(this.histogramBuckets);
+    try {
+      return histogramLayout(parseHistogramBuckets(annotation));
+    } catch (err) {
+      this.warnings.push(`${key}: ${HISTOGRAM_BUCKETS_ANNOTATION} ignored: ${(err as Error).message}`);
+      return histogramLayout(undefined);
+    }
   }
 
   /** A pod of a workload the scenario does not describe (created by hand): borrow its app's behaviour. */

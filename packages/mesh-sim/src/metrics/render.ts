@@ -3,33 +3,42 @@
  * label text is encoded once (see store.ts); a scrape copies those bytes into 1 MB buffers that stream to
  * the client, so a large mesh (hundreds of MB of text) neither builds one huge string nor re-encodes.
  */
-import { BUCKETS, type Histogram, type MetricsStore } from './store';
+import type { Histogram, HttpSeries, MessageSeries, MetricsStore, Reporter, TcpSeries } from './store';
+import {
+  TELEMETRY_METRICS,
+  disabledByReporter,
+  type BucketSet,
+  type DisabledByReporter,
+  type TelemetryMetric,
+} from './telemetry';
+
+export { TELEMETRY_METRICS, type TelemetryMetric } from './telemetry';
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const ISTIO_VERSION = '1.30.3';
 const CHUNK = 1 << 20;
 
 const enc = (s: string) => Buffer.from(s, 'utf8');
-const LE = [...BUCKETS.map((b) => enc(`,le="${b}"} `)), enc(',le="+Inf"} ')];
 const CLOSE = enc('} ');
 
+/** `,le="…"} ` per bucket of a set, encoded once per set. */
+const leBytes = new WeakMap<BucketSet, Buffer[]>();
+function leOf(set: BucketSet): Buffer[] {
+  let out = leBytes.get(set);
+  if (!out) leBytes.set(set, (out = set.le.map((le) => enc(`,le="${le}"} `))));
+  return out;
+}
+
 /**
- * Istio's Telemetry API names for the standard metrics (`metrics.overrides[].match.metric`); a metric
- * can be disabled there (`disabled: true`), which the simulator honours through `disabled` below.
+ * Metrics switched off (Istio Telemetry API `disabled: true`): a set of metrics (off on both reporters,
+ * CLIENT_AND_SERVER) or, per reporter, what the client (source) and server (destination) proxies leave out.
  */
-export const TELEMETRY_METRICS = {
-  REQUEST_COUNT: 'istio_requests_total',
-  REQUEST_DURATION: 'istio_request_duration_milliseconds',
-  REQUEST_SIZE: 'istio_request_bytes',
-  RESPONSE_SIZE: 'istio_response_bytes',
-  GRPC_REQUEST_MESSAGES: 'istio_request_messages_total',
-  GRPC_RESPONSE_MESSAGES: 'istio_response_messages_total',
-  TCP_OPENED_CONNECTIONS: 'istio_tcp_connections_opened_total',
-  TCP_CLOSED_CONNECTIONS: 'istio_tcp_connections_closed_total',
-  TCP_SENT_BYTES: 'istio_tcp_sent_bytes_total',
-  TCP_RECEIVED_BYTES: 'istio_tcp_received_bytes_total',
-} as const;
-export type TelemetryMetric = keyof typeof TELEMETRY_METRICS;
+export type DisabledMetrics = ReadonlySet<TelemetryMetric> | DisabledByReporter;
+
+function perReporter(d: DisabledMetrics | undefined): DisabledByReporter {
+  if (!d) return disabledByReporter();
+  return d instanceof Set ? { source: d, destination: d } : (d as DisabledByReporter);
+}
 
 const HTTP_HISTOGRAMS = [
   ['REQUEST_DURATION', 'duration'],
@@ -89,16 +98,21 @@ interface Labelled {
 }
 
 /** Produces the exposition as a sequence of buffers (about 1 MB each). */
-export function* renderBuffers(
-  store: MetricsStore,
-  disabled: ReadonlySet<TelemetryMetric> = new Set(),
-): Generator<Buffer> {
+export function* renderBuffers(store: MetricsStore, disabledMetrics?: DisabledMetrics): Generator<Buffer> {
   const w = new Writer();
-  const http = [...store.http.values()];
-  const tcp = [...store.tcp.values()];
-  const messages = [...store.messages.values()];
+  const disabled = perReporter(disabledMetrics);
+  /** The series of one family: those whose reporter has it on; none when both have it off. */
+  const reported = <T extends { reporter: Reporter }>(metric: TelemetryMetric, all: Iterable<T>): T[] => {
+    const offSource = disabled.source.has(metric);
+    const offDestination = disabled.destination.has(metric);
+    if (offSource && offDestination) return [];
+    const list = [...all];
+    if (!offSource && !offDestination) return list;
+    return list.filter((s) => (s.reporter === 'source' ? !offSource : !offDestination));
+  };
 
   function* counter<T extends Labelled>(name: string, list: T[], value: (s: T) => number) {
+    if (list.length === 0) return;
     const open = enc(`${name}{`);
     w.reserve(64);
     w.ascii(`# TYPE ${name} counter\n`);
@@ -112,10 +126,14 @@ export function* renderBuffers(
     }
   }
 
-  if (!disabled.has('REQUEST_COUNT'))
-    yield* counter(TELEMETRY_METRICS.REQUEST_COUNT, http, (s) => s.requests);
+  yield* counter(
+    TELEMETRY_METRICS.REQUEST_COUNT,
+    reported('REQUEST_COUNT', store.http.values()),
+    (s) => s.requests,
+  );
   for (const [metric, field] of HTTP_HISTOGRAMS) {
-    if (disabled.has(metric)) continue;
+    const http: HttpSeries[] = reported(metric, store.http.values());
+    if (http.length === 0) continue;
     const name = TELEMETRY_METRICS[metric];
     const bucket = enc(`${name}_bucket{`);
     const sum = enc(`${name}_sum{`);
@@ -125,13 +143,14 @@ export function* renderBuffers(
     for (const s of http) {
       const h: Histogram = s[field];
       const labels = s.labelBytes;
-      w.reserve((bucket.length + labels.length + 40) * 22);
+      const le = leOf(h.buckets);
+      w.reserve((bucket.length + labels.length + 48) * (le.length + 2));
       let cumulative = 0;
-      for (let i = 0; i < LE.length; i++) {
+      for (let i = 0; i < le.length; i++) {
         cumulative += h.counts[i]!;
         w.bytes(bucket);
         w.bytes(labels);
-        w.bytes(LE[i]!);
+        w.bytes(le[i]!);
         w.ascii(`${cumulative}\n`);
       }
       w.bytes(sum);
@@ -146,14 +165,38 @@ export function* renderBuffers(
     }
   }
   for (const [metric, field] of MESSAGE_COUNTERS)
-    if (!disabled.has(metric)) yield* counter(TELEMETRY_METRICS[metric], messages, (s) => s[field]);
+    yield* counter(
+      TELEMETRY_METRICS[metric],
+      reported<MessageSeries>(metric, store.messages.values()),
+      (s) => s[field],
+    );
   for (const [metric, field] of TCP_COUNTERS)
-    if (!disabled.has(metric)) yield* counter(TELEMETRY_METRICS[metric], tcp, (s) => s[field]);
+    yield* counter(
+      TELEMETRY_METRICS[metric],
+      reported<TcpSeries>(metric, store.tcp.values()),
+      (s) => s[field],
+    );
   w.reserve(256);
   w.ascii(`# TYPE istio_build gauge\nistio_build{component="proxy",tag="${ISTIO_VERSION}"} 1\n`);
   yield* w.finish();
 }
 
-export function renderText(store: MetricsStore, disabled?: ReadonlySet<TelemetryMetric>): string {
+export function renderText(store: MetricsStore, disabled?: DisabledMetrics): string {
   return Buffer.concat([...renderBuffers(store, disabled)]).toString('utf8');
+}
+
+/** Number of samples (Prometheus series) a scrape exposes, without rendering it. */
+export function exposedSeries(store: MetricsStore, disabledMetrics?: DisabledMetrics): number {
+  const disabled = perReporter(disabledMetrics);
+  const on = (r: Reporter, m: TelemetryMetric) => !disabled[r].has(m);
+  let n = 1; // istio_build
+  for (const s of store.http.values()) {
+    if (on(s.reporter, 'REQUEST_COUNT')) n++;
+    for (const [metric, field] of HTTP_HISTOGRAMS)
+      if (on(s.reporter, metric)) n += s[field].buckets.le.length + 2;
+  }
+  for (const s of store.messages.values())
+    for (const [metric] of MESSAGE_COUNTERS) if (on(s.reporter, metric)) n++;
+  for (const s of store.tcp.values()) for (const [metric] of TCP_COUNTERS) if (on(s.reporter, metric)) n++;
+  return n;
 }

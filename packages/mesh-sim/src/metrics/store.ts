@@ -4,17 +4,16 @@
  * HTTP/gRPC; the four tcp_* counters; the two gRPC message counters), with its label text pre-rendered.
  */
 import type { Fragment } from './labels';
+import { DEFAULT_LAYOUT, ENVOY_DEFAULT_BUCKETS, type BucketSet, type HistogramLayout } from './telemetry';
 
-/** Envoy's default histogram buckets (HistogramSettingsImpl::defaultBuckets), +Inf last. */
-export const BUCKETS = [
-  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
-  3600000,
-] as const;
-const NB = BUCKETS.length + 1;
+/** Envoy's default histogram buckets (HistogramSettingsImpl::defaultBuckets), +Inf implied. */
+export const BUCKETS = ENVOY_DEFAULT_BUCKETS;
 
 export type Reporter = 'source' | 'destination';
 
 export interface Histogram {
+  /** The reporting proxy's buckets for this histogram (its statsHistogramBuckets). */
+  buckets: BucketSet;
   /** Non-cumulative counts per bucket, +Inf last. */
   counts: Float64Array;
   sum: number;
@@ -22,6 +21,7 @@ export interface Histogram {
 
 /** Label text of a series, encoded once: `reporter="source",...` (without braces). */
 export interface HttpSeries {
+  reporter: Reporter;
   labelBytes: Buffer;
   requests: number;
   duration: Histogram;
@@ -30,6 +30,7 @@ export interface HttpSeries {
 }
 
 export interface TcpSeries {
+  reporter: Reporter;
   labelBytes: Buffer;
   opened: number;
   closed: number;
@@ -38,16 +39,31 @@ export interface TcpSeries {
 }
 
 export interface MessageSeries {
+  reporter: Reporter;
   labelBytes: Buffer;
   request: number;
   response: number;
 }
 
-const histogram = (): Histogram => ({ counts: new Float64Array(NB), sum: 0 });
+const histogram = (buckets: BucketSet): Histogram => ({
+  buckets,
+  counts: new Float64Array(buckets.bounds.length + 1),
+  sum: 0,
+});
 
-function observe(h: Histogram, v: number): void {
+/**
+ * Counts `v` into `h`, first switching `h` to `buckets` when the reporting proxy's buckets changed (its
+ * pods were replaced with another annotation): a fresh histogram, as the new proxies start from zero.
+ */
+function observe(h: Histogram, buckets: BucketSet, v: number): void {
+  if (h.buckets !== buckets) {
+    h.buckets = buckets;
+    h.counts = new Float64Array(buckets.bounds.length + 1);
+    h.sum = 0;
+  }
+  const bounds = buckets.bounds;
   let i = 0;
-  while (i < BUCKETS.length && v > BUCKETS[i]!) i++;
+  while (i < bounds.length && v > bounds[i]!) i++;
   h.counts[i]! += 1;
   h.sum += v;
 }
@@ -66,6 +82,8 @@ export interface HttpSample {
   durationMs: number;
   requestBytes: number;
   responseBytes: number;
+  /** The reporting proxy's histogram buckets (default: Envoy's). */
+  buckets?: HistogramLayout;
 }
 
 export interface TcpSample {
@@ -89,26 +107,28 @@ export class MetricsStore {
   readonly recorded = { source: 0, destination: 0 };
 
   recordHttp(x: HttpSample): void {
+    const layout = x.buckets ?? DEFAULT_LAYOUT;
     const key = `${x.reporter[0]}${x.source.id}.${x.destination.id}|${x.protocol}|${x.code}|${x.grpcStatus}|${x.flags}|${x.security}`;
     let s = this.http.get(key);
     if (!s) {
       s = {
+        reporter: x.reporter,
         labelBytes: encode(
           `${peerText(x.reporter, x.source, x.destination)},request_protocol="${x.protocol}",response_code="${x.code}",` +
             `grpc_response_status="${x.grpcStatus}",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
         ),
         requests: 0,
-        duration: histogram(),
-        requestBytes: histogram(),
-        responseBytes: histogram(),
+        duration: histogram(layout.duration),
+        requestBytes: histogram(layout.requestBytes),
+        responseBytes: histogram(layout.responseBytes),
       };
       this.http.set(key, s);
     }
     s.requests++;
     // Envoy records whole milliseconds (absl duration / 1ms) and whole bytes.
-    observe(s.duration, Math.floor(x.durationMs));
-    observe(s.requestBytes, Math.round(x.requestBytes));
-    observe(s.responseBytes, Math.round(x.responseBytes));
+    observe(s.duration, layout.duration, Math.floor(x.durationMs));
+    observe(s.requestBytes, layout.requestBytes, Math.round(x.requestBytes));
+    observe(s.responseBytes, layout.responseBytes, Math.round(x.responseBytes));
     this.recorded[x.reporter]++;
   }
 
@@ -117,6 +137,7 @@ export class MetricsStore {
     let s = this.tcp.get(key);
     if (!s) {
       s = {
+        reporter: x.reporter,
         labelBytes: encode(
           `${peerText(x.reporter, x.source, x.destination)},request_protocol="tcp",response_flags="${x.flags}",connection_security_policy="${x.security}"`,
         ),
@@ -144,7 +165,7 @@ export class MetricsStore {
     const key = `${reporter[0]}${source.id}.${destination.id}`;
     let s = this.messages.get(key);
     if (!s) {
-      s = { labelBytes: encode(peerText(reporter, source, destination)), request: 0, response: 0 };
+      s = { reporter, labelBytes: encode(peerText(reporter, source, destination)), request: 0, response: 0 };
       this.messages.set(key, s);
     }
     s.request += request;

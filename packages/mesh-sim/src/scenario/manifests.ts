@@ -18,7 +18,7 @@ function deployment(w: WorkloadSpec): KubeObject {
       replicas: w.replicas,
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels },
+        metadata: { labels, ...(Object.keys(w.annotations).length ? { annotations: w.annotations } : {}) },
         spec: {
           serviceAccountName: w.serviceAccount ?? w.app,
           containers: [{ name: w.app, image: `docker.io/meshlens/sim-${w.role}:latest` }],

@@ -90,6 +90,11 @@ export const workloadSchema = z
     role: z.enum(['app', 'gateway']).default('app'),
     /** Extra pod labels (e.g. `istio: ingressgateway`). */
     labels: z.record(z.string(), z.string()).default({}),
+    /**
+     * Pod template annotations, e.g. `sidecar.istio.io/statsHistogramBuckets: '{"istiocustom":[1,5,10]}'`
+     * (the simulated proxy honours that one).
+     */
+    annotations: z.record(z.string(), z.string()).default({}),
     latency: latencySchema.default({ median: 10, p99: 50 }),
     errorRate: z.number().min(0).max(1).default(0),
     errorCodes: codeMix.default({ '500': 1 }),
