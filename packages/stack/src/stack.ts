@@ -21,6 +21,13 @@ export interface StackOptions {
   namespaces?: number;
   seed?: number;
   rateScale?: number;
+  /**
+   * mesh-sim's telemetry profile (`--telemetry-profile`), e.g. `large-mesh`: Istio Telemetry overrides
+   * and histogram buckets that cut the series count about five-fold for very large meshes.
+   */
+  telemetryProfile?: string;
+  /** Extra arguments for the mesh-sim CLI, e.g. `['--disable-metrics', 'REQUEST_SIZE']`. */
+  meshSimArgs?: string[];
   scrapeIntervalSeconds?: number;
   /** Start the console server (default true). */
   withConsole?: boolean;
@@ -166,6 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.namespaces !== undefined) simArgs.push('--namespaces', String(options.namespaces));
     if (options.seed !== undefined) simArgs.push('--seed', String(options.seed));
     if (options.rateScale !== undefined) simArgs.push('--rate-scale', String(options.rateScale));
+    if (options.telemetryProfile !== undefined) simArgs.push('--telemetry-profile', options.telemetryProfile);
+    simArgs.push(...(options.meshSimArgs ?? []));
     const [meshSim, consoleProc] = await settleAll([
       run('mesh-sim', commands.meshSim, simArgs).then(async (p) => {
         started('mesh-sim', p);

@@ -20,6 +20,9 @@ describe('startStack with the bookinfo scenario', () => {
       stateDir,
       scrapeIntervalSeconds: 1,
       handleSignals: false,
+      // mesh-sim's telemetry passthrough: the profile, and explicit duration buckets that replace its buckets.
+      telemetryProfile: 'large-mesh',
+      meshSimArgs: ['--histogram-buckets', '{"istiocustom.istio_request_duration_milliseconds":[5,50,500]}'],
     });
   });
 
@@ -72,6 +75,41 @@ describe('startStack with the bookinfo scenario', () => {
       'ratings',
       'reviews',
     ]);
+  }, 40_000);
+
+  it('passes the telemetry profile and extra arguments to mesh-sim', async () => {
+    const prom = stack!.urls.prometheus;
+    const les = await waitForPromQL(
+      prom,
+      'count by (le, reporter) (istio_request_duration_milliseconds_bucket)',
+      (s) => s.length >= 4,
+      30_000,
+    );
+    expect(les.map((s) => `${s.metric.reporter} ${s.metric.le}`).sort()).toEqual([
+      'source +Inf',
+      'source 5',
+      'source 50',
+      'source 500',
+    ]);
+    // The profile leaves out request sizes; response sizes only from the client, on Envoy's buckets again.
+    const families = await waitForPromQL(
+      prom,
+      'count by (__name__, reporter) ({__name__=~"istio_request_bytes_count|istio_response_bytes_count|istio_requests_total"})',
+      (s) => s.length >= 3,
+      30_000,
+    );
+    expect(families.map((s) => `${s.metric.__name__} ${s.metric.reporter}`).sort()).toEqual([
+      'istio_requests_total destination',
+      'istio_requests_total source',
+      'istio_response_bytes_count source',
+    ]);
+    const responseLes = await waitForPromQL(
+      prom,
+      'count by (le) (istio_response_bytes_bucket)',
+      (s) => s.length > 0,
+      30_000,
+    );
+    expect(responseLes).toHaveLength(20);
   }, 40_000);
 
   it('refuses a second stack in the same state folder while this one runs', async () => {
