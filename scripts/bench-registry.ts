@@ -45,6 +45,13 @@ export const benches: BenchEntry[] = [
       'pure graph pipeline on synthetic Prometheus answers at 100 / 1,000 / 3,000 services: parse, build p50/p95, heap',
   },
   {
+    name: 'graph-server',
+    module: 'bench/graph-server/server.ts',
+    export: 'runGraphServerBench',
+    description:
+      'the console server process alone (Prometheus stubbed) at 100 / 1,000 / 3,000 services: own latency, RSS',
+  },
+  {
     name: 'web',
     module: 'e2e/bench/web.bench.ts',
     export: 'runWebBench',

@@ -1,7 +1,16 @@
 import { nodeId, type GraphType, type Protocol } from '@meshlens/contract';
 import { hostMatches } from '../inventory/hosts';
 import type { ServiceEntryInfo } from '../inventory/types';
-import { edgeId, type newNode, type TNode, type TrafficSample } from './model';
+import {
+  edgeId,
+  ensureEdge,
+  ensureNode,
+  type newNode,
+  type TEdge,
+  type TNode,
+  type TrafficMap,
+  type TrafficSample,
+} from './model';
 
 const U = 'unknown';
 
@@ -103,6 +112,54 @@ export interface Endpoints {
   hops: [Seed, Seed][];
   /** Edge ids of the hops per protocol (`source>target:protocol`), built once per endpoints. */
   edgeIds: Partial<Record<Protocol, string[]>>;
+  /** The hops' edges per protocol in `edgesMap`, resolved once per endpoints and map (see edgesOf). */
+  edges: Partial<Record<Protocol, TEdge[]>>;
+  /** The same for lookups (create = false), which may not see edges a later creating call adds. */
+  found: Partial<Record<Protocol, TEdge[]>>;
+  edgesMap?: TrafficMap;
+}
+
+const NO_EDGES: TEdge[] = [];
+
+/**
+ * The edges of `map` that `ep`'s hops make for `protocol`, resolved once: the many samples that share
+ * endpoints (codes, flags, reporters, the other queries) reuse the objects instead of looking up ids.
+ * With `create`, missing nodes and edges are added (and the target learns the service FQDN `dstSvc`);
+ * without, only existing edges are returned (appenders that run after the traffic map is built).
+ */
+export function edgesOf(
+  map: TrafficMap,
+  ep: Endpoints,
+  protocol: Protocol,
+  create: boolean,
+  dstSvc: string,
+): TEdge[] {
+  if (ep.edgesMap !== map) {
+    ep.edgesMap = map;
+    ep.edges = {};
+    ep.found = {};
+  }
+  const cache = create ? ep.edges : ep.found;
+  const cached = cache[protocol];
+  if (cached) return cached;
+  const ids = edgeIdsOf(ep, protocol);
+  const out: TEdge[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const [from, to] = ep.hops[i]!;
+    let edge = map.edges.get(ids[i]!);
+    if (!edge && create) {
+      ensureNode(map, from);
+      edge = ensureEdge(map, from.id, to.id, protocol, ids[i]);
+    }
+    if (create) {
+      const target = ensureNode(map, to);
+      if (dstSvc !== U) target.destServices.add(dstSvc);
+    }
+    if (edge) out.push(edge);
+  }
+  // A lookup may miss edges a later creating call adds: cache only complete answers.
+  if (create || out.length === ids.length) cache[protocol] = out;
+  return out.length ? out : NO_EDGES;
 }
 
 /** The ids of the edges `ep`'s hops make for `protocol` (cached: no string building per sample). */
@@ -156,7 +213,7 @@ function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | und
   } else {
     return undefined;
   }
-  return { source, service, dest, hops, edgeIds: {} };
+  return { source, service, dest, hops, edgeIds: {}, edges: {}, found: {} };
 }
 
 export const isServiceLike = (n: Pick<TNode, 'type'>) => n.type === 'service' || n.type === 'serviceEntry';

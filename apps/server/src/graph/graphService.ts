@@ -17,7 +17,11 @@ export interface GraphServiceDeps {
   logger: Logger;
   onAnswer?: (answer: 'computed' | 'shared' | 'cached', seconds?: number) => void;
   now?: () => number;
+  /** Bytes of answers kept at most (default 64 MiB): a large mesh's answer is megabytes. */
+  cacheMaxBytes?: number;
 }
+
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 interface Computed {
   /**
@@ -49,8 +53,8 @@ export interface GraphService {
   getGraph(q: GraphQuery): Promise<GraphResponse>;
   /** The same answer as JSON bytes; without `debug` they are serialized once per computation. */
   getGraphBody(q: GraphQuery): Promise<Buffer>;
-  /** Entries currently cached / in flight (for tests and /metrics). */
-  stats(): { cached: number; inFlight: number };
+  /** Entries currently cached / in flight, and the bytes the cached answers hold (for tests and /metrics). */
+  stats(): { cached: number; inFlight: number; cachedBytes: number };
 }
 
 /**
@@ -62,6 +66,22 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
   const now = deps.now ?? Date.now;
   const cache = new Map<string, { expires: number; value: Computed }>();
   const inFlight = new Map<string, Promise<Computed>>();
+  const maxBytes = deps.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+  let cachedBytes = 0;
+  const drop = (key: string) => {
+    const entry = cache.get(key);
+    if (!entry) return;
+    cachedBytes -= entry.value.body.length;
+    cache.delete(key);
+  };
+  /** Makes room for `bytes`: expired answers go first, then the oldest (Map order is insertion order). */
+  const makeRoom = (bytes: number, t: number) => {
+    for (const [k, v] of cache) if (v.expires <= t) drop(k);
+    for (const k of cache.keys()) {
+      if (cachedBytes + bytes <= maxBytes && cache.size < 500) break;
+      drop(k);
+    }
+  };
 
   async function compute(q: GraphQuery): Promise<Computed> {
     const started = performance.now();
@@ -157,7 +177,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       deps.onAnswer?.('cached');
       return { value: hit.value, shared: true };
     }
-    if (hit) cache.delete(key);
+    if (hit) drop(key);
     const pending = inFlight.get(key);
     if (pending) {
       deps.onAnswer?.('shared');
@@ -170,10 +190,11 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       // An answer missing some Prometheus data is kept briefly only: long enough that many clients do not
       // turn a struggling Prometheus into a storm of retries, short enough that traffic is back soon.
       const ttl = value.cacheable ? deps.cacheTtlMs : Math.min(deps.cacheTtlMs, FAILED_ANSWER_TTL_MS);
-      if (ttl > 0) {
-        if (cache.size > 500)
-          for (const [k, v] of cache) if (v.expires <= t || cache.size > 400) cache.delete(k);
+      if (ttl > 0 && value.body.length <= maxBytes) {
+        drop(key);
+        makeRoom(value.body.length, now());
         cache.set(key, { expires: now() + ttl, value });
+        cachedBytes += value.body.length;
       }
       return { value, shared: false };
     } finally {
@@ -190,7 +211,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       const { value, shared } = await answer(q);
       return withDebug(value, q, shared);
     },
-    stats: () => ({ cached: cache.size, inFlight: inFlight.size }),
+    stats: () => ({ cached: cache.size, inFlight: inFlight.size, cachedBytes }),
   };
 }
 

@@ -85,6 +85,25 @@ export interface TEdge {
   throughput?: number;
   healthStatus: HealthStatus;
   healthReason: string;
+  /** Derived once the map is built (see classesOf and edgeCodeRates). */
+  classes?: EdgeClasses;
+  codeRates?: CodeRates;
+}
+
+/** Requests/s per response class of an edge. */
+export interface EdgeClasses {
+  c2xx: number;
+  c3xx: number;
+  c4xx: number;
+  c5xx: number;
+  noResponse: number;
+  grpcErr: number;
+}
+
+/** Requests/s per code, per protocol; `-` is "no response" (HTTP code 0). */
+export interface CodeRates {
+  http: Record<string, number>;
+  grpc: Record<string, number>;
 }
 
 export interface TrafficMap {

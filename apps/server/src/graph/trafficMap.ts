@@ -1,6 +1,6 @@
 import type { Protocol } from '@meshlens/contract';
-import { edgeIdsOf, endpointsOf, type EndpointOptions } from './endpoints';
-import { ensureEdge, ensureNode, type TEdge, type TrafficMap, type TrafficSample } from './model';
+import { edgesOf, endpointsOf, type EndpointOptions } from './endpoints';
+import type { TEdge, TrafficMap, TrafficSample } from './model';
 import { countsForRates } from './samples';
 
 const U = 'unknown';
@@ -42,16 +42,10 @@ export function buildTrafficMap(
       if (!countsForRates(s)) continue;
       const ep = endpointsOf(s, options);
       if (!ep) continue;
-      const protocol = isTcp ? 'tcp' : protocolOf(s);
-      const ids = edgeIdsOf(ep, protocol);
-      for (let i = 0; i < ids.length; i++) {
-        const [from, to] = ep.hops[i]!;
-        ensureNode(map, from);
-        const target = ensureNode(map, to);
-        if (s.dstSvc !== U) target.destServices.add(s.dstSvc);
-        const edge = ensureEdge(map, from.id, to.id, protocol, ids[i]);
-        if (isTcp) addTcp(edge, s);
-        else addRequest(edge, s);
+      const edges = edgesOf(map, ep, isTcp ? 'tcp' : protocolOf(s), true, s.dstSvc);
+      for (let i = 0; i < edges.length; i++) {
+        if (isTcp) addTcp(edges[i]!, s);
+        else addRequest(edges[i]!, s);
       }
     }
   };
@@ -73,9 +67,7 @@ export function applyMtls(
     if (s.reporter !== 'destination') continue;
     const ep = endpointsOf(s, options);
     if (!ep) continue;
-    for (const id of edgeIdsOf(ep, isTcp ? 'tcp' : protocolOf(s))) {
-      const edge = map.edges.get(id);
-      if (!edge) continue;
+    for (const edge of edgesOf(map, ep, isTcp ? 'tcp' : protocolOf(s), false, s.dstSvc)) {
       edge.destReported += s.value;
       if (s.security === 'mutual_tls') edge.mtls += s.value;
     }

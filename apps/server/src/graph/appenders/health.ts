@@ -7,7 +7,7 @@ import {
   type Tolerance,
 } from '../../health/tolerances';
 import type { InventorySnapshot } from '../../inventory/types';
-import type { TEdge, TNode, TrafficMap } from '../model';
+import type { CodeRates, TEdge, TNode, TrafficMap } from '../model';
 import { indexWorkloads, workloadsOf } from './flags';
 
 const RANK: Record<HealthStatus, number> = { Failure: 4, Degraded: 3, NotReady: 2, Healthy: 1, NoTraffic: 0 };
@@ -21,20 +21,15 @@ export function worst(a: Verdict, b: Verdict): Verdict {
   return RANK[b.status] > RANK[a.status] ? b : a;
 }
 
-/** Requests/s per code, per protocol; `-` is "no response" (HTTP code 0). */
-export interface CodeRates {
-  http: Record<string, number>;
-  grpc: Record<string, number>;
-}
+export type { CodeRates };
 
-export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
+/** An edge's requests/s per code (cached on the edge: edges no longer change after building). */
+export function edgeCodeRates(e: TEdge): CodeRates {
+  if (e.codeRates) return e.codeRates;
   const out: CodeRates = { http: {}, grpc: {} };
-  for (const e of edges) {
-    if (e.protocol === 'tcp') continue;
-    if (e.protocol === 'grpc') {
-      for (const s in e.grpcStatuses) out.grpc[s] = (out.grpc[s] ?? 0) + e.grpcStatuses[s]!;
-      continue;
-    }
+  if (e.protocol === 'grpc') {
+    for (const s in e.grpcStatuses) out.grpc[s] = e.grpcStatuses[s]!;
+  } else if (e.protocol === 'http') {
     for (const code in e.responses) {
       const c = code === '0' ? '-' : code;
       const flags = e.responses[code]!;
@@ -43,36 +38,70 @@ export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
       out.http[c] = (out.http[c] ?? 0) + sum;
     }
   }
+  e.codeRates = out;
   return out;
 }
 
-/** codeMatches through nested maps: no key string built per (tolerance, code) pair in the hot loop. */
-const codeMatchCache = new Map<string, Map<string, boolean>>();
-function matchesCode(pattern: string, code: string): boolean {
-  let byCode = codeMatchCache.get(pattern);
-  if (!byCode) codeMatchCache.set(pattern, (byCode = new Map()));
-  let hit = byCode.get(code);
-  if (hit === undefined) {
-    hit = codeMatches(pattern, code);
-    if (byCode.size < 1000) byCode.set(code, hit);
+const NO_RATES: CodeRates = { http: {}, grpc: {} };
+
+export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
+  if (edges.length === 0) return NO_RATES;
+  if (edges.length === 1) return edgeCodeRates(edges[0]!);
+  const out: CodeRates = { http: {}, grpc: {} };
+  for (const e of edges) {
+    const r = edgeCodeRates(e);
+    for (const c in r.http) out.http[c] = (out.http[c] ?? 0) + r.http[c]!;
+    for (const c in r.grpc) out.grpc[c] = (out.grpc[c] ?? 0) + r.grpc[c]!;
   }
-  return hit;
+  return out;
 }
 
-const regexMatchCache = new Map<string, Map<string, boolean>>();
-function matchesRegex(pattern: string | undefined, value: string): boolean {
-  if (pattern === undefined) return true;
-  let byValue = regexMatchCache.get(pattern);
-  if (!byValue) regexMatchCache.set(pattern, (byValue = new Map()));
-  let hit = byValue.get(value);
-  if (hit === undefined) {
-    hit = regexMatches(pattern, value);
-    if (byValue.size < 1000) byValue.set(value, hit);
+/**
+ * A tolerance list compiled once: which of its tolerances apply per protocol and direction, and which
+ * match each code. Health then costs a few array reads per (node or edge, code), no regex, no key strings.
+ */
+interface CompiledTolerances {
+  applicable: Map<string, number[]>;
+  /** code → matches[i] for tolerance i. */
+  masks: Map<string, boolean[]>;
+}
+const compiledTolerances = new WeakMap<readonly Tolerance[], CompiledTolerances>();
+
+function compile(list: readonly Tolerance[]): CompiledTolerances {
+  let c = compiledTolerances.get(list);
+  if (!c) compiledTolerances.set(list, (c = { applicable: new Map(), masks: new Map() }));
+  return c;
+}
+
+function applicableOf(
+  c: CompiledTolerances,
+  list: readonly Tolerance[],
+  protocol: string,
+  direction: string,
+) {
+  const key = `${protocol} ${direction}`;
+  let idx = c.applicable.get(key);
+  if (!idx) {
+    idx = [];
+    for (let i = 0; i < list.length; i++)
+      if (regexMatches(list[i]!.protocol, protocol) && regexMatches(list[i]!.direction, direction))
+        idx.push(i);
+    c.applicable.set(key, idx);
   }
-  return hit;
+  return idx;
+}
+
+function maskOf(c: CompiledTolerances, list: readonly Tolerance[], code: string): boolean[] {
+  let mask = c.masks.get(code);
+  if (!mask) {
+    mask = list.map((t) => codeMatches(t.code, code));
+    if (c.masks.size < 1000) c.masks.set(code, mask);
+  }
+  return mask;
 }
 
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
+const scratch: number[] = [];
 
 /** Request health for one direction: the worst verdict over the tolerances that apply. */
 export function evaluateRequests(
@@ -80,33 +109,39 @@ export function evaluateRequests(
   tolerances: readonly Tolerance[],
   direction: string,
 ): Verdict {
-  let verdict: Verdict = { status: 'NoTraffic', reason: '' };
+  const c = compile(tolerances);
+  let status: HealthStatus = 'NoTraffic';
+  let reason = '';
   for (const protocol of ['http', 'grpc'] as const) {
     const codes = rates[protocol];
     let total = 0;
     for (const code in codes) total += codes[code]!;
     if (total <= 0) continue;
-    verdict = worst(verdict, { status: 'Healthy', reason: '' });
-    for (const t of tolerances) {
-      if (!matchesRegex(t.protocol, protocol) || !matchesRegex(t.direction, direction)) continue;
-      let matching = 0;
-      for (const code in codes) if (matchesCode(t.code, code)) matching += codes[code]!;
-      const pct = (matching / total) * 100;
+    if (RANK[status] < RANK.Healthy) status = 'Healthy';
+    const idx = applicableOf(c, tolerances, protocol, direction);
+    if (idx.length === 0) continue;
+    for (let j = 0; j < idx.length; j++) scratch[j] = 0;
+    for (const code in codes) {
+      const mask = maskOf(c, tolerances, code);
+      const v = codes[code]!;
+      for (let j = 0; j < idx.length; j++) if (mask[idx[j]!]) scratch[j]! += v;
+    }
+    for (let j = 0; j < idx.length; j++) {
+      const pct = (scratch[j]! / total) * 100;
       if (pct <= 0) continue;
+      const t = tolerances[idx[j]!]!;
+      const next: HealthStatus | undefined =
+        pct >= t.failure ? 'Failure' : pct >= t.degraded ? 'Degraded' : undefined;
+      if (!next || RANK[next] <= RANK[status]) continue;
+      status = next;
       const label = t.code === '-' ? 'no response' : t.code;
-      if (pct >= t.failure)
-        verdict = worst(verdict, {
-          status: 'Failure',
-          reason: `${label} ${fmt(pct)}% of ${direction} ${protocol} ≥ ${t.failure}%`,
-        });
-      else if (pct >= t.degraded)
-        verdict = worst(verdict, {
-          status: 'Degraded',
-          reason: `${label} ${fmt(pct)}% of ${direction} ${protocol}${t.degraded > 0 ? ` ≥ ${t.degraded}%` : ''}`,
-        });
+      reason =
+        next === 'Failure'
+          ? `${label} ${fmt(pct)}% of ${direction} ${protocol} ≥ ${t.failure}%`
+          : `${label} ${fmt(pct)}% of ${direction} ${protocol}${t.degraded > 0 ? ` ≥ ${t.degraded}%` : ''}`;
     }
   }
-  return verdict;
+  return { status, reason };
 }
 
 /** Workload readiness (Kiali): none desired → NotReady; none available → Failure; fewer → Degraded. */
@@ -183,7 +218,7 @@ export function applyHealth(
   for (const e of map.edges.values()) {
     const target = map.nodes.get(e.target);
     const tol = target ? tolerancesOf(target) : [];
-    let v = evaluateRequests(codeRatesOf([e]), tol, 'inbound');
+    let v = evaluateRequests(edgeCodeRates(e), tol, 'inbound');
     if (e.protocol === 'tcp' && e.tcpBps > 0) v = { status: 'Healthy', reason: '' };
     e.healthStatus = v.status;
     e.healthReason = v.reason;

@@ -1,4 +1,4 @@
-import type { TEdge, TrafficMap } from '../model';
+import type { EdgeClasses, TEdge, TrafficMap } from '../model';
 
 export function sumClass(edge: Pick<TEdge, 'responses'>, test: (code: string) => boolean): number {
   let total = 0;
@@ -15,22 +15,12 @@ export const is4xx = (c: string) => c.startsWith('4');
 export const is5xx = (c: string) => c.startsWith('5');
 export const isNoResponse = (c: string) => c === '0';
 
-export interface EdgeClasses {
-  c2xx: number;
-  c3xx: number;
-  c4xx: number;
-  c5xx: number;
-  noResponse: number;
-  grpcErr: number;
-}
-
-const classCache = new WeakMap<TEdge, EdgeClasses>();
+export type { EdgeClasses };
 
 /** Rates per response class of an edge, computed once (edges no longer change after building). */
 export function classesOf(edge: TEdge): EdgeClasses {
-  let c = classCache.get(edge);
-  if (c) return c;
-  c = {
+  if (edge.classes) return edge.classes;
+  const c: EdgeClasses = {
     c2xx: 0,
     c3xx: 0,
     c4xx: 0,
@@ -52,7 +42,7 @@ export function classesOf(edge: TEdge): EdgeClasses {
       else if (first === 53) c.c5xx += total;
     }
   }
-  classCache.set(edge, c);
+  edge.classes = c;
   return c;
 }
 

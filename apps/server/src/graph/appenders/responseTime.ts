@@ -1,4 +1,4 @@
-import { edgeIdsOf, endpointsOf, type EndpointOptions } from '../endpoints';
+import { edgesOf, endpointsOf, type EndpointOptions } from '../endpoints';
 import type { TrafficMap, TrafficSample } from '../model';
 import { countsForRates } from '../samples';
 
@@ -27,9 +27,7 @@ export function applyResponseTime(
     const ep = endpointsOf(s, options);
     if (!ep) continue;
     const w = weights.get(key(s)) ?? 0;
-    for (const id of edgeIdsOf(ep, s.protocol === 'grpc' ? 'grpc' : 'http')) {
-      const edge = map.edges.get(id);
-      if (!edge) continue;
+    for (const edge of edgesOf(map, ep, s.protocol === 'grpc' ? 'grpc' : 'http', false, s.dstSvc)) {
       edge.rtWeighted += s.value * w;
       edge.rtWeight += w;
       edge.rtPlain += s.value;

@@ -1,4 +1,4 @@
-import { edgeIdsOf, endpointsOf, type EndpointOptions } from '../endpoints';
+import { edgesOf, endpointsOf, type EndpointOptions } from '../endpoints';
 import type { TrafficMap, TrafficSample } from '../model';
 import { countsForRates } from '../samples';
 
@@ -12,9 +12,7 @@ export function applyThroughput(
     if (!countsForRates(s)) continue;
     const ep = endpointsOf(s, options);
     if (!ep) continue;
-    for (const id of edgeIdsOf(ep, s.protocol === 'grpc' ? 'grpc' : 'http')) {
-      const edge = map.edges.get(id);
-      if (edge) edge.throughput = (edge.throughput ?? 0) + s.value;
-    }
+    for (const edge of edgesOf(map, ep, s.protocol === 'grpc' ? 'grpc' : 'http', false, s.dstSvc))
+      edge.throughput = (edge.throughput ?? 0) + s.value;
   }
 }
