@@ -3,8 +3,10 @@
  * (about five edges each), the whole stack as child processes (demo cluster, mesh-sim, Prometheus, the
  * console CLI). For each size: graph latency p50/p95 as a client sees it, PromQL queries per request, the
  * time Prometheus spends on the same queries issued directly, the server's own share, its peak RSS, and the
- * PromQL cost of 50 clients polling the same graph compared with one.
- * Sizes: MESHLENS_BENCH_GRAPH_SIZES=100,1000 to run fewer.
+ * PromQL cost of 50 clients polling the same graph compared with one. mesh-sim runs with the `large-mesh`
+ * telemetry profile at every size (see TELEMETRY below); Prometheus's series count and peak RSS and the
+ * scrape's size and time are recorded per size.
+ * Sizes: MESHLENS_BENCH_GRAPH_SIZES=100,1000 to run fewer; MESHLENS_BENCH_GRAPH_SCRAPE_INTERVAL (s, default 15).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +20,10 @@ const ITERATIONS = 15;
 const POLL_SECONDS = 12;
 const POLL_INTERVAL_MS = 2000;
 const CACHE_TTL = '10s';
+/** mesh-sim's telemetry profile, the same at every size so that the rows compare. */
+const TELEMETRY_PROFILE = 'large-mesh';
+/** Istio's default scrape interval; one scrape of 3,000 services (~350 MB of text) fits well within it. */
+const SCRAPE_INTERVAL_S = Number(process.env.MESHLENS_BENCH_GRAPH_SCRAPE_INTERVAL ?? 15);
 
 const pct = (values: number[], p: number) => {
   const s = [...values].sort((a, b) => a - b);
@@ -30,6 +36,35 @@ function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
   return Math.round(kb / 1024);
+}
+
+/** Prometheus's own figures: series in the head block, and the last scrapes of mesh-sim. */
+async function prometheusFigures(promUrl: string) {
+  const text = await (await fetch(`${promUrl}/metrics`)).text();
+  const headSeries = Number(/^prometheus_tsdb_head_series (\S+)$/m.exec(text)?.[1] ?? NaN);
+  const one = async (promql: string) => {
+    const res = (await (
+      await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`)
+    ).json()) as {
+      data?: { result?: { value: [number, string] }[] };
+    };
+    return Number(res.data?.result?.[0]?.value[1] ?? NaN);
+  };
+  return {
+    headSeries,
+    scrapeSamples: await one('max_over_time(scrape_samples_scraped{job="mesh"}[5m])'),
+    scrapeSecondsMax: await one('max_over_time(scrape_duration_seconds{job="mesh"}[5m])'),
+    scrapeSecondsAvg: await one('avg_over_time(scrape_duration_seconds{job="mesh"}[5m])'),
+  };
+}
+
+/** One GET of mesh-sim's /metrics, as Prometheus does: time to the last byte, and the size. */
+async function scrapeOnce(metricsUrl: string): Promise<{ ms: number; mb: number }> {
+  const t = performance.now();
+  const res = await fetch(metricsUrl);
+  let bytes = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  return { ms: performance.now() - t, mb: bytes / 1e6 };
 }
 
 async function queriesSent(consoleUrl: string): Promise<number> {
@@ -91,6 +126,14 @@ interface SizeFigures {
   peakRssMb: number;
   pollQueriesOneClient: number;
   pollQueries50Clients: number;
+  promHeadSeries: number;
+  scrapeSamples: number;
+  scrapeMB: number;
+  scrapeFetchMs: number;
+  scrapeSecondsAvg: number;
+  scrapeSecondsMax: number;
+  promPeakRssMb: number;
+  meshSimPeakRssMb: number;
 }
 
 async function benchSize(services: number, log: (l: string) => void): Promise<SizeFigures> {
@@ -100,7 +143,8 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     scenario: 'generated',
     services,
     stateDir,
-    scrapeIntervalSeconds: 5,
+    telemetryProfile: TELEMETRY_PROFILE,
+    scrapeIntervalSeconds: SCRAPE_INTERVAL_S,
     handleSignals: false,
     startTimeoutMs: 180_000,
     consoleArgs: ['--graph-cache-ttl', CACHE_TTL, '--prometheus-timeout', '120s', '--log-level', 'warn'],
@@ -109,8 +153,17 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     const consoleUrl = stack.urls.console!;
     const prom = stack.urls.prometheus;
     const direct = createPrometheusClient({ url: prom, timeoutMs: 120_000 });
-    await waitForPromQL(prom, 'sum(rate(istio_requests_total[30s])) > 0', (s) => s.length > 0, 120_000, 1000);
-    await sleep(12_000); // a few scrapes so that every edge has a rate over the window
+    // rate() needs two scrapes in its window; the first scrape of a big mesh also creates every series.
+    const rateWindow = 4 * SCRAPE_INTERVAL_S;
+    await waitForPromQL(
+      prom,
+      `sum(rate(istio_requests_total[${rateWindow}s])) > 0`,
+      (s) => s.length > 0,
+      300_000,
+      1000,
+    );
+    // A few more scrapes so that every edge has a rate over the shortest window below (60 s).
+    await sleep(3 * SCRAPE_INTERVAL_S * 1000);
     const nsRes = (await (await fetch(`${consoleUrl}/api/namespaces`)).json()) as {
       namespaces: { name: string }[];
     };
@@ -145,6 +198,8 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     before = await queriesSent(consoleUrl);
     await poll(pollUrl, 50, log);
     const fifty = (await queriesSent(consoleUrl)) - before;
+    const promNow = await prometheusFigures(prom);
+    const scrape = await scrapeOnce(`${stack.urls.meshSim}/metrics`);
     const figures: SizeFigures = {
       services,
       nodes: last!.g.nodes.length,
@@ -165,6 +220,14 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
       peakRssMb: peakRssMb(stack.endpoints.pids.console!),
       pollQueriesOneClient: one,
       pollQueries50Clients: fifty,
+      promHeadSeries: promNow.headSeries,
+      scrapeSamples: promNow.scrapeSamples,
+      scrapeMB: r1(scrape.mb),
+      scrapeFetchMs: Math.round(scrape.ms),
+      scrapeSecondsAvg: r1(promNow.scrapeSecondsAvg),
+      scrapeSecondsMax: r1(promNow.scrapeSecondsMax),
+      promPeakRssMb: peakRssMb(stack.endpoints.pids.prometheus),
+      meshSimPeakRssMb: peakRssMb(stack.endpoints.pids.meshSim),
     };
     log(`graph bench: ${JSON.stringify(figures)}`);
     return figures;
@@ -184,6 +247,24 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
   }
 }
 
+/** What the large-mesh profile changes, and which real Istio features it models. */
+const TELEMETRY = [
+  `mesh-sim runs with \`--telemetry-profile ${TELEMETRY_PROFILE}\` at every size, as operators of large meshes configure`,
+  'Istio to cut the cost of its standard metrics (about 5x fewer series and bytes per scrape):',
+  '- Telemetry API `metrics.overrides[]` with `disabled: true` (CLIENT_AND_SERVER): `REQUEST_SIZE`,',
+  '  `GRPC_REQUEST_MESSAGES`, `GRPC_RESPONSE_MESSAGES`, `TCP_OPENED_CONNECTIONS`, `TCP_CLOSED_CONNECTIONS`;',
+  '  none of them is read by the graph.',
+  '- The same with `match.mode: SERVER`: `REQUEST_DURATION` and `RESPONSE_SIZE` are reported by the client',
+  '  proxy only (`reporter="source"`), which the graph reads for response time and throughput. What the graph',
+  '  then lacks: response time and throughput on edges from callers without a sidecar (the unknown source;',
+  "  here the one `outside/load-client -> svc-000` edge), which only the server's proxy reports.",
+  '  `istio_requests_total` stays on both reporters (rates, errors, mTLS) and TCP bytes on both.',
+  '- The `sidecar.istio.io/statsHistogramBuckets` pod annotation, mesh-wide:',
+  '  `{"istiocustom.istio_request_duration_milliseconds":[1,5,10,25,50,100,250,500,1000,2500,5000,10000],',
+  '  "istiocustom.istio_response_bytes":[100,1000,10000,100000,1000000]}` (12 and 5 buckets instead of Envoy\'s 19:',
+  '  p50/p95/p99 between 1 ms and 10 s keep their resolution; throughput reads only `_sum`).',
+];
+
 export async function runGraphBench({ log }: BenchContext): Promise<BenchResult> {
   const sizes = (process.env.MESHLENS_BENCH_GRAPH_SIZES ?? '100,1000,3000').split(',').map(Number);
   const rows: SizeFigures[] = [];
@@ -193,8 +274,12 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
     for (const [k, v] of Object.entries(r)) if (k !== 'services') figures[`s${r.services}_${k}`] = v;
   const col = (k: keyof SizeFigures) => `| ${k} | ${rows.map((r) => r[k]).join(' | ')} |`;
   const markdown = [
-    'Generated scenario (mesh-sim, ~5 edges per service, 100 services per namespace), Prometheus scraping every 5 s,',
-    'the console as a child process (`--graph-cache-ttl 10s`). One versionedApp graph over all namespaces with',
+    `Generated scenario (mesh-sim, ~5 edges per service, 100 services per namespace), Prometheus scraping every ${SCRAPE_INTERVAL_S} s,`,
+    'the console as a child process (`--graph-cache-ttl 10s`).',
+    '',
+    ...TELEMETRY,
+    '',
+    'One versionedApp graph over all namespaces with',
     `service nodes; ${ITERATIONS} requests per size, each with a different window so none is a cache hit.`,
     '"prometheus" is the wall time of the same PromQL sent straight to Prometheus (concurrently, as the server',
     'does); "server share" is client latency minus that (noisy: both run on the same 2 shared cores). "overhead" is',
@@ -224,11 +309,23 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
         'peakRssMb',
         'pollQueriesOneClient',
         'pollQueries50Clients',
+        'promHeadSeries',
+        'scrapeSamples',
+        'scrapeMB',
+        'scrapeFetchMs',
+        'scrapeSecondsAvg',
+        'scrapeSecondsMax',
+        'promPeakRssMb',
+        'meshSimPeakRssMb',
       ] as const
     ).map(col),
     '',
     'Targets (issue 4): server share < 25% of Prometheus time and < 200 ms at 1,000 services; RSS < 300 MB;',
-    '50 polling clients cost Prometheus no more queries than one.',
+    '50 polling clients cost Prometheus no more queries than one. Prometheus rows: `promHeadSeries` is',
+    "`prometheus_tsdb_head_series` at the end; `scrapeSamples`, `scrapeSecondsAvg`/`Max` are Prometheus's own",
+    '`scrape_samples_scraped` and `scrape_duration_seconds` over the last 5 minutes; `scrapeMB` and',
+    "`scrapeFetchMs` one extra GET of mesh-sim's /metrics by the bench; `promPeakRssMb` and `meshSimPeakRssMb`",
+    "the processes' VmHWM; `peakRssMb` is the console's.",
   ].join('\n');
   return { name: 'graph', figures, markdown };
 }
