@@ -1,5 +1,6 @@
 // The in-cluster install (deploy/meshlens.yaml) must match what the server actually does: the port it
-// listens on, the probes it answers, the environment it reads, and every kind it watches or writes.
+// listens on, the probes it answers, the environment it reads, and every kind it watches or writes. The
+// image (deploy/Dockerfile) must run the server's bundle as built, without writing to /app.
 import { readFileSync } from 'node:fs';
 import { ReadyResponseSchema } from '@meshlens/contract';
 import { pino } from 'pino';
@@ -126,5 +127,44 @@ describe('deploy/meshlens.yaml', () => {
     expect(body.ready).toBe(false);
     expect(body.checks.prometheus.ok).toBe(false);
     expect(body.checks.kubernetes.ok).toBe(true);
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  const text = readFileSync(new URL('../../../deploy/Dockerfile', import.meta.url), 'utf8');
+  // Instructions (continuation lines joined), per stage.
+  const stages = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((l) => l.trim() && !l.trim().startsWith('#'))
+    .reduce<string[][]>((acc, line) => {
+      if (/^FROM\s/i.test(line)) acc.push([]);
+      acc.at(-1)?.push(line.trim());
+      return acc;
+    }, []);
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    bin: Record<string, string>;
+    scripts: Record<string, string>;
+  };
+
+  it('builds the server bundle in the build stage', () => {
+    expect(stages).toHaveLength(2);
+    expect(pkg.scripts.build).toBe('node scripts/bundle.mjs');
+    const runs = stages[0]!.filter((l) => l.startsWith('RUN '));
+    expect(runs.some((r) => r.includes(`npm run build -w ${pkg.name}`))).toBe(true);
+  });
+
+  it('checks the bundle is up to date before dropping to a user that cannot rebuild it, and runs the bin', () => {
+    const runtime = stages[1]!;
+    const check = runtime.findIndex((l) => /^RUN node apps\/server\/scripts\/bundle\.mjs --check$/.test(l));
+    const user = runtime.findIndex((l) => l.startsWith('USER '));
+    expect(check).toBeGreaterThan(-1);
+    expect(user).toBeGreaterThan(check);
+    const entrypoint = runtime.find((l) => l.startsWith('ENTRYPOINT '));
+    expect(JSON.parse(entrypoint!.slice('ENTRYPOINT '.length))).toEqual([
+      'node',
+      `apps/server/${pkg.bin.meshlens}`,
+    ]);
   });
 });

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 import { RUNTIME_CONFIG_GLOBAL, type RuntimeConfig } from '@meshlens/contract';
-
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+import { defaultWebDir } from '../paths';
 
 /** index.html with `<base href>` and the runtime config, so the SPA works under any prefix. */
 export function injectIndex(html: string, runtime: RuntimeConfig): string {
@@ -21,7 +19,7 @@ export function injectIndex(html: string, runtime: RuntimeConfig): string {
  * for any other GET that wants HTML, so client-side routes survive a reload.
  */
 export function spaRouter(webDir: string | undefined, runtime: RuntimeConfig): Router {
-  const dir = webDir ?? DEFAULT_WEB_DIR;
+  const dir = webDir ?? defaultWebDir();
   const router = express.Router();
   const indexPath = join(dir, 'index.html');
   let cached: { mtimeMs: number; html: string } | undefined;

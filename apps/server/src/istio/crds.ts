@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { crdSchemas, type CrdSchemas } from '@meshlens/istio';
 import { parseAllDocuments } from 'yaml';
+import { crdFile } from '../paths';
 
 export interface IstioKind {
   group: string;
@@ -31,8 +32,6 @@ interface CrdDoc {
     versions?: { name?: string; served?: boolean; storage?: boolean }[];
   };
 }
-
-export const CRD_FILE = new URL('../../../../data/istio/crd-all.gen.yaml', import.meta.url);
 
 export function istioCrdsFrom(documents: unknown[]): IstioCrds {
   const kinds: IstioKind[] = [];
@@ -65,6 +64,6 @@ let loaded: IstioCrds | undefined;
 
 /** The project's CRD file, parsed and compiled once per process (schemas compile lazily per kind). */
 export function loadIstioCrds(): IstioCrds {
-  loaded ??= istioCrdsFrom(parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((d) => d.toJS()));
+  loaded ??= istioCrdsFrom(parseAllDocuments(readFileSync(crdFile(), 'utf8')).map((d) => d.toJS()));
   return loaded;
 }
