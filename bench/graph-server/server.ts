@@ -67,6 +67,19 @@ async function startStubPrometheus(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** The server's V8 heap and external memory, from its own /metrics (prom-client's default metrics). */
+async function logHeap(url: string, when: string, log: (l: string) => void): Promise<void> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const mb = (name: string) =>
+    Math.round(
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 1048576,
+    );
+  log(
+    `graph-server bench: ${when}: heap used ${mb('meshlens_nodejs_heap_size_used_bytes')} MB of ` +
+      `${mb('meshlens_nodejs_heap_size_total_bytes')} MB, external ${mb('meshlens_nodejs_external_memory_bytes')} MB`,
+  );
+}
+
 async function graph(url: string): Promise<{ g: GraphResponse; ms: number; bytes: number }> {
   const t = performance.now();
   const res = await fetch(url);
@@ -88,6 +101,8 @@ export interface ServerFigures {
   answerKb: number;
   rssIdleMb: number;
   rssAfterMb: number;
+  /** VmHWM after the sequential requests, before the pollers. */
+  peakSequentialRssMb: number;
   peakRssMb: number;
   pollersP50Ms: number;
 }
@@ -144,6 +159,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
       await new Promise((r) => setTimeout(r, 500));
     }
     const rssIdleMb = procStatusMb(server.pid, 'VmRSS');
+    await logHeap(url, `idle (peak so far ${procStatusMb(server.pid, 'VmHWM')} MB)`, log);
     const base = `${url}/api/graph?namespaces=${input.namespaces.join(',')}&graphType=versionedApp&debug=true`;
     for (let i = 0; i < 3; i++) await graph(`${base}&duration=${50 + i}s`); // warm-up (JIT)
     const latency: number[] = [];
@@ -157,9 +173,11 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
       overhead.push(ms - Math.max(...g.debug!.queries.map((q) => q.ms)));
       last = { g, bytes };
     }
+    const peakBeforePollersMb = procStatusMb(server.pid, 'VmHWM');
     // 50 clients asking for one graph at once: one computation, one serialization, 50 answers.
     const pollUrl = `${url}/api/graph?namespaces=${input.namespaces.join(',')}&graphType=versionedApp&duration=5m`;
     const pollers = await Promise.all(Array.from({ length: POLLERS }, () => graph(pollUrl)));
+    await logHeap(url, 'after', log);
     const figures: ServerFigures = {
       services,
       nodes: last!.g.nodes.length,
@@ -175,6 +193,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
       answerKb: Math.round(last!.bytes / 1024),
       rssIdleMb,
       rssAfterMb: procStatusMb(server.pid, 'VmRSS'),
+      peakSequentialRssMb: peakBeforePollersMb,
       peakRssMb: procStatusMb(server.pid, 'VmHWM'),
       pollersP50Ms: r1(
         pct(

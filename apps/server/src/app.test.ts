@@ -97,6 +97,18 @@ describe('graph without Prometheus', () => {
     expect(g.debug?.queries.every((q) => q.error)).toBe(true);
   });
 
+  it('sends the answer gzipped to clients that accept it, plain JSON to the others', async () => {
+    const app = makeApp();
+    const url = '/api/graph?namespaces=bookinfo&graphType=app';
+    const zipped = await request(app).get(url).set('Accept-Encoding', 'gzip, deflate, br');
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/i);
+    const plain = await request(app).get(url).set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(GraphResponseSchema.parse(JSON.parse(plain.text))).toEqual(GraphResponseSchema.parse(zipped.body));
+  });
+
   it('shares one computation between concurrent identical requests (and reports a slow Prometheus)', async () => {
     // A socket that accepts and never answers: Prometheus hanging until our timeout.
     const sockets: Socket[] = [];

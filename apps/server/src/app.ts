@@ -143,7 +143,10 @@ export function createApp({
   api.get(ROUTES.graph, async (req, res) => {
     const parsed = GraphQuerySchema.safeParse(req.query);
     if (!parsed.success) throw inputErrorFrom(parsed.error);
-    res.type('application/json').send(await graph.getGraphBody(parsed.data));
+    const { body, gzipped } = await graph.getGraphBody(parsed.data, req.acceptsEncodings('gzip') === 'gzip');
+    res.vary('Accept-Encoding').type('application/json');
+    if (gzipped) res.set('Content-Encoding', 'gzip');
+    res.send(body);
   });
   api.use('/api', notFoundHandler);
 

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { GraphQuerySchema } from '@meshlens/contract';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -63,13 +64,21 @@ describe('graph service cache', () => {
       cacheTtlMs: 60_000,
       logger: pino({ level: 'silent' }),
     });
-    const bodies = await Promise.all(Array.from({ length: 10 }, () => service.getGraphBody(query(60))));
+    const bodies = await Promise.all(Array.from({ length: 10 }, () => service.getGraphBody(query(60), true)));
     const perComputation = calls.n;
     expect(perComputation).toBeGreaterThan(0);
-    expect(new Set(bodies)).toHaveProperty('size', 1); // one Buffer, serialized once, for every client
-    await service.getGraphBody(query(60));
+    // One gzipped Buffer, made once, for every client.
+    expect(new Set(bodies.map((b) => b.body))).toHaveProperty('size', 1);
+    expect(bodies.every((b) => b.gzipped)).toBe(true);
+    await service.getGraphBody(query(60), true);
     expect(calls.n).toBe(perComputation);
-    expect(service.stats()).toMatchObject({ cached: 1, inFlight: 0, cachedBytes: bodies[0]!.length });
+    expect(service.stats()).toMatchObject({ cached: 1, inFlight: 0, cachedBytes: bodies[0]!.body.length });
+    // A client without gzip gets the same answer as plain JSON.
+    const plain = await service.getGraphBody(query(60), false);
+    expect(plain.gzipped).toBe(false);
+    expect(gunzipSync(bodies[0]!.body).equals(plain.body)).toBe(true);
+    expect(JSON.parse(plain.body.toString('utf8'))).toMatchObject({ namespaces: ['bookinfo'] });
+    expect(calls.n).toBe(perComputation);
   });
 
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
@@ -83,7 +92,7 @@ describe('graph service cache', () => {
       logger: pino({ level: 'silent' }),
       cacheMaxBytes: 1,
     });
-    const size = (await service.getGraphBody(query(60))).length;
+    const size = (await service.getGraphBody(query(60), true)).body.length;
     expect(service.stats().cached).toBe(0); // larger than the budget: not kept at all
     // Room for two answers of this size, not three.
     const bounded = createGraphService({
@@ -95,14 +104,14 @@ describe('graph service cache', () => {
       logger: pino({ level: 'silent' }),
       cacheMaxBytes: Math.floor(size * 2.5),
     });
-    for (const d of [61, 62, 63]) await bounded.getGraphBody(query(d));
+    for (const d of [61, 62, 63]) await bounded.getGraphBody(query(d), true);
     const stats = bounded.stats();
     expect(stats.cached).toBe(2);
     expect(stats.cachedBytes).toBeLessThanOrEqual(Math.floor(size * 2.5));
     const before = calls.n;
-    await bounded.getGraphBody(query(63)); // newest: still cached
+    await bounded.getGraphBody(query(63), true); // newest: still cached
     expect(calls.n).toBe(before);
-    await bounded.getGraphBody(query(61)); // oldest: evicted, computed again
+    await bounded.getGraphBody(query(61), true); // oldest: evicted, computed again
     expect(calls.n).toBeGreaterThan(before);
   });
 });

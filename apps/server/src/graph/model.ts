@@ -68,10 +68,11 @@ export interface TEdge {
   source: string;
   target: string;
   protocol: Protocol;
-  /** code → flags → rate (requests/s; TCP: `-` → flags → bytes/s). */
-  responses: Record<string, Record<string, number>>;
+  /** code → flags → rate (requests/s; TCP: `-` → flags → bytes/s). Maps: codes are integer-like keys,
+   *  which plain objects store as (slow, sparse) elements. */
+  responses: Map<string, Map<string, number>>;
   /** gRPC status → requests/s. */
-  grpcStatuses: Record<string, number>;
+  grpcStatuses: Map<string, number>;
   rps: number;
   tcpBps: number;
   /** Destination-reported rate and its mutual-TLS part (for mtlsPct). */
@@ -102,8 +103,8 @@ export interface EdgeClasses {
 
 /** Requests/s per code, per protocol; `-` is "no response" (HTTP code 0). */
 export interface CodeRates {
-  http: Record<string, number>;
-  grpc: Record<string, number>;
+  http: ReadonlyMap<string, number>;
+  grpc: ReadonlyMap<string, number>;
 }
 
 export interface TrafficMap {
@@ -155,8 +156,8 @@ export function newEdge(
     source,
     target,
     protocol,
-    responses: {},
-    grpcStatuses: {},
+    responses: new Map(),
+    grpcStatuses: new Map(),
     rps: 0,
     tcpBps: 0,
     destReported: 0,

@@ -7,18 +7,21 @@ import { classesOf } from './appenders/nodeTraffic';
 export const r4 = (n: number) => Math.round(n * 10_000) / 10_000;
 export const r2 = (n: number) => Math.round(n * 100) / 100;
 
-/** Object.keys(obj).sort(), without the sort for the usual one key. */
-function sortedKeys(obj: object): string[] {
-  const keys = Object.keys(obj);
+/** The map's keys sorted, without the sort for the usual one key. */
+function sortedKeys(m: ReadonlyMap<string, unknown>): string[] {
+  const keys = [...m.keys()];
   return keys.length > 1 ? keys.sort() : keys;
 }
 
-function roundDeep(obj: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
+/** code → flags → rate as the contract's plain objects, keys sorted, rates rounded. */
+function roundDeep(
+  m: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
-  for (const code of sortedKeys(obj)) {
-    const flags = obj[code] ?? {};
+  for (const code of sortedKeys(m)) {
+    const flags = m.get(code)!;
     const inner: Record<string, number> = {};
-    for (const flag of sortedKeys(flags)) inner[flag] = r4(flags[flag] ?? 0);
+    for (const flag of sortedKeys(flags)) inner[flag] = r4(flags.get(flag)!);
     out[code] = inner;
   }
   return out;

@@ -9,20 +9,30 @@ function protocolOf(s: TrafficSample): Protocol {
   return s.protocol === 'grpc' ? 'grpc' : s.protocol === 'tcp' ? 'tcp' : 'http';
 }
 
+/** Adds `v` to `m[key]`. */
+export function add(m: Map<string, number>, key: string, v: number): void {
+  m.set(key, (m.get(key) ?? 0) + v);
+}
+
+/** The edge's flags → rate map of one code. */
+export function flagsOf(edge: TEdge, code: string): Map<string, number> {
+  let flags = edge.responses.get(code);
+  if (!flags) edge.responses.set(code, (flags = new Map()));
+  return flags;
+}
+
 function addRequest(edge: TEdge, s: TrafficSample): void {
   const code = s.code === '' ? U : s.code;
-  const byFlag = (edge.responses[code] ??= {});
-  byFlag[s.flags] = (byFlag[s.flags] ?? 0) + s.value;
+  add(flagsOf(edge, code), s.flags, s.value);
   edge.rps += s.value;
   if (edge.protocol === 'grpc') {
     const status = code === '0' ? '-' : s.grpc === '' ? '0' : s.grpc;
-    edge.grpcStatuses[status] = (edge.grpcStatuses[status] ?? 0) + s.value;
+    add(edge.grpcStatuses, status, s.value);
   }
 }
 
 function addTcp(edge: TEdge, s: TrafficSample): void {
-  const byFlag = (edge.responses['-'] ??= {});
-  byFlag[s.flags] = (byFlag[s.flags] ?? 0) + s.value;
+  add(flagsOf(edge, '-'), s.flags, s.value);
   edge.tcpBps += s.value;
 }
 

@@ -43,7 +43,11 @@ describe('tolerances', () => {
 
 describe('request health with Kiali defaults', () => {
   const http = (codes: Record<string, number>) =>
-    evaluateRequests({ http: codes, grpc: {} }, DEFAULT_TOLERANCES, 'inbound');
+    evaluateRequests(
+      { http: new Map(Object.entries(codes)), grpc: new Map() },
+      DEFAULT_TOLERANCES,
+      'inbound',
+    );
   it.each([
     [{ '200': 100 }, 'Healthy'],
     [{ '200': 99.9, '503': 0.1 }, 'Degraded'],
@@ -60,10 +64,18 @@ describe('request health with Kiali defaults', () => {
 
   it('grades gRPC statuses 1-16 as errors', () => {
     expect(
-      evaluateRequests({ http: {}, grpc: { '0': 85, '14': 15 } }, DEFAULT_TOLERANCES, 'inbound').status,
+      evaluateRequests(
+        { http: new Map(), grpc: new Map(Object.entries({ '0': 85, '14': 15 })) },
+        DEFAULT_TOLERANCES,
+        'inbound',
+      ).status,
     ).toBe('Failure');
     expect(
-      evaluateRequests({ http: {}, grpc: { '0': 99, '5': 1 } }, DEFAULT_TOLERANCES, 'inbound').status,
+      evaluateRequests(
+        { http: new Map(), grpc: new Map(Object.entries({ '0': 99, '5': 1 })) },
+        DEFAULT_TOLERANCES,
+        'inbound',
+      ).status,
     ).toBe('Degraded');
   });
 

@@ -8,6 +8,7 @@ import {
 } from '../../health/tolerances';
 import type { InventorySnapshot } from '../../inventory/types';
 import type { CodeRates, TEdge, TNode, TrafficMap } from '../model';
+import { add } from '../trafficMap';
 import { indexWorkloads, workloadsOf } from './flags';
 
 const RANK: Record<HealthStatus, number> = { Failure: 4, Degraded: 3, NotReady: 2, Healthy: 1, NoTraffic: 0 };
@@ -26,34 +27,33 @@ export type { CodeRates };
 /** An edge's requests/s per code (cached on the edge: edges no longer change after building). */
 export function edgeCodeRates(e: TEdge): CodeRates {
   if (e.codeRates) return e.codeRates;
-  const out: CodeRates = { http: {}, grpc: {} };
-  if (e.protocol === 'grpc') {
-    for (const s in e.grpcStatuses) out.grpc[s] = e.grpcStatuses[s]!;
-  } else if (e.protocol === 'http') {
-    for (const code in e.responses) {
-      const c = code === '0' ? '-' : code;
-      const flags = e.responses[code]!;
+  const http = new Map<string, number>();
+  if (e.protocol === 'http') {
+    for (const [code, flags] of e.responses) {
       let sum = 0;
-      for (const flag in flags) sum += flags[flag]!;
-      out.http[c] = (out.http[c] ?? 0) + sum;
+      for (const v of flags.values()) sum += v;
+      add(http, code === '0' ? '-' : code, sum);
     }
   }
+  const out: CodeRates = { http, grpc: e.protocol === 'grpc' ? e.grpcStatuses : NO_CODES };
   e.codeRates = out;
   return out;
 }
 
-const NO_RATES: CodeRates = { http: {}, grpc: {} };
+const NO_CODES: ReadonlyMap<string, number> = new Map();
+const NO_RATES: CodeRates = { http: NO_CODES, grpc: NO_CODES };
 
 export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
   if (edges.length === 0) return NO_RATES;
   if (edges.length === 1) return edgeCodeRates(edges[0]!);
-  const out: CodeRates = { http: {}, grpc: {} };
+  const http = new Map<string, number>();
+  const grpc = new Map<string, number>();
   for (const e of edges) {
     const r = edgeCodeRates(e);
-    for (const c in r.http) out.http[c] = (out.http[c] ?? 0) + r.http[c]!;
-    for (const c in r.grpc) out.grpc[c] = (out.grpc[c] ?? 0) + r.grpc[c]!;
+    for (const [c, v] of r.http) add(http, c, v);
+    for (const [c, v] of r.grpc) add(grpc, c, v);
   }
-  return out;
+  return { http, grpc };
 }
 
 /**
@@ -114,16 +114,16 @@ export function evaluateRequests(
   let reason = '';
   for (const protocol of ['http', 'grpc'] as const) {
     const codes = rates[protocol];
+    if (codes.size === 0) continue;
     let total = 0;
-    for (const code in codes) total += codes[code]!;
+    for (const v of codes.values()) total += v;
     if (total <= 0) continue;
     if (RANK[status] < RANK.Healthy) status = 'Healthy';
     const idx = applicableOf(c, tolerances, protocol, direction);
     if (idx.length === 0) continue;
     for (let j = 0; j < idx.length; j++) scratch[j] = 0;
-    for (const code in codes) {
+    for (const [code, v] of codes) {
       const mask = maskOf(c, tolerances, code);
-      const v = codes[code]!;
       for (let j = 0; j < idx.length; j++) if (mask[idx[j]!]) scratch[j]! += v;
     }
     for (let j = 0; j < idx.length; j++) {

@@ -2,9 +2,9 @@ import type { EdgeClasses, TEdge, TrafficMap } from '../model';
 
 export function sumClass(edge: Pick<TEdge, 'responses'>, test: (code: string) => boolean): number {
   let total = 0;
-  for (const [code, flags] of Object.entries(edge.responses)) {
+  for (const [code, flags] of edge.responses) {
     if (!test(code)) continue;
-    for (const v of Object.values(flags)) total += v;
+    for (const v of flags.values()) total += v;
   }
   return total;
 }
@@ -29,10 +29,9 @@ export function classesOf(edge: TEdge): EdgeClasses {
     grpcErr: edge.protocol === 'grpc' ? grpcErr(edge) : 0,
   };
   if (edge.protocol !== 'tcp') {
-    for (const code in edge.responses) {
+    for (const [code, flags] of edge.responses) {
       let total = 0;
-      const flags = edge.responses[code]!;
-      for (const flag in flags) total += flags[flag]!;
+      for (const v of flags.values()) total += v;
       const first = code.charCodeAt(0);
       if (code === '0') c.noResponse += total;
       else if (first === 50 || first === 49)
@@ -48,8 +47,7 @@ export function classesOf(edge: TEdge): EdgeClasses {
 
 export function grpcErr(edge: Pick<TEdge, 'grpcStatuses'>): number {
   let total = 0;
-  for (const [status, v] of Object.entries(edge.grpcStatuses))
-    if (status !== '0' && status !== '-') total += v;
+  for (const [status, v] of edge.grpcStatuses) if (status !== '0' && status !== '-') total += v;
   return total;
 }
 

@@ -1,13 +1,13 @@
 import { ensureEdge, type TEdge, type TrafficMap } from '../model';
 import { isServiceLike } from '../endpoints';
+import { add, flagsOf } from '../trafficMap';
 
 function mergeInto(target: TEdge, from: TEdge): void {
-  for (const [code, flags] of Object.entries(from.responses)) {
-    const t = (target.responses[code] ??= {});
-    for (const [flag, v] of Object.entries(flags)) t[flag] = (t[flag] ?? 0) + v;
+  for (const [code, flags] of from.responses) {
+    const t = flagsOf(target, code);
+    for (const [flag, v] of flags) add(t, flag, v);
   }
-  for (const [status, v] of Object.entries(from.grpcStatuses))
-    target.grpcStatuses[status] = (target.grpcStatuses[status] ?? 0) + v;
+  for (const [status, v] of from.grpcStatuses) add(target.grpcStatuses, status, v);
   target.rps += from.rps;
   target.tcpBps += from.tcpBps;
   target.destReported += from.destReported;
