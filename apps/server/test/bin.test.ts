@@ -51,7 +51,22 @@ interface Run {
 }
 
 /** Starts the bin with its bundle in `bundleDir`, runs `check` against it, stops it. */
-async function runBin(bundleDir: string, check: (url: string) => Promise<void>): Promise<Run> {
+/** The command lines of a process's children (Linux /proc). */
+function childrenOf(pid: number): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === pid ? [readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()] : [];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+}
+
+async function runBin(bundleDir: string, check: (url: string, pid: number) => Promise<void>): Promise<Run> {
   const stdout: string[] = [];
   const proc = await spawnReady(
     process.execPath,
@@ -75,7 +90,7 @@ async function runBin(bundleDir: string, check: (url: string) => Promise<void>):
     },
   );
   try {
-    await check(proc.url);
+    await check(proc.url, proc.pid);
   } finally {
     await proc.stop();
   }
@@ -132,7 +147,9 @@ async function expectSpaIndex(url: string): Promise<void> {
 describe('bin/meshlens.js', () => {
   it('builds the bundle when it is missing, then runs it: health, the SPA and CRD schema checks', async () => {
     const dir = join(work, 'bundle');
-    const run = await runBin(dir, async (url) => {
+    const run = await runBin(dir, async (url, pid) => {
+      // esbuild's service process (~400 MB) does not outlive the build.
+      expect(childrenOf(pid)).toEqual([]);
       await expectHealthy(url);
       await expectSpaIndex(url);
       await expectCrdSchemaCheck(url);
