@@ -55,6 +55,8 @@ async function prometheusFigures(promUrl: string) {
     scrapeSamples: await one('max_over_time(scrape_samples_scraped{job="mesh"}[5m])'),
     scrapeSecondsMax: await one('max_over_time(scrape_duration_seconds{job="mesh"}[5m])'),
     scrapeSecondsAvg: await one('avg_over_time(scrape_duration_seconds{job="mesh"}[5m])'),
+    /** Scrapes since the start that failed (a timeout: `up` 0). */
+    scrapeFailures: await one('count_over_time(up{job="mesh"}[1h]) - sum_over_time(up{job="mesh"}[1h])'),
   };
 }
 
@@ -132,6 +134,7 @@ interface SizeFigures {
   scrapeFetchMs: number;
   scrapeSecondsAvg: number;
   scrapeSecondsMax: number;
+  scrapeFailures: number;
   promPeakRssMb: number;
   meshSimPeakRssMb: number;
 }
@@ -226,6 +229,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
       scrapeFetchMs: Math.round(scrape.ms),
       scrapeSecondsAvg: r1(promNow.scrapeSecondsAvg),
       scrapeSecondsMax: r1(promNow.scrapeSecondsMax),
+      scrapeFailures: promNow.scrapeFailures,
       promPeakRssMb: peakRssMb(stack.endpoints.pids.prometheus),
       meshSimPeakRssMb: peakRssMb(stack.endpoints.pids.meshSim),
     };
@@ -315,6 +319,7 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
         'scrapeFetchMs',
         'scrapeSecondsAvg',
         'scrapeSecondsMax',
+        'scrapeFailures',
         'promPeakRssMb',
         'meshSimPeakRssMb',
       ] as const
@@ -323,7 +328,8 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
     'Targets (issue 4): server share < 25% of Prometheus time and < 200 ms at 1,000 services; RSS < 300 MB;',
     '50 polling clients cost Prometheus no more queries than one. Prometheus rows: `promHeadSeries` is',
     "`prometheus_tsdb_head_series` at the end; `scrapeSamples`, `scrapeSecondsAvg`/`Max` are Prometheus's own",
-    '`scrape_samples_scraped` and `scrape_duration_seconds` over the last 5 minutes; `scrapeMB` and',
+    '`scrape_samples_scraped` and `scrape_duration_seconds` over the last 5 minutes (the timeout is the',
+    'interval); `scrapeFailures` the scrapes of the run with `up` 0; `scrapeMB` and',
     "`scrapeFetchMs` one extra GET of mesh-sim's /metrics by the bench; `promPeakRssMb` and `meshSimPeakRssMb`",
     "the processes' VmHWM; `peakRssMb` is the console's.",
   ].join('\n');
