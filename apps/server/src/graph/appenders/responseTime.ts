@@ -1,14 +1,14 @@
-import { edgesOf, endpointsOf, type EndpointOptions } from '../endpoints';
+import { edgesOf, endpointsOf, type EndpointOptions, type Endpoints } from '../endpoints';
 import type { TrafficMap, TrafficSample } from '../model';
 import { countsForRates } from '../samples';
 
-const key = (s: TrafficSample) =>
-  `${s.srcNs}|${s.srcWl}|${s.dstSvcNs}|${s.dstSvcName}|${s.dstNs}|${s.dstWl}|${s.protocol === 'grpc' ? 'grpc' : 'http'}`;
+const protocolOf = (s: TrafficSample) => (s.protocol === 'grpc' ? 'grpc' : 'http');
 
 /**
  * Response time per edge (ms). The query returns one value per caller/service/workload series; an edge
  * that merges several (an app node over its workloads, a service node over its callers) gets their
- * average weighted by each series' request rate.
+ * average weighted by each series' request rate. Series are matched to their request rates through the
+ * endpoints both resolve to (memoized per build), so no key is built per sample.
  */
 export function applyResponseTime(
   map: TrafficMap,
@@ -16,18 +16,21 @@ export function applyResponseTime(
   requestSamples: readonly TrafficSample[],
   options: EndpointOptions,
 ): void {
-  const weights = new Map<string, number>();
+  const weights = { http: new Map<Endpoints, number>(), grpc: new Map<Endpoints, number>() };
   for (const s of requestSamples) {
     if (!countsForRates(s)) continue;
-    const k = key(s);
-    weights.set(k, (weights.get(k) ?? 0) + s.value);
+    const ep = endpointsOf(s, options);
+    if (!ep) continue;
+    const w = weights[protocolOf(s)];
+    w.set(ep, (w.get(ep) ?? 0) + s.value);
   }
   for (const s of rtSamples) {
     if (!countsForRates(s)) continue;
     const ep = endpointsOf(s, options);
     if (!ep) continue;
-    const w = weights.get(key(s)) ?? 0;
-    for (const edge of edgesOf(map, ep, s.protocol === 'grpc' ? 'grpc' : 'http', false, s.dstSvc)) {
+    const protocol = protocolOf(s);
+    const w = weights[protocol].get(ep) ?? 0;
+    for (const edge of edgesOf(map, ep, protocol, false, s.dstSvc)) {
       edge.rtWeighted += s.value * w;
       edge.rtWeight += w;
       edge.rtPlain += s.value;
