@@ -112,12 +112,16 @@ export interface Endpoints {
   hops: [Seed, Seed][];
   /** Edge ids of the hops per protocol (`source>target:protocol`), built once per endpoints. */
   edgeIds: Partial<Record<Protocol, string[]>>;
-  /** The hops' edges per protocol in `edgesMap`, resolved once per endpoints and map (see edgesOf). */
-  edges: Partial<Record<Protocol, TEdge[]>>;
-  /** The same for lookups (create = false), which may not see edges a later creating call adds. */
-  found: Partial<Record<Protocol, TEdge[]>>;
+  /**
+   * The hops' edges in `edgesMap` per protocol (slot PROTOCOL_SLOT[protocol]), resolved once per
+   * endpoints and map (see edgesOf); slots 3–5 hold lookups (create = false), which may not see edges a
+   * later creating call adds.
+   */
+  edges: (TEdge[] | undefined)[];
   edgesMap?: TrafficMap;
 }
+
+const PROTOCOL_SLOT: Record<Protocol, number> = { http: 0, grpc: 1, tcp: 2 };
 
 const NO_EDGES: TEdge[] = [];
 
@@ -136,11 +140,10 @@ export function edgesOf(
 ): TEdge[] {
   if (ep.edgesMap !== map) {
     ep.edgesMap = map;
-    ep.edges = {};
-    ep.found = {};
+    ep.edges = [];
   }
-  const cache = create ? ep.edges : ep.found;
-  const cached = cache[protocol];
+  const slot = PROTOCOL_SLOT[protocol] + (create ? 0 : 3);
+  const cached = ep.edges[slot];
   if (cached) return cached;
   const ids = edgeIdsOf(ep, protocol);
   const out: TEdge[] = [];
@@ -158,7 +161,7 @@ export function edgesOf(
     if (edge) out.push(edge);
   }
   // A lookup may miss edges a later creating call adds: cache only complete answers.
-  if (create || out.length === ids.length) cache[protocol] = out;
+  if (create || out.length === ids.length) ep.edges[slot] = out;
   return out.length ? out : NO_EDGES;
 }
 
@@ -172,24 +175,41 @@ export function edgeIdsOf(ep: Endpoints, protocol: Protocol): string[] {
   return ids;
 }
 
-const NONE = null;
-const memo = new WeakMap<EndpointOptions, Map<string, Endpoints | typeof NONE>>();
+/** Samples with these labels equal (besides srcWl and dstSvc, the memo's keys) share endpoints. */
+const sameEndpoints = (a: TrafficSample, b: TrafficSample) =>
+  a.srcNs === b.srcNs &&
+  a.srcApp === b.srcApp &&
+  a.srcVer === b.srcVer &&
+  a.dstSvcNs === b.dstSvcNs &&
+  a.dstSvcName === b.dstSvcName &&
+  a.dstNs === b.dstNs &&
+  a.dstWl === b.dstWl &&
+  a.dstApp === b.dstApp &&
+  a.dstVer === b.dstVer;
+
+interface Memo {
+  labels: TrafficSample;
+  ep: Endpoints | undefined;
+}
+const memo = new WeakMap<EndpointOptions, Map<string, Map<string, Memo[]>>>();
 
 /**
  * Where one sample's traffic goes, memoized per build (keyed by the options object): the many samples of
- * one caller/service/workload triple (codes, flags, reporters, the other queries) share one answer.
+ * one caller/service/workload triple (codes, flags, reporters, the other queries) share one answer. Looked
+ * up by caller workload, then service FQDN, then the few label variants under them compared in place: no
+ * key string is built per sample (Prometheus's label values arrive as shared strings, so most
+ * comparisons are pointer checks).
  */
 export function endpointsOf(s: TrafficSample, o: EndpointOptions): Endpoints | undefined {
-  let cache = memo.get(o);
-  if (!cache) {
-    cache = new Map();
-    memo.set(o, cache);
-  }
-  const key = `${s.srcNs}|${s.srcWl}|${s.srcApp}|${s.srcVer}|${s.dstSvcNs}|${s.dstSvcName}|${s.dstSvc}|${s.dstNs}|${s.dstWl}|${s.dstApp}|${s.dstVer}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit ?? undefined;
+  let bySource = memo.get(o);
+  if (!bySource) memo.set(o, (bySource = new Map()));
+  let byService = bySource.get(s.srcWl);
+  if (!byService) bySource.set(s.srcWl, (byService = new Map()));
+  let seen = byService.get(s.dstSvc);
+  if (!seen) byService.set(s.dstSvc, (seen = []));
+  for (let i = 0; i < seen.length; i++) if (sameEndpoints(seen[i]!.labels, s)) return seen[i]!.ep;
   const ep = computeEndpoints(s, o);
-  cache.set(key, ep ?? NONE);
+  seen.push({ labels: s, ep });
   return ep;
 }
 
@@ -213,7 +233,7 @@ function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | und
   } else {
     return undefined;
   }
-  return { source, service, dest, hops, edgeIds: {}, edges: {}, found: {} };
+  return { source, service, dest, hops, edgeIds: {}, edges: [] };
 }
 
 export const isServiceLike = (n: Pick<TNode, 'type'>) => n.type === 'service' || n.type === 'serviceEntry';
