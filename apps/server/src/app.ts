@@ -14,6 +14,7 @@ import { errorHandler, inputErrorFrom, notFoundHandler } from './http/errors';
 import { spaRouter } from './http/static';
 import type { Inventory } from './inventory/informers';
 import { istioRouter, type IstioRouterDeps } from './istio/index';
+import { createHeapTrimmer } from './heap';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
 
@@ -64,12 +65,14 @@ export function createApp({
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
   app.set('etag', false);
+  const heapTrimmer = createHeapTrimmer(config.graph.gcAfterAnswerBytes);
   const graph = createGraphService({
     prometheus,
     inventory: () => kube.snapshot(),
     healthRules: config.health.rate,
     cluster: config.kubernetes.clusterName,
     cacheTtlMs: config.graph.cacheTtlMs ?? config.ui.refreshIntervalMs,
+    afterAnswer: heapTrimmer.afterAnswer,
     logger,
     onAnswer: (answer, seconds) => {
       metrics.graphRequests.inc({ answer });

@@ -72,6 +72,11 @@ export const ServerConfigSchema = z.strictObject({
     .strictObject({
       /** How long an answer is reused; default: the refresh interval. */
       cacheTtlMs: durationMs.optional(),
+      /**
+       * After computing an answer of at least this many JSON bytes, run one full garbage collection
+       * (see heap.ts); 0 never does. Default 1 MB, about a 250-node graph.
+       */
+      gcAfterAnswerBytes: z.number().int().min(0).default(1_000_000),
     })
     .prefault({}),
   health: z

@@ -19,6 +19,8 @@ export interface GraphServiceDeps {
   logger: Logger;
   onAnswer?: (answer: 'computed' | 'shared' | 'cached', seconds?: number) => void;
   now?: () => number;
+  /** Called with the JSON size of each computed answer (the heap trimmer, see ../heap.ts). */
+  afterAnswer?: (bytes: number) => void;
   /** Bytes of answers kept at most (default 64 MiB): a large mesh's answer is megabytes. */
   cacheMaxBytes?: number;
 }
@@ -166,7 +168,9 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     });
     debug.buildMs = round(performance.now() - buildStart);
     // Fastest level: a few ms per MB, on libuv's thread pool rather than the event loop.
-    const body = await gzipAsync(JSON.stringify(response), { level: constants.Z_BEST_SPEED });
+    const json = JSON.stringify(response);
+    const body = await gzipAsync(json, { level: constants.Z_BEST_SPEED });
+    deps.afterAnswer?.(json.length);
     deps.onAnswer?.('computed', (performance.now() - started) / 1000);
     return { gzip: body, debug, cacheable: !promWarnings };
   }
