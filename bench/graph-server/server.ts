@@ -120,9 +120,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
     await cluster.settled();
     const kubeconfig = join(dir, 'kubeconfig');
     await cluster.writeKubeconfig(kubeconfig);
-    const cmd = process.env.MESHLENS_BENCH_SERVER_SCRIPT
-      ? { cmd: process.execPath, args: [process.env.MESHLENS_BENCH_SERVER_SCRIPT] }
-      : componentCommand('meshlens');
+    const cmd = componentCommand('meshlens');
     if (!cmd) throw new Error('the meshlens CLI is not available');
     server = await spawnReady(
       cmd.cmd,
@@ -176,7 +174,15 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
     const peakBeforePollersMb = procStatusMb(server.pid, 'VmHWM');
     // 50 clients asking for one graph at once: one computation, one serialization, 50 answers.
     const pollUrl = `${url}/api/graph?namespaces=${input.namespaces.join(',')}&graphType=versionedApp&duration=5m`;
-    const pollers = await Promise.all(Array.from({ length: POLLERS }, () => graph(pollUrl)));
+    const pollers = await Promise.all(
+      Array.from({ length: POLLERS }, async () => {
+        const t = performance.now();
+        const res = await fetch(pollUrl);
+        const bytes = (await res.arrayBuffer()).byteLength; // the body only: no client-side parsing
+        if (res.status !== 200 || bytes === 0) throw new Error(`graph answered ${res.status}`);
+        return { ms: performance.now() - t };
+      }),
+    );
     await logHeap(url, 'after', log);
     const figures: ServerFigures = {
       services,
@@ -232,7 +238,9 @@ export async function runGraphServerBench({ log }: BenchContext): Promise<BenchR
     `One versionedApp graph over all namespaces with service nodes, ${ITERATIONS} requests per size, each with a`,
     'new window (no cache hit), after 3 warm-up requests. "overhead" is latency minus the longest query as the',
     'server timed it; "rssIdle" is after the inventory synced, "peakRss" the high-water mark (VmHWM) over the',
-    `whole run including ${POLLERS} clients asking for one graph at once ("pollersP50": their latency).`,
+    `whole run including ${POLLERS} clients asking for one graph at once ("pollersP50": their latency to the`,
+    'last byte, gzip decoded but not parsed). The server runs one full garbage collection after each large',
+    'answer (`graph.gcAfterAnswerBytes`); MESHLENS_BENCH_SERVER_NODE_OPTIONS passes V8 flags to compare settings.',
     '',
     `| services | ${rows.map((r) => r.services).join(' | ')} |`,
     `|---|${rows.map(() => '---|').join('')}`,
