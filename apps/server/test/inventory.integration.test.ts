@@ -93,3 +93,27 @@ it('recovers when the API server stops and comes back', { timeout: 40_000 }, asy
   );
   expect(restarts.length).toBeGreaterThan(0);
 });
+
+it('reads large lists a page at a time (typed kinds and Istio custom objects) into the same inventory', async () => {
+  const vs = (name: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: ${name} }\nspec: { hosts: [${name}], http: [{ route: [{ destination: { host: ${name} } }] }] }\n`;
+  await applyYaml(kubeconfigPath, ['a', 'b', 'c'].map(vs).join('---\n'), 'shop');
+  await eventually(
+    'three VirtualServices in the first inventory',
+    async () => (inventory.list('virtualservices').length >= 3 ? true : undefined),
+    10_000,
+    100,
+  );
+  // Two objects per page: every kind with more than two objects takes several list calls.
+  const paged = startInventory(loadKubeConfig(kubeconfigPath), pino({ level: 'silent' }), { pageSize: 2 });
+  try {
+    expect(await paged.waitForSync(10_000)).toBe(true);
+    const names = (list: { metadata?: { name?: string } }[]) => list.map((o) => o.metadata?.name).sort();
+    expect(inventory.list('namespaces').length).toBeGreaterThan(2);
+    for (const kind of ['namespaces', 'pods', 'deployments', 'virtualservices'])
+      expect(names(paged.list(kind)), kind).toEqual(names(inventory.list(kind)));
+    expect(names(paged.list('virtualservices'))).toEqual(['a', 'b', 'c']);
+  } finally {
+    await paged.close();
+  }
+});

@@ -15,11 +15,19 @@ import { trimObject } from './trim';
 import type { InventorySnapshot } from './types';
 
 type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
+/** One page of a list: at most `limit` objects, from `_continue` (the previous page's token). */
+type PageFn = (page: {
+  limit: number;
+  _continue?: string;
+}) => Promise<KubernetesListObject<KubernetesObject>>;
+
+/** Objects per list page: a cluster's thousands of pods are read (and trimmed) a page at a time. */
+export const LIST_PAGE_SIZE = 500;
 
 interface KindSpec {
   key: string;
   path: string;
-  list: (apis: Apis) => ListFn;
+  list: (apis: Apis) => PageFn;
   /** Istio CRDs may be missing from a cluster: a 404 then means "none", not a broken inventory. */
   optional?: boolean;
 }
@@ -32,27 +40,35 @@ interface Apis {
 
 const custom =
   (group: string, version: string, plural: string) =>
-  (apis: Apis): ListFn =>
-  () =>
-    apis.custom.listClusterCustomObject({ group, version, plural }) as Promise<
+  (apis: Apis): PageFn =>
+  (page) =>
+    apis.custom.listClusterCustomObject({ group, version, plural, ...page }) as Promise<
       KubernetesListObject<KubernetesObject>
     >;
 
 /** Every kind the inventory watches. */
 export const KINDS: KindSpec[] = [
-  { key: 'namespaces', path: '/api/v1/namespaces', list: (a) => () => a.core.listNamespace() },
-  { key: 'services', path: '/api/v1/services', list: (a) => () => a.core.listServiceForAllNamespaces() },
-  { key: 'pods', path: '/api/v1/pods', list: (a) => () => a.core.listPodForAllNamespaces() },
-  { key: 'endpoints', path: '/api/v1/endpoints', list: (a) => () => a.core.listEndpointsForAllNamespaces() },
+  { key: 'namespaces', path: '/api/v1/namespaces', list: (a) => (p) => a.core.listNamespace(p) },
+  {
+    key: 'services',
+    path: '/api/v1/services',
+    list: (a) => (p) => a.core.listServiceForAllNamespaces(p),
+  },
+  { key: 'pods', path: '/api/v1/pods', list: (a) => (p) => a.core.listPodForAllNamespaces(p) },
+  {
+    key: 'endpoints',
+    path: '/api/v1/endpoints',
+    list: (a) => (p) => a.core.listEndpointsForAllNamespaces(p),
+  },
   {
     key: 'deployments',
     path: '/apis/apps/v1/deployments',
-    list: (a) => () => a.apps.listDeploymentForAllNamespaces(),
+    list: (a) => (p) => a.apps.listDeploymentForAllNamespaces(p),
   },
   {
     key: 'replicasets',
     path: '/apis/apps/v1/replicasets',
-    list: (a) => () => a.apps.listReplicaSetForAllNamespaces(),
+    list: (a) => (p) => a.apps.listReplicaSetForAllNamespaces(p),
   },
   ...(
     [
@@ -77,6 +93,8 @@ export interface InventoryOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   onRestart?: (kind: string) => void;
+  /** Objects per list page (default LIST_PAGE_SIZE). */
+  pageSize?: number;
 }
 
 export interface Inventory {
@@ -133,12 +151,16 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
       notFound: false,
       attemptFailed: false,
     } as Watched;
-    const baseList = spec.list(apis);
+    const listPage = spec.list(apis);
     const listFn: ListFn = async () => {
       try {
-        const list = await baseList();
+        const list = await listAllPages(
+          listPage,
+          (item) => trimObject(spec.key, item),
+          options.pageSize ?? LIST_PAGE_SIZE,
+        );
         entry.notFound = false;
-        return { ...list, items: list.items.map((item) => trimObject(spec.key, item)) };
+        return list;
       } catch (err) {
         if (spec.optional && statusOf(err) === 404) {
           // The CRD is not installed: an empty list, checked again on the next restart.
@@ -264,6 +286,32 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
       }
     },
   };
+}
+
+/**
+ * Every page of a list, each trimmed as it arrives, as one list: the watch resumes from the first page's
+ * resourceVersion (the snapshot every page of a paginated list is served from).
+ */
+export async function listAllPages(
+  listPage: PageFn,
+  trim: (item: KubernetesObject) => KubernetesObject,
+  limit = LIST_PAGE_SIZE,
+): Promise<KubernetesListObject<KubernetesObject>> {
+  const first = await listPage({ limit });
+  const items = first.items.map(trim);
+  let next = continueOf(first);
+  while (next) {
+    const page = await listPage({ limit, _continue: next });
+    for (const item of page.items) items.push(trim(item));
+    next = continueOf(page);
+  }
+  return { ...first, items, metadata: { ...first.metadata, _continue: undefined } };
+}
+
+/** The continue token: `_continue` in client-node's typed lists, `continue` in custom objects' plain JSON. */
+function continueOf(list: KubernetesListObject<KubernetesObject>): string | undefined {
+  const meta = list.metadata as { _continue?: string; continue?: string } | undefined;
+  return meta?._continue || meta?.continue || undefined;
 }
 
 function statusOf(err: unknown): number | undefined {
