@@ -45,10 +45,15 @@ function hooked(client: IstioKubeClient, hook: IstioStack['hook']): IstioKubeCli
   };
 }
 
-export async function startIstioStack(): Promise<IstioStack> {
+/** `log`: receives the demo cluster's line per request (`GET /apis/…`), e.g. to count API calls. */
+export async function startIstioStack(options: { log?: (line: string) => void } = {}): Promise<IstioStack> {
   const dir = mkdtempSync(join(tmpdir(), 'meshlens-istio-it-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
-  const cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
+  const cluster = await startDemoCluster({
+    host: '127.0.0.1',
+    port: 0,
+    ...(options.log ? { log: options.log } : {}),
+  });
   await cluster.writeKubeconfig(kubeconfigPath);
   await applyYaml(kubeconfigPath, `apiVersion: v1\nkind: Namespace\nmetadata: { name: ${NS} }\n`, '');
   await applyYaml(kubeconfigPath, yamlOf('bookinfo.yaml'), NS);

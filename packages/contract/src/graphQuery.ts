@@ -20,7 +20,7 @@ export const MAX_NAMESPACES = 1000;
 const BOOL = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
 
 /** Accepts `a,b,c` (or repeated `?namespaces=a&namespaces=b`); yields a sorted, de-duplicated list. */
-const namespacesParam = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+export const namespacesParam = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
   const parts = (Array.isArray(value) ? value.join(',') : value)
     .split(',')
     .map((s) => s.trim())

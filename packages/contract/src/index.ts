@@ -6,3 +6,4 @@ export * from './graphIds';
 export * from './graph';
 export * from './api';
 export * from './istio';
+export * from './istio/config';

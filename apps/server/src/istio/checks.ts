@@ -115,18 +115,20 @@ const STAMPS: [string, string, string][] = [
 const FRESH_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway']);
 
 /**
- * The mesh from the informer cache; objects in `fresh` (just listed from the API for one namespace)
- * replace the cached VirtualServices, DestinationRules and Gateways of that namespace.
+ * The mesh from the informer cache; objects in `fresh` (just listed from the API, in one namespace or in
+ * all when `namespace` is undefined) replace the cached objects of their kinds (`kinds`, default
+ * VirtualServices, DestinationRules and Gateways) there.
  */
 export function meshFrom(
   inventory: Pick<Inventory, 'list'>,
-  fresh?: { namespace: string; objects: KubeObject[] },
+  fresh?: { namespace: string | undefined; kinds?: ReadonlySet<string>; objects: KubeObject[] },
 ): MeshConfig {
   const objects: unknown[] = [];
+  const replaced = fresh?.kinds ?? FRESH_KINDS;
   for (const [key, apiVersion, kind] of STAMPS) {
     for (const o of inventory.list(key)) {
       const ns = o.metadata?.namespace;
-      if (fresh && FRESH_KINDS.has(kind) && ns === fresh.namespace) continue;
+      if (fresh && replaced.has(kind) && (fresh.namespace === undefined || ns === fresh.namespace)) continue;
       objects.push({ ...o, apiVersion: (o as { apiVersion?: string }).apiVersion ?? apiVersion, kind });
     }
   }

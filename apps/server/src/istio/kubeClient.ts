@@ -32,7 +32,11 @@ export interface WriteOptions {
 }
 
 export interface IstioKubeClient {
-  list(apiVersion: string, kind: string, namespace: string): Promise<KubeObject[]>;
+  /**
+   * Every object of a kind in a namespace, or in all namespaces when `namespace` is undefined (read in
+   * pages of LIST_PAGE_SIZE). A kind the cluster does not serve → KubeApiError 404.
+   */
+  list(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]>;
   /** undefined when the object does not exist. */
   get(key: ObjectKey): Promise<KubeObject | undefined>;
   create(obj: KubeObject, options?: WriteOptions): Promise<KubeObject>;
@@ -112,12 +116,46 @@ const header = (key: ObjectKey): KubernetesObject & { metadata: { name: string; 
   metadata: { name: key.name, namespace: key.namespace },
 });
 
-export function istioKubeClient(kc: KubeConfig): IstioKubeClient {
+/** Objects per list page. */
+export const LIST_PAGE_SIZE = 500;
+
+export function istioKubeClient(kc: KubeConfig, options: { pageSize?: number } = {}): IstioKubeClient {
   const api = KubernetesObjectApi.makeApiClient(kc);
   const dry = (o?: WriteOptions) => (o?.dryRun ? 'All' : undefined);
+  const limit = options.pageSize ?? LIST_PAGE_SIZE;
   return {
     list: (apiVersion, kind, namespace) =>
-      call(async () => plain((await api.list(apiVersion, kind, namespace)).items) as unknown as KubeObject[]),
+      call(async () => {
+        const items: KubeObject[] = [];
+        let token: string | undefined;
+        do {
+          let page;
+          try {
+            page = await api.list(
+              apiVersion,
+              kind,
+              namespace,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              limit,
+              token,
+            );
+          } catch (err) {
+            // Discovery found the group but not this kind: the CRD is not installed.
+            if (err instanceof Error && /^Unrecognized API version and kind/.test(err.message))
+              throw new KubeApiError(404, err.message, 'NotFound');
+            throw err;
+          }
+          items.push(...(plain(page.items) as unknown as KubeObject[]));
+          // `_continue` when client-node typed the list, `continue` when it passed the JSON through.
+          const meta = page.metadata as { _continue?: string; continue?: string } | undefined;
+          token = meta?._continue || meta?.continue || undefined;
+        } while (token);
+        return items;
+      }),
     async get(key) {
       try {
         return plain(await call(() => api.read(header(key)))) as unknown as KubeObject;

@@ -6,6 +6,7 @@ import {
   DeleteRoutingQuerySchema,
   DryRunQuerySchema,
   ISTIO_ROUTES,
+  IstioConfigQuerySchema,
   IstioObjectQuerySchema,
   RoutingIntentSchema,
 } from '@meshlens/contract';
@@ -17,6 +18,7 @@ import { InputError } from '../errors';
 import { inputErrorFrom } from '../http/errors';
 import type { Inventory } from '../inventory/informers';
 import { validationError, zodCauses } from './checks';
+import { listConfig } from './config';
 import { loadIstioCrds, type IstioCrds } from './crds';
 import type { IstioKubeClient } from './kubeClient';
 import { createObject, deleteObject, getObject, listObjects, patchObject, replaceObject } from './objects';
@@ -80,6 +82,9 @@ export function istioRouter(input: IstioRouterDeps): Router {
     res.json(await applyIntent(deps, p(req, 'namespace'), p(req, 'service'), intent, q.dryRun));
   });
 
+  router.get(ISTIO_ROUTES.config, async (req, res) => {
+    res.json(await listConfig(deps, query(IstioConfigQuerySchema, req)));
+  });
   router.get(ISTIO_ROUTES.objects, async (req, res) => {
     res.json(await listObjects(deps, p(req, 'namespace'), p(req, 'kind')));
   });

@@ -1,28 +1,16 @@
 /** Istio config and routing calls of the web app: one function per write route, one hook per read. */
 import { useQuery } from '@tanstack/react-query';
-import type {
-  GraphResponse,
-  IstioListResponse,
-  IstioObjectResponse,
-  RoutingIntentInput,
-  RoutingResponse,
+import {
+  ISTIO_ROUTES,
+  istioConfigSearchParams,
+  type GraphResponse,
+  type IstioConfigResponse,
+  type IstioObjectResponse,
+  type RoutingIntentInput,
+  type RoutingResponse,
 } from '@meshlens/contract';
 import { ApiError, apiUrl, fetchJson } from '../api/client';
 import { queryKeys } from '../api/queries';
-
-/** The kinds the Istio Config page lists (plural names of the CRDs). */
-export const LISTED_KINDS = [
-  'virtualservices',
-  'destinationrules',
-  'gateways',
-  'serviceentries',
-  'sidecars',
-  'peerauthentications',
-  'authorizationpolicies',
-  'requestauthentications',
-  'envoyfilters',
-  'workloadentries',
-] as const;
 
 export const istioKeys = {
   all: () => [...queryKeys.all, 'istio'] as const,
@@ -87,49 +75,47 @@ export interface ListedObject {
   plural: string;
   namespace: string;
   name: string;
-  object: IstioListResponse['items'][number];
-  validation: IstioListResponse['validations'][number] | undefined;
+  object: IstioConfigResponse['items'][number];
+  validation: IstioConfigResponse['validations'][number] | undefined;
 }
 
 export interface ConfigList {
   items: ListedObject[];
-  /** Lists that could not be read (shown inline, the rest still listed). */
+  /** Kinds that could not be read (shown inline, the rest still listed). */
   errors: string[];
 }
 
-/** Every listed kind in every namespace: one request per (namespace, kind), partial failure kept as data. */
-export async function fetchConfig(namespaces: string[]): Promise<ConfigList> {
-  const jobs = namespaces.flatMap((ns) => LISTED_KINDS.map((plural) => ({ ns, plural })));
-  const answers = await Promise.allSettled(
-    jobs.map(({ ns, plural }) => fetchJson<IstioListResponse>(objectPath(ns, plural))),
-  );
-  const items: ListedObject[] = [];
-  const errors: string[] = [];
-  answers.forEach((a, i) => {
-    const job = jobs[i];
-    if (!job) return;
-    if (a.status === 'rejected') {
-      const status = a.reason instanceof ApiError ? a.reason.status : 0;
-      if (status !== 404) errors.push(`${job.plural} in ${job.ns}: ${String((a.reason as Error).message)}`);
-      return;
-    }
-    for (const object of a.value.items) {
-      const name = object.metadata.name;
-      items.push({
-        kind: object.kind,
-        plural: job.plural,
-        namespace: object.metadata.namespace ?? job.ns,
-        name,
-        object,
-        validation: a.value.validations.find((v) => v.name === name && v.kind === object.kind),
-      });
-    }
+const idOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+
+/** The answer of `GET /api/istio/config` as the page's rows, by namespace, kind and name. */
+export function toConfigList(answer: IstioConfigResponse): ConfigList {
+  const plurals = new Map(answer.kinds.map((k) => [k.kind, k.plural]));
+  const validations = new Map(answer.validations.map((v) => [idOf(v.kind, v.namespace, v.name), v]));
+  const items = answer.items.map((object): ListedObject => {
+    const { name, namespace } = object.metadata;
+    return {
+      kind: object.kind,
+      plural: plurals.get(object.kind) ?? `${object.kind.toLowerCase()}s`,
+      namespace,
+      name,
+      object,
+      validation: validations.get(idOf(object.kind, namespace, name)),
+    };
   });
   items.sort(
     (a, b) =>
       a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
   );
-  return { items, errors };
+  return { items, errors: answer.errors.map((e) => `${e.plural}: ${e.message}`) };
+}
+
+/** Every listed kind in every selected namespace: one request, partial failure kept as data. */
+export async function fetchConfig(namespaces: string[]): Promise<ConfigList> {
+  const answer = await fetchJson<IstioConfigResponse>(
+    ISTIO_ROUTES.config,
+    istioConfigSearchParams({ namespaces }),
+  );
+  return toConfigList(answer);
 }
 
 export function useIstioConfig(namespaces: string[]) {

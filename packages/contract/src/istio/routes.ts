@@ -92,6 +92,8 @@ export const ISTIO_ROUTES = {
   routing: '/api/namespaces/:namespace/services/:service/routing',
   objects: '/api/namespaces/:namespace/istio/:kind',
   object: '/api/namespaces/:namespace/istio/:kind/:name',
+  /** Every listed kind in the selected namespaces, one request (see ./config). */
+  config: '/api/istio/config',
 } as const;
 
 /** Labels on what meshlens writes. */
