@@ -138,6 +138,8 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
         'warn',
         '--graph-cache-ttl',
         '10s',
+        // Extra console flags to compare settings, e.g. `--config heap.yaml`.
+        ...(process.env.MESHLENS_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? []),
       ],
       {
         name: 'meshlens',

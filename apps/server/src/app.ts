@@ -65,7 +65,7 @@ export function createApp({
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
   app.set('etag', false);
-  const heapTrimmer = createHeapTrimmer(config.graph.gcAfterAnswerBytes);
+  const heapTrimmer = createHeapTrimmer(config.graph.heapSoftLimitMb);
   const graph = createGraphService({
     prometheus,
     inventory: () => kube.snapshot(),

@@ -62,28 +62,53 @@ export function typedSamples(samples: GraphSamples): TypedSamples {
  * it arrives, so the raw JSON objects of the five answers are never all held at once.
  */
 export function buildGraphFromTyped(q: GraphQuery, samples: TypedSamples, ctx: BuildContext): GraphResponse {
+  const graph = startGraph(q, samples, ctx.inventory);
+  graph.addResponseTime(samples.responseTime ?? []);
+  graph.addThroughput(samples.throughput ?? []);
+  return graph.finish(ctx);
+}
+
+/**
+ * The pipeline in stages, in this order: the traffic map from the request, TCP and mTLS answers
+ * (startGraph), then response times and throughput as their answers arrive, then the appenders and the
+ * answer (finish). The server starts on the map while Prometheus still computes the slower queries.
+ */
+export interface GraphBuilder {
+  addResponseTime(samples: readonly TrafficSample[]): void;
+  addThroughput(samples: readonly TrafficSample[]): void;
+  finish(ctx: BuildContext): GraphResponse;
+}
+
+export function startGraph(
+  q: GraphQuery,
+  samples: Pick<TypedSamples, 'requests' | 'tcp' | 'mtls'>,
+  inventory: InventorySnapshot,
+): GraphBuilder {
   const options: EndpointOptions = {
     graphType: q.graphType,
     injectServiceNodes: q.injectServiceNodes,
-    serviceEntries: ctx.inventory.serviceEntries,
+    serviceEntries: inventory.serviceEntries,
   };
   const requests = samples.requests ?? [];
-  const tcp = samples.tcp ?? [];
-  let map: TrafficMap = buildTrafficMap(requests, tcp, samples.mtls ?? [], options);
-  applyResponseTime(map, samples.responseTime ?? [], requests, options);
-  applyThroughput(map, samples.throughput ?? [], options);
-  if (q.graphType === 'service') map = reduceToServiceGraph(map);
-  if (q.includeIdle || ctx.forceInventory)
-    addIdle(map, ctx.inventory, q.namespaces, q.graphType, q.injectServiceNodes);
-  markOutside(map, q.namespaces);
-  markRootsGatewaysSidecars(map, ctx.inventory);
-  applyBadges(map, ctx.inventory, q.injectServiceNodes || q.graphType === 'service');
-  applyNodeTraffic(map);
-  for (const n of map.nodes.values()) {
-    const t = n.traffic;
-    if (t.httpIn + t.httpOut + t.grpcIn + t.grpcOut + t.tcpIn + t.tcpOut <= 0) n.isIdle = true;
-  }
-  applyHealth(map, ctx.inventory, ctx.healthRules);
-  applyBoxes(map, q.boxBy);
-  return toResponse(map, q, ctx.timestamp, ctx.warnings, ctx.cluster);
+  let map: TrafficMap = buildTrafficMap(requests, samples.tcp ?? [], samples.mtls ?? [], options);
+  return {
+    addResponseTime: (rt) => applyResponseTime(map, rt, requests, options),
+    addThroughput: (tp) => applyThroughput(map, tp, options),
+    finish(ctx) {
+      if (q.graphType === 'service') map = reduceToServiceGraph(map);
+      if (q.includeIdle || ctx.forceInventory)
+        addIdle(map, ctx.inventory, q.namespaces, q.graphType, q.injectServiceNodes);
+      markOutside(map, q.namespaces);
+      markRootsGatewaysSidecars(map, ctx.inventory);
+      applyBadges(map, ctx.inventory, q.injectServiceNodes || q.graphType === 'service');
+      applyNodeTraffic(map);
+      for (const n of map.nodes.values()) {
+        const t = n.traffic;
+        if (t.httpIn + t.httpOut + t.grpcIn + t.grpcOut + t.tcpIn + t.tcpOut <= 0) n.isIdle = true;
+      }
+      applyHealth(map, ctx.inventory, ctx.healthRules);
+      applyBoxes(map, q.boxBy);
+      return toResponse(map, q, ctx.timestamp, ctx.warnings, ctx.cluster);
+    },
+  };
 }

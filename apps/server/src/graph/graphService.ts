@@ -5,9 +5,10 @@ import type { Logger } from 'pino';
 import type { HealthRule } from '../health/tolerances';
 import type { InventorySnapshot } from '../inventory/types';
 import { PrometheusError, type PrometheusClient } from '../prometheus/client';
-import { buildGraphFromTyped, type TypedSamples } from './buildGraph';
+import { startGraph } from './buildGraph';
+import type { TrafficSample } from './model';
 import { toSamples } from './samples';
-import { buildGraphQueries } from './queries';
+import { buildGraphQueries, type GraphPromQuery } from './queries';
 
 export interface GraphServiceDeps {
   prometheus: PrometheusClient;
@@ -19,8 +20,8 @@ export interface GraphServiceDeps {
   logger: Logger;
   onAnswer?: (answer: 'computed' | 'shared' | 'cached', seconds?: number) => void;
   now?: () => number;
-  /** Called with the JSON size of each computed answer (the heap trimmer, see ../heap.ts). */
-  afterAnswer?: (bytes: number) => void;
+  /** Called after each computed answer (the heap trimmer, see ../heap.ts). */
+  afterAnswer?: () => void;
   /** Bytes of answers kept at most (default 64 MiB): a large mesh's answer is megabytes. */
   cacheMaxBytes?: number;
 }
@@ -97,44 +98,64 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     const started = performance.now();
     const time = q.queryTime ?? Math.round(now()) / 1000;
     const queries = buildGraphQueries(q);
+    type Answer = { ms: number; series: number; samples: TrafficSample[] };
     // Each answer becomes typed samples as soon as it arrives: its raw JSON objects are dropped at once.
-    const results = await Promise.allSettled(
-      queries.map((pq) =>
-        deps.prometheus
-          .query(pq.promql, { time })
-          .then((r) => ({ ms: r.ms, series: r.samples.length, samples: toSamples(r.samples) })),
-      ),
+    const pending = new Map<GraphPromQuery['name'], Promise<PromiseSettledResult<Answer>>>(
+      queries.map((pq) => [
+        pq.name,
+        deps.prometheus.query(pq.promql, { time }).then(
+          (r): PromiseSettledResult<Answer> => ({
+            status: 'fulfilled',
+            value: { ms: r.ms, series: r.samples.length, samples: toSamples(r.samples) },
+          }),
+          (reason: unknown): PromiseSettledResult<Answer> => ({ status: 'rejected', reason }),
+        ),
+      ]),
     );
-    const samples: TypedSamples = {};
     const debug: GraphDebug = { queries: [], shared: false, buildMs: 0 };
-    const warnings: GraphWarning[] = [];
     const failures: { code: string; message: string }[] = [];
-    let requestsFailed = false;
-    queries.forEach((pq, i) => {
-      const r = results[i]!;
+    let buildMs = 0;
+    const timed = <T>(f: () => T): T => {
+      const t = performance.now();
+      const out = f();
+      buildMs += performance.now() - t;
+      return out;
+    };
+    /** The samples of one query once it has answered (undefined if it failed or was not asked). */
+    const answer = async (name: GraphPromQuery['name']): Promise<TrafficSample[] | undefined> => {
+      const r = await pending.get(name);
+      const promql = queries.find((x) => x.name === name)?.promql ?? '';
+      if (!r) return undefined;
       if (r.status === 'fulfilled') {
-        samples[pq.name] = r.value.samples;
-        debug.queries.push({
-          name: pq.name,
-          promql: pq.promql,
-          ms: round(r.value.ms),
-          series: r.value.series,
-        });
-        return;
+        debug.queries.push({ name, promql, ms: round(r.value.ms), series: r.value.series });
+        return r.value.samples;
       }
       const err = r.reason as Error;
       const code = err instanceof PrometheusError ? WARNING_CODE[err.kind] : 'PrometheusError';
-      if (pq.name === 'requests' || (pq.name === 'tcp' && !queries.some((x) => x.name === 'requests')))
-        requestsFailed = true;
-      debug.queries.push({ name: pq.name, promql: pq.promql, ms: 0, series: 0, error: err.message });
+      debug.queries.push({ name, promql, ms: 0, series: 0, error: err.message });
       if (!failures.some((f) => f.code === code)) failures.push({ code, message: err.message });
-    });
+      return undefined;
+    };
+    // The traffic map needs the request, TCP and mTLS answers; it is built while Prometheus still
+    // computes response times and throughput (usually the slower queries).
+    const [requests, tcp, mtls] = await Promise.all([answer('requests'), answer('tcp'), answer('mtls')]);
+    const requestsFailed = pending.has('requests') ? !requests : pending.has('tcp') && !tcp;
+    const inventory = deps.inventory();
+    const graph = timed(() => startGraph(q, { requests, tcp, mtls }, inventory));
+    const responseTime = await answer('responseTime');
+    if (responseTime) timed(() => graph.addResponseTime(responseTime));
+    const throughput = await answer('throughput');
+    if (throughput) timed(() => graph.addThroughput(throughput));
+    pending.clear();
+    // In the order the queries were issued, whatever order they answered in.
+    debug.queries.sort((a, b) => order(queries, a.name) - order(queries, b.name));
+
+    const warnings: GraphWarning[] = [];
     for (const f of failures) {
       const effect = requestsFailed ? 'showing the inventory without traffic' : 'some rates are missing';
       warnings.push({ code: f.code, message: `${f.message}; ${effect}` });
     }
     if (failures.length) deps.logger.warn({ warnings }, 'graph built without some Prometheus answers');
-    const inventory = deps.inventory();
     const promWarnings = warnings.length > 0;
     if (!inventory.synced)
       warnings.push({
@@ -156,21 +177,21 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
           message: `no such namespace: ${missing.slice(0, 10).join(', ')}`,
         });
     }
-    const buildStart = performance.now();
-    results.length = 0;
-    const response = buildGraphFromTyped(q, samples, {
-      inventory,
-      healthRules: deps.healthRules,
-      cluster: deps.cluster,
-      timestamp: time,
-      warnings,
-      forceInventory: requestsFailed,
-    });
-    debug.buildMs = round(performance.now() - buildStart);
+    const response = timed(() =>
+      graph.finish({
+        inventory,
+        healthRules: deps.healthRules,
+        cluster: deps.cluster,
+        timestamp: time,
+        warnings,
+        forceInventory: requestsFailed,
+      }),
+    );
+    debug.buildMs = round(buildMs);
     // Fastest level: a few ms per MB, on libuv's thread pool rather than the event loop.
     const json = JSON.stringify(response);
     const body = await gzipAsync(json, { level: constants.Z_BEST_SPEED });
-    deps.afterAnswer?.(json.length);
+    deps.afterAnswer?.();
     deps.onAnswer?.('computed', (performance.now() - started) / 1000);
     return { gzip: body, debug, cacheable: !promWarnings };
   }
@@ -231,3 +252,4 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+const order = (queries: readonly GraphPromQuery[], name: string) => queries.findIndex((q) => q.name === name);
