@@ -19,6 +19,7 @@ import { startDemoCluster } from '@meshlens/demo-cluster';
 import { loadScenario, scenarioObjects } from '@meshlens/mesh-sim';
 import { componentCommand, spawnReady, type BenchContext, type BenchResult } from '@meshlens/stack';
 import { syntheticInput, type SyntheticInput } from '../graph-pipeline/synthetic';
+import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
 
 const ITERATIONS = 20;
 const POLLERS = 50;
@@ -225,6 +226,8 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
 
 export async function runGraphServerBench({ log }: BenchContext): Promise<BenchResult> {
   const sizes = (process.env.MESHLENS_BENCH_GRAPH_SERVER_SIZES ?? '100,1000,3000').split(',').map(Number);
+  // The console runs from its bundle; build it now if stale, so no run's peak RSS includes the build.
+  await ensureBundle({ log });
   const rows: ServerFigures[] = [];
   for (const n of sizes) rows.push(await benchSize(n, log));
   const figures: Record<string, unknown> = {};
@@ -241,8 +244,9 @@ export async function runGraphServerBench({ log }: BenchContext): Promise<BenchR
     'new window (no cache hit), after 3 warm-up requests. "overhead" is latency minus the longest query as the',
     'server timed it; "rssIdle" is after the inventory synced, "peakRss" the high-water mark (VmHWM) over the',
     `whole run including ${POLLERS} clients asking for one graph at once ("pollersP50": their latency to the`,
-    'last byte, gzip decoded but not parsed). The server runs one full garbage collection after each large',
-    'answer (`graph.gcAfterAnswerBytes`); MESHLENS_BENCH_SERVER_NODE_OPTIONS passes V8 flags to compare settings.',
+    'last byte, gzip decoded but not parsed). The server collects garbage after an answer when its heap is',
+    'above `graph.heapSoftLimitMb` (96 MB by default). To compare settings: MESHLENS_BENCH_SERVER_ARGS passes',
+    'console flags (e.g. `--config heap.yaml`), MESHLENS_BENCH_SERVER_NODE_OPTIONS V8 flags.',
     '',
     `| services | ${rows.map((r) => r.services).join(' | ')} |`,
     `|---|${rows.map(() => '---|').join('')}`,

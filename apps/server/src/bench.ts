@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
 import { startStack, waitForPromQL, type BenchContext, type BenchResult } from '@meshlens/stack';
 import { createPrometheusClient } from './prometheus/client';
+import { ensureBundle } from '../scripts/bundle.mjs';
 
 const ITERATIONS = 15;
 const POLL_SECONDS = 12;
@@ -271,6 +272,8 @@ const TELEMETRY = [
 
 export async function runGraphBench({ log }: BenchContext): Promise<BenchResult> {
   const sizes = (process.env.MESHLENS_BENCH_GRAPH_SIZES ?? '100,1000,3000').split(',').map(Number);
+  // The console runs from its bundle; build it now if stale, so no run's peak RSS includes the build.
+  await ensureBundle({ log });
   const rows: SizeFigures[] = [];
   for (const n of sizes) rows.push(await benchSize(n, log));
   const figures: Record<string, unknown> = {};
