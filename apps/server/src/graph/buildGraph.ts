@@ -14,7 +14,7 @@ import { applyThroughput } from './appenders/throughput';
 import type { EndpointOptions } from './endpoints';
 import type { TrafficMap, TrafficSample } from './model';
 import { toSamples } from './samples';
-import { toResponse } from './toResponse';
+import { draftResponse, type ResponseDraft } from './toResponse';
 import { buildTrafficMap } from './trafficMap';
 
 /** Prometheus answers of one graph request, by query name; a missing one failed or was not needed. */
@@ -69,13 +69,20 @@ export function buildGraphFromTyped(q: GraphQuery, samples: TypedSamples, ctx: B
 }
 
 /**
- * The pipeline in stages, in this order: the traffic map from the request, TCP and mTLS answers
- * (startGraph), then response times and throughput as their answers arrive, then the appenders and the
- * answer (finish). The server starts on the map while Prometheus still computes the slower queries.
+ * The pipeline in stages: the traffic map from the request, TCP and mTLS answers (startGraph); then, in
+ * any order, the appenders that need nothing else (prepare) and response times and throughput as their
+ * answers arrive; then the answer (finish). The server starts on the map, flags, badges and health while
+ * Prometheus still computes the slowest query (response-time quantiles over histogram buckets).
  */
 export interface GraphBuilder {
   addResponseTime(samples: readonly TrafficSample[]): void;
   addThroughput(samples: readonly TrafficSample[]): void;
+  /**
+   * Idle nodes, flags, badges, node traffic, health, and the answer's nodes and edges (their response
+   * times and throughput are read at finish). For a service graph (whose edges merge response times and
+   * throughput) it waits for finish; finish runs it if it has not run.
+   */
+  prepare(ctx: Omit<BuildContext, 'warnings'>): void;
   finish(ctx: BuildContext): GraphResponse;
 }
 
@@ -91,24 +98,32 @@ export function startGraph(
   };
   const requests = samples.requests ?? [];
   let map: TrafficMap = buildTrafficMap(requests, samples.tcp ?? [], samples.mtls ?? [], options);
+  let draft: ResponseDraft | undefined;
+  const appenders = (ctx: Omit<BuildContext, 'warnings'>): ResponseDraft => {
+    if (q.graphType === 'service') map = reduceToServiceGraph(map);
+    if (q.includeIdle || ctx.forceInventory)
+      addIdle(map, ctx.inventory, q.namespaces, q.graphType, q.injectServiceNodes);
+    markOutside(map, q.namespaces);
+    markRootsGatewaysSidecars(map, ctx.inventory);
+    applyBadges(map, ctx.inventory, q.injectServiceNodes || q.graphType === 'service');
+    applyNodeTraffic(map);
+    for (const n of map.nodes.values()) {
+      const t = n.traffic;
+      if (t.httpIn + t.httpOut + t.grpcIn + t.grpcOut + t.tcpIn + t.tcpOut <= 0) n.isIdle = true;
+    }
+    applyHealth(map, ctx.inventory, ctx.healthRules);
+    applyBoxes(map, q.boxBy);
+    return draftResponse(map, ctx.cluster);
+  };
   return {
     addResponseTime: (rt) => applyResponseTime(map, rt, requests, options),
     addThroughput: (tp) => applyThroughput(map, tp, options),
+    prepare(ctx) {
+      if (q.graphType !== 'service') draft ??= appenders(ctx);
+    },
     finish(ctx) {
-      if (q.graphType === 'service') map = reduceToServiceGraph(map);
-      if (q.includeIdle || ctx.forceInventory)
-        addIdle(map, ctx.inventory, q.namespaces, q.graphType, q.injectServiceNodes);
-      markOutside(map, q.namespaces);
-      markRootsGatewaysSidecars(map, ctx.inventory);
-      applyBadges(map, ctx.inventory, q.injectServiceNodes || q.graphType === 'service');
-      applyNodeTraffic(map);
-      for (const n of map.nodes.values()) {
-        const t = n.traffic;
-        if (t.httpIn + t.httpOut + t.grpcIn + t.grpcOut + t.tcpIn + t.tcpOut <= 0) n.isIdle = true;
-      }
-      applyHealth(map, ctx.inventory, ctx.healthRules);
-      applyBoxes(map, q.boxBy);
-      return toResponse(map, q, ctx.timestamp, ctx.warnings, ctx.cluster);
+      draft ??= appenders(ctx);
+      return draft.answer(q, ctx.timestamp, ctx.warnings);
     },
   };
 }

@@ -8,7 +8,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { deriveSnapshot, type RawInventory } from '../inventory/derive';
 import type { VectorSample } from '../prometheus/client';
-import { buildGraph, type GraphSamples } from './buildGraph';
+import { buildGraph, startGraph, typedSamples, type GraphSamples } from './buildGraph';
 import type { HealthRule } from '../health/tolerances';
 
 /**
@@ -59,13 +59,17 @@ export function runCase(
     tcp: q.protocols.includes('tcp') ? set.answers.tcp : undefined,
   };
   const inventory = deriveSnapshot(set.inventory, true);
-  return buildGraph(q, samples, {
-    inventory,
-    healthRules,
-    cluster: 'Kubernetes',
-    timestamp: set.time,
-    warnings: [],
-  });
+  const ctx = { inventory, healthRules, cluster: 'Kubernetes', timestamp: set.time, warnings: [] };
+  const answer = buildGraph(q, samples, ctx);
+  // The server's order (appenders before the slow answers, throughput before response times) gives the
+  // same answer.
+  const typed = typedSamples(samples);
+  const staged = startGraph(q, typed, inventory);
+  staged.prepare(ctx);
+  staged.addThroughput(typed.throughput ?? []);
+  staged.addResponseTime(typed.responseTime ?? []);
+  expect(staged.finish(ctx)).toEqual(answer);
+  return answer;
 }
 
 function checkGolden(set: string, name: string, answer: GraphResponse): void {

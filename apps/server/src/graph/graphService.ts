@@ -141,11 +141,21 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     const [requests, tcp, mtls] = await Promise.all([answer('requests'), answer('tcp'), answer('mtls')]);
     const requestsFailed = pending.has('requests') ? !requests : pending.has('tcp') && !tcp;
     const inventory = deps.inventory();
+    const context = {
+      inventory,
+      healthRules: deps.healthRules,
+      cluster: deps.cluster,
+      timestamp: time,
+      forceInventory: requestsFailed,
+    };
     const graph = timed(() => startGraph(q, { requests, tcp, mtls }, inventory));
-    const responseTime = await answer('responseTime');
-    if (responseTime) timed(() => graph.addResponseTime(responseTime));
-    const throughput = await answer('throughput');
-    if (throughput) timed(() => graph.addThroughput(throughput));
+    // Each of the two remaining answers is applied when it arrives; the appenders run meanwhile.
+    const applied = Promise.all([
+      answer('throughput').then((tp) => tp && timed(() => graph.addThroughput(tp))),
+      answer('responseTime').then((rt) => rt && timed(() => graph.addResponseTime(rt))),
+    ]);
+    timed(() => graph.prepare(context));
+    await applied;
     pending.clear();
     // In the order the queries were issued, whatever order they answered in.
     debug.queries.sort((a, b) => order(queries, a.name) - order(queries, b.name));
@@ -177,16 +187,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
           message: `no such namespace: ${missing.slice(0, 10).join(', ')}`,
         });
     }
-    const response = timed(() =>
-      graph.finish({
-        inventory,
-        healthRules: deps.healthRules,
-        cluster: deps.cluster,
-        timestamp: time,
-        warnings,
-        forceInventory: requestsFailed,
-      }),
-    );
+    const response = timed(() => graph.finish({ ...context, warnings }));
     debug.buildMs = round(buildMs);
     // Fastest level: a few ms per MB, on libuv's thread pool rather than the event loop.
     const json = JSON.stringify(response);

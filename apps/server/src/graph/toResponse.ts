@@ -1,5 +1,5 @@
 import type { GraphEdge, GraphNode, GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract';
-import type { TrafficMap } from './model';
+import type { TEdge, TrafficMap } from './model';
 import { edgeResponseTime } from './appenders/responseTime';
 import { classesOf } from './appenders/nodeTraffic';
 
@@ -35,6 +35,27 @@ export function toResponse(
   warnings: GraphWarning[],
   cluster: string,
 ): GraphResponse {
+  return draftResponse(map, cluster).answer(q, timestamp, warnings);
+}
+
+/** Sets the fields of an answer's edge that response times and throughput make. */
+function setTiming(out: GraphEdge, e: TEdge): void {
+  const rt = edgeResponseTime(e);
+  out.responseTimeMs = rt === null ? null : r2(rt);
+  out.throughputBps =
+    e.protocol === 'tcp' ? r4(e.tcpBps) : e.throughput === undefined ? null : r4(e.throughput);
+}
+
+export interface ResponseDraft {
+  /**
+   * The answer, with each edge's response time and throughput read again from the map: those may be
+   * added to the map after the draft (the server drafts while the slowest queries still run).
+   */
+  answer(q: GraphQuery, timestamp: number, warnings: GraphWarning[]): GraphResponse;
+}
+
+/** The answer's nodes and edges built from a map whose nodes, edges and rates are final. */
+export function draftResponse(map: TrafficMap, cluster: string): ResponseDraft {
   // Outbound amount per source node and protocol (for percentOfSource), without a key string per edge.
   const outByNodeProto = new Map<string, Record<string, number>>();
   for (const e of map.edges.values()) {
@@ -89,50 +110,53 @@ export function toResponse(
       }
       return node;
     });
-  const edges: GraphEdge[] = [...map.edges.values()]
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((e) => {
-      const tcp = e.protocol === 'tcp';
-      const amount = tcp ? e.tcpBps : e.rps;
-      const out = outByNodeProto.get(e.source)?.[e.protocol] ?? 0;
-      const c = classesOf(e);
-      const noResponse = c.noResponse;
-      const c4 = c.c4xx;
-      const c5 = c.c5xx;
-      const gErr = c.grpcErr;
-      const errors = e.protocol === 'grpc' ? gErr + noResponse : c4 + c5 + noResponse;
-      const rt = edgeResponseTime(e);
-      return {
-        id: e.id,
-        source: e.source,
-        target: e.target,
-        protocol: e.protocol,
-        rps: r4(tcp ? 0 : e.rps),
-        rate2xx: r4(c.c2xx),
-        rate3xx: r4(c.c3xx),
-        rate4xx: r4(c4),
-        rate5xx: r4(c5),
-        rateNoResponse: r4(noResponse),
-        rateGrpcErr: r4(gErr),
-        errorPct: !tcp && e.rps > 0 ? r2((errors / e.rps) * 100) : 0,
-        percentOfSource: out > 0 ? r2((amount / out) * 100) : 0,
-        responseTimeMs: rt === null ? null : r2(rt),
-        throughputBps: tcp ? r4(e.tcpBps) : e.throughput === undefined ? null : r4(e.throughput),
-        mtlsPct: e.destReported > 0 ? r2((e.mtls / e.destReported) * 100) : null,
-        responses: roundDeep(e.responses),
-        isIdle: amount <= 0,
-        healthStatus: e.healthStatus,
-        healthReason: e.healthReason,
-      };
-    });
+  const mapEdges = [...map.edges.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const edges: GraphEdge[] = mapEdges.map((e) => {
+    const tcp = e.protocol === 'tcp';
+    const amount = tcp ? e.tcpBps : e.rps;
+    const out = outByNodeProto.get(e.source)?.[e.protocol] ?? 0;
+    const c = classesOf(e);
+    const noResponse = c.noResponse;
+    const c4 = c.c4xx;
+    const c5 = c.c5xx;
+    const gErr = c.grpcErr;
+    const errors = e.protocol === 'grpc' ? gErr + noResponse : c4 + c5 + noResponse;
+    return {
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      protocol: e.protocol,
+      rps: r4(tcp ? 0 : e.rps),
+      rate2xx: r4(c.c2xx),
+      rate3xx: r4(c.c3xx),
+      rate4xx: r4(c4),
+      rate5xx: r4(c5),
+      rateNoResponse: r4(noResponse),
+      rateGrpcErr: r4(gErr),
+      errorPct: !tcp && e.rps > 0 ? r2((errors / e.rps) * 100) : 0,
+      percentOfSource: out > 0 ? r2((amount / out) * 100) : 0,
+      responseTimeMs: null, // set by answer()
+      throughputBps: null,
+      mtlsPct: e.destReported > 0 ? r2((e.mtls / e.destReported) * 100) : null,
+      responses: roundDeep(e.responses),
+      isIdle: amount <= 0,
+      healthStatus: e.healthStatus,
+      healthReason: e.healthReason,
+    };
+  });
   return {
-    timestamp,
-    duration: q.duration,
-    graphType: q.graphType,
-    namespaces: q.namespaces,
-    responseTime: q.responseTime,
-    nodes,
-    edges,
-    warnings,
+    answer(q, timestamp, warnings) {
+      for (let i = 0; i < mapEdges.length; i++) setTiming(edges[i]!, mapEdges[i]!);
+      return {
+        timestamp,
+        duration: q.duration,
+        graphType: q.graphType,
+        namespaces: q.namespaces,
+        responseTime: q.responseTime,
+        nodes,
+        edges,
+        warnings,
+      };
+    },
   };
 }
