@@ -98,6 +98,18 @@ describe('GET /api/istio/config', () => {
     );
   });
 
+  it('validates each object as the per-kind list does', async () => {
+    const body = IstioConfigResponseSchema.parse((await getConfig(`namespaces=team-a,${NS}`)).body);
+    for (const { plural, kind } of body.kinds) {
+      for (const ns of [NS, 'team-a']) {
+        const one = await request(stack.app).get(`/api/namespaces/${ns}/istio/${plural}`);
+        expect(one.status).toBe(200);
+        const mine = body.validations.filter((v) => v.kind === kind && v.namespace === ns);
+        expect(mine, `${plural} in ${ns}`).toEqual(one.body.validations);
+      }
+    }
+  });
+
   it('asks the API server for one list per kind, whatever the number of namespaces', async () => {
     lines.length = 0;
     const three = await getConfig(`namespaces=${NS},team-a,team-z`);
