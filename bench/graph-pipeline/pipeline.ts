@@ -6,17 +6,12 @@
  * to run fewer.
  */
 import { GraphQuerySchema } from '@meshlens/contract';
-import type { BenchContext, BenchResult } from '@meshlens/stack';
+import { percentile, round1, type BenchContext, type BenchResult } from '@meshlens/stack';
 import type { VectorSample } from '../../apps/server/src/prometheus/client';
 import { buildGraph, type GraphSamples } from '../../apps/server/src/graph/buildGraph';
 import { syntheticInput } from './synthetic';
 
-const pct = (values: number[], p: number) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const r1 = (n: number) => Math.round(n * 10) / 10;
-const mb = (bytes: number) => r1(bytes / 1024 / 1024);
+const mb = (bytes: number) => round1(bytes / 1024 / 1024);
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 export interface PipelineFigures {
@@ -85,10 +80,10 @@ export function benchPipeline(services: number, runs: number): PipelineFigures {
     edges,
     series,
     answersKb,
-    parseP50Ms: r1(pct(parses, 50)),
-    buildP50Ms: r1(pct(builds, 50)),
-    buildP95Ms: r1(pct(builds, 95)),
-    serializeP50Ms: r1(pct(serializes, 50)),
+    parseP50Ms: round1(percentile(parses, 50)),
+    buildP50Ms: round1(percentile(builds, 50)),
+    buildP95Ms: round1(percentile(builds, 95)),
+    serializeP50Ms: round1(percentile(serializes, 50)),
     heapDeltaMb: mb(heapDelta),
   };
 }

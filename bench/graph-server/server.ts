@@ -7,7 +7,6 @@
  * server's at 100 / 1,000 / 3,000 services. The live stack is measured by the `graph` bench.
  * Sizes: MESHLENS_BENCH_GRAPH_SERVER_SIZES=100,1000 to run fewer.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,23 +16,20 @@ import { stringify } from 'yaml';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
 import { startDemoCluster } from '@meshlens/demo-cluster';
 import { loadScenario, scenarioObjects } from '@meshlens/mesh-sim';
-import { componentCommand, spawnReady, type BenchContext, type BenchResult } from '@meshlens/stack';
+import {
+  componentCommand,
+  percentile,
+  processMemoryMb,
+  round1,
+  spawnReady,
+  type BenchContext,
+  type BenchResult,
+} from '@meshlens/stack';
 import { syntheticInput, type SyntheticInput } from '../graph-pipeline/synthetic';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
 
 const ITERATIONS = 20;
 const POLLERS = 50;
-
-const pct = (values: number[], p: number) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const r1 = (n: number) => Math.round(n * 10) / 10;
-
-function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024);
-}
 
 /** Which of the five graph queries a PromQL text is (see apps/server/src/graph/queries.ts). */
 export function queryName(promql: string): keyof SyntheticInput['bodies'] | undefined {
@@ -159,8 +155,8 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
       if (Date.now() > deadline) throw new Error('the console did not sync its inventory within 120 s');
       await new Promise((r) => setTimeout(r, 500));
     }
-    const rssIdleMb = procStatusMb(server.pid, 'VmRSS');
-    await logHeap(url, `idle (peak so far ${procStatusMb(server.pid, 'VmHWM')} MB)`, log);
+    const rssIdleMb = processMemoryMb(server.pid, 'VmRSS');
+    await logHeap(url, `idle (peak so far ${processMemoryMb(server.pid, 'VmHWM')} MB)`, log);
     const base = `${url}/api/graph?namespaces=${input.namespaces.join(',')}&graphType=versionedApp&debug=true`;
     for (let i = 0; i < 3; i++) await graph(`${base}&duration=${50 + i}s`); // warm-up (JIT)
     const latency: number[] = [];
@@ -174,7 +170,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
       overhead.push(ms - Math.max(...g.debug!.queries.map((q) => q.ms)));
       last = { g, bytes };
     }
-    const peakBeforePollersMb = procStatusMb(server.pid, 'VmHWM');
+    const peakBeforePollersMb = processMemoryMb(server.pid, 'VmHWM');
     // 50 clients asking for one graph at once: one computation, one serialization, 50 answers.
     const pollUrl = `${url}/api/graph?namespaces=${input.namespaces.join(',')}&graphType=versionedApp&duration=5m`;
     const pollers = await Promise.all(
@@ -195,17 +191,17 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
         (a, b) => a + (JSON.parse(b) as { data: { result: unknown[] } }).data.result.length,
         0,
       ),
-      latencyP50Ms: r1(pct(latency, 50)),
-      latencyP95Ms: r1(pct(latency, 95)),
-      buildP50Ms: r1(pct(builds, 50)),
-      overheadP50Ms: r1(pct(overhead, 50)),
+      latencyP50Ms: round1(percentile(latency, 50)),
+      latencyP95Ms: round1(percentile(latency, 95)),
+      buildP50Ms: round1(percentile(builds, 50)),
+      overheadP50Ms: round1(percentile(overhead, 50)),
       answerKb: Math.round(last!.bytes / 1024),
       rssIdleMb,
-      rssAfterMb: procStatusMb(server.pid, 'VmRSS'),
+      rssAfterMb: processMemoryMb(server.pid, 'VmRSS'),
       peakSequentialRssMb: peakBeforePollersMb,
-      peakRssMb: procStatusMb(server.pid, 'VmHWM'),
-      pollersP50Ms: r1(
-        pct(
+      peakRssMb: processMemoryMb(server.pid, 'VmHWM'),
+      pollersP50Ms: round1(
+        percentile(
           pollers.map((p) => p.ms),
           50,
         ),

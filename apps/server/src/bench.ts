@@ -13,7 +13,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
-import { startStack, waitForPromQL, type BenchContext, type BenchResult } from '@meshlens/stack';
+import {
+  percentile,
+  processMemoryMb,
+  round1,
+  startStack,
+  waitForPromQL,
+  type BenchContext,
+  type BenchResult,
+} from '@meshlens/stack';
 import { createPrometheusClient } from './prometheus/client';
 import { ensureBundle } from '../scripts/bundle.mjs';
 
@@ -26,18 +34,7 @@ const TELEMETRY_PROFILE = 'large-mesh';
 /** Istio's default scrape interval; one scrape of 3,000 services (~350 MB of text) fits well within it. */
 const SCRAPE_INTERVAL_S = Number(process.env.MESHLENS_BENCH_GRAPH_SCRAPE_INTERVAL ?? 15);
 
-const pct = (values: number[], p: number) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const r1 = (n: number) => Math.round(n * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return Math.round(kb / 1024);
-}
 
 /** Prometheus's own figures: series in the head block, and the last scrapes of mesh-sim. */
 async function prometheusFigures(promUrl: string) {
@@ -210,29 +207,29 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
       edges: last!.g.edges.length,
       namespaces: namespaces.length,
       promqlPerRequest: last!.g.debug!.queries.length,
-      latencyP50Ms: r1(pct(latency, 50)),
-      latencyP95Ms: r1(pct(latency, 95)),
-      prometheusP50Ms: r1(pct(promTimes, 50)),
-      prometheusP95Ms: r1(pct(promTimes, 95)),
-      serverShareP50Ms: r1(pct(share, 50)),
-      serverShareP95Ms: r1(pct(share, 95)),
-      serverSharePctOfPrometheus: r1((pct(share, 50) / pct(promTimes, 50)) * 100),
-      buildP50Ms: r1(pct(builds, 50)),
-      overheadP50Ms: r1(pct(overhead, 50)),
-      overheadP95Ms: r1(pct(overhead, 95)),
+      latencyP50Ms: round1(percentile(latency, 50)),
+      latencyP95Ms: round1(percentile(latency, 95)),
+      prometheusP50Ms: round1(percentile(promTimes, 50)),
+      prometheusP95Ms: round1(percentile(promTimes, 95)),
+      serverShareP50Ms: round1(percentile(share, 50)),
+      serverShareP95Ms: round1(percentile(share, 95)),
+      serverSharePctOfPrometheus: round1((percentile(share, 50) / percentile(promTimes, 50)) * 100),
+      buildP50Ms: round1(percentile(builds, 50)),
+      overheadP50Ms: round1(percentile(overhead, 50)),
+      overheadP95Ms: round1(percentile(overhead, 95)),
       answerKb: Math.round(last!.bytes / 1024),
-      peakRssMb: peakRssMb(stack.endpoints.pids.console!),
+      peakRssMb: processMemoryMb(stack.endpoints.pids.console!),
       pollQueriesOneClient: one,
       pollQueries50Clients: fifty,
       promHeadSeries: promNow.headSeries,
       scrapeSamples: promNow.scrapeSamples,
-      scrapeMB: r1(scrape.mb),
+      scrapeMB: round1(scrape.mb),
       scrapeFetchMs: Math.round(scrape.ms),
-      scrapeSecondsAvg: r1(promNow.scrapeSecondsAvg),
-      scrapeSecondsMax: r1(promNow.scrapeSecondsMax),
+      scrapeSecondsAvg: round1(promNow.scrapeSecondsAvg),
+      scrapeSecondsMax: round1(promNow.scrapeSecondsMax),
       scrapeFailures: promNow.scrapeFailures,
-      promPeakRssMb: peakRssMb(stack.endpoints.pids.prometheus),
-      meshSimPeakRssMb: peakRssMb(stack.endpoints.pids.meshSim),
+      promPeakRssMb: processMemoryMb(stack.endpoints.pids.prometheus),
+      meshSimPeakRssMb: processMemoryMb(stack.endpoints.pids.meshSim),
     };
     log(`graph bench: ${JSON.stringify(figures)}`);
     return figures;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** What a benchmark module exports: an async function returning its figures and a Markdown section. */
 export interface BenchResult {
   /** Report name: bench/reports/<name>.md and .json */
@@ -16,3 +18,18 @@ export interface BenchContext {
 }
 
 export type BenchFunction = (context: BenchContext) => Promise<BenchResult>;
+
+/** The p-th percentile (nearest rank) of `values`; NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+/** One decimal, for figures in reports. */
+export const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** A process's resident memory (VmRSS) or its high-water mark (VmHWM), MB, from /proc (Linux). */
+export function processMemoryMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024);
+}

@@ -39,4 +39,11 @@ export {
   webBuildStale,
   type EnsurePrometheusDeps,
 } from './setup';
-export type { BenchContext, BenchFunction, BenchResult } from './bench';
+export {
+  percentile,
+  processMemoryMb,
+  round1,
+  type BenchContext,
+  type BenchFunction,
+  type BenchResult,
+} from './bench';

@@ -50,20 +50,25 @@ function countingPrometheus() {
   return { client, calls };
 }
 
+/** A graph service over `client` with the bookinfo inventory, answers reused for a minute. */
+const serviceOf = (client: PrometheusClient, cacheMaxBytes?: number) =>
+  createGraphService({
+    prometheus: client,
+    inventory: () => inventory,
+    healthRules: [],
+    cluster: 'Kubernetes',
+    cacheTtlMs: 60_000,
+    logger: pino({ level: 'silent' }),
+    ...(cacheMaxBytes === undefined ? {} : { cacheMaxBytes }),
+  });
+
 const query = (duration: number) =>
   GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: `${duration}s`, protocols: 'http' });
 
 describe('graph service cache', () => {
   it('shares concurrent identical requests and reuses an answer within its TTL', async () => {
     const { client, calls } = countingPrometheus();
-    const service = createGraphService({
-      prometheus: client,
-      inventory: () => inventory,
-      healthRules: [],
-      cluster: 'Kubernetes',
-      cacheTtlMs: 60_000,
-      logger: pino({ level: 'silent' }),
-    });
+    const service = serviceOf(client);
     const bodies = await Promise.all(Array.from({ length: 10 }, () => service.getGraphBody(query(60), true)));
     const perComputation = calls.n;
     expect(perComputation).toBeGreaterThan(0);
@@ -83,27 +88,11 @@ describe('graph service cache', () => {
 
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
     const { client, calls } = countingPrometheus();
-    const service = createGraphService({
-      prometheus: client,
-      inventory: () => inventory,
-      healthRules: [],
-      cluster: 'Kubernetes',
-      cacheTtlMs: 60_000,
-      logger: pino({ level: 'silent' }),
-      cacheMaxBytes: 1,
-    });
+    const service = serviceOf(client, 1);
     const size = (await service.getGraphBody(query(60), true)).body.length;
     expect(service.stats().cached).toBe(0); // larger than the budget: not kept at all
     // Room for two answers of this size, not three.
-    const bounded = createGraphService({
-      prometheus: client,
-      inventory: () => inventory,
-      healthRules: [],
-      cluster: 'Kubernetes',
-      cacheTtlMs: 60_000,
-      logger: pino({ level: 'silent' }),
-      cacheMaxBytes: Math.floor(size * 2.5),
-    });
+    const bounded = serviceOf(client, Math.floor(size * 2.5));
     for (const d of [61, 62, 63]) await bounded.getGraphBody(query(d), true);
     const stats = bounded.stats();
     expect(stats.cached).toBe(2);
