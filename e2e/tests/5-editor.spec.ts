@@ -90,3 +90,42 @@ test('a valid edit shows the diff against the cluster, then saves', async ({ pag
   await expect(page.getByTestId('editor-status')).toContainText('saved');
   expect(await readWeights()).toEqual([70, 30]);
 });
+
+test('a save over someone else’s change is refused with their version, and can reload it', async ({
+  page,
+}) => {
+  await page.goto(`${consoleUrl()}/istio/${NS}/virtualservices/reviews`);
+  await expect(page.locator('.cm-content')).toContainText('weight: 70', { timeout: 20_000 });
+  const mine = (await editorText(page))
+    .replace('weight: 70', 'weight: 90')
+    .replace('weight: 30', 'weight: 10');
+  await replaceText(page, mine);
+  await expect(page.getByTestId('editor-status')).toHaveText(/^valid/, { timeout: 15_000 });
+
+  // Meanwhile another user changes the object (through the console's API, as a second browser would).
+  const theirs = (await (await fetch(api('/istio/virtualservices/reviews'))).json()) as VsAnswer;
+  const route = theirs.object.spec.http.at(-1)!.route;
+  route[0]!.weight = 60;
+  route[1]!.weight = 40;
+  const put = await fetch(api('/istio/virtualservices/reviews'), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(theirs.object),
+  });
+  expect(put.status).toBe(200);
+
+  await page.getByRole('button', { name: 'Review & save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const conflict = page.getByRole('alert').filter({ hasText: 'Someone changed this object' });
+  await expect(conflict).toBeVisible();
+  // their version against mine, line by line (their newer resourceVersion and generation show too)
+  const rows = (kind: string) =>
+    conflict.getByTestId('diff').locator(`.diff-row.diff-${kind}`).filter({ hasText: 'weight' });
+  await expect(rows('del')).toHaveText([/^-\s+weight: 60$/, /^-\s+weight: 40$/]);
+  await expect(rows('add')).toHaveText([/^\+\s+weight: 90$/, /^\+\s+weight: 10$/]);
+  expect(await readWeights()).toEqual([60, 40]); // nothing of mine was written
+
+  await conflict.getByRole('button', { name: /Reload theirs/ }).click();
+  await expect(page.locator('.cm-content')).toContainText('weight: 60');
+  await expect(page.locator('.cm-content')).not.toContainText('weight: 90');
+});
