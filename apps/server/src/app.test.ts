@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import {
 } from '@meshlens/contract';
 import { pino } from 'pino';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type KubeAccess } from './app';
 import { parseConfig } from './config';
 import { deriveSnapshot, type RawInventory } from './inventory/derive';
@@ -26,8 +26,15 @@ const kube: KubeAccess = { snapshot: () => snapshot, ping: async () => undefined
 const deadPrometheus = createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 1000 });
 const logger = pino({ level: 'silent' });
 
+/** The SPA folders the tests make, removed at the end. */
+const webDirs: string[] = [];
+afterAll(() => {
+  for (const dir of webDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function makeApp(config: Record<string, unknown> = {}) {
   const webDir = mkdtempSync(join(tmpdir(), 'meshlens-web-'));
+  webDirs.push(webDir);
   writeFileSync(
     join(webDir, 'index.html'),
     '<!doctype html><html><head><title>x</title></head><body>app</body></html>',

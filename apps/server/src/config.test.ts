@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildCommand, configFromFlags } from './config';
 
 const parse = (argv: string[], env: Record<string, string> = {}) => {
@@ -13,6 +13,12 @@ const parse = (argv: string[], env: Record<string, string> = {}) => {
     for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
   }
 };
+
+/** Temporary folders of a test, removed after it. */
+const temporary: string[] = [];
+afterEach(() => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('config', () => {
   it('has defaults', async () => {
@@ -27,6 +33,7 @@ describe('config', () => {
 
   it('layers flags over env over the YAML file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlens-config-'));
+    temporary.push(dir);
     const file = join(dir, 'c.yaml');
     writeFileSync(
       file,
