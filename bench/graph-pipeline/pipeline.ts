@@ -6,7 +6,15 @@
  * to run fewer.
  */
 import { GraphQuerySchema } from '@meshlens/contract';
-import { percentile, round1, type BenchContext, type BenchResult } from '@meshlens/stack';
+import {
+  benchSizes,
+  figuresBySize,
+  percentile,
+  round1,
+  sizeTable,
+  type BenchContext,
+  type BenchResult,
+} from '@meshlens/stack';
 import type { VectorSample } from '../../apps/server/src/prometheus/client';
 import { buildGraph, type GraphSamples } from '../../apps/server/src/graph/buildGraph';
 import { syntheticInput } from './synthetic';
@@ -89,17 +97,13 @@ export function benchPipeline(services: number, runs: number): PipelineFigures {
 }
 
 export async function runGraphPipelineBench({ log }: BenchContext): Promise<BenchResult> {
-  const sizes = (process.env.MESHLENS_BENCH_PIPELINE_SIZES ?? '100,1000,3000').split(',').map(Number);
+  const sizes = benchSizes('MESHLENS_BENCH_PIPELINE_SIZES');
   const rows: PipelineFigures[] = [];
   for (const n of sizes) {
     const row = benchPipeline(n, n >= 3000 ? 5 : 10);
     log(`graph-pipeline bench: ${JSON.stringify(row)}`);
     rows.push(row);
   }
-  const figures: Record<string, unknown> = {};
-  for (const r of rows)
-    for (const [k, v] of Object.entries(r)) if (k !== 'services') figures[`s${r.services}_${k}`] = v;
-  const keys = Object.keys(rows[0] ?? {}).filter((k) => k !== 'services') as (keyof PipelineFigures)[];
   const markdown = [
     "The pure graph pipeline on synthetic Prometheus answers (mesh-sim's `generated` scenario topology and",
     'nominal rates: ~5 edges per service, 100 services per namespace, seed 1), no Prometheus: JSON parse of',
@@ -108,9 +112,7 @@ export async function runGraphPipelineBench({ log }: BenchContext): Promise<Benc
     '"heapDeltaMb" is the heap still held after one request (parsed answers, response, JSON; max over runs,',
     'with --expose-gc for exact figures).',
     '',
-    `| services | ${rows.map((r) => r.services).join(' | ')} |`,
-    `|---|${rows.map(() => '---|').join('')}`,
-    ...keys.map((k) => `| ${k} | ${rows.map((r) => r[k]).join(' | ')} |`),
+    ...sizeTable(rows),
   ].join('\n');
-  return { name: 'graph-pipeline', figures, markdown };
+  return { name: 'graph-pipeline', figures: figuresBySize(rows), markdown };
 }

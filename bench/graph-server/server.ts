@@ -18,9 +18,12 @@ import { startDemoCluster } from '@meshlens/demo-cluster';
 import { loadScenario, scenarioObjects } from '@meshlens/mesh-sim';
 import {
   componentCommand,
+  benchSizes,
+  figuresBySize,
   percentile,
   processMemoryMb,
   round1,
+  sizeTable,
   spawnReady,
   type BenchContext,
   type BenchResult,
@@ -221,15 +224,11 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
 }
 
 export async function runGraphServerBench({ log }: BenchContext): Promise<BenchResult> {
-  const sizes = (process.env.MESHLENS_BENCH_GRAPH_SERVER_SIZES ?? '100,1000,3000').split(',').map(Number);
+  const sizes = benchSizes('MESHLENS_BENCH_GRAPH_SERVER_SIZES');
   // The console runs from its bundle; build it now if stale, so no run's peak RSS includes the build.
   await ensureBundle({ log });
   const rows: ServerFigures[] = [];
   for (const n of sizes) rows.push(await benchSize(n, log));
-  const figures: Record<string, unknown> = {};
-  for (const r of rows)
-    for (const [k, v] of Object.entries(r)) if (k !== 'services') figures[`s${r.services}_${k}`] = v;
-  const keys = Object.keys(rows[0] ?? {}).filter((k) => k !== 'services') as (keyof ServerFigures)[];
   const markdown = [
     "The console server process (`npx meshlens`, as deployed) against the demo cluster holding mesh-sim's",
     '`generated` scenario (seed 1, ~5 edges per service, 100 services per namespace), with Prometheus replaced',
@@ -244,11 +243,9 @@ export async function runGraphServerBench({ log }: BenchContext): Promise<BenchR
     'above `graph.heapSoftLimitMb` (96 MB by default). To compare settings: MESHLENS_BENCH_SERVER_ARGS passes',
     'console flags (e.g. `--config heap.yaml`), MESHLENS_BENCH_SERVER_NODE_OPTIONS V8 flags.',
     '',
-    `| services | ${rows.map((r) => r.services).join(' | ')} |`,
-    `|---|${rows.map(() => '---|').join('')}`,
-    ...keys.map((k) => `| ${k} | ${rows.map((r) => r[k]).join(' | ')} |`),
+    ...sizeTable(rows),
     '',
     "Targets (issue 4): the server's own share < 200 ms at 1,000 services; RSS < 300 MB.",
   ].join('\n');
-  return { name: 'graph-server', figures, markdown };
+  return { name: 'graph-server', figures: figuresBySize(rows), markdown };
 }

@@ -14,9 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
 import {
+  benchSizes,
+  figuresBySize,
   percentile,
   processMemoryMb,
   round1,
+  sizeTable,
   startStack,
   waitForPromQL,
   type BenchContext,
@@ -268,15 +271,11 @@ const TELEMETRY = [
 ];
 
 export async function runGraphBench({ log }: BenchContext): Promise<BenchResult> {
-  const sizes = (process.env.MESHLENS_BENCH_GRAPH_SIZES ?? '100,1000,3000').split(',').map(Number);
+  const sizes = benchSizes('MESHLENS_BENCH_GRAPH_SIZES');
   // The console runs from its bundle; build it now if stale, so no run's peak RSS includes the build.
   await ensureBundle({ log });
   const rows: SizeFigures[] = [];
   for (const n of sizes) rows.push(await benchSize(n, log));
-  const figures: Record<string, unknown> = {};
-  for (const r of rows)
-    for (const [k, v] of Object.entries(r)) if (k !== 'services') figures[`s${r.services}_${k}`] = v;
-  const col = (k: keyof SizeFigures) => `| ${k} | ${rows.map((r) => r[k]).join(' | ')} |`;
   const markdown = [
     `Generated scenario (mesh-sim, ~5 edges per service, 100 services per namespace), Prometheus scraping every ${SCRAPE_INTERVAL_S} s,`,
     'the console as a child process (`--graph-cache-ttl 10s`).',
@@ -291,39 +290,35 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
     '"build" is the pipeline alone (samples → response). Poll rows: PromQL queries sent while 1 or 50 clients',
     `poll the same graph every ${POLL_INTERVAL_MS / 1000} s for ${POLL_SECONDS} s.`,
     '',
-    `| services | ${rows.map((r) => r.services).join(' | ')} |`,
-    `|---|${rows.map(() => '---|').join('')}`,
-    ...(
-      [
-        'namespaces',
-        'nodes',
-        'edges',
-        'promqlPerRequest',
-        'latencyP50Ms',
-        'latencyP95Ms',
-        'prometheusP50Ms',
-        'prometheusP95Ms',
-        'serverShareP50Ms',
-        'serverShareP95Ms',
-        'serverSharePctOfPrometheus',
-        'buildP50Ms',
-        'overheadP50Ms',
-        'overheadP95Ms',
-        'answerKb',
-        'peakRssMb',
-        'pollQueriesOneClient',
-        'pollQueries50Clients',
-        'promHeadSeries',
-        'scrapeSamples',
-        'scrapeMB',
-        'scrapeFetchMs',
-        'scrapeSecondsAvg',
-        'scrapeSecondsMax',
-        'scrapeFailures',
-        'promPeakRssMb',
-        'meshSimPeakRssMb',
-      ] as const
-    ).map(col),
+    ...sizeTable(rows, [
+      'namespaces',
+      'nodes',
+      'edges',
+      'promqlPerRequest',
+      'latencyP50Ms',
+      'latencyP95Ms',
+      'prometheusP50Ms',
+      'prometheusP95Ms',
+      'serverShareP50Ms',
+      'serverShareP95Ms',
+      'serverSharePctOfPrometheus',
+      'buildP50Ms',
+      'overheadP50Ms',
+      'overheadP95Ms',
+      'answerKb',
+      'peakRssMb',
+      'pollQueriesOneClient',
+      'pollQueries50Clients',
+      'promHeadSeries',
+      'scrapeSamples',
+      'scrapeMB',
+      'scrapeFetchMs',
+      'scrapeSecondsAvg',
+      'scrapeSecondsMax',
+      'scrapeFailures',
+      'promPeakRssMb',
+      'meshSimPeakRssMb',
+    ]),
     '',
     'Targets (issue 4): server share < 25% of Prometheus time and < 200 ms at 1,000 services; RSS < 300 MB;',
     '50 polling clients cost Prometheus no more queries than one. Prometheus rows: `promHeadSeries` is',
@@ -333,5 +328,5 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
     "`scrapeFetchMs` one extra GET of mesh-sim's /metrics by the bench; `promPeakRssMb` and `meshSimPeakRssMb`",
     "the processes' VmHWM; `peakRssMb` is the console's.",
   ].join('\n');
-  return { name: 'graph', figures, markdown };
+  return { name: 'graph', figures: figuresBySize(rows), markdown };
 }

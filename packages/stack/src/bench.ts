@@ -33,3 +33,30 @@ export function processMemoryMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM')
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024);
 }
+
+/** The sizes a per-size bench runs: the comma list in environment variable `envVar`, else `fallback`. */
+export function benchSizes(envVar: string, fallback = '100,1000,3000'): number[] {
+  return (process.env[envVar] ?? fallback).split(',').map(Number);
+}
+
+/** Rows measured per size as the report's flat figures: `s<services>_<key>`. */
+export function figuresBySize<R extends { services: number }>(rows: readonly R[]): Record<string, unknown> {
+  const figures: Record<string, unknown> = {};
+  for (const r of rows)
+    for (const [k, v] of Object.entries(r)) if (k !== 'services') figures[`s${r.services}_${k}`] = v;
+  return figures;
+}
+
+/** Rows per size as a Markdown table, a line per figure: `keys` in that order, else the rows' own. */
+export function sizeTable<R extends { services: number }>(
+  rows: readonly R[],
+  keys: readonly (keyof R & string)[] = Object.keys(rows[0] ?? {}).filter(
+    (k) => k !== 'services',
+  ) as (keyof R & string)[],
+): string[] {
+  return [
+    `| services | ${rows.map((r) => r.services).join(' | ')} |`,
+    `|---|${rows.map(() => '---|').join('')}`,
+    ...keys.map((k) => `| ${k} | ${rows.map((r) => r[k]).join(' | ')} |`),
+  ];
+}

@@ -40,9 +40,12 @@ export {
   type EnsurePrometheusDeps,
 } from './setup';
 export {
+  benchSizes,
+  figuresBySize,
   percentile,
   processMemoryMb,
   round1,
+  sizeTable,
   type BenchContext,
   type BenchFunction,
   type BenchResult,
