@@ -1,3 +1,4 @@
+import { noConfigBadges } from '@meshlens/contract';
 import type { HostConfig, InventorySnapshot } from './types';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -16,17 +17,7 @@ export function hostMatches(pattern: string, host: string): boolean {
   return false;
 }
 
-export const NO_CONFIG: HostConfig = {
-  hasVS: false,
-  hasDR: false,
-  hasTrafficShifting: false,
-  hasRequestRouting: false,
-  hasFaultInjection: false,
-  hasTimeout: false,
-  hasRetries: false,
-  hasCircuitBreaker: false,
-  hasMirroring: false,
-};
+export const NO_CONFIG: HostConfig = noConfigBadges();
 
 export function mergeConfig(a: HostConfig, b: Partial<HostConfig>): HostConfig {
   const out = { ...a };

@@ -3,6 +3,7 @@
  * from the informer cache (see ./derive.ts). Pure values, so the pipeline and its golden tests need no
  * cluster.
  */
+import type { ConfigBadges } from '@meshlens/contract';
 
 export interface NamespaceInfo {
   name: string;
@@ -44,18 +45,8 @@ export interface ServiceEntryInfo {
   location: string;
 }
 
-/** What Istio config says about one service host (FQDN). */
-export interface HostConfig {
-  hasVS: boolean;
-  hasDR: boolean;
-  hasTrafficShifting: boolean;
-  hasRequestRouting: boolean;
-  hasFaultInjection: boolean;
-  hasTimeout: boolean;
-  hasRetries: boolean;
-  hasCircuitBreaker: boolean;
-  hasMirroring: boolean;
-}
+/** What Istio config says about one service host (FQDN): the graph's config badges. */
+export type HostConfig = ConfigBadges;
 
 export interface InventorySnapshot {
   /** False until every informer listed once; the graph then warns that the inventory may be partial. */
