@@ -31,7 +31,7 @@ export interface TrafficSample {
   value: number;
 }
 
-/** A node of the traffic map (internal; see toResponse for the contract shape). */
+/** A node of the traffic map (internal; see draftResponse for the contract shape). */
 export interface TNode {
   id: string;
   type: NodeType;

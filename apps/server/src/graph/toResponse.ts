@@ -27,17 +27,6 @@ function roundDeep(
   return out;
 }
 
-/** Traffic map → the contract's answer: flat primitive data, sorted by id. */
-export function toResponse(
-  map: TrafficMap,
-  q: GraphQuery,
-  timestamp: number,
-  warnings: GraphWarning[],
-  cluster: string,
-): GraphResponse {
-  return draftResponse(map, cluster).answer(q, timestamp, warnings);
-}
-
 /** Sets the fields of an answer's edge that response times and throughput make. */
 function setTiming(out: GraphEdge, e: TEdge): void {
   const rt = edgeResponseTime(e);
@@ -54,7 +43,10 @@ export interface ResponseDraft {
   answer(q: GraphQuery, timestamp: number, warnings: GraphWarning[]): GraphResponse;
 }
 
-/** The answer's nodes and edges built from a map whose nodes, edges and rates are final. */
+/**
+ * Traffic map → the contract's answer (flat primitive data, sorted by id): its nodes and edges, built from
+ * a map whose nodes, edges and rates are final.
+ */
 export function draftResponse(map: TrafficMap, cluster: string): ResponseDraft {
   // Outbound amount per source node and protocol (for percentOfSource), without a key string per edge.
   const outByNodeProto = new Map<string, Record<string, number>>();

@@ -1,20 +1,5 @@
 import type { EdgeClasses, TEdge, TrafficMap } from '../model';
 
-export function sumClass(edge: Pick<TEdge, 'responses'>, test: (code: string) => boolean): number {
-  let total = 0;
-  for (const [code, flags] of edge.responses) {
-    if (!test(code)) continue;
-    for (const v of flags.values()) total += v;
-  }
-  return total;
-}
-
-export const is2xx = (c: string) => c.startsWith('2') || c.startsWith('1');
-export const is3xx = (c: string) => c.startsWith('3');
-export const is4xx = (c: string) => c.startsWith('4');
-export const is5xx = (c: string) => c.startsWith('5');
-export const isNoResponse = (c: string) => c === '0';
-
 export type { EdgeClasses };
 
 /** Rates per response class of an edge, computed once (edges no longer change after building). */
