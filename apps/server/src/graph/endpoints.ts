@@ -110,8 +110,6 @@ export interface Endpoints {
   dest?: Seed;
   /** The edges this sample's traffic flows along: [sourceSeed, targetSeed]. */
   hops: [Seed, Seed][];
-  /** Edge ids of the hops per protocol (`source>target:protocol`), built once per endpoints. */
-  edgeIds: Partial<Record<Protocol, string[]>>;
   /**
    * The hops' edges in `edgesMap` per protocol (slot PROTOCOL_SLOT[protocol]), resolved once per
    * endpoints and map (see edgesOf); slots 3–5 hold lookups (create = false), which may not see edges a
@@ -145,14 +143,13 @@ export function edgesOf(
   const slot = PROTOCOL_SLOT[protocol] + (create ? 0 : 3);
   const cached = ep.edges[slot];
   if (cached) return cached;
-  const ids = edgeIdsOf(ep, protocol);
   const out: TEdge[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    const [from, to] = ep.hops[i]!;
-    let edge = map.edges.get(ids[i]!);
+  for (const [from, to] of ep.hops) {
+    const id = edgeId(from.id, to.id, protocol);
+    let edge = map.edges.get(id);
     if (!edge && create) {
       ensureNode(map, from);
-      edge = ensureEdge(map, from.id, to.id, protocol, ids[i]);
+      edge = ensureEdge(map, from.id, to.id, protocol, id);
     }
     if (create) {
       const target = ensureNode(map, to);
@@ -161,18 +158,8 @@ export function edgesOf(
     if (edge) out.push(edge);
   }
   // A lookup may miss edges a later creating call adds: cache only complete answers.
-  if (create || out.length === ids.length) ep.edges[slot] = out;
+  if (create || out.length === ep.hops.length) ep.edges[slot] = out;
   return out.length ? out : NO_EDGES;
-}
-
-/** The ids of the edges `ep`'s hops make for `protocol` (cached: no string building per sample). */
-export function edgeIdsOf(ep: Endpoints, protocol: Protocol): string[] {
-  let ids = ep.edgeIds[protocol];
-  if (!ids) {
-    ids = ep.hops.map(([from, to]) => edgeId(from.id, to.id, protocol));
-    ep.edgeIds[protocol] = ids;
-  }
-  return ids;
 }
 
 /** Samples with these labels equal (besides srcWl and dstSvc, the memo's keys) share endpoints. */
@@ -233,7 +220,7 @@ function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | und
   } else {
     return undefined;
   }
-  return { source, service, dest, hops, edgeIds: {}, edges: [] };
+  return { source, service, dest, hops, edges: [] };
 }
 
 export const isServiceLike = (n: Pick<TNode, 'type'>) => n.type === 'service' || n.type === 'serviceEntry';
