@@ -2,7 +2,7 @@
  * Intent → the VirtualService, DestinationRule and Gateway to write (or the objects to delete), merged with
  * what exists for the service. Pure: the caller passes the mesh snapshot and writes the result.
  */
-import type { IntentKind, RoutingIntent } from '@meshlens/contract';
+import { INTENT_KINDS, type IntentKind, type RoutingIntent } from '@meshlens/contract';
 import type { DestinationRule, Gateway, VirtualService, VirtualServiceSpec } from '../model';
 import {
   IntentError,
@@ -53,18 +53,6 @@ export interface RoutingPlan {
 /** The intent as parsed by the contract's RoutingIntentSchema (`faultInjection: null` removes a fault). */
 export type BuildIntent = RoutingIntent;
 
-/** Which intent names the wizard label when several are combined (the contract's INTENT_KINDS order). */
-const KIND_ORDER: IntentKind[] = [
-  'trafficShifting',
-  'tcpTrafficShifting',
-  'requestRouting',
-  'faultInjection',
-  'timeoutsRetries',
-  'circuitBreaker',
-  'gateway',
-  'deleteRouting',
-];
-
 function checkVersions(intent: BuildIntent, facts: ServiceFacts): void {
   if (!facts.versions) return;
   const causes: IntentCause[] = [];
@@ -87,7 +75,8 @@ const stripStatus = <T extends { metadata: object }>(o: T): T => {
 /** Builds the objects for `intent` on the service named in `ctx`. Throws IntentError when it does not fit. */
 export function buildRouting(intent: BuildIntent, ctx: RoutingContext): RoutingPlan {
   const facts = serviceFacts(ctx);
-  const kind = KIND_ORDER.find((k) => intent[k] !== undefined) ?? 'trafficShifting';
+  // The wizard label names the first intent given, in the contract's INTENT_KINDS order.
+  const kind = INTENT_KINDS.find((k) => intent[k] !== undefined) ?? 'trafficShifting';
   const prevVs = facts.virtualService;
   const prevDr = facts.destinationRule;
   const previous = { virtualService: prevVs, destinationRule: prevDr } as RoutingPlan['previous'];
