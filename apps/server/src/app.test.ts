@@ -178,4 +178,18 @@ describe('SPA under a base path', () => {
     expect((await request(app).get('/')).headers.location).toBe('/meshlens/');
     expect((await request(app).get('/readyz')).status).toBe(503);
   });
+
+  it('serves /index.html opened directly with the same <base href> and runtime config as the root', async () => {
+    const root = await request(app).get('/meshlens/').set('accept', 'text/html');
+    // A browser's Accept, and none at all (curl, a link checker): never the raw file.
+    for (const accept of ['text/html', '*/*', undefined]) {
+      const req = request(app).get('/meshlens/index.html');
+      const res = await (accept ? req.set('accept', accept) : req);
+      expect(res.status, String(accept)).toBe(200);
+      expect(res.headers['content-type'], String(accept)).toMatch(/^text\/html/);
+      expect(res.headers['cache-control'], String(accept)).toBe('no-cache');
+      expect(res.text, String(accept)).toBe(root.text);
+    }
+    expect(root.text).toContain('window.__MESHLENS__={"basePath":"/meshlens","version":"0.1.0"}');
+  });
 });

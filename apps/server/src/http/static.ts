@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import { RUNTIME_CONFIG_GLOBAL, type RuntimeConfig } from '@meshlens/contract';
 import { defaultWebDir } from '../paths';
 
@@ -16,7 +16,9 @@ export function injectIndex(html: string, runtime: RuntimeConfig): string {
 
 /**
  * Serves the built SPA: files as they are (hashed assets cached for a year), and index.html (injected)
- * for any other GET that wants HTML, so client-side routes survive a reload.
+ * for any other GET that wants HTML, so client-side routes survive a reload. `/index.html` itself is
+ * the injected page too, never the raw file: without its `<base href>` and runtime config the SPA breaks
+ * under a base path.
  */
 export function spaRouter(webDir: string | undefined, runtime: RuntimeConfig): Router {
   const dir = webDir ?? defaultWebDir();
@@ -30,17 +32,7 @@ export function spaRouter(webDir: string | undefined, runtime: RuntimeConfig): R
       cached = { mtimeMs, html: injectIndex(readFileSync(indexPath, 'utf8'), runtime) };
     return cached.html;
   };
-  router.use(
-    express.static(dir, {
-      index: false,
-      setHeaders: (res, path) => {
-        if (path.includes(`${join(dir, 'assets')}`))
-          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
-      },
-    }),
-  );
-  router.get('/{*rest}', (req, res, next) => {
-    if (!req.accepts('html')) return next();
+  const sendIndex = (res: Response): void => {
     const html = index();
     res.setHeader('cache-control', 'no-cache');
     if (html === undefined) {
@@ -53,6 +45,20 @@ export function spaRouter(webDir: string | undefined, runtime: RuntimeConfig): R
       return;
     }
     res.type('html').send(html);
+  };
+  router.get('/index.html', (_req, res) => sendIndex(res));
+  router.use(
+    express.static(dir, {
+      index: false,
+      setHeaders: (res, path) => {
+        if (path.includes(`${join(dir, 'assets')}`))
+          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      },
+    }),
+  );
+  router.get('/{*rest}', (req, res, next) => {
+    if (!req.accepts('html')) return next();
+    sendIndex(res);
   });
   return router;
 }
