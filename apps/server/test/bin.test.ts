@@ -1,7 +1,8 @@
 // The `meshlens` bin (bin/meshlens.js) as users, the demo, e2e and the benches start it: it builds the
 // esbuild bundle when missing or stale and runs it, runs an up-to-date bundle as it is, and falls back to
 // the sources through tsx when it cannot write the bundle. Each run is a real process on the demo cluster;
-// the bundle goes to a folder of this test's own under apps/server/dist (MESHLENS_BUNDLE_DIR).
+// the bundle goes to a folder of this test's own under apps/server/dist (MESHLENS_BUNDLE_DIR), and it serves
+// a built SPA of this test's own (--web-dir), so serving the SPA is tested whether apps/web is built or not.
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,17 +16,32 @@ import { applyYaml } from './stackHelpers';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(serverDir, 'bin', 'meshlens.js');
-const webIndex = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
+/** The module script of the test's SPA, named as Vite names hashed assets. */
+const SPA_SCRIPT = 'assets/index-T3st1ng.js';
+const SPA_SCRIPT_TEXT = "document.body.dataset.app = 'meshlens';\n";
 
 let cluster: DemoCluster;
 let tmp: string;
 let kubeconfig: string;
+/** A built SPA as Vite writes one: index.html naming a hashed module script under assets/. */
+let webDir: string;
+/** A folder with no index.html: the web app is not built. */
+let emptyWebDir: string;
 /** Inside the install (apps/server/dist), as the server finds its data by walking up from the bundle. */
 let work: string;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'meshlens-bin-'));
   kubeconfig = join(tmp, 'kubeconfig');
+  webDir = join(tmp, 'web');
+  mkdirSync(join(webDir, 'assets'), { recursive: true });
+  writeFileSync(
+    join(webDir, 'index.html'),
+    `<!doctype html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8" />\n    <title>meshlens</title>\n    <script type="module" crossorigin src="./${SPA_SCRIPT}"></script>\n  </head>\n  <body><div id="root"></div></body>\n</html>\n`,
+  );
+  writeFileSync(join(webDir, SPA_SCRIPT), SPA_SCRIPT_TEXT);
+  emptyWebDir = join(tmp, 'web-not-built');
+  mkdirSync(emptyWebDir);
   cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
   await cluster.writeKubeconfig(kubeconfig);
   await applyYaml(kubeconfig, 'apiVersion: v1\nkind: Namespace\nmetadata: { name: bookinfo }\n', '');
@@ -50,7 +66,6 @@ interface Run {
   stderr: string;
 }
 
-/** Starts the bin with its bundle in `bundleDir`, runs `check` against it, stops it. */
 /** The command lines of a process's children (Linux /proc). */
 function childrenOf(pid: number): string[] {
   return readdirSync('/proc')
@@ -66,7 +81,12 @@ function childrenOf(pid: number): string[] {
     });
 }
 
-async function runBin(bundleDir: string, check: (url: string, pid: number) => Promise<void>): Promise<Run> {
+/** Starts the bin with its bundle in `bundleDir`, serving the SPA in `web`, runs `check` against it, stops it. */
+async function runBin(
+  bundleDir: string,
+  check: (url: string, pid: number) => Promise<void>,
+  web = webDir,
+): Promise<Run> {
   const stdout: string[] = [];
   const proc = await spawnReady(
     process.execPath,
@@ -80,6 +100,8 @@ async function runBin(bundleDir: string, check: (url: string, pid: number) => Pr
       '0',
       '--log-level',
       'warn',
+      '--web-dir',
+      web,
     ],
     {
       name: 'meshlens',
@@ -128,20 +150,32 @@ async function expectCrdSchemaCheck(url: string): Promise<void> {
   expect(JSON.parse(text)).toMatchObject({ dryRun: true, validations: [{ name: 'details', valid: true }] });
 }
 
-/** The SPA index from apps/web/dist (injected), or the page saying it is not built when it is not. */
+/**
+ * The test's SPA: index.html for a client-side route, with `<base href>` and the runtime config injected,
+ * its module script served as it is and cached for good (hashed name).
+ */
 async function expectSpaIndex(url: string): Promise<void> {
   const res = await fetch(`${url}/services`, { headers: { accept: 'text/html' } });
   expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/html/);
   const html = await res.text();
-  if (existsSync(webIndex)) {
-    const script = /<script type="module"[^>]*src="([^"]+)"/.exec(readFileSync(webIndex, 'utf8'))?.[1];
-    expect(script, 'apps/web/dist/index.html names its module script').toBeDefined();
-    expect(html).toContain(script!);
-    expect(html).toContain('window.__MESHLENS__=');
-    expect((await fetch(new URL(script!, `${url}/`))).status).toBe(200);
-  } else {
-    expect(html).toContain('The web app is not built');
-  }
+  expect(html).toContain(`<script type="module" crossorigin src="./${SPA_SCRIPT}"></script>`);
+  expect(html).toContain('<base href="/">');
+  expect(html).toMatch(/<script>window\.__MESHLENS__=\{"basePath":"","version":"[^"]+"\};<\/script>/);
+  const script = await fetch(new URL(SPA_SCRIPT, `${url}/`));
+  expect(script.status).toBe(200);
+  expect(script.headers.get('content-type')).toMatch(/javascript/);
+  expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  expect(await script.text()).toBe(SPA_SCRIPT_TEXT);
+}
+
+/** The page saying the web app is not built, for a folder without index.html. */
+async function expectNotBuiltPage(url: string): Promise<void> {
+  const res = await fetch(`${url}/services`, { headers: { accept: 'text/html' } });
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  expect(html).toContain('The web app is not built');
+  expect(html).not.toContain('__MESHLENS__');
 }
 
 describe('bin/meshlens.js', () => {
@@ -189,10 +223,15 @@ describe('bin/meshlens.js', () => {
     // A bundle folder under a plain file cannot be created, whoever runs the test (root included).
     const blocker = join(work, 'read-only');
     writeFileSync(blocker, '');
-    const run = await runBin(join(blocker, 'bundle'), async (url) => {
-      await expectHealthy(url);
-      await expectCrdSchemaCheck(url);
-    });
+    const run = await runBin(
+      join(blocker, 'bundle'),
+      async (url) => {
+        await expectHealthy(url);
+        await expectCrdSchemaCheck(url);
+        await expectNotBuiltPage(url);
+      },
+      emptyWebDir,
+    );
     expect(run.stdout).toEqual([`READY ${run.url}`]);
     expect(run.stderr).toContain('meshlens: running from source through tsx');
   });
