@@ -3,22 +3,27 @@ import { GraphQuerySchema } from '@meshlens/contract';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { deriveSnapshot, type RawInventory } from '../inventory/derive';
-import type { PrometheusClient } from '../prometheus/client';
-import { createGraphService } from './graphService';
+import { PrometheusError, type PrometheusClient } from '../prometheus/client';
+import { createGraphService, FAILED_ANSWER_TTL_MS } from './graphService';
 
 const raw = (
   await import('./__golden__/fixtures/bookinfo-handcrafted/inventory.json', { with: { type: 'json' } })
 ).default as unknown as RawInventory;
 const inventory = deriveSnapshot(raw, true);
 
-/** A Prometheus client answering every query with one productpage → reviews series, counting calls. */
+/**
+ * A Prometheus client answering every query with one productpage → reviews series, counting calls and
+ * keeping the PromQL asked. While `down` is set it fails as an unreachable Prometheus does.
+ */
 function countingPrometheus() {
-  const calls = { n: 0 };
+  const calls = { n: 0, promql: [] as string[], down: false };
   const client: PrometheusClient = {
     url: 'http://prometheus.test',
-    async query() {
+    async query(promql) {
       calls.n++;
+      calls.promql.push(promql);
       await new Promise((r) => setTimeout(r, 5));
+      if (calls.down) throw new PrometheusError('connect ECONNREFUSED 127.0.0.1:9090', 'unreachable');
       return {
         ms: 5,
         samples: [
@@ -50,28 +55,50 @@ function countingPrometheus() {
   return { client, calls };
 }
 
+const TTL_MS = 60_000;
+
 /** A graph service over `client` with the bookinfo inventory, answers reused for a minute. */
-const serviceOf = (client: PrometheusClient, cacheMaxBytes?: number) =>
+const serviceOf = (client: PrometheusClient, options: { cacheMaxBytes?: number; now?: () => number } = {}) =>
   createGraphService({
     prometheus: client,
     inventory: () => inventory,
     healthRules: [],
     cluster: 'Kubernetes',
-    cacheTtlMs: 60_000,
+    cacheTtlMs: TTL_MS,
     logger: pino({ level: 'silent' }),
-    ...(cacheMaxBytes === undefined ? {} : { cacheMaxBytes }),
+    ...options,
   });
 
-const query = (duration: number) =>
-  GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: `${duration}s`, protocols: 'http' });
+/** A clock the test moves by hand (ms). */
+const manualClock = () => {
+  const clock = { t: 1_800_000_000_000 };
+  return { clock, now: () => clock.t };
+};
+
+const query = (duration: number, protocols = 'http') =>
+  GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: `${duration}s`, protocols });
+
+/** The graph query each PromQL is (requests and mTLS both read istio_requests_total: told by reporter). */
+const kindOf = (promql: string) =>
+  promql.startsWith('histogram_quantile(')
+    ? 'responseTime'
+    : promql.includes('istio_response_bytes_sum')
+      ? 'throughput'
+      : promql.includes('istio_tcp_')
+        ? 'tcp'
+        : promql.includes('connection_security_policy')
+          ? 'mtls'
+          : 'requests';
 
 describe('graph service cache', () => {
   it('shares concurrent identical requests and reuses an answer within its TTL', async () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client);
     const bodies = await Promise.all(Array.from({ length: 10 }, () => service.getGraphBody(query(60), true)));
+    // One computation: one query per part the view shows (HTTP: requests, mTLS, response times, throughput).
+    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'responseTime', 'throughput']);
     const perComputation = calls.n;
-    expect(perComputation).toBeGreaterThan(0);
+    expect(perComputation).toBe(4);
     // One gzipped Buffer, made once, for every client.
     expect(new Set(bodies.map((b) => b.body))).toHaveProperty('size', 1);
     expect(bodies.every((b) => b.gzipped)).toBe(true);
@@ -88,11 +115,11 @@ describe('graph service cache', () => {
 
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
     const { client, calls } = countingPrometheus();
-    const service = serviceOf(client, 1);
+    const service = serviceOf(client, { cacheMaxBytes: 1 });
     const size = (await service.getGraphBody(query(60), true)).body.length;
     expect(service.stats().cached).toBe(0); // larger than the budget: not kept at all
     // Room for two answers of this size, not three.
-    const bounded = serviceOf(client, Math.floor(size * 2.5));
+    const bounded = serviceOf(client, { cacheMaxBytes: Math.floor(size * 2.5) });
     for (const d of [61, 62, 63]) await bounded.getGraphBody(query(d), true);
     const stats = bounded.stats();
     expect(stats.cached).toBe(2);
@@ -102,5 +129,63 @@ describe('graph service cache', () => {
     expect(calls.n).toBe(before);
     await bounded.getGraphBody(query(61), true); // oldest: evicted, computed again
     expect(calls.n).toBeGreaterThan(before);
+  });
+
+  it('asks exactly the queries the protocols need: 5 for every protocol, 1 for TCP only', async () => {
+    const { client, calls } = countingPrometheus();
+    const service = serviceOf(client);
+    await service.getGraphBody(query(60, 'http,grpc,tcp'), true);
+    expect(calls.promql.map(kindOf).sort()).toEqual([
+      'mtls',
+      'requests',
+      'responseTime',
+      'tcp',
+      'throughput',
+    ]);
+    calls.promql = [];
+    await service.getGraphBody(query(60, 'tcp'), true);
+    expect(calls.promql.map(kindOf)).toEqual(['tcp']);
+  });
+
+  it('computes again once an answer is cacheTtlMs old', async () => {
+    const { client, calls } = countingPrometheus();
+    const { clock, now } = manualClock();
+    const service = serviceOf(client, { now });
+    await service.getGraphBody(query(60), true);
+    expect(calls.n).toBe(4);
+    clock.t += TTL_MS - 1;
+    await service.getGraphBody(query(60), true);
+    expect(calls.n).toBe(4);
+    clock.t += 1;
+    await service.getGraphBody(query(60), true);
+    expect(calls.n).toBe(8);
+    expect(service.stats()).toMatchObject({ cached: 1, inFlight: 0 });
+  });
+
+  it(`keeps an answer with Prometheus warnings ${FAILED_ANSWER_TTL_MS} ms only, a good one again for cacheTtlMs`, async () => {
+    expect(FAILED_ANSWER_TTL_MS).toBeLessThan(TTL_MS);
+    const { client, calls } = countingPrometheus();
+    const { clock, now } = manualClock();
+    const service = serviceOf(client, { now });
+    calls.down = true;
+    const down = await service.getGraph(query(60));
+    expect(down.warnings.map((w) => w.code)).toEqual(['PrometheusUnavailable']);
+    expect(calls.n).toBe(4);
+    // Reused meanwhile: many clients do not turn a struggling Prometheus into a storm of retries.
+    clock.t += FAILED_ANSWER_TTL_MS - 1;
+    expect((await service.getGraph(query(60))).warnings.map((w) => w.code)).toEqual([
+      'PrometheusUnavailable',
+    ]);
+    expect(calls.n).toBe(4);
+    // Prometheus is back: the next request after the short TTL has traffic, and is kept for cacheTtlMs.
+    calls.down = false;
+    clock.t += 1;
+    const up = await service.getGraph(query(60));
+    expect(up.warnings).toEqual([]);
+    expect(up.edges.some((e) => e.rps > 0)).toBe(true);
+    expect(calls.n).toBe(8);
+    clock.t += TTL_MS - 1;
+    await service.getGraph(query(60));
+    expect(calls.n).toBe(8);
   });
 });
