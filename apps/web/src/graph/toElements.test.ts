@@ -4,8 +4,16 @@ import { bookinfoAnswer } from './testdata/bookinfo';
 import { edgeWidth, toElements } from './toElements';
 
 describe('toElements', () => {
-  it('uses a fixture the contract accepts', () => {
-    expect(GraphResponseSchema.safeParse(bookinfoAnswer).success).toBe(true);
+  it('gives one element per node, and one per edge whose ends are both in the answer', () => {
+    // What the API client hands over: the answer as the contract parses it.
+    const answer = GraphResponseSchema.parse(bookinfoAnswer);
+    const { nodes, edges, details } = toElements(answer, { boxNamespaces: false });
+    expect(nodes.map((n) => n.id)).toEqual(answer.nodes.map((n) => n.id));
+    const ids = new Set(answer.nodes.map((n) => n.id));
+    const drawable = answer.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => e.id);
+    expect(drawable.length).toBeLessThan(answer.edges.length); // the answer has an edge to a missing node
+    expect(edges.map((e) => e.id)).toEqual(drawable);
+    expect([...details.keys()]).toEqual(drawable);
   });
 
   it('keeps the server ids and flat primitive data', () => {
@@ -26,11 +34,26 @@ describe('toElements', () => {
     expect(edges.map((e) => e.id)).toContain('svc:bookinfo/reviews>vapp:bookinfo/reviews/v1:http');
   });
 
-  it('is deterministic: the same answer gives equal elements', () => {
-    const a = toElements(bookinfoAnswer, { boxNamespaces: true });
-    const b = toElements(structuredClone(bookinfoAnswer), { boxNamespaces: true });
-    expect(JSON.stringify(a.nodes)).toBe(JSON.stringify(b.nodes));
-    expect(JSON.stringify(a.edges)).toBe(JSON.stringify(b.edges));
+  it('gives the same elements whatever the order of the nodes and edges in the answer', () => {
+    const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((x, y) => x.id.localeCompare(y.id));
+    const boxIds = (nodes: { id: string; nodeType: string }[]) =>
+      nodes.filter((n) => n.nodeType === 'box').map((n) => n.id);
+    const expected = toElements(bookinfoAnswer, { boxNamespaces: true });
+    const rotate = <T>(xs: T[], k: number) => [...xs.slice(k), ...xs.slice(0, k)];
+    for (const order of [(xs: unknown[]) => [...xs].reverse(), (xs: unknown[]) => rotate(xs, 2)]) {
+      const shuffled: typeof bookinfoAnswer = {
+        ...bookinfoAnswer,
+        nodes: order(bookinfoAnswer.nodes) as typeof bookinfoAnswer.nodes,
+        edges: order(bookinfoAnswer.edges) as typeof bookinfoAnswer.edges,
+      };
+      const got = toElements(shuffled, { boxNamespaces: true });
+      expect(byId(got.nodes)).toEqual(byId(expected.nodes));
+      expect(byId(got.edges)).toEqual(byId(expected.edges));
+      expect(new Map([...got.details].sort())).toEqual(new Map([...expected.details].sort()));
+      // Namespace boxes first (before the nodes they hold), in the same order.
+      expect(boxIds(got.nodes)).toEqual(boxIds(expected.nodes));
+      expect(got.nodes.slice(0, 2).map((n) => n.id)).toEqual(boxIds(got.nodes));
+    }
   });
 
   it('maps node type, labels, health and badges', () => {
