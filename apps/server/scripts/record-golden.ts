@@ -4,6 +4,11 @@
  * and the raw inventory the informers hold. Then run `UPDATE_GOLDEN=1 npx vitest run apps/server/src/graph`
  * and review the diff of the expected answers.
  *
+ * The Bookinfo played is mesh-sim's plus what the golden cases need to show their point (golden.test.ts
+ * checks it): ratings-v2 reading its MongoDB over TCP (Istio's bookinfo-ratings-v2 and bookinfo-db
+ * samples), so `-tcp-only` has TCP edges and `-http-only` differs from the full graph; and a MySQL
+ * database nobody calls (bookinfo-mysql), so `-idle` has idle nodes.
+ *
  *   npx tsx apps/server/scripts/record-golden.ts
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphQuerySchema } from '@meshlens/contract';
 import { startDemoCluster } from '@meshlens/demo-cluster';
-import { startMeshSim } from '@meshlens/mesh-sim';
+import { loadScenario, startMeshSim, type ScenarioInput } from '@meshlens/mesh-sim';
 import { startPrometheus, waitForPromQL } from '@meshlens/stack';
 import { pino } from 'pino';
 import { startInventory } from '../src/inventory/informers';
@@ -30,11 +35,49 @@ const dir = await mkdtemp(join(tmpdir(), 'meshlens-record-'));
 const kubeconfigPath = join(dir, 'kubeconfig');
 const cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
 await cluster.writeKubeconfig(kubeconfigPath);
-const sim = await startMeshSim({ kubeconfigPath, scenario: 'bookinfo', metricsPort: 0, rateScale: 10, log });
+const scenarioPath = join(dir, 'bookinfo-golden.json');
+await writeFile(scenarioPath, JSON.stringify(goldenScenario()));
+const sim = await startMeshSim({
+  kubeconfigPath,
+  scenario: scenarioPath,
+  metricsPort: 0,
+  rateScale: 10,
+  log,
+});
 const prom = await startPrometheus({ scrapeTargets: [sim.metricsUrl], scrapeIntervalSeconds: 1 });
 const logger = pino({ level: 'warn' }, pino.destination(2));
 const inventory = startInventory(loadKubeConfig(kubeconfigPath), logger);
 const client = createPrometheusClient({ url: prom.url });
+
+/** mesh-sim's Bookinfo with ratings-v2 → mongodb (TCP) and an idle mysqldb (scenario JSON is YAML). */
+function goldenScenario(): ScenarioInput {
+  const bookinfo = loadScenario('bookinfo');
+  const db = (name: string, port: number) => ({
+    name,
+    namespace: 'bookinfo',
+    ports: [{ port, protocol: 'tcp' as const, name: `tcp-${name}` }],
+  });
+  return {
+    ...bookinfo,
+    name: 'bookinfo-golden',
+    services: [...bookinfo.services, db('mongodb', 27017), db('mysqldb', 3306)],
+    workloads: [
+      ...bookinfo.workloads,
+      {
+        name: 'ratings-v2',
+        namespace: 'bookinfo',
+        app: 'ratings',
+        version: 'v2',
+        serviceAccount: 'bookinfo-ratings-v2',
+        latency: { median: 3, p99: 15 },
+        responseBytes: 260,
+        calls: [{ to: 'mongodb', port: 27017, tcpBytes: { sent: 1200, received: 300 } }],
+      },
+      { name: 'mongodb-v1', namespace: 'bookinfo', app: 'mongodb', version: 'v1' },
+      { name: 'mysqldb-v1', namespace: 'bookinfo', app: 'mysqldb', version: 'v1' },
+    ],
+  };
+}
 
 async function record(set: string, note: string) {
   await inventory.waitForSync(10_000);
@@ -89,14 +132,15 @@ async function record(set: string, note: string) {
 try {
   await waitForPromQL(prom.url, 'sum(rate(istio_requests_total[5s])) > 0', (s) => s.length > 0, 60_000, 250);
   await sleep((WINDOW_S + 2) * 1000);
-  await record('bookinfo-recorded', 'mesh-sim bookinfo, rateScale 10, no Istio config');
+  const played = 'mesh-sim bookinfo + ratings-v2 → mongodb (tcp) + idle mysqldb, rateScale 10';
+  await record('bookinfo-recorded', `${played}, no Istio config`);
   await applyFile(kubeconfigPath, 'destination-rule-all.yaml');
   await applyFile(kubeconfigPath, 'virtual-service-reviews-80-20.yaml');
   await applyFile(kubeconfigPath, 'fault-injection-details-v1.yaml');
   await sleep((WINDOW_S + 2) * 1000);
   await record(
     'bookinfo-faults-recorded',
-    'mesh-sim bookinfo, rateScale 10, destination-rule-all + reviews 80/20 + details abort 555 (fault-injection-details-v1)',
+    `${played}, destination-rule-all + reviews 80/20 + details abort 555 (fault-injection-details-v1)`,
   );
 } finally {
   await inventory.close();

@@ -100,6 +100,26 @@ export const CASES: Record<string, Partial<GraphQueryInput>> = {
   'workload-http-only': { graphType: 'workload', protocols: 'http' },
 };
 
+/**
+ * What a case's name promises, checked on its answer for every fixture set, so that no golden quietly
+ * stops showing its point (an `-idle` without idle nodes, an empty `-tcp-only`, an `-http-only` the same
+ * as the full graph because the set has no TCP traffic).
+ */
+function expectShowsItsName(name: string, g: GraphResponse): void {
+  const protocols = [...new Set(g.edges.map((e) => e.protocol))].sort();
+  if (name.endsWith('-tcp-only')) expect(protocols, `${name}: only TCP edges, at least one`).toEqual(['tcp']);
+  else if (name.endsWith('-http-only'))
+    expect(protocols, `${name}: only HTTP edges, at least one`).toEqual(['http']);
+  else expect(protocols, `${name}: HTTP and TCP edges, which the -only cases split`).toEqual(['http', 'tcp']);
+  const idle = g.nodes.filter((n) => n.isIdle).map((n) => n.id);
+  if (name.endsWith('-idle')) expect(idle.length, `${name}: idle nodes`).toBeGreaterThan(0);
+  else expect(idle, `${name}: no idle nodes without includeIdle`).toEqual([]);
+  const boxes = g.nodes.filter((n) => n.type === 'box').length;
+  if (name.includes('-box-')) expect(boxes, `${name}: box nodes`).toBeGreaterThan(0);
+  else expect(boxes, `${name}: no box nodes`).toBe(0);
+  expect(g.responseTime).toBe(name.endsWith('-rt-avg') ? 'avg' : 'p95');
+}
+
 const sets = existsSync(new URL('fixtures/', root))
   ? readdirSync(new URL('fixtures/', root)).filter((d) =>
       existsSync(new URL(`fixtures/${d}/meta.json`, root)),
@@ -109,7 +129,23 @@ const sets = existsSync(new URL('fixtures/', root))
 describe.each(sets)('golden %s', (setName) => {
   const set = loadSet(setName);
   it.each(Object.keys(CASES))('%s', (name) => {
-    checkGolden(setName, name, runCase(set, CASES[name]!));
+    const answer = runCase(set, CASES[name]!);
+    checkGolden(setName, name, answer);
+    expectShowsItsName(name, answer);
+  });
+});
+
+describe('golden files', () => {
+  it('are all different: no case repeats another', () => {
+    expect(sets.length).toBeGreaterThan(0);
+    const seen = new Map<string, string>();
+    for (const set of sets)
+      for (const name of Object.keys(CASES)) {
+        const file = `${set}/${name}.json`;
+        const text = readFileSync(new URL(file, root), 'utf8');
+        expect(seen.get(text), `${file} is the same as`).toBeUndefined();
+        seen.set(text, file);
+      }
   });
 });
 
