@@ -178,63 +178,78 @@ async function expectNotBuiltPage(url: string): Promise<void> {
   expect(html).not.toContain('__MESHLENS__');
 }
 
+/** Each run builds with esbuild and starts a server: tens of seconds on 2 busy cores. */
+const RUN_TIMEOUT_MS = 90_000;
+
 describe('bin/meshlens.js', () => {
-  it('builds the bundle when it is missing, then runs it: health, the SPA and CRD schema checks', async () => {
-    const dir = join(work, 'bundle');
-    const run = await runBin(dir, async (url, pid) => {
-      // esbuild's service process (~400 MB) does not outlive the build.
-      expect(childrenOf(pid)).toEqual([]);
-      await expectHealthy(url);
-      await expectSpaIndex(url);
-      await expectCrdSchemaCheck(url);
-    });
-    expect(run.stdout).toEqual([`READY ${run.url}`]);
-    expect(run.stderr).toContain('meshlens: building the server bundle (missing)');
-    expect(run.stderr).not.toContain('running from source');
-    const paths = bundlePaths(dir);
-    for (const f of [paths.file, paths.map, paths.inputs]) expect(existsSync(f), f).toBe(true);
-    const inputs = (JSON.parse(readFileSync(paths.inputs, 'utf8')) as { inputs: string[] }).inputs;
-    expect(inputs).toEqual(expect.arrayContaining(['apps/server/src/cli.ts', 'apps/server/src/paths.ts']));
-    expect(inputs.some((i) => i.startsWith('node_modules/express/'))).toBe(true);
-    expect(staleReason(paths)).toBeUndefined();
-    // No build leftovers beside the outputs.
-    expect(readdirSync(dir).sort()).toEqual(['meshlens.inputs.json', 'meshlens.mjs', 'meshlens.mjs.map']);
-  });
-
-  it('runs an up-to-date bundle as it is, and rebuilds a stale one', async () => {
-    const paths = bundlePaths(join(work, 'bundle'));
-    // A line of our own at the end of the bundle: newer than every input, so still up to date.
-    appendFileSync(paths.file, "\nprocess.stderr.write('from the bundle\\n');\n");
-    const fresh = await runBin(paths.dir, expectHealthy);
-    expect(fresh.stderr).toContain('from the bundle');
-    expect(fresh.stderr).not.toContain('building the server bundle');
-
-    // Older than its sources: rebuilt (our line is gone) before it runs.
-    utimesSync(paths.file, new Date(0), new Date(0));
-    expect(staleReason(paths)).toMatch(/ changed$/);
-    const stale = await runBin(paths.dir, expectHealthy);
-    expect(stale.stdout).toEqual([`READY ${stale.url}`]);
-    expect(stale.stderr).toMatch(/building the server bundle \(\S+ changed\)/);
-    expect(stale.stderr).not.toContain('from the bundle');
-    expect(statSync(paths.file).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
-  });
-
-  it('runs the sources through tsx when it cannot write the bundle', async () => {
-    // A bundle folder under a plain file cannot be created, whoever runs the test (root included).
-    const blocker = join(work, 'read-only');
-    writeFileSync(blocker, '');
-    const run = await runBin(
-      join(blocker, 'bundle'),
-      async (url) => {
+  it(
+    'builds the bundle when it is missing, then runs it: health, the SPA and CRD schema checks',
+    async () => {
+      const dir = join(work, 'bundle');
+      const run = await runBin(dir, async (url, pid) => {
+        // esbuild's service process (~400 MB) does not outlive the build.
+        expect(childrenOf(pid)).toEqual([]);
         await expectHealthy(url);
+        await expectSpaIndex(url);
         await expectCrdSchemaCheck(url);
-        await expectNotBuiltPage(url);
-      },
-      emptyWebDir,
-    );
-    expect(run.stdout).toEqual([`READY ${run.url}`]);
-    expect(run.stderr).toContain('meshlens: running from source through tsx');
-  });
+      });
+      expect(run.stdout).toEqual([`READY ${run.url}`]);
+      expect(run.stderr).toContain('meshlens: building the server bundle (missing)');
+      expect(run.stderr).not.toContain('running from source');
+      const paths = bundlePaths(dir);
+      for (const f of [paths.file, paths.map, paths.inputs]) expect(existsSync(f), f).toBe(true);
+      const inputs = (JSON.parse(readFileSync(paths.inputs, 'utf8')) as { inputs: string[] }).inputs;
+      expect(inputs).toEqual(expect.arrayContaining(['apps/server/src/cli.ts', 'apps/server/src/paths.ts']));
+      expect(inputs.some((i) => i.startsWith('node_modules/express/'))).toBe(true);
+      expect(staleReason(paths)).toBeUndefined();
+      // No build leftovers beside the outputs.
+      expect(readdirSync(dir).sort()).toEqual(['meshlens.inputs.json', 'meshlens.mjs', 'meshlens.mjs.map']);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'runs an up-to-date bundle as it is, and rebuilds a stale one',
+    async () => {
+      const paths = bundlePaths(join(work, 'bundle'));
+      // A line of our own at the end of the bundle: newer than every input, so still up to date.
+      appendFileSync(paths.file, "\nprocess.stderr.write('from the bundle\\n');\n");
+      const fresh = await runBin(paths.dir, expectHealthy);
+      expect(fresh.stderr).toContain('from the bundle');
+      expect(fresh.stderr).not.toContain('building the server bundle');
+
+      // Older than its sources: rebuilt (our line is gone) before it runs.
+      utimesSync(paths.file, new Date(0), new Date(0));
+      expect(staleReason(paths)).toMatch(/ changed$/);
+      const stale = await runBin(paths.dir, expectHealthy);
+      expect(stale.stdout).toEqual([`READY ${stale.url}`]);
+      expect(stale.stderr).toMatch(/building the server bundle \(\S+ changed\)/);
+      expect(stale.stderr).not.toContain('from the bundle');
+      expect(statSync(paths.file).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'runs the sources through tsx when it cannot write the bundle',
+    async () => {
+      // A bundle folder under a plain file cannot be created, whoever runs the test (root included).
+      const blocker = join(work, 'read-only');
+      writeFileSync(blocker, '');
+      const run = await runBin(
+        join(blocker, 'bundle'),
+        async (url) => {
+          await expectHealthy(url);
+          await expectCrdSchemaCheck(url);
+          await expectNotBuiltPage(url);
+        },
+        emptyWebDir,
+      );
+      expect(run.stdout).toEqual([`READY ${run.url}`]);
+      expect(run.stderr).toContain('meshlens: running from source through tsx');
+    },
+    RUN_TIMEOUT_MS,
+  );
 });
 
 describe('staleReason', () => {
