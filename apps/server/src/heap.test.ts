@@ -26,9 +26,10 @@ function forcedMajorGc(timeoutMs: number): Promise<void> {
     }, timeoutMs);
     const observer = new PerformanceObserver((list) => {
       const forced = list.getEntries().some((entry) => {
-        const detail = entry.detail as { kind: number; flags: number };
+        // A 'gc' entry's detail (Node 16+): which collection, and why.
+        const { detail } = entry as PerformanceEntry & { detail?: { kind: number; flags: number } };
         return (
-          detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR &&
+          detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR &&
           (detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0
         );
       });
