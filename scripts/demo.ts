@@ -30,7 +30,7 @@ const program = new Command('npm run demo --')
   )
   .option(
     '--port <port>',
-    `console port (default ${DEFAULT_CONSOLE_PORT}, or a free one if that is taken; 0 = free)`,
+    `console port (default ${DEFAULT_CONSOLE_PORT}; a free one if the port is taken; 0 = free)`,
     integer('--port', 0, 65535),
   )
   .addOption(
