@@ -30,7 +30,7 @@ const program = new Command('npm run demo --')
   )
   .option(
     '--port <port>',
-    `console port (default ${DEFAULT_CONSOLE_PORT}, or a free one if that is taken; 0 = free)`,
+    `console port (default ${DEFAULT_CONSOLE_PORT}; a free one if the port is taken; 0 = free)`,
     integer('--port', 0, 65535),
   )
   .addOption(
@@ -52,12 +52,12 @@ const program = new Command('npm run demo --')
   )
   .option(
     '--prometheus-port <port>',
-    'Prometheus port (default: a free one)',
+    'Prometheus port (default: a free one; a free one too if that one is taken)',
     integer('--prometheus-port', 0, 65535),
   )
   .option(
     '--cluster-port <port>',
-    'demo cluster API port (default: a free one)',
+    'demo cluster API port (default: a free one; a free one too if that one is taken)',
     integer('--cluster-port', 0, 65535),
   )
   .option(
@@ -117,11 +117,14 @@ async function main(): Promise<void> {
       say('building the web app failed (see above); the console serves its API without the UI.');
   }
 
+  // A port taken when the console binds it (another demo starting at the same moment, say) is handled by
+  // the stack, which then starts the console on a free port. Checking the default first only saves that
+  // second start in the common case of a demo already running.
   let consolePort = opts.port;
   if (consolePort === undefined) {
     consolePort = (await portFree(DEFAULT_CONSOLE_PORT)) ? DEFAULT_CONSOLE_PORT : 0;
     if (withConsole && consolePort === 0)
-      say(`port ${DEFAULT_CONSOLE_PORT} is taken; the console gets a free port.`);
+      say(`port ${DEFAULT_CONSOLE_PORT} is taken: the console gets a free port`);
   }
 
   let stack: Stack | undefined;

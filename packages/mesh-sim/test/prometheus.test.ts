@@ -26,13 +26,42 @@ let prom: PrometheusHandle;
 let dir: string;
 let kc: KubeConfig;
 
-const byLabel = async (promql: string, label: string) =>
-  Object.fromEntries(
-    vectorOf(await queryPrometheus(prom.url, promql)).map((s) => [s.metric[label] ?? '', Number(s.value[1])]),
+/** The instant vector `promql` answers at `time` (Prometheus seconds). */
+const vectorAt = async (promql: string, time: number) =>
+  vectorOf(await queryPrometheus(prom.url, promql, time));
+/** The answer at `time` as { label value: sample value }. */
+const byLabel = async (promql: string, label: string, time: number) =>
+  Object.fromEntries((await vectorAt(promql, time)).map((s) => [s.metric[label] ?? '', Number(s.value[1])]));
+/** The value of a one-sample answer at `time`; fails when the answer is not exactly one sample. */
+const single = async (promql: string, time: number) => {
+  const samples = await vectorAt(promql, time);
+  expect(samples, `one sample for ${promql}`).toHaveLength(1);
+  return Number(samples[0]!.value[1]);
+};
+
+/**
+ * Waits (bounded) until Prometheus's samples show every marker of a change, and returns Prometheus's time
+ * then: every sample scraped after it was recorded with the whole change in effect. Markers are PromQL
+ * expressions that are empty until the change shows.
+ */
+async function changeSeen(markers: string[], timeoutMs: number): Promise<number> {
+  const all = markers.map((m) => `count(${m})`).join(' and on() ');
+  const [answer] = await waitForPromQL(prom.url, all, (s) => s.length > 0, timeoutMs);
+  return Number(answer!.value[0]);
+}
+
+/**
+ * Waits (bounded) until Prometheus has scraped mesh-sim at or after `time`, so that answers at `time` are
+ * final: asked again later they would be the same.
+ */
+async function scrapedThrough(time: number, timeoutMs: number): Promise<void> {
+  await waitForPromQL(
+    prom.url,
+    'max(timestamp(up{job="mesh"}))',
+    (s) => Number(s[0]?.value[1] ?? 0) >= time,
+    timeoutMs,
   );
-const scalar = async (promql: string) =>
-  vectorOf(await queryPrometheus(prom.url, promql)).reduce((a, s) => a + Number(s.value[1]), 0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+}
 
 /** Phase A: 80/20 between reviews v1 and v2, jason's ratings calls aborted, a tiny pool for details, no mTLS. */
 const phaseA = () => [
@@ -102,90 +131,141 @@ afterAll(async () => {
 });
 
 describe('mesh-sim scraped by Prometheus', () => {
-  it('follows routing changes made through the Kubernetes API', { timeout: 90_000 }, async () => {
-    await waitForPromQL(prom.url, 'istio_requests_total', (s) => s.length > 0, 20_000);
-    await applyObjects(kc, phaseA());
-    await sleep(26_000); // 20 s window entirely after the change, plus scrape lag
+  it('follows routing changes made through the Kubernetes API', { timeout: 120_000 }, async () => {
+    // Before: reviews spread over v1, v2 and v3, and mutual TLS (Istio's auto mTLS) everywhere.
+    const before = await waitForPromQL(
+      prom.url,
+      'sum by (destination_version) (rate(istio_requests_total{reporter="source",destination_service_name="reviews"}[5s])) > 0',
+      (s) => s.length === 3,
+      30_000,
+    );
+    expect(before.map((s) => s.metric.destination_version).sort()).toEqual(['v1', 'v2', 'v3']);
+    const t0 = Number(before[0]!.value[0]);
+    expect(
+      await byLabel(
+        'sum by (connection_security_policy) (rate(istio_requests_total{reporter="destination"}[5s])) > 0',
+        'connection_security_policy',
+        t0,
+      ),
+    ).toEqual({ mutual_tls: expect.any(Number) });
 
-    // 80/20 split of reviews, no v3.
+    await applyObjects(kc, phaseA());
+    const seenA = await changeSeen(
+      [
+        'istio_requests_total{response_flags="FI"}', // ratings: the abort for jason
+        'istio_requests_total{response_flags="UO"}', // details: its pool overflows
+        'istio_requests_total{reporter="destination",connection_security_policy="none"}', // mTLS off
+        // reviews: v3 gets nothing any more
+        'sum(increase(istio_requests_total{reporter="source",destination_service_name="reviews",destination_version="v3"}[3s])) == 0',
+      ],
+      30_000,
+    );
+    // Every answer below is at time A, over windows that start after the change was seen.
+    const A = seenA + 20;
+    await scrapedThrough(A, 40_000);
+
+    // 80/20 split of reviews; v3's series is still there, with no traffic.
     const split = await byLabel(
       'sum(rate(istio_requests_total{reporter="source",destination_service_name="reviews"}[20s])) by (destination_version)',
       'destination_version',
+      A,
     );
-    const all = (split.v1 ?? 0) + (split.v2 ?? 0) + (split.v3 ?? 0);
+    expect(Object.keys(split).sort()).toEqual(['v1', 'v2', 'v3']);
+    const all = split.v1! + split.v2! + split.v3!;
     expect(all).toBeGreaterThan(20);
-    expect(Math.abs((100 * (split.v1 ?? 0)) / all - 80)).toBeLessThanOrEqual(5);
-    expect(Math.abs((100 * (split.v2 ?? 0)) / all - 20)).toBeLessThanOrEqual(5);
-    expect(split.v3 ?? 0).toBe(0);
+    expect(Math.abs((100 * split.v1!) / all - 80)).toBeLessThanOrEqual(5);
+    expect(Math.abs((100 * split.v2!) / all - 20)).toBeLessThanOrEqual(5);
+    expect(split.v3).toBe(0);
 
     // Fault abort for jason (30% of visitors): 500 FI on reviews' side only.
     const ratings = await byLabel(
       'sum(rate(istio_requests_total{source_app="reviews",destination_service_name="ratings"}[20s])) by (reporter, response_code, response_flags)',
       'response_flags',
+      A,
     );
     expect(ratings.FI ?? 0).toBeGreaterThan(0);
     const fi = await byLabel(
       'sum(rate(istio_requests_total{response_flags="FI",destination_service_name="ratings"}[20s])) by (reporter, response_code)',
       'reporter',
+      A,
     );
     expect(Object.keys(fi)).toEqual(['source']);
     expect(
-      await scalar('sum(rate(istio_requests_total{response_flags="FI",response_code="500"}[20s]))'),
+      await single('sum(rate(istio_requests_total{response_flags="FI",response_code="500"}[20s]))', A),
     ).toBeGreaterThan(0);
     const fiShare =
-      (await scalar(
+      (await single(
         'sum(rate(istio_requests_total{reporter="source",source_app="reviews",response_flags="FI"}[20s]))',
+        A,
       )) /
-      (await scalar(
+      (await single(
         'sum(rate(istio_requests_total{reporter="source",source_app="reviews",destination_service_name="ratings"}[20s]))',
+        A,
       ));
     console.info(
-      `reviews split v1 ${((100 * (split.v1 ?? 0)) / all).toFixed(1)}% v2 ${((100 * (split.v2 ?? 0)) / all).toFixed(1)}% ` +
-        `v3 ${split.v3 ?? 0}; FI share of reviews->ratings ${(100 * fiShare).toFixed(1)}%`,
+      `reviews split v1 ${((100 * split.v1!) / all).toFixed(1)}% v2 ${((100 * split.v2!) / all).toFixed(1)}% ` +
+        `v3 ${split.v3}; FI share of reviews->ratings ${(100 * fiShare).toFixed(1)}%`,
     );
     expect(fiShare).toBeGreaterThan(0.15);
     expect(fiShare).toBeLessThan(0.45);
 
-    // Tight connection pool on details: some 503 UO, reported by the client only.
+    // Tight connection pool on details: some 503 UO, reported by the client only. The server side of
+    // details does report the requests that got through, but never a UO.
     expect(
-      await scalar(
+      await single(
         'sum(rate(istio_requests_total{reporter="source",destination_service_name="details",response_code="503",response_flags="UO"}[20s]))',
+        A,
       ),
     ).toBeGreaterThan(0);
     expect(
-      await scalar('sum(rate(istio_requests_total{reporter="destination",response_flags="UO"}[20s]))'),
-    ).toBe(0);
-
-    // PeerAuthentication DISABLE: plaintext everywhere.
-    expect(
-      await scalar(
-        'sum(rate(istio_requests_total{reporter="destination",connection_security_policy="mutual_tls"}[10s]))',
+      await single(
+        'sum(rate(istio_requests_total{reporter="destination",destination_service_name="details"}[20s]))',
+        A,
       ),
-    ).toBe(0);
+    ).toBeGreaterThan(0);
+    expect(await vectorAt('istio_requests_total{reporter="destination",response_flags="UO"}', A)).toEqual([]);
+
+    // PeerAuthentication DISABLE: plaintext everywhere; the mutual_tls series gets nothing.
+    expect(
+      await byLabel(
+        'sum by (connection_security_policy) (rate(istio_requests_total{reporter="destination"}[10s]))',
+        'connection_security_policy',
+        A,
+      ),
+    ).toEqual({ none: expect.toSatisfy((v: number) => v > 0), mutual_tls: 0 });
 
     // Phase B: a subset nobody defines gives 503 NC; STRICT gives mutual_tls on destination samples.
     await applyObjects(kc, phaseB());
-    await waitForPromQL(
-      prom.url,
-      'sum(rate(istio_requests_total{reporter="source",response_code="503",response_flags="NC"}[5s]))',
-      (s) => s.length > 0 && Number(s[0]!.value[1]) > 0,
-      20_000,
+    const seenB = await changeSeen(
+      [
+        'istio_requests_total{reporter="source",response_code="503",response_flags="NC"}',
+        'sum(increase(istio_requests_total{reporter="destination",connection_security_policy="mutual_tls"}[3s])) > 0',
+      ],
+      30_000,
     );
-    await sleep(4_000);
+    const B = seenB + 5;
+    await scrapedThrough(B, 20_000);
     expect(
-      await scalar(
-        'sum(rate(istio_requests_total{reporter="destination",connection_security_policy="mutual_tls"}[3s]))',
+      await byLabel(
+        'sum by (connection_security_policy) (rate(istio_requests_total{reporter="destination"}[5s]))',
+        'connection_security_policy',
+        B,
+      ),
+    ).toEqual({ mutual_tls: expect.toSatisfy((v: number) => v > 0), none: 0 });
+    // Calls to reviews all end in the client's NC (Envoy names the subset-less cluster reviews:9080);
+    // reviews' own series get nothing.
+    expect(
+      await single(
+        'sum(rate(istio_requests_total{reporter="source",destination_service_name="reviews:9080",response_code="503",response_flags="NC"}[5s]))',
+        B,
       ),
     ).toBeGreaterThan(0);
     expect(
-      await scalar(
-        'sum(rate(istio_requests_total{reporter="destination",connection_security_policy="none"}[3s]))',
+      await byLabel(
+        'sum by (destination_version) (rate(istio_requests_total{reporter="source",destination_service_name="reviews"}[5s]))',
+        'destination_version',
+        B,
       ),
-    ).toBe(0);
-    expect(
-      await scalar(
-        'sum(rate(istio_requests_total{reporter="source",destination_service_name="reviews"}[3s]))',
-      ),
-    ).toBe(0);
+    ).toEqual({ v1: 0, v2: 0, v3: 0 });
   });
 });

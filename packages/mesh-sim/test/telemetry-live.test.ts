@@ -89,9 +89,11 @@ describe('telemetry settings through the demo cluster', () => {
   });
 
   it('leaves out the disabled metrics per mode', async () => {
-    const series = await scrapeUntil(() => true);
-    const reporters = (name: string) =>
+    const reportersIn = (series: Series[], name: string) =>
       [...new Set(series.filter((s) => s.name === name).map((s) => s.labels.reporter))].sort();
+    // Until both proxies of a call have reported, what is left out could just be what did not happen yet.
+    const series = await scrapeUntil((s) => reportersIn(s, 'istio_requests_total').length === 2);
+    const reporters = (name: string) => reportersIn(series, name);
     expect(reporters('istio_request_bytes_count')).toEqual([]);
     expect(reporters('istio_response_bytes_count')).toEqual(['destination']);
     expect(reporters('istio_requests_total')).toEqual(['destination', 'source']);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { componentCommand, type ComponentName } from './components';
+import { errorText } from './net';
 import { isAlive, killGroup, spawnReady, type ReadyProcess } from './processes';
 import { startPrometheus, type PrometheusHandle } from './prometheus';
 
@@ -9,7 +10,11 @@ export type ScenarioName = 'bookinfo' | 'travels' | 'generated';
 
 export interface StackOptions {
   scenario?: ScenarioName;
-  /** Console port; 0 (default) picks a free one. */
+  /**
+   * Ports of the console, Prometheus, the demo cluster and mesh-sim's /metrics; 0 (default) picks a free
+   * one. A port that is taken when the component binds it (even if it was free a moment before) does not
+   * stop the stack: that component starts again on a free port, and onProgress says so.
+   */
   consolePort?: number;
   prometheusPort?: number;
   clusterPort?: number;
@@ -142,24 +147,42 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env: { ...process.env, ...env },
     });
 
+  /**
+   * Starts a component on `port`; when the port turns out to be taken at bind time, starts it again with
+   * port 0, which the component binds itself and reports (no window for anyone to take it in between).
+   */
+  const onPortOrFree = async <T>(name: string, port: number, start: (port: number) => Promise<T>) => {
+    try {
+      return await start(port);
+    } catch (err) {
+      if (port === 0 || !portTaken(errorText(err), port)) throw err;
+      progress(`port ${port} is taken: ${name} gets a free port`);
+      return start(0);
+    }
+  };
+
   try {
     progress('starting the demo cluster and Prometheus');
     const [cluster, prom] = await settleAll([
-      run('demo-cluster', commands.cluster, [
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(options.clusterPort ?? 0),
-        '--kubeconfig-out',
-        kubeconfigPath,
-      ]).then((p) => started('demo-cluster', p)),
-      startPrometheus({
-        scrapeTargets: [],
-        scrapeIntervalSeconds: options.scrapeIntervalSeconds ?? 5,
-        dataDir: join(stateDir, 'prometheus'),
-        port: options.prometheusPort ?? 0,
-        logFile: join(logDir, 'prometheus.log'),
-      }).then((p) => {
+      onPortOrFree('demo-cluster', options.clusterPort ?? 0, (port) =>
+        run('demo-cluster', commands.cluster, [
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--kubeconfig-out',
+          kubeconfigPath,
+        ]),
+      ).then((p) => started('demo-cluster', p)),
+      onPortOrFree('Prometheus', options.prometheusPort ?? 0, (port) =>
+        startPrometheus({
+          scrapeTargets: [],
+          scrapeIntervalSeconds: options.scrapeIntervalSeconds ?? 5,
+          dataDir: join(stateDir, 'prometheus'),
+          port,
+          logFile: join(logDir, 'prometheus.log'),
+        }),
+      ).then((p) => {
         prometheus = p;
         progress(`Prometheus ready at ${p.url}`);
         return p;
@@ -168,33 +191,37 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     progress(`starting mesh-sim (${scenario})${withConsole ? ' and the console' : ''}`);
     const simArgs = ['--kubeconfig', kubeconfigPath, '--scenario', scenario];
-    simArgs.push('--metrics-port', String(options.metricsPort ?? 0));
     if (options.services !== undefined) simArgs.push('--services', String(options.services));
     if (options.namespaces !== undefined) simArgs.push('--namespaces', String(options.namespaces));
     if (options.seed !== undefined) simArgs.push('--seed', String(options.seed));
     if (options.rateScale !== undefined) simArgs.push('--rate-scale', String(options.rateScale));
     if (options.telemetryProfile !== undefined) simArgs.push('--telemetry-profile', options.telemetryProfile);
     simArgs.push(...(options.meshSimArgs ?? []));
+    const consoleCommand = commands.console;
     const [meshSim, consoleProc] = await settleAll([
-      run('mesh-sim', commands.meshSim, simArgs).then(async (p) => {
+      onPortOrFree('mesh-sim', options.metricsPort ?? 0, (port) =>
+        run('mesh-sim', commands.meshSim, [...simArgs, '--metrics-port', String(port)]),
+      ).then(async (p) => {
         started('mesh-sim', p);
         await prom.setScrapeTargets([metricsUrl(p.url)]);
         return p;
       }),
-      commands.console
-        ? run(
-            'meshlens',
-            commands.console,
-            [
-              '--kubeconfig',
-              kubeconfigPath,
-              '--prometheus-url',
-              prom.url,
-              '--port',
-              String(options.consolePort ?? 0),
-              ...(options.consoleArgs ?? []),
-            ],
-            { KUBECONFIG: kubeconfigPath, PROMETHEUS_URL: prom.url },
+      consoleCommand
+        ? onPortOrFree('the console', options.consolePort ?? 0, (port) =>
+            run(
+              'meshlens',
+              consoleCommand,
+              [
+                '--kubeconfig',
+                kubeconfigPath,
+                '--prometheus-url',
+                prom.url,
+                '--port',
+                String(port),
+                ...(options.consoleArgs ?? []),
+              ],
+              { KUBECONFIG: kubeconfigPath, PROMETHEUS_URL: prom.url },
+            ),
           ).then((p) => started('console', p))
         : Promise.resolve(undefined),
     ]);
@@ -249,6 +276,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Whether a component's start-up failure says that `port` was taken: Node's `listen EADDRINUSE: address
+ * already in use 127.0.0.1:PORT`, Go's (Prometheus) `listen tcp 127.0.0.1:PORT: bind: address already in use`.
+ */
+function portTaken(failure: string, port: number): boolean {
+  return /EADDRINUSE|address already in use/.test(failure) && new RegExp(`:${port}\\b`).test(failure);
 }
 
 /** Reads stateDir/endpoints.json of a running stack (undefined when there is none). */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ interface RunningDemo {
   stateDir: string;
   npm: ChildProcess;
   stdout: string[];
+  /** What the launcher says on stderr ("meshlens demo: …"). */
+  stderr(): string;
   exited: Promise<number | null>;
   endpoints: Endpoints;
   /** Every pid the demo owns: the launcher and each component. */
@@ -48,7 +51,7 @@ async function startDemo(args: string[]): Promise<RunningDemo> {
   const pids = [endpoints.pid, ...Object.values(endpoints.pids)].filter(
     (p): p is number => typeof p === 'number',
   );
-  return { stateDir, npm, stdout, exited, endpoints, pids };
+  return { stateDir, npm, stdout, stderr: () => stderr, exited, endpoints, pids };
 }
 
 async function cleanUp(demo: RunningDemo | undefined): Promise<void> {
@@ -67,13 +70,36 @@ async function allGone(pids: number[], timeoutMs: number): Promise<number[]> {
 describe('npm run demo', () => {
   let demo: RunningDemo | undefined;
   let prometheusPort: number;
+  // The console port asked for is taken when the console binds it (another demo got there first).
+  let held: Server | undefined;
+  let heldPort: number;
 
   beforeAll(async () => {
+    held = createServer();
+    await new Promise<void>((resolve) =>
+      held!.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve),
+    );
+    heldPort = (held.address() as { port: number }).port;
     prometheusPort = await freePort();
-    demo = await startDemo(['--port', '0', '--prometheus-port', String(prometheusPort)]);
+    demo = await startDemo(['--port', String(heldPort), '--prometheus-port', String(prometheusPort)]);
   });
 
-  afterAll(() => cleanUp(demo));
+  afterAll(async () => {
+    held?.close();
+    await cleanUp(demo);
+  });
+
+  it('starts the console on a free port when the one asked for is taken, as the README promises', async () => {
+    const { endpoints } = demo!;
+    expect(held!.listening).toBe(true);
+    const consolePort = Number(new URL(endpoints.console!).port);
+    expect(consolePort).toBeGreaterThan(0);
+    expect(consolePort).not.toBe(heldPort);
+    expect(demo!.stderr()).toContain(
+      `meshlens demo: port ${heldPort} is taken: the console gets a free port`,
+    );
+    expect((await fetch(`${endpoints.console}/healthz`)).status).toBe(200);
+  });
 
   it('prints the console and Prometheus URLs and the kubectl hint, and writes endpoints.json', async () => {
     const { endpoints, stdout, stateDir } = demo!;

@@ -3,6 +3,13 @@ import { freePort, isAlive, sleep, spawnReady, waitForHttp } from '../src/index'
 
 const node = process.execPath;
 
+/** Polls until none of `pids` is alive or `timeoutMs` has passed; returns those still alive. */
+async function stillAlive(pids: number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isAlive) && Date.now() < deadline) await sleep(20);
+  return pids.filter(isAlive);
+}
+
 describe('spawnReady', () => {
   it('returns the URL of the READY line and stop() ends the whole process group', async () => {
     // The child starts a grandchild (as npx does) and announces a URL.
@@ -16,23 +23,26 @@ describe('spawnReady', () => {
       process.on('SIGTERM', () => {}); // ignores SIGTERM: stop() must escalate to SIGKILL
       setInterval(() => {}, 1000);
     `;
-    let grandchild = 0;
+    let announced: (pid: number) => void = () => undefined;
+    const grandchildPid = new Promise<number>((resolve) => (announced = resolve));
     const proc = await spawnReady(node, ['-e', script], {
       name: 'fake',
       graceMs: 300,
       onStdoutLine: (line) => {
         const m = /^GRANDCHILD (\d+)/.exec(line);
-        if (m) grandchild = Number(m[1]);
+        if (m) announced(Number(m[1]));
       },
     });
     expect(proc.url).toBe('http://127.0.0.1:4321');
-    for (let i = 0; i < 50 && !grandchild; i++) await sleep(20);
+    const grandchild = await grandchildPid;
     expect(grandchild).toBeGreaterThan(0);
     expect(isAlive(grandchild)).toBe(true);
     await proc.stop();
-    await sleep(50);
+    // stop() resolves once the child has exited and been reaped.
     expect(isAlive(proc.pid)).toBe(false);
-    expect(isAlive(grandchild)).toBe(false);
+    expect(proc.process.signalCode).toBe('SIGKILL');
+    // The grandchild is not ours to reap: wait (bounded) until its new parent has done so.
+    expect(await stillAlive([grandchild], 5000)).toEqual([]);
   });
 
   it('fails with the stderr tail when the process exits before READY', async () => {

@@ -8,7 +8,6 @@ import {
   claimStateDir,
   ensurePrometheus,
   isAlive,
-  sleep,
   metricsUrl,
   prometheusConfig,
   PrometheusNotInstalledError,
@@ -162,7 +161,8 @@ describe('claimStateDir', () => {
       const log: string[] = [];
       await claimStateDir(stateDir, (l) => log.push(l));
       expect(log[0]).toMatch(/stopping 1 process\(es\) left behind/);
-      await sleep(100);
+      // claimStateDir returns once the orphan is gone: it has already exited, from SIGTERM.
+      expect(orphan.signalCode).toBe('SIGTERM');
       expect(isAlive(orphan.pid!)).toBe(false);
       expect(isAlive(unrelated.pid!)).toBe(true);
     } finally {

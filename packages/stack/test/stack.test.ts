@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,17 +10,44 @@ import { isAlive, startStack, waitForPromQL, type Endpoints, type Stack } from '
 
 const run = promisify(execFile);
 
+/** Listens on a free loopback port, as another program would; returns the port and the listener. */
+async function holdPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve);
+  });
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, server };
+}
+
+const portOf = (url: string | null) => Number(new URL(url ?? 'http://invalid').port);
+
 describe('startStack with the bookinfo scenario', () => {
   let stateDir: string;
   let stack: Stack | undefined;
+  // Each component is asked for a port that another program holds when the component binds it.
+  let held: Record<'console' | 'prometheus' | 'cluster' | 'meshSim', { port: number; server: Server }>;
+  const progress: string[] = [];
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'meshlens-stack-test-'));
+    held = {
+      console: await holdPort(),
+      prometheus: await holdPort(),
+      cluster: await holdPort(),
+      meshSim: await holdPort(),
+    };
     stack = await startStack({
       scenario: 'bookinfo',
       stateDir,
       scrapeIntervalSeconds: 1,
       handleSignals: false,
+      consolePort: held.console.port,
+      prometheusPort: held.prometheus.port,
+      clusterPort: held.cluster.port,
+      metricsPort: held.meshSim.port,
+      onProgress: (message) => progress.push(message),
       // mesh-sim's telemetry passthrough: the profile, and explicit duration buckets that replace its buckets.
       telemetryProfile: 'large-mesh',
       meshSimArgs: ['--histogram-buckets', '{"istiocustom.istio_request_duration_milliseconds":[5,50,500]}'],
@@ -28,7 +56,33 @@ describe('startStack with the bookinfo scenario', () => {
 
   afterAll(async () => {
     await stack?.stop();
+    for (const { server } of Object.values(held ?? {})) server.close();
     await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('starts a component whose port is taken at bind time on a free port, and carries on', async () => {
+    const { urls } = stack!;
+    const names = {
+      console: 'the console',
+      prometheus: 'Prometheus',
+      cluster: 'demo-cluster',
+      meshSim: 'mesh-sim',
+    };
+    for (const key of ['console', 'prometheus', 'cluster', 'meshSim'] as const) {
+      const { port, server } = held[key];
+      expect(server.listening).toBe(true); // still ours: the component went elsewhere
+      expect(portOf(urls[key])).toBeGreaterThan(0);
+      expect(portOf(urls[key])).not.toBe(port);
+      expect(progress).toContain(`port ${port} is taken: ${names[key]} gets a free port`);
+    }
+    // The first attempt did fail on the port: its log says so, and the retry's READY follows.
+    const consoleLog = await readFile(join(stateDir, 'logs', 'meshlens.log'), 'utf8');
+    expect(consoleLog).toContain(`EADDRINUSE: address already in use 127.0.0.1:${held.console.port}`);
+    // Every component serves on the port it got.
+    expect((await fetch(`${urls.console}/healthz`)).status).toBe(200);
+    expect((await fetch(`${urls.prometheus}/-/ready`)).status).toBe(200);
+    expect((await fetch(`${urls.meshSim}/metrics`)).status).toBe(200);
+    expect((await fetch(`${urls.cluster}/version`)).status).toBe(200);
   });
 
   it('writes endpoints.json with every URL once all components are ready', async () => {
