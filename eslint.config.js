@@ -2,7 +2,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
+
+/** Files that may import a workspace's devDependencies: tests, test helpers, build and tool configs. */
+const devFiles = [
+  '**/*.test.{ts,tsx}',
+  '**/test/**',
+  '**/testdata/**',
+  '**/vite.config.ts',
+  'apps/server/scripts/record-golden.ts',
+  'e2e/**',
+  'bench/**',
+  'scripts/**',
+  '*.{js,ts}',
+];
 
 /** Import boundaries from DESIGN.md: what each folder may import. */
 const forbid = (patterns, message) => ({
@@ -30,6 +44,19 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Every workspace declares what it imports: a package (type imports too) must be in the package.json
+  // nearest the importing file; devDependencies only in tests and tooling (devFiles).
+  {
+    files: ['**/*.{js,mjs,cjs,ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver()] },
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { devDependencies: devFiles, includeInternal: true, includeTypes: true },
+      ],
+    },
+  },
   {
     files: ['apps/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
@@ -43,19 +70,34 @@ export default tseslint.config(
           '@meshlens/server/*',
           '**/apps/server/**',
           '@kubernetes/client-node',
+          '@meshlens/stack',
           '@meshlens/demo-cluster',
           '@meshlens/mesh-sim',
+          '**/packages/stack/**',
+          '**/packages/demo-cluster/**',
+          '**/packages/mesh-sim/**',
         ],
-        'apps/web may import only packages/contract and packages/istio (DESIGN.md).',
+        'apps/web may import only packages/contract and packages/istio, never the demo (DESIGN.md).',
       ),
     },
   },
+  // The server's product code never imports the demo. Its tests (and the golden recorder) start the demo
+  // stack to run against real servers: they import it, declared as devDependencies.
   {
-    files: ['apps/server/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    files: ['apps/server/**/*.{ts,js,mjs}'],
+    ignores: ['**/*.test.ts', 'apps/server/test/**', 'apps/server/scripts/record-golden.ts'],
     rules: forbid(
-      ['@meshlens/web', '**/apps/web/**', '@meshlens/demo-cluster', '@meshlens/mesh-sim'],
-      'apps/server may import only packages/contract and packages/istio (DESIGN.md).',
+      [
+        '@meshlens/web',
+        '**/apps/web/**',
+        '@meshlens/stack',
+        '@meshlens/demo-cluster',
+        '@meshlens/mesh-sim',
+        '**/packages/stack/**',
+        '**/packages/demo-cluster/**',
+        '**/packages/mesh-sim/**',
+      ],
+      'apps/server may import only packages/contract and packages/istio, never the demo (DESIGN.md).',
     ),
   },
   {
