@@ -42,6 +42,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // With verbatimModuleSyntax, `import { type A }` stays as `import {} from …` and loads the module.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
     },
   },
   // Every workspace declares what it imports: a package (type imports too) must be in the package.json
@@ -107,23 +109,49 @@ export default tseslint.config(
       'packages/contract imports zod only (DESIGN.md).',
     ),
   },
+  // packages/istio takes only types from the contract, and its zod-free constants: the browser and the
+  // simulator must not load zod through it (packages/istio/test/noZod.test.ts checks the bundle).
   {
     files: ['packages/istio/src/**/*.ts'],
     ignores: ['packages/istio/src/**/*.test.ts'],
-    rules: forbid(
-      [
-        '@meshlens/server',
-        '@meshlens/web',
-        '@meshlens/demo-cluster',
-        '@meshlens/mesh-sim',
-        '@kubernetes/*',
-        'node:*',
-        'fs',
-        'http',
-        'path',
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@meshlens/contract',
+              allowTypeImports: true,
+              message:
+                'packages/istio takes only types from @meshlens/contract (import type …); constants come from @meshlens/contract/constants, which loads no zod.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['@meshlens/contract/*', '!@meshlens/contract/constants', '**/packages/contract/**'],
+              message: 'packages/istio may import @meshlens/contract/constants only, besides types.',
+            },
+            {
+              group: [
+                '@meshlens/server',
+                '@meshlens/web',
+                '@meshlens/stack',
+                '@meshlens/demo-cluster',
+                '@meshlens/mesh-sim',
+                '@kubernetes/*',
+                'zod',
+                'node:*',
+                'fs',
+                'http',
+                'path',
+              ],
+              message:
+                'packages/istio is pure: it imports packages/contract only and does no I/O (DESIGN.md).',
+            },
+          ],
+        },
       ],
-      'packages/istio is pure: it imports packages/contract only and does no I/O (DESIGN.md).',
-    ),
+    },
   },
   {
     files: ['packages/mesh-sim/src/**/*.ts'],
