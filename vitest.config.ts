@@ -19,7 +19,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'],
+          include: [
+            '{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}',
+            'bench/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', '**/dist/**', 'e2e/**', INTEGRATION],
           setupFiles: ['scripts/vitest-unit-guard.ts'],
         },
