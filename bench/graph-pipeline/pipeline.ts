@@ -14,7 +14,7 @@ import {
   sizeTable,
   type BenchContext,
   type BenchResult,
-} from '@meshlens/stack';
+} from '../lib';
 import type { VectorSample } from '../../apps/server/src/prometheus/client';
 import { buildGraph, type GraphSamples } from '../../apps/server/src/graph/buildGraph';
 import { syntheticInput } from './synthetic';

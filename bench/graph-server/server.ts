@@ -16,18 +16,17 @@ import { stringify } from 'yaml';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
 import { startDemoCluster } from '@meshlens/demo-cluster';
 import { loadScenario, scenarioObjects } from '@meshlens/mesh-sim';
+import { componentCommand, spawnReady } from '@meshlens/stack';
 import {
-  componentCommand,
   benchSizes,
   figuresBySize,
   percentile,
   processMemoryMb,
   round1,
   sizeTable,
-  spawnReady,
   type BenchContext,
   type BenchResult,
-} from '@meshlens/stack';
+} from '../lib';
 import { syntheticInput, type SyntheticInput } from '../graph-pipeline/synthetic';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
 

@@ -10,20 +10,15 @@ type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 interface AjvError {
   keyword: string;
-  dataPath: string;
+  instancePath: string;
   schemaPath: string;
   params: Record<string, unknown>;
   message?: string;
 }
 
-const ajv = new Ajv({
-  allErrors: true,
-  jsonPointers: true,
-  nullable: true,
-  unknownFormats: 'ignore',
-  schemaId: 'auto',
-  logger: false,
-});
+// ajv 8 reads OpenAPI's `nullable`; strict: false ignores the formats it does not know (int32, double,
+// byte, and date-time, which Istio's CRDs use only in status conditions), as ajv 6 ignored unknown ones.
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
 const compiled = new Map<string, ValidateFn>();
 
 /** Copies a structural schema into plain JSON Schema: drops descriptions and CEL rules, adds int-or-string. */
@@ -116,8 +111,8 @@ export function schemaCauses(fn: ValidateFn & { schema?: unknown }, obj: unknown
   const causes: StatusCause[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    const value = valueAt(e.dataPath, obj);
-    const where = pointerToField(e.dataPath, obj);
+    const value = valueAt(e.instancePath, obj);
+    const where = pointerToField(e.instancePath, obj);
     let cause: StatusCause;
     switch (e.keyword) {
       case 'required': {

@@ -39,14 +39,3 @@ export {
   webBuildStale,
   type EnsurePrometheusDeps,
 } from './setup';
-export {
-  benchSizes,
-  figuresBySize,
-  percentile,
-  processMemoryMb,
-  round1,
-  sizeTable,
-  type BenchContext,
-  type BenchFunction,
-  type BenchResult,
-} from './bench';

@@ -6,13 +6,13 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
-  ListWatch,
   Watch,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { deriveSnapshot, type RawInventory, type RawObject } from './derive';
 import { trimObject } from './trim';
 import type { InventorySnapshot } from './types';
+import { KindWatcher, type WatchFn } from './watcher';
 
 type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
 /** One page of a list: at most `limit` objects, from `_continue` (the previous page's token). */
@@ -110,7 +110,7 @@ export interface Inventory {
 
 interface Watched {
   spec: KindSpec;
-  lw: ListWatch<KubernetesObject>;
+  watcher: KindWatcher;
   synced: boolean;
   failing: boolean;
   backoffMs: number;
@@ -120,9 +120,9 @@ interface Watched {
 }
 
 /**
- * The informer cache: one ListWatch per kind. A watch that breaks is restarted with exponential backoff;
- * when the API server was unreachable the kind is listed again (relist) on reconnect, so objects changed
- * while we were away are not missed. Reads never call the API server.
+ * The informer cache: one KindWatcher (list, then watch) per kind. A watch that breaks is restarted with
+ * exponential backoff; when the API server was unreachable the kind is listed again (relist) on reconnect,
+ * so objects changed while we were away are not missed. Reads never call the API server.
  */
 export function startInventory(kc: KubeConfig, logger: Logger, options: InventoryOptions = {}): Inventory {
   const minBackoff = options.minBackoffMs ?? 500;
@@ -172,25 +172,16 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
         bump();
       }
     };
-    // Objects from watch events are trimmed before the ListWatch stores them, like listed ones.
-    const trimmingWatch = {
-      watch: (
-        path: string,
-        query: Record<string, string | number | boolean | undefined>,
-        cb: (phase: string, obj: unknown, w: unknown) => void,
-        done: (err: unknown) => void,
-      ) =>
-        watch.watch(
-          path,
-          query,
-          (phase, obj, w) =>
-            cb(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : trimObject(spec.key, obj), w),
-          done,
-        ),
-    } as unknown as Watch;
-    const lw = new ListWatch<KubernetesObject>(spec.path, trimmingWatch, listFn, false);
-    for (const verb of ['add', 'update', 'delete'] as const) lw.on(verb, bump);
-    lw.on('error', (err: unknown) => {
+    // Objects from watch events are trimmed before the cache stores them, like listed ones.
+    const trimmingWatch: WatchFn = (path, query, onEvent, onDone) =>
+      watch.watch(
+        path,
+        query,
+        (phase: string, obj: unknown) =>
+          onEvent(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : trimObject(spec.key, obj)),
+        onDone,
+      );
+    const onError = (err: unknown) => {
       if (closed) return;
       entry.failing = true;
       entry.attemptFailed = true;
@@ -198,7 +189,7 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
       const status = statusOf(err);
       const unreachable =
         status === undefined && /ECONNREFUSED|ECONNRESET|socket hang up|EHOSTUNREACH/i.test(String(err));
-      if (unreachable || entry.notFound) resetResourceVersion(lw);
+      if (unreachable || entry.notFound) entry.watcher.relist();
       logger.warn(
         { kind: spec.key, err: String(err), retryInMs: entry.backoffMs },
         'watch broken, restarting',
@@ -212,8 +203,14 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
         entry.notFound ? maxBackoff : entry.backoffMs,
       );
       entry.backoffMs = Math.min(entry.backoffMs * 2, maxBackoff);
+    };
+    entry.watcher = new KindWatcher({
+      path: spec.path,
+      list: listFn,
+      watch: trimmingWatch,
+      onChange: bump,
+      onError,
     });
-    entry.lw = lw;
     return entry;
   });
 
@@ -221,7 +218,7 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
     if (closed) return;
     entry.attemptFailed = false;
     try {
-      await entry.lw.start();
+      await entry.watcher.start();
       // start() resolves once the list succeeded and the watch request is open, or after reporting an error.
       if (!closed && !entry.attemptFailed) {
         entry.synced = true;
@@ -238,7 +235,7 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
 
   const listOf = (key: string): RawObject[] => {
     const entry = watched.find((w) => w.spec.key === key);
-    return entry ? (entry.lw.list() as RawObject[]) : [];
+    return entry ? (entry.watcher.list() as RawObject[]) : [];
   };
 
   return {
@@ -282,7 +279,7 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
       closed = true;
       for (const w of watched) {
         if (w.timer) clearTimeout(w.timer);
-        await w.lw.stop();
+        w.watcher.stop();
       }
     },
   };
@@ -320,9 +317,4 @@ function statusOf(err: unknown): number | undefined {
   if (typeof e?.code === 'number') return e.code;
   const m = /HTTP-Code: (\d{3})/.exec(String(err));
   return m ? Number(m[1]) : undefined;
-}
-
-/** Forces the next start() to list again (ListWatch keeps resourceVersion private). */
-function resetResourceVersion(lw: ListWatch<KubernetesObject>): void {
-  (lw as unknown as { resourceVersion: string }).resourceVersion = '';
 }

@@ -5,17 +5,7 @@
  */
 import { z } from 'zod';
 
-export const INTENT_KINDS = [
-  'trafficShifting',
-  'tcpTrafficShifting',
-  'requestRouting',
-  'faultInjection',
-  'timeoutsRetries',
-  'circuitBreaker',
-  'gateway',
-  'deleteRouting',
-] as const;
-export type IntentKind = (typeof INTENT_KINDS)[number];
+export { INTENT_KINDS, type IntentKind } from '../constants';
 
 /** A version label value: also the subset name. */
 export const VersionNameSchema = z

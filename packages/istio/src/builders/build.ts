@@ -2,7 +2,8 @@
  * Intent → the VirtualService, DestinationRule and Gateway to write (or the objects to delete), merged with
  * what exists for the service. Pure: the caller passes the mesh snapshot and writes the result.
  */
-import { INTENT_KINDS, type IntentKind, type RoutingIntent } from '@meshlens/contract';
+import type { RoutingIntent } from '@meshlens/contract';
+import { INTENT_KINDS, type IntentKind } from '@meshlens/contract/constants';
 import type { DestinationRule, Gateway, VirtualService, VirtualServiceSpec } from '../model';
 import {
   IntentError,

@@ -12,7 +12,7 @@ type ValidateFn = ((data: unknown) => boolean) & {
   errors?:
     | {
         keyword: string;
-        dataPath: string;
+        instancePath: string;
         schemaPath: string;
         params: Record<string, unknown>;
         message?: string;
@@ -73,13 +73,9 @@ interface CrdDoc {
 
 /** Compiles the schemas of every CRD among `documents` (parsed YAML documents; other kinds are skipped). */
 export function crdSchemas(documents: unknown[]): CrdSchemas {
-  const ajv = new Ajv({
-    allErrors: true,
-    jsonPointers: true,
-    nullable: true,
-    unknownFormats: 'ignore',
-    logger: false,
-  });
+  // ajv 8 reads OpenAPI's `nullable`; strict: false ignores the formats it does not know (int32, double,
+  // byte, and date-time, which Istio's CRDs use only in status conditions), as ajv 6 ignored unknown ones.
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
   const sources = new Map<string, unknown>();
   for (const d of documents as CrdDoc[]) {
     if (!d || d.kind !== 'CustomResourceDefinition' || !d.spec?.group || !d.spec.names?.kind) continue;
@@ -115,7 +111,7 @@ export function crdSchemas(documents: unknown[]): CrdSchemas {
       const seen = new Set<string>();
       for (const e of fn.errors ?? []) {
         if (/\/(oneOf|anyOf|not)\//.test(e.schemaPath)) continue; // branch noise; the summary error stays
-        let path = pointerToPath(e.dataPath, obj);
+        let path = pointerToPath(e.instancePath, obj);
         let what = e.message ?? e.keyword;
         if (e.keyword === 'required') {
           path = `${path ? `${path}/` : ''}${String(e.params.missingProperty).replace(/^\./, '')}`;

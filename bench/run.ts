@@ -1,14 +1,13 @@
 // `npm run bench [-- NAME…]`: runs the registered benchmarks, prints their figures and writes
 // bench/reports/<name>.md and .json plus the bench/reports/README.md index.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { findPrometheus, repoRoot, type BenchFunction, type BenchResult } from '@meshlens/stack';
-import { spawnSync } from 'node:child_process';
-import { benches, type BenchEntry } from './bench-registry';
+import { findPrometheus, repoRoot } from '@meshlens/stack';
+import type { BenchFunction, BenchResult } from './lib';
+import { benches, type BenchEntry } from './registry';
 
 const reportsDir = join(repoRoot, 'bench', 'reports');
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -41,13 +40,11 @@ function machineLine(m: Machine): string {
   return `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, Prometheus ${m.prometheus}`;
 }
 
-async function load(entry: BenchEntry): Promise<BenchFunction | string> {
-  const path = join(repoRoot, entry.module);
-  if (!existsSync(path)) return `not available yet (${entry.module} does not exist)`;
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  const fn = mod[entry.export];
-  if (typeof fn !== 'function') return `not available yet (${entry.module} does not export ${entry.export})`;
-  return fn as BenchFunction;
+/** The entry's BenchFunction; throws when its module cannot be loaded or exports no function. */
+async function load(entry: BenchEntry): Promise<BenchFunction> {
+  const fn = await entry.load();
+  if (typeof fn !== 'function') throw new Error(`${entry.module} exports no benchmark function`);
+  return fn;
 }
 
 function formatFigure(value: unknown): string {
@@ -121,7 +118,7 @@ async function main(): Promise<number> {
   const program = new Command('npm run bench --')
     .description('Run the benchmarks and write their reports under bench/reports/.')
     .argument('[names...]', `benchmarks to run (default: all of ${benches.map((b) => b.name).join(', ')})`)
-    .option('--list', 'list the benchmarks and whether each is available')
+    .option('--list', 'list the benchmarks (loading each: a module that fails to load is an error)')
     .showHelpAfterError();
   program.parse(process.argv.slice(2), { from: 'user' });
   const names = program.args;
@@ -132,11 +129,17 @@ async function main(): Promise<number> {
   }
   const selected = names.length ? benches.filter((b) => names.includes(b.name)) : benches;
   if (program.opts<{ list?: boolean }>().list) {
+    let broken = 0;
     for (const entry of benches) {
-      const fn = await load(entry);
-      log(`${entry.name.padEnd(10)} ${typeof fn === 'string' ? fn : 'available'} — ${entry.description}`);
+      try {
+        await load(entry);
+        log(`${entry.name.padEnd(14)} ${entry.module} — ${entry.description}`);
+      } catch (err) {
+        broken++;
+        log(`${entry.name.padEnd(14)} ${entry.module} — FAILED TO LOAD: ${(err as Error).message}`);
+      }
     }
-    return 0;
+    return broken ? 1 : 0;
   }
 
   await mkdir(reportsDir, { recursive: true });
@@ -144,15 +147,12 @@ async function main(): Promise<number> {
   log(`machine: ${machineLine(m)}`);
   let failures = 0;
   for (const entry of selected) {
-    let fn: BenchFunction | string;
+    let fn: BenchFunction;
     try {
       fn = await load(entry);
     } catch (err) {
-      fn = `could not be loaded: ${(err as Error).message}`;
       failures++;
-    }
-    if (typeof fn === 'string') {
-      log(`\n== ${entry.name}: ${fn}`);
+      log(`\n== ${entry.name}: FAILED TO LOAD ${entry.module}: ${(err as Error).stack ?? String(err)}`);
       continue;
     }
     log(`\n== ${entry.name}: ${entry.description}`);

@@ -1,66 +1,69 @@
+import type { BenchFunction } from './lib';
+
 /**
- * The benchmarks `npm run bench` runs, in order. Each names a module (path from the repo root) and the
- * BenchFunction it exports (see packages/stack/src/bench.ts). A module that does not exist yet, or lacks
- * the export, is reported as "not available yet" and skipped. Add one line per benchmark.
+ * The benchmarks `npm run bench` runs, in order. Each loads its module under bench/ and returns the
+ * BenchFunction it exports (see ./lib.ts). The imports are static paths, so a missing module or export
+ * fails the typecheck, and at run time fails the run. Add one entry per benchmark.
  */
 export interface BenchEntry {
   name: string;
-  module: string;
-  export: string;
   description: string;
+  /** The module's path from the repo root, for the list. */
+  module: string;
+  load: () => Promise<BenchFunction>;
 }
 
 export const benches: BenchEntry[] = [
   {
     name: 'demo-cluster',
-    module: 'packages/demo-cluster/src/bench.ts',
-    export: 'runDemoClusterBench',
+    module: 'bench/demo-cluster/demo-cluster.ts',
+    load: async () => (await import('./demo-cluster/demo-cluster')).runDemoClusterBench,
     description:
       'Kubernetes API emulator at 1,000 services / 5,000 pods: create, list latencies, watch delay, memory',
   },
   {
     name: 'mesh-sim',
-    module: 'packages/mesh-sim/src/bench.ts',
-    export: 'runMeshSimBench',
+    module: 'bench/mesh-sim/mesh-sim.ts',
+    load: async () => (await import('./mesh-sim/mesh-sim')).runMeshSimBench,
     description: 'simulator at 1,000 services / 5,000 edges: kept request rate, CPU, /metrics scrape time',
   },
   {
     name: 'istio',
-    module: 'packages/istio/bench.ts',
-    export: 'runIstioBench',
+    module: 'bench/istio/istio.ts',
+    load: async () => (await import('./istio/istio')).runIstioBench,
     description:
       'routing evaluator and validations at 1,000 / 5,000 services: µs per evaluateHttp/evaluateTcp, validateMesh time',
   },
   {
     name: 'graph',
-    module: 'apps/server/src/bench.ts',
-    export: 'runGraphBench',
+    module: 'bench/graph/graph.ts',
+    load: async () => (await import('./graph/graph')).runGraphBench,
     description: 'graph API at 100 / 1,000 / 3,000 services: latency, PromQL count and time, server RSS',
   },
   {
     name: 'graph-pipeline',
     module: 'bench/graph-pipeline/pipeline.ts',
-    export: 'runGraphPipelineBench',
+    load: async () => (await import('./graph-pipeline/pipeline')).runGraphPipelineBench,
     description:
       'pure graph pipeline on synthetic Prometheus answers at 100 / 1,000 / 3,000 services: parse, build p50/p95, heap',
   },
   {
     name: 'graph-server',
     module: 'bench/graph-server/server.ts',
-    export: 'runGraphServerBench',
+    load: async () => (await import('./graph-server/server')).runGraphServerBench,
     description:
       'the console server process alone (Prometheus stubbed) at 100 / 1,000 / 3,000 services: own latency, RSS',
   },
   {
     name: 'web',
-    module: 'e2e/bench/web.bench.ts',
-    export: 'runWebBench',
+    module: 'bench/web/web.ts',
+    load: async () => (await import('./web/web')).runWebBench,
     description: 'browser: layout and render times of large graphs in Chromium',
   },
   {
     name: 'stack',
-    module: 'scripts/bench-stack.ts',
-    export: 'runStackBench',
+    module: 'bench/stack/stack.ts',
+    load: async () => (await import('./stack/stack')).runStackBench,
     description: 'demo stack start-up time (bookinfo) and time to the first istio_requests_total sample',
   },
 ];

@@ -1,9 +1,9 @@
 import type { Page } from '@playwright/test';
-import type { BenchContext, BenchResult } from '@meshlens/stack';
-import { launchChromium } from '../support/browser';
-import { buildTestWeb } from '../support/buildWeb';
-import { serveStatic } from '../support/staticServer';
-import { SYNTHETIC_CONFIG, syntheticGraph, syntheticNamespaces } from '../support/synthetic';
+import { launchChromium } from '../../e2e/support/browser';
+import { buildTestWeb } from '../../e2e/support/buildWeb';
+import { serveStatic } from '../../e2e/support/staticServer';
+import { SYNTHETIC_CONFIG, syntheticGraph, syntheticNamespaces } from '../../e2e/support/synthetic';
+import type { BenchContext, BenchResult } from '../lib';
 
 const SIZES = [100, 1000, 3000];
 /** apps/web runs fcose in a Web Worker above this many nodes (WORKER_MIN_NODES in graph/layout.ts). */

@@ -2,13 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  componentAvailable,
-  startStack,
-  waitForPromQL,
-  type BenchContext,
-  type BenchResult,
-} from '@meshlens/stack';
+import { componentAvailable, startStack, waitForPromQL } from '@meshlens/stack';
+import type { BenchContext, BenchResult } from '../lib';
 
 const RUNS = 3;
 

@@ -13,6 +13,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
+import { startStack, waitForPromQL } from '@meshlens/stack';
+import { createPrometheusClient } from '../../apps/server/src/prometheus/client';
+import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
 import {
   benchSizes,
   figuresBySize,
@@ -20,13 +23,9 @@ import {
   processMemoryMb,
   round1,
   sizeTable,
-  startStack,
-  waitForPromQL,
   type BenchContext,
   type BenchResult,
-} from '@meshlens/stack';
-import { createPrometheusClient } from './prometheus/client';
-import { ensureBundle } from '../scripts/bundle.mjs';
+} from '../lib';
 
 const ITERATIONS = 15;
 const POLL_SECONDS = 12;

@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- istio`: cost of the routing evaluator and the validations on a generated mesh of
  * 1,000 and 5,000 services (each with a VirtualService — a header rule and an 80/20 split — and a
- * DestinationRule with two subsets, two workloads per service). Registered in scripts/bench-registry.ts.
+ * DestinationRule with two subsets, two workloads per service). Registered in bench/registry.ts.
  */
-import type { BenchContext, BenchResult } from '@meshlens/stack';
+import type { BenchContext, BenchResult } from '../lib';
 import {
   evaluateHttp,
   evaluateTcp,
@@ -12,7 +12,7 @@ import {
   type DestinationRule,
   type MeshConfig,
   type VirtualService,
-} from './src/index';
+} from '@meshlens/istio';
 
 function generatedMesh(n: number): MeshConfig {
   const services = Array.from({ length: n }, (_, i) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchSizes, figuresBySize, percentile, sizeTable } from '../src/bench';
+import { benchSizes, figuresBySize, percentile, sizeTable } from './lib';
 
 const rows = [
   { services: 100, nodes: 211, latencyMs: 24.5 },

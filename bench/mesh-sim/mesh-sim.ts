@@ -5,15 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { Engine } from './engine/simulate';
-import { inventoryFromObjects } from './engine/inventory';
-import { loadScenario } from './scenario/load';
-import { scenarioObjects } from './scenario/manifests';
-import { runSimulation } from './runtime';
-
-export interface BenchContextLike {
-  log(line: string): void;
-}
+import { Engine, inventoryFromObjects, loadScenario, scenarioObjects } from '@meshlens/mesh-sim';
+import { runSimulation } from '../../packages/mesh-sim/src/runtime';
+import type { BenchContext } from '../lib';
 
 export interface MeshSimBenchOptions {
   services?: number;
@@ -65,7 +59,7 @@ async function measure(engine: Engine, seconds: number) {
 }
 
 export async function runMeshSimBench(
-  context: BenchContextLike = { log: (l) => process.stderr.write(`${l}\n`) },
+  context: Pick<BenchContext, 'log'> = { log: (l) => process.stderr.write(`${l}\n`) },
   options: MeshSimBenchOptions = {},
 ) {
   const services = options.services ?? 1000;

@@ -1,31 +1,14 @@
 /**
  * Benchmark of the emulator at the generated scenario's scale: 100 namespaces, 1,000 services and
  * deployments, 5,000 pods. Measures creation through HTTP, list latencies (JSON and Table) and the delay
- * from a write to its event at three cluster-wide pod watches. Registered in scripts/bench-registry.ts;
- * its context and result match @meshlens/stack's BenchFunction (not imported: this package stands alone).
+ * from a write to its event at three cluster-wide pod watches. Registered in bench/registry.ts.
  */
-import { startDemoCluster } from './server';
-
-interface BenchContext {
-  log(line: string): void;
-}
-
-interface BenchResult {
-  name: string;
-  figures: Record<string, unknown>;
-  markdown: string;
-}
+import { startDemoCluster } from '@meshlens/demo-cluster';
+import { percentile, round1 as round, type BenchContext, type BenchResult } from '../lib';
 
 const NAMESPACES = 100;
 const PER_NAMESPACE = 10;
 const REPLICAS = 5;
-
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-}
-
-const round = (n: number): number => Math.round(n * 10) / 10;
 
 export async function runDemoClusterBench({ log }: BenchContext): Promise<BenchResult> {
   const dc = await startDemoCluster({ port: 0 });
