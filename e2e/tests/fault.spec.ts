@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { edgeId, nodeId } from '@meshlens/contract';
 import { bookinfoObjects, Kube } from '../support/kube';
-import { openGraph } from '../support/graph';
+import { openGraph, tapElement } from '../support/graph';
 import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
 import { cyColour, LIGHT_PALETTE } from '../support/palette';
 
@@ -64,7 +64,7 @@ test('a fault applied through the Kubernetes API turns the ratings edge red with
   test.info().annotations.push({ type: 'edge red after', description: `${seconds.toFixed(1)} s` });
 
   // the side panel shows the 500s with the fault-injection flag
-  await page.evaluate((id) => window.__cy?.getElementById(id).emit('tap'), edge);
+  await tapElement(page, edge);
   const panel = page.getByTestId('side-panel');
   await expect(panel.getByTestId('responses')).toContainText('500');
   await expect(panel.getByTestId('responses')).toContainText('FI');
