@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '@meshlens/stack';
 import { buildTestWeb } from './support/buildWeb';
+import { Kube } from './support/kube';
+import { snapshotIstioConfig } from './support/mesh';
 
 export const BASE_PATH = '/meshlens';
 
 /**
  * Builds the web app in test mode, starts the full demo stack (demo cluster, mesh-sim bookinfo, a real
- * Prometheus, the console serving the test build under /meshlens) and hands its URLs to the tests.
+ * Prometheus, the console serving the test build under /meshlens) and hands its URLs to the tests, with a
+ * snapshot of the Istio config as the scenario created it: each spec restores that (resetIstioConfig) before
+ * it starts and when it ends, so no spec depends on another having run before it.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const WEB_TEST_DIR = buildTestWeb();
@@ -27,6 +31,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.MESHLENS_E2E_URL = url.endsWith(BASE_PATH) ? url : `${url}${BASE_PATH}`;
   process.env.MESHLENS_E2E_KUBECONFIG = stack.kubeconfigPath;
   process.env.MESHLENS_E2E_PROMETHEUS = stack.urls.prometheus;
+  try {
+    await snapshotIstioConfig(new Kube(stack.kubeconfigPath), join(stateDir, 'istio-baseline.json'));
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
   return async () => {
     await stack.stop();
     rmSync(stateDir, { recursive: true, force: true });

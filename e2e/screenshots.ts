@@ -63,21 +63,32 @@ async function shoot(shot: Shot): Promise<void> {
       .map((n) => n.name)
       .filter((n) => !['kube-system', 'kube-public', 'kube-node-lease', 'default'].includes(n));
     const ns = names.join(',');
-    // wait until the graph has traffic (Prometheus needs a few scrapes for rate())
+    // wait until the graph has traffic (Prometheus needs a few scrapes for rate()) and every call path has
+    // shown up: the same number of edges on two polls in a row
     const deadline = Date.now() + 120_000;
+    let edges = -1;
     for (;;) {
       const g = await getJson<GraphResponse>(`${base}/api/graph?namespaces=${ns}&duration=60s`);
-      if (g.edges.filter((e) => !e.isIdle).length >= 5 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 2000));
+      const now = g.edges.filter((e) => !e.isIdle).length;
+      if (now >= 5 && now === edges) break;
+      if (Date.now() > deadline) throw new Error(`${shot.scenario}: the graph has ${now} edges with traffic`);
+      edges = now;
+      await new Promise((r) => setTimeout(r, 2000)); // the scrape interval: the next poll can differ
     }
-    await new Promise((r) => setTimeout(r, 6000));
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${base}/graph?namespaces=${ns}&duration=60&refresh=0&${shot.query}`);
     await page.waitForSelector('[data-testid=graph-canvas][data-ready=true]', { timeout: 120_000 });
+    // a large graph is drawn at once in a radial placement, then fcose refines it in a worker
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=graph-canvas]')?.getAttribute('data-layout') !== 'radial',
+      undefined,
+      { timeout: 120_000 },
+    );
     await page.waitForFunction(
       () => (document.querySelector('[data-testid=graph-status]')?.textContent ?? '').length > 0,
     );
-    await page.waitForTimeout(1500);
+    if (shot.query.includes('selected=')) await page.getByTestId('panel-title').waitFor();
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, shot.file) });
     process.stderr.write(`wrote docs/screenshots/${shot.file}\n`);

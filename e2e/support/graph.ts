@@ -65,6 +65,21 @@ export async function clickElement(page: Page, id: string): Promise<void> {
   await page.mouse.click(point.x, point.y);
 }
 
+/**
+ * Selects an element as a tap on it would, without aiming the mouse. Returns nothing from the page: a
+ * Cytoscape collection (what emit() returns) drags the whole graph into Playwright's serializer, which can
+ * take minutes.
+ */
+export async function tapElement(page: Page, id: string): Promise<void> {
+  const found = await page.evaluate((elementId) => {
+    const ele = window.__cy?.getElementById(elementId);
+    if (!ele || ele.empty()) return false;
+    ele.emit('tap');
+    return true;
+  }, id);
+  if (!found) throw new Error(`element ${id} is not in the graph`);
+}
+
 export function foundIds(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     window.__cy

@@ -1,24 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
 
-interface KubeObject {
+export interface KubeObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
   [k: string]: unknown;
 }
 
-const PLURALS: Record<string, string> = {
-  VirtualService: 'virtualservices',
-  DestinationRule: 'destinationrules',
-};
+/** A namespaced resource type of one of Istio's API groups, as the API server's discovery names it. */
+export interface IstioKind {
+  /** `networking.istio.io/v1` (the group's preferred version). */
+  apiVersion: string;
+  kind: string;
+  plural: string;
+}
 
 /** A tiny Kubernetes REST client for the tests: the API URL and token come from the kubeconfig. */
 export class Kube {
   private readonly server: string;
   private readonly token: string | undefined;
+  private kinds: Promise<IstioKind[]> | undefined;
 
-  constructor(kubeconfigPath: string) {
+  /** The stack's kubeconfig by default (globalSetup names it in MESHLENS_E2E_KUBECONFIG). */
+  constructor(kubeconfigPath = process.env.MESHLENS_E2E_KUBECONFIG) {
+    if (!kubeconfigPath)
+      throw new Error(
+        'MESHLENS_E2E_KUBECONFIG is not set: run through e2e/playwright.config.ts (its globalSetup starts the stack)',
+      );
     const config = parse(readFileSync(kubeconfigPath, 'utf8')) as {
       clusters: { cluster: { server: string } }[];
       users?: { user: { token?: string } }[];
@@ -29,14 +38,8 @@ export class Kube {
     this.token = config.users?.[0]?.user.token;
   }
 
-  private path(obj: KubeObject, namespace: string, name?: string): string {
-    const plural = PLURALS[obj.kind];
-    if (!plural) throw new Error(`no plural known for ${obj.kind}`);
-    return `${this.server}/apis/${obj.apiVersion}/namespaces/${namespace}/${plural}${name ? `/${name}` : ''}`;
-  }
-
-  private async request(method: string, url: string, body?: unknown): Promise<Response> {
-    return fetch(url, {
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(`${this.server}${path}`, {
       method,
       headers: {
         'content-type': 'application/json',
@@ -47,25 +50,77 @@ export class Kube {
     });
   }
 
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body);
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  /** Every namespaced resource type of the *.istio.io groups the API server serves (from discovery). */
+  istioKinds(): Promise<IstioKind[]> {
+    this.kinds ??= (async () => {
+      const { groups } = await this.json<{
+        groups: { name: string; preferredVersion: { groupVersion: string } }[];
+      }>('GET', '/apis');
+      const kinds: IstioKind[] = [];
+      for (const g of groups.filter((x) => x.name.endsWith('.istio.io'))) {
+        const apiVersion = g.preferredVersion.groupVersion;
+        const { resources } = await this.json<{
+          resources: { name: string; kind: string; namespaced: boolean; verbs: string[] }[];
+        }>('GET', `/apis/${apiVersion}`);
+        for (const r of resources)
+          if (r.namespaced && !r.name.includes('/') && r.verbs.includes('list') && r.verbs.includes('delete'))
+            kinds.push({ apiVersion, kind: r.kind, plural: r.name });
+      }
+      if (!kinds.some((k) => k.kind === 'VirtualService'))
+        throw new Error('the API server serves no VirtualService: are the Istio CRDs installed?');
+      return kinds;
+    })();
+    return this.kinds;
+  }
+
+  private async kindOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): Promise<IstioKind> {
+    const group = obj.apiVersion.split('/')[0];
+    const kind = (await this.istioKinds()).find(
+      (k) => k.kind === obj.kind && k.apiVersion.split('/')[0] === group,
+    );
+    if (!kind) throw new Error(`the API server serves no ${obj.kind} in ${group}`);
+    return kind;
+  }
+
+  private collection(kind: IstioKind, namespace?: string): string {
+    return `/apis/${kind.apiVersion}${namespace ? `/namespaces/${namespace}` : ''}/${kind.plural}`;
+  }
+
+  /** The objects of one kind, in every namespace (or in `namespace`). */
+  async list(kind: IstioKind, namespace?: string): Promise<KubeObject[]> {
+    const { items } = await this.json<{ items: KubeObject[] }>('GET', this.collection(kind, namespace));
+    return items.map((o) => ({ ...o, apiVersion: kind.apiVersion, kind: kind.kind }));
+  }
+
   /** Creates the object, or replaces it when it exists. */
   async apply(obj: KubeObject, namespace: string): Promise<void> {
-    const existing = await this.request('GET', this.path(obj, namespace, obj.metadata.name));
+    const kind = await this.kindOf(obj);
+    const path = `${this.collection(kind, namespace)}/${obj.metadata.name}`;
+    const existing = await this.request('GET', path);
     const body = { ...obj, metadata: { ...obj.metadata, namespace } };
-    let res: Response;
     if (existing.ok) {
       const current = (await existing.json()) as KubeObject;
       body.metadata.resourceVersion = current.metadata.resourceVersion;
-      res = await this.request('PUT', this.path(obj, namespace, obj.metadata.name), body);
+      await this.json('PUT', path, body);
     } else {
-      res = await this.request('POST', this.path(obj, namespace), body);
+      delete body.metadata.resourceVersion;
+      await this.json('POST', this.collection(kind, namespace), body);
     }
-    if (!res.ok) throw new Error(`${obj.kind} ${obj.metadata.name}: HTTP ${res.status} ${await res.text()}`);
   }
 
+  /** Deletes the object; one that is already gone is fine. */
   async delete(obj: KubeObject, namespace: string): Promise<void> {
-    const res = await this.request('DELETE', this.path(obj, namespace, obj.metadata.name));
+    const kind = await this.kindOf(obj);
+    const path = `${this.collection(kind, namespace)}/${obj.metadata.name}`;
+    const res = await this.request('DELETE', path);
     if (!res.ok && res.status !== 404)
-      throw new Error(`delete ${obj.kind} ${obj.metadata.name}: HTTP ${res.status}`);
+      throw new Error(`delete ${obj.kind} ${namespace}/${obj.metadata.name}: HTTP ${res.status}`);
   }
 }
 

@@ -2,7 +2,7 @@
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { nodeId } from '@meshlens/contract';
-import { waitForGraph } from './graph';
+import { tapElement, waitForGraph } from './graph';
 
 export const GRAPH_QUERY =
   'namespaces=bookinfo,istio-system&graphType=versionedApp&duration=30&refresh=10000&edges=percent';
@@ -65,7 +65,7 @@ export async function openWizard(page: Page, baseUrl: string, ns: string, servic
     await page.goto(`${baseUrl}/graph?${GRAPH_QUERY}&selected=${encodeURIComponent(id)}`);
     await waitForGraph(page);
   } else {
-    await page.evaluate((nodeIdToSelect) => window.__cy?.getElementById(nodeIdToSelect).emit('tap'), id);
+    await tapElement(page, id);
   }
   const panel = page.getByTestId('side-panel');
   await expect(panel.getByTestId('panel-title')).toHaveText(service);

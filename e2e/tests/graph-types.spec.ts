@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { edgeId, nodeId } from '@meshlens/contract';
 import { cyState, openGraph } from '../support/graph';
+import { resetIstioConfig } from '../support/mesh';
 
 const NS = 'bookinfo';
 const svc = (name: string) => nodeId.service(NS, name);
@@ -92,6 +93,11 @@ const EXPECTED: Expectation[] = [
 ];
 
 test.describe('Bookinfo graph per graph type', () => {
+  // bookinfo without routing config: every call path carries traffic (each test waits for it to show)
+  test.beforeAll(async () => {
+    await resetIstioConfig();
+  });
+
   for (const e of EXPECTED) {
     test(`${e.graphType} graph shows the expected nodes and edges`, async ({ page }) => {
       await openGraph(

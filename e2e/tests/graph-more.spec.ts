@@ -9,11 +9,19 @@ import type { PrometheusHandle, Stack } from '@meshlens/stack';
 import { BASE_PATH } from '../global-setup';
 import { WEB_TEST_DIR } from '../support/buildWeb';
 import { cyState, openGraph, waitForGraph } from '../support/graph';
+import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
 
 const BASE = 'namespaces=bookinfo&graphType=versionedApp&duration=60&refresh=10000';
 const reviews = nodeId.service('bookinfo', 'reviews');
 const reviewsVersions = ['v1', 'v2', 'v3'].map((v) => nodeId.versionedApp('bookinfo', 'reviews', v));
 const productpageV1 = nodeId.versionedApp('bookinfo', 'productpage', 'v1');
+
+// bookinfo without routing config, with every version of reviews in the 60 s window the tests open
+// (the outage test has a stack of its own)
+test.beforeAll(async () => {
+  await resetIstioConfig();
+  await waitForBookinfoTraffic(60);
+});
 
 /** Non-box nodes, split by whether the focus dims them. */
 function dimState(page: Page): Promise<{ dim: string[]; lit: string[] }> {

@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { edgeId, nodeId } from '@meshlens/contract';
 import { bookinfoObjects, Kube } from '../support/kube';
-import { openGraph } from '../support/graph';
+import { openGraph, tapElement } from '../support/graph';
+import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
+import { cyColour, LIGHT_PALETTE } from '../support/palette';
 
 const NS = 'bookinfo';
 const destinationRules = bookinfoObjects('destination-rule-all.yaml');
@@ -15,13 +17,16 @@ const abortAll = (() => {
   return { ...vs, spec: { ...(vs.spec as object), http: [faulty] } };
 })();
 
-let kube: Kube;
-test.beforeAll(() => {
-  kube = new Kube(process.env.MESHLENS_E2E_KUBECONFIG ?? '');
+/** The colours compared are the light theme's, whatever the machine prefers. */
+test.use({ colorScheme: 'light' });
+
+test.beforeAll(async () => {
+  // no routing config, and the ratings edge Healthy over the 60 s window the test watches
+  await resetIstioConfig();
+  await waitForBookinfoTraffic(60, { ratingsHealthy: true });
 });
 test.afterAll(async () => {
-  await kube.delete(abortAll, NS);
-  for (const dr of destinationRules) await kube.delete(dr, NS);
+  await resetIstioConfig();
 });
 
 test('a fault applied through the Kubernetes API turns the ratings edge red within 60 s', async ({
@@ -35,11 +40,11 @@ test('a fault applied through the Kubernetes API turns the ratings edge red with
       { timeout: 60_000 },
     )
     .toBe('Healthy');
-  const healthyColour = await page.evaluate(
-    (id) => window.__cy?.getElementById(id).style('line-color') as string,
-    edge,
-  );
+  const lineColour = () =>
+    page.evaluate((id) => window.__cy?.getElementById(id).style('line-color') as string, edge);
+  expect(await lineColour()).toBe(cyColour(LIGHT_PALETTE.healthy));
 
+  const kube = new Kube();
   for (const dr of destinationRules) await kube.apply(dr, NS);
   await kube.apply(abortAll, NS);
   const applied = Date.now();
@@ -55,16 +60,11 @@ test('a fault applied through the Kubernetes API turns the ratings edge red with
     )
     .toBe('Failure');
   const seconds = (Date.now() - applied) / 1000;
-  const colour = await page.evaluate(
-    (id) => window.__cy?.getElementById(id).style('line-color') as string,
-    edge,
-  );
-  expect(colour).not.toBe(healthyColour);
-  expect(colour).toBe('rgb(201,25,11)'); // the failure red of the light theme
+  expect(await lineColour()).toBe(cyColour(LIGHT_PALETTE.failure));
   test.info().annotations.push({ type: 'edge red after', description: `${seconds.toFixed(1)} s` });
 
   // the side panel shows the 500s with the fault-injection flag
-  await page.evaluate((id) => window.__cy?.getElementById(id).emit('tap'), edge);
+  await tapElement(page, edge);
   const panel = page.getByTestId('side-panel');
   await expect(panel.getByTestId('responses')).toContainText('500');
   await expect(panel.getByTestId('responses')).toContainText('FI');

@@ -2,10 +2,17 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { nodeId } from '@meshlens/contract';
 import { clickElement, consoleUrl, cyState, foundIds, openGraph, waitForGraph } from '../support/graph';
+import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
 
 const reviews = nodeId.service('bookinfo', 'reviews');
 const reviewsV2 = nodeId.versionedApp('bookinfo', 'reviews', 'v2');
 const BASE = 'namespaces=bookinfo,istio-system&graphType=versionedApp&duration=60&refresh=10000';
+
+// bookinfo without routing config, with every version of reviews in the 60 s window the tests open
+test.beforeAll(async () => {
+  await resetIstioConfig();
+  await waitForBookinfoTraffic(60);
+});
 
 async function waitForNode(page: Page, id: string) {
   await expect.poll(async () => (await cyState(page)).nodes, { timeout: 60_000 }).toContain(id);

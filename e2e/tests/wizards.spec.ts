@@ -1,20 +1,26 @@
 import { expect, test } from '@playwright/test';
 import { edgeId, nodeId } from '@meshlens/contract';
 import { consoleUrl } from '../support/graph';
+import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
 import { applyWizard, edgeHealth, openWizard, waitForSplit } from '../support/routing';
 
 /**
  * The routing wizards on the live demo stack, in order (each step builds on the last; the last one deletes
- * the routing the file wrote, and afterAll deletes it again through the API if a step failed).
+ * the routing the file wrote). The file starts from the scenario's Istio config, with every reviews version
+ * in the graph's 30 s window (the wizards list the versions the graph shows) and the ratings edge Healthy,
+ * and puts the config back when it ends, whatever step failed.
  */
 test.describe.configure({ mode: 'serial' });
 
 const NS = 'bookinfo';
 const RATINGS_EDGE = edgeId(nodeId.versionedApp(NS, 'reviews', 'v2'), nodeId.service(NS, 'ratings'), 'http');
 
+test.beforeAll(async () => {
+  await resetIstioConfig();
+  await waitForBookinfoTraffic(30, { ratingsHealthy: true });
+});
 test.afterAll(async () => {
-  for (const service of ['reviews', 'ratings'])
-    await fetch(`${consoleUrl()}/api/namespaces/${NS}/services/${service}/routing`, { method: 'DELETE' });
+  await resetIstioConfig();
 });
 
 test('Traffic Shifting on reviews: v1 80 / v2 20 / v3 0 shows in the graph', async ({ page }) => {

@@ -1,8 +1,13 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { consoleUrl } from '../support/graph';
+import { resetIstioConfig } from '../support/mesh';
 
-/** The Istio Config list and the YAML editor, on a VirtualService this file writes through the routing API. */
+/**
+ * The Istio Config list and the YAML editor, on a VirtualService this file writes through the routing API
+ * (in order: each edit starts from the weights the one before saved). The file starts from the scenario's
+ * Istio config and puts it back when it ends.
+ */
 test.describe.configure({ mode: 'serial' });
 
 const NS = 'bookinfo';
@@ -17,6 +22,7 @@ const readWeights = async () =>
     ?.route.map((r) => r.weight);
 
 test.beforeAll(async () => {
+  await resetIstioConfig();
   const res = await fetch(api('/services/reviews/routing'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -25,7 +31,7 @@ test.beforeAll(async () => {
   expect(res.status).toBe(200);
 });
 test.afterAll(async () => {
-  await fetch(api('/services/reviews/routing'), { method: 'DELETE' });
+  await resetIstioConfig();
 });
 
 async function editorText(page: Page): Promise<string> {
