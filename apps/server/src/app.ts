@@ -122,7 +122,10 @@ export function createApp({
         (a, b) => a - b,
       ),
       durationSeconds: config.ui.durationSeconds,
-      durationsSeconds: [...new Set([...DURATION_CHOICES, config.ui.durationSeconds])].sort((a, b) => a - b),
+      // Only what the graph accepts here (graph.maxDurationSeconds).
+      durationsSeconds: [...new Set([...DURATION_CHOICES, config.ui.durationSeconds])]
+        .filter((d) => d <= config.graph.maxDurationSeconds)
+        .sort((a, b) => a - b),
       defaultGraphType: 'versionedApp',
       defaultNamespaces: config.ui.defaultNamespaces,
     };
