@@ -157,6 +157,12 @@ describe('system routes', () => {
     expect(ns.namespaces.find((n) => n.name === 'bookinfo')).toMatchObject({ injection: true });
   });
 
+  it('offers only the durations the graph accepts (graph.maxDurationSeconds)', async () => {
+    const limited = makeApp({ graph: { maxDurationSeconds: 3600 } });
+    const config = ServerConfigResponseSchema.parse((await request(limited).get('/api/config')).body);
+    expect(config.durationsSeconds).toEqual([60, 300, 600, 1800, 3600]);
+  });
+
   it('exposes its own metrics', async () => {
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);

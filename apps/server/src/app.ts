@@ -9,7 +9,9 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { VERSION, type ServerConfig } from './config';
+import { NotFoundError } from './errors';
 import { createGraphService, type GraphService } from './graph/graphService';
+import { checkGraphQuery, computationLimiter, remoteClient, type ClientOf } from './graph/limits';
 import { errorHandler, inputErrorFrom, notFoundHandler } from './http/errors';
 import { spaRouter } from './http/static';
 import type { Inventory } from './inventory/informers';
@@ -17,6 +19,7 @@ import { istioRouter, type IstioRouterDeps } from './istio/index';
 import { createHeapTrimmer } from './heap';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
+import { boundedCheck } from './ready';
 
 /** What the app needs from Kubernetes: the informer cache and a liveness ping. */
 export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'>;
@@ -30,6 +33,8 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   /** Istio write routes (routing intents, raw objects); not served when absent. */
   istio?: Omit<IstioRouterDeps, 'logger'>;
+  /** Who a request's graph computations count against (default: the remote address). */
+  clientOf?: ClientOf;
 }
 
 export interface MeshlensApp extends Express {
@@ -39,20 +44,6 @@ export interface MeshlensApp extends Express {
 const REFRESH_CHOICES = [0, 10_000, 15_000, 30_000, 60_000, 300_000];
 const DURATION_CHOICES = [60, 300, 600, 1800, 3600, 10_800, 21_600, 86_400];
 
-async function timed(fn: () => Promise<void>): Promise<{ ok: boolean; message: string; ms: number }> {
-  const t = performance.now();
-  try {
-    await fn();
-    return { ok: true, message: 'ok', ms: Math.round(performance.now() - t) };
-  } catch (err) {
-    return {
-      ok: false,
-      message: (err as Error).message || String(err),
-      ms: Math.round(performance.now() - t),
-    };
-  }
-}
-
 /** The Express app: API routes, health endpoints, metrics and the SPA, all under config.basePath. */
 export function createApp({
   kube,
@@ -61,6 +52,7 @@ export function createApp({
   logger,
   metrics = createMetrics(),
   istio,
+  clientOf = remoteClient,
 }: AppDeps): MeshlensApp {
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
@@ -73,6 +65,7 @@ export function createApp({
     cluster: config.kubernetes.clusterName,
     cacheTtlMs: config.graph.cacheTtlMs ?? config.ui.refreshIntervalMs,
     afterAnswer: heapTrimmer.afterAnswer,
+    limiter: computationLimiter(config.graph.maxComputationsPerClientPerMinute),
     logger,
     onAnswer: (answer, seconds) => {
       metrics.graphRequests.inc({ answer });
@@ -96,12 +89,24 @@ export function createApp({
   system.get(ROUTES.healthz, (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Each check answers within readyTimeoutMs: a hung dependency makes the console not ready, not hung.
+  const bound = config.readyTimeoutMs;
+  const kubeCheck = boundedCheck(
+    'Kubernetes',
+    () => kube.ping(),
+    bound,
+    () => (kube.snapshot().synced ? undefined : 'the Kubernetes inventory is still loading'),
+  );
+  const promCheck = boundedCheck('Prometheus', () => prometheus.ping(config.prometheus.timeoutMs), bound);
   system.get(ROUTES.readyz, async (_req, res) => {
-    const [kubernetes, prom] = await Promise.all([timed(() => kube.ping()), timed(() => prometheus.ping())]);
+    const [kubernetes, prom] = await Promise.all([kubeCheck.run(), promCheck.run()]);
     const body: ReadyResponse = { ready: kubernetes.ok && prom.ok, checks: { kubernetes, prometheus: prom } };
     res.status(body.ready ? 200 : 503).json(body);
   });
   system.get(ROUTES.metrics, async (_req, res) => {
+    // With metricsPort set, startServer serves them there (serveMetrics) and not on this port.
+    if (config.metricsPort !== undefined)
+      throw new NotFoundError('/metrics is served on its own port (metricsPort)');
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -117,7 +122,10 @@ export function createApp({
         (a, b) => a - b,
       ),
       durationSeconds: config.ui.durationSeconds,
-      durationsSeconds: [...new Set([...DURATION_CHOICES, config.ui.durationSeconds])].sort((a, b) => a - b),
+      // Only what the graph accepts here (graph.maxDurationSeconds).
+      durationsSeconds: [...new Set([...DURATION_CHOICES, config.ui.durationSeconds])]
+        .filter((d) => d <= config.graph.maxDurationSeconds)
+        .sort((a, b) => a - b),
       defaultGraphType: 'versionedApp',
       defaultNamespaces: config.ui.defaultNamespaces,
     };
@@ -146,7 +154,12 @@ export function createApp({
   api.get(ROUTES.graph, async (req, res) => {
     const parsed = GraphQuerySchema.safeParse(req.query);
     if (!parsed.success) throw inputErrorFrom(parsed.error);
-    const { body, gzipped } = await graph.getGraphBody(parsed.data, req.acceptsEncodings('gzip') === 'gzip');
+    checkGraphQuery(parsed.data, config.graph);
+    const { body, gzipped } = await graph.getGraphBody(
+      parsed.data,
+      req.acceptsEncodings('gzip') === 'gzip',
+      clientOf(req),
+    );
     res.vary('Accept-Encoding').type('application/json');
     if (gzipped) res.set('Content-Encoding', 'gzip');
     res.send(body);

@@ -60,6 +60,50 @@ describe('config', () => {
     expect(c.health.rate[0]?.tolerance[0]).toMatchObject({ code: '5XX', failure: 5, protocol: 'http|grpc' });
   });
 
+  it('reads the upstream timeouts, limits, metrics port and Prometheus TLS from flags and env', async () => {
+    const c = await parse(
+      [
+        '--kube-timeout',
+        '3s',
+        '--metrics-port',
+        '9102',
+        '--graph-max-computations',
+        '30',
+        '--prometheus-insecure-skip-verify',
+      ],
+      {
+        MESHLENS_KUBE_WATCH_TIMEOUT: '2m',
+        MESHLENS_READY_TIMEOUT: '2s',
+        MESHLENS_GRAPH_MAX_DURATION: '1d',
+        MESHLENS_GRAPH_MAX_NAMESPACES: '50',
+        PROMETHEUS_CA_FILE: '/etc/prom/ca.pem',
+        PROMETHEUS_PASSWORD_FILE: '/etc/prom/password',
+      },
+    );
+    expect(c).toMatchObject({
+      metricsPort: 9102,
+      readyTimeoutMs: 2000,
+      kubernetes: { timeoutMs: 3000, watchTimeoutMs: 120_000 },
+      prometheus: {
+        caFile: '/etc/prom/ca.pem',
+        passwordFile: '/etc/prom/password',
+        insecureSkipVerify: true,
+      },
+      graph: { maxDurationSeconds: 86_400, maxNamespaces: 50, maxComputationsPerClientPerMinute: 30 },
+    });
+    const defaults = await parse([], { PROMETHEUS_INSECURE_SKIP_VERIFY: 'false' });
+    expect(defaults).toMatchObject({
+      readyTimeoutMs: 1000,
+      kubernetes: { timeoutMs: 10_000, watchTimeoutMs: 300_000 },
+      prometheus: { insecureSkipVerify: false },
+      graph: { maxDurationSeconds: 30 * 86_400, maxNamespaces: 200, maxComputationsPerClientPerMinute: 120 },
+    });
+    expect(defaults.metricsPort).toBeUndefined();
+    await expect(parse(['--prometheus-insecure-skip-verify', 'maybe'])).rejects.toThrow(
+      /--prometheus-insecure-skip-verify: expected true or false/,
+    );
+  });
+
   it('says which setting is wrong', async () => {
     await expect(parse(['--port', 'abc'])).rejects.toThrow(/--port: expected a whole number/);
     await expect(parse(['--duration', 'soon'])).rejects.toThrow(/--duration/);

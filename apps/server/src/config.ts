@@ -27,6 +27,10 @@ const durationMs = z.union([z.number().int().min(0), z.string()]).transform((v, 
 
 export const ServerConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(20001),
+  /** Serve /metrics on this port (same host) instead of the main one; absent = on the main port. */
+  metricsPort: z.number().int().min(0).max(65535).optional(),
+  /** /readyz answers within this bound, whatever Kubernetes and Prometheus do. */
+  readyTimeoutMs: durationMs.default(1000),
   /** Default 127.0.0.1, or 0.0.0.0 when running in a cluster. */
   host: z.string().optional(),
   /** Prefix to serve under, e.g. `/meshlens` ('' = root). */
@@ -48,6 +52,10 @@ export const ServerConfigSchema = z.strictObject({
       context: z.string().optional(),
       clusterName: z.string().default('Kubernetes'),
       istioNamespace: z.string().default('istio-system'),
+      /** Deadline of each Kubernetes request (and of opening each watch). */
+      timeoutMs: durationMs.default(10_000),
+      /** `timeoutSeconds` of each watch; a watch silent for longer (plus timeoutMs) is restarted. */
+      watchTimeoutMs: durationMs.default(300_000),
     })
     .prefault({}),
   prometheus: z
@@ -57,7 +65,14 @@ export const ServerConfigSchema = z.strictObject({
       bearerTokenFile: z.string().optional(),
       username: z.string().optional(),
       password: z.string().optional(),
+      /** File holding the basic-auth password (a mounted Secret); read on start. */
+      passwordFile: z.string().optional(),
+      /** Extra headers on every request, e.g. a tenant `X-Scope-OrgID` for Thanos, Mimir or Cortex. */
       headers: z.record(z.string(), z.string()).default({}),
+      /** PEM file of the CA(s) that sign Prometheus's certificate (https URLs), added to the system ones. */
+      caFile: z.string().optional(),
+      /** Accept any certificate (https URLs): for tests only, it defeats TLS. */
+      insecureSkipVerify: z.boolean().default(false),
       timeoutMs: durationMs.default(10_000),
     })
     .prefault({}),
@@ -77,6 +92,19 @@ export const ServerConfigSchema = z.strictObject({
        * above it (see heap.ts); 0 never. Default 96: a 1,000-service mesh then peaks at ~255 MB RSS.
        */
       heapSoftLimitMb: z.number().int().min(0).default(96),
+      /** Longest `duration` a graph request may ask for, seconds (default 30 days). */
+      maxDurationSeconds: z
+        .number()
+        .int()
+        .min(10)
+        .default(30 * 86_400),
+      /** Most namespaces one graph request may name. */
+      maxNamespaces: z.number().int().min(1).default(200),
+      /**
+       * Graph computations (answers not already cached or in flight) one client may start per minute;
+       * past it 429 with Retry-After. 0 = no limit. A client is the remote address until sign-in exists.
+       */
+      maxComputationsPerClientPerMinute: z.number().int().min(0).default(120),
     })
     .prefault({}),
   health: z
@@ -114,6 +142,16 @@ export function buildCommand(): Command {
     .version(VERSION)
     .addOption(opt('-c, --config <file>', 'YAML config file (flags and env override it)', 'MESHLENS_CONFIG'))
     .addOption(opt('-p, --port <port>', 'port to listen on (0 = any free port) [20001]', 'MESHLENS_PORT'))
+    .addOption(
+      opt(
+        '--metrics-port <port>',
+        'serve /metrics on this port instead of the main one',
+        'MESHLENS_METRICS_PORT',
+      ),
+    )
+    .addOption(
+      opt('--ready-timeout <duration>', '/readyz answers within this bound [1s]', 'MESHLENS_READY_TIMEOUT'),
+    )
     .addOption(opt('--host <host>', 'address to bind [127.0.0.1, 0.0.0.0 in a cluster]', 'MESHLENS_HOST'))
     .addOption(
       opt(
@@ -126,6 +164,16 @@ export function buildCommand(): Command {
       opt('--kubeconfig <file>', 'kubeconfig file (default: in-cluster, else ~/.kube/config)', 'KUBECONFIG'),
     )
     .addOption(opt('--context <name>', 'kubeconfig context to use', 'MESHLENS_KUBE_CONTEXT'))
+    .addOption(
+      opt('--kube-timeout <duration>', 'timeout per Kubernetes request [10s]', 'MESHLENS_KUBE_TIMEOUT'),
+    )
+    .addOption(
+      opt(
+        '--kube-watch-timeout <duration>',
+        'timeoutSeconds of each watch; a watch silent longer is restarted [5m]',
+        'MESHLENS_KUBE_WATCH_TIMEOUT',
+      ),
+    )
     .addOption(
       opt('--cluster-name <name>', 'cluster name shown in the graph [Kubernetes]', 'MESHLENS_CLUSTER_NAME'),
     )
@@ -148,6 +196,27 @@ export function buildCommand(): Command {
     .addOption(opt('--prometheus-username <user>', 'basic-auth user for Prometheus', 'PROMETHEUS_USERNAME'))
     .addOption(
       opt('--prometheus-password <password>', 'basic-auth password for Prometheus', 'PROMETHEUS_PASSWORD'),
+    )
+    .addOption(
+      opt(
+        '--prometheus-password-file <file>',
+        'file holding the basic-auth password',
+        'PROMETHEUS_PASSWORD_FILE',
+      ),
+    )
+    .addOption(
+      opt(
+        '--prometheus-ca-file <file>',
+        'PEM CA(s) for an https Prometheus, added to the system ones',
+        'PROMETHEUS_CA_FILE',
+      ),
+    )
+    .addOption(
+      opt(
+        '--prometheus-insecure-skip-verify [bool]',
+        'accept any Prometheus certificate (tests only) [false]',
+        'PROMETHEUS_INSECURE_SKIP_VERIFY',
+      ),
     )
     .addOption(
       opt(
@@ -180,6 +249,27 @@ export function buildCommand(): Command {
     )
     .addOption(
       opt(
+        '--graph-max-duration <duration>',
+        'longest graph duration a request may ask for [30d]',
+        'MESHLENS_GRAPH_MAX_DURATION',
+      ),
+    )
+    .addOption(
+      opt(
+        '--graph-max-namespaces <n>',
+        'most namespaces in one graph request [200]',
+        'MESHLENS_GRAPH_MAX_NAMESPACES',
+      ),
+    )
+    .addOption(
+      opt(
+        '--graph-max-computations <n>',
+        'graph computations one client may start per minute, 0 = no limit [120]',
+        'MESHLENS_GRAPH_MAX_COMPUTATIONS',
+      ),
+    )
+    .addOption(
+      opt(
         '--default-namespaces <list>',
         'namespaces shown when none is chosen (comma list)',
         'MESHLENS_DEFAULT_NAMESPACES',
@@ -191,7 +281,7 @@ export function buildCommand(): Command {
     );
 }
 
-type Flags = Record<string, string | string[] | undefined>;
+type Flags = Record<string, string | string[] | boolean | undefined>;
 
 function headersOf(value: string | string[] | undefined): Record<string, string> | undefined {
   if (value === undefined) return undefined;
@@ -208,6 +298,15 @@ function headersOf(value: string | string[] | undefined): Record<string, string>
   }
   return out;
 }
+
+function bool(flag: string, v: string | boolean | undefined): boolean | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  if (/^(true|1|yes|on)$/i.test(v)) return true;
+  if (/^(false|0|no|off)$/i.test(v)) return false;
+  throw new Error(`${flag}: expected true or false, got ${JSON.stringify(v)}`);
+}
+
+const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
 
 function num(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -240,7 +339,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
   const s = (k: string) => {
     const v = flags[k];
-    return Array.isArray(v) ? v.join(',') : v;
+    return Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v;
   };
   let file: Record<string, unknown> = {};
   const configPath = s('config');
@@ -256,6 +355,8 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
   const ttl = seconds('--graph-cache-ttl', s('graphCacheTtl'));
   const fromFlags = {
     port: num('--port', s('port')),
+    metricsPort: num('--metrics-port', s('metricsPort')),
+    readyTimeoutMs: ms(seconds('--ready-timeout', s('readyTimeout'))),
     host: s('host'),
     basePath: s('basePath'),
     logLevel: s('logLevel'),
@@ -265,6 +366,8 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       context: s('context'),
       clusterName: s('clusterName'),
       istioNamespace: s('istioNamespace'),
+      timeoutMs: ms(seconds('--kube-timeout', s('kubeTimeout'))),
+      watchTimeoutMs: ms(seconds('--kube-watch-timeout', s('kubeWatchTimeout'))),
     },
     prometheus: {
       url: s('prometheusUrl'),
@@ -272,7 +375,13 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       bearerTokenFile: s('prometheusTokenFile'),
       username: s('prometheusUsername'),
       password: s('prometheusPassword'),
-      headers: headersOf(flags.prometheusHeader),
+      passwordFile: s('prometheusPasswordFile'),
+      caFile: s('prometheusCaFile'),
+      insecureSkipVerify: bool(
+        '--prometheus-insecure-skip-verify',
+        flags.prometheusInsecureSkipVerify as string | boolean | undefined,
+      ),
+      headers: headersOf(flags.prometheusHeader as string | string[] | undefined),
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
     },
     ui: {
@@ -283,7 +392,12 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
         .map((x) => x.trim())
         .filter(Boolean),
     },
-    graph: { cacheTtlMs: ttl === undefined ? undefined : ttl * 1000 },
+    graph: {
+      cacheTtlMs: ttl === undefined ? undefined : ttl * 1000,
+      maxDurationSeconds: seconds('--graph-max-duration', s('graphMaxDuration')),
+      maxNamespaces: num('--graph-max-namespaces', s('graphMaxNamespaces')),
+      maxComputationsPerClientPerMinute: num('--graph-max-computations', s('graphMaxComputations')),
+    },
   };
   return parseConfig(deepMerge(file, fromFlags), configPath ? `config (${configPath} and flags)` : 'flags');
 }

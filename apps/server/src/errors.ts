@@ -7,6 +7,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    /** Headers the answer carries (e.g. Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -31,5 +33,15 @@ export class ConflictError extends HttpError {
 export class UpstreamError extends HttpError {
   constructor(message: string, unavailable = false, details?: unknown) {
     super(unavailable ? 'UnavailableError' : 'UpstreamError', unavailable ? 503 : 502, message, details);
+  }
+}
+/** A limit on what one client may cost was reached (429); `retryAfterSeconds` says when to try again. */
+export class TooManyRequestsError extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    details?: unknown,
+  ) {
+    super('TooManyRequestsError', 429, message, details, { 'Retry-After': String(retryAfterSeconds) });
   }
 }

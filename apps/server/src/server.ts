@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import express from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
 import { createLogger } from './logger';
-import { createMetrics } from './metrics';
+import { createMetrics, type ServerMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
 
 /** kubeconfig file (and context), else in-cluster service account, else the default kubeconfig. */
@@ -39,9 +41,46 @@ export interface StartServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** `http://host:port/metrics` when config.metricsPort is set (then /metrics is not on `url`). */
+  metricsUrl?: string;
   config: ServerConfig;
   close(): Promise<void>;
 }
+
+/** Listens on `port` of `host`; resolves with the bound address. */
+async function listen(
+  app: express.Express,
+  port: number,
+  host: string,
+): Promise<{ server: Server; url: string }> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  return { server, url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}` };
+}
+
+/** The metrics-only app of config.metricsPort: GET /metrics, nothing else. */
+function metricsApp(metrics: ServerMetrics): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('only /metrics is served on this port\n');
+  });
+  return app;
+}
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 
 /** Starts the console: inventory watches, Prometheus client, HTTP server. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
@@ -63,19 +102,37 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const kc = loadKubeConfig(config.kubernetes.kubeconfig, config.kubernetes.context);
-  const inventory = startInventory(kc, logger, { onRestart: (kind) => metrics.watchRestarts.inc({ kind }) });
-  const token =
-    config.prometheus.bearerToken ??
-    (config.prometheus.bearerTokenFile
-      ? (await readFile(config.prometheus.bearerTokenFile, 'utf8')).trim()
-      : undefined);
+  const p = config.prometheus;
+  // Credential files are read once now, so a wrong path fails the start; the client re-reads them later.
+  for (const [setting, file] of [
+    ['prometheus.bearerTokenFile', p.bearerTokenFile],
+    ['prometheus.passwordFile', p.passwordFile],
+  ] as const)
+    if (file)
+      await readFile(file, 'utf8').catch((err: Error) =>
+        Promise.reject(new Error(`${setting}: ${err.message}`)),
+      );
+  const ca = p.caFile
+    ? await readFile(p.caFile, 'utf8').catch((err: Error) =>
+        Promise.reject(new Error(`prometheus.caFile: ${err.message}`)),
+      )
+    : undefined;
+  const inventory = startInventory(kc, logger, {
+    onRestart: (kind) => metrics.watchRestarts.inc({ kind }),
+    timeoutMs: config.kubernetes.timeoutMs,
+    watchTimeoutMs: config.kubernetes.watchTimeoutMs,
+  });
   const prometheus = createPrometheusClient({
-    url: config.prometheus.url,
-    bearerToken: token,
-    username: config.prometheus.username,
-    password: config.prometheus.password,
-    headers: config.prometheus.headers,
-    timeoutMs: config.prometheus.timeoutMs,
+    url: p.url,
+    bearerToken: p.bearerToken,
+    bearerTokenFile: p.bearerTokenFile,
+    username: p.username,
+    password: p.password,
+    passwordFile: p.passwordFile,
+    headers: p.headers,
+    ca,
+    insecureSkipVerify: p.insecureSkipVerify,
+    timeoutMs: p.timeoutMs,
     onQuery: (ms, outcome) => {
       metrics.promQueries.inc({ outcome });
       metrics.promQuerySeconds.observe(ms / 1000);
@@ -89,33 +146,40 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     config,
     logger,
     metrics,
-    istio: { client: istioKubeClient(kc), inventory },
+    istio: { client: istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs }), inventory },
   });
   const host = config.host ?? (process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1');
-  const server = app.listen(config.port, host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const main = await listen(app, config.port, host);
+  const server = main.server;
   server.keepAliveTimeout = 65_000;
-  const address = server.address() as AddressInfo;
-  const shownHost = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}${config.basePath}`;
+  const url = `${main.url}${config.basePath}`;
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      const m = await listen(metricsApp(metrics), config.metricsPort, host);
+      metricsServer = m.server;
+      metricsUrl = `${m.url}/metrics`;
+    } catch (err) {
+      await closeServer(server);
+      await inventory.close();
+      throw err;
+    }
+  }
   logger.info(
-    { url, prometheus: config.prometheus.url, kubernetes: kc.getCurrentCluster()?.server },
+    { url, metricsUrl, prometheus: config.prometheus.url, kubernetes: kc.getCurrentCluster()?.server },
     'meshlens listening',
   );
   let closing: Promise<void> | undefined;
   return {
     url,
+    ...(metricsUrl ? { metricsUrl } : {}),
     config,
     close: () =>
       (closing ??= (async () => {
         await inventory.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await Promise.all([closeServer(server), ...(metricsServer ? [closeServer(metricsServer)] : [])]);
+        await prometheus.close?.();
       })()),
   };
 }

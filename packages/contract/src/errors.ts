@@ -7,6 +7,7 @@ export const ERROR_NAMES = [
   'NotFoundError', // 404
   'ConflictError', // 409
   'ValidationError', // 422 (an object or intent refused: details.causes with paths)
+  'TooManyRequestsError', // 429 (a per-client limit; the answer has Retry-After)
   'UpstreamError', // 502 (Kubernetes or Prometheus answered badly)
   'UnavailableError', // 503 (a dependency did not answer)
   'InternalError', // 500

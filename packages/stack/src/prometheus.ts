@@ -1,10 +1,23 @@
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { errorText, freePort, sleep } from './net';
 import { spawnManaged, type ManagedProcess } from './processes';
+
+/**
+ * Prometheus's `--web.config.file`: https and/or basic auth on every endpoint. The helper's own requests
+ * (ready check, reload) trust `tls.ca` and send the basic-auth user.
+ */
+export interface PrometheusWebOptions {
+  /** PEM server certificate and key; `ca`: the PEM CA the helper trusts for it. */
+  tls?: { cert: string; key: string; ca: string };
+  /** One basic-auth user: Prometheus keeps only `bcryptHash`; the helper sends `password`. */
+  basicAuth?: { username: string; password: string; bcryptHash: string };
+}
 
 export interface PrometheusOptions {
   /** `host:port` or URLs (`http://host:port/metrics`, another path or https allowed) to scrape as job `mesh`. */
@@ -26,10 +39,12 @@ export interface PrometheusOptions {
   logFile?: string;
   /** The binary; default $MESHLENS_PROMETHEUS_BIN, /usr/bin/prometheus, or `prometheus` on PATH. */
   binary?: string;
+  /** TLS and basic auth (written as web.yml beside the config); plain http without auth when absent. */
+  web?: PrometheusWebOptions;
 }
 
 export interface PrometheusHandle {
-  /** Base URL, e.g. http://127.0.0.1:41234 */
+  /** Base URL, e.g. http://127.0.0.1:41234 (https:// with `web.tls`) */
   url: string;
   port: number;
   dataDir: string;
@@ -142,13 +157,33 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   await mkdir(dataDir, { recursive: true });
   const configPath = join(dataDir, 'prometheus.yml');
   await writeFile(configPath, prometheusConfig(options.scrapeTargets, interval, evaluation));
+  const web = options.web;
+  const webArgs: string[] = [];
+  if (web?.tls || web?.basicAuth) {
+    const tlsDir = join(dataDir, 'web');
+    await mkdir(tlsDir, { recursive: true });
+    const webConfig: Record<string, unknown> = {};
+    if (web.tls) {
+      await writeFile(join(tlsDir, 'cert.pem'), web.tls.cert);
+      await writeFile(join(tlsDir, 'key.pem'), web.tls.key, { mode: 0o600 });
+      webConfig.tls_server_config = {
+        cert_file: join(tlsDir, 'cert.pem'),
+        key_file: join(tlsDir, 'key.pem'),
+      };
+    }
+    if (web.basicAuth) webConfig.basic_auth_users = { [web.basicAuth.username]: web.basicAuth.bcryptHash };
+    const webPath = join(tlsDir, 'web.yml');
+    await writeFile(webPath, stringify(webConfig));
+    webArgs.push(`--web.config.file=${webPath}`);
+  }
+  const scheme = web?.tls ? 'https' : 'http';
 
   const fixedPort = options.port !== undefined && options.port !== 0;
   let lastError: Error | undefined;
   // A free port can be taken between probing and binding; pick another one a few times.
   for (let attempt = 0; attempt < (fixedPort ? 1 : 3); attempt++) {
     const port = fixedPort ? options.port! : await freePort(host);
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const proc = spawnManaged(
       binary,
       [
@@ -158,25 +193,60 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         `--web.listen-address=${host}:${port}`,
         '--web.enable-lifecycle',
         '--log.level=warn',
+        ...webArgs,
         ...(options.extraArgs ?? []),
       ],
       { name: 'prometheus', logFile: options.logFile, graceMs: 10_000 },
     );
     try {
-      await waitUntilReady(url, proc, options.readyTimeoutMs ?? 60_000);
+      await waitUntilReady(url, proc, options.readyTimeoutMs ?? 60_000, web);
     } catch (err) {
       await proc.stop(2000);
       lastError = err as Error;
       if (/address already in use/.test(lastError.message) && !fixedPort) continue;
       break;
     }
-    return makeHandle({ url, port, dataDir, configPath, ownDir, proc, interval, evaluation });
+    return makeHandle({ url, port, dataDir, configPath, ownDir, proc, interval, evaluation, web });
   }
   if (ownDir) await rm(dataDir, { recursive: true, force: true });
   throw lastError ?? new Error('Prometheus did not start');
 }
 
-async function waitUntilReady(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
+/** One request of the helper's own (node:http/https, so a CA and basic auth can be given): status and body. */
+function call(
+  url: string,
+  method: string,
+  timeoutMs: number,
+  web: PrometheusWebOptions | undefined,
+): Promise<{ status: number; body: string }> {
+  const auth = web?.basicAuth;
+  const headers: Record<string, string> = auth
+    ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
+    : {};
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      { method, headers, timeout: timeoutMs, ...(web?.tls ? { ca: web.tls.ca } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function waitUntilReady(
+  url: string,
+  proc: ManagedProcess,
+  timeoutMs: number,
+  web?: PrometheusWebOptions,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let died: number | string | undefined;
   void proc.exited.then((code) => (died = code));
@@ -186,9 +256,8 @@ async function waitUntilReady(url: string, proc: ManagedProcess, timeoutMs: numb
       throw new Error(`Prometheus exited (${died}) before it was ready:\n${proc.stderrTail()}`);
     }
     try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.ok) return;
+      const res = await call(`${url}/-/ready`, 'GET', 2000, web);
+      if (res.status >= 200 && res.status < 300) return;
       last = `HTTP ${res.status}`;
     } catch (err) {
       last = errorText(err);
@@ -211,14 +280,15 @@ interface HandleParts {
   proc: ManagedProcess;
   interval: number;
   evaluation: number;
+  web?: PrometheusWebOptions;
 }
 
 function makeHandle(parts: HandleParts): PrometheusHandle {
   const { url, port, dataDir, configPath, ownDir, proc } = parts;
   const reload = async (): Promise<void> => {
-    const res = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-    const body = await res.text();
-    if (!res.ok) throw new Error(`Prometheus reload failed: HTTP ${res.status} ${body}`);
+    const res = await call(`${url}/-/reload`, 'POST', 10_000, parts.web);
+    if (res.status < 200 || res.status >= 300)
+      throw new Error(`Prometheus reload failed: HTTP ${res.status} ${res.body}`);
   };
   let closing: Promise<void> | undefined;
   return {

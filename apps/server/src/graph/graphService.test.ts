@@ -113,6 +113,25 @@ describe('graph service cache', () => {
     expect(calls.n).toBe(perComputation);
   });
 
+  it('one entry for equivalent spellings and parameter orders; service graphs ignore injectServiceNodes', async () => {
+    const { client, calls } = countingPrometheus();
+    const service = serviceOf(client);
+    const spellings = [
+      { namespaces: 'bookinfo,default', duration: '5m', includeIdle: 'false', protocols: 'http,tcp' },
+      { protocols: 'tcp,http', duration: '300', namespaces: 'default,bookinfo,bookinfo', includeIdle: '0' },
+      { duration: 300, namespaces: ['default', 'bookinfo'], protocols: ['http', 'tcp'], debug: 'true' },
+    ];
+    for (const q of spellings) await service.getGraph(GraphQuerySchema.parse(q));
+    expect(calls.n).toBe(5);
+    await service.getGraph(GraphQuerySchema.parse({ ...spellings[0], duration: '6m' }));
+    expect(calls.n).toBe(10);
+    const serviceGraph = { namespaces: 'bookinfo', graphType: 'service' };
+    await service.getGraph(GraphQuerySchema.parse({ ...serviceGraph, injectServiceNodes: 'true' }));
+    const n = calls.n;
+    await service.getGraph(GraphQuerySchema.parse({ ...serviceGraph, injectServiceNodes: 'false' }));
+    expect(calls.n).toBe(n);
+  });
+
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client, { cacheMaxBytes: 1 });

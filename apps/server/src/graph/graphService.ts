@@ -8,6 +8,7 @@ import { PrometheusError, type PrometheusClient } from '../prometheus/client';
 import { startGraph } from './buildGraph';
 import type { TrafficSample } from './model';
 import { toSamples } from './samples';
+import type { ComputationLimiter } from './limits';
 import { buildGraphQueries, type GraphPromQuery } from './queries';
 
 export interface GraphServiceDeps {
@@ -24,6 +25,8 @@ export interface GraphServiceDeps {
   afterAnswer?: () => void;
   /** Bytes of answers kept at most (default 64 MiB): a large mesh's answer is megabytes. */
   cacheMaxBytes?: number;
+  /** Counts each computation (not cached, not in flight) against its client; throws past the limit. */
+  limiter?: ComputationLimiter;
 }
 
 export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -51,19 +54,38 @@ const WARNING_CODE: Record<PrometheusError['kind'], string> = {
   bad_data: 'PrometheusError',
 };
 
-/** The cache key: the normalized query without `debug` (it does not change the computation). */
+/**
+ * The cache key: the parsed query (durations in seconds, namespaces sorted and de-duplicated, protocols in
+ * one order, booleans parsed), every field in a fixed order, without `debug` (it does not change the
+ * computation), and with what a graph type ignores made equal: service graphs always have service nodes.
+ * So parameter order and equivalent spellings (`5m` / `300`, `a,b` / `b,a`, `true` / `1`) share one entry.
+ */
 export function graphKey(q: GraphQuery): string {
-  const { debug: _debug, ...rest } = q;
-  return JSON.stringify(rest);
+  return JSON.stringify([
+    q.namespaces,
+    q.graphType,
+    q.duration,
+    q.queryTime ?? null,
+    q.graphType === 'service' ? true : q.injectServiceNodes,
+    q.includeIdle,
+    q.boxBy,
+    q.responseTime,
+    q.protocols,
+  ]);
 }
 
 export interface GraphService {
-  getGraph(q: GraphQuery): Promise<GraphResponse>;
+  /** `client`: who a new computation counts against (see limits.ts). */
+  getGraph(q: GraphQuery, client?: string): Promise<GraphResponse>;
   /**
    * The same answer as bytes: gzipped when the client accepts it (then without `debug` they are the
    * bytes made once per computation, shared by every client), else plain JSON.
    */
-  getGraphBody(q: GraphQuery, acceptsGzip: boolean): Promise<{ body: Buffer; gzipped: boolean }>;
+  getGraphBody(
+    q: GraphQuery,
+    acceptsGzip: boolean,
+    client?: string,
+  ): Promise<{ body: Buffer; gzipped: boolean }>;
   /** Entries currently cached / in flight, and the bytes the cached answers hold (for tests and /metrics). */
   stats(): { cached: number; inFlight: number; cachedBytes: number };
 }
@@ -205,20 +227,28 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     return Buffer.concat([json.subarray(0, json.length - 1), debug]);
   }
 
-  async function answer(q: GraphQuery): Promise<{ value: Computed; shared: boolean }> {
-    const key = graphKey(q);
-    const t = now();
+  /** A cached answer or one in flight, else undefined. */
+  function reuse(key: string): Promise<Computed> | Computed | undefined {
     const hit = cache.get(key);
-    if (hit && hit.expires > t) {
+    if (hit && hit.expires > now()) {
       deps.onAnswer?.('cached');
-      return { value: hit.value, shared: true };
+      return hit.value;
     }
     if (hit) drop(key);
     const pending = inFlight.get(key);
-    if (pending) {
-      deps.onAnswer?.('shared');
-      return { value: await pending, shared: true };
+    if (pending) deps.onAnswer?.('shared');
+    return pending;
+  }
+
+  async function answer(q: GraphQuery, client: string): Promise<{ value: Computed; shared: boolean }> {
+    const key = graphKey(q);
+    let reused = reuse(key);
+    if (reused === undefined && deps.limiter) {
+      // Only a new computation counts against the client; the same answer may appear meanwhile.
+      await deps.limiter.take(client);
+      reused = reuse(key);
     }
+    if (reused !== undefined) return { value: await reused, shared: true };
     const promise = compute(q);
     inFlight.set(key, promise);
     try {
@@ -239,12 +269,12 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
   }
 
   return {
-    async getGraph(q) {
-      const { value, shared } = await answer(q);
+    async getGraph(q, client = 'anonymous') {
+      const { value, shared } = await answer(q, client);
       return JSON.parse(identity(value, q, shared).toString('utf8')) as GraphResponse;
     },
-    async getGraphBody(q, acceptsGzip) {
-      const { value, shared } = await answer(q);
+    async getGraphBody(q, acceptsGzip, client = 'anonymous') {
+      const { value, shared } = await answer(q, client);
       if (acceptsGzip && !q.debug) return { body: value.gzip, gzipped: true };
       return { body: identity(value, q, shared), gzipped: false };
     },

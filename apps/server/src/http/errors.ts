@@ -49,6 +49,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (status >= 500) logger.error({ err, path: req.path }, 'request failed');
     else logger.debug({ status, path: req.path, message: body.error.message }, 'request rejected');
     if (res.headersSent) return;
+    if (err instanceof HttpError && err.headers) res.set(err.headers);
     res.status(status).json(body);
   };
 }

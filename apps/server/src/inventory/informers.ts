@@ -9,6 +9,14 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import {
+  DEFAULT_KUBE_TIMEOUT_MS,
+  DEFAULT_WATCH_TIMEOUT_MS,
+  guardedWatch,
+  KubeTimeoutError,
+  makeApiClient,
+  WatchStalledError,
+} from '../kubeApi';
 import { deriveSnapshot, type RawInventory, type RawObject } from './derive';
 import { trimObject } from './trim';
 import type { InventorySnapshot } from './types';
@@ -95,6 +103,13 @@ export interface InventoryOptions {
   onRestart?: (kind: string) => void;
   /** Objects per list page (default LIST_PAGE_SIZE). */
   pageSize?: number;
+  /** Deadline of each list request and of opening each watch, ms (default 10 s). */
+  timeoutMs?: number;
+  /**
+   * `timeoutSeconds` of each watch (default 5 min): the API server ends it and it resumes. A watch silent
+   * for longer (plus timeoutMs) is taken as hung and restarted.
+   */
+  watchTimeoutMs?: number;
 }
 
 export interface Inventory {
@@ -103,8 +118,8 @@ export interface Inventory {
   list(kind: string): RawObject[];
   /** Resolves when every kind has listed once, or after timeoutMs (then `synced` stays false). */
   waitForSync(timeoutMs: number): Promise<boolean>;
-  /** A live round trip to the API server (discovery), for /readyz. */
-  ping(signal?: AbortSignal): Promise<void>;
+  /** A live round trip to the API server (discovery), for /readyz; fails after the request timeout. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -127,12 +142,13 @@ interface Watched {
 export function startInventory(kc: KubeConfig, logger: Logger, options: InventoryOptions = {}): Inventory {
   const minBackoff = options.minBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
   const apis: Apis = {
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    custom: kc.makeApiClient(CustomObjectsApi),
+    core: makeApiClient(kc, CoreV1Api, timeoutMs),
+    apps: makeApiClient(kc, AppsV1Api, timeoutMs),
+    custom: makeApiClient(kc, CustomObjectsApi, timeoutMs),
   };
-  const discovery = kc.makeApiClient(CoreApi);
+  const discovery = makeApiClient(kc, CoreApi, timeoutMs);
   const watch = new Watch(kc);
   let version = 0;
   let cached: { version: number; snapshot: InventorySnapshot } | undefined;
@@ -172,23 +188,26 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
         bump();
       }
     };
-    // Objects from watch events are trimmed before the cache stores them, like listed ones.
+    // Objects from watch events are trimmed before the cache stores them, like listed ones; a watch
+    // that cannot open, or goes silent, ends with an error instead of hanging (kubeApi.ts).
+    const guarded = guardedWatch(watch, {
+      connectTimeoutMs: timeoutMs,
+      watchTimeoutMs: options.watchTimeoutMs ?? DEFAULT_WATCH_TIMEOUT_MS,
+      map: (_phase, obj) => trimObject(spec.key, obj),
+    });
     const trimmingWatch: WatchFn = (path, query, onEvent, onDone) =>
-      watch.watch(
-        path,
-        query,
-        (phase: string, obj: unknown) =>
-          onEvent(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : trimObject(spec.key, obj)),
-        onDone,
-      );
+      guarded.watch(path, query, (phase: string, obj: unknown) => onEvent(phase, obj), onDone);
     const onError = (err: unknown) => {
       if (closed) return;
       entry.failing = true;
       entry.attemptFailed = true;
       bump();
       const status = statusOf(err);
+      // Unreachable, hung or silent: list again on reconnect rather than trust the old resourceVersion.
       const unreachable =
-        status === undefined && /ECONNREFUSED|ECONNRESET|socket hang up|EHOSTUNREACH/i.test(String(err));
+        err instanceof KubeTimeoutError ||
+        err instanceof WatchStalledError ||
+        (status === undefined && /ECONNREFUSED|ECONNRESET|socket hang up|EHOSTUNREACH/i.test(String(err)));
       if (unreachable || entry.notFound) entry.watcher.relist();
       logger.warn(
         { kind: spec.key, err: String(err), retryInMs: entry.backoffMs },

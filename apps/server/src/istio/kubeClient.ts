@@ -3,7 +3,8 @@
  * (discovery maps kinds to paths). Objects come back as plain JSON; API errors as KubeApiError with the
  * Status fields the routes map to 404 / 409 / 422.
  */
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { DEFAULT_KUBE_TIMEOUT_MS, KubeTimeoutError, makeObjectApi } from '../kubeApi';
 
 export interface KubeObject {
   apiVersion: string;
@@ -68,6 +69,8 @@ export class KubeApiError extends Error {
 /** ApiException (or a network failure) → KubeApiError; status 0 = the API server did not answer. */
 export function toKubeApiError(err: unknown): unknown {
   if (err instanceof KubeApiError) return err;
+  // The request's deadline passed (kubeApi.ts): the API server is hung or too slow.
+  if (err instanceof KubeTimeoutError) return new KubeApiError(0, err.message, 'Timeout');
   const e = err as { code?: unknown; body?: unknown; message?: string };
   if (typeof e?.code === 'number' && e.code >= 100) {
     let body = e.body as unknown;
@@ -119,8 +122,11 @@ const header = (key: ObjectKey): KubernetesObject & { metadata: { name: string; 
 /** Objects per list page. */
 export const LIST_PAGE_SIZE = 500;
 
-export function istioKubeClient(kc: KubeConfig, options: { pageSize?: number } = {}): IstioKubeClient {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+export function istioKubeClient(
+  kc: KubeConfig,
+  options: { pageSize?: number; /** Deadline of each request, ms. */ timeoutMs?: number } = {},
+): IstioKubeClient {
+  const api = makeObjectApi(kc, options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS);
   const dry = (o?: WriteOptions) => (o?.dryRun ? 'All' : undefined);
   const limit = options.pageSize ?? LIST_PAGE_SIZE;
   return {

@@ -1,10 +1,27 @@
-/** A small Prometheus HTTP API client: instant queries over POST, auth, timeouts, typed errors. */
+/**
+ * A small Prometheus HTTP API client: instant queries over POST, auth (bearer token, basic auth, extra
+ * headers such as a tenant id), TLS with a CA of one's own, timeouts, typed errors.
+ */
+import { readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch, type Response } from 'undici';
 
 export interface PrometheusAuth {
   bearerToken?: string;
+  /** Read at the first request and again at most once a minute (a mounted Secret may rotate). */
+  bearerTokenFile?: string;
   username?: string;
   password?: string;
+  /** Like bearerTokenFile, for the basic-auth password. */
+  passwordFile?: string;
   headers?: Record<string, string>;
+}
+
+export interface PrometheusTls {
+  /** PEM CA certificate(s) trusted for an https URL, besides the system ones. */
+  ca?: string;
+  /** Accept any certificate (tests only). */
+  insecureSkipVerify?: boolean;
 }
 
 export interface VectorSample {
@@ -38,21 +55,63 @@ export interface PrometheusClient {
   ): Promise<QueryResult>;
   /** Reachability check for /readyz. */
   ping(timeoutMs?: number): Promise<void>;
+  /** Closes pooled connections. */
+  close?(): Promise<void>;
 }
 
-export interface PrometheusClientOptions extends PrometheusAuth {
+export interface PrometheusClientOptions extends PrometheusAuth, PrometheusTls {
   url: string;
   timeoutMs?: number;
   onQuery?: (ms: number, outcome: 'ok' | PrometheusError['kind']) => void;
 }
 
+/** How long a secret read from a file is reused before it is read again, ms. */
+export const SECRET_FILE_TTL_MS = 60_000;
+
+/** The text of a secret file, trimmed, re-read at most every SECRET_FILE_TTL_MS. */
+function fileSecret(path: string): () => Promise<string> {
+  let cached: { value: string; at: number } | undefined;
+  return async () => {
+    if (cached && performance.now() - cached.at < SECRET_FILE_TTL_MS) return cached.value;
+    try {
+      cached = { value: (await readFile(path, 'utf8')).trim(), at: performance.now() };
+    } catch (err) {
+      // A file that was readable stays in use while it is briefly missing (a Secret being updated).
+      if (cached) return cached.value;
+      throw new PrometheusError(
+        `cannot read the Prometheus credential file: ${(err as Error).message}`,
+        'unreachable',
+      );
+    }
+    return cached.value;
+  };
+}
+
+/** The Authorization header from the settings: a bearer token wins over basic auth. */
+function authorization(options: PrometheusAuth): () => Promise<string | undefined> {
+  const token = options.bearerTokenFile ? fileSecret(options.bearerTokenFile) : undefined;
+  const password = options.passwordFile ? fileSecret(options.passwordFile) : undefined;
+  return async () => {
+    const bearer = options.bearerToken ?? (token ? await token() : undefined);
+    if (bearer) return `Bearer ${bearer}`;
+    if (options.username === undefined) return undefined;
+    const pass = options.password ?? (password ? await password() : '');
+    return `Basic ${Buffer.from(`${options.username}:${pass}`).toString('base64')}`;
+  };
+}
+
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const base = options.url.replace(/\/+$/, '');
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
-  else if (options.username !== undefined)
-    headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  const extraHeaders: Record<string, string> = { ...(options.headers ?? {}) };
+  const auth = authorization(options);
   const defaultTimeout = options.timeoutMs ?? 10_000;
+  // One pool of connections; for https, the system CAs plus the configured ones.
+  const dispatcher = new Agent({
+    connect: {
+      ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
+      ...(options.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+    },
+  });
 
   async function call(
     path: string,
@@ -61,6 +120,9 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     signal?: AbortSignal,
   ) {
     const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
+    const headers = { ...extraHeaders };
+    const authHeader = await auth();
+    if (authHeader) headers.authorization = authHeader;
     let response: Response | undefined;
     // A pooled keep-alive connection that Prometheus closed just as we reused it fails at once with
     // UND_ERR_SOCKET / ECONNRESET: queries are idempotent, so such a request is sent once more.
@@ -71,6 +133,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           headers: body ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
           body,
           signal: AbortSignal.any(signals),
+          dispatcher,
         });
       } catch (err) {
         const e = err as Error;
@@ -89,7 +152,10 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     };
     try {
       json = (await response.json()) as typeof json;
-    } catch {
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'TimeoutError' || e.name === 'AbortError')
+        throw new PrometheusError(`Prometheus did not answer within ${timeoutMs} ms`, 'timeout');
       throw new PrometheusError(
         `Prometheus answered HTTP ${response.status} without JSON`,
         'http',
@@ -127,6 +193,9 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     },
     async ping(timeoutMs = 2000) {
       await call(`/api/v1/query?query=${encodeURIComponent('vector(1)')}`, undefined, timeoutMs);
+    },
+    async close() {
+      await dispatcher.close();
     },
   };
 }

@@ -1,0 +1,197 @@
+/**
+ * Kubernetes API clients with deadlines. client-node 1.x sends every request through node-fetch without a
+ * signal, and its Watch waits 30 s for headers, then forever for events: a hung API server would hang
+ * every caller with it. Here each request of the generated clients gets an AbortSignal (the request and
+ * the reading of its body), and each watch a deadline to connect and a bound on silence.
+ */
+import {
+  createConfiguration,
+  KubernetesObjectApi,
+  ResponseContext,
+  ServerConfiguration,
+  type KubeConfig,
+  type RequestContext,
+  type Watch,
+  wrapHttpLibrary,
+} from '@kubernetes/client-node';
+import fetch from 'node-fetch';
+
+/** Default deadline of one Kubernetes request, ms. */
+export const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
+/** Default `timeoutSeconds` of a watch request (the API server then ends it; the informer resumes it). */
+export const DEFAULT_WATCH_TIMEOUT_MS = 300_000;
+
+/** The API server did not answer (or did not finish answering) in time. */
+export class KubeTimeoutError extends Error {
+  override name = 'KubeTimeoutError';
+  /** A network-style code, so callers that sort errors by `code` see a transport failure. */
+  readonly code = 'ETIMEDOUT';
+  constructor(
+    readonly timeoutMs: number,
+    what: string,
+  ) {
+    super(`the Kubernetes API did not answer ${what} within ${timeoutMs} ms`);
+  }
+}
+
+const describe = (method: string, url: string) => {
+  try {
+    return `${method} ${new URL(url).pathname}`;
+  } catch {
+    return method;
+  }
+};
+
+/** client-node's HTTP library (node-fetch, the agent with the cluster's TLS) with a deadline per request. */
+export function timeoutHttpLibrary(timeoutMs: number) {
+  return wrapHttpLibrary({
+    async send(request: RequestContext): Promise<ResponseContext> {
+      const method = request.getHttpMethod().toString();
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        const res = await fetch(request.getUrl(), {
+          method,
+          body: request.getBody() as string | undefined,
+          headers: request.getHeaders(),
+          agent: request.getAgent() as never,
+          signal,
+        });
+        // The body is read under the same deadline: an API server can hang after the headers too.
+        const body = await res.buffer();
+        const headers: Record<string, string> = {};
+        res.headers.forEach((value, name) => {
+          headers[name] = value;
+        });
+        return new ResponseContext(res.status, headers, {
+          text: async () => body.toString('utf8'),
+          binary: async () => body,
+        });
+      } catch (err) {
+        if (signal.aborted) throw new KubeTimeoutError(timeoutMs, describe(method, request.getUrl()));
+        throw err;
+      }
+    },
+  });
+}
+
+/** `kc.makeApiClient(Api)` whose requests time out after `timeoutMs`. */
+export function makeApiClient<T>(
+  kc: KubeConfig,
+  api: new (config: ReturnType<typeof createConfiguration>) => T,
+  timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS,
+): T {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  return new api(
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+      httpApi: timeoutHttpLibrary(timeoutMs),
+    }),
+  );
+}
+
+class ObjectApi extends KubernetesObjectApi {
+  /** KubernetesObjectApi.makeApiClient (default namespace from the context) with request deadlines. */
+  static make(kc: KubeConfig, timeoutMs: number): KubernetesObjectApi {
+    const api = makeApiClient(kc, ObjectApi, timeoutMs);
+    api.setDefaultNamespace(kc);
+    return api;
+  }
+}
+
+/** KubernetesObjectApi.makeApiClient (default namespace from the context) with request deadlines. */
+export const makeObjectApi = (kc: KubeConfig, timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS) =>
+  ObjectApi.make(kc, timeoutMs);
+
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+type WatchQuery = Record<string, string | number | boolean | undefined>;
+
+/** A watch that ended because the API server went silent. */
+export class WatchStalledError extends Error {
+  override name = 'WatchStalledError';
+  readonly code = 'ETIMEDOUT';
+}
+
+export interface GuardedWatchOptions {
+  /** Deadline for the API server to answer the watch request (headers), ms. */
+  connectTimeoutMs: number;
+  /**
+   * Sent as `timeoutSeconds`: the API server ends the watch after it and the informer resumes from the last
+   * resourceVersion. A watch that delivers nothing and does not end for this long plus connectTimeoutMs is
+   * taken as hung: it is aborted and reported as an error (the informer then restarts it with backoff).
+   */
+  watchTimeoutMs: number;
+  /** Transforms each object before the ListWatch stores it (except ERROR and BOOKMARK events). */
+  map?: (phase: string, obj: unknown) => unknown;
+}
+
+/**
+ * client-node's Watch with deadlines, in the shape ListWatch calls. `watch()` resolves once the request is
+ * open or has failed, and never later than connectTimeoutMs; `done` is called exactly once.
+ */
+export function guardedWatch(watch: Watch, options: GuardedWatchOptions): Watch {
+  const seconds = Math.max(1, Math.round(options.watchTimeoutMs / 1000));
+  const silenceMs = seconds * 1000 + options.connectTimeoutMs;
+  return {
+    watch(path: string, query: WatchQuery, callback: WatchCallback, done: (err: unknown) => void) {
+      let finished = false;
+      let real: AbortController | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let settle: (() => void) | undefined;
+      const opened = new Promise<void>((resolve) => (settle = resolve));
+      const finish = (err: unknown) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        real?.abort();
+        settle?.();
+        done(err);
+      };
+      const arm = (ms: number, message: string) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(new WatchStalledError(message)), ms);
+        timer.unref?.();
+      };
+      const controller = {
+        abort() {
+          finished = true;
+          clearTimeout(timer);
+          real?.abort();
+          settle?.();
+        },
+        signal: undefined,
+      } as unknown as AbortController;
+      arm(
+        options.connectTimeoutMs,
+        `the Kubernetes API did not answer the watch of ${path} within ${options.connectTimeoutMs} ms`,
+      );
+      const silent = `the watch of ${path} delivered nothing and did not end for ${silenceMs} ms`;
+      watch
+        .watch(
+          path,
+          { ...query, timeoutSeconds: seconds },
+          (phase, obj, w) => {
+            if (finished) return;
+            arm(silenceMs, silent);
+            callback(
+              phase,
+              options.map && phase !== 'ERROR' && phase !== 'BOOKMARK' ? options.map(phase, obj) : obj,
+              w,
+            );
+          },
+          (err) => finish(err),
+        )
+        .then(
+          (c) => {
+            real = c;
+            if (finished) c.abort();
+            else arm(silenceMs, silent);
+            settle?.();
+          },
+          (err: unknown) => finish(err),
+        );
+      return opened.then(() => controller);
+    },
+  } as unknown as Watch;
+}
