@@ -242,16 +242,14 @@ describe('schema checks (ML0001)', () => {
     ]);
     expect(checks[0]?.message).toMatch(/unknown field "subsetz"/);
     // a field at the top level too; apiVersion, kind, metadata and status are the object's own
-    expect(
-      schemas.validate({ ...typo, spec: { host: 'details' }, specs: {}, status: { anything: 1 } }),
-    ).toMatchObject([{ path: 'specs' }]);
+    const topLevel = { ...typo, spec: { host: 'details' }, specs: {}, status: { anything: 1 } };
+    expect(schemas.validate(topLevel)).toMatchObject([{ path: 'specs' }]);
     // maps (labels) and fields the schema leaves open (x-kubernetes-preserve-unknown-fields) stay open
-    expect(
-      schemas.validate({
-        ...typo,
-        spec: { host: 'details', subsets: [{ name: 'v1', labels: { anyLabel: 'x' } }] },
-      }),
-    ).toEqual([]);
+    const labels = {
+      ...typo,
+      spec: { host: 'details', subsets: [{ name: 'v1', labels: { anyLabel: 'x' } }] },
+    };
+    expect(schemas.validate(labels)).toEqual([]);
     const wasm = {
       apiVersion: 'extensions.istio.io/v1alpha1',
       kind: 'WasmPlugin',
