@@ -64,7 +64,16 @@ export const RoutingResponseSchema = z.object({
   /** Objects deleted (or to be). */
   deleted: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string() })),
   /** Objects left alone, with why (hand-written, still used by another VirtualService). */
-  kept: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string(), reason: z.string() })),
+  kept: z.array(
+    z.object({
+      kind: z.string(),
+      namespace: z.string(),
+      name: z.string(),
+      reason: z.string(),
+      /** Kept only because it was written by hand: `includeHandWritten=true` deletes it too. */
+      handWritten: z.literal(true).optional(),
+    }),
+  ),
   validations: z.array(ObjectValidationSchema),
   dryRun: z.boolean(),
   /** The objects as multi-document YAML (the preview). */
