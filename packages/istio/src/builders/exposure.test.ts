@@ -21,7 +21,7 @@ describe('gateway', () => {
       mesh,
       'details',
     );
-    expect(plan.gateway?.spec.servers[0]?.hosts).toEqual(['*']);
+    expect(plan.gateway?.spec.servers?.[0]?.hosts).toEqual(['*']);
     expect(plan.virtualService?.spec).toMatchObject({
       hosts: ['details'],
       gateways: ['bookinfo/details-gateway', 'mesh'],
