@@ -3,7 +3,15 @@
  * (discovery maps kinds to paths). Objects come back as plain JSON; API errors as KubeApiError with the
  * Status fields the routes map to 404 / 409 / 422.
  */
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  createConfiguration,
+  KubernetesObjectApi,
+  ServerConfiguration,
+  type KubeConfig,
+  type KubernetesObject,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 
 export interface KubeObject {
   apiVersion: string;
@@ -116,11 +124,40 @@ const header = (key: ObjectKey): KubernetesObject & { metadata: { name: string; 
   metadata: { name: key.name, namespace: key.namespace },
 });
 
+/**
+ * KubernetesObjectApi whose writes (POST, PUT, PATCH) ask for `fieldValidation=Strict`, as kubectl does by
+ * default since Kubernetes 1.27: the API server refuses an unknown field (400, naming it) instead of
+ * silently dropping it — on dry runs too, so a preview never shows a field the cluster would not keep.
+ */
+class StrictObjectApi extends KubernetesObjectApi {
+  static from(kc: KubeConfig): KubernetesObjectApi {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig names no current cluster');
+    const strict = {
+      pre: (ctx: RequestContext) => {
+        if (['POST', 'PUT', 'PATCH'].includes(ctx.getHttpMethod()))
+          ctx.setQueryParam('fieldValidation', 'Strict');
+        return Promise.resolve(ctx);
+      },
+      post: (res: ResponseContext) => Promise.resolve(res),
+    };
+    const api = new StrictObjectApi(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kc },
+        promiseMiddleware: [strict],
+      }),
+    );
+    api.setDefaultNamespace(kc);
+    return api;
+  }
+}
+
 /** Objects per list page. */
 export const LIST_PAGE_SIZE = 500;
 
 export function istioKubeClient(kc: KubeConfig, options: { pageSize?: number } = {}): IstioKubeClient {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+  const api = StrictObjectApi.from(kc);
   const dry = (o?: WriteOptions) => (o?.dryRun ? 'All' : undefined);
   const limit = options.pageSize ?? LIST_PAGE_SIZE;
   return {

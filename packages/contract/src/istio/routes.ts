@@ -36,6 +36,11 @@ export const ObjectValidationSchema = z.object({
       severity: z.enum(['error', 'warning', 'info']),
       message: z.string(),
       path: z.string(),
+      /**
+       * In a write's answer: the object had this problem before the change. It does not block the write
+       * (only problems the change introduces do); an error already there is answered as a warning.
+       */
+      existing: z.literal(true).optional(),
     }),
   ),
 });
@@ -80,6 +85,17 @@ export const RoutingResponseSchema = z.object({
   yaml: z.string().optional(),
 });
 export type RoutingResponse = z.infer<typeof RoutingResponseSchema>;
+
+/** Answer of `GET …/routing`: what the routing wizards start from. */
+export const RoutingFactsResponseSchema = z.object({
+  namespace: z.string(),
+  service: z.string(),
+  /** The pod label whose values name versions. */
+  versionLabel: z.string(),
+  /** Versions the service's workloads run, sorted: the versions an intent may name. */
+  versions: z.array(z.string()),
+});
+export type RoutingFactsResponse = z.infer<typeof RoutingFactsResponseSchema>;
 
 /** Answer of the raw object routes (GET one, POST, PUT, PATCH). */
 export const IstioObjectResponseSchema = z.object({
