@@ -221,7 +221,7 @@ export function WizardDialog({
                   ? preview.data.deleted.length > 0
                     ? 'Nothing is written: the objects listed are deleted, in this order.'
                     : preview.data.kept.some((k) => k.handWritten)
-                      ? `meshlens wrote none of ${target.service}'s routing: choose to delete what was written by hand to delete it.`
+                      ? `meshlens wrote none of the routing of ${target.service}: tick “Also delete what was written by hand” to delete it.`
                       : `${target.service} has no routing that meshlens can delete.`
                   : ''}
               </p>
