@@ -58,6 +58,7 @@ test('Gateway opens with values that are accepted', async ({ page }) => {
   await dialog.getByLabel('Gateway name', { exact: true }).fill('no-such-gateway');
   const alert = dialog.getByRole('alert');
   await expect(alert.locator('li strong')).toHaveText('Gateway name', { timeout: 15_000 });
+  await shot(page, 'gateway-refusal-in-form-words');
   await page.keyboard.press('Escape');
 });
 
@@ -69,6 +70,7 @@ test('Traffic Shifting on details offers only the version that runs', async ({ p
   await expect(dialog.getByTestId('yaml-preview')).toContainText('subset: v1', { timeout: 15_000 });
   await expect(dialog.getByRole('alert')).toHaveCount(0);
   await expect(dialog.getByRole('button', { name: 'Apply', exact: true })).toBeEnabled();
+  await shot(page, 'traffic-shifting-details');
   await page.keyboard.press('Escape');
 });
 
