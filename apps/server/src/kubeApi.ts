@@ -74,11 +74,31 @@ export function timeoutHttpLibrary(timeoutMs: number) {
   });
 }
 
+type Middleware = {
+  pre: (ctx: RequestContext) => Promise<RequestContext>;
+  post: (res: ResponseContext) => Promise<ResponseContext>;
+};
+
+/**
+ * Asks for `fieldValidation=Strict` on writes (POST, PUT, PATCH), as kubectl does by default since
+ * Kubernetes 1.27: the API server refuses an unknown field (400, naming it) instead of silently dropping it
+ * — on dry runs too, so a preview never shows a field the cluster would not keep.
+ */
+export const strictFieldValidation: Middleware = {
+  pre: (ctx) => {
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.getHttpMethod()))
+      ctx.setQueryParam('fieldValidation', 'Strict');
+    return Promise.resolve(ctx);
+  },
+  post: (res) => Promise.resolve(res),
+};
+
 /** `kc.makeApiClient(Api)` whose requests time out after `timeoutMs`. */
 export function makeApiClient<T>(
   kc: KubeConfig,
   api: new (config: ReturnType<typeof createConfiguration>) => T,
   timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS,
+  middleware: Middleware[] = [],
 ): T {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
@@ -87,22 +107,26 @@ export function makeApiClient<T>(
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       httpApi: timeoutHttpLibrary(timeoutMs),
+      promiseMiddleware: middleware,
     }),
   );
 }
 
 class ObjectApi extends KubernetesObjectApi {
   /** KubernetesObjectApi.makeApiClient (default namespace from the context) with request deadlines. */
-  static make(kc: KubeConfig, timeoutMs: number): KubernetesObjectApi {
-    const api = makeApiClient(kc, ObjectApi, timeoutMs);
+  static make(kc: KubeConfig, timeoutMs: number, middleware: Middleware[]): KubernetesObjectApi {
+    const api = makeApiClient(kc, ObjectApi, timeoutMs, middleware);
     api.setDefaultNamespace(kc);
     return api;
   }
 }
 
 /** KubernetesObjectApi.makeApiClient (default namespace from the context) with request deadlines. */
-export const makeObjectApi = (kc: KubeConfig, timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS) =>
-  ObjectApi.make(kc, timeoutMs);
+export const makeObjectApi = (
+  kc: KubeConfig,
+  timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS,
+  middleware: Middleware[] = [],
+) => ObjectApi.make(kc, timeoutMs, middleware);
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 type WatchQuery = Record<string, string | number | boolean | undefined>;

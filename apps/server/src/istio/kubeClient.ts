@@ -4,7 +4,7 @@
  * Status fields the routes map to 404 / 409 / 422.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { DEFAULT_KUBE_TIMEOUT_MS, KubeTimeoutError, makeObjectApi } from '../kubeApi';
+import { DEFAULT_KUBE_TIMEOUT_MS, KubeTimeoutError, makeObjectApi, strictFieldValidation } from '../kubeApi';
 
 export interface KubeObject {
   apiVersion: string;
@@ -126,7 +126,8 @@ export function istioKubeClient(
   kc: KubeConfig,
   options: { pageSize?: number; /** Deadline of each request, ms. */ timeoutMs?: number } = {},
 ): IstioKubeClient {
-  const api = makeObjectApi(kc, options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS);
+  // Writes ask for fieldValidation=Strict (kubectl's default): an unknown field is refused, not dropped.
+  const api = makeObjectApi(kc, options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS, [strictFieldValidation]);
   const dry = (o?: WriteOptions) => (o?.dryRun ? 'All' : undefined);
   const limit = options.pageSize ?? LIST_PAGE_SIZE;
   return {
