@@ -107,9 +107,14 @@ export function listenBoth(
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    // A connection that never says anything is not kept (the servers' own timeouts start at hand-over).
+    const idle = (): void => void socket.destroy();
+    socket.setTimeout(30_000, idle);
     socket.once('readable', () => {
       const first = socket.read(1) as Buffer | null;
       if (!first) return void socket.destroy();
+      socket.setTimeout(0);
+      socket.off('timeout', idle);
       socket.unshift(first);
       (first[0] === 0x16 ? https : http).emit('connection', socket);
     });

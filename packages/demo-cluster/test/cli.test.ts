@@ -28,7 +28,9 @@ function start(args: string[]): {
     });
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-    setTimeout(() => reject(new Error(`no READY line within 15 s: ${err}`)), 15_000).unref();
+    // A start transpiles the emulator (tsx), loads the Istio CRDs and makes a CA and certificate: seconds
+    // on a shared, busy 2-core machine.
+    setTimeout(() => reject(new Error(`no READY line within 30 s: ${err}`)), 30_000).unref();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, ready, exited };
