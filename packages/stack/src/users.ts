@@ -23,25 +23,21 @@ export interface DemoUser {
 export const DEMO_USERS_MANIFEST = join(repoRoot, 'data', 'demo', 'users.yaml');
 
 const USERS: { name: DemoUserName; description: string }[] = [
-  {
-    name: 'admin',
-    description:
-      'Cluster admin: reads and changes everything in every namespace (ClusterRole cluster-admin).',
-  },
+  { name: 'admin', description: 'cluster-admin: reads and changes everything, in every namespace' },
   {
     name: 'bookinfo-editor',
-    description:
-      'Edits namespace bookinfo only, Istio routing included (ClusterRole edit bound in bookinfo); may list namespaces, reads nothing elsewhere.',
+    description: 'edit in namespace bookinfo only, Istio routing included; may list namespaces',
   },
-  {
-    name: 'viewer',
-    description: 'Reads the whole mesh, every namespace, and changes nothing (ClusterRole view).',
-  },
+  { name: 'viewer', description: 'view in every namespace: reads the whole mesh, changes nothing' },
 ];
 
 /** The three users with fresh random tokens. */
 export function makeDemoUsers(): DemoUser[] {
-  return USERS.map((u) => ({ ...u, token: randomBytes(24).toString('base64url') }));
+  return USERS.map((u) => ({
+    name: u.name,
+    token: randomBytes(24).toString('base64url'),
+    description: u.description,
+  }));
 }
 
 export const usersFile = (stateDir: string): string => join(stateDir, 'users.json');
