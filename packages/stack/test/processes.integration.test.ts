@@ -13,14 +13,15 @@ async function stillAlive(pids: number[], timeoutMs: number): Promise<number[]> 
 describe('spawnReady', () => {
   it('returns the URL of the READY line and stop() ends the whole process group', async () => {
     // The child starts a grandchild (as npx does) and announces a URL.
+    // It ignores SIGTERM (stop() must escalate to SIGKILL), from before it announces READY.
     const script = `
+      process.on('SIGTERM', () => {});
       const { spawn } = require('node:child_process');
       const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
       console.error('log line on stderr');
       console.log('some chatter');
       console.log('READY http://127.0.0.1:4321');
       console.log('GRANDCHILD ' + g.pid);
-      process.on('SIGTERM', () => {}); // ignores SIGTERM: stop() must escalate to SIGKILL
       setInterval(() => {}, 1000);
     `;
     let announced: (pid: number) => void = () => undefined;
