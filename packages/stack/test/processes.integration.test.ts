@@ -60,11 +60,12 @@ describe('spawnReady', () => {
       node,
       ['-e', 'console.log("PID " + process.pid); setInterval(() => {}, 1000)'],
       {
-        timeoutMs: 500,
+        // Long enough for node to start and print its pid on two busy cores.
+        timeoutMs: 5000,
         onStdoutLine: (line) => (pid = Number(line.split(' ')[1])),
       },
     );
-    await expect(attempt).rejects.toThrow(/printed no READY line within 500 ms/);
+    await expect(attempt).rejects.toThrow(/printed no READY line within 5000 ms/);
     expect(pid).toBeGreaterThan(0);
     expect(isAlive(pid)).toBe(false);
   });
