@@ -14,7 +14,11 @@ const RATINGS_EDGE = edgeId(nodeId.versionedApp(NS, 'reviews', 'v2'), nodeId.ser
 
 test.afterAll(async () => {
   for (const service of ['reviews', 'ratings'])
-    await fetch(`${consoleUrl()}/api/namespaces/${NS}/services/${service}/routing`, { method: 'DELETE' });
+    await fetch(`${consoleUrl()}/api/namespaces/${NS}/services/${service}/routing`, {
+      method: 'DELETE',
+      // A write is taken only from the console's own origin (as its page sends it).
+      headers: { origin: new URL(consoleUrl()).origin },
+    });
 });
 
 test('Traffic Shifting on reviews: v1 80 / v2 20 / v3 0 shows in the graph', async ({ page }) => {

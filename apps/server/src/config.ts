@@ -38,6 +38,16 @@ export const ServerConfigSchema = z.strictObject({
       (p) => p === '' || /^\/[A-Za-z0-9._~\-/]*$/.test(p),
       'basePath must start with / and be a plain path',
     ),
+  server: z
+    .strictObject({
+      /**
+       * Host names (and `name:port`, `.example.com` for a domain and its subdomains, `*` for any) the
+       * console answers besides the loopback names and, in a cluster, its Service's names; any other
+       * `Host` is refused with 421 (against DNS rebinding). See http/hosts.ts.
+       */
+      allowedHosts: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The built SPA (apps/web/dist by default). */
   webDir: z.string().optional(),
@@ -115,6 +125,13 @@ export function buildCommand(): Command {
     .addOption(opt('-c, --config <file>', 'YAML config file (flags and env override it)', 'MESHLENS_CONFIG'))
     .addOption(opt('-p, --port <port>', 'port to listen on (0 = any free port) [20001]', 'MESHLENS_PORT'))
     .addOption(opt('--host <host>', 'address to bind [127.0.0.1, 0.0.0.0 in a cluster]', 'MESHLENS_HOST'))
+    .addOption(
+      opt(
+        '--allowed-hosts <list>',
+        'other Host names the console answers (comma list; name, name:port, .domain or *) [loopback names; in a cluster also the Service names]',
+        'MESHLENS_ALLOWED_HOSTS',
+      ),
+    )
     .addOption(
       opt(
         '--base-path <path>',
@@ -258,6 +275,12 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
     port: num('--port', s('port')),
     host: s('host'),
     basePath: s('basePath'),
+    server: {
+      allowedHosts: s('allowedHosts')
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    },
     logLevel: s('logLevel'),
     webDir: s('webDir'),
     kubernetes: {

@@ -6,6 +6,7 @@ import { createApp } from './app';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
+import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
@@ -91,7 +92,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     istio: { client: istioKubeClient(kc), inventory },
   });
-  const host = config.host ?? (process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1');
+  const host = bindHost(config.host);
   const server = app.listen(config.port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

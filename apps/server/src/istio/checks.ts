@@ -99,7 +99,14 @@ export function kubeToHttp(err: unknown, what: string, current?: KubeObject | nu
       : [{ path: '', message: err.message, code: err.reason ?? 'Invalid', object: what }];
     return validationError(`the cluster refused ${what}`, causes);
   }
-  return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, err.status === 0 || err.status >= 503);
+  // No answer at all: the message names no address (the error's cause, logged, keeps it).
+  if (err.status === 0)
+    return new UpstreamError(`Kubernetes: ${what}: the API server is unreachable`, true, undefined, {
+      cause: err,
+    });
+  return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, err.status >= 503, undefined, {
+    cause: err,
+  });
 }
 
 const STAMPS: [string, string, string][] = [
@@ -157,6 +164,20 @@ export function checkObjects(
   mesh: MeshConfig,
   crds: IstioCrds,
 ): { validations: ObjectValidation[]; causes: ValidationCause[] } {
+  // The CRD schema first: objects it refuses get no semantic checks (those assume the schema's types),
+  // and nothing is put into the mesh.
+  const schema = objects.map((o) => crds.schemas.validate(o));
+  if (schema.some((checks) => checks.some((c) => c.severity === 'error')))
+    return summarise(
+      objects,
+      objects.map((o, i) => ({
+        kind: o.kind,
+        namespace: o.metadata.namespace ?? 'default',
+        name: o.metadata.name,
+        valid: !(schema[i] ?? []).some((c) => c.severity === 'error'),
+        checks: schema[i] ?? [],
+      })),
+    );
   const after = meshWith(mesh, objects);
   // One pass over the mesh for all modelled objects (validateObject would make one per object).
   const all = objects.some((o) => MODELLED.has(o.kind)) ? validateMesh(after, { schemas: crds.schemas }) : [];
@@ -175,6 +196,14 @@ export function checkObjects(
       checks,
     };
   });
+  return summarise(objects, validations);
+}
+
+/** Validations and, from their errors, the causes of a refusal. */
+function summarise(
+  objects: KubeObject[],
+  validations: ObjectValidation[],
+): { validations: ObjectValidation[]; causes: ValidationCause[] } {
   const causes = validations.flatMap((v, i) =>
     v.checks
       .filter((c) => c.severity === 'error')

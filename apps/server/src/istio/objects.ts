@@ -77,7 +77,8 @@ async function checked(deps: IstioRouteDeps, obj: KubeObject) {
   const namespace = obj.metadata.namespace ?? 'default';
   const mesh = meshFrom(deps.inventory, { namespace, objects: await freshObjects(deps.client, namespace) });
   const { validations, causes } = checkObjects([obj], mesh, deps.crds);
-  causes.push(...danglingSubsets(mesh, meshWith(mesh, [obj]), [obj]));
+  // Only for objects the checks accept (the schema's types hold then).
+  if (causes.length === 0) causes.push(...danglingSubsets(mesh, meshWith(mesh, [obj]), [obj]));
   if (causes.length > 0) throw validationError(`${obj.kind} ${obj.metadata.name} is invalid`, causes);
   return validations;
 }
