@@ -85,9 +85,16 @@ export function redactHeaders(headers: unknown): unknown {
 
 /** pino-http serializers: the standard ones, with credentials in headers and URLs redacted. */
 export const httpLogSerializers = {
-  req: (req: { url?: string; headers?: unknown }) => ({
+  req: (req: { url?: string; headers?: unknown; query?: unknown }) => ({
     ...req,
     ...(req.url !== undefined ? { url: redactUrl(req.url) } : {}),
+    ...(typeof req.query === 'object' && req.query !== null
+      ? {
+          query: Object.fromEntries(
+            Object.entries(req.query).map(([k, v]) => [k, SECRET_PARAM.test(k) ? '[Redacted]' : v]),
+          ),
+        }
+      : {}),
     headers: redactHeaders(req.headers),
   }),
   res: (res: { headers?: unknown }) => ({ ...res, headers: redactHeaders(res.headers) }),
