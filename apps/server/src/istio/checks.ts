@@ -18,6 +18,7 @@ import {
   resolveConfigHost,
   subsetsUsed,
   type DestinationRule,
+  wellFormed,
 } from '@meshlens/istio';
 import type { z } from 'zod';
 import { ConflictError, HttpError, NotFoundError, UpstreamError } from '../errors';
@@ -225,11 +226,16 @@ export function danglingSubsets(
   before: MeshConfig,
   after: MeshConfig,
   changed: KubeObject[],
+  crds: IstioCrds,
 ): ValidationCause[] {
+  // Only objects the checks can read (well formed, accepted by the CRD schema): objects from the cluster
+  // normally are, but a cluster whose CRDs are older or looser than ours may hold others.
+  const readable = (o: unknown) =>
+    wellFormed(o) && !crds.schemas.validate(o as KubeObject).some((c) => c.severity === 'error');
   const domain = before.clusterDomain ?? 'cluster.local';
   const hosts = new Set(
     changed
-      .filter((o) => o.kind === 'DestinationRule')
+      .filter((o) => o.kind === 'DestinationRule' && readable(o))
       .map((o) => {
         const dr = o as unknown as DestinationRule;
         return resolveConfigHost(dr.spec?.host ?? '', namespaceOf(dr), domain);
@@ -237,7 +243,7 @@ export function danglingSubsets(
   );
   if (hosts.size === 0) return [];
   const causes: ValidationCause[] = [];
-  for (const vs of after.virtualServices) {
+  for (const vs of after.virtualServices.filter(readable)) {
     if (![...hosts].some((h) => subsetsUsed(vs, h, domain).size > 0)) continue;
     const was = new Set(
       validateVirtualService(vs, before)
