@@ -34,9 +34,12 @@ export function runtimeConfig(): RuntimeConfig | undefined {
   if (typeof document === 'undefined') return undefined;
   const text = document.getElementById(RUNTIME_CONFIG_ELEMENT_ID)?.textContent;
   if (!text) return undefined;
+  // Checked by hand, not with zod: this runs while modules load, before api/noEval turns zod's JIT off.
   try {
-    const parsed = RuntimeConfigSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    const value = JSON.parse(text) as Partial<RuntimeConfig> | null;
+    return typeof value?.basePath === 'string' && typeof value.version === 'string'
+      ? { basePath: value.basePath, version: value.version }
+      : undefined;
   } catch {
     return undefined;
   }
