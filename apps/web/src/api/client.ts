@@ -1,9 +1,4 @@
-import {
-  ErrorBodySchema,
-  joinPath,
-  RUNTIME_CONFIG_ELEMENT_ID,
-  RuntimeConfigSchema,
-} from '@meshlens/contract';
+import { ErrorBodySchema, joinPath, RUNTIME_CONFIG_ELEMENT_ID } from '@meshlens/contract';
 import type { RuntimeConfig } from '@meshlens/contract';
 
 /** The one error type of the web app: an HTTP failure with the server's error body, or a network failure. */
