@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
+import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
 import { createMetrics, type ServerMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
@@ -148,7 +149,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     istio: { client: istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs }), inventory },
   });
-  const host = config.host ?? (process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1');
+  const host = bindHost(config.host);
   const main = await listen(app, config.port, host);
   const server = main.server;
   server.keepAliveTimeout = 65_000;
