@@ -119,6 +119,9 @@ export function kubeToHttp(err: unknown, what: string, current?: KubeObject | nu
         : [{ path: '', message: err.message, code: err.reason ?? 'Invalid', object: what }];
     return validationError(`the cluster refused ${what}`, causes);
   }
+  // Too slow: the deadline's message names the request path and the bound, no address.
+  if (err.status === 0 && err.reason === 'Timeout')
+    return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, true, undefined, { cause: err });
   // No answer at all: the message names no address (the error's cause, logged, keeps it).
   if (err.status === 0)
     return new UpstreamError(`Kubernetes: ${what}: the API server is unreachable`, true, undefined, {
