@@ -3,11 +3,11 @@
 // probes it answers, the environment it reads; hardened pods; and the API server must accept every overlay
 // (a server dry run against the demo cluster, which enforces RBAC and knows every kind the overlays ship).
 // The image (deploy/Dockerfile) must run the server's bundle as built, as a non-root user.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ISTIO_CONFIG_KINDS, ReadyResponseSchema } from '@meshlens/contract';
 import { startDemoCluster, type DemoCluster } from '@meshlens/demo-cluster';
@@ -381,41 +381,256 @@ describe('deploy/: the API server accepts every overlay', () => {
   }
 });
 
-describe('deploy/Dockerfile', () => {
-  const text = readFileSync(new URL('../../../deploy/Dockerfile', import.meta.url), 'utf8');
-  // Instructions (continuation lines joined), per stage.
-  const stages = text
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const serverPkg = JSON.parse(readFileSync(join(ROOT, 'apps/server/package.json'), 'utf8')) as {
+  name: string;
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+};
+
+/** The Dockerfile's instructions per stage (continuation lines joined, comments dropped). */
+function dockerStages(): string[][] {
+  return readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8')
     .replace(/\\\n/g, ' ')
     .split('\n')
     .filter((l) => l.trim() && !l.trim().startsWith('#'))
     .reduce<string[][]>((acc, line) => {
       if (/^FROM\s/i.test(line)) acc.push([]);
-      acc.at(-1)?.push(line.trim());
+      acc.at(-1)?.push(line.trim().replace(/\s+/g, ' '));
       return acc;
     }, []);
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    name: string;
-    bin: Record<string, string>;
-    scripts: Record<string, string>;
-  };
+}
 
-  it('builds the server bundle in the build stage', () => {
-    expect(stages).toHaveLength(2);
-    expect(pkg.scripts.build).toBe('node scripts/bundle.mjs');
-    const runs = stages[0]!.filter((l) => l.startsWith('RUN '));
-    expect(runs.some((r) => r.includes(`npm run build -w ${pkg.name}`))).toBe(true);
-  });
+describe('deploy/Dockerfile', () => {
+  const stages = dockerStages();
+  const runtime = stages.at(-1) ?? [];
 
-  it('checks the bundle is up to date before dropping to a user that cannot rebuild it, and runs the bin', () => {
-    const runtime = stages[1]!;
-    const check = runtime.findIndex((l) => /^RUN node apps\/server\/scripts\/bundle\.mjs --check$/.test(l));
+  it('runs the bin as a numeric non-root user, after checking the bundle it runs is up to date', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
     const user = runtime.findIndex((l) => l.startsWith('USER '));
+    const uid = Number(runtime[user]?.slice('USER '.length).split(':')[0]);
+    expect(uid).toBeGreaterThan(0);
+    // Nothing runs as root after it (a RUN after USER would), and the last USER wins.
+    expect(runtime.slice(user + 1).some((l) => /^(RUN|USER) /.test(l))).toBe(false);
+    const check = runtime.findIndex((l) => /node apps\/server\/scripts\/bundle\.mjs --check/.test(l));
     expect(check).toBeGreaterThan(-1);
-    expect(user).toBeGreaterThan(check);
+    expect(check).toBeLessThan(user);
+    expect(serverPkg.scripts.build).toBe('node scripts/bundle.mjs');
     const entrypoint = runtime.find((l) => l.startsWith('ENTRYPOINT '));
     expect(JSON.parse(entrypoint!.slice('ENTRYPOINT '.length))).toEqual([
       'node',
-      `apps/server/${pkg.bin.meshlens}`,
+      `apps/server/${serverPkg.bin.meshlens}`,
     ]);
+  });
+
+  it('carries production dependencies only: installed in the runtime stage, never copied from the build', () => {
+    const installs = runtime.filter((l) => /\bnpm (ci|install|i)\b/.test(l));
+    expect(installs).toHaveLength(1);
+    expect(installs[0]).toMatch(/npm ci .*--omit=dev/);
+    expect(installs[0]).toContain(`-w ${serverPkg.name}`);
+    // From the build stage only the built web app; no `COPY . .` of the whole tree (tests, the demo).
+    const fromBuild = runtime.filter((l) => l.startsWith('COPY --from='));
+    expect(fromBuild.map((l) => l.split(' ').slice(2, 3)[0])).toEqual(['/app/apps/web/dist']);
+    expect(runtime.some((l) => /^COPY \. /.test(l))).toBe(false);
+  });
+});
+
+/** `.dockerignore` as a filter of paths relative to the build context (`**` and `*` globs). */
+function dockerIgnore(): (rel: string) => boolean {
+  const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map(
+      (p) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*\*\//g, '(?:.*/)?')
+            .replace(/\*/g, '[^/]*')}(?:/.*)?$`,
+        ),
+    );
+  return (rel) => patterns.some((re) => re.test(rel));
+}
+
+/**
+ * Every lockfile path the given workspaces need at run time: their dependencies and optional dependencies,
+ * resolved as Node does (nested node_modules first), transitively. Optional ones are reported apart.
+ */
+function productionTree(lock: { packages: Record<string, LockEntry> }, workspaces: string[]) {
+  const needed = new Set<string>();
+  const optional = new Set<string>();
+  const resolve = (from: string, name: string): string | undefined => {
+    for (
+      let dir = from;
+      ;
+      dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : ''
+    ) {
+      const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+      if (lock.packages[candidate]) return candidate;
+      if (!dir) return undefined;
+    }
+  };
+  const visit = (path: string, isOptional: boolean): void => {
+    const entry = lock.packages[path];
+    if (!entry) return;
+    const target = entry.link && entry.resolved ? entry.resolved : path;
+    const set = isOptional ? optional : needed;
+    if (needed.has(path) || set.has(path)) return;
+    set.add(path);
+    if (target !== path) visit(target, isOptional);
+    const e = lock.packages[target] ?? entry;
+    for (const name of Object.keys(e.dependencies ?? {})) {
+      const r = resolve(target, name);
+      if (r) visit(r, isOptional);
+    }
+    for (const name of Object.keys(e.optionalDependencies ?? {})) {
+      const r = resolve(target, name);
+      if (r) visit(r, true);
+    }
+  };
+  for (const w of workspaces) visit(w, false);
+  for (const p of needed) optional.delete(p);
+  return { needed, optional };
+}
+interface LockEntry {
+  link?: boolean;
+  resolved?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/** Installed package folders under `root`'s node_modules trees, as lockfile paths. */
+function installedPackages(root: string, base = ''): string[] {
+  const out: string[] = [];
+  const dir = join(root, base, 'node_modules');
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('.')) continue;
+    const names = name.startsWith('@') ? readdirSync(join(dir, name)).map((n) => `${name}/${n}`) : [name];
+    for (const n of names) {
+      const path = `${base ? `${base}/` : ''}node_modules/${n}`;
+      out.push(path);
+      // Workspace links are listed at their own folders.
+      if (!lstatSync(join(root, path)).isSymbolicLink()) out.push(...installedPackages(root, path));
+    }
+  }
+  return out;
+}
+
+describe("deploy/Dockerfile: the runtime stage's commands, run in a copy of its files", () => {
+  let dc: DemoCluster;
+  let dir: string;
+  let app: string;
+  beforeAll(async () => {
+    dc = await startDemoCluster({ port: 0 });
+    dir = await mkdtemp(join(tmpdir(), 'meshlens-image-'));
+    app = join(dir, 'app');
+    await dc.writeKubeconfig(join(dir, 'kubeconfig'));
+    const ignored = dockerIgnore();
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? dir,
+      // The machine's npm cache, as a Docker build would use its layer cache; the registry when it misses.
+      npm_config_prefer_offline: 'true',
+    };
+    for (const line of dockerStages().at(-1) ?? []) {
+      const [op, ...rest] = line.split(' ');
+      if (op === 'ENV') for (const kv of rest) env[kv.split('=')[0]!] = kv.slice(kv.indexOf('=') + 1);
+      else if (op === 'COPY' && !rest[0]?.startsWith('--from=')) {
+        const dest = join(app, rest.at(-1)!);
+        for (const src of rest.slice(0, -1)) {
+          const to = rest.at(-1)!.endsWith('/') && !src.endsWith('/') ? join(dest, basename(src)) : dest;
+          await cp(join(ROOT, src), to, {
+            recursive: true,
+            preserveTimestamps: true,
+            filter: (from) => !ignored(relative(ROOT, from)),
+          });
+        }
+      } else if (op === 'RUN') {
+        // Not the cache of this machine: `npm cache clean` only makes the image smaller.
+        const command = rest.join(' ').replace(/&& npm cache clean --force/, '');
+        execFileSync('sh', ['-c', command], { cwd: app, env, stdio: 'pipe', timeout: 240_000 });
+      }
+    }
+  }, 300_000);
+  afterAll(async () => {
+    await dc?.close();
+    if (dir) {
+      execFileSync('chmod', ['-R', 'u+w', dir]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("installs exactly the production dependencies of the server's workspaces", () => {
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, LockEntry>;
+    };
+    // From the server's own link (npm links the workspace): its dependencies, transitively.
+    const { needed, optional } = productionTree(lock, ['node_modules/@meshlens/server']);
+    const installed = new Set(
+      ['', 'apps/server', 'packages/contract', 'packages/istio'].flatMap((b) => installedPackages(app, b)),
+    );
+    const expected = [...needed].filter((p) => p.includes('node_modules/')).sort();
+    expect(expected.length).toBeGreaterThan(50);
+    for (const p of expected) expect(installed, p).toContain(p);
+    for (const p of installed) expect(needed.has(p) || optional.has(p), `${p} is installed`).toBe(true);
+    // None of the web app's, the demo's or the tests' packages.
+    for (const name of [
+      'vite',
+      'react',
+      'vitest',
+      'typescript',
+      '@playwright/test',
+      '@peculiar/x509',
+      'supertest',
+    ])
+      expect(installed.has(`node_modules/${name}`), name).toBe(false);
+  });
+
+  it('starts the bundled server from a read-only tree, which answers from the cluster', async () => {
+    execFileSync('chmod', ['-R', 'a-w', app]);
+    const child = spawn(
+      process.execPath,
+      [
+        `apps/server/${serverPkg.bin.meshlens}`,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--kubeconfig',
+        join(dir, 'kubeconfig'),
+        '--prometheus-url',
+        'http://127.0.0.1:9',
+      ],
+      {
+        cwd: app,
+        env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no READY in 30 s:\n${stderr}`)), 30_000);
+        child.stdout.on('data', (d: Buffer) => {
+          const m = /^READY (\S+)/m.exec(d.toString());
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited (${code}):\n${stderr}`)));
+      });
+      // The bundle as built: no rebuild, no fall-back to the sources through tsx.
+      expect(stderr).not.toMatch(/building the server bundle|running from source/);
+      const res = await fetch(`${url}/api/namespaces`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { namespaces: { name: string }[] };
+      expect(body.namespaces.map((n) => n.name)).toContain('istio-system');
+    } finally {
+      child.kill();
+    }
   });
 });
