@@ -1,5 +1,5 @@
 // The demo launcher behind `npm run demo` (scripts/demo.mjs installs dependencies, then imports this).
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   AUTH_STRATEGIES,
@@ -76,6 +76,10 @@ const program = new Command('npm run demo --')
       .choices([...AUTH_STRATEGIES])
       .default('anonymous'),
   )
+  .option(
+    '--in-cluster',
+    'install the console in the demo cluster (kubectl apply -k deploy/overlays/<auth>), run its pods as local processes with their ServiceAccount, and reach it through kubectl port-forward svc/meshlens (needs kubectl)',
+  )
   .option('--state-dir <dir>', 'state folder (kubeconfig, endpoints.json, logs, Prometheus data)', '.demo')
   .option('--no-console', 'do not start the console server')
   .option('--no-web-build', 'do not build the web app even when apps/web/dist is missing or stale')
@@ -94,6 +98,7 @@ const opts = program.parse(process.argv.slice(2), { from: 'user' }).opts<{
   clusterPort?: number;
   scrapeInterval: number;
   auth: AuthStrategy;
+  inCluster?: boolean;
   stateDir: string;
   console: boolean;
   webBuild: boolean;
@@ -124,6 +129,21 @@ function signInLines(stack: Stack, state: string): string[] {
       : []),
     "  Sign in by pasting a token on the console's sign-in page (once the console offers sign-in), or try",
     `    KUBECONFIG=${state}/kubeconfig kubectl --token <token> auth can-i --list -n bookinfo`,
+  ];
+}
+
+/** With --in-cluster: what was installed, and how the console is reached. */
+function inClusterLines(stack: Stack, state: string): string[] {
+  const ic = stack.endpoints.inCluster;
+  if (!ic) return [];
+  return [
+    `  In cluster:   kubectl apply -k ${shown(ic.overlay)}; ${ic.pods.length} pods of deployment ${ic.namespace}/meshlens run here as processes`,
+    ...ic.pods.map(
+      (p) =>
+        `                ${p.name}  ${p.url}  (ServiceAccount token in ${shown(join(state, 'in-cluster', p.name))}/)`,
+    ),
+    `                the console URL above is KUBECONFIG=${state}/kubeconfig kubectl -n ${ic.namespace} port-forward svc/${ic.service} ${new URL(stack.urls.console ?? 'http://x:0').port}:${ic.servicePort}`,
+    '',
   ];
 }
 
@@ -191,6 +211,7 @@ async function main(): Promise<void> {
       telemetryProfile: opts.telemetryProfile,
       scrapeIntervalSeconds: opts.scrapeInterval,
       auth: opts.auth,
+      inCluster: opts.inCluster === true,
       withConsole,
       handleSignals: false,
       echoLogs: opts.verbose,
@@ -215,6 +236,7 @@ async function main(): Promise<void> {
     `  mesh-sim:     ${urls.meshSim}`,
     `  State:        ${state}/ (kubeconfig, endpoints.json, logs/)`,
     '',
+    ...inClusterLines(stack, state),
     `  Try: KUBECONFIG=${state}/kubeconfig kubectl get vs -A`,
     ...signInLines(stack, state),
     '',

@@ -60,6 +60,12 @@ export const ServerConfigSchema = z.strictObject({
       /** Kubeconfig file; absent = $KUBECONFIG, else in-cluster service account, else ~/.kube/config. */
       kubeconfig: z.string().optional(),
       context: z.string().optional(),
+      /**
+       * In a cluster (KUBERNETES_SERVICE_HOST set, no kubeconfig): the folder holding the ServiceAccount's
+       * `token`, `ca.crt` and `namespace` instead of /var/run/secrets/kubernetes.io/serviceaccount (a pod's
+       * files run elsewhere, as the demo's --in-cluster does). Not used with a kubeconfig.
+       */
+      serviceAccountDir: z.string().optional(),
       clusterName: z.string().default('Kubernetes'),
       istioNamespace: z.string().default('istio-system'),
       /** Deadline of each Kubernetes request (and of opening each watch). */
@@ -181,6 +187,13 @@ export function buildCommand(): Command {
       opt('--kubeconfig <file>', 'kubeconfig file (default: in-cluster, else ~/.kube/config)', 'KUBECONFIG'),
     )
     .addOption(opt('--context <name>', 'kubeconfig context to use', 'MESHLENS_KUBE_CONTEXT'))
+    .addOption(
+      opt(
+        '--service-account-dir <dir>',
+        'in a cluster: folder of the ServiceAccount token, ca.crt, namespace [/var/run/secrets/kubernetes.io/serviceaccount]',
+        'MESHLENS_SERVICEACCOUNT_DIR',
+      ),
+    )
     .addOption(
       opt('--kube-timeout <duration>', 'timeout per Kubernetes request [10s]', 'MESHLENS_KUBE_TIMEOUT'),
     )
@@ -387,6 +400,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
     kubernetes: {
       kubeconfig: s('kubeconfig'),
       context: s('context'),
+      serviceAccountDir: s('serviceAccountDir'),
       clusterName: s('clusterName'),
       istioNamespace: s('istioNamespace'),
       timeoutMs: ms(seconds('--kube-timeout', s('kubeTimeout'))),

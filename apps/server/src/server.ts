@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -13,11 +15,43 @@ import { createLogger } from './logger';
 import { createMetrics, type ServerMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
 
-/** kubeconfig file (and context), else in-cluster service account, else the default kubeconfig. */
-export function loadKubeConfig(kubeconfig?: string, context?: string): KubeConfig {
+/**
+ * In-cluster configuration as client-node's loadFromCluster makes it (the API server from
+ * KUBERNETES_SERVICE_HOST/PORT, the token re-read every minute), with the ServiceAccount's files read from
+ * `dir` when given. A missing token or CA fails here, naming the file.
+ */
+export function loadInCluster(kc: KubeConfig, dir?: string): void {
+  kc.loadFromCluster();
+  if (!dir) return;
+  const file = (name: string) => {
+    const path = join(dir, name);
+    if (!existsSync(path)) throw new Error(`kubernetes.serviceAccountDir: ${path} does not exist`);
+    return path;
+  };
+  const caFile = file('ca.crt');
+  const tokenFile = file('token');
+  const nsFile = join(dir, 'namespace');
+  const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() || undefined : undefined;
+  kc.loadFromOptions({
+    clusters: kc.clusters.map((c) => ({ ...c, caFile })),
+    users: kc.users.map((u) => ({ ...u, authProvider: { name: 'tokenFile', config: { tokenFile } } })),
+    contexts: kc.contexts.map((c) => ({ ...c, ...(namespace ? { namespace } : {}) })),
+    currentContext: kc.currentContext,
+  });
+}
+
+/**
+ * kubeconfig file (and context), else the in-cluster ServiceAccount (its files in serviceAccountDir when
+ * given), else the default kubeconfig.
+ */
+export function loadKubeConfig(
+  kubeconfig?: string,
+  context?: string,
+  serviceAccountDir?: string,
+): KubeConfig {
   const kc = new KubeConfig();
   if (kubeconfig) kc.loadFromFile(kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else if (process.env.KUBERNETES_SERVICE_HOST) loadInCluster(kc, serviceAccountDir);
   else kc.loadFromDefault();
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context))
@@ -102,7 +136,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const kc = loadKubeConfig(config.kubernetes.kubeconfig, config.kubernetes.context);
+  const kc = loadKubeConfig(
+    config.kubernetes.kubeconfig,
+    config.kubernetes.context,
+    config.kubernetes.serviceAccountDir,
+  );
   const p = config.prometheus;
   // Credential files are read once now, so a wrong path fails the start; the client re-reads them later.
   for (const [setting, file] of [

@@ -125,6 +125,26 @@ const BUILT_INS: BuiltIn[] = [
     hasGeneration: true,
     hasStatus: true,
   },
+  // Stored only (no controller acts on them): what an in-cluster install ships besides its workload.
+  {
+    group: 'networking.k8s.io',
+    versions: ['v1'],
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies',
+    namespaced: true,
+    shortNames: ['netpol'],
+    hasGeneration: true,
+  },
+  {
+    group: 'policy',
+    versions: ['v1'],
+    kind: 'PodDisruptionBudget',
+    plural: 'poddisruptionbudgets',
+    namespaced: true,
+    shortNames: ['pdb'],
+    hasGeneration: true,
+    hasStatus: true,
+  },
   {
     group: 'apiextensions.k8s.io',
     versions: ['v1'],
@@ -145,6 +165,8 @@ export const SUBRESOURCES: Record<
   pods: [
     { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
+    // kubectl port-forward (portforward.ts): WebSocket GET or SPDY POST upgrades.
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   ],
   services: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],
   serviceaccounts: [
@@ -162,6 +184,9 @@ export const SUBRESOURCES: Record<
   ],
   'statefulsets.apps': [{ name: 'status', kind: 'StatefulSet', verbs: ['get', 'patch', 'update'] }],
   'daemonsets.apps': [{ name: 'status', kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] }],
+  'poddisruptionbudgets.policy': [
+    { name: 'status', kind: 'PodDisruptionBudget', verbs: ['get', 'patch', 'update'] },
+  ],
   'customresourcedefinitions.apiextensions.k8s.io': [
     { name: 'status', kind: 'CustomResourceDefinition', verbs: ['get', 'patch', 'update'] },
   ],

@@ -9,6 +9,7 @@ import { Controllers, NODE_NAME } from './controllers';
 import { createHandler } from './http';
 import { kubeconfigFor } from './kubeconfig';
 import { ISTIO_CRDS_PATH, loadFile } from './load';
+import { createUpgradeHandler } from './portforward';
 import { registerAuthKinds } from './rbac/kinds';
 import { listenBoth, makeTlsMaterial, type TlsMaterial } from './tls';
 import type { KObject } from './types';
@@ -191,6 +192,11 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
       track: (fn) => closers.add(fn),
       guard: (req, serve) => auth.guard(req, serve),
       extension: (t, method, req, res) => auth.extension(t, method, req, res),
+      ...(opts.log ? { log: opts.log } : {}),
+    }),
+    createUpgradeHandler({
+      cluster,
+      guard: (req, serve, verb) => auth.guard(req, serve, verb),
       ...(opts.log ? { log: opts.log } : {}),
     }),
   );

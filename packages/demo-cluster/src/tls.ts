@@ -5,9 +5,10 @@
  * stack's checks) keep the http URL of the same port.
  */
 import { webcrypto } from 'node:crypto';
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { JsonGeneralNames } from '@peculiar/x509';
 
 export interface TlsMaterial {
@@ -97,9 +98,14 @@ export async function makeTlsMaterial(host: string): Promise<TlsMaterial> {
 export function listenBoth(
   tls: TlsMaterial,
   handler: RequestListener,
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
 ): { server: NetServer; closeAllConnections(): void } {
   const http = createHttpServer(handler);
   const https = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
+  if (upgrade) {
+    http.on('upgrade', upgrade);
+    https.on('upgrade', upgrade);
+  }
   http.keepAliveTimeout = 65_000;
   https.keepAliveTimeout = 65_000;
   const sockets = new Set<Socket>();

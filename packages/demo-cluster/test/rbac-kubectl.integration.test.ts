@@ -19,7 +19,7 @@ const KUBECTL =
   ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p)) ??
   'kubectl';
 const USERS_MANIFEST = fileURLToPath(new URL('../../../data/demo/users.yaml', import.meta.url));
-const DEPLOY_MANIFEST = fileURLToPath(new URL('../../../deploy/meshlens.yaml', import.meta.url));
+const DEPLOY_OVERLAY = fileURLToPath(new URL('../../../deploy/overlays/anonymous', import.meta.url));
 
 const token = {
   admin: randomBytes(16).toString('hex'),
@@ -237,19 +237,19 @@ describe('kubectl as the demo users', () => {
     );
   });
 
-  it("accepts deploy/meshlens.yaml in a server dry run, then its ServiceAccount's token acts with its ClusterRole", async () => {
-    const dry = await ok(['apply', '--dry-run=server', '-f', DEPLOY_MANIFEST]);
+  it("accepts deploy/overlays/anonymous in a server dry run, then its ServiceAccount's token acts with its ClusterRoles", async () => {
+    const dry = await ok(['apply', '--dry-run=server', '-k', DEPLOY_OVERLAY]);
     expect(dry).toContain('serviceaccount/meshlens created (server dry run)');
     expect(dry).toContain('clusterrole.rbac.authorization.k8s.io/meshlens created (server dry run)');
     expect(dry).toContain('clusterrolebinding.rbac.authorization.k8s.io/meshlens created (server dry run)');
     expect((await kubectl(['get', 'clusterrole', 'meshlens'])).stderr).toContain('NotFound');
     // Creating a ClusterRole is not the editor's to do.
-    const editor = await kubectl(['apply', '-f', DEPLOY_MANIFEST], token.editor);
+    const editor = await kubectl(['apply', '-k', DEPLOY_OVERLAY], token.editor);
     expect(editor.stderr).toContain(
       'clusterroles.rbac.authorization.k8s.io "meshlens" is forbidden: User "bookinfo-editor" cannot get resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope',
     );
 
-    await ok(['apply', '-f', DEPLOY_MANIFEST]);
+    await ok(['apply', '-k', DEPLOY_OVERLAY]);
     const sa = (await ok(['create', 'token', 'meshlens', '-n', 'istio-system', '--duration=15m'])).trim();
     const claims = JSON.parse(Buffer.from(sa.split('.')[1] ?? '', 'base64url').toString()) as {
       sub: string;
@@ -262,7 +262,9 @@ describe('kubectl as the demo users', () => {
       /Username\s+system:serviceaccount:istio-system:meshlens[\s\S]+Groups\s+\[system:serviceaccounts system:serviceaccounts:istio-system system:authenticated\]/,
     );
     expect(await canI(sa, 'list', 'virtualservices.networking.istio.io', '--all-namespaces')).toBe('yes');
-    expect(await canI(sa, 'patch', 'destinationrules.networking.istio.io', '-n', 'bookinfo')).toBe('yes');
+    expect(await canI(sa, 'update', 'destinationrules.networking.istio.io', '-n', 'bookinfo')).toBe('yes');
+    // The console replaces objects (PUT), it never patches them.
+    expect(await canI(sa, 'patch', 'destinationrules.networking.istio.io', '-n', 'bookinfo')).toBe('no');
     expect(await canI(sa, 'delete', 'pods', '-n', 'bookinfo')).toBe('no');
     expect(await canI(sa, 'get', 'secrets', '-n', 'istio-system')).toBe('no');
     // The token dies with its ServiceAccount.

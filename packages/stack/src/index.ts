@@ -21,6 +21,19 @@ export {
 export { queryPrometheus, vectorOf, waitForPromQL, type PromQueryData, type PromSample } from './promql';
 export { componentAvailable, componentCommand, repoRoot, type ComponentName } from './components';
 export {
+  deployOverlay,
+  findKubectl,
+  planPodProcess,
+  PORT_FORWARD_ANNOTATION,
+  SERVICE_ACCOUNT_MOUNT,
+  startInClusterConsole,
+  type InClusterConsole,
+  type InClusterOptions,
+  type InClusterPod,
+  type PodProcessPlan,
+  type PodSpec,
+} from './inCluster';
+export {
   claimStateDir,
   ComponentMissingError,
   metricsUrl,

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { componentCommand, type ComponentName } from './components';
 import { errorText } from './net';
+import { deployOverlay, startInClusterConsole, type InClusterConsole } from './inCluster';
 import { isAlive, killGroup, spawnReady, type ReadyProcess } from './processes';
 import { startPrometheus, type PrometheusHandle } from './prometheus';
 import {
@@ -54,6 +55,14 @@ export interface StackOptions {
    * data/demo/users.yaml, and STATE/users.json lists them.
    */
   auth?: AuthStrategy;
+  /**
+   * Install the console in the demo cluster instead of running it with the admin kubeconfig: `kubectl apply
+   * -k deploy/overlays/<auth>`, each pod of its Deployment run as a local process with in-cluster
+   * configuration and the ServiceAccount's own token (so the manifests' RBAC applies), and the console
+   * reached through `kubectl port-forward svc/meshlens` on consolePort (see inCluster.ts). Needs kubectl.
+   * consoleArgs are not used.
+   */
+  inCluster?: boolean;
   /** Stop every child on SIGINT/SIGTERM/SIGHUP of this process, then exit (default true). */
   handleSignals?: boolean;
   /** Copy the children's logs to stderr (they always go to stateDir/logs/NAME.log). */
@@ -81,6 +90,16 @@ export interface Endpoints extends StackUrls {
   /** The process that started the stack (the demo launcher): SIGTERM it to stop the demo. */
   pid: number;
   pids: { cluster: number; meshSim: number; prometheus: number; console: number | null };
+  /** With `inCluster`: the overlay applied, each pod's process, and the port-forward's kubectl. */
+  inCluster?: {
+    overlay: string;
+    namespace: string;
+    service: string;
+    servicePort: number;
+    /** Each pod's process, its own URL, and the folder of its ServiceAccount token, CA and namespace. */
+    pods: { name: string; pid: number; url: string; serviceAccountDir: string }[];
+    portForwardPid: number;
+  };
 }
 
 export interface Stack {
@@ -122,6 +141,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const progress = options.onProgress ?? (() => undefined);
   const withConsole = options.withConsole ?? true;
   const auth = options.auth ?? 'anonymous';
+  const inCluster = withConsole && options.inCluster === true;
 
   const commands = {
     cluster: requireCommand('demo-cluster'),
@@ -144,10 +164,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const children: ReadyProcess[] = [];
   let prometheus: PrometheusHandle | undefined;
+  let installed: InClusterConsole | undefined;
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> => {
     stopping ??= (async () => {
-      await Promise.allSettled([...children.map((c) => c.stop()), prometheus?.close()]);
+      await Promise.allSettled([...children.map((c) => c.stop()), prometheus?.close(), installed?.stop()]);
       await rm(endpointsPath, { force: true });
       await removeDemoUsers(stateDir);
     })();
@@ -225,8 +246,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.rateScale !== undefined) simArgs.push('--rate-scale', String(options.rateScale));
     if (options.telemetryProfile !== undefined) simArgs.push('--telemetry-profile', options.telemetryProfile);
     simArgs.push(...(options.meshSimArgs ?? []));
-    const consoleCommand = commands.console;
-    const [meshSim, consoleProc] = await settleAll([
+    const consoleCommand = inCluster ? undefined : commands.console;
+    const overlay = deployOverlay(auth);
+    const [meshSim, consoleProc, ic] = await settleAll([
       onPortOrFree('mesh-sim', options.metricsPort ?? 0, (port) =>
         run('mesh-sim', commands.meshSim, [...simArgs, '--metrics-port', String(port)]),
       ).then(async (p) => {
@@ -252,10 +274,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             ),
           ).then((p) => started('console', p))
         : Promise.resolve(undefined),
+      inCluster
+        ? startInClusterConsole({
+            overlay,
+            kubeconfigPath,
+            stateDir,
+            logDir,
+            // The manifests name Prometheus by its cluster DNS name, which does not resolve here.
+            env: { PROMETHEUS_URL: prom.url },
+            forwardPort: options.consolePort ?? 0,
+            timeoutMs,
+            ...(options.echoLogs !== undefined ? { echoLogs: options.echoLogs } : {}),
+            onProgress: progress,
+          }).then((c) => {
+            installed = c;
+            progress(
+              `console ready at ${c.url} (kubectl port-forward svc/${c.service} through the demo cluster)`,
+            );
+            return c;
+          })
+        : Promise.resolve(undefined),
     ]);
 
     const endpoints: Endpoints = {
-      console: consoleProc?.url ?? null,
+      console: consoleProc?.url ?? ic?.url ?? null,
       prometheus: prom.url,
       cluster: cluster.url,
       meshSim: meshSim.url,
@@ -269,8 +311,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         cluster: cluster.pid,
         meshSim: meshSim.pid,
         prometheus: prom.pid,
-        console: consoleProc?.pid ?? null,
+        console: consoleProc?.pid ?? ic?.pods[0]?.pid ?? null,
       },
+      ...(ic
+        ? {
+            inCluster: {
+              overlay,
+              namespace: ic.namespace,
+              service: ic.service,
+              servicePort: ic.servicePort,
+              pods: ic.pods.map(({ name, pid, url, serviceAccountDir }) => ({
+                name,
+                pid,
+                url,
+                serviceAccountDir,
+              })),
+              portForwardPid: ic.portForwardPid,
+            },
+          }
+        : {}),
     };
     await writeFile(endpointsPath, `${JSON.stringify(endpoints, null, 2)}\n`);
 
@@ -279,6 +338,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ['mesh-sim', meshSim],
       ['console', consoleProc],
       ['prometheus', prom],
+      ...(ic?.processes.map((p): [string, { exited: Promise<number | string> }] => [p.name, p.proc]) ?? []),
     ];
     const crashed = new Promise<{ name: string; code: number | string }>((resolveCrash) => {
       for (const [name, proc] of watched) {
@@ -342,7 +402,11 @@ function commandLine(pid: number): string {
 export async function claimStateDir(stateDir: string, progress: (message: string) => void): Promise<void> {
   const previous = await readEndpoints(stateDir);
   if (!previous) return;
-  const leftovers = Object.values(previous.pids ?? {}).filter(
+  const leftovers = [
+    ...Object.values(previous.pids ?? {}),
+    ...(previous.inCluster?.pods.map((p) => p.pid) ?? []),
+    previous.inCluster?.portForwardPid,
+  ].filter(
     (pid): pid is number => typeof pid === 'number' && isAlive(pid) && commandLine(pid).includes(stateDir),
   );
   if (leftovers.length === 0) return;

@@ -21,7 +21,8 @@ export interface IstioRouteDeps {
 }
 
 const NET = 'networking.istio.io/v1';
-const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'Gateway'] as const;
+/** The kinds the routing wizards write (and `DELETE …/routing` deletes). */
+export const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'Gateway'] as const;
 
 /** The namespace's VirtualServices, DestinationRules and Gateways, read now (not from the cache). */
 export async function freshObjects(client: IstioKubeClient, namespace: string): Promise<KubeObject[]> {

@@ -62,8 +62,11 @@ export interface SavedAuth {
 export interface Auth {
   adminToken: string;
   authorizer: RbacAuthorizer;
-  /** Authenticates, impersonates and authorizes a request, then runs it as that user (throws 401/403). */
-  guard(req: IncomingMessage, run: () => Promise<void>): Promise<void>;
+  /**
+   * Authenticates, impersonates and authorizes a request (as `verb` when given, else the method's), then runs
+   * it as that user (throws 401/403).
+   */
+  guard(req: IncomingMessage, run: () => Promise<void>, verb?: string): Promise<void>;
   /** Serves the review kinds and `serviceaccounts/NAME/token`; false for every other target. */
   extension(t: Target, method: string, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   settled(): Promise<void>;
@@ -122,11 +125,12 @@ export function createAuth(
   return {
     adminToken,
     authorizer,
-    async guard(req, run) {
+    async guard(req, run, verb) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const requester = await authenticator.authenticateRequest(req);
       const user = impersonate(req, requester, authorizer) ?? requester;
       const attributes = requestAttributes(user, req.method ?? 'GET', url);
+      if (verb) attributes.verb = verb;
       const d = authorizer.authorize(attributes);
       if (!d.allowed) {
         log?.(`forbidden: ${user.name} ${attributes.verb} ${req.url ?? ''}`);
