@@ -88,7 +88,7 @@ export const GraphNodeSchema = z.object({
   tcpOut: z.number(),
 
   healthStatus: HealthStatusSchema,
-  /** Why, e.g. `5xx 12.5% of inbound ≥ 10%`; empty when Healthy. */
+  /** Why, in words, e.g. `HTTP server errors (5xx): 12.5 % of inbound requests, failure at 10 %`; empty when Healthy. */
   healthReason: z.string(),
 });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
