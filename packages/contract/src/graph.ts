@@ -123,7 +123,10 @@ export const GraphEdgeSchema = z.object({
   throughputBps: z.number().nullable(),
   /** % of the traffic sent with mutual TLS (destination-reported), null when unknown. */
   mtlsPct: z.number().nullable(),
+  /** HTTP/gRPC: requests/s per code and flag; TCP: bytes/s per flag under code `-` (Kiali's shape). */
   responses: ResponsesSchema,
+  /** TCP edges only: connections opened per second, per response flag (`-` = none); absent when unknown. */
+  connections: z.record(z.string(), z.number()).optional(),
   isIdle: z.boolean(),
   healthStatus: HealthStatusSchema,
   healthReason: z.string(),
