@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { parse } from 'yaml';
 import { consoleUrl } from '../support/graph';
 import { Kube } from '../support/kube';
+import { createNamespace, deleteNamespace, e2eKubeconfig } from '../support/namespace';
 
 /**
  * Issue 16, item 10: the Istio Config list's filters (kind, validation, service) live in the URL, so a
@@ -29,42 +28,16 @@ const objects = [
   },
 ];
 
-function kubeconfig(): string {
-  const path = process.env.MESHLENS_E2E_KUBECONFIG;
-  if (!path) throw new Error('MESHLENS_E2E_KUBECONFIG is not set: run through e2e/playwright.config.ts');
-  return path;
-}
-
-/** The namespace itself, through the cluster's REST API (the Kube helper writes Istio objects only). */
-async function namespaceRequest(method: 'POST' | 'DELETE'): Promise<void> {
-  const config = parse(readFileSync(kubeconfig(), 'utf8')) as {
-    clusters: { cluster: { server: string } }[];
-    users?: { user: { token?: string } }[];
-  };
-  const server = config.clusters[0]!.cluster.server.replace(/\/+$/, '');
-  const token = config.users?.[0]?.user.token;
-  const res = await fetch(`${server}/api/v1/namespaces${method === 'DELETE' ? `/${NS}` : ''}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body:
-      method === 'POST'
-        ? JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })
-        : undefined,
-  });
-  if (!res.ok && !(method === 'POST' && res.status === 409) && !(method === 'DELETE' && res.status === 404))
-    throw new Error(`${method} namespace ${NS}: HTTP ${res.status} ${await res.text()}`);
-}
-
 test.beforeAll(async () => {
-  await namespaceRequest('POST');
-  const kube = new Kube(kubeconfig());
+  await createNamespace(e2eKubeconfig(), NS);
+  const kube = new Kube(e2eKubeconfig());
   for (const o of objects) await kube.apply(o, NS);
 });
 
 test.afterAll(async () => {
-  const kube = new Kube(kubeconfig());
+  const kube = new Kube(e2eKubeconfig());
   for (const o of objects) await kube.delete(o, NS);
-  await namespaceRequest('DELETE');
+  await deleteNamespace(e2eKubeconfig(), NS);
 });
 
 const rows = (page: Page) =>

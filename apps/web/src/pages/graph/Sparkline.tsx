@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatBytesRate, formatRps } from '../../graph/format';
+import { useThemeName } from '../../shell/theme';
 import type { Series } from './history';
 
 /** A small uPlot chart of rate (and error %) over the refreshes seen so far. */
@@ -9,6 +10,8 @@ export function Sparkline({ series }: { series: Series }) {
   const ref = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const unit = series.unit;
+  // the colours come from the theme's CSS variables: a new theme builds the chart again
+  const theme = useThemeName();
 
   useEffect(() => {
     const el = ref.current;
@@ -54,7 +57,7 @@ export function Sparkline({ series }: { series: Series }) {
       u.destroy();
       plot.current = null;
     };
-  }, [unit]);
+  }, [unit, theme]);
 
   useEffect(() => {
     plot.current?.setData([
