@@ -65,7 +65,7 @@ export async function openWizard(page: Page, baseUrl: string, ns: string, servic
     await page.goto(`${baseUrl}/graph?${GRAPH_QUERY}&selected=${encodeURIComponent(id)}`);
     await waitForGraph(page);
   } else {
-    await page.evaluate((nodeIdToSelect) => window.__cy?.getElementById(nodeIdToSelect).emit('tap'), id);
+    await page.evaluate((nodeIdToSelect) => void window.__cy?.getElementById(nodeIdToSelect).emit('tap'), id);
   }
   const panel = page.getByTestId('side-panel');
   await expect(panel.getByTestId('panel-title')).toHaveText(service);

@@ -133,12 +133,12 @@ test('a label left out for lack of room shows on hover and on selection', async 
   const opacity = (id: string) =>
     page.evaluate((edge) => Number(window.__cy?.getElementById(edge).style('text-opacity')), id);
   expect(await opacity(hidden[0]!)).toBe(0);
-  await page.evaluate((edge) => window.__cy?.getElementById(edge).emit('tap'), hidden[0]!);
+  await page.evaluate((edge) => void window.__cy?.getElementById(edge).emit('tap'), hidden[0]!);
   await expect.poll(() => opacity(hidden[0]!)).toBe(1);
   if (hidden.length > 1) {
-    await page.evaluate((edge) => window.__cy?.getElementById(edge).emit('mouseover'), hidden[1]!);
+    await page.evaluate((edge) => void window.__cy?.getElementById(edge).emit('mouseover'), hidden[1]!);
     await expect.poll(() => opacity(hidden[1]!)).toBe(1);
-    await page.evaluate((edge) => window.__cy?.getElementById(edge).emit('mouseout'), hidden[1]!);
+    await page.evaluate((edge) => void window.__cy?.getElementById(edge).emit('mouseout'), hidden[1]!);
     await expect.poll(() => opacity(hidden[1]!)).toBe(0);
   }
   // and the external host's label is whole (wrapped at its dots, not cut)
