@@ -11,6 +11,8 @@ export interface LabelReport {
   overlaps: string[];
   /** Drawn labels that stick out of the canvas. */
   outside: string[];
+  /** Namespace boxes drawn over one another. */
+  boxOverlaps: string[];
 }
 
 /**
@@ -64,6 +66,16 @@ export function labelReport(page: Page): Promise<LabelReport> {
     const outside = drawn
       .filter((l) => l.x1 < ext.x1 || l.y1 < ext.y1 || l.x2 > ext.x2 || l.y2 > ext.y2)
       .map((l) => l.name);
-    return { zoom, ...counts, overlaps, outside };
+    const boxes = cy
+      .nodes(':parent')
+      .map((n) => ({ id: n.id(), bb: n.boundingBox({ includeLabels: false }) }));
+    const boxOverlaps: string[] = [];
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        if (a.bb.x1 < b.bb.x2 && b.bb.x1 < a.bb.x2 && a.bb.y1 < b.bb.y2 && b.bb.y1 < a.bb.y2)
+          boxOverlaps.push(`${a.id} × ${b.id}`);
+      }
+    return { zoom, ...counts, overlaps, outside, boxOverlaps };
   });
 }

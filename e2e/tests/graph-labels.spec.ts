@@ -30,6 +30,7 @@ for (const view of VIEWS) {
       report.nodeLabels,
     );
     expect(report.outside).toEqual([]);
+    expect(report.boxOverlaps).toEqual([]);
     if (view.includes('edges=') || view.includes('security=1')) {
       expect(report.edgeLabels).toBeGreaterThan(5);
       expect(report.edgeLabelsDrawn, 'most edge labels are drawn').toBeGreaterThanOrEqual(

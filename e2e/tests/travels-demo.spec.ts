@@ -118,6 +118,7 @@ for (const view of VIEWS)
     );
     expect(report.nodeLabels).toBeGreaterThan(20);
     expect(report.outside).toEqual([]);
+    expect(report.boxOverlaps).toEqual([]);
     if (view.includes('edges=')) {
       expect(report.edgeLabels).toBeGreaterThan(20);
       expect(report.edgeLabelsDrawn, 'half the edge labels or more are drawn').toBeGreaterThanOrEqual(

@@ -32,8 +32,13 @@ export interface LabelRoom {
   /** Widest and tallest edge label (0 when edges show no labels). */
   edgeLabelWidth: number;
   edgeLabelHeight: number;
+  /** The graph has namespace boxes (their padding needs ranks a little further apart). */
+  boxed: boolean;
 }
-const NO_LABELS: LabelRoom = { edgeLabelWidth: 0, edgeLabelHeight: 0 };
+const NO_LABELS: LabelRoom = { edgeLabelWidth: 0, edgeLabelHeight: 0, boxed: false };
+/** Least gap between ranks (px): boxes in neighbouring ranks then stay ~7 px apart, not on top of each other. */
+const RANK_SEP = 12;
+const BOXED_RANK_SEP = 18;
 
 export function layoutOptions(
   layout: ConcreteLayout,
@@ -53,7 +58,7 @@ export function layoutOptions(
         // Nodes are as wide as their labels, so ranks need little more apart; an edge label sits
         // between two ranks: leave it room (runLayout gives less when the graph would not fit at a
         // zoom where labels are drawn; labels that still collide are hidden, see labels.ts).
-        rankSep: Math.max(12, labels.edgeLabelWidth + 8),
+        rankSep: Math.max(labels.boxed ? BOXED_RANK_SEP : RANK_SEP, labels.edgeLabelWidth + 8),
         edgeSep: 10,
         ranker: 'network-simplex',
       } as LayoutOptions;
@@ -184,7 +189,7 @@ export function labelRoom(cy: Core): LabelRoom {
     edgeLabelWidth = Math.max(edgeLabelWidth, width);
     edgeLabelHeight = Math.max(edgeLabelHeight, height);
   });
-  return { edgeLabelWidth, edgeLabelHeight };
+  return { edgeLabelWidth, edgeLabelHeight, boxed: cy.nodes(':parent').nonempty() };
 }
 
 /** Wanted median distance between a node and its nearest neighbour, in model px (nodes are ~30 px). */
