@@ -88,7 +88,7 @@ export const GraphNodeSchema = z.object({
   tcpOut: z.number(),
 
   healthStatus: HealthStatusSchema,
-  /** Why, e.g. `5xx 12.5% of inbound ≥ 10%`; empty when Healthy. */
+  /** Why, in words, e.g. `HTTP server errors (5xx): 12.5 % of inbound requests, failure at 10 %`; empty when Healthy. */
   healthReason: z.string(),
 });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
@@ -123,7 +123,10 @@ export const GraphEdgeSchema = z.object({
   throughputBps: z.number().nullable(),
   /** % of the traffic sent with mutual TLS (destination-reported), null when unknown. */
   mtlsPct: z.number().nullable(),
+  /** HTTP/gRPC: requests/s per code and flag; TCP: bytes/s per flag under code `-` (Kiali's shape). */
   responses: ResponsesSchema,
+  /** TCP edges only: connections opened per second, per response flag (`-` = none); absent when unknown. */
+  connections: z.record(z.string(), z.number()).optional(),
   isIdle: z.boolean(),
   healthStatus: HealthStatusSchema,
   healthReason: z.string(),

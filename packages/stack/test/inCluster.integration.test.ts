@@ -220,7 +220,7 @@ describe('npm run demo -- --in-cluster', () => {
     const refused = await fetch(
       `${endpoints.console}/api/namespaces/bookinfo/istio/serviceentries/${seName}?dryRun=true`,
       // A write is taken only from the console's own origin (as its page sends it).
-      { method: 'DELETE', headers: { origin: new URL(endpoints.console).origin } },
+      { method: 'DELETE', headers: { origin: new URL(endpoints.console!).origin } },
     );
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(await refused.text()).toContain(
@@ -228,7 +228,7 @@ describe('npm run demo -- --in-cluster', () => {
     );
     const allowed = await fetch(
       `${endpoints.console}/api/namespaces/bookinfo/istio/virtualservices/reviews?dryRun=true`,
-      { method: 'DELETE', headers: { origin: new URL(endpoints.console).origin } },
+      { method: 'DELETE', headers: { origin: new URL(endpoints.console!).origin } },
     );
     expect(allowed.status, await allowed.clone().text()).toBe(200);
     expect(await allowed.json()).toMatchObject({

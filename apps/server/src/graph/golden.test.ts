@@ -227,6 +227,8 @@ describe('semantics on the hand-made Bookinfo answers', () => {
       },
     ]);
     expect(node(strict, 'wl:bookinfo/ratings-v1')?.healthStatus).toBe('Failure');
-    expect(node(strict, 'wl:bookinfo/ratings-v1')?.healthReason).toBe('5XX 4% of inbound http ≥ 3%');
+    expect(node(strict, 'wl:bookinfo/ratings-v1')?.healthReason).toBe(
+      'HTTP server errors (5xx): 4 % of inbound requests, failure at 3 %',
+    );
   });
 });

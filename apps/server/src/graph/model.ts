@@ -75,6 +75,8 @@ export interface TEdge {
   grpcStatuses: Map<string, number>;
   rps: number;
   tcpBps: number;
+  /** TCP: connections opened/s per response flag. */
+  tcpConnections: Map<string, number>;
   /** Destination-reported rate and its mutual-TLS part (for mtlsPct). */
   destReported: number;
   mtls: number;
@@ -160,6 +162,7 @@ export function newEdge(
     grpcStatuses: new Map(),
     rps: 0,
     tcpBps: 0,
+    tcpConnections: new Map(),
     destReported: 0,
     mtls: 0,
     rtWeighted: 0,

@@ -32,6 +32,10 @@ export const MTLS_LABELS = [...ENDPOINT_LABELS, 'request_protocol', 'connection_
 export const TCP_LABELS = [...ENDPOINT_LABELS, 'response_flags', 'connection_security_policy'];
 export const RT_LABELS = [...ENDPOINT_LABELS, 'request_protocol'];
 
+/** The TCP query's series of connections opened/s carry `meshlens_measure="connections"`; its byte series none. */
+export const MEASURE_LABEL = 'meshlens_measure';
+export const CONNECTIONS = 'connections';
+
 const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 
 /**
@@ -104,15 +108,19 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
     });
   }
   if (q.protocols.includes('tcp')) {
-    // Both directions. rate() drops the metric name, so one `{__name__=~"sent|received"}` selector would
-    // collide; add the two sums instead (falling back to either side when only one exists).
+    // Bytes in both directions: rate() drops the metric name, so the sent and received series of one
+    // connection would collide in an `or`; a label apiece keeps both for the sum. Connections opened/s
+    // ride along in the same query, told apart by a label of their own.
     const tcp = selectors(nsMatcher, 'both', []);
-    const sum = (m: string, sel: string) =>
-      `sum by (${TCP_LABELS.join(',')}) (rate(${m}${sel}[${q.duration}s]))`;
+    const by = `sum by (${TCP_LABELS.join(',')})`;
+    const rate = (m: string, sel: string) => `rate(${m}${sel}[${q.duration}s])`;
+    const tag = (expr: string, label: string, value: string) =>
+      `label_replace(${expr}, "${label}", "${value}", "", "")`;
     const parts = tcp.map((sel) => {
-      const sent = sum('istio_tcp_sent_bytes_total', sel);
-      const received = sum('istio_tcp_received_bytes_total', sel);
-      return `((${sent} + ${received}) or ${sent} or ${received})${filter}`;
+      const sent = tag(rate('istio_tcp_sent_bytes_total', sel), 'meshlens_direction', 'sent');
+      const received = tag(rate('istio_tcp_received_bytes_total', sel), 'meshlens_direction', 'received');
+      const opened = `${by} (${rate('istio_tcp_connections_opened_total', sel)})${filter}`;
+      return `(${by} (${sent} or ${received})${filter}) or ${tag(opened, MEASURE_LABEL, CONNECTIONS)}`;
     });
     out.push({ name: 'tcp', promql: parts.map((p) => `(${p})`).join(' or ') });
   }

@@ -1,7 +1,10 @@
 import type { VectorSample } from '../prometheus/client';
 import type { TrafficSample } from './model';
+import { CONNECTIONS, MEASURE_LABEL } from './queries';
 
 const U = 'unknown';
+/** The protocol of the TCP query's connections-opened samples (its byte samples read `tcp`). */
+export const TCP_CONNECTIONS = 'tcp-connections';
 
 /** Prometheus vector → typed samples. Missing labels read as `unknown`; NaN and ±Inf values are dropped. */
 export function toSamples(vector: readonly VectorSample[]): TrafficSample[] {
@@ -22,7 +25,7 @@ export function toSamples(vector: readonly VectorSample[]): TrafficSample[] {
       dstWl: m.destination_workload || U,
       dstApp: m.destination_canonical_service || U,
       dstVer: m.destination_canonical_revision || U,
-      protocol: m.request_protocol || 'tcp',
+      protocol: m.request_protocol || (m[MEASURE_LABEL] === CONNECTIONS ? TCP_CONNECTIONS : 'tcp'),
       code: m.response_code ?? '',
       grpc: m.grpc_response_status ?? '',
       flags: m.response_flags || '-',

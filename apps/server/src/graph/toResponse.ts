@@ -113,7 +113,17 @@ export function draftResponse(map: TrafficMap, cluster: string): ResponseDraft {
     const c5 = c.c5xx;
     const gErr = c.grpcErr;
     const errors = e.protocol === 'grpc' ? gErr + noResponse : c4 + c5 + noResponse;
-    return {
+    let connections: Record<string, number> | undefined;
+    let opened = 0;
+    if (tcp && e.tcpConnections.size > 0) {
+      connections = {};
+      for (const flag of sortedKeys(e.tcpConnections)) {
+        const v = e.tcpConnections.get(flag)!;
+        connections[flag] = r4(v);
+        opened += v;
+      }
+    }
+    const edge: GraphEdge = {
       id: e.id,
       source: e.source,
       target: e.target,
@@ -131,10 +141,12 @@ export function draftResponse(map: TrafficMap, cluster: string): ResponseDraft {
       throughputBps: null,
       mtlsPct: e.destReported > 0 ? r2((e.mtls / e.destReported) * 100) : null,
       responses: roundDeep(e.responses),
-      isIdle: amount <= 0,
+      isIdle: amount <= 0 && opened <= 0,
       healthStatus: e.healthStatus,
       healthReason: e.healthReason,
     };
+    if (connections) edge.connections = connections;
+    return edge;
   });
   return {
     answer(q, timestamp, warnings) {

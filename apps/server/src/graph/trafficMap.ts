@@ -1,7 +1,7 @@
 import type { Protocol } from '@meshlens/contract';
 import { edgesOf, endpointsOf, type EndpointOptions } from './endpoints';
 import type { TEdge, TrafficMap, TrafficSample } from './model';
-import { countsForRates } from './samples';
+import { countsForRates, TCP_CONNECTIONS } from './samples';
 
 const U = 'unknown';
 
@@ -32,6 +32,10 @@ function addRequest(edge: TEdge, s: TrafficSample): void {
 }
 
 function addTcp(edge: TEdge, s: TrafficSample): void {
+  if (s.protocol === TCP_CONNECTIONS) {
+    add(edge.tcpConnections, s.flags, s.value);
+    return;
+  }
   add(flagsOf(edge, '-'), s.flags, s.value);
   edge.tcpBps += s.value;
 }
@@ -74,7 +78,7 @@ export function applyMtls(
   isTcp: boolean,
 ): void {
   for (const s of samples) {
-    if (s.reporter !== 'destination') continue;
+    if (s.reporter !== 'destination' || s.protocol === TCP_CONNECTIONS) continue;
     const ep = endpointsOf(s, options);
     if (!ep) continue;
     for (const edge of edgesOf(map, ep, isTcp ? 'tcp' : protocolOf(s), false, s.dstSvc)) {

@@ -3,6 +3,7 @@ import CytoscapeComponent from 'react-cytoscapejs';
 import type { Core, EventObject } from 'cytoscape';
 import type { LayoutChoice } from '../url/viewState';
 import { applyHighlight } from './highlight';
+import { declutterLabels } from './labels';
 import type { HighlightState } from './highlight';
 import { runLayout } from './layout';
 import type { GraphElements } from './model';
@@ -62,7 +63,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const handlers = useRef(props);
   handlers.current = props;
-  const layoutRun = useRef({ nonce: -1, layout: '' as string });
+  const layoutRun = useRef({ nonce: -1, layout: '' as string, labels: '' });
   const layoutGeneration = useRef(0);
 
   const bindCy = (instance: Core) => {
@@ -79,8 +80,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
     instance.on('dbltap', 'node[nodeType != "box"]', (e: EventObject) =>
       handlers.current.onFocus(e.target.id()),
     );
-    instance.on('mouseover', 'node', (e: EventObject) => e.target.addClass('hover'));
-    instance.on('mouseout', 'node', (e: EventObject) => e.target.removeClass('hover'));
+    instance.on('mouseover', 'node, edge', (e: EventObject) => e.target.addClass('hover'));
+    instance.on('mouseout', 'node, edge', (e: EventObject) => e.target.removeClass('hover'));
     if (EXPOSE_CY) window.__cy = instance;
     // Keep cy's idea of its size in step with the layout around it (side panel, banners).
     const container = instance.container();
@@ -121,6 +122,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   useEffect(() => {
     if (!cy || !containerRef.current) return;
     cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security, large }));
+    if (!large) declutterLabels(cy);
   }, [cy, edgeLabels, security, large, props.theme, wantedRenderer]);
 
   // Elements: diffed by id; the layout runs only when the node set changes (or on request).
@@ -131,8 +133,13 @@ export function GraphCanvas(props: GraphCanvasProps) {
     const result = syncElements(cy, elements);
     performance.mark('meshlens:sync-end');
     const container = containerRef.current;
+    // edge labels need room between ranks: a new label setting lays the graph out again
+    const labels = `${edgeLabels}/${security}`;
     const relayout =
-      result.nodeSetChanged || layoutRun.current.nonce !== layoutNonce || layoutRun.current.layout !== layout;
+      result.nodeSetChanged ||
+      layoutRun.current.nonce !== layoutNonce ||
+      layoutRun.current.layout !== layout ||
+      layoutRun.current.labels !== labels;
     const h = handlers.current;
     const highlighted = applyHighlight(cy, h.highlight);
     h.onHighlight?.(highlighted);
@@ -140,8 +147,13 @@ export function GraphCanvas(props: GraphCanvasProps) {
       container?.setAttribute('data-ready', 'true');
       return;
     }
-    if (!relayout) return;
-    layoutRun.current = { nonce: layoutNonce, layout };
+    if (!relayout) {
+      // new rates, new label widths: hide what now collides (small graphs; large ones show labels
+      // only when zoomed in)
+      if (!large) declutterLabels(cy);
+      return;
+    }
+    layoutRun.current = { nonce: layoutNonce, layout, labels };
     container?.setAttribute('data-ready', 'false');
     // Synchronously, in the same task as the sync: the browser never paints the un-laid-out graph.
     cy.resize();
@@ -152,6 +164,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
     void runLayout(cy, layout, isCurrent).then((run) => {
       performance.mark('meshlens:layout-end');
       fitCapped(cy);
+      if (!large) declutterLabels(cy);
       container?.setAttribute('data-layout', run.layout);
       container?.setAttribute('data-ready', 'true');
       container?.setAttribute(
@@ -165,7 +178,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
         container?.setAttribute('data-refined', 'true');
       });
     });
-  }, [cy, elements, layout, layoutNonce]);
+  }, [cy, elements, layout, layoutNonce, edgeLabels, security, large]);
 
   const { fitNonce } = props;
   useEffect(() => {

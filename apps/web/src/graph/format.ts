@@ -6,6 +6,14 @@ export function formatRps(rps: number): string {
   return `${rps < 10 ? rps.toFixed(2) : rps < 100 ? rps.toFixed(1) : Math.round(rps)} rps`;
 }
 
+/** TCP connections opened per second. */
+export function formatConnections(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return '–';
+  if (perSecond === 0) return '0 conn/s';
+  if (perSecond < 0.01) return '<0.01 conn/s';
+  return `${perSecond < 10 ? perSecond.toFixed(2) : perSecond < 100 ? perSecond.toFixed(1) : Math.round(perSecond)} conn/s`;
+}
+
 export function formatPct(pct: number): string {
   if (!Number.isFinite(pct)) return '–';
   if (pct > 0 && pct < 0.1) return '<0.1%';

@@ -3,6 +3,7 @@ import type { Core, LayoutOptions } from 'cytoscape';
 import dagre from 'cytoscape-dagre';
 import fcose from 'cytoscape-fcose';
 import type { LayoutChoice } from '../url/viewState';
+import { labelSize } from './labels';
 import { fcoseInWorker, radialPlacement } from './workerLayout';
 
 let registered = false;
@@ -26,7 +27,24 @@ export function chooseLayout(choice: LayoutChoice, nodeCount: number): ConcreteL
   return nodeCount <= DAGRE_MAX_NODES ? 'dagre' : 'fcose';
 }
 
-export function layoutOptions(layout: ConcreteLayout, nodeCount: number): LayoutOptions {
+/** Room the drawn labels need, in model px (see labelRoom). */
+export interface LabelRoom {
+  /** Widest and tallest edge label (0 when edges show no labels). */
+  edgeLabelWidth: number;
+  edgeLabelHeight: number;
+  /** The graph has namespace boxes (their padding needs ranks a little further apart). */
+  boxed: boolean;
+}
+const NO_LABELS: LabelRoom = { edgeLabelWidth: 0, edgeLabelHeight: 0, boxed: false };
+/** Least gap between ranks (px): boxes in neighbouring ranks then stay ~7 px apart, not on top of each other. */
+const RANK_SEP = 12;
+const BOXED_RANK_SEP = 18;
+
+export function layoutOptions(
+  layout: ConcreteLayout,
+  nodeCount: number,
+  labels: LabelRoom = NO_LABELS,
+): LayoutOptions {
   const common = { animate: false, fit: true, padding: 30 };
   switch (layout) {
     case 'dagre':
@@ -34,9 +52,13 @@ export function layoutOptions(layout: ConcreteLayout, nodeCount: number): Layout
         ...common,
         name: 'dagre',
         rankDir: 'LR',
-        // room for two-line labels (name, version) between nodes of one rank
-        nodeSep: 28,
-        rankSep: 48,
+        // nodes take the room of their labels (name, version, badges), so no label lands on another
+        nodeDimensionsIncludeLabels: true,
+        nodeSep: Math.max(20, labels.edgeLabelHeight),
+        // Nodes are as wide as their labels, so ranks need little more apart; an edge label sits
+        // between two ranks: leave it room (runLayout gives less when the graph would not fit at a
+        // zoom where labels are drawn; labels that still collide are hidden, see labels.ts).
+        rankSep: Math.max(labels.boxed ? BOXED_RANK_SEP : RANK_SEP, labels.edgeLabelWidth + 8),
         edgeSep: 10,
         ranker: 'network-simplex',
       } as LayoutOptions;
@@ -75,6 +97,16 @@ export interface LayoutRun {
   /** For large graphs: resolves once fcose, run in a Web Worker, has replaced the quick placement. */
   refined?: Promise<boolean>;
 }
+
+/**
+ * Below this zoom Cytoscape stops drawing 11 px labels (min-zoomed-font-size 7 at half scale), and
+ * above it a little: the layout keeps the fitted graph at this zoom or more where it can.
+ */
+export const LABEL_MIN_ZOOM = 0.55;
+/** The share of the edge labels' width left between ranks, try after try. */
+const SQUEEZE = [1, 0.75, 0.5, 0.25, 0];
+/** Above this many nodes one layout, with room for the edge labels (they show when zoomed in). */
+const SQUEEZE_MAX_NODES = 80;
 
 /** Above this many nodes fcose runs in a Web Worker behind a quick radial placement. */
 export const WORKER_MIN_NODES = FCOSE_PROOF_MAX_NODES;
@@ -119,9 +151,18 @@ export function runLayout(
     });
     return Promise.resolve({ layout: 'radial', refined });
   }
-  const run = (name: ConcreteLayout): Promise<LayoutRun> => {
-    const l = cy.layout(layoutOptions(name, count));
-    const done = l.promiseOn('layoutstop').then(() => {
+  const room = labelRoom(cy);
+  // Room for edge labels can make a small graph too wide to fit at a zoom where labels are drawn:
+  // then less room, step by step (dagre takes milliseconds at this size).
+  const squeeze = room.edgeLabelWidth > 0 && count <= SQUEEZE_MAX_NODES ? SQUEEZE : [1];
+  const run = (name: ConcreteLayout, step = 0): Promise<LayoutRun> => {
+    const factor = name === 'dagre' ? (squeeze[step] ?? 0) : 1;
+    const l = cy.layout(
+      layoutOptions(name, count, { ...room, edgeLabelWidth: room.edgeLabelWidth * factor }),
+    );
+    const done = l.promiseOn('layoutstop').then((): LayoutRun | Promise<LayoutRun> => {
+      if (name === 'dagre' && cy.zoom() < LABEL_MIN_ZOOM && step + 1 < squeeze.length && isCurrent())
+        return run(name, step + 1);
       // fcose's fast draft packs nodes on top of each other: spread it out, then fit again.
       if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy)) cy.fit(undefined, 30);
       return { layout: name };
@@ -137,6 +178,18 @@ export function runLayout(
     console.warn(`layout ${layout} failed (${String(err)}); using ${fallback}`);
     return run(fallback);
   }
+}
+
+/** The size of the widest and tallest edge label the stylesheet draws (labels do not depend on positions). */
+export function labelRoom(cy: Core): LabelRoom {
+  let edgeLabelWidth = 0;
+  let edgeLabelHeight = 0;
+  cy.edges(':visible').forEach((e) => {
+    const { width, height } = labelSize(e);
+    edgeLabelWidth = Math.max(edgeLabelWidth, width);
+    edgeLabelHeight = Math.max(edgeLabelHeight, height);
+  });
+  return { edgeLabelWidth, edgeLabelHeight, boxed: cy.nodes(':parent').nonempty() };
 }
 
 /** Wanted median distance between a node and its nearest neighbour, in model px (nodes are ~30 px). */

@@ -222,9 +222,28 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
     { selector: 'node:selected', style: { 'border-color': p.selected, 'border-width': 4 } },
     { selector: 'edge:selected', style: { 'line-color': p.selected, 'target-arrow-color': p.selected } },
     { selector: 'node.hover', style: { 'border-color': p.selected } },
+    // labels that would be drawn over another (see labels.ts), back on hover and selection
+    {
+      selector: '.label-hidden',
+      style: { 'text-opacity': 0, 'text-background-opacity': 0, 'text-border-opacity': 0 },
+    },
+    {
+      selector: 'node.label-hidden:selected, node.label-hidden.hover',
+      style: { 'text-opacity': 1, 'z-index': 20 },
+    },
+    {
+      selector: 'edge.label-hidden:selected, edge.label-hidden.hover',
+      style: {
+        'text-opacity': 1,
+        'text-background-opacity': 0.85,
+        'text-border-opacity': 0.8,
+        'z-index': 20,
+      },
+    },
   ];
 }
 
+/** The mTLS mark goes on a line of its own: the graph runs left to right, so width is what is scarce. */
 function joinLines(a: string, b: string): string {
-  return a && b ? `${a} · ${b}` : a || b;
+  return a && b ? `${a}\n${b}` : a || b;
 }

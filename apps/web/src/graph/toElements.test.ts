@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GraphResponseSchema } from '@meshlens/contract';
 import { bookinfoAnswer } from './testdata/bookinfo';
-import { edgeWidth, toElements } from './toElements';
+import { edgeWidth, HOST_LINE, toElements, toNodeData, wrapHost } from './toElements';
+import { graphNode } from '@meshlens/contract';
 
 describe('toElements', () => {
   it('gives one element per node, and one per edge whose ends are both in the answer', () => {
@@ -120,5 +121,30 @@ describe('toElements', () => {
     expect(edgeWidth('http', 1)).toBeLessThan(edgeWidth('http', 100));
     expect(edgeWidth('http', 1e9)).toBe(6);
     expect(edgeWidth('tcp', 1024)).toBe(edgeWidth('http', 1));
+  });
+
+  it('wraps a long service-entry host at its dots, never cutting a name (the graph wraps at spaces only)', () => {
+    expect(wrapHost('api.exchange-rates.example.com')).toBe('api.exchange-rates.\nexample.com');
+    expect(wrapHost('payments.internal.eu-west-1.example.corp.com').split('\n')).toEqual([
+      'payments.internal.',
+      'eu-west-1.example.',
+      'corp.com',
+    ]);
+    expect(wrapHost('db.example.com')).toBe('db.example.com');
+    const longName = 'a-very-long-single-label-host-name';
+    expect(wrapHost(`${longName}.com`)).toBe(`${longName}.\ncom`);
+    for (const host of ['api.exchange-rates.example.com', 'x.y.z.example.org'])
+      expect(wrapHost(host).replace(/\n/g, '')).toBe(host);
+    const se = toNodeData(
+      graphNode({
+        id: 'se:api.exchange-rates.example.com',
+        type: 'serviceEntry',
+        label: 'x',
+        namespace: 'unknown',
+        host: 'api.exchange-rates.example.com',
+      }),
+      undefined,
+    );
+    expect(se.label.split('\n').every((line) => line.length <= HOST_LINE)).toBe(true);
   });
 });

@@ -21,9 +21,26 @@ export const BADGES = [
   { flag: 'hasMirroring', glyph: '⇄', label: 'Mirroring' },
 ] as const satisfies readonly { flag: keyof GraphNode; glyph: string; label: string }[];
 
+/** Longest line of a wrapped host name (the graph wraps labels at spaces only, and hosts have none). */
+export const HOST_LINE = 20;
+
+/** A host name on lines of at most HOST_LINE characters, broken after dots (never inside a label). */
+export function wrapHost(host: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of host.split(/(?<=\.)/)) {
+    if (line && line.length + part.length > HOST_LINE) {
+      lines.push(line);
+      line = '';
+    }
+    line += part;
+  }
+  return [...lines, line].filter(Boolean).join('\n');
+}
+
 function nodeLabel(n: GraphNode): string {
   if (n.type === 'versionedApp' && n.app && n.version) return `${n.app}\n${n.version}`;
-  if (n.type === 'serviceEntry') return n.host ?? n.label;
+  if (n.type === 'serviceEntry') return wrapHost(n.host ?? n.label);
   return n.label;
 }
 

@@ -1,7 +1,8 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearch } from 'wouter';
 import { useNamespaces } from '../api/queries';
 import { NamespacePicker } from '../shell/NamespacePicker';
+import { useConfigFilters } from '../url/useConfigFilters';
 import { useView } from '../url/useView';
 import { useIstioConfig } from './api';
 import type { ListedObject } from './api';
@@ -43,15 +44,21 @@ function StatusCell({ o }: { o: ListedObject }) {
 export function ConfigListPage() {
   const [view, setView] = useView();
   const nsQuery = useNamespaces(false);
-  const params = new URLSearchParams(useSearch());
-  const [service, setService] = useState(params.get('service') ?? '');
-  const [kind, setKind] = useState('');
-  const [status, setStatus] = useState<'' | Status>('');
+  const search = useSearch();
+  const [filters, setFilters] = useConfigFilters();
+  const { kind, validation: status, service } = filters;
+  // the service box types into local state (no caret jumps), and into the URL as it goes
+  const [serviceText, setServiceText] = useState(service);
+  useEffect(() => setServiceText(service), [service]);
   const namespaces =
     view.namespaces.length > 0 ? view.namespaces : (nsQuery.data?.namespaces ?? []).map((n) => n.name);
   const list = useIstioConfig(namespaces);
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
-  const kinds = useMemo(() => [...new Set(items.map((i) => i.kind))].sort(), [items]);
+  // the URL's kind is offered even before the list loads (or when no object of that kind is left)
+  const kinds = useMemo(
+    () => [...new Set([...items.map((i) => i.kind), ...(kind ? [kind] : [])])].sort(),
+    [items, kind],
+  );
   const shown = items.filter((o) => {
     if (kind && o.kind !== kind) return false;
     if (status && statusOf(o).status !== status) return false;
@@ -75,7 +82,11 @@ export function ConfigListPage() {
           />
           <label>
             Kind{' '}
-            <select value={kind} onChange={(e) => setKind(e.target.value)}>
+            <select
+              value={kind}
+              data-testid="filter-kind"
+              onChange={(e) => setFilters({ kind: e.target.value })}
+            >
               <option value="">All kinds</option>
               {kinds.map((k) => (
                 <option key={k}>{k}</option>
@@ -84,7 +95,11 @@ export function ConfigListPage() {
           </label>
           <label>
             Validation{' '}
-            <select value={status} onChange={(e) => setStatus(e.target.value as '' | Status)}>
+            <select
+              value={status}
+              data-testid="filter-validation"
+              onChange={(e) => setFilters({ validation: e.target.value as '' | Status })}
+            >
               <option value="">Any</option>
               <option value="valid">Valid</option>
               <option value="warning">Warning</option>
@@ -93,7 +108,15 @@ export function ConfigListPage() {
           </label>
           <label>
             Service{' '}
-            <input value={service} placeholder="ns/name" onChange={(e) => setService(e.target.value)} />
+            <input
+              value={serviceText}
+              placeholder="ns/name"
+              data-testid="filter-service"
+              onChange={(e) => {
+                setServiceText(e.target.value);
+                setFilters({ service: e.target.value.trim() }, { replace: true });
+              }}
+            />
           </label>
           <span className="muted small cfg-count">
             {list.isFetching ? 'loading…' : `${shown.length} of ${items.length} objects`}
@@ -124,7 +147,10 @@ export function ConfigListPage() {
           {shown.map((o) => (
             <tr key={`${o.namespace}/${o.kind}/${o.name}`}>
               <td>
-                <Link href={`/istio/${o.namespace}/${o.plural}/${o.name}`}>{o.name}</Link>
+                {/* the list's query goes along, so the editor's way back returns to this very list */}
+                <Link href={`/istio/${o.namespace}/${o.plural}/${o.name}${search ? `?${search}` : ''}`}>
+                  {o.name}
+                </Link>
               </td>
               <td>{o.kind}</td>
               <td>{o.namespace}</td>

@@ -149,7 +149,7 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
   return (
     <div className="page cfg-page">
       <div className="page-header">
-        <Link href="/istio" className="small">
+        <Link href={`/istio${window.location.search}`} className="small">
           ← Istio Config
         </Link>
         <h1>

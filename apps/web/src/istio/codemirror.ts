@@ -1,13 +1,7 @@
 /** The CodeMirror 6 setup of the YAML editor (loaded with the editor page only). */
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { yaml } from '@codemirror/lang-yaml';
-import {
-  bracketMatching,
-  defaultHighlightStyle,
-  foldGutter,
-  indentOnInput,
-  syntaxHighlighting,
-} from '@codemirror/language';
+import { bracketMatching, foldGutter, indentOnInput } from '@codemirror/language';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import type { Diagnostic } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
@@ -19,6 +13,7 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view';
+import { editorTheme } from './editorTheme';
 
 export type { Diagnostic };
 
@@ -37,7 +32,7 @@ export function createEditor(parent: HTMLElement, doc: string, onChange: (text: 
         indentOnInput(),
         bracketMatching(),
         highlightActiveLine(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        editorTheme,
         yaml(),
         EditorState.tabSize.of(2),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),

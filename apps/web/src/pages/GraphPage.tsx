@@ -15,7 +15,7 @@ import { Header } from '../shell/Header';
 import { WarningBanner } from '../shell/WarningBanner';
 import { useGlobalSearch, useView } from '../url/useView';
 import { EmptyState } from './graph/EmptyState';
-import { FindHideBar } from './graph/FindHideBar';
+import { FindHideBar, FindHideHelp } from './graph/FindHideBar';
 import { GraphToolbar } from './graph/GraphToolbar';
 import { GraphHistory } from './graph/history';
 import { Legend } from './graph/Legend';
@@ -34,6 +34,9 @@ export function GraphPage({ theme }: { theme: string }) {
   const namespaces = useNamespaces(view.refresh > 0 ? view.refresh : false);
   const globalSearch = useGlobalSearch();
   const [legendOpen, setLegendOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const helpButton = useRef<HTMLButtonElement>(null);
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
   const [layoutNonce, setLayoutNonce] = useState(0);
   const [fitNonce, setFitNonce] = useState(0);
   const [found, setFound] = useState<number | null>(null);
@@ -235,6 +238,9 @@ export function GraphPage({ theme }: { theme: string }) {
           found={found}
           onFind={(find) => setView({ find }, { replace: true })}
           onHide={(hide) => setView({ hide }, { replace: true })}
+          helpOpen={helpOpen}
+          onToggleHelp={() => setHelpOpen((o) => !o)}
+          helpButton={helpButton}
         />
         <div className="graph-bar-end">
           {!replay ? (
@@ -290,6 +296,7 @@ export function GraphPage({ theme }: { theme: string }) {
             </div>
           )}
           {legendOpen && <Legend onClose={() => setLegendOpen(false)} />}
+          {helpOpen && <FindHideHelp onClose={closeHelp} helpButton={helpButton} />}
           {answer && (
             <div className="graph-status muted small" data-testid="graph-status">
               {nodeCount} nodes · {elements.edges.length} edges

@@ -1,11 +1,12 @@
 import { useCallback, useMemo } from 'react';
 import { useLocation, useSearch } from 'wouter';
-import { parseViewState, serializeViewState } from './viewState';
+import { parseViewState, patchViewSearch, serializeViewState } from './viewState';
 import type { ViewState } from './viewState';
 
 /**
  * The view state lives in the URL. `setView` merges a patch; settings that are part of history
  * (namespaces, graph type, …) push an entry, transient ones (selection, find typing) replace it.
+ * Parameters that are not view settings (a page's own, e.g. the Istio Config list's filters) are kept.
  */
 export function useView(): [ViewState, (patch: Partial<ViewState>, options?: { replace?: boolean }) => void] {
   const search = useSearch();
@@ -13,7 +14,7 @@ export function useView(): [ViewState, (patch: Partial<ViewState>, options?: { r
   const view = useMemo(() => parseViewState(search), [search]);
   const setView = useCallback(
     (patch: Partial<ViewState>, options?: { replace?: boolean }) => {
-      const next = serializeViewState({ ...parseViewState(window.location.search), ...patch });
+      const next = patchViewSearch(window.location.search, patch);
       navigate(`${location}${next ? `?${next}` : ''}`, { replace: options?.replace ?? false });
     },
     [location, navigate],

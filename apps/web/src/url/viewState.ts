@@ -102,6 +102,9 @@ const PARAM: Record<keyof ViewState, string> = {
   renderer: 'renderer',
 };
 
+/** The URL parameters that belong to the view (any other parameter belongs to the page, e.g. a list's filters). */
+const VIEW_PARAMS: ReadonlySet<string> = new Set(Object.values(PARAM));
+
 const oneOf = <T extends string>(values: readonly T[], raw: string | null, fallback: T): T =>
   raw !== null && (values as readonly string[]).includes(raw) ? (raw as T) : fallback;
 const bool = (raw: string | null, fallback: boolean): boolean =>
@@ -176,4 +179,11 @@ export function serializeViewState(view: ViewState, defaults: ViewState = DEFAUL
     }
   }
   return p.toString().replace(/%2C/g, ',');
+}
+
+/** The query string with the view patched, keeping the parameters that are not view settings. */
+export function patchViewSearch(search: string, patch: Partial<ViewState>): string {
+  const own = new URLSearchParams([...new URLSearchParams(search)].filter(([key]) => !VIEW_PARAMS.has(key)));
+  const view = serializeViewState({ ...parseViewState(search), ...patch });
+  return [view, own.toString()].filter(Boolean).join('&');
 }

@@ -6,6 +6,7 @@ import {
   type HealthRule,
   type Tolerance,
 } from '../../health/tolerances';
+import { requestHealthReason } from '../../health/reason';
 import type { InventorySnapshot } from '../../inventory/types';
 import type { CodeRates, TEdge, TNode, TrafficMap } from '../model';
 import { add } from '../trafficMap';
@@ -100,7 +101,6 @@ function maskOf(c: CompiledTolerances, list: readonly Tolerance[], code: string)
   return mask;
 }
 
-const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 const scratch: number[] = [];
 
 /** Request health for one direction: the worst verdict over the tolerances that apply. */
@@ -130,15 +130,11 @@ export function evaluateRequests(
       const pct = (scratch[j]! / total) * 100;
       if (pct <= 0) continue;
       const t = tolerances[idx[j]!]!;
-      const next: HealthStatus | undefined =
+      const next: 'Failure' | 'Degraded' | undefined =
         pct >= t.failure ? 'Failure' : pct >= t.degraded ? 'Degraded' : undefined;
       if (!next || RANK[next] <= RANK[status]) continue;
       status = next;
-      const label = t.code === '-' ? 'no response' : t.code;
-      reason =
-        next === 'Failure'
-          ? `${label} ${fmt(pct)}% of ${direction} ${protocol} ≥ ${t.failure}%`
-          : `${label} ${fmt(pct)}% of ${direction} ${protocol}${t.degraded > 0 ? ` ≥ ${t.degraded}%` : ''}`;
+      reason = requestHealthReason(t, protocol, direction, pct, next);
     }
   }
   return { status, reason };

@@ -10,6 +10,7 @@ function mergeInto(target: TEdge, from: TEdge): void {
   for (const [status, v] of from.grpcStatuses) add(target.grpcStatuses, status, v);
   target.rps += from.rps;
   target.tcpBps += from.tcpBps;
+  for (const [flag, v] of from.tcpConnections) add(target.tcpConnections, flag, v);
   target.destReported += from.destReported;
   target.mtls += from.mtls;
   target.rtWeighted += from.rtWeighted;

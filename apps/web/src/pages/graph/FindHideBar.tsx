@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { RefObject } from 'react';
 import type { CompileResult } from '../../graph/find/evaluate';
+import { useDismiss } from '../../shell/useDismiss';
 
 export interface FindHideBarProps {
   find: string;
@@ -9,6 +11,10 @@ export interface FindHideBarProps {
   found: number | null;
   onFind: (expr: string) => void;
   onHide: (expr: string) => void;
+  helpOpen: boolean;
+  onToggleHelp: () => void;
+  /** The "?" button, which FindHideHelp treats as part of itself and focuses again on Escape. */
+  helpButton: RefObject<HTMLButtonElement | null>;
 }
 
 function ExprInput(props: {
@@ -86,8 +92,18 @@ const HELP: [string, string][] = [
   ['version = v1 OR version = v2', 'either; OR binds tighter than AND'],
 ];
 
-export function FindHideBar({ find, hide, findResult, hideResult, found, onFind, onHide }: FindHideBarProps) {
-  const [help, setHelp] = useState(false);
+export function FindHideBar({
+  find,
+  hide,
+  findResult,
+  hideResult,
+  found,
+  onFind,
+  onHide,
+  helpOpen,
+  onToggleHelp,
+  helpButton,
+}: FindHideBarProps) {
   return (
     <div className="findhide">
       <ExprInput
@@ -111,48 +127,73 @@ export function FindHideBar({ find, hide, findResult, hideResult, found, onFind,
           {found} found
         </span>
       )}
-      <div className="dropdown">
-        <button
-          type="button"
-          className="button icon-button"
-          aria-label="Find and hide help"
-          aria-expanded={help}
-          onClick={() => setHelp((h) => !h)}
-        >
-          ?
+      <button
+        ref={helpButton}
+        type="button"
+        className={helpOpen ? 'button icon-button active' : 'button icon-button'}
+        aria-label="Find and hide help"
+        aria-expanded={helpOpen}
+        aria-controls="findhide-help"
+        onClick={onToggleHelp}
+      >
+        ?
+      </button>
+    </div>
+  );
+}
+
+/**
+ * The find/hide expression help, drawn over the graph (top right) rather than under the toolbar, so it
+ * never covers the toolbar or the replay bar. Escape or a press outside closes it.
+ */
+export function FindHideHelp({
+  onClose,
+  helpButton,
+}: {
+  onClose: () => void;
+  helpButton: RefObject<HTMLButtonElement | null>;
+}) {
+  const panel = useRef<HTMLDivElement>(null);
+  useDismiss(true, [panel, helpButton], onClose, helpButton);
+  return (
+    <div
+      ref={panel}
+      id="findhide-help"
+      className="findhide-help"
+      role="dialog"
+      aria-label="Find and hide help"
+      data-testid="findhide-help"
+    >
+      <header>
+        <h3>Find and hide expressions</h3>
+        <button type="button" className="link-button" onClick={onClose} aria-label="Close help">
+          ×
         </button>
-        {help && (
-          <div className="popover help-popover" role="dialog" aria-label="Find and hide help">
-            <h3>Find and hide expressions</h3>
-            <p>
-              Press Enter to apply. Find highlights matches; Hide removes them (and a hidden node’s edges).
-            </p>
-            <table>
-              <tbody>
-                {HELP.map(([expr, text]) => (
-                  <tr key={expr}>
-                    <td>
-                      <code>{expr}</code>
-                    </td>
-                    <td>{text}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <p className="small">
-              <strong>Node operands:</strong> app, name, ns, node, svc, version, wl, cluster, health, httpin,
-              httpout, grpcin, grpcout, tcpin, tcpout.
-              <br />
-              <strong>Edge operands:</strong> rt, %httperr, %httptraffic, %grpcerr, %grpctraffic, %err, http,
-              grpc, tcp, mtls, protocol, throughput.
-              <br />
-              <strong>Alone:</strong> healthy, degraded, failure, idle, outside, outofmesh, root,
-              serviceentry, virtualservice, trafficshifting, requestrouting, faultinjection, requesttimeout,
-              retries, circuitbreaker, mirroring, traffic. <code>x = NaN</code> means no activity.
-            </p>
-          </div>
-        )}
-      </div>
+      </header>
+      <p>Press Enter to apply. Find highlights matches; Hide removes them (and a hidden node’s edges).</p>
+      <table>
+        <tbody>
+          {HELP.map(([expr, text]) => (
+            <tr key={expr}>
+              <td>
+                <code>{expr}</code>
+              </td>
+              <td>{text}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="small">
+        <strong>Node operands:</strong> app, name, ns, node, svc, version, wl, cluster, health, httpin,
+        httpout, grpcin, grpcout, tcpin, tcpout.
+        <br />
+        <strong>Edge operands:</strong> rt, %httperr, %httptraffic, %grpcerr, %grpctraffic, %err, http, grpc,
+        tcp, mtls, protocol, throughput.
+        <br />
+        <strong>Alone:</strong> healthy, degraded, failure, idle, outside, outofmesh, root, serviceentry,
+        virtualservice, trafficshifting, requestrouting, faultinjection, requesttimeout, retries,
+        circuitbreaker, mirroring, traffic. <code>x = NaN</code> means no activity. Esc closes this help.
+      </p>
     </div>
   );
 }

@@ -83,6 +83,7 @@ export function GraphToolbar({
       <select
         aria-label="Edge labels"
         data-testid="edge-labels"
+        title="Rates are requests/s on HTTP and gRPC edges, bytes/s on TCP edges"
         className="select"
         value={view.edgeLabels}
         onChange={(e) => setView({ edgeLabels: e.target.value as EdgeLabelMode })}

@@ -111,7 +111,7 @@ export function Legend({ onClose }: { onClose: () => void }) {
           <span className="swatch" style={{ borderColor: 'var(--graph-failure)' }} /> Failure
         </li>
       </ul>
-      <h4>Edges (width = rate)</h4>
+      <h4>Edges (width = requests/s; TCP: bytes/s)</h4>
       <ul>
         <li>
           <Line color="var(--graph-healthy)" /> Healthy
@@ -123,7 +123,7 @@ export function Legend({ onClose }: { onClose: () => void }) {
           <Line color="var(--graph-failure)" /> Failure (≥ 10% 5xx)
         </li>
         <li>
-          <Line color="var(--graph-tcp)" /> TCP
+          <Line color="var(--graph-tcp)" /> TCP (rate label in bytes/s)
         </li>
         <li>
           <Line color="var(--graph-idle)" dashed width={1.5} /> Idle

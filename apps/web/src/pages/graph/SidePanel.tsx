@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
 import { formatDuration } from '@meshlens/contract';
-import { formatBytesRate, formatMs, formatPct, formatRps } from '../../graph/format';
+import { formatBytesRate, formatConnections, formatMs, formatPct, formatRps } from '../../graph/format';
 import { BADGES, toEdgeDetail } from '../../graph/toElements';
 import type { Series } from './history';
 import { Sparkline } from './Sparkline';
@@ -105,7 +105,7 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
         <h3>Traffic</h3>
         <table className="kv" data-testid="node-traffic">
           <tbody>
-            {(n.httpIn > 0 || n.httpOut > 0 || (n.grpcIn === 0 && n.tcpIn === 0)) && (
+            {(n.httpIn > 0 || n.httpOut > 0 || n.grpcIn + n.grpcOut + n.tcpIn + n.tcpOut === 0) && (
               <>
                 <Row label="HTTP in" value={formatRps(n.httpIn)} testId="http-in" />
                 <Row label="HTTP out" value={formatRps(n.httpOut)} testId="http-out" />
@@ -241,7 +241,14 @@ function EdgePanel({ e, props }: { e: GraphEdge; props: SidePanelProps }) {
         <table className="kv" data-testid="edge-traffic">
           <tbody>
             {e.protocol === 'tcp' ? (
-              <Row label="Throughput" value={formatBytesRate(e.throughputBps ?? 0)} testId="edge-rate" />
+              <>
+                <Row label="Throughput" value={formatBytesRate(e.throughputBps ?? 0)} testId="edge-rate" />
+                <Row
+                  label="Connections opened"
+                  value={e.connections ? formatConnections(sum(Object.values(e.connections))) : 'unknown'}
+                  testId="edge-connections"
+                />
+              </>
             ) : (
               <>
                 <Row label="Request rate" value={formatRps(e.rps)} testId="edge-rate" />
@@ -262,7 +269,9 @@ function EdgePanel({ e, props }: { e: GraphEdge; props: SidePanelProps }) {
         </table>
         {series && <Sparkline series={series} />}
       </section>
-      {detail.responses.length > 0 && (
+      {e.protocol === 'tcp' ? (
+        <TcpFlags e={e} />
+      ) : detail.responses.length > 0 ? (
         <section>
           <h3>Responses</h3>
           <table className="grid-table" data-testid="responses">
@@ -289,8 +298,48 @@ function EdgePanel({ e, props }: { e: GraphEdge; props: SidePanelProps }) {
             </tbody>
           </table>
         </section>
-      )}
+      ) : null}
     </>
+  );
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const flagText = (flag: string) => (flag === '-' ? 'none' : flag);
+
+/**
+ * A TCP edge's connections by response flag (UF, UO, NR… are failed connections), or, when the server
+ * has no connection counts, the share of its bytes by flag. Never requests: TCP has none.
+ */
+function TcpFlags({ e }: { e: GraphEdge }) {
+  const connections = e.connections;
+  const rows = connections
+    ? Object.entries(connections)
+    : Object.entries(e.responses['-'] ?? {}).map(([flag, bytes]) => [flag, bytes] as [string, number]);
+  if (rows.length === 0) return null;
+  const total = sum(rows.map(([, v]) => v));
+  rows.sort((a, b) => b[1] - a[1]);
+  return (
+    <section>
+      <h3>{connections ? 'Connections' : 'Bytes by response flag'}</h3>
+      <table className="grid-table" data-testid="tcp-flags">
+        <thead>
+          <tr>
+            <th>Flag</th>
+            <th className="num">{connections ? 'Opened' : 'Throughput'}</th>
+            <th className="num">Share</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([flag, v]) => (
+            <tr key={flag}>
+              <td className={flag === '-' ? 'code' : 'code code-5xx'}>{flagText(flag)}</td>
+              <td className="num">{connections ? formatConnections(v) : formatBytesRate(v)}</td>
+              <td className="num">{formatPct(total > 0 ? (v / total) * 100 : 0)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -1,14 +1,17 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatBytesRate, formatRps } from '../../graph/format';
+import { useThemeName } from '../../shell/theme';
 import type { Series } from './history';
+import { sparklineOptions } from './sparklineOptions';
 
 /** A small uPlot chart of rate (and error %) over the refreshes seen so far. */
 export function Sparkline({ series }: { series: Series }) {
   const ref = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const unit = series.unit;
+  // the colours come from the theme's CSS variables: a new theme builds the chart again
+  const theme = useThemeName();
 
   useEffect(() => {
     const el = ref.current;
@@ -18,43 +21,19 @@ export function Sparkline({ series }: { series: Series }) {
     const errColor = css.getPropertyValue('--graph-failure').trim() || '#c9190b';
     const axis = css.getPropertyValue('--text-muted').trim() || '#666';
     const grid = css.getPropertyValue('--border').trim() || '#ddd';
-    const fmt = (v: number) => (unit === 'rps' ? formatRps(v) : formatBytesRate(v));
-    const opts: uPlot.Options = {
-      width: el.clientWidth || 300,
-      height: 110,
-      legend: { show: false },
-      cursor: { show: true, points: { show: false } },
-      scales: { x: { time: true }, err: { range: [0, 100] } },
-      axes: [
-        {
-          stroke: axis,
-          grid: { stroke: grid, width: 1 },
-          ticks: { show: false },
-          font: '10px sans-serif',
-          size: 24,
-        },
-        {
-          stroke: axis,
-          grid: { stroke: grid, width: 1 },
-          ticks: { show: false },
-          font: '10px sans-serif',
-          size: 56,
-          values: (_u, vals) => vals.map(fmt),
-        },
-      ],
-      series: [
-        {},
-        { label: 'rate', stroke: rateColor, width: 1.5, fill: `${rateColor}22` },
-        ...(unit === 'rps' ? [{ label: 'errors %', stroke: errColor, width: 1, scale: 'err' }] : []),
-      ],
-    };
+    const opts = sparklineOptions(unit, el.clientWidth || 300, {
+      rate: rateColor,
+      errors: errColor,
+      axis,
+      grid,
+    });
     const u = new uPlot(opts, [[], [], ...(unit === 'rps' ? [[]] : [])] as uPlot.AlignedData, el);
     plot.current = u;
     return () => {
       u.destroy();
       plot.current = null;
     };
-  }, [unit]);
+  }, [unit, theme]);
 
   useEffect(() => {
     plot.current?.setData([

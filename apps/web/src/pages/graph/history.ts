@@ -29,8 +29,10 @@ export class GraphHistory {
     for (const n of answer.nodes) {
       const rate = n.httpIn + n.grpcIn;
       const bad = n.httpIn4xx + n.httpIn5xx + n.httpInNoResponse + n.grpcInErr + n.grpcInNoResponse;
-      if (rate > 0 || n.tcpIn === 0) this.push(n.id, t, rate, rate > 0 ? (bad / rate) * 100 : 0, 'rps');
-      else this.push(n.id, t, n.tcpIn, 0, 'B/s');
+      // a node with TCP traffic only (a database, or a client of one) charts its bytes, never 0 rps
+      if (rate > 0 || n.tcpIn + n.tcpOut === 0)
+        this.push(n.id, t, rate, rate > 0 ? (bad / rate) * 100 : 0, 'rps');
+      else this.push(n.id, t, n.tcpIn > 0 ? n.tcpIn : n.tcpOut, 0, 'B/s');
     }
     for (const e of answer.edges) {
       if (e.protocol === 'tcp') this.push(e.id, t, e.throughputBps ?? 0, 0, 'B/s');
