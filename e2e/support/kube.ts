@@ -124,6 +124,24 @@ export class Kube {
     if (!res.ok && res.status !== 404)
       throw new Error(`delete ${obj.kind} ${namespace}/${obj.metadata.name}: HTTP ${res.status}`);
   }
+
+  /** Creates a namespace; one that already exists is fine. */
+  async createNamespace(name: string): Promise<void> {
+    const res = await this.request('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    });
+    if (!res.ok && res.status !== 409)
+      throw new Error(`create namespace ${name}: HTTP ${res.status} ${await res.text()}`);
+  }
+
+  /** Deletes a namespace; one that is already gone is fine. */
+  async deleteNamespace(name: string): Promise<void> {
+    const res = await this.request('DELETE', `/api/v1/namespaces/${name}`);
+    if (!res.ok && res.status !== 404)
+      throw new Error(`delete namespace ${name}: HTTP ${res.status} ${await res.text()}`);
+  }
 }
 
 /** Reads every object of a multi-document YAML file under data/istio/bookinfo/. */
