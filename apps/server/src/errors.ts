@@ -19,6 +19,18 @@ export class InputError extends HttpError {
     super('InputError', 400, message, details);
   }
 }
+/** 401: no sign-in, or one that ended (the web app goes to its sign-in page). */
+export class UnauthorizedError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super('UnauthorizedError', 401, message, details);
+  }
+}
+/** 403: the request is refused (a view-only console, a missing CSRF token, the API server's RBAC). */
+export class NotAllowedError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super('NotAllowedError', 403, message, details);
+  }
+}
 export class NotFoundError extends HttpError {
   constructor(message: string, details?: unknown) {
     super('NotFoundError', 404, message, details);

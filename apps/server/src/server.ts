@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { authSettings, clusterAccess, createAuth, loadSessionSecrets, sessionSealer } from './auth/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
@@ -138,6 +139,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metrics.promQuerySeconds.observe(ms / 1000);
     },
   });
+  const istioClient = istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs });
+  const settings = authSettings(config);
+  let auth;
+  try {
+    auth = createAuth({
+      settings,
+      cluster: clusterAccess(kc, { timeoutMs: config.kubernetes.timeoutMs, consoleIstioClient: istioClient }),
+      sealer: sessionSealer(await loadSessionSecrets(config.auth)),
+      logger,
+    });
+  } catch (err) {
+    await inventory.close();
+    throw err;
+  }
   const synced = await inventory.waitForSync(options.syncTimeoutMs ?? 5000);
   if (!synced) logger.warn('the Kubernetes inventory is not fully loaded yet; serving anyway');
   const app = createApp({
@@ -146,7 +161,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     config,
     logger,
     metrics,
-    istio: { client: istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs }), inventory },
+    istio: { client: istioClient, inventory },
+    auth,
   });
   const host = config.host ?? (process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1');
   const main = await listen(app, config.port, host);
@@ -167,7 +183,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
   }
   logger.info(
-    { url, metricsUrl, prometheus: config.prometheus.url, kubernetes: kc.getCurrentCluster()?.server },
+    {
+      url,
+      metricsUrl,
+      prometheus: config.prometheus.url,
+      kubernetes: kc.getCurrentCluster()?.server,
+      auth: settings.strategy,
+      viewOnly: settings.viewOnly,
+    },
     'meshlens listening',
   );
   let closing: Promise<void> | undefined;

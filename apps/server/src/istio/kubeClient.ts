@@ -124,9 +124,13 @@ export const LIST_PAGE_SIZE = 500;
 
 export function istioKubeClient(
   kc: KubeConfig,
-  options: { pageSize?: number; /** Deadline of each request, ms. */ timeoutMs?: number } = {},
+  options: {
+    pageSize?: number;
+    /** Deadline of each request, ms. */ timeoutMs?: number;
+    /** Added to every request (impersonation). */ headers?: readonly [string, string][];
+  } = {},
 ): IstioKubeClient {
-  const api = makeObjectApi(kc, options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS);
+  const api = makeObjectApi(kc, options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS, options.headers);
   const dry = (o?: WriteOptions) => (o?.dryRun ? 'All' : undefined);
   const limit = options.pageSize ?? LIST_PAGE_SIZE;
   return {
