@@ -140,10 +140,13 @@ export function createAuth(deps: AuthDeps): Auth {
     secure: req.secure,
     path: settings.basePath || '/',
   });
-  const clearSession = (req: Request, res: Response) => {
+  /** Clears the session's cookies, but for those named in `keep` (about to be set anew). */
+  const clearSession = (req: Request, res: Response, keep: ReadonlySet<string> = new Set()) => {
     const o = cookieOptions(req);
-    for (let i = 0; i < MAX_CHUNKS; i++)
-      res.clearCookie(i === 0 ? SESSION_COOKIE : `${SESSION_COOKIE}.${i}`, o);
+    for (let i = 0; i < MAX_CHUNKS; i++) {
+      const name = i === 0 ? SESSION_COOKIE : `${SESSION_COOKIE}.${i}`;
+      if (!keep.has(name)) res.clearCookie(name, o);
+    }
   };
 
   const infoOf = (req: Request, message?: string): AuthInfoResponse => {
@@ -247,9 +250,11 @@ export function createAuth(deps: AuthDeps): Auth {
       settings.sessionTtlMs,
     );
     if (session.expiresAt <= now()) throw new UnauthorizedError('This token has expired.');
-    clearSession(req, res);
+    const cookies = sessionCookies(jwe);
+    // Chunks of an earlier, larger session go; the new ones replace the rest.
+    clearSession(req, res, new Set(cookies.map(([name]) => name)));
     const o = cookieOptions(req);
-    for (const [name, value] of sessionCookies(jwe))
+    for (const [name, value] of cookies)
       res.cookie(name, value, { ...o, expires: new Date(session.expiresAt) });
     const credentials = { kind: 'token' as const, token };
     principals.set(req, {

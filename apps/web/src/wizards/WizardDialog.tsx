@@ -12,7 +12,8 @@ import { TrafficShiftingForm } from './TrafficShiftingForm';
 import { runRequest, usePreview } from './usePreview';
 import type { WizardRequest } from './usePreview';
 
-import { WIZARDS } from './wizardList';
+import { useWriteAccess } from '../shell/auth';
+import { stepChecks, WIZARDS } from './wizardList';
 import type { WizardId } from './wizardList';
 
 export interface WizardTarget {
@@ -166,6 +167,9 @@ export function WizardDialog({
   })();
 
   const isDelete = wizard === 'delete-routing';
+  // The exact writes of the preview, asked with the user's own rights before Apply is enabled.
+  const writes = useMemo(() => stepChecks(preview.data?.steps ?? []), [preview.data]);
+  const access = useWriteAccess(writes, writes.length > 0);
   const invalid = 'invalid' in sent ? sent.invalid : undefined;
   const warnings = (preview.data?.validations ?? []).flatMap((v) =>
     v.checks.map((c) => ({ ...c, object: `${v.kind} ${v.name}` })),
@@ -255,6 +259,11 @@ export function WizardDialog({
           }}
         />
         <footer className="wz-footer">
+          {!access.allowed && access.reason && (
+            <span className="wz-denied" role="status" data-testid="apply-denied">
+              {access.reason}
+            </span>
+          )}
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
@@ -263,6 +272,7 @@ export function WizardDialog({
             className={isDelete ? 'btn btn-danger' : 'btn btn-primary'}
             disabled={
               busy ||
+              !access.allowed ||
               invalid !== undefined ||
               !preview.data ||
               preview.loading ||
