@@ -212,6 +212,11 @@ export function createApp({
   // Every API request acts as someone (auth/): 401 without sign-in, view-only and CSRF checks of writes.
   app.use(`${base}/api`, auth.middleware);
   app.use(base || '/', auth.router);
+  // Reads of one namespace (its routing facts come from the shared cache): only a namespace the user may read.
+  app.get(`${base}/api/namespaces/:namespace/*rest`, async (req, _res, next) => {
+    await auth.requireReadable(req, [String(req.params.namespace)]);
+    next();
+  });
   // The Istio Config page reads only namespaces the user may read (a bad query is the router's 400).
   app.get(`${base}${ISTIO_ROUTES.config}`, async (req, _res, next) => {
     const parsed = IstioConfigQuerySchema.safeParse(req.query);

@@ -79,11 +79,31 @@ export function timeoutHttpLibrary(timeoutMs: number, extraHeaders: readonly [st
   });
 }
 
+type Middleware = {
+  pre: (ctx: RequestContext) => Promise<RequestContext>;
+  post: (res: ResponseContext) => Promise<ResponseContext>;
+};
+
+/**
+ * Asks for `fieldValidation=Strict` on writes (POST, PUT, PATCH), as kubectl does by default since
+ * Kubernetes 1.27: the API server refuses an unknown field (400, naming it) instead of silently dropping it
+ * — on dry runs too, so a preview never shows a field the cluster would not keep.
+ */
+export const strictFieldValidation: Middleware = {
+  pre: (ctx) => {
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.getHttpMethod()))
+      ctx.setQueryParam('fieldValidation', 'Strict');
+    return Promise.resolve(ctx);
+  },
+  post: (res) => Promise.resolve(res),
+};
+
 /** `kc.makeApiClient(Api)` whose requests time out after `timeoutMs` (and carry `headers`). */
 export function makeApiClient<T>(
   kc: KubeConfig,
   api: new (config: ReturnType<typeof createConfiguration>) => T,
   timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS,
+  middleware: Middleware[] = [],
   headers?: readonly [string, string][],
 ): T {
   const cluster = kc.getCurrentCluster();
@@ -93,14 +113,20 @@ export function makeApiClient<T>(
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       httpApi: timeoutHttpLibrary(timeoutMs, headers),
+      promiseMiddleware: middleware,
     }),
   );
 }
 
 class ObjectApi extends KubernetesObjectApi {
   /** KubernetesObjectApi.makeApiClient (default namespace from the context) with request deadlines. */
-  static make(kc: KubeConfig, timeoutMs: number, headers?: readonly [string, string][]): KubernetesObjectApi {
-    const api = makeApiClient(kc, ObjectApi, timeoutMs, headers);
+  static make(
+    kc: KubeConfig,
+    timeoutMs: number,
+    middleware: Middleware[],
+    headers?: readonly [string, string][],
+  ): KubernetesObjectApi {
+    const api = makeApiClient(kc, ObjectApi, timeoutMs, middleware, headers);
     api.setDefaultNamespace(kc);
     return api;
   }
@@ -110,8 +136,9 @@ class ObjectApi extends KubernetesObjectApi {
 export const makeObjectApi = (
   kc: KubeConfig,
   timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS,
+  middleware: Middleware[] = [],
   headers?: readonly [string, string][],
-) => ObjectApi.make(kc, timeoutMs, headers);
+) => ObjectApi.make(kc, timeoutMs, middleware, headers);
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 type WatchQuery = Record<string, string | number | boolean | undefined>;

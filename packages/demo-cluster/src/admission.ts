@@ -54,6 +54,25 @@ export function normalise(t: ResourceType, ns: string, body: unknown, name?: str
   return obj;
 }
 
+/** ObjectMeta's fields: any other key under `metadata` is an unknown field (pruned, or refused when Strict). */
+const OBJECT_META_FIELDS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
+
 /** Schema validation, pruning and defaults; returns warnings (unknown fields with fieldValidation=Warn). */
 export function check(
   t: ResourceType,
@@ -64,6 +83,12 @@ export function check(
 ): string[] {
   const unknown: string[] = [];
   const fieldValidation = opts.fieldValidation ?? 'Warn';
+  const meta = obj.metadata as Record<string, unknown>;
+  for (const k of Object.keys(meta)) {
+    if (OBJECT_META_FIELDS.has(k)) continue;
+    unknown.push(`metadata.${k}`);
+    delete meta[k];
+  }
   let version = t.versions[0];
   if (t.crd) {
     const versions = (t.crd.spec as { versions: { name: string; schema?: { openAPIV3Schema?: unknown } }[] })

@@ -311,7 +311,7 @@ async function handleResource(
       return send(res, 200, render(cluster, t, cluster.get(type, ns, name), rendering, q));
     case 'PUT': {
       const body = parseObjectBody(await readRawBody(req), req.headers['content-type']);
-      const r = cluster.update(type, ns, name, body, writeOptions(q));
+      const r = cluster.update(type, ns, name, body, writeOptions(q, method));
       return send(res, 200, render(cluster, t, r.object, 'object', q), r.warnings);
     }
     case 'PATCH': {
@@ -322,7 +322,7 @@ async function handleResource(
         name,
         req.headers['content-type'] ?? '',
         raw,
-        writeOptions(q),
+        writeOptions(q, method),
       );
       return send(res, r.created ? 201 : 200, render(cluster, t, r.object, 'object', q), r.warnings);
     }

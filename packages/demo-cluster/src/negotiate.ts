@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
 import type { FieldValidation, WriteOptions } from './cluster';
-import { ApiError, badRequest, unsupportedMediaType } from './errors';
+import { ApiError, badRequest, invalid, unsupportedMediaType } from './errors';
 import { decodeProtobufObject } from './protobuf';
 
 export type Rendering = 'object' | 'table' | 'metadata';
@@ -60,17 +60,28 @@ export function parseObjectBody(body: string | Buffer, contentType: string | und
   }
 }
 
-export function writeOptions(q: URLSearchParams): WriteOptions {
+const OPTIONS_KIND: Record<string, string> = {
+  POST: 'CreateOptions',
+  PUT: 'UpdateOptions',
+  PATCH: 'PatchOptions',
+  DELETE: 'DeleteOptions',
+};
+
+/** Write parameters of a request; `method` names the options kind in errors (`CreateOptions` for POST). */
+export function writeOptions(q: URLSearchParams, method = 'POST'): WriteOptions {
   const dryRun = q.getAll('dryRun');
   for (const d of dryRun) if (d !== 'All') throw badRequest(`Invalid value: "${d}": supported values: "All"`);
   const fv = q.get('fieldValidation');
   let fieldValidation: FieldValidation | undefined;
   if (fv !== null && fv !== '') {
-    const norm = fv.charAt(0).toUpperCase() + fv.slice(1).toLowerCase();
-    if (norm !== 'Strict' && norm !== 'Warn' && norm !== 'Ignore') {
-      throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${fv}"`);
+    // Exact values, as the API server's ValidateFieldValidation checks them.
+    if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
+      const message = `Unsupported value: ${JSON.stringify(fv)}: supported values: "", "Ignore", "Strict", "Warn"`;
+      throw invalid(OPTIONS_KIND[method] ?? 'CreateOptions', 'meta.k8s.io', '', [
+        { reason: 'FieldValueNotSupported', message, field: 'fieldValidation' },
+      ]);
     }
-    fieldValidation = norm;
+    fieldValidation = fv;
   }
   return {
     dryRun: dryRun.length > 0,

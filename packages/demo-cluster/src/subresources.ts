@@ -27,7 +27,7 @@ export async function handleSubresource(
         render(cluster, t, cluster.get(type, ns, name), negotiate(req.headers.accept), q),
       );
     const raw = await readBody(req);
-    const opts = { ...writeOptions(q), subresource: 'status' };
+    const opts = { ...writeOptions(q, method), subresource: 'status' };
     const r =
       method === 'PUT'
         ? cluster.update(type, ns, name, parseObjectBody(raw, req.headers['content-type']), opts)
@@ -44,7 +44,16 @@ export async function handleSubresource(
       return send(
         res,
         200,
-        putScale(cluster, type, ns, name, method, req.headers['content-type'] ?? '', raw, writeOptions(q)),
+        putScale(
+          cluster,
+          type,
+          ns,
+          name,
+          method,
+          req.headers['content-type'] ?? '',
+          raw,
+          writeOptions(q, method),
+        ),
       );
     }
     throw methodNotAllowed('the server does not allow this method on the requested resource');

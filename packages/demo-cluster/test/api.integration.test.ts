@@ -121,6 +121,38 @@ describe('writes', () => {
     expect(ignore.headers.get('warning')).toBeNull();
   });
 
+  it('fieldValidation covers metadata too: an unknown metadata field is refused, reported or dropped', async () => {
+    const withMeta = (name: string) => ({
+      ...vs(name, { hosts: ['a'] }),
+      metadata: { name, labelz: { app: 'x' } },
+    });
+    const strict = await api('POST', `${VS_PATH}?fieldValidation=Strict`, withMeta('meta-strict'));
+    expect(strict.status).toBe(400);
+    expect(strict.body.message).toContain('strict decoding error: unknown field "metadata.labelz"');
+    const warn = await api('POST', VS_PATH, withMeta('meta-warn')); // no parameter: Warn, as the API server
+    expect(warn.status).toBe(201);
+    expect(warn.headers.get('warning')).toContain('unknown field \\"metadata.labelz\\"');
+    expect(warn.body.metadata).not.toHaveProperty('labelz');
+    const ignore = await api('POST', `${VS_PATH}?fieldValidation=Ignore`, withMeta('meta-ignore'));
+    expect(ignore.status).toBe(201);
+    expect(ignore.headers.get('warning')).toBeNull();
+    expect(ignore.body.metadata).not.toHaveProperty('labelz');
+  });
+
+  it('fieldValidation values are exact, as the API server checks them (422 naming the parameter)', async () => {
+    const lower = await api('POST', `${VS_PATH}?fieldValidation=strict`, vs('lower', { hosts: ['a'] }));
+    expect(lower.status).toBe(422);
+    expect(lower.body).toMatchObject({
+      reason: 'Invalid',
+      message:
+        'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"',
+      details: { group: 'meta.k8s.io', kind: 'CreateOptions', causes: [{ field: 'fieldValidation' }] },
+    });
+    const put = await api('PUT', `${VS_PATH}/lower?fieldValidation=Bogus`, vs('lower', { hosts: ['a'] }));
+    expect(put.status).toBe(422);
+    expect(put.body.details.kind).toBe('UpdateOptions');
+  });
+
   it('bumps generation only on spec changes, resourceVersion on every change, nothing on a no-op', async () => {
     const c = (await api('POST', VS_PATH, vs('gen', { hosts: ['g'] }))).body;
     expect(c.metadata.generation).toBe(1);

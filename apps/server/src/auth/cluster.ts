@@ -119,8 +119,8 @@ export function clusterAccess(console: KubeConfig, options: ClusterAccessOptions
     const kc = c.kind === 'token' ? userKubeConfig(console, c.token) : console;
     const headers = c.kind === 'impersonate' ? impersonationHeaders(c.user, c.groups) : undefined;
     return {
-      authn: makeApiClient(kc, AuthenticationV1Api, options.timeoutMs, headers),
-      authz: makeApiClient(kc, AuthorizationV1Api, options.timeoutMs, headers),
+      authn: makeApiClient(kc, AuthenticationV1Api, options.timeoutMs, [], headers),
+      authz: makeApiClient(kc, AuthorizationV1Api, options.timeoutMs, [], headers),
       istio:
         c.kind === 'console' && options.consoleIstioClient
           ? options.consoleIstioClient

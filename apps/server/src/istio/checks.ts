@@ -5,6 +5,7 @@
  */
 import type { ForbiddenDetails, ValidationCause } from '@meshlens/contract';
 import {
+  CHECKS,
   IntentError,
   validateMesh,
   validateObject,
@@ -13,6 +14,7 @@ import {
   type IstioConfigObject,
   type MeshConfig,
   type ObjectValidation,
+  type ValidationCheck,
   meshConfigFromObjects,
   namespaceOf,
   resolveConfigHost,
@@ -84,6 +86,15 @@ export function intentToHttp(err: unknown): unknown {
 const objectName = (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
   `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+/**
+ * The fields a strict field validation refused (`… strict decoding error: unknown field "spec.subsetz",
+ * unknown field "spec.http[0].foo"`): the API server says so in the message of a 400, without causes.
+ */
+function unknownFields(err: KubeApiError): string[] {
+  if (err.status !== 400 || !/strict decoding error/.test(err.message)) return [];
+  return [...err.message.matchAll(/unknown field \\?"([^"\\]+)\\?"/g)].map((m) => m[1] as string);
+}
+
 /** A Kubernetes API error as the console's error; 409 carries the object as it is now. */
 export function kubeToHttp(err: unknown, what: string, current?: KubeObject | null): unknown {
   if (!(err instanceof KubeApiError)) return err;
@@ -106,14 +117,22 @@ export function kubeToHttp(err: unknown, what: string, current?: KubeObject | nu
       { current: current ?? null },
     );
   if (err.status === 422 || err.status === 400) {
-    const causes = err.causes.length
-      ? err.causes.map((c) => ({
-          path: fieldToPath(c.field ?? ''),
-          message: c.message ?? c.reason ?? 'invalid',
-          code: c.reason ?? 'FieldValueInvalid',
+    const unknown = unknownFields(err);
+    const causes = unknown.length
+      ? unknown.map((f) => ({
+          path: fieldToPath(f),
+          message: `unknown field "${f.split(/[.[]/).pop() ?? f}"`,
+          code: 'UnknownField',
           object: what,
         }))
-      : [{ path: '', message: err.message, code: err.reason ?? 'Invalid', object: what }];
+      : err.causes.length
+        ? err.causes.map((c) => ({
+            path: fieldToPath(c.field ?? ''),
+            message: c.message ?? c.reason ?? 'invalid',
+            code: c.reason ?? 'FieldValueInvalid',
+            object: what,
+          }))
+        : [{ path: '', message: err.message, code: err.reason ?? 'Invalid', object: what }];
     return validationError(`the cluster refused ${what}`, causes);
   }
   return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, err.status === 0 || err.status >= 503);
@@ -205,7 +224,61 @@ export function checkObjects(
       checks,
     };
   });
-  const causes = validations.flatMap((v, i) =>
+  return { validations, causes: errorCauses(validations, objects) };
+}
+
+const idOf = (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
+  `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+
+/** The same problem: same code, and the same path or the same detailed message (paths shift when lists do). */
+function sameProblem(a: ValidationCheck, b: ValidationCheck): boolean {
+  if (a.code !== b.code) return false;
+  if (a.path === b.path) return true;
+  const plain = (CHECKS as Record<string, { message: string } | undefined>)[a.code]?.message;
+  return a.message === b.message && a.message !== plain;
+}
+
+/**
+ * The checks of a write: each object in the mesh as it will stand (checkObjects), compared with the same
+ * object as it is now (`stored`, the current versions of the objects written). A problem the object
+ * already had is marked `existing` (an error becomes a warning) and does not block the write: only the
+ * problems the change introduces are `causes`.
+ */
+export function checkChange(
+  objects: KubeObject[],
+  mesh: MeshConfig,
+  crds: IstioCrds,
+  stored: KubeObject[],
+): { validations: ObjectValidation[]; causes: ValidationCause[] } {
+  const { validations } = checkObjects(objects, mesh, crds);
+  const wanted = new Set(objects.map(idOf));
+  const current = stored.filter((o) => wanted.has(idOf(o)));
+  const before = new Map(
+    current.length > 0
+      ? checkObjects(current, meshWith(mesh, current), crds).validations.map((v) => [
+          `${v.kind}/${v.namespace}/${v.name}`,
+          v.checks,
+        ])
+      : [],
+  );
+  const marked = validations.map((v): ObjectValidation => {
+    const had = before.get(`${v.kind}/${v.namespace}/${v.name}`) ?? [];
+    const checks = v.checks.map((c) =>
+      had.some((h) => sameProblem(c, h))
+        ? {
+            ...c,
+            severity: c.severity === 'error' ? ('warning' as const) : c.severity,
+            existing: true as const,
+          }
+        : c,
+    );
+    return { ...v, checks, valid: !checks.some((c) => c.severity === 'error') };
+  });
+  return { validations: marked, causes: errorCauses(marked, objects) };
+}
+
+function errorCauses(validations: ObjectValidation[], objects: KubeObject[]): ValidationCause[] {
+  return validations.flatMap((v, i) =>
     v.checks
       .filter((c) => c.severity === 'error')
       .map((c) => ({
@@ -215,7 +288,6 @@ export function checkObjects(
         object: objectName(objects[i] as KubeObject),
       })),
   );
-  return { validations, causes };
 }
 
 /**

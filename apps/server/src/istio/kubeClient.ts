@@ -4,7 +4,7 @@
  * Status fields the routes map to 404 / 409 / 422.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { DEFAULT_KUBE_TIMEOUT_MS, KubeTimeoutError, makeObjectApi } from '../kubeApi';
+import { DEFAULT_KUBE_TIMEOUT_MS, KubeTimeoutError, makeObjectApi, strictFieldValidation } from '../kubeApi';
 
 export interface KubeObject {
   apiVersion: string;
@@ -130,7 +130,13 @@ export function istioKubeClient(
     /** Added to every request (impersonation). */ headers?: readonly [string, string][];
   } = {},
 ): IstioKubeClient {
-  const api = makeObjectApi(kc, options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS, options.headers);
+  // Writes ask for fieldValidation=Strict (kubectl's default): an unknown field is refused, not dropped.
+  const api = makeObjectApi(
+    kc,
+    options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS,
+    [strictFieldValidation],
+    options.headers,
+  );
   const dry = (o?: WriteOptions) => (o?.dryRun ? 'All' : undefined);
   const limit = options.pageSize ?? LIST_PAGE_SIZE;
   return {

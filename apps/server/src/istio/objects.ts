@@ -6,7 +6,15 @@
 import type { IstioListResponse, IstioObjectResponse, ValidationCause } from '@meshlens/contract';
 import { namespaceOf, validateMesh } from '@meshlens/istio';
 import { ConflictError, NotFoundError } from '../errors';
-import { checkObjects, danglingSubsets, kubeToHttp, meshFrom, meshWith, validationError } from './checks';
+import {
+  checkChange,
+  checkObjects,
+  danglingSubsets,
+  kubeToHttp,
+  meshFrom,
+  meshWith,
+  validationError,
+} from './checks';
 import type { IstioKind } from './crds';
 import type { KubeObject } from './kubeClient';
 import { freshObjects, type IstioRouteDeps } from './routing';
@@ -72,11 +80,14 @@ async function current(deps: IstioRouteDeps, kind: IstioKind, namespace: string,
   return obj;
 }
 
-/** Checks before a write, in the mesh with this namespace's routing config read now (not cached). */
-async function checked(deps: IstioRouteDeps, obj: KubeObject) {
+/**
+ * Checks before a write, in the mesh with this namespace's routing config read now (not cached). `stored`:
+ * the object as it is now (a replace or patch); the problems it already has do not block the write.
+ */
+async function checked(deps: IstioRouteDeps, obj: KubeObject, stored?: KubeObject) {
   const namespace = obj.metadata.namespace ?? 'default';
   const mesh = meshFrom(deps.inventory, { namespace, objects: await freshObjects(deps.client, namespace) });
-  const { validations, causes } = checkObjects([obj], mesh, deps.crds);
+  const { validations, causes } = checkChange([obj], mesh, deps.crds, stored ? [tidy(stored)] : []);
   causes.push(...danglingSubsets(mesh, meshWith(mesh, [obj]), [obj]));
   if (causes.length > 0) throw validationError(`${obj.kind} ${obj.metadata.name} is invalid`, causes);
   return validations;
@@ -169,7 +180,7 @@ export async function replaceObject(
   const basedOn = obj.metadata.resourceVersion;
   const now = await current(deps, kind, namespace, name);
   staleCheck(now, basedOn, `${kind.kind} ${name}: a replace must say which version it replaces`);
-  const validations = await checked(deps, obj);
+  const validations = await checked(deps, obj, now);
   const [r] = await runSteps(deps.client, [{ action: 'update', object: obj, previous: now }], {
     dryRun,
     logger: deps.logger,
@@ -196,7 +207,7 @@ export async function patchObject(
   staleCheck(now, basedOn, `${kind.kind} ${name}: a patch must say which version it changes`);
   const merged = shapeOf(mergePatch(tidy(now), patch), kind, namespace, name);
   merged.metadata.resourceVersion = now.metadata.resourceVersion;
-  const validations = await checked(deps, merged);
+  const validations = await checked(deps, merged, now);
   const [r] = await runSteps(deps.client, [{ action: 'update', object: merged, previous: now }], {
     dryRun: query.dryRun,
     logger: deps.logger,

@@ -22,7 +22,7 @@ import { listConfig } from './config';
 import { loadIstioCrds, type IstioCrds } from './crds';
 import type { IstioKubeClient } from './kubeClient';
 import { createObject, deleteObject, getObject, listObjects, patchObject, replaceObject } from './objects';
-import { applyIntent, type IstioRouteDeps } from './routing';
+import { applyIntent, routingFacts, type IstioRouteDeps } from './routing';
 
 export interface IstioRouterDeps {
   client: IstioKubeClient;
@@ -75,6 +75,9 @@ export function istioRouter(input: IstioRouterDeps): Router {
     }) as ErrorRequestHandler,
   );
 
+  router.get(ISTIO_ROUTES.routing, (req, res) => {
+    res.json(routingFacts(base, p(req, 'namespace'), p(req, 'service')));
+  });
   router.post(ISTIO_ROUTES.routing, async (req, res) => {
     const { dryRun } = query(DryRunQuerySchema, req);
     const parsed = RoutingIntentSchema.safeParse(bodyOf(req));

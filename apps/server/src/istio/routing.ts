@@ -2,13 +2,13 @@
  * `POST|DELETE /api/namespaces/:namespace/services/:service/routing`: an intent → objects built by
  * @meshlens/istio over the service's current config, checked, and written in a safe order.
  */
-import type { RoutingIntent, RoutingResponse } from '@meshlens/contract';
-import { buildRouting, subsetChange, type RoutingPlan } from '@meshlens/istio';
+import type { RoutingFactsResponse, RoutingIntent, RoutingResponse } from '@meshlens/contract';
+import { buildRouting, serviceFacts, subsetChange, type RoutingPlan } from '@meshlens/istio';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
 import { ConflictError } from '../errors';
 import type { Inventory } from '../inventory/informers';
-import { checkObjects, intentToHttp, kubeToHttp, meshFrom, validationError } from './checks';
+import { checkChange, intentToHttp, kubeToHttp, meshFrom, validationError } from './checks';
 import type { IstioCrds } from './crds';
 import type { IstioKubeClient, KubeObject } from './kubeClient';
 import { runSteps, tidy, type Step } from './writer';
@@ -129,7 +129,8 @@ export async function applyIntent(
   const objects = [plan.gateway, plan.destinationRule, plan.virtualService]
     .filter((o) => o !== undefined)
     .map(asKube);
-  const { validations, causes } = checkObjects(objects, mesh, deps.crds);
+  // Problems the objects already had do not block the change (they come back marked `existing`).
+  const { validations, causes } = checkChange(objects, mesh, deps.crds, fresh);
   if (causes.length > 0) throw validationError('the routing change is invalid', causes);
 
   const stored = new Map(fresh.map((o) => [idOf(o), o]));
@@ -158,4 +159,18 @@ export async function applyIntent(
     dryRun,
     yaml: written.map((o) => stringify(o)).join('---\n'),
   };
+}
+
+/** What the wizards start from: the versions the service's workloads run (from the watched inventory). */
+export function routingFacts(
+  deps: Pick<IstioRouteDeps, 'inventory'>,
+  namespace: string,
+  service: string,
+): RoutingFactsResponse {
+  try {
+    const facts = serviceFacts({ mesh: meshFrom(deps.inventory), namespace, service });
+    return { namespace, service, versionLabel: facts.versionLabel, versions: facts.versions ?? [] };
+  } catch (err) {
+    throw intentToHttp(err);
+  }
 }

@@ -6,6 +6,7 @@ import {
   type GraphResponse,
   type IstioConfigResponse,
   type IstioObjectResponse,
+  type RoutingFactsResponse,
   type RoutingIntentInput,
   type RoutingResponse,
 } from '@meshlens/contract';
@@ -16,6 +17,7 @@ export const istioKeys = {
   all: () => [...queryKeys.all, 'istio'] as const,
   list: (namespaces: string[]) => [...istioKeys.all(), 'list', namespaces] as const,
   object: (ns: string, kind: string, name: string) => [...istioKeys.all(), 'object', ns, kind, name] as const,
+  routing: (ns: string, service: string) => [...istioKeys.all(), 'routing', ns, service] as const,
 };
 
 function send<T>(method: string, path: string, body?: unknown, params?: URLSearchParams): Promise<T> {
@@ -33,8 +35,18 @@ export function postRouting(ns: string, service: string, intent: RoutingIntentIn
   return send<RoutingResponse>('POST', routingPath(ns, service), intent, dry(dryRun));
 }
 
-export function deleteRouting(ns: string, service: string, dryRun: boolean) {
-  return send<RoutingResponse>('DELETE', routingPath(ns, service), undefined, dry(dryRun));
+/** Delete routing; `includeHandWritten` deletes the objects written by hand too. */
+export function deleteRouting(ns: string, service: string, dryRun: boolean, includeHandWritten = false) {
+  const params = new URLSearchParams({
+    ...(dryRun ? { dryRun: 'true' } : {}),
+    ...(includeHandWritten ? { includeHandWritten: 'true' } : {}),
+  });
+  return send<RoutingResponse>('DELETE', routingPath(ns, service), undefined, params);
+}
+
+/** What the routing wizards start from: the versions the service's workloads run. */
+export function getRoutingFacts(ns: string, service: string) {
+  return send<RoutingFactsResponse>('GET', routingPath(ns, service));
 }
 
 export function getObject(ns: string, kind: string, name: string) {

@@ -1,5 +1,6 @@
 import type { ValidationCause } from '@meshlens/contract';
 import { ApiError } from '../api/client';
+import { formLabel } from './formWords';
 
 function causesOf(err: ApiError): ValidationCause[] {
   const d = err.details as { causes?: ValidationCause[] } | undefined;
@@ -28,12 +29,19 @@ export function ErrorBox({ error, onReload }: { error: unknown; onReload?: () =>
         <strong>Refused: {error.message}</strong>
         {causes.length > 0 && (
           <ul>
-            {causes.map((c, i) => (
-              <li key={i}>
-                {c.object && <span className="muted">{c.object} </span>}
-                <code>{c.path || '(object)'}</code>: {c.message} <span className="muted">[{c.code}]</span>
-              </li>
-            ))}
+            {causes.map((c, i) => {
+              // A field of the wizard's form is named as the form labels it; the API path stays as a note.
+              const label = formLabel(c.path);
+              return (
+                <li key={i}>
+                  {c.object && <span className="muted">{c.object} </span>}
+                  {label ? <strong>{label}</strong> : <code>{c.path || '(object)'}</code>}: {c.message}{' '}
+                  <span className="muted small">
+                    {label ? `(${c.path}) ` : ''}[{c.code}]
+                  </span>
+                </li>
+              );
+            })}
           </ul>
         )}
       </div>

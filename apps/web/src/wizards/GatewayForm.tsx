@@ -2,12 +2,18 @@ import { useEffect, useState } from 'react';
 import type { WizardRequest } from './usePreview';
 import { Field } from './fields';
 
-/** Expose the service through an existing Gateway, or a new one. */
+/**
+ * Expose the service through an existing Gateway, or a new one. Opens with values the server accepts: a new
+ * gateway for any host (`*`), the mesh's own routing kept (the service then answers at the gateway at its
+ * own name: `*` in its routing would capture the mesh's traffic to every service).
+ */
 export function GatewayForm({
   namespace,
+  service,
   onChange,
 }: {
   namespace: string;
+  service: string;
   onChange: (r: WizardRequest) => void;
 }) {
   const [mode, setMode] = useState<'create' | 'attach'>('create');
@@ -16,6 +22,11 @@ export function GatewayForm({
   const [port, setPort] = useState('80');
   const [hosts, setHosts] = useState('*');
   const [includeMesh, setIncludeMesh] = useState(true);
+  const hostList = hosts
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const wildcard = mode === 'attach' || hostList.length === 0 || hostList.includes('*');
   useEffect(() => {
     const hostList = hosts
       .split(',')
@@ -66,6 +77,14 @@ export function GatewayForm({
         <input type="checkbox" checked={includeMesh} onChange={(e) => setIncludeMesh(e.target.checked)} />{' '}
         Keep routing the mesh&apos;s own traffic
       </label>
+      {includeMesh && wildcard && (
+        <p className="muted small" data-testid="gateway-hosts-note">
+          {mode === 'attach' ? 'If the gateway accepts any host (*), ' : 'The gateway accepts any host (*); '}
+          {service} answers there at its own name (Host: {service}.{namespace}.svc.cluster.local), since * in
+          its routing would also catch the mesh&apos;s traffic to every other service. Name hosts (e.g.{' '}
+          {service}.example.com) to answer them too.
+        </p>
+      )}
     </fieldset>
   );
 }

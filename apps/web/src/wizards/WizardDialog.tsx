@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
-import { getObject, istioKeys } from '../istio/api';
-import { currentWeights, subsetVersions } from './currentRouting';
+import { getObject, getRoutingFacts, istioKeys } from '../istio/api';
+import { currentWeights, startingWeights, subsetVersions, wizardVersions } from './currentRouting';
+import { DeleteRoutingForm } from './DeleteRoutingForm';
+import { PreviewChecks } from './PreviewChecks';
 import { queryKeys } from '../api/queries';
 import { ErrorBox } from './ErrorBox';
 import { GatewayForm } from './GatewayForm';
@@ -24,31 +26,6 @@ export interface WizardTarget {
   live: Map<string, number>;
 }
 
-function Lists({
-  title,
-  items,
-}: {
-  title: string;
-  items: { kind: string; name: string; reason?: string }[];
-}) {
-  return (
-    <section>
-      <h4>{title}</h4>
-      {items.length === 0 ? (
-        <p className="muted small">none</p>
-      ) : (
-        <ul className="wz-list">
-          {items.map((o) => (
-            <li key={`${o.kind}/${o.name}`}>
-              {o.kind} <strong>{o.name}</strong> {o.reason && <span className="muted">— {o.reason}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
 function useObjectOrNone(ns: string, kind: string, name: string) {
   return useQuery({
     queryKey: istioKeys.object(ns, kind, name),
@@ -65,24 +42,39 @@ function useObjectOrNone(ns: string, kind: string, name: string) {
   });
 }
 
-/** The service's versions (graph ∪ DestinationRule subsets) and the weights its VirtualService gives them now. */
+/**
+ * The versions the service runs (the server's answer; subsets that select none apart) and the weights its
+ * VirtualService gives them now.
+ */
 function useCurrentRouting(target: WizardTarget) {
   const vs = useObjectOrNone(target.namespace, 'virtualservices', target.service);
   const dr = useObjectOrNone(target.namespace, 'destinationrules', target.service);
+  const facts = useQuery({
+    queryKey: istioKeys.routing(target.namespace, target.service),
+    queryFn: () => getRoutingFacts(target.namespace, target.service),
+    retry: false,
+    refetchOnMount: 'always',
+  });
   const subsets = subsetVersions(dr.data ?? undefined);
-  const versions = [...new Set([...target.versions, ...subsets.values()])].sort();
+  const { versions, idle } = wizardVersions({
+    running: facts.data?.versions,
+    graph: target.versions,
+    subsets,
+  });
   const version = (o: unknown) =>
     o === null
       ? ''
       : ((o as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion ?? '');
   return {
     // fetching, not loading: a cached answer may be stale, and the write must be based on the current one
-    loading: vs.isFetching || dr.isFetching,
+    loading: vs.isFetching || dr.isFetching || facts.isFetching,
     /** The versions the form was built on: a write answers 409 when someone changed them since. */
     basedOn: { virtualService: version(vs.data), destinationRule: version(dr.data) },
     refetch: () => Promise.all([vs.refetch(), dr.refetch()]),
     versions,
-    weights: currentWeights(vs.data ?? undefined, subsets, versions),
+    /** Versions the DestinationRule names that no workload runs (left out of the forms). */
+    idle,
+    weights: startingWeights(currentWeights(vs.data ?? undefined, subsets, versions), versions),
   };
 }
 
@@ -153,27 +145,24 @@ export function WizardDialog({
       case 'circuit-breaker':
         return <CircuitBreakerForm onChange={onChange} />;
       case 'gateway':
-        return <GatewayForm namespace={target.namespace} onChange={onChange} />;
+        return <GatewayForm namespace={target.namespace} service={target.service} onChange={onChange} />;
       case 'delete-routing':
-        return preview.data ? (
-          <>
-            <Lists title="Will be deleted" items={preview.data.deleted} />
-            <Lists title="Kept" items={preview.data.kept} />
-          </>
-        ) : (
-          <p className="muted">Asking the server what would be deleted…</p>
+        return (
+          <DeleteRoutingForm
+            answer={preview.data}
+            includeHandWritten={'delete' in req && req.includeHandWritten === true}
+            onChange={onChange}
+          />
         );
     }
   })();
+  const versionForms = wizard === 'traffic-shifting' || wizard === 'request-routing';
 
   const isDelete = wizard === 'delete-routing';
   // The exact writes of the preview, asked with the user's own rights before Apply is enabled.
   const writes = useMemo(() => stepChecks(preview.data?.steps ?? []), [preview.data]);
   const access = useWriteAccess(writes, writes.length > 0);
   const invalid = 'invalid' in sent ? sent.invalid : undefined;
-  const warnings = (preview.data?.validations ?? []).flatMap((v) =>
-    v.checks.map((c) => ({ ...c, object: `${v.kind} ${v.name}` })),
-  );
   return (
     <div className="wz-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
@@ -196,6 +185,12 @@ export function WizardDialog({
         </header>
         <div className="wz-body">
           <form className="wz-form" onSubmit={(e) => e.preventDefault()} aria-label={title}>
+            {versionForms && !current.loading && current.idle.length > 0 && (
+              <p className="wz-note muted" data-testid="idle-versions">
+                Left out: {current.idle.join(', ')} — named by the DestinationRule, but no workload of{' '}
+                {target.service} runs {current.idle.length === 1 ? 'it' : 'them'}.
+              </p>
+            )}
             {form}
             {invalid && !current.loading && (
               <p className="wz-invalid" role="status">
@@ -223,21 +218,15 @@ export function WizardDialog({
                 ))}
               </ol>
             )}
-            {warnings.length > 0 && (
-              <ul className="wz-checks" data-testid="preview-checks">
-                {warnings.map((c, i) => (
-                  <li key={i} className={`sev-${c.severity}`}>
-                    {c.severity}: {c.object} <code>{c.path}</code> {c.message}
-                  </li>
-                ))}
-              </ul>
-            )}
+            {preview.data && <PreviewChecks validations={preview.data.validations} />}
             {isDelete ? (
               <p className="muted small" data-testid="yaml-preview">
                 {preview.data
                   ? preview.data.deleted.length > 0
                     ? 'Nothing is written: the objects listed are deleted, in this order.'
-                    : `${target.service} has no routing that meshlens can delete.`
+                    : preview.data.kept.some((k) => k.handWritten)
+                      ? `meshlens wrote none of the routing of ${target.service}: tick “Also delete what was written by hand” to delete it.`
+                      : `${target.service} has no routing that meshlens can delete.`
                   : ''}
               </p>
             ) : (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentWeights, subsetVersions } from './currentRouting';
+import { currentWeights, startingWeights, subsetVersions, wizardVersions } from './currentRouting';
 
 const dr = {
   spec: {
@@ -48,5 +48,44 @@ describe('current routing', () => {
     const plain = { spec: { http: [{ route: [{ destination: { host: 'reviews' } }] }] } };
     expect(currentWeights(plain, subsetVersions(dr), ['v1'])).toBeNull();
     expect(currentWeights(undefined, new Map(), ['v1'])).toBeNull();
+  });
+});
+
+describe('what a wizard opens with', () => {
+  // Istio's destination-rule-all.yaml on details: subsets v1 and v2, but only details-v1 runs.
+  const detailsDr = {
+    spec: {
+      host: 'details',
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v2', labels: { version: 'v2' } },
+      ],
+    },
+  };
+
+  it('offers the versions that run; subsets with no workload are named apart', () => {
+    const subsets = subsetVersions(detailsDr);
+    expect(wizardVersions({ running: ['v1'], graph: ['v1'], subsets })).toEqual({
+      versions: ['v1'],
+      idle: ['v2'],
+    });
+    // the graph only shows versions with traffic: a version that runs but gets none is offered too
+    expect(wizardVersions({ running: ['v1', 'v2', 'v3'], graph: ['v1'], subsets: new Map() })).toEqual({
+      versions: ['v1', 'v2', 'v3'],
+      idle: [],
+    });
+    // without the server's answer: the graph's versions and the subsets, as before
+    expect(wizardVersions({ running: undefined, graph: ['v1'], subsets })).toEqual({
+      versions: ['v1', 'v2'],
+      idle: [],
+    });
+  });
+
+  it('starts from the current weights when they name only running versions, else an even split', () => {
+    expect(startingWeights(null, ['v1'])).toEqual({ v1: 100 });
+    expect(startingWeights({ v1: 90, v2: 0, v3: 10 }, ['v1', 'v3'])).toEqual({ v1: 90, v3: 10 });
+    // a VirtualService that sends half to a version that no longer runs: that would be refused
+    expect(startingWeights({ v1: 50, v2: 50 }, ['v1'])).toEqual({ v1: 100 });
+    expect(startingWeights({ v1: 100 }, ['v1', 'v2'])).toEqual({ v1: 100, v2: 0 });
   });
 });

@@ -1,5 +1,5 @@
 /** What a service's routing is now: its versions (from the DestinationRule) and the weights its VirtualService gives them. */
-import type { Weights } from './weights';
+import { evenWeights, type Weights } from './weights';
 
 interface Subset {
   name?: string;
@@ -42,4 +42,33 @@ export function currentWeights(
     weights[version] = (weights[version] ?? 0) + (d.weight ?? (last.route.length === 1 ? 100 : 0));
   }
   return Object.values(weights).reduce((a, b) => a + b, 0) === 100 ? weights : null;
+}
+
+/**
+ * The versions a wizard offers: those the service's workloads run (`running`, from the server), and the
+ * DestinationRule's subsets that select no running version apart (`idle`: an intent naming them would be
+ * refused). Without the server's answer: the graph's versions and the subsets', as they are.
+ */
+export function wizardVersions({
+  running,
+  graph,
+  subsets,
+}: {
+  running: string[] | undefined;
+  graph: string[];
+  subsets: Map<string, string>;
+}): { versions: string[]; idle: string[] } {
+  const named = [...new Set(subsets.values())];
+  if (!running) return { versions: [...new Set([...graph, ...named])].sort(), idle: [] };
+  return { versions: [...running].sort(), idle: named.filter((v) => !running.includes(v)).sort() };
+}
+
+/**
+ * The weights a shifting form opens with: the current ones, if every version they send traffic to is
+ * offered; else an even split over the offered versions (so it opens with values the server accepts).
+ */
+export function startingWeights(current: Weights | null, versions: string[]): Weights {
+  if (current && Object.entries(current).every(([v, w]) => w === 0 || versions.includes(v)))
+    return Object.fromEntries(versions.map((v) => [v, current[v] ?? 0]));
+  return evenWeights(versions);
 }

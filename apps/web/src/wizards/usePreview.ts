@@ -3,7 +3,8 @@ import type { RoutingIntentInput, RoutingResponse } from '@meshlens/contract';
 import { deleteRouting, postRouting } from '../istio/api';
 
 /** What a wizard asks for: an intent, the delete of all routing, or a form error the user must fix first. */
-export type WizardRequest = { intent: RoutingIntentInput } | { delete: true } | { invalid: string };
+export type WizardRequest =
+  { intent: RoutingIntentInput } | { delete: true; includeHandWritten?: boolean } | { invalid: string };
 
 export interface Preview {
   data: RoutingResponse | undefined;
@@ -13,7 +14,7 @@ export interface Preview {
 
 export function runRequest(ns: string, service: string, req: WizardRequest, dryRun: boolean) {
   if ('invalid' in req) return Promise.reject(new Error(req.invalid));
-  if ('delete' in req) return deleteRouting(ns, service, dryRun);
+  if ('delete' in req) return deleteRouting(ns, service, dryRun, req.includeHandWritten ?? false);
   return postRouting(ns, service, req.intent, dryRun);
 }
 

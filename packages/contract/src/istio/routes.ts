@@ -36,6 +36,11 @@ export const ObjectValidationSchema = z.object({
       severity: z.enum(['error', 'warning', 'info']),
       message: z.string(),
       path: z.string(),
+      /**
+       * In a write's answer: the object had this problem before the change. It does not block the write
+       * (only problems the change introduces do); an error already there is answered as a warning.
+       */
+      existing: z.literal(true).optional(),
     }),
   ),
 });
@@ -64,13 +69,33 @@ export const RoutingResponseSchema = z.object({
   /** Objects deleted (or to be). */
   deleted: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string() })),
   /** Objects left alone, with why (hand-written, still used by another VirtualService). */
-  kept: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string(), reason: z.string() })),
+  kept: z.array(
+    z.object({
+      kind: z.string(),
+      namespace: z.string(),
+      name: z.string(),
+      reason: z.string(),
+      /** Kept only because it was written by hand: `includeHandWritten=true` deletes it too. */
+      handWritten: z.literal(true).optional(),
+    }),
+  ),
   validations: z.array(ObjectValidationSchema),
   dryRun: z.boolean(),
   /** The objects as multi-document YAML (the preview). */
   yaml: z.string().optional(),
 });
 export type RoutingResponse = z.infer<typeof RoutingResponseSchema>;
+
+/** Answer of `GET …/routing`: what the routing wizards start from. */
+export const RoutingFactsResponseSchema = z.object({
+  namespace: z.string(),
+  service: z.string(),
+  /** The pod label whose values name versions. */
+  versionLabel: z.string(),
+  /** Versions the service's workloads run, sorted: the versions an intent may name. */
+  versions: z.array(z.string()),
+});
+export type RoutingFactsResponse = z.infer<typeof RoutingFactsResponseSchema>;
 
 /** Answer of the raw object routes (GET one, POST, PUT, PATCH). */
 export const IstioObjectResponseSchema = z.object({

@@ -31,6 +31,8 @@ export interface KeptObject {
   namespace: string;
   name: string;
   reason: string;
+  /** Kept only because it was written by hand: deleteRouting with includeHandWritten deletes it. */
+  handWritten?: true;
 }
 
 const refOf = (o: VirtualService | DestinationRule | Gateway): ObjectRef => ({
@@ -48,7 +50,8 @@ export function planDeleteRouting(
 ): { deletes: ObjectRef[]; kept: KeptObject[] } {
   const { mesh } = ctx;
   const kept: KeptObject[] = [];
-  const handWritten = 'written by hand (not managed by meshlens); pass includeHandWritten to delete it';
+  // In the words of the Delete routing dialog, which offers to delete these too (includeHandWritten).
+  const handWritten = 'written by hand, not by meshlens: kept unless you choose to delete it too';
   // Every VirtualService naming the host (whatever its binding).
   const vss = virtualServicesFor(mesh, facts.namespace, facts.fqdn, facts.domain, true);
   const goneVs = vss.filter((v) => intent.includeHandWritten || isManaged(v.metadata));
@@ -59,6 +62,7 @@ export function planDeleteRouting(
         namespace: namespaceOf(v),
         name: v.metadata.name,
         reason: handWritten,
+        handWritten: true,
       });
   const remaining = mesh.virtualServices.filter((v) => !goneVs.includes(v));
 
@@ -66,7 +70,7 @@ export function planDeleteRouting(
   for (const dr of destinationRulesFor(mesh, facts.namespace, facts.fqdn, facts.domain)) {
     const k = { kind: 'DestinationRule', namespace: namespaceOf(dr), name: dr.metadata.name };
     if (!intent.includeHandWritten && !isManaged(dr.metadata)) {
-      kept.push({ ...k, reason: handWritten });
+      kept.push({ ...k, reason: handWritten, handWritten: true });
       continue;
     }
     const names = new Set((dr.spec.subsets ?? []).map((s) => s.name));

@@ -14,6 +14,21 @@ describe('gateway', () => {
     return { ...m, workloads: [...(m.workloads ?? []), ingressWorkload] };
   };
 
+  it("the Gateway wizard's defaults (create, host '*', keep routing the mesh) are accepted", () => {
+    const mesh = withIngress([]);
+    const plan = build(
+      { gateway: { create: { port: 80, hosts: ['*'] }, includeMesh: true } },
+      mesh,
+      'details',
+    );
+    expect(plan.gateway?.spec.servers?.[0]?.hosts).toEqual(['*']);
+    expect(plan.virtualService?.spec).toMatchObject({
+      hosts: ['details'],
+      gateways: ['bookinfo/details-gateway', 'mesh'],
+    });
+    expectValid(mesh, plan);
+  });
+
   it('creates a Gateway and binds the VirtualService to it and to the mesh', () => {
     const mesh = withIngress([]);
     const plan = build(
@@ -42,7 +57,7 @@ describe('gateway', () => {
     expect(atGateway.kind === 'route' && atGateway.destination.subset).toBe('v1');
   });
 
-  it('attaches to bookinfo-gateway; refuses a wildcard host bound to the mesh and a missing gateway', () => {
+  it('attaches to bookinfo-gateway; keeps * out of a mesh-bound VirtualService; refuses a missing gateway', () => {
     const mesh = withIngress(['bookinfo-gateway.yaml']);
     const plan = build(
       { gateway: { attach: { namespace: 'bookinfo', name: 'bookinfo-gateway' }, includeMesh: false } },
@@ -52,14 +67,35 @@ describe('gateway', () => {
     expect(plan.virtualService?.spec.gateways).toEqual(['bookinfo/bookinfo-gateway']);
     expect(plan.virtualService?.spec.hosts).toEqual(['productpage', '*']);
     expectValid(mesh, plan);
+    // Keeping the mesh's routing (the default), the gateway's '*' stays out of the VirtualService's hosts:
+    // bound to the mesh too, it would capture the traffic to every service.
+    const both = build(
+      { gateway: { attach: { namespace: 'bookinfo', name: 'bookinfo-gateway' } } },
+      mesh,
+      'productpage',
+    );
+    expect(both.virtualService?.spec.gateways).toEqual(['bookinfo/bookinfo-gateway', 'mesh']);
+    expect(both.virtualService?.spec.hosts).toEqual(['productpage']);
+    const afterBoth = expectValid(mesh, both);
+    const viaGateway = evaluateHttp(
+      afterBoth,
+      { namespace: 'istio-system', labels: ingressWorkload.labels, gateways: ['bookinfo/bookinfo-gateway'] },
+      get('productpage.bookinfo.svc.cluster.local', '/productpage'),
+      mulberry32(3),
+    );
+    expect(viaGateway.kind === 'route' && viaGateway.destination.host).toBe(
+      'productpage.bookinfo.svc.cluster.local',
+    );
+    // Asked for explicitly, '*' with the mesh is refused, in the words of the form.
     const wild = intentErrorOf(() =>
       build(
-        { gateway: { attach: { namespace: 'bookinfo', name: 'bookinfo-gateway' } } },
+        { gateway: { attach: { namespace: 'bookinfo', name: 'bookinfo-gateway' }, hosts: ['*'] } },
         mesh,
         'productpage',
       ),
     );
-    expect(wild.causes[0]).toMatchObject({ path: 'gateway', code: 'ML2003' });
+    expect(wild.causes[0]).toMatchObject({ path: 'gateway/hosts', code: 'ML2003' });
+    expect(wild.causes[0]?.message).not.toMatch(/includeMesh|gateway\.hosts/);
     const missing = intentErrorOf(() =>
       build({ gateway: { attach: { namespace: 'bookinfo', name: 'nope' } } }, mesh),
     );
@@ -92,6 +128,7 @@ describe('delete routing', () => {
     const ratings = build({ deleteRouting: {} }, mesh, 'ratings');
     expect(ratings.deletes).toEqual([]);
     expect(ratings.kept.map((k) => k.kind).sort()).toEqual(['DestinationRule', 'VirtualService']);
+    expect(ratings.kept.every((k) => k.handWritten === true)).toBe(true);
     const forced = build({ deleteRouting: { includeHandWritten: true } }, mesh, 'ratings');
     expect(forced.deletes.map((d) => d.kind)).toEqual(['VirtualService', 'DestinationRule']);
   });
@@ -111,5 +148,6 @@ describe('delete routing', () => {
     const del = build({ deleteRouting: {} }, withObject(after, other as unknown as VirtualService));
     expect(del.deletes.map((d) => d.kind)).toEqual(['VirtualService']);
     expect(del.kept[0]?.reason).toContain('front/reviews-from-front');
+    expect(del.kept[0]?.handWritten).toBeUndefined();
   });
 });

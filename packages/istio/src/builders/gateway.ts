@@ -1,4 +1,9 @@
-/** Exposure through an Istio Gateway: bind the VirtualService to an existing one, or create one. */
+/**
+ * Exposure through an Istio Gateway: bind the VirtualService to an existing one, or create one. The
+ * VirtualService answers at the gateway's hosts too, except `*` while it keeps routing the mesh's traffic
+ * (bound to `mesh`, `*` would capture the traffic to every service): then it answers at the service's own
+ * name, as Kiali's wizard writes it.
+ */
 import type { GatewayIntent } from '@meshlens/contract';
 import type { MeshConfig } from '../evaluate.types';
 import type { Gateway, VirtualServiceSpec } from '../model';
@@ -63,11 +68,11 @@ export function applyGateway(
     ref = `${facts.namespace}/${name}`;
     serverHosts = c.hosts;
   }
-  const extra = intent.hosts ?? serverHosts;
+  const extra = intent.hosts ?? (intent.includeMesh ? serverHosts.filter((h) => h !== '*') : serverHosts);
   if (intent.includeMesh && extra.includes('*'))
     throw intentError(
-      intent.hosts ? 'gateway/hosts' : 'gateway',
-      "host '*' bound to the mesh would capture the traffic of every service: name the external hosts (gateway.hosts) or set includeMesh false",
+      'gateway/hosts',
+      "'*' would also capture the mesh's traffic to every other service while the mesh's own traffic is routed here too: name the hosts, or route only the gateway's traffic",
       'ML2003',
     );
   const current = (spec.gateways ?? []).map((g) => resolveGatewayRef(g, facts.namespace));

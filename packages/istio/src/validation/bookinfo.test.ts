@@ -69,6 +69,21 @@ describe('every Bookinfo file', () => {
     }
   });
 
+  it('a subset with no workload (KIA0203) is a warning, and an error once a VirtualService routes to it (as Kiali)', () => {
+    const severities = (files: string[]) =>
+      validateMesh(input(files), { schemas })
+        .filter((r) => r.kind === 'DestinationRule' && r.name === 'details')
+        .map((r) => ({ valid: r.valid, checks: r.checks.map((c) => `${c.code} ${c.severity} ${c.path}`) }));
+    // Istio's own destination-rule-all.yaml: details v2 runs nowhere in bookinfo.yaml, and nothing uses it.
+    expect(severities(['destination-rule-all.yaml'])).toEqual([
+      { valid: true, checks: ['KIA0203 warning spec/subsets[1]/labels'] },
+    ]);
+    // virtual-service-details-v2.yaml sends every request to it: they would fail.
+    expect(severities(['destination-rule-all.yaml', 'virtual-service-details-v2.yaml'])).toEqual([
+      { valid: false, checks: ['KIA0203 error spec/subsets[1]/labels'] },
+    ]);
+  });
+
   it('files that are valid on their own: no checks at all', () => {
     for (const f of [
       'bookinfo.yaml',

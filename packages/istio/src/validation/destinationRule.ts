@@ -1,10 +1,11 @@
 /**
  * DestinationRule checks: host in the registry (KIA0202), subsets without labels (KIA0209) or whose labels
- * select no workload of the host (KIA0203), and TLS DISABLE against a STRICT PeerAuthentication on the
+ * select no workload of the host (KIA0203: a warning, an error when a VirtualService routes to the subset,
+ * as in Kiali's NoDestinationChecker), and TLS DISABLE against a STRICT PeerAuthentication on the
  * host's namespace (KIA0207) or mesh-wide (KIA0208). KIA0201 (same host+subset in two rules) needs all
  * rules: see ./mesh.
  */
-import type { DestinationRule, TrafficPolicy } from '../model';
+import type { DestinationRule, RouteDestinationRef, TrafficPolicy } from '../model';
 import type { ValidationCheck, ValidationInput, ValidationOptions } from './types';
 import { makeCheck } from './types';
 import { labelsMatch, namespaceOf, resolveConfigHost } from '../hosts';
@@ -20,6 +21,23 @@ function tlsLocations(policy: TrafficPolicy | undefined, path: string): { mode?:
   (policy.portLevelSettings ?? []).forEach((p, k) => {
     if (p.tls) out.push({ mode: p.tls.mode, path: `${path}/portLevelSettings[${k}]/tls/mode` });
   });
+  return out;
+}
+
+/** Subsets of `fqdn` that some VirtualService's http, tcp or tls routes send requests to. */
+function routedSubsets(input: ValidationInput, fqdn: string, domain: string): Set<string> {
+  const out = new Set<string>();
+  for (const vs of input.virtualServices ?? []) {
+    const ns = namespaceOf(vs);
+    const rules = [...(vs.spec?.http ?? []), ...(vs.spec?.tcp ?? []), ...(vs.spec?.tls ?? [])] as {
+      route?: { destination?: RouteDestinationRef }[];
+    }[];
+    for (const rule of rules)
+      for (const r of rule.route ?? []) {
+        const d = r.destination;
+        if (d?.subset && d.host && resolveConfigHost(d.host, ns, domain) === fqdn) out.add(d.subset);
+      }
+  }
   return out;
 }
 
@@ -54,6 +72,7 @@ export function validateDestinationRule(
     );
   }
   const svc = idx.serviceByFqdn.get(host);
+  let routed: Set<string> | undefined;
   (dr.spec.subsets ?? []).forEach((s, i) => {
     const labels = s.labels ?? {};
     if (Object.keys(labels).length === 0) {
@@ -64,7 +83,10 @@ export function validateDestinationRule(
     const pods = (idx.workloadsByNamespace.get(svc.namespace) ?? []).filter(
       (w) => (!svc.selector || labelsMatch(svc.selector, w.labels)) && labelsMatch(labels, w.labels),
     );
-    if (pods.length === 0) out.push(makeCheck('KIA0203', `spec/subsets[${i}]/labels`, s.name));
+    if (pods.length > 0) return;
+    routed ??= routedSubsets(input, host, idx.domain);
+    const severity = routed.has(s.name) ? 'error' : 'warning';
+    out.push(makeCheck('KIA0203', `spec/subsets[${i}]/labels`, s.name, severity));
   });
   const strict = strictness(input, hostNamespace(input, host));
   if (strict) {

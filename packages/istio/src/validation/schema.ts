@@ -27,7 +27,12 @@ export interface CrdSchemas {
   kinds(): string[];
 }
 
-/** Structural schema → plain JSON Schema: descriptions and x-kubernetes-* dropped, int-or-string spelled out. */
+/**
+ * Structural schema → plain JSON Schema: descriptions and x-kubernetes-* dropped, int-or-string spelled out,
+ * and objects closed (`additionalProperties: false`) where the API server would prune unknown fields — an
+ * object with `properties`, unless `x-kubernetes-preserve-unknown-fields` keeps them — so an unknown field
+ * (`spec.subsetz`) is refused as kubectl's strict field validation (the default since Kubernetes 1.27) does.
+ */
 function toJsonSchema(s: unknown): unknown {
   if (Array.isArray(s)) return s.map(toJsonSchema);
   if (typeof s !== 'object' || s === null) return s;
@@ -41,6 +46,14 @@ function toJsonSchema(s: unknown): unknown {
   }
   if (src['x-kubernetes-int-or-string'] === true && out.type === undefined && out.anyOf === undefined) {
     out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (
+    src.type === 'object' &&
+    src.properties !== undefined &&
+    src.additionalProperties === undefined &&
+    src['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    out.additionalProperties = false;
   }
   return out;
 }
@@ -91,7 +104,15 @@ export function crdSchemas(documents: unknown[]): CrdSchemas {
     const src = sources.get(key);
     if (!src) return undefined;
     const root = { ...(toJsonSchema(src) as Schema) };
-    if (root.properties) root.properties = { ...(root.properties as Schema), metadata: { type: 'object' } };
+    // metadata is ObjectMeta (the API server checks it, not the CRD's schema); apiVersion and kind are the
+    // object's own fields at the top level.
+    if (root.properties)
+      root.properties = {
+        ...(root.properties as Schema),
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        metadata: { type: 'object' },
+      };
     const fn = ajv.compile(root) as ValidateFn;
     compiled.set(key, fn);
     return fn;
@@ -117,8 +138,9 @@ export function crdSchemas(documents: unknown[]): CrdSchemas {
           path = `${path ? `${path}/` : ''}${String(e.params.missingProperty).replace(/^\./, '')}`;
           what = 'required';
         } else if (e.keyword === 'additionalProperties') {
-          path = `${path ? `${path}/` : ''}${String(e.params.additionalProperty)}`;
-          what = 'unknown field';
+          const field = String(e.params.additionalProperty);
+          path = `${path ? `${path}/` : ''}${field}`;
+          what = `unknown field "${field}"`;
         } else if (e.keyword === 'oneOf' || e.keyword === 'not') {
           what = 'only one of the alternatives may be set';
         }

@@ -50,7 +50,8 @@ export const CHECKS = {
     severity: 'error',
     message: 'This host has no matching entry in the service registry (service, workload or service entries)',
   },
-  KIA0203: { severity: 'error', message: "This subset's labels are not found in any matching host" },
+  /** An error when a VirtualService routes to the subset (see ./destinationRule). */
+  KIA0203: { severity: 'warning', message: "This subset's labels are not found in any matching host" },
   KIA0207: {
     severity: 'error',
     message: 'PeerAuthentication with TLS strict mode found, it should be permissive',

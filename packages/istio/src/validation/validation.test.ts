@@ -224,6 +224,41 @@ describe('schema checks (ML0001)', () => {
     expect(schemas.validate(unknownKind).map((c) => c.path)).toEqual(['apiVersion']);
   });
 
+  it('refuses unknown fields at their paths, as kubectl (strict field validation) does', () => {
+    const typo = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'details', namespace: 'bookinfo' },
+      spec: {
+        host: 'details',
+        subsetz: [{ name: 'v1', labels: { version: 'v1' } }],
+        trafficPolicy: { connectionPool: { tcp: { maxConections: 1 } } },
+      },
+    };
+    const checks = schemas.validate(typo);
+    expect(checks.map((c) => [c.path, c.severity])).toEqual([
+      ['spec/subsetz', 'error'],
+      ['spec/trafficPolicy/connectionPool/tcp/maxConections', 'error'],
+    ]);
+    expect(checks[0]?.message).toMatch(/unknown field "subsetz"/);
+    // a field at the top level too; apiVersion, kind, metadata and status are the object's own
+    const topLevel = { ...typo, spec: { host: 'details' }, specs: {}, status: { anything: 1 } };
+    expect(schemas.validate(topLevel)).toMatchObject([{ path: 'specs' }]);
+    // maps (labels) and fields the schema leaves open (x-kubernetes-preserve-unknown-fields) stay open
+    const labels = {
+      ...typo,
+      spec: { host: 'details', subsets: [{ name: 'v1', labels: { anyLabel: 'x' } }] },
+    };
+    expect(schemas.validate(labels)).toEqual([]);
+    const wasm = {
+      apiVersion: 'extensions.istio.io/v1alpha1',
+      kind: 'WasmPlugin',
+      metadata: { name: 'w', namespace: 'bookinfo' },
+      spec: { url: 'oci://x', pluginConfig: { whatever: { nested: true } } },
+    };
+    expect(schemas.validate(wasm)).toEqual([]);
+  });
+
   it('flows into validateMesh results', () => {
     const bad = vs('r', {
       hosts: ['reviews'],
