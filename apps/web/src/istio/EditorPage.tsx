@@ -177,11 +177,6 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
                   : 'valid'}
           {phase.kind === 'saved' && !dirty ? ' · saved' : ''}
         </span>
-        {!access.hidden && !access.allowed && access.reason && (
-          <span className="denied-reason ed-denied" role="status" data-testid="save-denied">
-            {access.reason}
-          </span>
-        )}
         {!access.hidden && (
           <>
             <button
@@ -204,6 +199,11 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
           </>
         )}
       </div>
+      {!access.hidden && !access.allowed && access.reason && (
+        <p className="ed-denied" role="status" data-testid="save-denied">
+          <strong>Read-only.</strong> {access.reason}
+        </p>
+      )}
       {query.error && <ErrorBox error={query.error} />}
       <ErrorBox error={saveError} />
       <div className="ed-body">

@@ -55,29 +55,31 @@ export function ServiceActions({
   const refusals = new Map(WIZARDS.map((w) => [w.id, refusal(w.id)]));
   const noneAllowed = WIZARDS.every((w) => refusals.get(w.id) !== undefined);
   const menuReason = noneAllowed ? refusals.get(WIZARDS[0].id) : undefined;
-  if (viewOnly) return <ServiceConfigLinks namespace={namespace} service={service} />;
   return (
     <>
       <div className="wz-actions">
-        <button
-          type="button"
-          className="btn"
-          aria-haspopup="menu"
-          aria-expanded={open}
-          disabled={noneAllowed}
-          title={menuReason}
-          aria-describedby={menuReason ? 'actions-denied' : undefined}
-          onClick={() => setOpen((o) => !o)}
-        >
-          Actions ▾
-        </button>
+        {/* A view-only console shows no write control at all. */}
+        {!viewOnly && (
+          <button
+            type="button"
+            className="btn"
+            aria-haspopup="menu"
+            aria-expanded={open}
+            disabled={noneAllowed}
+            title={menuReason}
+            aria-describedby={menuReason ? 'actions-denied' : undefined}
+            onClick={() => setOpen((o) => !o)}
+          >
+            Actions ▾
+          </button>
+        )}
         <Link
           className="small"
           href={`/istio${search}${search ? '&' : '?'}service=${encodeURIComponent(`${namespace}/${service}`)}`}
         >
           All Istio config of {service}
         </Link>
-        {open && !noneAllowed && (
+        {open && !viewOnly && !noneAllowed && (
           <ul role="menu" className="wz-menu" aria-label={`Actions on ${service}`}>
             {WIZARDS.map((w) => {
               const why = refusals.get(w.id);
@@ -114,7 +116,7 @@ export function ServiceActions({
           </Suspense>
         )}
       </div>
-      {menuReason && (
+      {menuReason && !viewOnly && (
         <p id="actions-denied" className="denied-reason" data-testid="actions-denied">
           {menuReason}
         </p>
