@@ -148,7 +148,7 @@ export const ServerConfigSchema = z.strictObject({
       maxNamespaces: z.number().int().min(1).default(200),
       /**
        * Graph computations (answers not already cached or in flight) one client may start per minute;
-       * past it 429 with Retry-After. 0 = no limit. A client is the remote address until sign-in exists.
+       * past it 429 with Retry-After. 0 = no limit. A client is the signed-in user (with anonymous, the remote address).
        */
       maxComputationsPerClientPerMinute: z.number().int().min(0).default(120),
     })
