@@ -78,7 +78,13 @@ export function createApp({
     });
   // X-Forwarded-Proto/-For are believed from auth.trustedProxies only (Secure cookies behind https).
   app.set('trust proxy', (address: string) => auth.trustedProxies.trusts(address));
-  const clientOfRequest: ClientOf = clientOf ?? ((req) => auth.principalOf(req)?.key || remoteClient(req));
+  // A signed-in user counts as one client wherever they come from; anonymous visitors by their address.
+  const clientOfRequest: ClientOf =
+    clientOf ??
+    ((req) => {
+      const p = auth.principalOf(req);
+      return p && p.credentials.kind !== 'console' ? p.key : remoteClient(req);
+    });
   const heapTrimmer = createHeapTrimmer(config.graph.heapSoftLimitMb);
   const graph = createGraphService({
     prometheus,

@@ -380,6 +380,20 @@ describe('strategy token', () => {
   });
 });
 
+describe('graph limits per signed-in user', () => {
+  it('counts each user’s graph computations apart', async () => {
+    const t = makeApp({ auth: { strategy: 'token' }, graph: { maxComputationsPerClientPerMinute: 1 } });
+    const viewer = await signIn(t.app, 't-viewer');
+    const admin = await signIn(t.app, 't-admin');
+    const graph = (s: { cookie: string }, duration: string) =>
+      request(t.app).get(`/api/graph?namespaces=bookinfo&duration=${duration}`).set('Cookie', s.cookie);
+    expect((await graph(viewer, '60s')).status).toBe(200);
+    expect((await graph(viewer, '120s')).status).toBe(429);
+    // Same address, another user: a budget of its own.
+    expect((await graph(admin, '180s')).status).toBe(200);
+  });
+});
+
 describe('viewOnly', () => {
   const t = makeApp({ auth: { strategy: 'token' }, viewOnly: true });
 
