@@ -2,11 +2,13 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
+  AUTH_STRATEGIES,
   buildWebIfStale,
   componentAvailable,
   ensurePrometheus,
   portFree,
   startStack,
+  type AuthStrategy,
   type ScenarioName,
   type Stack,
   waitForPromQL,
@@ -66,6 +68,14 @@ const program = new Command('npm run demo --')
     integer('--scrape-interval', 1, 300),
     5,
   )
+  .addOption(
+    new Option(
+      '--auth <strategy>',
+      'how people sign in: anonymous (everyone acts as the console), or token/openid with three demo users whose tokens go to STATE/users.json',
+    )
+      .choices([...AUTH_STRATEGIES])
+      .default('anonymous'),
+  )
   .option('--state-dir <dir>', 'state folder (kubeconfig, endpoints.json, logs, Prometheus data)', '.demo')
   .option('--no-console', 'do not start the console server')
   .option('--no-web-build', 'do not build the web app even when apps/web/dist is missing or stale')
@@ -83,6 +93,7 @@ const opts = program.parse(process.argv.slice(2), { from: 'user' }).opts<{
   prometheusPort?: number;
   clusterPort?: number;
   scrapeInterval: number;
+  auth: AuthStrategy;
   stateDir: string;
   console: boolean;
   webBuild: boolean;
@@ -96,6 +107,25 @@ function shown(path: string): string {
 }
 
 const say = (line: string): void => void process.stderr.write(`meshlens demo: ${line}\n`);
+
+/** How to sign in as each demo user (`--auth token|openid`); nothing with `anonymous`. */
+function signInLines(stack: Stack, state: string): string[] {
+  if (stack.users.length === 0) return [];
+  const width = Math.max(...stack.users.map((u) => u.name.length));
+  return [
+    '',
+    `  Users (--auth ${opts.auth}; tokens made for this run, also in ${state}/users.json):`,
+    ...stack.users.flatMap((u) => [
+      `    ${u.name.padEnd(width)}  ${u.description}`,
+      `    ${' '.repeat(width)}  token: ${u.token}`,
+    ]),
+    ...(opts.auth === 'openid'
+      ? ['  The demo runs no OpenID provider yet: sign in with these tokens as bearer tokens meanwhile.']
+      : []),
+    "  Sign in by pasting a token on the console's sign-in page (once the console offers sign-in), or try",
+    `    KUBECONFIG=${state}/kubeconfig kubectl --token <token> auth can-i --list -n bookinfo`,
+  ];
+}
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -160,6 +190,7 @@ async function main(): Promise<void> {
       rateScale: opts.rateScale,
       telemetryProfile: opts.telemetryProfile,
       scrapeIntervalSeconds: opts.scrapeInterval,
+      auth: opts.auth,
       withConsole,
       handleSignals: false,
       echoLogs: opts.verbose,
@@ -185,6 +216,7 @@ async function main(): Promise<void> {
     `  State:        ${state}/ (kubeconfig, endpoints.json, logs/)`,
     '',
     `  Try: KUBECONFIG=${state}/kubeconfig kubectl get vs -A`,
+    ...signInLines(stack, state),
     '',
     'Press Ctrl-C to stop.',
     '',

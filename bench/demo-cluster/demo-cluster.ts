@@ -12,10 +12,12 @@ const REPLICAS = 5;
 
 export async function runDemoClusterBench({ log }: BenchContext): Promise<BenchResult> {
   const dc = await startDemoCluster({ port: 0 });
+  // As the admin (system:masters: authorized without consulting RBAC, as in a real API server).
+  const auth = { Authorization: `Bearer ${dc.adminToken}` };
   const post = async (path: string, body: unknown): Promise<void> => {
     const r = await fetch(`${dc.url}${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...auth },
       body: JSON.stringify(body),
     });
     if (r.status !== 201) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
@@ -61,7 +63,9 @@ export async function runDemoClusterBench({ log }: BenchContext): Promise<BenchR
       const times: number[] = [];
       for (let i = 0; i < 5; i++) {
         const s = performance.now();
-        const r = await fetch(`${dc.url}${path}`, accept ? { headers: { Accept: accept } } : {});
+        const r = await fetch(`${dc.url}${path}`, {
+          headers: { ...auth, ...(accept ? { Accept: accept } : {}) },
+        });
         await r.arrayBuffer();
         times.push(performance.now() - s);
       }
@@ -80,7 +84,7 @@ export async function runDemoClusterBench({ log }: BenchContext): Promise<BenchR
 
     log('timing watch delivery to 3 cluster-wide pod watches');
     const rv = (
-      (await (await fetch(`${dc.url}/api/v1/namespaces?limit=1`)).json()) as {
+      (await (await fetch(`${dc.url}/api/v1/namespaces?limit=1`, { headers: auth })).json()) as {
         metadata: { resourceVersion: string };
       }
     ).metadata.resourceVersion;
@@ -89,6 +93,7 @@ export async function runDemoClusterBench({ log }: BenchContext): Promise<BenchR
     const controllers = [0, 1, 2].map(() => new AbortController());
     const readers = controllers.map(async (ac) => {
       const res = await fetch(`${dc.url}/api/v1/pods?watch=true&resourceVersion=${rv}`, {
+        headers: auth,
         signal: ac.signal,
       });
       const reader = res.body?.getReader();
@@ -115,7 +120,7 @@ export async function runDemoClusterBench({ log }: BenchContext): Promise<BenchR
       }
     });
     const pods = (
-      (await (await fetch(`${dc.url}/api/v1/namespaces/ns1/pods`)).json()) as {
+      (await (await fetch(`${dc.url}/api/v1/namespaces/ns1/pods`, { headers: auth })).json()) as {
         items: { metadata: { name: string } }[];
       }
     ).items;
@@ -124,7 +129,7 @@ export async function runDemoClusterBench({ log }: BenchContext): Promise<BenchR
       pending.set(`m${i}`, performance.now());
       const r = await fetch(`${dc.url}/api/v1/namespaces/ns1/pods/${pod}`, {
         method: 'PATCH',
-        headers: { 'Content-Type': 'application/merge-patch+json' },
+        headers: { 'Content-Type': 'application/merge-patch+json', ...auth },
         body: JSON.stringify({ metadata: { labels: { bench: `m${i}` } } }),
       });
       await r.arrayBuffer();

@@ -50,7 +50,7 @@ beforeAll(async () => {
   kubeValve = await startValve({ host: '127.0.0.1', port: Number(clusterUrl.port) });
   promValve = await startValve({ host: '127.0.0.1', port: prometheus.port });
   const relayedKubeconfig = join(dir, 'kubeconfig-relayed');
-  writeFileSync(relayedKubeconfig, kubeconfigFor(kubeValve.url()));
+  writeFileSync(relayedKubeconfig, kubeconfigFor(kubeValve.url('https'), cluster.adminToken, cluster.caCert));
   hungServer = await startServer({
     kubeconfigPath: relayedKubeconfig,
     prometheusUrl: promValve.url(),

@@ -8,6 +8,8 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Kinds whose names must be DNS-1123 labels rather than subdomains. */
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
+/** Kinds whose names need only be valid path segments (RBAC: `system:discovery`). */
+const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 type Obj = Record<string, unknown>;
 const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -22,6 +24,14 @@ export function validateMetadata(obj: KObject): StatusCause[] {
       message: 'Required value: name or generateName is required',
       field: 'metadata.name',
     });
+  } else if (PATH_SEGMENT_NAMED.has(obj.kind)) {
+    if (name === '.' || name === '..' || /[/%]/.test(name)) {
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(name)}: may not be '.' or '..' and may not contain '/' or '%'`,
+        field: 'metadata.name',
+      });
+    }
   } else {
     const re = LABEL_NAMED.has(obj.kind) ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
     const max = LABEL_NAMED.has(obj.kind) ? 63 : 253;
@@ -287,6 +297,10 @@ export const BUILT_IN_FIELDS: Record<string, string[]> = {
   ConfigMap: ['data', 'binaryData', 'immutable'],
   Secret: ['data', 'stringData', 'type', 'immutable'],
   ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
+  Role: ['rules'],
+  ClusterRole: ['rules', 'aggregationRule'],
+  RoleBinding: ['subjects', 'roleRef'],
+  ClusterRoleBinding: ['subjects', 'roleRef'],
   Endpoints: ['subsets'],
   EndpointSlice: ['addressType', 'endpoints', 'ports'],
   Event: [

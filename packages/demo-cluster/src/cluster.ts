@@ -46,6 +46,8 @@ export class Cluster {
   private readonly applied = new Map<string, Map<string, Record<string, unknown>>>();
   /** Mutating admission on create (the sidecar injector). */
   readonly admission: ((t: ResourceType, obj: KObject) => void)[] = [];
+  /** Checks run on every create and update that would store something (RBAC validation and escalation). */
+  readonly writeChecks: ((t: ResourceType, obj: KObject, old: KObject | undefined) => void)[] = [];
 
   constructor(historyLimit?: number) {
     this.store = new Store(historyLimit);
@@ -79,6 +81,7 @@ export class Cluster {
 
   /** Fills uid, timestamps, generation and the next resourceVersion, then stores (unless dry run). */
   private commit(t: ResourceType, obj: KObject, old: KObject | undefined, dryRun: boolean): KObject {
+    for (const c of this.writeChecks) c(t, obj, old);
     const m = obj.metadata;
     m.uid = old?.metadata.uid ?? m.uid ?? randomUUID();
     m.creationTimestamp = old?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');

@@ -18,6 +18,10 @@ export interface HttpContext {
   /** Registers a cleanup for long-running responses (watches) so close() can end them. */
   track: (fn: () => void) => void;
   log?: (line: string) => void;
+  /** Authentication and authorization: runs `serve` as the request's user, or throws 401/403. */
+  guard?: (req: IncomingMessage, serve: () => Promise<void>) => Promise<void>;
+  /** Serves targets the generic handlers do not (access reviews, TokenRequest); false when not one. */
+  extension?: (t: Target, method: string, req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface Target {
@@ -115,7 +119,8 @@ export function render(
 
 export function createHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    handle(ctx, req, res).catch((e: unknown) => sendError(res, e));
+    const serve = () => handle(ctx, req, res);
+    (ctx.guard ? ctx.guard(req, serve) : serve()).catch((e: unknown) => sendError(res, e));
   };
 }
 
@@ -190,6 +195,7 @@ async function handleResource(
   const type = t.type;
   const ns = t.namespace ?? '';
   const rendering = negotiate(req.headers.accept);
+  if (ctx.extension && (await ctx.extension(t, method, req, res))) return;
   if (t.sub !== undefined) return handleSubresource(ctx, t, method, q, req, res);
 
   if (t.name === undefined) {

@@ -1,4 +1,5 @@
 /** Protobuf field numbers of the Kubernetes kinds kubectl sends as protobuf (k8s.io/api generated.proto). */
+import { AUTH_PROTOBUF_KINDS } from './auth/protobuf-schemas';
 
 export type FieldType =
   | 'string'
@@ -183,4 +184,5 @@ export const KINDS: Record<string, Msg> = {
     },
   },
   Pod: { 1: { name: 'metadata', type: ObjectMeta }, 2: { name: 'spec', type: PodSpec } },
+  ...AUTH_PROTOBUF_KINDS,
 };

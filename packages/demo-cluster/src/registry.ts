@@ -147,6 +147,9 @@ export const SUBRESOURCES: Record<
     { name: 'log', kind: 'Pod', verbs: ['get'] },
   ],
   services: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],
+  serviceaccounts: [
+    { name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+  ],
   namespaces: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }],
   nodes: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
   'deployments.apps': [

@@ -1,14 +1,16 @@
 /** startDemoCluster(): the emulator as a running HTTP server, with its controllers and optional state file. */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { ADMIN_USER, createAuth, type AuthOptions, type SavedAuth } from './auth';
 import { Cluster } from './cluster';
 import { Controllers, NODE_NAME } from './controllers';
 import { createHandler } from './http';
 import { kubeconfigFor } from './kubeconfig';
 import { ISTIO_CRDS_PATH, loadFile } from './load';
+import { registerAuthKinds } from './rbac/kinds';
+import { listenBoth, makeTlsMaterial, type TlsMaterial } from './tls';
 import type { KObject } from './types';
 
 export interface DemoClusterOptions {
@@ -24,10 +26,23 @@ export interface DemoClusterOptions {
   historyLimit?: number;
   /** Receives one line per request (for --verbose). */
   log?: (line: string) => void;
+  /**
+   * Authentication and authorization. Default: RBAC with Kubernetes' bootstrap roles, requests without a
+   * token act as system:anonymous, and the kubeconfig's token signs in as kubernetes-admin (system:masters).
+   */
+  auth?: AuthOptions;
 }
 
 export interface DemoCluster {
+  /** Plain HTTP (no credentials are sent by kubectl over it; fine for fetch and client libraries). */
   url: string;
+  /** The same port over TLS, verified with `caCert`: what the generated kubeconfig names. */
+  httpsUrl: string;
+  /** PEM of the CA of the serving certificate. */
+  caCert: string;
+  /** The kubeconfig's bearer token: user kubernetes-admin in group system:masters. */
+  adminToken: string;
+  adminUser: string;
   kubeconfig(): string;
   writeKubeconfig(path: string): Promise<void>;
   /** Resolves when the controllers have caught up with every write so far. */
@@ -40,6 +55,10 @@ interface SavedState {
   version: 1;
   resourceVersion: number;
   objects: { key: string; object: KObject }[];
+  /** The admin token and the ServiceAccount signing key, so that credentials survive a restart. */
+  auth?: SavedAuth;
+  /** The CA and serving certificate, so that a kubeconfig written before a restart still verifies. */
+  tls?: TlsMaterial;
 }
 
 function bootstrap(cluster: Cluster, istioCrds: boolean): void {
@@ -139,58 +158,83 @@ function restore(cluster: Cluster, state: SavedState): void {
 export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
   const host = opts.host ?? '127.0.0.1';
   const cluster = new Cluster(opts.historyLimit);
+  registerAuthKinds(cluster.registry);
   const controllers = new Controllers(cluster);
+  let saved: SavedState | undefined;
   if (opts.stateFile && existsSync(opts.stateFile)) {
-    restore(cluster, JSON.parse(readFileSync(opts.stateFile, 'utf8')) as SavedState);
-  } else {
+    saved = JSON.parse(readFileSync(opts.stateFile, 'utf8')) as SavedState;
+    restore(cluster, saved);
+  }
+  // Made while the cluster loads (a fresh CA unless the state file has one).
+  const tlsMaterial = saved?.tls ? Promise.resolve(saved.tls) : makeTlsMaterial(host);
+  tlsMaterial.catch(() => undefined);
+  if (!saved) {
     bootstrap(cluster, opts.istioCrds ?? true);
   }
+  const auth = createAuth(cluster, opts.auth, saved?.auth, opts.log);
   for (const file of opts.load ?? []) loadFile(cluster, file);
-  await controllers.settled();
+  const settled = async (): Promise<void> => {
+    await controllers.settled();
+    await auth.settled();
+    await controllers.settled();
+  };
+  await settled();
 
+  const tls = await tlsMaterial;
   const closers = new Set<() => void>();
   let address = '';
-  const server = createServer(
+  const { server, closeAllConnections } = listenBoth(
+    tls,
     createHandler({
       cluster,
       serverAddress: () => address,
       track: (fn) => closers.add(fn),
+      guard: (req, serve) => auth.guard(req, serve),
+      extension: (t, method, req, res) => auth.extension(t, method, req, res),
       ...(opts.log ? { log: opts.log } : {}),
     }),
   );
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${hostPort}`;
+  const httpsUrl = `https://${hostPort}`;
+  const kubeconfig = (): string => kubeconfigFor(httpsUrl, auth.adminToken, tls.caCert);
   let closed = false;
 
   return {
     url,
+    httpsUrl,
+    caCert: tls.caCert,
+    adminToken: auth.adminToken,
+    adminUser: ADMIN_USER,
     cluster,
-    kubeconfig: () => kubeconfigFor(url),
+    kubeconfig,
     async writeKubeconfig(path: string) {
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, kubeconfigFor(url), { mode: 0o600 });
+      await writeFile(path, kubeconfig(), { mode: 0o600 });
     },
-    settled: () => controllers.settled(),
+    settled,
     async close() {
       if (closed) return;
       closed = true;
       for (const fn of closers) fn();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        closeAllConnections();
       });
       if (opts.stateFile) {
-        await controllers.settled();
+        await settled();
         const state: SavedState = {
           version: 1,
           resourceVersion: cluster.store.currentRv(),
           objects: [...cluster.store.all()].map(([key, object]) => ({ key, object })),
+          auth: await auth.save(),
+          tls,
         };
         await mkdir(dirname(opts.stateFile), { recursive: true });
         await writeFile(opts.stateFile, JSON.stringify(state));

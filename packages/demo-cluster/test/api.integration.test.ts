@@ -9,7 +9,10 @@ import { waitFor } from './helpers';
 import { cm, restClient, type Json } from './rest';
 
 let dc: DemoCluster;
-const { api } = restClient(() => dc.url);
+const { api } = restClient(
+  () => dc.url,
+  () => dc.adminToken,
+);
 
 beforeAll(async () => {
   dc = await startDemoCluster({ port: 0 });
@@ -75,7 +78,10 @@ describe('discovery', () => {
     ).toEqual([{ group: 'networking.istio.io', version: 'v1', kind: 'VirtualService' }]);
     // older kubectl (1.20) fetches /openapi/v2 as protobuf before apply
     const v2 = await fetch(`${dc.url}/openapi/v2`, {
-      headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+      headers: {
+        Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+        Authorization: `Bearer ${dc.adminToken}`,
+      },
     });
     expect(v2.status).toBe(200);
     expect(v2.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
@@ -343,17 +349,24 @@ describe('namespaces, CRDs and state', () => {
     const stateFile = join(dir, 'state.json');
     try {
       const a = await startDemoCluster({ port: 0, stateFile });
+      const asAdmin = { Authorization: `Bearer ${a.adminToken}` };
       const created = (
-        await api('POST', '/api/v1/namespaces/default/configmaps', cm('kept', {}, { x: '1' }), {}, a.url)
+        await api('POST', '/api/v1/namespaces/default/configmaps', cm('kept', {}, { x: '1' }), asAdmin, a.url)
       ).body;
+      expect(created.metadata.uid).toEqual(expect.any(String));
       await a.close();
       const b = await startDemoCluster({ port: 0, stateFile });
       try {
-        const back = (await api('GET', '/api/v1/namespaces/default/configmaps/kept', undefined, {}, b.url))
-          .body;
+        // The state keeps the admin token (and the CA), so a kubeconfig written before still works.
+        expect(b.adminToken).toBe(a.adminToken);
+        expect(b.caCert).toBe(a.caCert);
+        const back = (
+          await api('GET', '/api/v1/namespaces/default/configmaps/kept', undefined, asAdmin, b.url)
+        ).body;
         expect(back.metadata.uid).toBe(created.metadata.uid);
         expect(back.data).toEqual({ x: '1' });
-        const next = (await api('POST', '/api/v1/namespaces/default/configmaps', cm('new'), {}, b.url)).body;
+        const next = (await api('POST', '/api/v1/namespaces/default/configmaps', cm('new'), asAdmin, b.url))
+          .body;
         expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(
           Number(created.metadata.resourceVersion),
         );
@@ -363,7 +376,7 @@ describe('namespaces, CRDs and state', () => {
               'GET',
               '/apis/networking.istio.io/v1/namespaces/default/virtualservices',
               undefined,
-              {},
+              asAdmin,
               b.url,
             )
           ).status,

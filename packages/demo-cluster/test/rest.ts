@@ -12,8 +12,18 @@ export interface Rest {
   watch(path: string, base?: string): { events: Json[]; ended: Promise<void>; close: () => void };
 }
 
-/** Requests against the cluster whose URL `defaultBase` returns (read at call time). */
-export function restClient(defaultBase: () => string): Rest {
+/**
+ * Requests against the cluster whose URL `defaultBase` returns (read at call time), as the user whose
+ * bearer token `token` returns (none: anonymous).
+ */
+export function restClient(
+  defaultBase: () => string,
+  token: () => string | undefined = () => undefined,
+): Rest {
+  const auth = (): Record<string, string> => {
+    const t = token();
+    return t ? { Authorization: `Bearer ${t}` } : {};
+  };
   async function api(
     method: string,
     path: string,
@@ -23,7 +33,7 @@ export function restClient(defaultBase: () => string): Rest {
   ): Promise<{ status: number; body: Json; headers: Headers }> {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'Content-Type': 'application/json', ...headers },
+      headers: { 'Content-Type': 'application/json', ...auth(), ...headers },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
@@ -39,7 +49,7 @@ export function restClient(defaultBase: () => string): Rest {
     const events: Json[] = [];
     const ended = (async () => {
       try {
-        const res = await fetch(`${base}${path}`, { signal: ac.signal });
+        const res = await fetch(`${base}${path}`, { signal: ac.signal, headers: auth() });
         const reader = res.body?.getReader();
         const dec = new TextDecoder();
         let buf = '';

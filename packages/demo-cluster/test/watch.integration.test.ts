@@ -5,7 +5,10 @@ import { waitFor } from './helpers';
 import { cm, restClient, type Json } from './rest';
 
 let dc: DemoCluster;
-const { api, watch } = restClient(() => dc.url);
+const { api, watch } = restClient(
+  () => dc.url,
+  () => dc.adminToken,
+);
 
 beforeAll(async () => {
   dc = await startDemoCluster({ port: 0 });
@@ -141,10 +144,14 @@ describe('watch', () => {
 
   it('answers a too old resourceVersion with an ERROR event carrying 410 Expired', async () => {
     const small = await startDemoCluster({ port: 0, istioCrds: false, historyLimit: 5 });
+    const rest = restClient(
+      () => small.url,
+      () => small.adminToken,
+    );
     try {
       for (let i = 0; i < 20; i++)
-        await api('POST', '/api/v1/namespaces/default/configmaps', cm(`c${i}`), {}, small.url);
-      const w = watch('/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2', small.url);
+        await rest.api('POST', '/api/v1/namespaces/default/configmaps', cm(`c${i}`));
+      const w = rest.watch('/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2');
       await w.ended;
       expect(w.events).toHaveLength(1);
       expect(w.events[0]).toMatchObject({

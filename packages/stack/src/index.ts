@@ -33,6 +33,14 @@ export {
   type StackUrls,
 } from './stack';
 export {
+  AUTH_STRATEGIES,
+  DEMO_USERS_MANIFEST,
+  makeDemoUsers,
+  type AuthStrategy,
+  type DemoUser,
+  type DemoUserName,
+} from './users';
+export {
   buildWebIfStale,
   ensurePrometheus,
   portFree,

@@ -5,6 +5,16 @@ import { componentCommand, type ComponentName } from './components';
 import { errorText } from './net';
 import { isAlive, killGroup, spawnReady, type ReadyProcess } from './processes';
 import { startPrometheus, type PrometheusHandle } from './prometheus';
+import {
+  DEMO_USERS_MANIFEST,
+  makeDemoUsers,
+  removeDemoUsers,
+  tokenFile,
+  usersFile,
+  writeDemoUsers,
+  type AuthStrategy,
+  type DemoUser,
+} from './users';
 
 export type ScenarioName = 'bookinfo' | 'travels' | 'generated';
 
@@ -38,6 +48,12 @@ export interface StackOptions {
   withConsole?: boolean;
   /** Extra arguments for the console CLI. */
   consoleArgs?: string[];
+  /**
+   * How people sign in (default `anonymous`: no users). With `token` or `openid`, three users (admin,
+   * bookinfo-editor, viewer) get fresh tokens that the demo cluster accepts, their roles and bindings from
+   * data/demo/users.yaml, and STATE/users.json lists them.
+   */
+  auth?: AuthStrategy;
   /** Stop every child on SIGINT/SIGTERM/SIGHUP of this process, then exit (default true). */
   handleSignals?: boolean;
   /** Copy the children's logs to stderr (they always go to stateDir/logs/NAME.log). */
@@ -57,6 +73,9 @@ export interface StackUrls {
 
 export interface Endpoints extends StackUrls {
   kubeconfig: string;
+  auth: AuthStrategy;
+  /** STATE/users.json (the demo users and their tokens), or null with `anonymous`. */
+  users: string | null;
   scenario: ScenarioName;
   startedAt: string;
   /** The process that started the stack (the demo launcher): SIGTERM it to stop the demo. */
@@ -70,6 +89,8 @@ export interface Stack {
   stateDir: string;
   endpointsPath: string;
   endpoints: Endpoints;
+  /** The demo users (none with `anonymous`), also in STATE/users.json. */
+  users: DemoUser[];
   prometheus: PrometheusHandle;
   /** Resolves when a component exits on its own (a crash), naming it; the others keep running. */
   crashed: Promise<{ name: string; code: number | string }>;
@@ -100,6 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const timeoutMs = options.startTimeoutMs ?? 90_000;
   const progress = options.onProgress ?? (() => undefined);
   const withConsole = options.withConsole ?? true;
+  const auth = options.auth ?? 'anonymous';
 
   const commands = {
     cluster: requireCommand('demo-cluster'),
@@ -110,6 +132,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await mkdir(stateDir, { recursive: true });
   await claimStateDir(stateDir, progress);
   await rm(endpointsPath, { force: true });
+  // Tokens are made per run: none of an earlier run stays valid or listed.
+  await removeDemoUsers(stateDir);
+  const users = auth === 'anonymous' ? [] : makeDemoUsers();
+  if (users.length) await writeDemoUsers(stateDir, users);
   // Logs of this run only.
   await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
@@ -123,6 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stopping ??= (async () => {
       await Promise.allSettled([...children.map((c) => c.stop()), prometheus?.close()]);
       await rm(endpointsPath, { force: true });
+      await removeDemoUsers(stateDir);
     })();
     return stopping;
   };
@@ -172,6 +199,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           String(port),
           '--kubeconfig-out',
           kubeconfigPath,
+          ...(users.length ? ['--token-auth-file', tokenFile(stateDir), '--load', DEMO_USERS_MANIFEST] : []),
         ]),
       ).then((p) => started('demo-cluster', p)),
       onPortOrFree('Prometheus', options.prometheusPort ?? 0, (port) =>
@@ -232,6 +260,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cluster: cluster.url,
       meshSim: meshSim.url,
       kubeconfig: kubeconfigPath,
+      auth,
+      users: users.length ? usersFile(stateDir) : null,
       scenario,
       startedAt: new Date().toISOString(),
       pid: process.pid,
@@ -264,6 +294,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stateDir,
       endpointsPath,
       endpoints,
+      users,
       prometheus: prom,
       crashed,
       async stop() {

@@ -13,14 +13,15 @@ async function stillAlive(pids: number[], timeoutMs: number): Promise<number[]> 
 describe('spawnReady', () => {
   it('returns the URL of the READY line and stop() ends the whole process group', async () => {
     // The child starts a grandchild (as npx does) and announces a URL.
+    // It ignores SIGTERM (stop() must escalate to SIGKILL), from before it announces READY.
     const script = `
+      process.on('SIGTERM', () => {});
       const { spawn } = require('node:child_process');
       const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
       console.error('log line on stderr');
       console.log('some chatter');
       console.log('READY http://127.0.0.1:4321');
       console.log('GRANDCHILD ' + g.pid);
-      process.on('SIGTERM', () => {}); // ignores SIGTERM: stop() must escalate to SIGKILL
       setInterval(() => {}, 1000);
     `;
     let announced: (pid: number) => void = () => undefined;
@@ -59,11 +60,12 @@ describe('spawnReady', () => {
       node,
       ['-e', 'console.log("PID " + process.pid); setInterval(() => {}, 1000)'],
       {
-        timeoutMs: 500,
+        // Long enough for node to start and print its pid on two busy cores.
+        timeoutMs: 5000,
         onStdoutLine: (line) => (pid = Number(line.split(' ')[1])),
       },
     );
-    await expect(attempt).rejects.toThrow(/printed no READY line within 500 ms/);
+    await expect(attempt).rejects.toThrow(/printed no READY line within 5000 ms/);
     expect(pid).toBeGreaterThan(0);
     expect(isAlive(pid)).toBe(false);
   });

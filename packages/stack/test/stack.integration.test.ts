@@ -51,6 +51,8 @@ describe('startStack with the bookinfo scenario', () => {
       // mesh-sim's telemetry passthrough: the profile, and explicit duration buckets that replace its buckets.
       telemetryProfile: 'large-mesh',
       meshSimArgs: ['--histogram-buckets', '{"istiocustom.istio_request_duration_milliseconds":[5,50,500]}'],
+      // The demo users, with tokens the demo cluster accepts and their roles from data/demo/users.yaml.
+      auth: 'token',
     });
   });
 
@@ -114,6 +116,49 @@ describe('startStack with the bookinfo scenario', () => {
       'service/ratings',
       'service/reviews',
     ]);
+  });
+
+  it('signs the demo users in with tokens made for this run, each with its own rights', async () => {
+    const usersPath = join(stateDir, 'users.json');
+    expect(stack!.endpoints.users).toBe(usersPath);
+    const { users } = JSON.parse(await readFile(usersPath, 'utf8')) as {
+      users: { name: string; token: string; description: string }[];
+    };
+    expect(users).toEqual(stack!.users);
+    expect(users.map((u) => u.name)).toEqual(['admin', 'bookinfo-editor', 'viewer']);
+    expect(new Set(users.map((u) => u.token)).size).toBe(3);
+    const cluster = stack!.urls.cluster;
+    const post = async (token: string, path: string, body: unknown) =>
+      (await (
+        await fetch(`${cluster}${path}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as { status: { allowed?: boolean; userInfo?: { username: string } } };
+    const can = async (token: string, verb: string, namespace: string) =>
+      (
+        await post(token, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+          spec: {
+            resourceAttributes: {
+              verb,
+              namespace,
+              group: 'networking.istio.io',
+              resource: 'virtualservices',
+            },
+          },
+        })
+      ).status.allowed;
+    const [admin, editor, viewer] = users.map((u) => u.token) as [string, string, string];
+    for (const u of users) {
+      const me = await post(u.token, '/apis/authentication.k8s.io/v1/selfsubjectreviews', {});
+      expect(me.status.userInfo?.username).toBe(u.name);
+    }
+    expect(await can(admin, 'delete', 'istio-system')).toBe(true);
+    expect(await can(editor, 'create', 'bookinfo')).toBe(true);
+    expect(await can(editor, 'create', 'istio-system')).toBe(false);
+    expect(await can(viewer, 'list', '')).toBe(true);
+    expect(await can(viewer, 'patch', 'bookinfo')).toBe(false);
   });
 
   it('has istio_requests_total from mesh-sim in Prometheus within 30 s', async () => {
@@ -181,5 +226,7 @@ describe('startStack with the bookinfo scenario', () => {
     stack = undefined;
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(join(stateDir, 'endpoints.json'))).toBe(false);
+    // The tokens died with the cluster: their list goes too.
+    expect(existsSync(join(stateDir, 'users.json'))).toBe(false);
   });
 });
