@@ -12,7 +12,6 @@ import { WEB_TEST_DIR } from '../support/buildWeb';
  * Sign-in with strategy token, in Chromium, on a stack of its own: the console started with
  * `--auth-strategy token` against the demo cluster with its three users (admin, bookinfo-editor, viewer;
  * tokens in STATE/users.json) and their RBAC. Each test signs in in a fresh browser context.
- * Needs the demo cluster's users and RBAC (branch h-a11kube: startStack's `auth` option).
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -43,8 +42,6 @@ test.beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-auth-'));
   const keyFile = join(stateDir, 'session-key');
   writeFileSync(keyFile, `${SESSION_KEY}\n`, { mode: 0o600 });
-  // `auth: 'token'` makes the demo users (startStack's option of branch h-a11kube).
-  const withUsers = { auth: 'token' } as object;
   stack = await startStack({
     scenario: 'bookinfo',
     stateDir,
@@ -61,10 +58,11 @@ test.beforeAll(async () => {
     ],
     handleSignals: false,
     onProgress: (m) => process.stderr.write(`[e2e auth stack] ${m}\n`),
-    ...withUsers,
+    auth: 'token',
   });
   if (!stack.urls.console) throw new Error('the stack started without a console');
   url = stack.urls.console.replace(/\/+$/, '');
+  // As a person would: the users and tokens the demo lists in STATE/users.json.
   users = (JSON.parse(readFileSync(join(stateDir, 'users.json'), 'utf8')) as { users: DemoUser[] }).users;
 });
 
