@@ -101,23 +101,33 @@ export function anonymousStrategy(
 ): AuthStrategy {
   const credentials: Credentials = { kind: 'console' };
   const now = options.now ?? Date.now;
-  // The console's identity, asked once a minute at most (also when the API server cannot say).
-  let known:
-    | { expires: number; value: Promise<{ identity: Identity; source: Principal['identitySource'] }> }
-    | undefined;
-  const consoleIdentity = () => {
-    const t = now();
-    if (known && known.expires > t) return known.value;
-    const value = cluster.whoami(credentials).then(
-      (me) => ({ identity: me.identity, source: me.source as Principal['identitySource'] }),
-      // The API server cannot say (no SelfSubjectReview, or down): the kubeconfig's user name.
-      () => ({
-        identity: { username: cluster.consoleUserName() ?? 'the console', groups: [] as string[] },
-        source: 'kubeconfig' as const,
-      }),
+  type Known = { identity: Identity; source: Principal['identitySource'] };
+  // The console's identity, asked once per ttlMs at most. Requests are served the last one known while a
+  // new one is asked (only the first request waits): the identity is shown, it decides nothing.
+  let current: Known | undefined;
+  let pending: Promise<Known> | undefined;
+  let expires = 0;
+  const ask = (): Promise<Known> =>
+    cluster.whoami(credentials).then(
+      (me): Known => ({ identity: me.identity, source: me.source }),
+      // The API server cannot say (no SelfSubjectReview, or down): what it said before, else the
+      // kubeconfig's user name.
+      (): Known =>
+        current ?? {
+          identity: { username: cluster.consoleUserName() ?? 'the console', groups: [] },
+          source: 'kubeconfig',
+        },
     );
-    known = { expires: t + options.ttlMs, value };
-    return value;
+  const consoleIdentity = async (): Promise<Known> => {
+    if (!pending && now() >= expires) {
+      expires = now() + options.ttlMs;
+      pending = ask().then((k) => {
+        current = k;
+        pending = undefined;
+        return k;
+      });
+    }
+    return current ?? (pending as Promise<Known>);
   };
   return {
     name: 'anonymous',
