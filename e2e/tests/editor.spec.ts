@@ -12,6 +12,7 @@ test.describe.configure({ mode: 'serial' });
 
 const NS = 'bookinfo';
 const api = (path: string) => `${consoleUrl()}/api/namespaces/${NS}${path}`;
+// Writes through the API carry the console's own Origin, as its page does (the server refuses others).
 
 interface VsAnswer {
   object: { metadata: { resourceVersion: string }; spec: { http: { route: { weight?: number }[] }[] } };
@@ -25,7 +26,7 @@ test.beforeAll(async () => {
   await resetIstioConfig();
   const res = await fetch(api('/services/reviews/routing'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', origin: new URL(consoleUrl()).origin },
     body: JSON.stringify({ trafficShifting: { v1: 80, v2: 20 } }),
   });
   expect(res.status).toBe(200);
@@ -115,7 +116,7 @@ test('a save over someone else’s change is refused with their version, and can
   route[1]!.weight = 40;
   const put = await fetch(api('/istio/virtualservices/reviews'), {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', origin: new URL(consoleUrl()).origin },
     body: JSON.stringify(theirs.object),
   });
   expect(put.status).toBe(200);

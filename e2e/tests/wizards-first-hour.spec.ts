@@ -120,7 +120,8 @@ test('Delete routing offers to delete what was written by hand, listing it first
   await kube.apply(detailsVs, NS);
   const edit = await fetch(api('/services/details/routing'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // A write is taken only from the console's own origin (as its page sends it).
+    headers: { 'content-type': 'application/json', origin: new URL(consoleUrl()).origin },
     body: JSON.stringify({ timeoutsRetries: { timeout: '5s' } }),
   });
   expect(edit.status).toBe(200);

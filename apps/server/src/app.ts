@@ -17,8 +17,13 @@ import { NotFoundError } from './errors';
 import { createGraphService, type GraphService } from './graph/graphService';
 import { checkGraphQuery, computationLimiter, remoteClient, type ClientOf } from './graph/limits';
 import { hideUnreadable } from './graph/visibility';
-import { errorHandler, inputErrorFrom, notFoundHandler } from './http/errors';
+import { errorHandler, inputErrorFrom, notFoundHandler, withoutAddresses } from './http/errors';
+import { noStore, securityHeaders } from './http/headers';
+import { bindHost, hostCheck, hostPolicy, inCluster, podNamespace } from './http/hosts';
+import { sameOriginWrites } from './http/origin';
+import { checkParams } from './http/params';
 import { spaRouter } from './http/static';
+import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
 import { istioRouter, type IstioRouterDeps } from './istio/index';
 import { createHeapTrimmer } from './heap';
@@ -104,9 +109,11 @@ export function createApp({
   app.locals.metrics = metrics;
 
   const isProbe = (url: string | undefined) => /\/(healthz|readyz|metrics)$/.test(url ?? '');
+  app.use(securityHeaders());
   app.use(
     pinoHttp({
       logger,
+      serializers: httpLogSerializers,
       autoLogging: { ignore: (req) => isProbe(req.url) },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
@@ -127,7 +134,13 @@ export function createApp({
   );
   const promCheck = boundedCheck('Prometheus', () => prometheus.ping(config.prometheus.timeoutMs), bound);
   system.get(ROUTES.readyz, async (_req, res) => {
-    const [kubernetes, prom] = await Promise.all([kubeCheck.run(), promCheck.run()]);
+    const checks = await Promise.all([kubeCheck.run(), promCheck.run()]);
+    for (const c of checks.filter((c) => !c.ok)) logger.debug({ check: c }, 'not ready');
+    // The answer names no internal address (the log above keeps it).
+    const [kubernetes, prom] = checks.map((c) => ({ ...c, message: withoutAddresses(c.message) })) as [
+      (typeof checks)[0],
+      (typeof checks)[0],
+    ];
     const body: ReadyResponse = { ready: kubernetes.ok && prom.ok, checks: { kubernetes, prometheus: prom } };
     res.status(body.ready ? 200 : 503).json(body);
   });
@@ -213,16 +226,28 @@ export function createApp({
   api.use('/api', notFoundHandler);
 
   const base = config.basePath;
+  const hosts = hostPolicy({
+    listenHost: bindHost(config.host),
+    allowedHosts: config.server.allowedHosts,
+    cluster: inCluster(),
+    namespace: podNamespace(),
+  });
   app.use(system);
   if (base) app.use(base, system);
+  app.use(hostCheck(hosts));
+  app.use(sameOriginWrites);
+  app.use(`${base}/api`, noStore);
   // Every API request acts as someone (auth/): 401 without sign-in, view-only and CSRF checks of writes.
   app.use(`${base}/api`, auth.middleware);
   app.use(base || '/', auth.router);
   // Reads of one namespace (its routing facts come from the shared cache): only a namespace the user may read.
-  app.get(`${base}/api/namespaces/:namespace/*rest`, async (req, _res, next) => {
+  // (A malformed name is the 400 of checkParams, before any access review.)
+  const namespaceReads = checkParams(express.Router());
+  namespaceReads.get('/api/namespaces/:namespace/*rest', async (req, _res, next) => {
     await auth.requireReadable(req, [String(req.params.namespace)]);
     next();
   });
+  app.use(base || '/', namespaceReads);
   // The Istio Config page reads only namespaces the user may read (a bad query is the router's 400).
   app.get(`${base}${ISTIO_ROUTES.config}`, async (req, _res, next) => {
     const parsed = IstioConfigQuerySchema.safeParse(req.query);

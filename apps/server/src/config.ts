@@ -88,6 +88,16 @@ export const ServerConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  server: z
+    .strictObject({
+      /**
+       * Host names (and `name:port`, `.example.com` for a domain and its subdomains, `*` for any) the
+       * console answers besides the loopback names and, in a cluster, its Service's names; any other
+       * `Host` is refused with 421 (against DNS rebinding). See http/hosts.ts.
+       */
+      allowedHosts: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The built SPA (apps/web/dist by default). */
   webDir: z.string().optional(),
@@ -199,6 +209,13 @@ export function buildCommand(): Command {
       opt('--ready-timeout <duration>', '/readyz answers within this bound [1s]', 'MESHLENS_READY_TIMEOUT'),
     )
     .addOption(opt('--host <host>', 'address to bind [127.0.0.1, 0.0.0.0 in a cluster]', 'MESHLENS_HOST'))
+    .addOption(
+      opt(
+        '--allowed-hosts <list>',
+        'other Host names the console answers (comma list; name, name:port, .domain or *) [loopback names; in a cluster also the Service names]',
+        'MESHLENS_ALLOWED_HOSTS',
+      ),
+    )
     .addOption(
       opt(
         '--base-path <path>',
@@ -472,6 +489,12 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
     readyTimeoutMs: ms(seconds('--ready-timeout', s('readyTimeout'))),
     host: s('host'),
     basePath: s('basePath'),
+    server: {
+      allowedHosts: s('allowedHosts')
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    },
     logLevel: s('logLevel'),
     webDir: s('webDir'),
     viewOnly: bool('--view-only', flags.viewOnly as string | boolean | undefined),

@@ -9,8 +9,10 @@ export class HttpError extends Error {
     readonly details?: unknown,
     /** Headers the answer carries (e.g. Retry-After). */
     readonly headers?: Record<string, string>,
+    /** `cause`: what went wrong underneath, for the log only (never in the answer). */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -25,12 +27,6 @@ export class UnauthorizedError extends HttpError {
     super('UnauthorizedError', 401, message, details);
   }
 }
-/** 403: the request is refused (a view-only console, a missing CSRF token, the API server's RBAC). */
-export class NotAllowedError extends HttpError {
-  constructor(message: string, details?: unknown) {
-    super('NotAllowedError', 403, message, details);
-  }
-}
 export class NotFoundError extends HttpError {
   constructor(message: string, details?: unknown) {
     super('NotFoundError', 404, message, details);
@@ -41,10 +37,44 @@ export class ConflictError extends HttpError {
     super('ConflictError', 409, message, details);
   }
 }
+/**
+ * 403: the request is refused (a cross-site write, a missing CSRF token, a view-only console, the API
+ * server's RBAC for this user).
+ */
+export class NotAllowedError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super('NotAllowedError', 403, message, details);
+  }
+}
+/** 413: a body over the route's limit. */
+export class TooLargeError extends HttpError {
+  constructor(message: string) {
+    super('TooLargeError', 413, message);
+  }
+}
+/** 415: a Content-Type or Content-Encoding the route does not take. */
+export class UnsupportedMediaError extends HttpError {
+  constructor(message: string) {
+    super('UnsupportedMediaError', 415, message);
+  }
+}
+/** 421: the request's Host is not a name of this console (DNS rebinding, a wrong ingress). */
+export class MisdirectedError extends HttpError {
+  constructor(message: string) {
+    super('MisdirectedError', 421, message);
+  }
+}
 /** A dependency answered badly (502) or not at all (503). */
 export class UpstreamError extends HttpError {
-  constructor(message: string, unavailable = false, details?: unknown) {
-    super(unavailable ? 'UnavailableError' : 'UpstreamError', unavailable ? 503 : 502, message, details);
+  constructor(message: string, unavailable = false, details?: unknown, options?: ErrorOptions) {
+    super(
+      unavailable ? 'UnavailableError' : 'UpstreamError',
+      unavailable ? 503 : 502,
+      message,
+      details,
+      undefined,
+      options,
+    );
   }
 }
 /** A limit on what one client may cost was reached (429); `retryAfterSeconds` says when to try again. */

@@ -184,9 +184,20 @@ export function guardedWatch(watch: Watch, options: GuardedWatchOptions): Watch 
         settle?.();
         done(err);
       };
+      let armed = 0;
       const arm = (ms: number, message: string) => {
         clearTimeout(timer);
-        timer = setTimeout(() => finish(new WatchStalledError(message)), ms);
+        const generation = ++armed;
+        // When the timer fires, let the I/O that is already waiting be read first (setImmediate runs after
+        // the poll phase): after the event loop was busy for a while (a large validation, a GC), the
+        // answer may have arrived in time and only not been read yet.
+        timer = setTimeout(
+          () =>
+            setImmediate(() => {
+              if (generation === armed) finish(new WatchStalledError(message));
+            }),
+          ms,
+        );
         timer.unref?.();
       };
       const controller = {

@@ -9,6 +9,7 @@ import { authSettings, clusterAccess, createAuth, loadSessionSecrets, sessionSea
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
+import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
 import { createMetrics, type ServerMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
@@ -164,7 +165,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     istio: { client: istioClient, inventory },
     auth,
   });
-  const host = config.host ?? (process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1');
+  const host = bindHost(config.host);
   const main = await listen(app, config.port, host);
   const server = main.server;
   server.keepAliveTimeout = 65_000;

@@ -142,7 +142,7 @@ interface Session {
 async function signIn(url: string, token: string): Promise<Session> {
   const res = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
     body: JSON.stringify({ token }),
   });
   expect(res.status, await res.clone().text()).toBe(200);
@@ -161,6 +161,8 @@ const call = (url: string, s: Session, method: string, path: string, body?: unkn
     headers: {
       cookie: s.cookie,
       [CSRF_HEADER]: s.csrf,
+      // What the console's own pages send (writes need it: http/origin.ts).
+      'sec-fetch-site': 'same-origin',
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -212,7 +214,7 @@ describe('strategy token against the demo cluster', () => {
     }
     const bad = await fetch(`${url}/api/auth/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
       body: JSON.stringify({ token: 'not-a-token-of-this-cluster' }),
     });
     expect(bad.status).toBe(401);
@@ -291,6 +293,7 @@ describe('strategy token against the demo cluster', () => {
     expect(await ask(TOKENS.viewer, NS)).toMatchObject({ allowed: false });
   });
 
+  // About a hundred writes through the real server and API server: longer than the default bound.
   it('sweep: a viewer’s session tries every write route; none succeeds and nothing changes', async () => {
     const viewer = await signIn(url, TOKENS.viewer);
     const adminSession = await signIn(url, TOKENS.admin);
@@ -403,7 +406,7 @@ describe('strategy token against the demo cluster', () => {
     process.stderr.write(
       `auth sweep: ${attempts.length} writes tried by the viewer (${writes.length} routes × real and dry run, each accepted in the admin's dry run), ${succeeded.length} succeeded\n`,
     );
-  });
+  }, 120_000);
 });
 
 describe('strategy header against the demo cluster', () => {
@@ -416,7 +419,11 @@ describe('strategy header against the demo cluster', () => {
     expect(NamespacesResponseSchema.parse(await res.json()).namespaces.map((n) => n.name)).toEqual([NS]);
     const write = await fetch(`${url}/api/namespaces/default/istio/virtualservices`, {
       method: 'POST',
-      headers: { 'X-Forwarded-User': 'bookinfo-editor', 'content-type': 'application/json' },
+      headers: {
+        'X-Forwarded-User': 'bookinfo-editor',
+        'content-type': 'application/json',
+        'sec-fetch-site': 'same-origin',
+      },
       body: JSON.stringify(vs('default', 'imp')),
     });
     expect(write.status).toBe(403);

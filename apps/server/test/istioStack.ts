@@ -102,3 +102,6 @@ export async function startIstioStack(options: { log?: (line: string) => void } 
     },
   };
 }
+
+/** What the console's own page sends with a write (see http/origin.ts); tests set it on every write. */
+export const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' } as const;

@@ -96,9 +96,12 @@ async function call(
   const started = performance.now();
   const res = await fetch(`${base}${path}`, {
     method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { 'content-type': type ?? 'application/json' } }
-      : {}),
+    // Writes come from the console's own origin, as its page sends them.
+    headers: {
+      ...(method === 'GET' ? {} : { origin: new URL(base).origin }),
+      ...(body !== undefined ? { 'content-type': type ?? 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();

@@ -49,9 +49,10 @@ export const ReadyResponseSchema = z.object({
 export type ReadyResponse = z.infer<typeof ReadyResponseSchema>;
 
 /**
- * Runtime settings injected into index.html as `window.__MESHLENS__` (so the SPA works under a prefix
- * before its first API call).
+ * Runtime settings the server puts into index.html (so the SPA works under a prefix before its first API
+ * call), as a JSON data block `<script type="application/json" id="meshlens-config">`: a data block is
+ * never executed, so the Content-Security-Policy needs no inline script.
  */
 export const RuntimeConfigSchema = z.object({ basePath: z.string(), version: z.string() });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
-export const RUNTIME_CONFIG_GLOBAL = '__MESHLENS__';
+export const RUNTIME_CONFIG_ELEMENT_ID = 'meshlens-config';

@@ -7,6 +7,9 @@ export const ERROR_NAMES = [
   'NotAllowedError', // 403
   'NotFoundError', // 404
   'ConflictError', // 409
+  'TooLargeError', // 413 (a body over the limit)
+  'UnsupportedMediaError', // 415 (a Content-Type or Content-Encoding the route does not take)
+  'MisdirectedError', // 421 (a Host that is not a name of this console)
   'ValidationError', // 422 (an object or intent refused: details.causes with paths)
   'TooManyRequestsError', // 429 (a per-client limit; the answer has Retry-After)
   'UpstreamError', // 502 (Kubernetes or Prometheus answered badly)

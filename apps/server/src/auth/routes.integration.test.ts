@@ -149,6 +149,20 @@ function makeApp(config: ServerConfigInput, now?: () => number) {
   return { app, ...fake, sealer };
 }
 
+/** supertest with what the console's own pages send on every request (writes need it: http/origin.ts). */
+function http(app: Parameters<typeof request>[0]) {
+  const r = request(app);
+  const same = <T extends { set(name: string, value: string): T }>(t: T) =>
+    t.set('Sec-Fetch-Site', 'same-origin');
+  return {
+    get: (url: string) => same(r.get(url)),
+    post: (url: string) => same(r.post(url)),
+    put: (url: string) => same(r.put(url)),
+    patch: (url: string) => same(r.patch(url)),
+    delete: (url: string) => same(r.delete(url)),
+  };
+}
+
 const vs = (namespace: string, name = 'reviews') => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'VirtualService',
@@ -158,7 +172,7 @@ const vs = (namespace: string, name = 'reviews') => ({
 
 /** Signs in with a token; the session cookie and the CSRF token. */
 async function signIn(app: ReturnType<typeof makeApp>['app'], token: string) {
-  const res = await request(app).post('/api/auth/login').send({ token });
+  const res = await http(app).post('/api/auth/login').send({ token });
   expect(res.status).toBe(200);
   const cookie = (res.headers['set-cookie'] as unknown as string[]).filter((c) =>
     c.startsWith('meshlens-session='),
@@ -182,23 +196,23 @@ describe('strategy token', () => {
       '/api/graph?namespaces=bookinfo',
       '/api/istio/config?namespaces=bookinfo',
     ]) {
-      const res = await request(t.app).get(path);
+      const res = await http(t.app).get(path);
       expect(res.status, path).toBe(401);
       expect(ErrorBodySchema.parse(res.body).error).toEqual({
         name: 'UnauthorizedError',
         message: 'Sign in with a Kubernetes bearer token.',
       });
     }
-    const info = AuthInfoResponseSchema.parse((await request(t.app).get('/api/auth/info')).body);
+    const info = AuthInfoResponseSchema.parse((await http(t.app).get('/api/auth/info')).body);
     expect(info).toMatchObject({ strategy: 'token', authenticated: false, viewOnly: false });
   });
 
   it('refuses a token the API server does not accept, and an empty one, with clear messages', async () => {
-    const bad = await request(t.app).post('/api/auth/login').send({ token: 'nope' });
+    const bad = await http(t.app).post('/api/auth/login').send({ token: 'nope' });
     expect(bad.status).toBe(401);
     expect(bad.body.error.message).toBe('The API server did not accept this token.');
     expect(bad.headers['set-cookie']).toBeUndefined();
-    const empty = await request(t.app).post('/api/auth/login').send({ token: '  ' });
+    const empty = await http(t.app).post('/api/auth/login').send({ token: '  ' });
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toMatch(/^token: paste a token/);
   });
@@ -219,18 +233,18 @@ describe('strategy token', () => {
       canSignOut: true,
     });
     expect(Date.parse(s.info.sessionExpiresAt as string) - Date.now()).toBeGreaterThan(7.9 * 3_600_000);
-    const info = await request(t.app).get('/api/auth/info').set('Cookie', s.cookie);
+    const info = await http(t.app).get('/api/auth/info').set('Cookie', s.cookie);
     expect(info.body).toMatchObject({ identity: { username: 'viewer' }, csrfToken: s.csrf });
   });
 
   it('marks the cookie Secure behind https only when the proxy is trusted', async () => {
-    const untrusted = await request(t.app)
+    const untrusted = await http(t.app)
       .post('/api/auth/login')
       .set('X-Forwarded-Proto', 'https')
       .send({ token: 't-viewer' });
     expect(untrusted.headers['set-cookie']?.[0]).not.toMatch(/Secure/);
     const behind = makeApp({ auth: { strategy: 'token', trustedProxies: ['127.0.0.1', '::1'] } });
-    const trusted = await request(behind.app)
+    const trusted = await http(behind.app)
       .post('/api/auth/login')
       .set('X-Forwarded-Proto', 'https')
       .send({ token: 't-viewer' });
@@ -240,25 +254,25 @@ describe('strategy token', () => {
   it('serves only the namespaces the user may read; the graph and Istio Config answer 403 for the others', async () => {
     const editor = await signIn(t.app, 't-editor');
     const ns = NamespacesResponseSchema.parse(
-      (await request(t.app).get('/api/namespaces').set('Cookie', editor.cookie)).body,
+      (await http(t.app).get('/api/namespaces').set('Cookie', editor.cookie)).body,
     );
     expect(ns.namespaces.map((n) => n.name)).toEqual(['bookinfo']);
     const viewer = await signIn(t.app, 't-viewer');
     const all = NamespacesResponseSchema.parse(
-      (await request(t.app).get('/api/namespaces').set('Cookie', viewer.cookie)).body,
+      (await http(t.app).get('/api/namespaces').set('Cookie', viewer.cookie)).body,
     );
     expect(all.namespaces.map((n) => n.name).sort()).toEqual(['bookinfo', 'data', 'default', 'istio-system']);
 
-    const graph = await request(t.app)
+    const graph = await http(t.app)
       .get('/api/graph?namespaces=bookinfo,istio-system')
       .set('Cookie', editor.cookie);
     expect(graph.status).toBe(403);
     expect(graph.body.error.message).toMatch(
       /^You may not read namespace istio-system \(bookinfo-editor may not list/,
     );
-    const config = await request(t.app).get('/api/istio/config?namespaces=data').set('Cookie', editor.cookie);
+    const config = await http(t.app).get('/api/istio/config?namespaces=data').set('Cookie', editor.cookie);
     expect(config.status).toBe(403);
-    const own = await request(t.app).get('/api/graph?namespaces=bookinfo').set('Cookie', editor.cookie);
+    const own = await http(t.app).get('/api/graph?namespaces=bookinfo').set('Cookie', editor.cookie);
     expect(own.status).toBe(200);
     expect(JSON.stringify(own.body.nodes)).not.toMatch(/"namespace":"(istio-system|data|default)"/);
   });
@@ -266,17 +280,17 @@ describe('strategy token', () => {
   it('needs the session’s CSRF token on writes made with the cookie', async () => {
     const editor = await signIn(t.app, 't-editor');
     const url = '/api/namespaces/bookinfo/istio/virtualservices';
-    const none = await request(t.app).post(url).set('Cookie', editor.cookie).send(vs('bookinfo'));
+    const none = await http(t.app).post(url).set('Cookie', editor.cookie).send(vs('bookinfo'));
     expect(none.status).toBe(403);
     expect(none.body.error.message).toContain(`no ${CSRF_HEADER} header was sent`);
-    const wrong = await request(t.app)
+    const wrong = await http(t.app)
       .post(url)
       .set('Cookie', editor.cookie)
       .set(CSRF_HEADER, (await signIn(t.app, 't-editor')).csrf)
       .send(vs('bookinfo'));
     expect(wrong.status).toBe(403);
     const before = t.calls.length;
-    const ok = await request(t.app)
+    const ok = await http(t.app)
       .post(url)
       .set('Cookie', editor.cookie)
       .set(CSRF_HEADER, editor.csrf)
@@ -291,7 +305,7 @@ describe('strategy token', () => {
 
   it('passes the API server’s 403 through, naming who was refused', async () => {
     const editor = await signIn(t.app, 't-editor');
-    const res = await request(t.app)
+    const res = await http(t.app)
       .post('/api/namespaces/default/istio/virtualservices')
       .set('Cookie', editor.cookie)
       .set(CSRF_HEADER, editor.csrf)
@@ -308,25 +322,25 @@ describe('strategy token', () => {
   });
 
   it('takes Authorization: Bearer from scripts without a cookie or a CSRF token', async () => {
-    const list = await request(t.app).get('/api/namespaces').set('Authorization', 'Bearer t-editor');
+    const list = await http(t.app).get('/api/namespaces').set('Authorization', 'Bearer t-editor');
     expect(list.status).toBe(200);
     expect(list.body.namespaces.map((n: { name: string }) => n.name)).toEqual(['bookinfo']);
-    const write = await request(t.app)
+    const write = await http(t.app)
       .post('/api/namespaces/bookinfo/istio/virtualservices')
       .set('Authorization', 'Bearer t-editor')
       .send(vs('bookinfo'));
     expect(write.status).toBe(201);
-    const bad = await request(t.app).get('/api/namespaces').set('Authorization', 'Bearer forged');
+    const bad = await http(t.app).get('/api/namespaces').set('Authorization', 'Bearer forged');
     expect(bad.status).toBe(401);
     expect(bad.body.error.message).toBe('The API server did not accept the bearer token of this request.');
-    const info = await request(t.app).get('/api/auth/info').set('Authorization', 'Bearer t-viewer');
+    const info = await http(t.app).get('/api/auth/info').set('Authorization', 'Bearer t-viewer');
     expect(info.body).toMatchObject({ via: 'bearer', canSignOut: false, identity: { username: 'viewer' } });
     expect(info.body.csrfToken).toBeUndefined();
   });
 
   it('answers can-i with the user’s own rights, each result said plainly', async () => {
     const editor = await signIn(t.app, 't-editor');
-    const res = await request(t.app)
+    const res = await http(t.app)
       .post('/api/auth/can-i')
       .set('Cookie', editor.cookie)
       .send({
@@ -346,7 +360,7 @@ describe('strategy token', () => {
       [true, 'You may update virtualservices.networking.istio.io "reviews" in bookinfo'],
       [false, 'You may not update virtualservices.networking.istio.io in default'],
     ]);
-    const bad = await request(t.app)
+    const bad = await http(t.app)
       .post('/api/auth/can-i')
       .set('Cookie', editor.cookie)
       .send({ checks: [{ verb: 'fly', group: '', resource: 'pods', namespace: 'x' }] });
@@ -358,19 +372,16 @@ describe('strategy token', () => {
     let now = Date.now();
     const short = makeApp({ auth: { strategy: 'token', sessionTtlMs: 60_000 } }, () => now);
     const s = await signIn(short.app, 't-viewer');
-    expect((await request(short.app).get('/api/namespaces').set('Cookie', s.cookie)).status).toBe(200);
+    expect((await http(short.app).get('/api/namespaces').set('Cookie', s.cookie)).status).toBe(200);
     now += 60_000;
-    const res = await request(short.app).get('/api/namespaces').set('Cookie', s.cookie);
+    const res = await http(short.app).get('/api/namespaces').set('Cookie', s.cookie);
     expect(res.status).toBe(401);
     expect(res.body.error.message).toBe('Your session expired; sign in again.');
   });
 
   it('signs out: the cookie is cleared', async () => {
     const s = await signIn(t.app, 't-viewer');
-    const res = await request(t.app)
-      .post('/api/auth/logout')
-      .set('Cookie', s.cookie)
-      .set(CSRF_HEADER, s.csrf);
+    const res = await http(t.app).post('/api/auth/logout').set('Cookie', s.cookie).set(CSRF_HEADER, s.csrf);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ signedOut: true });
     const cleared = (res.headers['set-cookie'] as unknown as string[]).find((c) =>
@@ -386,7 +397,7 @@ describe('graph limits per signed-in user', () => {
     const viewer = await signIn(t.app, 't-viewer');
     const admin = await signIn(t.app, 't-admin');
     const graph = (s: { cookie: string }, duration: string) =>
-      request(t.app).get(`/api/graph?namespaces=bookinfo&duration=${duration}`).set('Cookie', s.cookie);
+      http(t.app).get(`/api/graph?namespaces=bookinfo&duration=${duration}`).set('Cookie', s.cookie);
     expect((await graph(viewer, '60s')).status).toBe(200);
     expect((await graph(viewer, '120s')).status).toBe(429);
     // Same address, another user: a budget of its own.
@@ -409,7 +420,7 @@ describe('viewOnly', () => {
       ['post', '/api/namespaces/bookinfo/services/reviews/routing'],
       ['delete', '/api/namespaces/bookinfo/services/reviews/routing'],
     ] as const) {
-      const agent = request(t.app);
+      const agent = http(t.app);
       const res = await agent[method](path)
         .set('Cookie', admin.cookie)
         .set(CSRF_HEADER, admin.csrf)
@@ -418,7 +429,7 @@ describe('viewOnly', () => {
       expect(res.body.error.message).toMatch(/^The console is view-only/);
     }
     expect(t.calls.length).toBe(before);
-    const can = await request(t.app)
+    const can = await http(t.app)
       .post('/api/auth/can-i')
       .set('Cookie', admin.cookie)
       .send({
@@ -443,7 +454,7 @@ describe('strategy header', () => {
     const t = makeApp({
       auth: { strategy: 'header', trustedProxies: ['127.0.0.1'], header: { impersonate: true } },
     });
-    const info = await request(t.app)
+    const info = await http(t.app)
       .get('/api/auth/info')
       .set('X-Forwarded-User', 'bookinfo-editor')
       .set('X-Forwarded-Groups', 'team-a, team-b');
@@ -453,10 +464,10 @@ describe('strategy header', () => {
       via: 'proxy',
       identity: { username: 'bookinfo-editor', groups: ['team-a', 'team-b'] },
     });
-    const ns = await request(t.app).get('/api/namespaces').set('X-Forwarded-User', 'bookinfo-editor');
+    const ns = await http(t.app).get('/api/namespaces').set('X-Forwarded-User', 'bookinfo-editor');
     expect(ns.body.namespaces.map((n: { name: string }) => n.name)).toEqual(['bookinfo']);
     const before = t.calls.length;
-    await request(t.app)
+    await http(t.app)
       .post('/api/namespaces/bookinfo/istio/virtualservices')
       .set('X-Forwarded-User', 'bookinfo-editor')
       .send(vs('bookinfo'));
@@ -469,22 +480,22 @@ describe('strategy header', () => {
     const t = makeApp({
       auth: { strategy: 'header', trustedProxies: ['10.0.0.1'], header: { impersonate: true } },
     });
-    const res = await request(t.app).get('/api/namespaces').set('X-Forwarded-User', 'admin');
+    const res = await http(t.app).get('/api/namespaces').set('X-Forwarded-User', 'admin');
     expect(res.status).toBe(401);
     expect(res.body.error.message).toMatch(/did not come through a trusted proxy/);
   });
 
   it('without impersonation uses the bearer token the proxy passes', async () => {
     const t = makeApp({ auth: { strategy: 'header', header: { logoutUrl: '/oauth2/sign_out' } } });
-    expect((await request(t.app).get('/api/namespaces')).status).toBe(401);
-    const info = await request(t.app).get('/api/auth/info').set('Authorization', 'Bearer t-viewer');
+    expect((await http(t.app).get('/api/namespaces')).status).toBe(401);
+    const info = await http(t.app).get('/api/auth/info').set('Authorization', 'Bearer t-viewer');
     expect(info.body).toMatchObject({
       via: 'proxy',
       identity: { username: 'viewer' },
       logoutUrl: '/oauth2/sign_out',
       canSignOut: true,
     });
-    const login = await request(t.app).post('/api/auth/login').send({ token: 't-viewer' });
+    const login = await http(t.app).post('/api/auth/login').send({ token: 't-viewer' });
     expect(login.status).toBe(400);
   });
 });
@@ -492,7 +503,7 @@ describe('strategy header', () => {
 describe('strategy anonymous', () => {
   it('acts as the console’s identity, as the API server names it, else the kubeconfig’s user', async () => {
     const t = makeApp({ auth: { strategy: 'anonymous' } });
-    const info = AuthInfoResponseSchema.parse((await request(t.app).get('/api/auth/info')).body);
+    const info = AuthInfoResponseSchema.parse((await http(t.app).get('/api/auth/info')).body);
     expect(info).toMatchObject({
       strategy: 'anonymous',
       authenticated: true,
@@ -503,13 +514,13 @@ describe('strategy anonymous', () => {
     });
     const old = makeApp({ auth: { strategy: 'anonymous' } });
     old.breakWhoami();
-    const fallback = await request(old.app).get('/api/auth/info');
+    const fallback = await http(old.app).get('/api/auth/info');
     expect(fallback.body).toMatchObject({
       identity: { username: 'kubeconfig-user' },
       identitySource: 'kubeconfig',
     });
     // The console's own rights: no sign-in, no CSRF token, every namespace.
-    const ns = await request(t.app).get('/api/namespaces');
+    const ns = await http(t.app).get('/api/namespaces');
     expect(ns.body.namespaces).toHaveLength(4);
   });
 });

@@ -1,17 +1,29 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Response, type Router } from 'express';
-import { RUNTIME_CONFIG_GLOBAL, type RuntimeConfig } from '@meshlens/contract';
+import { RUNTIME_CONFIG_ELEMENT_ID, type RuntimeConfig } from '@meshlens/contract';
 import { defaultWebDir } from '../paths';
 
-/** index.html with `<base href>` and the runtime config, so the SPA works under any prefix. */
+/**
+ * Inline scripts (no `src`, not a data block): the Content-Security-Policy would refuse to run them (and
+ * report a violation), so the served page has none. index.html's base-path fallback is one: it is for
+ * hosting the build without this server, which sets `<base href>` itself.
+ */
+const INLINE_SCRIPT =
+  /<script\b(?![^>]*\bsrc\s*=)(?![^>]*\btype\s*=\s*["']?application\/json)[^>]*>[\s\S]*?<\/script>\s*/gi;
+
+/**
+ * index.html with `<base href>` and the runtime config as a JSON data block (not executed: the CSP allows
+ * no inline script), so the SPA works under any prefix.
+ */
 export function injectIndex(html: string, runtime: RuntimeConfig): string {
   const base = `<base href="${runtime.basePath}/">`;
-  const script = `<script>window.${RUNTIME_CONFIG_GLOBAL}=${JSON.stringify(runtime).replace(/</g, '\\u003c')};</script>`;
-  const withoutBase = html.replace(/<base\s[^>]*>/i, '');
-  return /<head[^>]*>/i.test(withoutBase)
-    ? withoutBase.replace(/<head[^>]*>/i, (m) => `${m}\n    ${base}\n    ${script}`)
-    : `${base}${script}${withoutBase}`;
+  // `<` escaped: the JSON cannot close the element or open a comment.
+  const config = `<script type="application/json" id="${RUNTIME_CONFIG_ELEMENT_ID}">${JSON.stringify(runtime).replace(/</g, '\\u003c')}</script>`;
+  const page = html.replace(/<base\s[^>]*>/i, '').replace(INLINE_SCRIPT, '');
+  return /<head[^>]*>/i.test(page)
+    ? page.replace(/<head[^>]*>/i, (m) => `${m}\n    ${base}\n    ${config}`)
+    : `${base}${config}${page}`;
 }
 
 /**

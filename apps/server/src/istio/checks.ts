@@ -20,6 +20,7 @@ import {
   resolveConfigHost,
   subsetsUsed,
   type DestinationRule,
+  wellFormed,
 } from '@meshlens/istio';
 import type { z } from 'zod';
 import {
@@ -135,7 +136,17 @@ export function kubeToHttp(err: unknown, what: string, current?: KubeObject | nu
         : [{ path: '', message: err.message, code: err.reason ?? 'Invalid', object: what }];
     return validationError(`the cluster refused ${what}`, causes);
   }
-  return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, err.status === 0 || err.status >= 503);
+  // Too slow: the deadline's message names the request path and the bound, no address.
+  if (err.status === 0 && err.reason === 'Timeout')
+    return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, true, undefined, { cause: err });
+  // No answer at all: the message names no address (the error's cause, logged, keeps it).
+  if (err.status === 0)
+    return new UpstreamError(`Kubernetes: ${what}: the API server is unreachable`, true, undefined, {
+      cause: err,
+    });
+  return new UpstreamError(`Kubernetes: ${what}: ${err.message}`, err.status >= 503, undefined, {
+    cause: err,
+  });
 }
 
 const STAMPS: [string, string, string][] = [
@@ -206,6 +217,20 @@ export function checkObjects(
   mesh: MeshConfig,
   crds: IstioCrds,
 ): { validations: ObjectValidation[]; causes: ValidationCause[] } {
+  // The CRD schema first: objects it refuses get no semantic checks (those assume the schema's types),
+  // and nothing is put into the mesh.
+  const schema = objects.map((o) => crds.schemas.validate(o));
+  if (schema.some((checks) => checks.some((c) => c.severity === 'error')))
+    return summarise(
+      objects,
+      objects.map((o, i) => ({
+        kind: o.kind,
+        namespace: o.metadata.namespace ?? 'default',
+        name: o.metadata.name,
+        valid: !(schema[i] ?? []).some((c) => c.severity === 'error'),
+        checks: schema[i] ?? [],
+      })),
+    );
   const after = meshWith(mesh, objects);
   // One pass over the mesh for all modelled objects (validateObject would make one per object).
   const all = objects.some((o) => MODELLED.has(o.kind)) ? validateMesh(after, { schemas: crds.schemas }) : [];
@@ -224,6 +249,14 @@ export function checkObjects(
       checks,
     };
   });
+  return summarise(objects, validations);
+}
+
+/** Validations and, from their errors, the causes of a refusal. */
+function summarise(
+  objects: KubeObject[],
+  validations: ObjectValidation[],
+): { validations: ObjectValidation[]; causes: ValidationCause[] } {
   return { validations, causes: errorCauses(validations, objects) };
 }
 
@@ -298,11 +331,16 @@ export function danglingSubsets(
   before: MeshConfig,
   after: MeshConfig,
   changed: KubeObject[],
+  crds: IstioCrds,
 ): ValidationCause[] {
+  // Only objects the checks can read (well formed, accepted by the CRD schema): objects from the cluster
+  // normally are, but a cluster whose CRDs are older or looser than ours may hold others.
+  const readable = (o: unknown) =>
+    wellFormed(o) && !crds.schemas.validate(o as KubeObject).some((c) => c.severity === 'error');
   const domain = before.clusterDomain ?? 'cluster.local';
   const hosts = new Set(
     changed
-      .filter((o) => o.kind === 'DestinationRule')
+      .filter((o) => o.kind === 'DestinationRule' && readable(o))
       .map((o) => {
         const dr = o as unknown as DestinationRule;
         return resolveConfigHost(dr.spec?.host ?? '', namespaceOf(dr), domain);
@@ -310,7 +348,7 @@ export function danglingSubsets(
   );
   if (hosts.size === 0) return [];
   const causes: ValidationCause[] = [];
-  for (const vs of after.virtualServices) {
+  for (const vs of after.virtualServices.filter(readable)) {
     if (![...hosts].some((h) => subsetsUsed(vs, h, domain).size > 0)) continue;
     const was = new Set(
       validateVirtualService(vs, before)

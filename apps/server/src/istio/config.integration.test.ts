@@ -6,7 +6,7 @@
 import { IstioConfigResponseSchema, ErrorBodySchema } from '@meshlens/contract';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, startIstioStack, type IstioStack } from '../../test/istioStack';
+import { NS, startIstioStack, type IstioStack, SAME_ORIGIN } from '../../test/istioStack';
 
 const PLURALS =
   /^GET \/apis\/[^/]+\/[^/]+\/(?:namespaces\/[^/]+\/)?(virtualservices|destinationrules|gateways|serviceentries|sidecars|peerauthentications|authorizationpolicies|requestauthentications|envoyfilters|workloadentries)(?:\?|$)/;
@@ -145,11 +145,14 @@ describe('GET /api/istio/config', () => {
   it('shows an object written through the console on the very next answer', async () => {
     const created = await request(stack.app)
       .post('/api/namespaces/team-a/istio/destinationrules')
+      .set(SAME_ORIGIN)
       .send(obj(NET, 'DestinationRule', 'team-a', 'details', { host: `details.${NS}.svc.cluster.local` }));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const res = await getConfig('namespaces=team-a&kinds=destinationrules');
     expect(res.body.items.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['details']);
-    const deleted = await request(stack.app).delete('/api/namespaces/team-a/istio/destinationrules/details');
+    const deleted = await request(stack.app)
+      .delete('/api/namespaces/team-a/istio/destinationrules/details')
+      .set(SAME_ORIGIN);
     expect(deleted.status).toBe(200);
     expect((await getConfig('namespaces=team-a&kinds=destinationrules')).body.items).toEqual([]);
   });

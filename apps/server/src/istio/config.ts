@@ -66,7 +66,12 @@ export async function listConfig(
       plural: kind.plural,
       kind: kind.kind,
       // The API server's own words (the page prefixes the kind).
-      message: a.reason instanceof Error ? a.reason.message : String(a.reason),
+      message:
+        mapped instanceof HttpError
+          ? mapped.message.replace(/^(Kubernetes: )?list \S+: /, '')
+          : a.reason instanceof Error
+            ? a.reason.message
+            : String(a.reason),
     });
   });
   // Nothing could be read at all (API server down, no permission): one error, not ten lines.

@@ -5,7 +5,7 @@
 import { ErrorBodySchema } from '@meshlens/contract';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, startIstioStack, type IstioStack } from '../../test/istioStack';
+import { NS, startIstioStack, type IstioStack, SAME_ORIGIN } from '../../test/istioStack';
 import type { KubeObject } from './kubeClient';
 
 let stack: IstioStack;
@@ -29,6 +29,7 @@ describe('raw Istio objects', () => {
   it('422 with the path of a string weight and of a route without destination; nothing created', async () => {
     const weight = await request(stack.app)
       .post(vsUrl())
+      .set(SAME_ORIGIN)
       .send(vs([{ destination: { host: 'details' }, weight: '100' }]));
     expect(weight.status).toBe(422);
     const body = ErrorBodySchema.parse(weight.body);
@@ -38,6 +39,7 @@ describe('raw Istio objects', () => {
     );
     const noDest = await request(stack.app)
       .post(vsUrl())
+      .set(SAME_ORIGIN)
       .send(vs([{ weight: 100 }]));
     expect(noDest.status).toBe(422);
     expect(noDest.body.error.details.causes.map((c: { path: string }) => c.path)).toContain(
@@ -49,6 +51,7 @@ describe('raw Istio objects', () => {
   it('create, list, merge-patch, 409 on a stale replace with the current object, delete', async () => {
     const created = await request(stack.app)
       .post(vsUrl())
+      .set(SAME_ORIGIN)
       .send(vs([{ destination: { host: 'details' } }]));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const rv1 = created.body.object.metadata.resourceVersion as string;
@@ -61,6 +64,7 @@ describe('raw Istio objects', () => {
 
     const patched = await request(stack.app)
       .patch(vsUrl('details'))
+      .set(SAME_ORIGIN)
       .set('Content-Type', 'application/merge-patch+json')
       .send({
         metadata: { resourceVersion: rv1, labels: { team: 'a' } },
@@ -73,6 +77,7 @@ describe('raw Istio objects', () => {
 
     const stale = await request(stack.app)
       .put(vsUrl('details'))
+      .set(SAME_ORIGIN)
       .send({
         ...vs([{ destination: { host: 'details' } }]),
         metadata: { name: 'details', resourceVersion: rv1 },
@@ -83,11 +88,13 @@ describe('raw Istio objects', () => {
     expect((conflict.error.details as { current: KubeObject }).current.metadata.resourceVersion).toBe(rv2);
     const stalePatch = await request(stack.app)
       .patch(`${vsUrl('details')}?resourceVersion=${rv1}`)
+      .set(SAME_ORIGIN)
       .send({ spec: {} });
     expect(stalePatch.status).toBe(409);
 
     const yamlPut = await request(stack.app)
       .put(`${vsUrl('details')}?dryRun=true`)
+      .set(SAME_ORIGIN)
       .set('Content-Type', 'application/yaml')
       .send(
         `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: details, resourceVersion: "${rv2}" }\nspec: { hosts: [details], http: [{ route: [{ destination: { host: details } }] }] }\n`,
@@ -95,10 +102,22 @@ describe('raw Istio objects', () => {
     expect(yamlPut.status, JSON.stringify(yamlPut.body)).toBe(200);
     expect((await stack.read('VirtualService', 'details')).metadata.resourceVersion).toBe(rv2);
 
-    expect((await request(stack.app).delete(`${vsUrl('details')}?resourceVersion=${rv1}`)).status).toBe(409);
-    expect((await request(stack.app).delete(`${vsUrl('details')}?dryRun=true`)).status).toBe(200);
+    expect(
+      (
+        await request(stack.app)
+          .delete(`${vsUrl('details')}?resourceVersion=${rv1}`)
+          .set(SAME_ORIGIN)
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await request(stack.app)
+          .delete(`${vsUrl('details')}?dryRun=true`)
+          .set(SAME_ORIGIN)
+      ).status,
+    ).toBe(200);
     expect(await stack.exists('VirtualService', 'details')).toBe(true);
-    expect((await request(stack.app).delete(vsUrl('details'))).status).toBe(200);
+    expect((await request(stack.app).delete(vsUrl('details')).set(SAME_ORIGIN)).status).toBe(200);
     expect(await stack.exists('VirtualService', 'details')).toBe(false);
     expect((await request(stack.app).get(vsUrl('details'))).status).toBe(404);
     expect((await request(stack.app).get(`/api/namespaces/${NS}/istio/widgets`)).status).toBe(404);
@@ -112,16 +131,17 @@ describe('raw Istio objects', () => {
       metadata: { name: 'details' },
       spec: { host: 'details', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
     };
-    const created = await request(stack.app).post(drUrl()).send(dr);
+    const created = await request(stack.app).post(drUrl()).set(SAME_ORIGIN).send(dr);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(
       (
         await request(stack.app)
           .post(vsUrl())
+          .set(SAME_ORIGIN)
           .send(vs([{ destination: { host: 'details', subset: 'v1' } }]))
       ).status,
     ).toBe(201);
-    const del = await request(stack.app).delete(drUrl('details'));
+    const del = await request(stack.app).delete(drUrl('details')).set(SAME_ORIGIN);
     expect(del.status).toBe(422);
     expect(del.body.error.details.causes).toEqual([
       expect.objectContaining({
@@ -133,27 +153,34 @@ describe('raw Istio objects', () => {
     const rv = created.body.object.metadata.resourceVersion as string;
     const narrowed = await request(stack.app)
       .put(drUrl('details'))
+      .set(SAME_ORIGIN)
       .send({ ...dr, metadata: { name: 'details', resourceVersion: rv }, spec: { host: 'details' } });
     expect(narrowed.status).toBe(422);
     expect(await stack.exists('DestinationRule', 'details')).toBe(true);
-    expect((await request(stack.app).delete(vsUrl('details'))).status).toBe(200);
-    expect((await request(stack.app).delete(drUrl('details'))).status).toBe(200);
+    expect((await request(stack.app).delete(vsUrl('details')).set(SAME_ORIGIN)).status).toBe(200);
+    expect((await request(stack.app).delete(drUrl('details')).set(SAME_ORIGIN)).status).toBe(200);
   });
 
-  it('400 for bodies it cannot read: broken YAML, oversized, none; 404 for an unknown kind', async () => {
+  it('4xx for bodies it cannot read: broken YAML 400, oversized 413, text 415; 404 for an unknown kind', async () => {
     const broken = await request(stack.app)
       .post(vsUrl())
+      .set(SAME_ORIGIN)
       .set('Content-Type', 'application/yaml')
       .send('kind: [oops');
     expect(broken.status).toBe(400);
     expect(broken.body.error.message).toMatch(/^body: not valid YAML/);
     const huge = await request(stack.app)
       .post(vsUrl())
+      .set(SAME_ORIGIN)
       .send({ ...vs([]), pad: 'x'.repeat(1_100_000) });
-    expect(huge.status).toBe(400);
-    expect(huge.body.error.message).toBe('body: larger than 1 MB');
-    const none = await request(stack.app).post(vsUrl()).set('Content-Type', 'text/plain').send('hello');
-    expect(none.status).toBe(400);
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.message).toBe('body: larger than the 1 MB limit');
+    const none = await request(stack.app)
+      .post(vsUrl())
+      .set(SAME_ORIGIN)
+      .set('Content-Type', 'text/plain')
+      .send('hello');
+    expect(none.status).toBe(415);
     const widgets = await request(stack.app).get(`/api/namespaces/${NS}/istio/widgets`);
     expect(widgets.status).toBe(404);
     expect(widgets.body.error.message).toContain('virtualservices');

@@ -44,7 +44,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /** The body as an object of this kind in this namespace (name checked against the URL when given). */
-function shapeOf(body: unknown, kind: IstioKind, namespace: string, name?: string): KubeObject {
+export function shapeOf(body: unknown, kind: IstioKind, namespace: string, name?: string): KubeObject {
   const causes: ValidationCause[] = [];
   const cause = (path: string, message: string) => causes.push({ path, message, code: 'InvalidObject' });
   if (!isObj(body)) {
@@ -88,7 +88,8 @@ async function checked(deps: IstioRouteDeps, obj: KubeObject, stored?: KubeObjec
   const namespace = obj.metadata.namespace ?? 'default';
   const mesh = meshFrom(deps.inventory, { namespace, objects: await freshObjects(deps.client, namespace) });
   const { validations, causes } = checkChange([obj], mesh, deps.crds, stored ? [tidy(stored)] : []);
-  causes.push(...danglingSubsets(mesh, meshWith(mesh, [obj]), [obj]));
+  // Only for objects the checks accept (the schema's types hold then).
+  if (causes.length === 0) causes.push(...danglingSubsets(mesh, meshWith(mesh, [obj]), [obj], deps.crds));
   if (causes.length > 0) throw validationError(`${obj.kind} ${obj.metadata.name} is invalid`, causes);
   return validations;
 }
@@ -233,7 +234,7 @@ export async function deleteObject(
         (d) => !(d.metadata.name === name && namespaceOf(d) === namespace),
       ),
     };
-    const causes = danglingSubsets(mesh, after, [now]);
+    const causes = danglingSubsets(mesh, after, [now], deps.crds);
     if (causes.length > 0)
       throw validationError(`deleting DestinationRule ${namespace}/${name} would break routing`, causes);
   }

@@ -1,6 +1,7 @@
 /**
  * The Istio write routes (router factory): routing intents per service, and raw Istio objects.
- * Bodies: JSON (`application/json`, `application/merge-patch+json`) or YAML (`application/yaml`).
+ * Bodies: JSON (`application/json`; a PATCH also `application/merge-patch+json`) or YAML
+ * (`application/yaml`); other media types 415 (see http/body.ts).
  */
 import {
   DeleteRoutingQuerySchema,
@@ -10,12 +11,13 @@ import {
   IstioObjectQuerySchema,
   RoutingIntentSchema,
 } from '@meshlens/contract';
-import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import type { Logger } from 'pino';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors';
+import { bodyParsers } from '../http/body';
 import { inputErrorFrom } from '../http/errors';
+import { checkParams } from '../http/params';
 import type { Inventory } from '../inventory/informers';
 import { validationError, zodCauses } from './checks';
 import { listConfig } from './config';
@@ -35,24 +37,15 @@ export interface IstioRouterDeps {
   crds?: IstioCrds;
 }
 
-const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-
 function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
   const parsed = schema.safeParse(req.query);
   if (!parsed.success) throw inputErrorFrom(parsed.error);
   return parsed.data;
 }
 
-/** The body as data: JSON already parsed, YAML text parsed here. */
+/** The body as data (JSON or YAML, parsed and depth-checked by bodyParsers). */
 function bodyOf(req: Request): unknown {
   const b: unknown = req.body;
-  if (typeof b === 'string') {
-    try {
-      return parseYaml(b);
-    } catch (err) {
-      throw new InputError(`body: not valid YAML (${(err as Error).message.split('\n')[0]})`);
-    }
-  }
   if (b === undefined) throw new InputError('body: required (JSON or YAML)');
   return b;
 }
@@ -61,18 +54,14 @@ const p = (req: Request, key: string) => String(req.params[key] ?? '');
 
 export function istioRouter(input: IstioRouterDeps): Router {
   const base: IstioRouteDeps = { ...input, crds: input.crds ?? loadIstioCrds() };
-  const router = express.Router();
+  // Every :namespace, :service, :kind and :name is checked before a handler runs (400 naming it).
+  const router = checkParams(express.Router());
   /** The deps of one request: its user's Kubernetes client. */
   const depsOf = (req: Request): IstioRouteDeps =>
     input.clientFor ? { ...base, client: input.clientFor(req) } : base;
   router.use(
     ['/api/namespaces/:namespace/services/:service/routing', '/api/namespaces/:namespace/istio'],
-    express.json({ type: ['application/json', 'application/*+json'], limit: '1mb' }),
-    express.text({ type: YAML_TYPES, limit: '1mb' }),
-    ((err, _req, _res, next) => {
-      const type = (err as { type?: string } | undefined)?.type;
-      next(type === 'entity.too.large' ? new InputError('body: larger than 1 MB') : err);
-    }) as ErrorRequestHandler,
+    bodyParsers(),
   );
 
   router.get(ISTIO_ROUTES.routing, (req, res) => {

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../server';
-import { NS, startIstioStack, yamlOf, type IstioStack } from '../../test/istioStack';
+import { NS, startIstioStack, yamlOf, type IstioStack, SAME_ORIGIN } from '../../test/istioStack';
 import { applyYaml } from '../../test/stackHelpers';
 import type { KubeObject } from './kubeClient';
 
@@ -37,6 +37,7 @@ describe('routing intents', () => {
     };
     const res = await request(stack.app)
       .post(routing('reviews'))
+      .set(SAME_ORIGIN)
       .send({ trafficShifting: { v1: 80, v2: 20 } });
     stack.hook.afterWrite = undefined;
     expect(res.status).toBe(409);
@@ -56,6 +57,7 @@ describe('routing intents', () => {
   it('traffic shifting round trip: DestinationRule then VirtualService, read back from the cluster', async () => {
     const res = await request(stack.app)
       .post(routing('reviews'))
+      .set(SAME_ORIGIN)
       .send({ trafficShifting: { v1: 80, v2: 20 } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const body = RoutingResponseSchema.parse(res.body);
@@ -98,6 +100,7 @@ describe('routing intents', () => {
     };
     const res = await request(stack.app)
       .post(routing('reviews'))
+      .set(SAME_ORIGIN)
       .send({
         trafficShifting: { v1: 50, v3: 50 },
         circuitBreaker: { outlierDetection: { consecutive5xxErrors: 3 } },
@@ -114,6 +117,7 @@ describe('routing intents', () => {
   it('dryRun answers the preview and writes nothing', async () => {
     const res = await request(stack.app)
       .post(routing('ratings', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send({ faultInjection: { abort: { httpStatus: 500, percentage: 100 } } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const body = RoutingResponseSchema.parse(res.body);
@@ -127,6 +131,7 @@ describe('routing intents', () => {
   it('422 with paths for an invalid intent, 404 for an unknown service, 409 for a stale preview', async () => {
     const bad = await request(stack.app)
       .post(routing('reviews'))
+      .set(SAME_ORIGIN)
       .send({ trafficShifting: { weights: { v1: 80, v2: '20' } } });
     expect(bad.status).toBe(422);
     expect(ErrorBodySchema.parse(bad.body).error.details).toMatchObject({
@@ -140,12 +145,14 @@ describe('routing intents', () => {
     });
     const missing0 = await request(stack.app)
       .post(routing('reviews'))
+      .set(SAME_ORIGIN)
       .send({ faultInjection: { abort: { percentage: 5 } } });
     expect(missing0.body.error.details.causes).toEqual([
       { path: 'faultInjection/abort/httpStatus', message: 'required', code: 'InvalidIntent' },
     ]);
     const unknown = await request(stack.app)
       .post(routing('reviews'))
+      .set(SAME_ORIGIN)
       .send({ trafficShifting: { v1: 50, v9: 50 } });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error.details.causes[0]).toMatchObject({
@@ -154,17 +161,19 @@ describe('routing intents', () => {
     });
     const missing = await request(stack.app)
       .post(routing('nope'))
+      .set(SAME_ORIGIN)
       .send({ trafficShifting: { v1: 100 } });
     expect(missing.status).toBe(404);
     const stale = await request(stack.app)
       .post(routing('reviews'))
+      .set(SAME_ORIGIN)
       .send({ trafficShifting: { v1: 100 }, basedOn: { virtualService: '1' } });
     expect(stale.status).toBe(409);
     expect(stale.body.error.details.current.metadata.name).toBe('reviews');
   });
 
   it('delete routing keeps hand-written objects unless asked, and deletes the VirtualService first', async () => {
-    const keep = await request(stack.app).delete(routing('reviews'));
+    const keep = await request(stack.app).delete(routing('reviews')).set(SAME_ORIGIN);
     expect(keep.status, JSON.stringify(keep.body)).toBe(200);
     // The VirtualService is hand-written; meshlens's DestinationRule is still used by it.
     expect(keep.body.deleted).toEqual([]);
@@ -172,13 +181,17 @@ describe('routing intents', () => {
       'DestinationRule',
       'VirtualService',
     ]);
-    const dry = await request(stack.app).delete(routing('reviews', '?includeHandWritten=true&dryRun=true'));
+    const dry = await request(stack.app)
+      .delete(routing('reviews', '?includeHandWritten=true&dryRun=true'))
+      .set(SAME_ORIGIN);
     expect(dry.body.steps.map((s: { action: string; kind: string }) => `${s.action} ${s.kind}`)).toEqual([
       'delete VirtualService',
       'delete DestinationRule',
     ]);
     expect(await stack.exists('VirtualService', 'reviews')).toBe(true);
-    const all = await request(stack.app).delete(routing('reviews', '?includeHandWritten=true'));
+    const all = await request(stack.app)
+      .delete(routing('reviews', '?includeHandWritten=true'))
+      .set(SAME_ORIGIN);
     expect(all.status).toBe(200);
     expect(await stack.exists('VirtualService', 'reviews')).toBe(false);
     expect(await stack.exists('DestinationRule', 'reviews')).toBe(false);
@@ -196,6 +209,7 @@ it('startServer serves the routes (the CLI wiring), and answers a dry run from t
   try {
     const res = await request(server.url)
       .post(routing('productpage', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send({ timeoutsRetries: { timeout: '10s', retries: { attempts: 2, retryOn: 'gateway-error' } } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.steps).toEqual([
@@ -204,6 +218,7 @@ it('startServer serves the routes (the CLI wiring), and answers a dry run from t
     // The cluster's own checks (CEL: durations > 1ms) run on the dry run too.
     const cel = await request(server.url)
       .post(routing('productpage', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send({ timeoutsRetries: { timeout: '0.5ms' } });
     expect(cel.status).toBe(422);
     expect(cel.body.error.details.causes[0]).toMatchObject({ path: 'spec/http[0]/timeout' });

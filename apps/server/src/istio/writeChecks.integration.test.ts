@@ -13,7 +13,7 @@ import {
 } from '@meshlens/contract';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, startIstioStack, yamlOf, type IstioStack } from '../../test/istioStack';
+import { NS, SAME_ORIGIN, startIstioStack, yamlOf, type IstioStack } from '../../test/istioStack';
 import { applyYaml, eventually } from '../../test/stackHelpers';
 import { kubeToHttp } from './checks';
 import { loadKubeConfig } from '../server';
@@ -51,6 +51,7 @@ describe('problems already there do not block an unrelated change', () => {
     });
     const res = await request(stack.app)
       .post(routing('details', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send({ circuitBreaker: { outlierDetection: { consecutive5xxErrors: 5 } } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const body = RoutingResponseSchema.parse(res.body);
@@ -77,6 +78,7 @@ describe('problems already there do not block an unrelated change', () => {
     ]);
     const res = await request(stack.app)
       .post(routing('details', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send({ circuitBreaker: { outlierDetection: { consecutive5xxErrors: 5 } } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const dr = RoutingResponseSchema.parse(res.body).validations.find((v) => v.kind === 'DestinationRule');
@@ -95,6 +97,7 @@ describe('problems already there do not block an unrelated change', () => {
     };
     const ok = await request(stack.app)
       .put(object('destinationrules', 'details', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send(edited);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect((ok.body.validations[0].checks as Check[]).map((c) => [c.code, c.severity, c.existing])).toEqual([
@@ -103,6 +106,7 @@ describe('problems already there do not block an unrelated change', () => {
     const broken = { ...current, spec: { ...current.spec, host: 'detailz' } };
     const bad = await request(stack.app)
       .put(object('destinationrules', 'details', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send(broken);
     expect(bad.status).toBe(422);
     const causes = (ErrorBodySchema.parse(bad.body).error.details as { causes: Check[] }).causes;
@@ -116,6 +120,7 @@ describe('unknown fields are refused, at their paths', () => {
       .object as KubeObject;
     const res = await request(stack.app)
       .put(object('destinationrules', 'details', '?dryRun=true'))
+      .set(SAME_ORIGIN)
       .send({ ...current, spec: { ...(current.spec as object), subsetz: [] } });
     expect(res.status).toBe(422);
     const causes = (ErrorBodySchema.parse(res.body).error.details as { causes: Check[] }).causes;
@@ -172,10 +177,11 @@ it('Delete routing flags what it keeps only because it was written by hand', asy
   // virtual-service-details-v2.yaml (kubectl), then a wizard edit: still the user's object.
   const edit = await request(stack.app)
     .post(routing('details'))
+    .set(SAME_ORIGIN)
     .send({ timeoutsRetries: { timeout: '5s' } });
   expect(edit.status, JSON.stringify(edit.body)).toBe(200);
   const keep = RoutingResponseSchema.parse(
-    (await request(stack.app).delete(routing('details', '?dryRun=true'))).body,
+    (await request(stack.app).delete(routing('details', '?dryRun=true')).set(SAME_ORIGIN)).body,
   );
   expect(keep.deleted).toEqual([]);
   expect(keep.kept.map((k) => `${k.kind} ${k.name} ${k.handWritten}`).sort()).toEqual([
@@ -183,7 +189,11 @@ it('Delete routing flags what it keeps only because it was written by hand', asy
     'VirtualService details true',
   ]);
   const all = RoutingResponseSchema.parse(
-    (await request(stack.app).delete(routing('details', '?dryRun=true&includeHandWritten=true'))).body,
+    (
+      await request(stack.app)
+        .delete(routing('details', '?dryRun=true&includeHandWritten=true'))
+        .set(SAME_ORIGIN)
+    ).body,
   );
   expect(all.deleted.map((d) => `${d.kind} ${d.name}`)).toEqual([
     'VirtualService details',

@@ -1,4 +1,4 @@
-import { CSRF_HEADER, ErrorBodySchema, joinPath, RUNTIME_CONFIG_GLOBAL } from '@meshlens/contract';
+import { CSRF_HEADER, ErrorBodySchema, joinPath, RUNTIME_CONFIG_ELEMENT_ID } from '@meshlens/contract';
 import type { RuntimeConfig } from '@meshlens/contract';
 
 /** The one error type of the web app: an HTTP failure with the server's error body, or a network failure. */
@@ -20,19 +20,33 @@ export class ApiError extends Error {
   }
 }
 
-declare global {
-  interface Window {
-    [RUNTIME_CONFIG_GLOBAL]?: RuntimeConfig;
+/**
+ * The server's runtime config: the JSON data block `<script type="application/json"
+ * id="meshlens-config">` of index.html (a data block is not executed, so the page needs no inline
+ * script under the server's Content-Security-Policy); undefined without the server (dev, tests).
+ */
+export function runtimeConfig(): RuntimeConfig | undefined {
+  if (typeof document === 'undefined') return undefined;
+  const text = document.getElementById(RUNTIME_CONFIG_ELEMENT_ID)?.textContent;
+  if (!text) return undefined;
+  // Checked by hand, not with zod: this runs while modules load, before api/noEval turns zod's JIT off.
+  try {
+    const value = JSON.parse(text) as Partial<RuntimeConfig> | null;
+    return typeof value?.basePath === 'string' && typeof value.version === 'string'
+      ? { basePath: value.basePath, version: value.version }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /**
  * The path prefix the app is served under (`''` at the root, `/meshlens` behind a prefix): from the
- * server's injected runtime config, else from the document base that index.html sets.
+ * server's runtime config, else from the document base that index.html sets.
  */
 export function basePath(): string {
-  const injected = typeof window !== 'undefined' ? window[RUNTIME_CONFIG_GLOBAL]?.basePath : undefined;
-  if (typeof injected === 'string') return injected.replace(/\/+$/, '');
+  const configured = runtimeConfig()?.basePath;
+  if (typeof configured === 'string') return configured.replace(/\/+$/, '');
   if (typeof document === 'undefined') return '';
   return new URL(document.baseURI).pathname.replace(/\/+$/, '');
 }

@@ -1,5 +1,5 @@
 export * from './types';
-export { validateMesh, validateObject, withObject } from './mesh';
+export { validateMesh, validateObject, wellFormed, withObject } from './mesh';
 export { validateVirtualService } from './virtualService';
 export { validateDestinationRule } from './destinationRule';
 export { validatePeerAuthentication, selectorChecks } from './peerAuthentication';

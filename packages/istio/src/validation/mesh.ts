@@ -171,8 +171,138 @@ function result(
   };
 }
 
-/** Every VirtualService, DestinationRule, Gateway, PeerAuthentication and ServiceEntry of the input. */
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The shape every check relies on: metadata with a string name (and namespace), spec an object. With
+ * the CRD schema's acceptance, what the per-kind checks may be given.
+ */
+export function wellFormed(o: unknown): boolean {
+  if (!isRecord(o) || !isRecord(o.metadata) || typeof o.metadata.name !== 'string') return false;
+  const ns = o.metadata.namespace;
+  return (ns === undefined || typeof ns === 'string') && (o.spec === undefined || isRecord(o.spec));
+}
+
+const MALFORMED = (path = '') => makeCheck('ML0002', path);
+
+const MESH_LISTS = [
+  'virtualServices',
+  'destinationRules',
+  'gateways',
+  'peerAuthentications',
+  'serviceEntries',
+] as const;
+
+/** The input with only the objects `keep` accepts in its Istio lists. */
+function filtered(input: ValidationInput, keep: (o: IstioConfigObject) => boolean): ValidationInput {
+  const out: Record<string, unknown> = { ...input };
+  for (const key of MESH_LISTS) {
+    const list = input[key] as IstioConfigObject[] | undefined;
+    if (Array.isArray(list)) out[key] = list.filter(keep);
+    else if (list !== undefined) out[key] = [];
+  }
+  return out as unknown as ValidationInput;
+}
+
+const objectsOf = (input: ValidationInput): IstioConfigObject[] =>
+  MESH_LISTS.flatMap((key) => {
+    const list = input[key] as unknown;
+    return Array.isArray(list) ? (list as IstioConfigObject[]) : [];
+  });
+
+/** A result for an object whose identity may itself be malformed. */
+function refusedResult(
+  obj: unknown,
+  checks: ValidationCheck[],
+  options: ValidationOptions,
+): ObjectValidation {
+  const o = (isRecord(obj) ? obj : {}) as Partial<IstioConfigObject> & { metadata?: unknown };
+  const meta: Record<string, unknown> = isRecord(o.metadata) ? o.metadata : {};
+  const ignore = new Set(options.ignore ?? []);
+  const kept = checks.filter((c) => !ignore.has(c.code));
+  return {
+    kind: typeof o.kind === 'string' ? o.kind : '',
+    namespace: typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : 'default',
+    name: typeof meta.name === 'string' ? meta.name : '',
+    valid: !kept.some((c) => c.severity === 'error'),
+    checks: kept,
+  };
+}
+
+/**
+ * Every VirtualService, DestinationRule, Gateway, PeerAuthentication and ServiceEntry of the input.
+ *
+ * Never throws, whatever the JSON shape of the objects. The semantic checks run only on objects the CRD
+ * schema accepts (`options.schemas`; the others get their schema checks alone and are not seen by the
+ * checks of their neighbours) and that are well formed (metadata.name a string, spec an object; else
+ * ML0002). Without schemas, an object whose checks still fail to read it gets ML0002 and leaves the
+ * mesh-wide checks (see checkedMesh).
+ */
 export function validateMesh(input: ValidationInput, options: ValidationOptions = {}): ObjectValidation[] {
+  const refused = new Map<unknown, ValidationCheck[]>();
+  const clean = filtered(input, (o) => {
+    if (!wellFormed(o)) {
+      refused.set(o, [MALFORMED()]);
+      return false;
+    }
+    const schema = schemaChecks(o, options);
+    if (schema.some((c) => c.severity === 'error')) {
+      refused.set(o, schema);
+      return false;
+    }
+    return true;
+  });
+  const out = checkedMesh(clean, options);
+  for (const [o, checks] of refused) out.push(refusedResult(o, checks, options));
+  return out;
+}
+
+/**
+ * The checks of well-formed, schema-valid objects. Should a check still fail to read an object (only
+ * possible without schemas), each object is checked alone; those that fail alone are malformed (ML0002)
+ * and the rest are checked together again; if that fails too, the results of each alone stand.
+ */
+function checkedMesh(input: ValidationInput, options: ValidationOptions): ObjectValidation[] {
+  try {
+    return validateWellFormed(input, options);
+  } catch {
+    const alone = new Map<IstioConfigObject, ObjectValidation | undefined>();
+    for (const o of objectsOf(input)) {
+      try {
+        const single = validateWellFormed(
+          filtered(input, (x) => x === o),
+          options,
+        );
+        alone.set(
+          o,
+          single.find((v) => v.kind === o.kind && v.name === o.metadata.name),
+        );
+      } catch {
+        alone.set(o, undefined);
+      }
+    }
+    const bad = [...alone].filter(([, v]) => v === undefined).map(([o]) => o);
+    const results = bad.map((o) => refusedResult(o, [MALFORMED()], options));
+    try {
+      return [
+        ...validateWellFormed(
+          filtered(input, (o) => !bad.includes(o)),
+          options,
+        ),
+        ...results,
+      ];
+    } catch {
+      return [...[...alone.values()].filter((v): v is ObjectValidation => v !== undefined), ...results];
+    }
+  }
+}
+
+/** validateMesh on input known to be well formed (and schema-valid when schemas are given). */
+export function validateWellFormed(
+  input: ValidationInput,
+  options: ValidationOptions = {},
+): ObjectValidation[] {
   const domain = meshIndex(input).domain;
   const vsDup = duplicateVirtualServices(input.virtualServices ?? [], domain);
   const drDup = duplicateSubsets(input.destinationRules ?? [], domain);
@@ -212,8 +342,11 @@ export function validateMesh(input: ValidationInput, options: ValidationOptions 
   return out;
 }
 
-const sameObject = (a: IstioConfigObject, b: IstioConfigObject) =>
-  a.kind === b.kind && a.metadata.name === b.metadata.name && namespaceOf(a) === namespaceOf(b);
+const identity = (o: unknown) => {
+  const r = refusedResult(o, [], {});
+  return `${r.kind}\u0000${r.namespace}\u0000${r.name}`;
+};
+const sameObject = (a: IstioConfigObject, b: IstioConfigObject) => identity(a) === identity(b);
 
 /** The input with `obj` added, replacing the object of the same kind, namespace and name. */
 export function withObject(input: ValidationInput, obj: IstioConfigObject): ValidationInput {
@@ -238,8 +371,7 @@ export function validateObject(
   options: ValidationOptions = {},
 ): ObjectValidation {
   const all = validateMesh(withObject(input, obj), options);
-  const mine = all.find(
-    (v) => v.kind === obj.kind && v.name === obj.metadata.name && v.namespace === namespaceOf(obj),
-  );
-  return mine ?? result(obj, [], options);
+  const me = refusedResult(obj, [], options);
+  const mine = all.find((v) => v.kind === me.kind && v.name === me.name && v.namespace === me.namespace);
+  return mine ?? me;
 }

@@ -120,11 +120,12 @@ export function crdSchemas(documents: unknown[]): CrdSchemas {
   return {
     kinds: () => [...sources.keys()],
     validate(obj) {
-      const key = `${obj.apiVersion ?? ''}/${obj.kind ?? ''}`;
+      // Any JSON value may come here: only strings name a CRD.
+      const apiVersion = typeof obj?.apiVersion === 'string' ? obj.apiVersion : undefined;
+      const kind = typeof obj?.kind === 'string' ? obj.kind : undefined;
+      const key = `${apiVersion ?? ''}/${kind ?? ''}`;
       if (!sources.has(key)) {
-        return [
-          makeCheck('ML0001', 'apiVersion', `no CRD serves ${obj.apiVersion ?? '?'} ${obj.kind ?? '?'}`),
-        ];
+        return [makeCheck('ML0001', 'apiVersion', `no CRD serves ${apiVersion ?? '?'} ${kind ?? '?'}`)];
       }
       const fn = compile(key) as ValidateFn;
       if (fn(obj)) return [];

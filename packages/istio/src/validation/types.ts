@@ -86,6 +86,7 @@ export const CHECKS = {
   ML1001: { severity: 'error', message: 'Total destination weight is 0' },
   ML1002: { severity: 'error', message: 'Weight must not be negative' },
   ML0001: { severity: 'error', message: 'Does not match the CRD schema' },
+  ML0002: { severity: 'error', message: 'Malformed object: a field has a type the checks cannot read' },
 } as const satisfies Record<string, { severity: Severity; message: string }>;
 
 export type CheckCode = keyof typeof CHECKS;
