@@ -1,5 +1,7 @@
 import {
   GraphQuerySchema,
+  IstioConfigQuerySchema,
+  ISTIO_ROUTES,
   ROUTES,
   type NamespacesResponse,
   type ReadyResponse,
@@ -8,14 +10,18 @@ import {
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { authSettings, createAuth, isReadable, sessionSealer, type Auth } from './auth/index';
+import { consoleOnly } from './auth/consoleOnly';
 import { VERSION, type ServerConfig } from './config';
 import { NotFoundError } from './errors';
 import { createGraphService, type GraphService } from './graph/graphService';
 import { checkGraphQuery, computationLimiter, remoteClient, type ClientOf } from './graph/limits';
+import { hideUnreadable } from './graph/visibility';
 import { errorHandler, inputErrorFrom, notFoundHandler, withoutAddresses } from './http/errors';
 import { noStore, securityHeaders } from './http/headers';
 import { bindHost, hostCheck, hostPolicy, inCluster, podNamespace } from './http/hosts';
 import { sameOriginWrites } from './http/origin';
+import { checkParams } from './http/params';
 import { spaRouter } from './http/static';
 import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
@@ -37,8 +43,13 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   /** Istio write routes (routing intents, raw objects); not served when absent. */
   istio?: Omit<IstioRouterDeps, 'logger'>;
-  /** Who a request's graph computations count against (default: the remote address). */
+  /** Who a request's graph computations count against (default: the signed-in user, else the remote address). */
   clientOf?: ClientOf;
+  /**
+   * Sign-in and per-user Kubernetes access (auth/). Default: config.auth's strategy with no Kubernetes
+   * access of its own (the console's identity unknown, no access reviews): for tests and embedding.
+   */
+  auth?: Auth;
 }
 
 export interface MeshlensApp extends Express {
@@ -56,11 +67,29 @@ export function createApp({
   logger,
   metrics = createMetrics(),
   istio,
-  clientOf = remoteClient,
+  clientOf,
+  auth: givenAuth,
 }: AppDeps): MeshlensApp {
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
   app.set('etag', false);
+  const auth =
+    givenAuth ??
+    createAuth({
+      settings: authSettings(config),
+      cluster: consoleOnly(istio?.client),
+      sealer: sessionSealer([]),
+      logger,
+    });
+  // X-Forwarded-Proto/-For are believed from auth.trustedProxies only (Secure cookies behind https).
+  app.set('trust proxy', (address: string) => auth.trustedProxies.trusts(address));
+  // A signed-in user counts as one client wherever they come from; anonymous visitors by their address.
+  const clientOfRequest: ClientOf =
+    clientOf ??
+    ((req) => {
+      const p = auth.principalOf(req);
+      return p && p.credentials.kind !== 'console' ? p.key : remoteClient(req);
+    });
   const heapTrimmer = createHeapTrimmer(config.graph.heapSoftLimitMb);
   const graph = createGraphService({
     prometheus,
@@ -143,15 +172,22 @@ export function createApp({
     };
     res.json(body);
   });
-  api.get(ROUTES.namespaces, (_req, res) => {
+  api.get(ROUTES.namespaces, async (req, res) => {
     const snap = kube.snapshot();
+    // Only the namespaces this user may read (all of them for the console's own identity).
+    const readable = await auth.readable(
+      req,
+      snap.namespaces.map((n) => n.name),
+    );
     const body: NamespacesResponse = {
-      namespaces: snap.namespaces.map((n) => ({
-        name: n.name,
-        labels: n.labels,
-        injection: n.labels['istio-injection'] === 'enabled' || n.labels['istio.io/rev'] !== undefined,
-        ...(n.createdAt ? { createdAt: n.createdAt } : {}),
-      })),
+      namespaces: snap.namespaces
+        .filter((n) => isReadable(readable, n.name))
+        .map((n) => ({
+          name: n.name,
+          labels: n.labels,
+          injection: n.labels['istio-injection'] === 'enabled' || n.labels['istio.io/rev'] !== undefined,
+          ...(n.createdAt ? { createdAt: n.createdAt } : {}),
+        })),
       warnings: snap.synced
         ? []
         : [
@@ -167,10 +203,21 @@ export function createApp({
     const parsed = GraphQuerySchema.safeParse(req.query);
     if (!parsed.success) throw inputErrorFrom(parsed.error);
     checkGraphQuery(parsed.data, config.graph);
+    await auth.requireReadable(req, parsed.data.namespaces);
+    const readable = await auth.readable(
+      req,
+      kube.snapshot().namespaces.map((n) => n.name),
+    );
+    if (readable !== 'all') {
+      // This user may not read every namespace: the shared answer without the nodes of the others.
+      const answer = await graph.getGraph(parsed.data, clientOfRequest(req));
+      res.json(hideUnreadable(answer, (ns) => readable.has(ns)));
+      return;
+    }
     const { body, gzipped } = await graph.getGraphBody(
       parsed.data,
       req.acceptsEncodings('gzip') === 'gzip',
-      clientOf(req),
+      clientOfRequest(req),
     );
     res.vary('Accept-Encoding').type('application/json');
     if (gzipped) res.set('Content-Encoding', 'gzip');
@@ -190,11 +237,30 @@ export function createApp({
   app.use(hostCheck(hosts));
   app.use(sameOriginWrites);
   app.use(`${base}/api`, noStore);
-  if (istio) app.use(base || '/', istioRouter({ ...istio, logger }));
+  // Every API request acts as someone (auth/): 401 without sign-in, view-only and CSRF checks of writes.
+  app.use(`${base}/api`, auth.middleware);
+  app.use(base || '/', auth.router);
+  // Reads of one namespace (its routing facts come from the shared cache): only a namespace the user may read.
+  // (A malformed name is the 400 of checkParams, before any access review.)
+  const namespaceReads = checkParams(express.Router());
+  namespaceReads.get('/api/namespaces/:namespace/*rest', async (req, _res, next) => {
+    await auth.requireReadable(req, [String(req.params.namespace)]);
+    next();
+  });
+  app.use(base || '/', namespaceReads);
+  // The Istio Config page reads only namespaces the user may read (a bad query is the router's 400).
+  app.get(`${base}${ISTIO_ROUTES.config}`, async (req, _res, next) => {
+    const parsed = IstioConfigQuerySchema.safeParse(req.query);
+    if (parsed.success) await auth.requireReadable(req, parsed.data.namespaces);
+    next();
+  });
+  if (istio)
+    app.use(base || '/', istioRouter({ ...istio, logger, clientFor: (req) => auth.istioClient(req) }));
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));
   app.use(notFoundHandler);
+  app.use(auth.errors);
   app.use(errorHandler(logger));
   return app;
 }

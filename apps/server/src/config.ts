@@ -42,6 +42,52 @@ export const ServerConfigSchema = z.strictObject({
       (p) => p === '' || /^\/[A-Za-z0-9._~\-/]*$/.test(p),
       'basePath must start with / and be a plain path',
     ),
+  /** Refuse every write (403) and show no write control, whoever signs in. */
+  viewOnly: z.boolean().default(false),
+  /** How people sign in and whose Kubernetes rights their requests use (see auth/README in the server's README). */
+  auth: z
+    .strictObject({
+      /**
+       * `anonymous`: everyone acts as the console's own identity (default with a kubeconfig); `token`: users
+       * paste a Kubernetes bearer token (default in a cluster); `header`: an authenticating proxy passes the
+       * user's bearer token, or names the user for impersonation.
+       */
+      strategy: z.enum(['anonymous', 'token', 'header']).optional(),
+      /** Secret (32+ characters) the session cookies are encrypted with; or sessionKeyFile. */
+      sessionKey: z.string().min(32, 'at least 32 characters').optional(),
+      /**
+       * File holding the secret (a mounted Secret), one key per line: the first seals new sessions, every
+       * line opens them (key rotation). Without a key a random one is made at start (sessions end on restart
+       * and do not work across replicas).
+       */
+      sessionKeyFile: z.string().optional(),
+      /** How long a session lasts at most (also bounded by the token's own expiry when it is a JWT). */
+      sessionTtlMs: durationMs.default(8 * 3_600_000),
+      /**
+       * Addresses or CIDRs of the proxies in front of the console: only requests from them have their
+       * X-Forwarded-Proto / X-Forwarded-For honoured (Secure cookies behind https) and, with the header
+       * strategy, their user headers believed.
+       */
+      trustedProxies: z.array(z.string().min(1)).default([]),
+      /** How long an identity and access reviews are reused per user. */
+      accessCacheTtlMs: durationMs.default(10_000),
+      header: z
+        .strictObject({
+          /**
+           * Impersonate the user and groups the proxy names in userHeader / groupsHeader (requests from
+           * trustedProxies only), with the console's own credentials; else the proxy must pass the user's
+           * bearer token in Authorization.
+           */
+          impersonate: z.boolean().default(false),
+          userHeader: z.string().min(1).default('X-Forwarded-User'),
+          /** Comma-separated group names (the header may also repeat). */
+          groupsHeader: z.string().min(1).default('X-Forwarded-Groups'),
+          /** Where the sign-out link goes (the proxy's sign-out URL, e.g. /oauth2/sign_out). */
+          logoutUrl: z.string().optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   server: z
     .strictObject({
       /**
@@ -118,7 +164,7 @@ export const ServerConfigSchema = z.strictObject({
       maxNamespaces: z.number().int().min(1).default(200),
       /**
        * Graph computations (answers not already cached or in flight) one client may start per minute;
-       * past it 429 with Retry-After. 0 = no limit. A client is the remote address until sign-in exists.
+       * past it 429 with Retry-After. 0 = no limit. A client is the signed-in user (with anonymous, the remote address).
        */
       maxComputationsPerClientPerMinute: z.number().int().min(0).default(120),
     })
@@ -305,6 +351,73 @@ export function buildCommand(): Command {
         'MESHLENS_DEFAULT_NAMESPACES',
       ),
     )
+    .addOption(
+      opt(
+        '--view-only [bool]',
+        'refuse every write; the UI shows no write control [false]',
+        'MESHLENS_VIEW_ONLY',
+      ),
+    )
+    .addOption(
+      opt(
+        '--auth-strategy <strategy>',
+        'anonymous|token|header [anonymous; token in a cluster]',
+        'MESHLENS_AUTH_STRATEGY',
+      ),
+    )
+    .addOption(
+      opt('--session-key <secret>', 'secret (32+ chars) encrypting session cookies', 'MESHLENS_SESSION_KEY'),
+    )
+    .addOption(
+      opt(
+        '--session-key-file <file>',
+        'file with the session secret(s), one per line, first one seals [random at start]',
+        'MESHLENS_SESSION_KEY_FILE',
+      ),
+    )
+    .addOption(opt('--session-ttl <duration>', 'longest session, e.g. 8h [8h]', 'MESHLENS_SESSION_TTL'))
+    .addOption(
+      opt(
+        '--trusted-proxies <list>',
+        'addresses/CIDRs of proxies whose X-Forwarded-* (and user headers) are believed',
+        'MESHLENS_TRUSTED_PROXIES',
+      ),
+    )
+    .addOption(
+      opt(
+        '--access-cache-ttl <duration>',
+        'how long identities and access reviews are reused per user [10s]',
+        'MESHLENS_ACCESS_CACHE_TTL',
+      ),
+    )
+    .addOption(
+      opt(
+        '--auth-header-impersonate [bool]',
+        'header strategy: impersonate the user named by the proxy [false]',
+        'MESHLENS_AUTH_HEADER_IMPERSONATE',
+      ),
+    )
+    .addOption(
+      opt(
+        '--auth-header-user <name>',
+        'header strategy: header naming the user [X-Forwarded-User]',
+        'MESHLENS_AUTH_HEADER_USER',
+      ),
+    )
+    .addOption(
+      opt(
+        '--auth-header-groups <name>',
+        'header strategy: header naming the groups [X-Forwarded-Groups]',
+        'MESHLENS_AUTH_HEADER_GROUPS',
+      ),
+    )
+    .addOption(
+      opt(
+        '--auth-header-logout-url <url>',
+        "header strategy: the proxy's sign-out URL",
+        'MESHLENS_AUTH_HEADER_LOGOUT_URL',
+      ),
+    )
     .addOption(opt('--web-dir <dir>', 'built web app to serve [apps/web/dist]', 'MESHLENS_WEB_DIR'))
     .addOption(
       opt('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [info]', 'MESHLENS_LOG_LEVEL'),
@@ -397,6 +510,27 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
     },
     logLevel: s('logLevel'),
     webDir: s('webDir'),
+    viewOnly: bool('--view-only', flags.viewOnly as string | boolean | undefined),
+    auth: {
+      strategy: s('authStrategy'),
+      sessionKey: s('sessionKey'),
+      sessionKeyFile: s('sessionKeyFile'),
+      sessionTtlMs: ms(seconds('--session-ttl', s('sessionTtl'))),
+      trustedProxies: s('trustedProxies')
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+      accessCacheTtlMs: ms(seconds('--access-cache-ttl', s('accessCacheTtl'))),
+      header: {
+        impersonate: bool(
+          '--auth-header-impersonate',
+          flags.authHeaderImpersonate as string | boolean | undefined,
+        ),
+        userHeader: s('authHeaderUser'),
+        groupsHeader: s('authHeaderGroups'),
+        logoutUrl: s('authHeaderLogoutUrl'),
+      },
+    },
     kubernetes: {
       kubeconfig: s('kubeconfig'),
       context: s('context'),

@@ -21,6 +21,12 @@ export class InputError extends HttpError {
     super('InputError', 400, message, details);
   }
 }
+/** 401: no sign-in, or one that ended (the web app goes to its sign-in page). */
+export class UnauthorizedError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super('UnauthorizedError', 401, message, details);
+  }
+}
 export class NotFoundError extends HttpError {
   constructor(message: string, details?: unknown) {
     super('NotFoundError', 404, message, details);
@@ -31,7 +37,10 @@ export class ConflictError extends HttpError {
     super('ConflictError', 409, message, details);
   }
 }
-/** 403: the request is refused whoever sends it (a cross-site write, a missing CSRF token). */
+/**
+ * 403: the request is refused (a cross-site write, a missing CSRF token, a view-only console, the API
+ * server's RBAC for this user).
+ */
 export class NotAllowedError extends HttpError {
   constructor(message: string, details?: unknown) {
     super('NotAllowedError', 403, message, details);

@@ -14,7 +14,7 @@ import {
   type Watch,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
-import fetch from 'node-fetch';
+import fetch, { Headers } from 'node-fetch';
 
 /** Default deadline of one Kubernetes request, ms. */
 export const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
@@ -42,17 +42,22 @@ const describe = (method: string, url: string) => {
   }
 };
 
-/** client-node's HTTP library (node-fetch, the agent with the cluster's TLS) with a deadline per request. */
-export function timeoutHttpLibrary(timeoutMs: number) {
+/**
+ * client-node's HTTP library (node-fetch, the agent with the cluster's TLS) with a deadline per request.
+ * `extraHeaders` are added to every request, a line each (e.g. one `Impersonate-Group` per group).
+ */
+export function timeoutHttpLibrary(timeoutMs: number, extraHeaders: readonly [string, string][] = []) {
   return wrapHttpLibrary({
     async send(request: RequestContext): Promise<ResponseContext> {
       const method = request.getHttpMethod().toString();
       const signal = AbortSignal.timeout(timeoutMs);
+      const sent = new Headers(request.getHeaders());
+      for (const [name, value] of extraHeaders) sent.append(name, value);
       try {
         const res = await fetch(request.getUrl(), {
           method,
           body: request.getBody() as string | undefined,
-          headers: request.getHeaders(),
+          headers: sent,
           agent: request.getAgent() as never,
           signal,
         });
@@ -93,12 +98,13 @@ export const strictFieldValidation: Middleware = {
   post: (res) => Promise.resolve(res),
 };
 
-/** `kc.makeApiClient(Api)` whose requests time out after `timeoutMs`. */
+/** `kc.makeApiClient(Api)` whose requests time out after `timeoutMs` (and carry `headers`). */
 export function makeApiClient<T>(
   kc: KubeConfig,
   api: new (config: ReturnType<typeof createConfiguration>) => T,
   timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS,
   middleware: Middleware[] = [],
+  headers?: readonly [string, string][],
 ): T {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
@@ -106,7 +112,7 @@ export function makeApiClient<T>(
     createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
-      httpApi: timeoutHttpLibrary(timeoutMs),
+      httpApi: timeoutHttpLibrary(timeoutMs, headers),
       promiseMiddleware: middleware,
     }),
   );
@@ -114,8 +120,13 @@ export function makeApiClient<T>(
 
 class ObjectApi extends KubernetesObjectApi {
   /** KubernetesObjectApi.makeApiClient (default namespace from the context) with request deadlines. */
-  static make(kc: KubeConfig, timeoutMs: number, middleware: Middleware[]): KubernetesObjectApi {
-    const api = makeApiClient(kc, ObjectApi, timeoutMs, middleware);
+  static make(
+    kc: KubeConfig,
+    timeoutMs: number,
+    middleware: Middleware[],
+    headers?: readonly [string, string][],
+  ): KubernetesObjectApi {
+    const api = makeApiClient(kc, ObjectApi, timeoutMs, middleware, headers);
     api.setDefaultNamespace(kc);
     return api;
   }
@@ -126,7 +137,8 @@ export const makeObjectApi = (
   kc: KubeConfig,
   timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS,
   middleware: Middleware[] = [],
-) => ObjectApi.make(kc, timeoutMs, middleware);
+  headers?: readonly [string, string][],
+) => ObjectApi.make(kc, timeoutMs, middleware, headers);
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 type WatchQuery = Record<string, string | number | boolean | undefined>;

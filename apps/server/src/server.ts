@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { authSettings, clusterAccess, createAuth, loadSessionSecrets, sessionSealer } from './auth/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
@@ -177,6 +178,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metrics.promQuerySeconds.observe(ms / 1000);
     },
   });
+  const istioClient = istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs });
+  const settings = authSettings(config);
+  let auth;
+  try {
+    auth = createAuth({
+      settings,
+      cluster: clusterAccess(kc, { timeoutMs: config.kubernetes.timeoutMs, consoleIstioClient: istioClient }),
+      sealer: sessionSealer(await loadSessionSecrets(config.auth)),
+      logger,
+    });
+  } catch (err) {
+    await inventory.close();
+    throw err;
+  }
   const synced = await inventory.waitForSync(options.syncTimeoutMs ?? 5000);
   if (!synced) logger.warn('the Kubernetes inventory is not fully loaded yet; serving anyway');
   const app = createApp({
@@ -185,7 +200,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     config,
     logger,
     metrics,
-    istio: { client: istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs }), inventory },
+    istio: { client: istioClient, inventory },
+    auth,
   });
   const host = bindHost(config.host);
   const main = await listen(app, config.port, host);
@@ -206,7 +222,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
   }
   logger.info(
-    { url, metricsUrl, prometheus: config.prometheus.url, kubernetes: kc.getCurrentCluster()?.server },
+    {
+      url,
+      metricsUrl,
+      prometheus: config.prometheus.url,
+      kubernetes: kc.getCurrentCluster()?.server,
+      auth: settings.strategy,
+      viewOnly: settings.viewOnly,
+    },
     'meshlens listening',
   );
   let closing: Promise<void> | undefined;

@@ -1,6 +1,10 @@
-import { lazy, Suspense } from 'react';
-import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
-import { basePath } from './api/client';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, Redirect, Route, Router, Switch, useLocation, useSearch } from 'wouter';
+import { basePath, onUnauthorized } from './api/client';
+import { authKeys, useAuthInfo } from './shell/auth';
+import { SignInPage, signInHref } from './shell/SignInPage';
+import { WhoAmI } from './shell/WhoAmI';
 import { useGlobalSearch } from './url/useView';
 import { useTheme } from './shell/theme';
 import { PlaceholderPage } from './pages/PlaceholderPage';
@@ -60,6 +64,7 @@ function Shell() {
         </a>
         <span className="brand-sub">Istio service mesh console</span>
         <div className="spacer" />
+        <WhoAmI />
         <button
           type="button"
           className="masthead-button"
@@ -101,10 +106,45 @@ function Shell() {
   );
 }
 
+/**
+ * Pages need a signed-in user: without one (no session, or it ended — any API answer 401) the sign-in
+ * page, which comes back here afterwards.
+ */
+function SignedIn({ children }: { children: ReactNode }) {
+  const info = useAuthInfo();
+  const [location, navigate] = useLocation();
+  const search = useSearch();
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        void queryClient.invalidateQueries({ queryKey: authKeys.info() });
+        navigate(
+          signInHref(window.location.pathname.slice(basePath().length) || '/', window.location.search),
+          {
+            replace: true,
+          },
+        );
+      }),
+    [navigate, queryClient],
+  );
+  if (info.data && !info.data.authenticated) return <Redirect to={signInHref(location, search)} replace />;
+  return <>{children}</>;
+}
+
 export function App() {
   return (
     <Router base={basePath()}>
-      <Shell />
+      <Switch>
+        <Route path="/signin">
+          <SignInPage />
+        </Route>
+        <Route>
+          <SignedIn>
+            <Shell />
+          </SignedIn>
+        </Route>
+      </Switch>
     </Router>
   );
 }

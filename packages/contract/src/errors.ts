@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** Error names the server emits; each maps to one HTTP status in the server's error middleware. */
 export const ERROR_NAMES = [
   'InputError', // 400
+  'UnauthorizedError', // 401 (no or expired sign-in: the web app goes to its sign-in page)
   'NotAllowedError', // 403
   'NotFoundError', // 404
   'ConflictError', // 409

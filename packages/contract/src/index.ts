@@ -5,5 +5,6 @@ export * from './graphQuery';
 export * from './graphIds';
 export * from './graph';
 export * from './api';
+export * from './auth';
 export * from './istio';
 export * from './istio/config';

@@ -32,8 +32,8 @@ export function checkGraphQuery(q: GraphQuery, limits: GraphLimits): void {
 }
 
 /**
- * Who a request counts against. Today the remote address (the socket's, not X-Forwarded-For: no proxy is
- * trusted); with sign-in, the authenticated identity. Kept a function so sign-in can plug in its own.
+ * Who a request counts against. The signed-in user (app.ts passes the principal's key); with `anonymous`, the
+ * remote address (the socket's, not X-Forwarded-For). Kept a function so sign-in can plug in its own.
  */
 export type ClientOf = (req: Request) => string;
 export const remoteClient: ClientOf = (req) => req.socket.remoteAddress ?? 'unknown';

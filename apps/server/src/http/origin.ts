@@ -5,10 +5,11 @@
  * - when the browser sent no Origin, `Sec-Fetch-Site: same-origin`, or
  * - neither header (a script, not a browser) and an `Authorization: Bearer …` header: a browser never
  *   adds one to a cross-site request by itself, so such a request is not forged by another page.
- * `Origin: null`, a foreign Origin, or any other `Sec-Fetch-Site` is refused (403). Then
- * `requireCsrfToken` runs: the hook for cookie sessions (see there).
+ * `Origin: null`, a foreign Origin, or any other `Sec-Fetch-Site` is refused (403). Writes made with a
+ * session cookie must also carry the session's CSRF token: auth/ checks it once it knows the session
+ * (auth/index.ts, after this check).
  */
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { NotAllowedError } from '../errors';
 import { parseHost } from './hosts';
 
@@ -30,19 +31,6 @@ function sameHost(origin: string, host: string | undefined): boolean {
   if (!h || !o) return false;
   const port = defaultPort(url.protocol);
   return h.name === o.name && (h.port ?? port) === (o.port ?? port);
-}
-
-/**
- * The CSRF token check of cookie sessions. A no-op while the console has no sessions (every strategy
- * today is anonymous or sends `Authorization`, which a forged request cannot carry).
- *
- * Contract for the sign-in work: when the request is authenticated by a session cookie, this must throw
- * NotAllowedError unless the request carries the session's CSRF token (e.g. `X-CSRF-Token`, compared in
- * constant time with a token bound to the session). Requests authenticated by `Authorization: Bearer`
- * need no token. It runs after the Origin check, on every write, in sameOriginWrites below.
- */
-export function requireCsrfToken(_req: Request): void {
-  // No cookie sessions yet.
 }
 
 /** 403 for a write that may come from another site; see the module comment. */
@@ -71,10 +59,5 @@ export const sameOriginWrites: RequestHandler = (req, _res, next) => {
         `${what}: a write needs an Origin header of this console (browsers send it) or, from a script, an Authorization: Bearer header`,
       ),
     );
-  try {
-    requireCsrfToken(req);
-  } catch (err) {
-    return next(err);
-  }
   next();
 };

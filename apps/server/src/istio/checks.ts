@@ -3,7 +3,7 @@
  * fresh lists where we write), CRD schema + semantic validations of @meshlens/istio, and the mapping of
  * zod issues, builder refusals and Kubernetes API errors to the one error body.
  */
-import type { ValidationCause } from '@meshlens/contract';
+import type { ForbiddenDetails, ValidationCause } from '@meshlens/contract';
 import {
   CHECKS,
   IntentError,
@@ -23,7 +23,14 @@ import {
   wellFormed,
 } from '@meshlens/istio';
 import type { z } from 'zod';
-import { ConflictError, HttpError, NotFoundError, UpstreamError } from '../errors';
+import {
+  ConflictError,
+  HttpError,
+  NotAllowedError,
+  NotFoundError,
+  UnauthorizedError,
+  UpstreamError,
+} from '../errors';
 import type { Inventory } from '../inventory/informers';
 import type { IstioCrds } from './crds';
 import { KubeApiError, type KubeObject } from './kubeClient';
@@ -93,6 +100,16 @@ function unknownFields(err: KubeApiError): string[] {
 export function kubeToHttp(err: unknown, what: string, current?: KubeObject | null): unknown {
   if (!(err instanceof KubeApiError)) return err;
   if (err.status === 404) return new NotFoundError(`${what}: ${err.message}`);
+  // The user's own credentials (auth/): 401 sends them to sign in again, 403 says who was refused what.
+  if (err.status === 401)
+    return new UnauthorizedError(
+      `${what}: the API server no longer accepts these credentials; sign in again`,
+    );
+  if (err.status === 403)
+    return new NotAllowedError(`${what}: ${err.message}`, {
+      refusedBy: 'kubernetes',
+      kubernetesMessage: err.message,
+    } satisfies ForbiddenDetails);
   if (err.status === 409)
     return new ConflictError(
       err.reason === 'AlreadyExists'
@@ -151,14 +168,27 @@ const FRESH_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway']);
  */
 export function meshFrom(
   inventory: Pick<Inventory, 'list'>,
-  fresh?: { namespace: string | undefined; kinds?: ReadonlySet<string>; objects: KubeObject[] },
+  fresh?: {
+    namespace: string | undefined;
+    /** With `namespace` undefined: only these namespaces were listed (default: all). */
+    namespaces?: ReadonlySet<string>;
+    kinds?: ReadonlySet<string>;
+    objects: KubeObject[];
+  },
 ): MeshConfig {
   const objects: unknown[] = [];
   const replaced = fresh?.kinds ?? FRESH_KINDS;
   for (const [key, apiVersion, kind] of STAMPS) {
     for (const o of inventory.list(key)) {
       const ns = o.metadata?.namespace;
-      if (fresh && replaced.has(kind) && (fresh.namespace === undefined || ns === fresh.namespace)) continue;
+      if (
+        fresh &&
+        replaced.has(kind) &&
+        (fresh.namespace === undefined
+          ? !fresh.namespaces || fresh.namespaces.has(ns ?? '')
+          : ns === fresh.namespace)
+      )
+        continue;
       objects.push({ ...o, apiVersion: (o as { apiVersion?: string }).apiVersion ?? apiVersion, kind });
     }
   }

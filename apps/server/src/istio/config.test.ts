@@ -26,12 +26,15 @@ const stored: KubeObject[] = [
   },
 ];
 
-function client(fail: (kind: string) => unknown, calls: (string | undefined)[] = []): IstioKubeClient {
+function client(
+  fail: (kind: string, namespace: string | undefined) => unknown,
+  calls: (string | undefined)[] = [],
+): IstioKubeClient {
   const unused = () => Promise.reject(new Error('not used'));
   return {
     async list(_apiVersion, kind, namespace) {
       calls.push(`${kind}@${namespace ?? '*'}`);
-      const err = fail(kind);
+      const err = fail(kind, namespace);
       if (err) throw err;
       return stored.filter(
         (o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace),
@@ -66,8 +69,9 @@ describe('listConfig', () => {
       calls,
     );
     const out = await listConfig(deps(c), q('a,c'));
-    expect(calls).toHaveLength(10);
-    expect(calls.every((call) => call.endsWith('@*'))).toBe(true);
+    // One cluster-wide list per kind; the refused kind is then tried in each selected namespace.
+    expect(calls.filter((call) => call.endsWith('@*'))).toHaveLength(10);
+    expect(calls.filter((call) => !call.endsWith('@*')).sort()).toEqual(['Sidecar@a', 'Sidecar@c']);
     expect(out.errors).toEqual([{ plural: 'sidecars', kind: 'Sidecar', message: 'sidecars is forbidden' }]);
     expect(out.kinds.map((k) => k.plural)).not.toContain('envoyfilters');
     expect(out.kinds.map((k) => k.plural)).not.toContain('sidecars');
@@ -91,6 +95,30 @@ describe('listConfig', () => {
     const out = await listConfig(deps(client(() => undefined, calls)), q('b', 'gateways'));
     expect(calls).toEqual(['Gateway@b']);
     expect(out.items.map((o) => o.metadata.name)).toEqual(['other']);
+  });
+
+  it('lists per selected namespace when the user may not list a kind cluster-wide', async () => {
+    const calls: string[] = [];
+    // A namespace editor: Gateways of namespace b only.
+    const editor = client(
+      (kind, ns) =>
+        kind === 'Gateway' && ns !== 'b'
+          ? new KubeApiError(403, 'gateways is forbidden', 'Forbidden')
+          : undefined,
+      calls,
+    );
+    const out = await listConfig(deps(editor), q('b,c', 'gateways,virtualservices'));
+    expect(calls.sort()).toEqual(['Gateway@*', 'Gateway@b', 'Gateway@c', 'VirtualService@*']);
+    expect(out.errors).toEqual([{ plural: 'gateways', kind: 'Gateway', message: 'gateways is forbidden' }]);
+    const answer = await listConfig(
+      deps(client((_kind, ns) => (ns ? undefined : new KubeApiError(403, 'forbidden', 'Forbidden')))),
+      q('a,b', 'gateways'),
+    );
+    expect(answer.errors).toEqual([]);
+    expect(answer.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'a/edge',
+      'b/other',
+    ]);
   });
 
   it('answers with one error when no kind could be read', async () => {

@@ -29,7 +29,22 @@ export async function listConfig(
   // One namespace: its lists are smaller than the cluster's. Several: one cluster-wide list per kind.
   const scope = query.namespaces.length === 1 ? query.namespaces[0] : undefined;
   const kinds = query.kinds.map((plural) => kindOf(deps, plural));
-  const answers = await Promise.allSettled(kinds.map((k) => deps.client.list(k.apiVersion, k.kind, scope)));
+  // A user who may not list a kind cluster-wide (a namespace editor) gets one list per namespace.
+  let perNamespace = false;
+  const listKind = async (k: IstioKind): Promise<KubeObject[]> => {
+    if (scope !== undefined) return deps.client.list(k.apiVersion, k.kind, scope);
+    try {
+      return await deps.client.list(k.apiVersion, k.kind, undefined);
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.status === 403)) throw err;
+      perNamespace = true;
+      const lists = await Promise.all(
+        query.namespaces.map((ns) => deps.client.list(k.apiVersion, k.kind, ns)),
+      );
+      return lists.flat();
+    }
+  };
+  const answers = await Promise.allSettled(kinds.map(listKind));
 
   const read: IstioKind[] = [];
   const fresh: KubeObject[] = [];
@@ -53,7 +68,7 @@ export async function listConfig(
       // The API server's own words (the page prefixes the kind).
       message:
         mapped instanceof HttpError
-          ? mapped.message.replace(/^Kubernetes: list \S+: /, '')
+          ? mapped.message.replace(/^(Kubernetes: )?list \S+: /, '')
           : a.reason instanceof Error
             ? a.reason.message
             : String(a.reason),
@@ -74,6 +89,7 @@ export async function listConfig(
   // The cache's objects of the kinds just read are replaced by the lists (all namespaces, or the one).
   const mesh = meshFrom(deps.inventory, {
     namespace: scope,
+    ...(perNamespace ? { namespaces: selected } : {}),
     kinds: new Set(read.map((k) => k.kind)),
     objects: fresh,
   });

@@ -124,10 +124,19 @@ export const LIST_PAGE_SIZE = 500;
 
 export function istioKubeClient(
   kc: KubeConfig,
-  options: { pageSize?: number; /** Deadline of each request, ms. */ timeoutMs?: number } = {},
+  options: {
+    pageSize?: number;
+    /** Deadline of each request, ms. */ timeoutMs?: number;
+    /** Added to every request (impersonation). */ headers?: readonly [string, string][];
+  } = {},
 ): IstioKubeClient {
   // Writes ask for fieldValidation=Strict (kubectl's default): an unknown field is refused, not dropped.
-  const api = makeObjectApi(kc, options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS, [strictFieldValidation]);
+  const api = makeObjectApi(
+    kc,
+    options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS,
+    [strictFieldValidation],
+    options.headers,
+  );
   const dry = (o?: WriteOptions) => (o?.dryRun ? 'All' : undefined);
   const limit = options.pageSize ?? LIST_PAGE_SIZE;
   return {

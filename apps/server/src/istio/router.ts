@@ -28,6 +28,8 @@ import { applyIntent, routingFacts, type IstioRouteDeps } from './routing';
 
 export interface IstioRouterDeps {
   client: IstioKubeClient;
+  /** The client with the request's own credentials (auth/); default `client` for every request. */
+  clientFor?: (req: Request) => IstioKubeClient;
   /** The informer cache: services, workloads and Istio config of the whole mesh, for validations. */
   inventory: Pick<Inventory, 'list'>;
   logger: Logger;
@@ -51,56 +53,68 @@ function bodyOf(req: Request): unknown {
 const p = (req: Request, key: string) => String(req.params[key] ?? '');
 
 export function istioRouter(input: IstioRouterDeps): Router {
-  const deps: IstioRouteDeps = { ...input, crds: input.crds ?? loadIstioCrds() };
+  const base: IstioRouteDeps = { ...input, crds: input.crds ?? loadIstioCrds() };
   // Every :namespace, :service, :kind and :name is checked before a handler runs (400 naming it).
   const router = checkParams(express.Router());
+  /** The deps of one request: its user's Kubernetes client. */
+  const depsOf = (req: Request): IstioRouteDeps =>
+    input.clientFor ? { ...base, client: input.clientFor(req) } : base;
   router.use(
     ['/api/namespaces/:namespace/services/:service/routing', '/api/namespaces/:namespace/istio'],
     bodyParsers(),
   );
 
   router.get(ISTIO_ROUTES.routing, (req, res) => {
-    res.json(routingFacts(deps, p(req, 'namespace'), p(req, 'service')));
+    res.json(routingFacts(base, p(req, 'namespace'), p(req, 'service')));
   });
   router.post(ISTIO_ROUTES.routing, async (req, res) => {
     const { dryRun } = query(DryRunQuerySchema, req);
     const parsed = RoutingIntentSchema.safeParse(bodyOf(req));
     if (!parsed.success) throw validationError('invalid routing intent', zodCauses(parsed.error));
-    res.json(await applyIntent(deps, p(req, 'namespace'), p(req, 'service'), parsed.data, dryRun));
+    res.json(await applyIntent(depsOf(req), p(req, 'namespace'), p(req, 'service'), parsed.data, dryRun));
   });
   router.delete(ISTIO_ROUTES.routing, async (req, res) => {
     const q = query(DeleteRoutingQuerySchema, req);
     const intent = { deleteRouting: { includeHandWritten: q.includeHandWritten } };
-    res.json(await applyIntent(deps, p(req, 'namespace'), p(req, 'service'), intent, q.dryRun));
+    res.json(await applyIntent(depsOf(req), p(req, 'namespace'), p(req, 'service'), intent, q.dryRun));
   });
 
   router.get(ISTIO_ROUTES.config, async (req, res) => {
-    res.json(await listConfig(deps, query(IstioConfigQuerySchema, req)));
+    res.json(await listConfig(depsOf(req), query(IstioConfigQuerySchema, req)));
   });
   router.get(ISTIO_ROUTES.objects, async (req, res) => {
-    res.json(await listObjects(deps, p(req, 'namespace'), p(req, 'kind')));
+    res.json(await listObjects(depsOf(req), p(req, 'namespace'), p(req, 'kind')));
   });
   router.post(ISTIO_ROUTES.objects, async (req, res) => {
     const { dryRun } = query(DryRunQuerySchema, req);
-    const out = await createObject(deps, p(req, 'namespace'), p(req, 'kind'), bodyOf(req), dryRun);
+    const out = await createObject(depsOf(req), p(req, 'namespace'), p(req, 'kind'), bodyOf(req), dryRun);
     res.status(dryRun ? 200 : 201).json(out);
   });
   router.get(ISTIO_ROUTES.object, async (req, res) => {
-    res.json(await getObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name')));
+    res.json(await getObject(depsOf(req), p(req, 'namespace'), p(req, 'kind'), p(req, 'name')));
   });
   router.put(ISTIO_ROUTES.object, async (req, res) => {
     const { dryRun } = query(DryRunQuerySchema, req);
     res.json(
-      await replaceObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), bodyOf(req), dryRun),
+      await replaceObject(
+        depsOf(req),
+        p(req, 'namespace'),
+        p(req, 'kind'),
+        p(req, 'name'),
+        bodyOf(req),
+        dryRun,
+      ),
     );
   });
   router.patch(ISTIO_ROUTES.object, async (req, res) => {
     const q = query(IstioObjectQuerySchema, req);
-    res.json(await patchObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), bodyOf(req), q));
+    res.json(
+      await patchObject(depsOf(req), p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), bodyOf(req), q),
+    );
   });
   router.delete(ISTIO_ROUTES.object, async (req, res) => {
     const q = query(IstioObjectQuerySchema, req);
-    res.json(await deleteObject(deps, p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), q));
+    res.json(await deleteObject(depsOf(req), p(req, 'namespace'), p(req, 'kind'), p(req, 'name'), q));
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import { ErrorBodySchema, joinPath, RUNTIME_CONFIG_ELEMENT_ID } from '@meshlens/contract';
+import { CSRF_HEADER, ErrorBodySchema, joinPath, RUNTIME_CONFIG_ELEMENT_ID } from '@meshlens/contract';
 import type { RuntimeConfig } from '@meshlens/contract';
 
 /** The one error type of the web app: an HTTP failure with the server's error body, or a network failure. */
@@ -56,35 +56,72 @@ export function apiUrl(path: string, params?: URLSearchParams): string {
   return `${joinPath(basePath(), path)}${query}`;
 }
 
-export async function fetchJson<T>(path: string, params?: URLSearchParams, signal?: AbortSignal): Promise<T> {
+/** Sent on every write made with a cookie session (the shell sets it from /api/auth/info). */
+let csrfToken: string | undefined;
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+type UnauthorizedListener = (error: ApiError) => void;
+const unauthorizedListeners = new Set<UnauthorizedListener>();
+/** Called on every 401 of a route other than /api/auth/* (the shell then goes to its sign-in page). */
+export function onUnauthorized(listener: UnauthorizedListener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+export interface RequestOptions {
+  params?: URLSearchParams;
+  /** JSON-encoded when given. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The one request helper of the web app: JSON in and out, the session's CSRF token on writes, the
+ * server's error body as an ApiError, and a 401 reported to the shell (sign-in page, then back).
+ */
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const { params, body, signal } = options;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (csrfToken && !SAFE_METHODS.has(method)) headers[CSRF_HEADER] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(apiUrl(path, params), { signal, headers: { accept: 'application/json' } });
+    res = await fetch(apiUrl(path, params), {
+      method,
+      signal,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'NetworkError', `The console server did not answer (${String(err)})`);
   }
   const text = await res.text();
-  let body: unknown = undefined;
+  let parsed: unknown = undefined;
   try {
-    body = text ? JSON.parse(text) : undefined;
+    parsed = text ? JSON.parse(text) : undefined;
   } catch {
     // not JSON: reported below when the status is an error
   }
   if (!res.ok) {
-    const parsed = ErrorBodySchema.safeParse(body);
-    if (parsed.success) {
-      const { name, message, details } = parsed.data.error;
-      throw new ApiError(res.status, name, message, details);
-    }
-    throw new ApiError(
-      res.status,
-      'HttpError',
-      `HTTP ${res.status} ${res.statusText}: ${text.slice(0, 200)}`,
-    );
+    const error = ErrorBodySchema.safeParse(parsed);
+    const err = error.success
+      ? new ApiError(res.status, error.data.error.name, error.data.error.message, error.data.error.details)
+      : new ApiError(res.status, 'HttpError', `HTTP ${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
+    if (res.status === 401 && !path.startsWith('/api/auth/')) for (const l of unauthorizedListeners) l(err);
+    throw err;
   }
-  if (body === undefined) throw new ApiError(res.status, 'HttpError', `Empty or invalid JSON from ${path}`);
-  return body as T;
+  if (parsed === undefined) throw new ApiError(res.status, 'HttpError', `Empty or invalid JSON from ${path}`);
+  return parsed as T;
+}
+
+export function fetchJson<T>(path: string, params?: URLSearchParams, signal?: AbortSignal): Promise<T> {
+  return request<T>('GET', path, { params, signal });
 }
 
 /** react-query retry policy: never retry 4xx, retry the rest twice. */

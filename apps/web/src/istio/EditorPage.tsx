@@ -4,6 +4,7 @@ import { parse, stringify } from 'yaml';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ValidationCause } from '@meshlens/contract';
 import { ApiError } from '../api/client';
+import { useWriteAccess } from '../shell/auth';
 import { ErrorBox } from '../wizards/ErrorBox';
 import { istioKeys, putObject, useIstioObject } from './api';
 import { createEditor, replaceDoc, showDiagnostics } from './codemirror';
@@ -39,20 +40,28 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
   const [checking, setChecking] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: 'editing' });
   const [saveError, setSaveError] = useState<unknown>(undefined);
+  // Saving is an update of this very object: offered only when an access review says the user may.
+  const group = String(query.data?.object.apiVersion ?? '').split('/')[0] ?? '';
+  const update = useMemo(
+    () => (group ? [{ verb: 'update' as const, group, resource: kind, namespace, name }] : []),
+    [group, kind, namespace, name],
+  );
+  const access = useWriteAccess(update, update.length > 0);
+  const canWrite = access.allowed && update.length > 0;
 
-  // load once per object (a refetch does not overwrite the user's edits)
+  // load once per object (a refetch does not overwrite the user's edits); read-only without the right
   useEffect(() => {
-    if (!query.data || original !== null || !host.current) return;
+    if (!query.data || original !== null || !host.current || access.checking) return;
     const yamlText = toEditableYaml(query.data.object as Record<string, unknown>);
     setOriginal(yamlText);
     setText(yamlText);
-    view.current = createEditor(host.current, yamlText, setText);
-  }, [query.data, original]);
+    view.current = createEditor(host.current, yamlText, setText, !canWrite);
+  }, [query.data, original, access.checking, canWrite]);
   useEffect(() => () => view.current?.destroy(), []);
 
   // validate on the server as the user types (debounced dry-run PUT)
   useEffect(() => {
-    if (original === null) return;
+    if (original === null || !canWrite) return;
     const syntax = yamlSyntaxProblems(text);
     if (syntax.length > 0) {
       setProblems(syntax);
@@ -90,7 +99,7 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
       live = false;
       clearTimeout(timer);
     };
-  }, [text, original, namespace, kind, name]);
+  }, [text, original, namespace, kind, name, canWrite]);
 
   useEffect(() => {
     if (view.current)
@@ -157,32 +166,44 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
         </h1>
         <span className="spacer" />
         <span className="muted small" data-testid="editor-status">
-          {checking
-            ? 'checking…'
-            : errors > 0
-              ? `${errors} error${errors > 1 ? 's' : ''}`
-              : problems.length > 0
-                ? `${problems.length} finding(s)`
-                : 'valid'}
+          {!canWrite
+            ? 'read-only'
+            : checking
+              ? 'checking…'
+              : errors > 0
+                ? `${errors} error${errors > 1 ? 's' : ''}`
+                : problems.length > 0
+                  ? `${problems.length} finding(s)`
+                  : 'valid'}
           {phase.kind === 'saved' && !dirty ? ' · saved' : ''}
         </span>
-        <button
-          type="button"
-          className="btn"
-          disabled={!dirty}
-          onClick={() => original !== null && view.current && replaceDoc(view.current, original)}
-        >
-          Reset
-        </button>
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={!dirty || errors > 0 || checking}
-          onClick={() => setPhase({ kind: 'review' })}
-        >
-          Review & save
-        </button>
+        {!access.hidden && (
+          <>
+            <button
+              type="button"
+              className="btn"
+              disabled={!dirty || !canWrite}
+              onClick={() => original !== null && view.current && replaceDoc(view.current, original)}
+            >
+              Reset
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={!dirty || errors > 0 || checking || !canWrite}
+              title={canWrite ? undefined : access.reason}
+              onClick={() => setPhase({ kind: 'review' })}
+            >
+              Review & save
+            </button>
+          </>
+        )}
       </div>
+      {!access.hidden && !access.allowed && access.reason && (
+        <p className="ed-denied" role="status" data-testid="save-denied">
+          <strong>Read-only.</strong> {access.reason}
+        </p>
+      )}
       {query.error && <ErrorBox error={query.error} />}
       <ErrorBox error={saveError} />
       <div className="ed-body">

@@ -10,7 +10,7 @@ import {
   type RoutingIntentInput,
   type RoutingResponse,
 } from '@meshlens/contract';
-import { ApiError, apiUrl, fetchJson } from '../api/client';
+import { fetchJson, request } from '../api/client';
 import { queryKeys } from '../api/queries';
 
 export const istioKeys = {
@@ -20,33 +20,8 @@ export const istioKeys = {
   routing: (ns: string, service: string) => [...istioKeys.all(), 'routing', ns, service] as const,
 };
 
-async function send<T>(method: string, path: string, body?: unknown, params?: URLSearchParams): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(apiUrl(path, params), {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new ApiError(0, 'NetworkError', `The console server did not answer (${String(err)})`);
-  }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!res.ok) {
-    const e = (parsed as { error?: { name?: string; message?: string; details?: unknown } } | undefined)
-      ?.error;
-    throw new ApiError(res.status, e?.name ?? 'HttpError', e?.message ?? `HTTP ${res.status}`, e?.details);
-  }
-  return parsed as T;
+function send<T>(method: string, path: string, body?: unknown, params?: URLSearchParams): Promise<T> {
+  return request<T>(method, path, { body, params });
 }
 
 const enc = encodeURIComponent;

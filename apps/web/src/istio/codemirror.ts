@@ -17,7 +17,13 @@ import { editorTheme } from './editorTheme';
 
 export type { Diagnostic };
 
-export function createEditor(parent: HTMLElement, doc: string, onChange: (text: string) => void): EditorView {
+/** `readOnly`: the user may not change the object (it is shown, not edited). */
+export function createEditor(
+  parent: HTMLElement,
+  doc: string,
+  onChange: (text: string) => void,
+  readOnly = false,
+): EditorView {
   return new EditorView({
     parent,
     state: EditorState.create({
@@ -36,6 +42,7 @@ export function createEditor(parent: HTMLElement, doc: string, onChange: (text: 
         yaml(),
         EditorState.tabSize.of(2),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+        ...(readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChange(u.state.doc.toString());
         }),

@@ -47,6 +47,15 @@ export function ErrorBox({ error, onReload }: { error: unknown; onReload?: () =>
       </div>
     );
   }
+  if (error instanceof ApiError && error.status === 403) {
+    // The API server (or a view-only console) refused it with the user's own rights: who, and what.
+    const who = (error.details as { identity?: { username?: string } } | undefined)?.identity?.username;
+    return (
+      <div className="wz-error" role="alert" data-testid="write-error">
+        <strong>Not allowed{who ? ` for ${who}` : ''}.</strong> {error.message}
+      </div>
+    );
+  }
   return (
     <div className="wz-error" role="alert" data-testid="write-error">
       <strong>{error instanceof Error ? error.message : String(error)}</strong>

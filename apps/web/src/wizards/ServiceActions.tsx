@@ -1,10 +1,11 @@
 import './wizards.css';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { GraphResponse } from '@meshlens/contract';
 import { liveShares } from '../istio/api';
+import { useAuthInfo, useCanI } from '../shell/auth';
 import { ServiceConfigLinks } from './ServiceConfigLinks';
-import { WIZARDS } from './wizardList';
+import { checkKey, WIZARDS, wizardChecks } from './wizardList';
 import type { WizardId } from './wizardList';
 
 const WizardDialog = lazy(() => import('./WizardDialog').then((m) => ({ default: m.WizardDialog })));
@@ -35,38 +36,69 @@ export function ServiceActions({
     setOpen(false);
     setWizard(id);
   };
+  // Each wizard is offered only when access reviews say the user may make its writes (one request).
+  const info = useAuthInfo();
+  const viewOnly = info.data?.viewOnly === true;
+  const checks = useMemo(() => {
+    const all = new Map(WIZARDS.flatMap((w) => wizardChecks(w.id, namespace)).map((c) => [checkKey(c), c]));
+    return [...all.values()];
+  }, [namespace]);
+  const can = useCanI(checks, !viewOnly && info.data?.authenticated === true);
+  const refusal = (id: WizardId): string | undefined => {
+    if (can.isPending) return 'Checking your permissions…';
+    if (can.error) return `Could not check your permissions: ${can.error.message}`;
+    const results = new Map((can.data ?? []).map((r) => [checkKey(r), r]));
+    return wizardChecks(id, namespace)
+      .map((c) => results.get(checkKey(c)))
+      .find((r) => r && !r.allowed)?.message;
+  };
+  const refusals = new Map(WIZARDS.map((w) => [w.id, refusal(w.id)]));
+  const noneAllowed = WIZARDS.every((w) => refusals.get(w.id) !== undefined);
+  const menuReason = noneAllowed ? refusals.get(WIZARDS[0].id) : undefined;
   return (
     <>
       <div className="wz-actions">
-        <button
-          type="button"
-          className="btn"
-          aria-haspopup="menu"
-          aria-expanded={open}
-          onClick={() => setOpen((o) => !o)}
-        >
-          Actions ▾
-        </button>
+        {/* A view-only console shows no write control at all. */}
+        {!viewOnly && (
+          <button
+            type="button"
+            className="btn"
+            aria-haspopup="menu"
+            aria-expanded={open}
+            disabled={noneAllowed}
+            title={menuReason}
+            aria-describedby={menuReason ? 'actions-denied' : undefined}
+            onClick={() => setOpen((o) => !o)}
+          >
+            Actions ▾
+          </button>
+        )}
         <Link
           className="small"
           href={`/istio${search}${search ? '&' : '?'}service=${encodeURIComponent(`${namespace}/${service}`)}`}
         >
           All Istio config of {service}
         </Link>
-        {open && (
+        {open && !viewOnly && !noneAllowed && (
           <ul role="menu" className="wz-menu" aria-label={`Actions on ${service}`}>
-            {WIZARDS.map((w) => (
-              <li key={w.id} role="none">
-                <button
-                  type="button"
-                  role="menuitem"
-                  onClick={() => pick(w.id)}
-                  className={w.id === 'delete-routing' ? 'danger' : undefined}
-                >
-                  {w.title}
-                </button>
-              </li>
-            ))}
+            {WIZARDS.map((w) => {
+              const why = refusals.get(w.id);
+              return (
+                <li key={w.id} role="none">
+                  <button
+                    type="button"
+                    role="menuitem"
+                    onClick={() => pick(w.id)}
+                    disabled={why !== undefined}
+                    title={why}
+                    className={w.id === 'delete-routing' ? 'danger' : undefined}
+                  >
+                    {w.title}
+                    {why && <span className="denied-reason">{why}</span>}
+                  </button>
+                </li>
+              );
+            })}
           </ul>
         )}
         {wizard && (
@@ -84,6 +116,11 @@ export function ServiceActions({
           </Suspense>
         )}
       </div>
+      {menuReason && !viewOnly && (
+        <p id="actions-denied" className="denied-reason" data-testid="actions-denied">
+          {menuReason}
+        </p>
+      )}
       <ServiceConfigLinks namespace={namespace} service={service} />
     </>
   );

@@ -14,7 +14,8 @@ import { TrafficShiftingForm } from './TrafficShiftingForm';
 import { runRequest, usePreview } from './usePreview';
 import type { WizardRequest } from './usePreview';
 
-import { WIZARDS } from './wizardList';
+import { useWriteAccess } from '../shell/auth';
+import { stepChecks, WIZARDS } from './wizardList';
 import type { WizardId } from './wizardList';
 
 export interface WizardTarget {
@@ -158,6 +159,9 @@ export function WizardDialog({
   const versionForms = wizard === 'traffic-shifting' || wizard === 'request-routing';
 
   const isDelete = wizard === 'delete-routing';
+  // The exact writes of the preview, asked with the user's own rights before Apply is enabled.
+  const writes = useMemo(() => stepChecks(preview.data?.steps ?? []), [preview.data]);
+  const access = useWriteAccess(writes, writes.length > 0);
   const invalid = 'invalid' in sent ? sent.invalid : undefined;
   return (
     <div className="wz-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
@@ -244,6 +248,11 @@ export function WizardDialog({
           }}
         />
         <footer className="wz-footer">
+          {!access.allowed && access.reason && (
+            <span className="wz-denied" role="status" data-testid="apply-denied">
+              {access.reason}
+            </span>
+          )}
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
@@ -252,6 +261,7 @@ export function WizardDialog({
             className={isDelete ? 'btn btn-danger' : 'btn btn-primary'}
             disabled={
               busy ||
+              !access.allowed ||
               invalid !== undefined ||
               !preview.data ||
               preview.loading ||

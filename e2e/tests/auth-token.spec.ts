@@ -1,0 +1,271 @@
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { nodeId } from '@meshlens/contract';
+import { startStack, type Stack } from '@meshlens/stack';
+import { EncryptJWT } from 'jose';
+import { WEB_TEST_DIR } from '../support/buildWeb';
+
+/**
+ * Sign-in with strategy token, in Chromium, on a stack of its own: the console started with
+ * `--auth-strategy token` against the demo cluster with its three users (admin, bookinfo-editor, viewer;
+ * tokens in STATE/users.json) and their RBAC. Each test signs in in a fresh browser context.
+ */
+test.describe.configure({ mode: 'serial' });
+
+interface DemoUser {
+  name: 'admin' | 'bookinfo-editor' | 'viewer';
+  token: string;
+}
+
+const NS = 'bookinfo';
+const SESSION_KEY = randomBytes(32).toString('base64url');
+let stack: Stack;
+let stateDir: string;
+let url: string;
+let users: DemoUser[];
+
+const tokenOf = (name: DemoUser['name']) => {
+  const u = users.find((x) => x.name === name);
+  if (!u) throw new Error(`no demo user ${name} in users.json`);
+  return u.token;
+};
+const graphUrl = (service = 'reviews') =>
+  `${url}/graph?namespaces=${NS}&graphType=versionedApp&duration=60&idle=true&selected=${encodeURIComponent(
+    nodeId.service(NS, service),
+  )}`;
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-auth-'));
+  const keyFile = join(stateDir, 'session-key');
+  writeFileSync(keyFile, `${SESSION_KEY}\n`, { mode: 0o600 });
+  stack = await startStack({
+    scenario: 'bookinfo',
+    stateDir,
+    scrapeIntervalSeconds: 2,
+    consoleArgs: [
+      '--web-dir',
+      WEB_TEST_DIR,
+      '--auth-strategy',
+      'token',
+      '--session-key-file',
+      keyFile,
+      '--log-level',
+      'warn',
+    ],
+    handleSignals: false,
+    onProgress: (m) => process.stderr.write(`[e2e auth stack] ${m}\n`),
+    auth: 'token',
+  });
+  if (!stack.urls.console) throw new Error('the stack started without a console');
+  url = stack.urls.console.replace(/\/+$/, '');
+  // As a person would: the users and tokens the demo lists in STATE/users.json.
+  users = (JSON.parse(readFileSync(join(stateDir, 'users.json'), 'utf8')) as { users: DemoUser[] }).users;
+});
+
+test.afterAll(async () => {
+  await stack?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** Signs in on the sign-in page the console sends an anonymous visitor of `target` to, and lands there. */
+async function signIn(page: Page, token: string, target = graphUrl()) {
+  await page.goto(target);
+  await expect(page).toHaveURL(/\/signin\?next=/);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await backAt(page, target);
+}
+
+/** The page is `target` again (its path and query; the app may add settings to the query). */
+async function backAt(page: Page, target: string) {
+  await expect(page).not.toHaveURL(/\/signin/);
+  const want = new URL(target);
+  await expect.poll(() => new URL(page.url()).pathname).toBe(want.pathname);
+  const got = new URL(page.url()).searchParams;
+  for (const [k, v] of want.searchParams) expect(got.get(k), k).toBe(v);
+}
+
+test('sign in, and see only the namespaces the user may read', async ({ page }) => {
+  await page.goto(`${url}/graph?namespaces=${NS}`);
+  await expect(page).toHaveURL(/\/signin\?next=%2Fgraph%3Fnamespaces%3Dbookinfo/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.getByLabel('Token').fill('not-a-token-of-this-cluster');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('signin-error')).toHaveText('The API server did not accept this token.');
+
+  await page.getByLabel('Token').fill(tokenOf('bookinfo-editor'));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await backAt(page, `${url}/graph?namespaces=${NS}`);
+  await expect(page.getByTestId('whoami-user')).toHaveText('bookinfo-editor');
+  await page.getByTestId('namespace-picker').click();
+  const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('listbox');
+  await expect(listed.locator('li')).toHaveText([NS]);
+
+  // The viewer reads every namespace.
+  const viewer = await page.context().browser()!.newContext();
+  const vpage = await viewer.newPage();
+  await signIn(vpage, tokenOf('viewer'), `${url}/istio?namespaces=${NS}`);
+  await vpage.getByTestId('namespace-picker').click();
+  const all = await vpage
+    .getByRole('dialog', { name: 'Namespaces' })
+    .getByRole('listbox')
+    .locator('li')
+    .allTextContents();
+  expect(all).toEqual(expect.arrayContaining([NS, 'istio-system', 'default']));
+  await viewer.close();
+});
+
+test('a viewer finds every write control disabled, saying which permission is missing', async ({ page }) => {
+  await signIn(page, tokenOf('viewer'));
+  const panel = page.getByTestId('side-panel');
+  await expect(panel.getByTestId('panel-title')).toHaveText('reviews');
+  await expect(panel.getByRole('button', { name: /Actions/ })).toBeDisabled();
+  await expect(panel.getByTestId('actions-denied')).toHaveText(
+    `You may not create virtualservices.networking.istio.io in ${NS}`,
+  );
+
+  // The editor of an Istio object: read-only, Review & save disabled, the reason shown.
+  const config = await page.evaluate(async (ns) => {
+    const res = await fetch(`api/istio/config?namespaces=${ns}`);
+    return (await res.json()) as {
+      items: { kind: string; metadata: { name: string } }[];
+      kinds: { kind: string; plural: string }[];
+    };
+  }, NS);
+  const first = config.items[0];
+  expect(first, 'the bookinfo scenario has Istio objects').toBeDefined();
+  const plural = config.kinds.find((k) => k.kind === first!.kind)!.plural;
+  await page.goto(`${url}/istio/${NS}/${plural}/${first!.metadata.name}`);
+  await expect(page.getByTestId('save-denied')).toContainText(
+    `You may not update ${plural}.networking.istio.io "${first!.metadata.name}" in ${NS}`,
+  );
+  await expect(page.getByRole('button', { name: 'Review & save' })).toBeDisabled();
+  await expect(page.getByTestId('editor-status')).toHaveText('read-only');
+});
+
+test('a write that gets past the UI is refused by the API server, and the page says who was refused what', async ({
+  page,
+}) => {
+  await signIn(page, tokenOf('viewer'));
+  // Pretend every access review said yes: the UI lets the viewer open a wizard.
+  await page.route('**/api/auth/can-i', async (route) => {
+    const { checks } = route.request().postDataJSON() as { checks: object[] };
+    await route.fulfill({
+      json: { results: checks.map((c) => ({ ...c, allowed: true, message: 'pretend' })) },
+    });
+  });
+  await page.reload();
+  const panel = page.getByTestId('side-panel');
+  await panel.getByRole('button', { name: /Actions/ }).click();
+  await page.getByRole('menuitem', { name: 'Timeouts & Retries' }).click();
+  const dialog = page.getByRole('dialog', { name: /Timeouts & Retries/ });
+  await dialog.getByLabel('Request timeout').fill('3s');
+  const refusal = dialog.getByTestId('write-error').first();
+  await expect(refusal).toContainText('Not allowed for viewer.');
+  await expect(refusal).toContainText('Kubernetes refused viewer');
+  await expect(refusal).toContainText('User "viewer" cannot');
+});
+
+test('the bookinfo editor writes in bookinfo and is refused elsewhere', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, tokenOf('bookinfo-editor'));
+  const panel = page.getByTestId('side-panel');
+  await panel.getByRole('button', { name: /Actions/ }).click();
+  await expect(page.getByRole('menuitem', { name: 'Timeouts & Retries' })).toBeEnabled();
+  await page.getByRole('menuitem', { name: 'Timeouts & Retries' }).click();
+  const dialog = page.getByRole('dialog', { name: /Timeouts & Retries/ });
+  await dialog.getByLabel('Request timeout').fill('7s');
+  await expect(dialog.getByTestId('yaml-preview')).toContainText('timeout: 7s');
+  const apply = dialog.getByRole('button', { name: 'Apply', exact: true });
+  await expect(apply).toBeEnabled();
+  await apply.click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+
+  const written = await page.evaluate(async (ns) => {
+    const res = await fetch(`api/namespaces/${ns}/istio/virtualservices/reviews`);
+    return ((await res.json()) as { object: { spec: { http: { timeout?: string }[] } } }).object.spec.http;
+  }, NS);
+  expect(written.some((h) => h.timeout === '7s')).toBe(true);
+
+  // Elsewhere: the API server refuses the editor's own token, and the answer says who and what.
+  const refused = await page.evaluate(async () => {
+    const info = (await (await fetch('api/auth/info')).json()) as { csrfToken: string };
+    const res = await fetch('api/namespaces/default/istio/virtualservices', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-CSRF-Token': info.csrfToken },
+      body: JSON.stringify({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'not-mine', namespace: 'default' },
+        spec: { hosts: ['x'], http: [{ route: [{ destination: { host: 'x' } }] }] },
+      }),
+    });
+    return { status: res.status, body: (await res.json()) as { error: { message: string } } };
+  });
+  expect(refused.status).toBe(403);
+  expect(refused.body.error.message).toMatch(
+    /^Kubernetes refused bookinfo-editor: .*User "bookinfo-editor" cannot/,
+  );
+  // (The stack is this file's own: nothing to put back.)
+});
+
+test('sign-out ends the session: the pages lead to the sign-in page again', async ({ page }) => {
+  await signIn(page, tokenOf('viewer'));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/signin$/);
+  const cookies = await page.context().cookies();
+  expect(cookies.filter((c) => c.name.startsWith('meshlens-session'))).toEqual([]);
+  await page.goto(`${url}/istio?namespaces=${NS}`);
+  await expect(page).toHaveURL(/\/signin\?next=%2Fistio/);
+});
+
+/**
+ * A session cookie sealed as the console seals them (auth/session.ts: HKDF-SHA256 of the session key,
+ * JWE dir + A256GCM), that expired a minute ago.
+ */
+async function expiredSession(token: string, username: string): Promise<string> {
+  const enc = new Uint8Array(
+    hkdfSync('sha256', Buffer.from(SESSION_KEY), 'meshlens-session', 'cookie A256GCM', 32),
+  );
+  const kid = createHash('sha256').update(enc).digest('base64url').slice(0, 12);
+  const now = Math.floor(Date.now() / 1000);
+  return new EncryptJWT({
+    u: username,
+    g: ['system:authenticated'],
+    t: token,
+    s: 'SelfSubjectReview',
+    sid: 'e2e',
+  })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
+    .setIssuedAt(now - 3600)
+    .setExpirationTime(now - 60)
+    .encrypt(enc);
+}
+
+test('an expired session leads to the sign-in page, which says so, then back to the page', async ({
+  page,
+}) => {
+  const host = new URL(url).hostname;
+  await page.context().addCookies([
+    {
+      name: 'meshlens-session',
+      value: await expiredSession(tokenOf('viewer'), 'viewer'),
+      domain: host,
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Strict',
+    },
+  ]);
+  const target = `${url}/istio?namespaces=${NS}`;
+  await page.goto(target);
+  await expect(page).toHaveURL(/\/signin\?next=%2Fistio%3Fnamespaces%3Dbookinfo/);
+  await expect(page.getByTestId('signin-notice')).toHaveText('Your session expired; sign in again.');
+  await page.getByLabel('Token').fill(tokenOf('viewer'));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await backAt(page, target);
+  await expect(page.getByTestId('whoami-user')).toHaveText('viewer');
+});
