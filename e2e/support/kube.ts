@@ -95,6 +95,18 @@ export class Kube {
   }
 
   /** The objects of one kind, in every namespace (or in `namespace`). */
+  /** Who the kubeconfig's credentials are, as the API server says (a SelfSubjectReview). */
+  async whoami(): Promise<string> {
+    const review = await this.json<{ status?: { userInfo?: { username?: string } } }>(
+      'POST',
+      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    );
+    const name = review.status?.userInfo?.username;
+    if (!name) throw new Error(`the SelfSubjectReview named no user: ${JSON.stringify(review)}`);
+    return name;
+  }
+
   async list(kind: IstioKind, namespace?: string): Promise<KubeObject[]> {
     const { items } = await this.json<{ items: KubeObject[] }>('GET', this.collection(kind, namespace));
     return items.map((o) => ({ ...o, apiVersion: kind.apiVersion, kind: kind.kind }));

@@ -80,6 +80,8 @@ export interface RunningServer {
   /** `http://host:port/metrics` when config.metricsPort is set (then /metrics is not on `url`). */
   metricsUrl?: string;
   config: ServerConfig;
+  /** The Express app served on `url` (tests read its route table: http/routeTable.ts). */
+  app: express.Express;
   close(): Promise<void>;
 }
 
@@ -237,6 +239,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     url,
     ...(metricsUrl ? { metricsUrl } : {}),
     config,
+    app,
     close: () =>
       (closing ??= (async () => {
         await inventory.close();

@@ -3,7 +3,8 @@
  * SelfSubjectReview, SelfSubjectAccessReview, impersonation): the console server started with
  * startServer, three users with data/demo/users.yaml's rights (written here), and
  * - the token strategy: sign-in, readable namespaces, writes with the user's token, 403s passed through;
- * - a sweep: a viewer's session tries every write route; none succeeds and nothing changes;
+ * - a sweep: a viewer's session tries every write route the server registers (read from its router);
+ *   none succeeds and nothing changes;
  * - the header strategy (bearer token from the proxy, or impersonation from a trusted proxy);
  * - anonymous: the console's own identity, as the API server names it.
  */
@@ -12,15 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
+  AUTH_ROUTES,
   AuthInfoResponseSchema,
   CSRF_HEADER,
   ISTIO_ROUTES,
   NamespacesResponseSchema,
+  ROUTES,
   type AuthInfoResponse,
 } from '@meshlens/contract';
 import { startDemoCluster } from '@meshlens/demo-cluster';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeTable, writeRoutes } from '../src/http/routeTable';
 import { startServer, type RunningServer } from '../src/server';
 import { applyYaml, dataFile } from './stackHelpers';
 
@@ -88,6 +92,10 @@ const servers: RunningServer[] = [];
 const logger = pino({ level: 'silent' });
 
 async function console_(config: Record<string, unknown>): Promise<string> {
+  return (await startConsole(config)).url;
+}
+
+async function startConsole(config: Record<string, unknown>): Promise<RunningServer> {
   const server = await startServer({
     kubeconfigPath,
     prometheusUrl: 'http://127.0.0.1:9',
@@ -97,7 +105,7 @@ async function console_(config: Record<string, unknown>): Promise<string> {
     logger,
   });
   servers.push(server);
-  return server.url;
+  return server;
 }
 
 beforeAll(async () => {
@@ -198,8 +206,10 @@ const SWEEP_SPECS: Record<string, unknown> = {
 
 describe('strategy token against the demo cluster', () => {
   let url: string;
+  let server: RunningServer;
   beforeAll(async () => {
-    url = await console_({ auth: { strategy: 'token', sessionKey: 's'.repeat(40) } });
+    server = await startConsole({ auth: { strategy: 'token', sessionKey: 's'.repeat(40) } });
+    url = server.url;
   });
 
   it('signs each user in as the API server names them; refuses an unknown token', async () => {
@@ -293,6 +303,82 @@ describe('strategy token against the demo cluster', () => {
     expect(await ask(TOKENS.viewer, NS)).toMatchObject({ allowed: false });
   });
 
+  it('the bookinfo editor gets nothing of another namespace from any read route the server registers', async () => {
+    const editor = await signIn(url, TOKENS.editor);
+    // (`/api/namespaces/:namespace/*rest` is the guard in front of them all, not an answer: app.ts.)
+    const reads = routeTable(server.app).filter(
+      (r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.includes('*'),
+    );
+    // How each read route is told its namespaces: in the path, in the `namespaces` query, or not at all.
+    const byQuery = new Set<string>([ROUTES.graph, ISTIO_ROUTES.config]);
+    const lists = new Set<string>([ROUTES.namespaces]);
+    const none = new Set<string>([ROUTES.config, AUTH_ROUTES.info]);
+    const inPath = reads.filter((r) => r.path.includes('/:namespace'));
+    // A read route added later must be placed in one of these, or this fails naming it.
+    expect(
+      reads
+        .filter((r) => !inPath.includes(r) && !byQuery.has(r.path) && !lists.has(r.path) && !none.has(r.path))
+        .map((r) => r.path),
+    ).toEqual([]);
+    for (const p of byQuery) expect(reads.map((r) => r.path)).toContain(p);
+
+    const SAMPLE: Record<string, string> = {
+      service: 'reviews',
+      kind: 'virtualservices',
+      name: 'reviews',
+      rest: 'virtualservices',
+    };
+    const fill = (pattern: string, namespace: string) =>
+      pattern
+        .replace(/\*(\w+)/g, (_m, k: string) => SAMPLE[k] ?? `<no sample for *${k}>`)
+        .replace(/:(\w+)/g, (_m, k: string) =>
+          k === 'namespace' ? namespace : (SAMPLE[k] ?? `<no sample for :${k}>`),
+        );
+    /** Every namespace an answer names (`"namespace": "…"` anywhere in it). */
+    const named = (body: string) => new Set([...body.matchAll(/"namespace":"([^"]*)"/g)].map((m) => m[1]));
+    const checked: string[] = [];
+    const others = ['istio-system', 'default'];
+    for (const r of reads) {
+      if (none.has(r.path)) continue;
+      if (lists.has(r.path)) {
+        const res = await call(url, editor, 'GET', r.path);
+        expect(res.status).toBe(200);
+        const body = await res.text();
+        expect(
+          NamespacesResponseSchema.parse(JSON.parse(body)).namespaces.map((n) => n.name),
+          r.path,
+        ).toEqual([NS]);
+        checked.push(r.path);
+        continue;
+      }
+      const own = byQuery.has(r.path) ? `${r.path}?namespaces=${NS}` : fill(r.path, NS);
+      expect(own, 'every parameter has a sample value').not.toContain('<no sample');
+      const mine = await call(url, editor, 'GET', own);
+      const body = await mine.text();
+      expect(mine.status, `${own}: ${body.slice(0, 300)}`).toBeLessThan(500);
+      expect(mine.status, `${own}: ${body.slice(0, 300)}`).not.toBe(403);
+      for (const ns of named(body)) expect(ns, `${own} names namespace ${ns}`).toBe(NS);
+      for (const other of others) {
+        const theirs = byQuery.has(r.path) ? `${r.path}?namespaces=${NS},${other}` : fill(r.path, other);
+        const res = await call(url, editor, 'GET', theirs);
+        const text = await res.text();
+        expect(res.status, `${theirs}: ${text.slice(0, 300)}`).toBe(403);
+        expect(text, theirs).toContain(`You may not read namespace ${other}`);
+      }
+      checked.push(r.path);
+    }
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        ROUTES.graph,
+        ISTIO_ROUTES.config,
+        ROUTES.namespaces,
+        ISTIO_ROUTES.routing,
+        ISTIO_ROUTES.objects,
+        ISTIO_ROUTES.object,
+      ]),
+    );
+  });
+
   // About a hundred writes through the real server and API server: longer than the default bound.
   it('sweep: a viewer’s session tries every write route; none succeeds and nothing changes', async () => {
     const viewer = await signIn(url, TOKENS.viewer);
@@ -339,42 +425,73 @@ describe('strategy token against the demo cluster', () => {
       );
     const before = await snapshot();
 
-    // Every write route, each request one the admin's dry run of the same request accepts.
-    const writes: { method: string; path: string; body?: unknown }[] = [];
-    for (const svc of services) {
-      const routing = `/api/namespaces/${NS}/services/${svc}/routing`;
-      writes.push({
-        method: 'POST',
-        path: routing,
-        body: { faultInjection: { abort: { httpStatus: 500, percentage: 100 } } },
+    // Every write route the server registers (read from its router, not listed by hand), each tried with
+    // requests the admin's dry run of the same request accepts. The sign-in routes change nothing in the
+    // cluster (a view-only console takes them too: auth/index.ts).
+    const notWrites = new Set(
+      [AUTH_ROUTES.login, AUTH_ROUTES.logout, AUTH_ROUTES.canI].map((r) => `POST ${r}`),
+    );
+    const fill = (pattern: string, params: Record<string, string>) =>
+      pattern.replace(/:(\w+)/g, (_m, k: string) => {
+        const v = params[k];
+        if (v === undefined) throw new Error(`no value for :${k} of ${pattern}`);
+        return encodeURIComponent(v);
       });
-      writes.push({ method: 'DELETE', path: routing });
-    }
-    writes.push({
-      method: 'POST',
-      path: `/api/namespaces/${NS}/services/reviews/routing`,
-      body: { trafficShifting: { v1: 100 } },
+    const requestsFor: Record<string, () => { method: string; path: string; body?: unknown }[]> = {
+      [`POST ${ISTIO_ROUTES.routing}`]: () => [
+        ...services.map((service) => ({
+          method: 'POST',
+          path: fill(ISTIO_ROUTES.routing, { namespace: NS, service }),
+          body: { faultInjection: { abort: { httpStatus: 500, percentage: 100 } } },
+        })),
+        {
+          method: 'POST',
+          path: fill(ISTIO_ROUTES.routing, { namespace: NS, service: 'reviews' }),
+          body: { trafficShifting: { v1: 100 } },
+        },
+      ],
+      [`DELETE ${ISTIO_ROUTES.routing}`]: () =>
+        services.map((service) => ({
+          method: 'DELETE',
+          path: fill(ISTIO_ROUTES.routing, { namespace: NS, service }),
+        })),
+      [`POST ${ISTIO_ROUTES.objects}`]: () =>
+        [...targets].map(([kind, t]) => ({
+          method: 'POST',
+          path: fill(ISTIO_ROUTES.objects, { namespace: NS, kind }),
+          body: { ...t, metadata: { name: `${t.metadata.name}-2`, namespace: NS } },
+        })),
+      [`PUT ${ISTIO_ROUTES.object}`]: () =>
+        [...targets].map(([kind, t]) => ({
+          method: 'PUT',
+          path: fill(ISTIO_ROUTES.object, { namespace: NS, kind, name: t.metadata.name }),
+          body: { ...t, metadata: { ...t.metadata, labels: { swept: 'yes' } } },
+        })),
+      [`PATCH ${ISTIO_ROUTES.object}`]: () =>
+        [...targets].map(([kind, t]) => ({
+          method: 'PATCH',
+          path: `${fill(ISTIO_ROUTES.object, { namespace: NS, kind, name: t.metadata.name })}?resourceVersion=${t.metadata.resourceVersion}`,
+          body: { metadata: { labels: { swept: 'yes' } } },
+        })),
+      [`DELETE ${ISTIO_ROUTES.object}`]: () =>
+        [...targets].map(([kind, t]) => ({
+          method: 'DELETE',
+          path: `${fill(ISTIO_ROUTES.object, { namespace: NS, kind, name: t.metadata.name })}?resourceVersion=${t.metadata.resourceVersion}`,
+        })),
+    };
+    const registered = writeRoutes(server.app)
+      .map((r) => `${r.method} ${r.path}`)
+      .filter((r) => !notWrites.has(r));
+    expect(registered.length, 'the server registers write routes').toBeGreaterThan(0);
+    // A write route the sweep cannot try fails here, naming it: add its requests above.
+    expect(registered.filter((r) => !(r in requestsFor))).toEqual([]);
+    // …and the sweep tries no route the server no longer has.
+    expect(Object.keys(requestsFor).filter((r) => !registered.includes(r))).toEqual([]);
+    const writes = registered.flatMap((r) => {
+      const tried = requestsFor[r]!();
+      expect(tried.length, `${r}: requests tried`).toBeGreaterThan(0);
+      return tried;
     });
-    for (const [plural, t] of targets) {
-      const one = `/api/namespaces/${NS}/istio/${plural}/${t.metadata.name}`;
-      const rv = `resourceVersion=${t.metadata.resourceVersion}`;
-      writes.push({
-        method: 'POST',
-        path: `/api/namespaces/${NS}/istio/${plural}`,
-        body: { ...t, metadata: { name: `${t.metadata.name}-2`, namespace: NS } },
-      });
-      writes.push({
-        method: 'PUT',
-        path: one,
-        body: { ...t, metadata: { ...t.metadata, labels: { swept: 'yes' } } },
-      });
-      writes.push({
-        method: 'PATCH',
-        path: `${one}?${rv}`,
-        body: { metadata: { labels: { swept: 'yes' } } },
-      });
-      writes.push({ method: 'DELETE', path: `${one}?${rv}` });
-    }
     const withDry = (path: string) => `${path}${path.includes('?') ? '&' : '?'}dryRun=true`;
     const attempts: { method: string; path: string; status: number; message: string }[] = [];
     for (const w of writes) {
@@ -404,7 +521,7 @@ describe('strategy token against the demo cluster', () => {
     }
     expect(await snapshot()).toBe(before);
     process.stderr.write(
-      `auth sweep: ${attempts.length} writes tried by the viewer (${writes.length} routes × real and dry run, each accepted in the admin's dry run), ${succeeded.length} succeeded\n`,
+      `auth sweep: ${attempts.length} writes tried by the viewer (${writes.length} requests × real and dry run, each accepted in the admin's dry run, over the ${registered.length} write routes the server registers: ${registered.join('; ')}), ${succeeded.length} succeeded\n`,
     );
   }, 120_000);
 });
