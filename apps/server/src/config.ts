@@ -108,7 +108,10 @@ export const ServerConfigSchema = z.strictObject({
            * /api/auth/openid/callback.
            */
           redirectUrl: z.url().optional(),
-          /** Where the provider sends the browser after signing out there (register it at the provider). */
+          /**
+           * Where the provider sends the browser after signing out there (register it at the provider as a
+           * post-logout redirect URI); default: this console's own URL (as for redirectUrl) + /signin.
+           */
           postLogoutRedirectUrl: z.url().optional(),
           /** Shown as "Sign in with <providerName>"; default: the issuer's host name. */
           providerName: z.string().min(1).max(60).optional(),
@@ -537,7 +540,7 @@ export function buildCommand(): Command {
     .addOption(
       opt(
         '--openid-post-logout-redirect-url <url>',
-        'openid strategy: where the provider sends the browser after signing out [none]',
+        "openid strategy: where the provider sends the browser after signing out [this console's URL + /signin]",
         'MESHLENS_OPENID_POST_LOGOUT_REDIRECT_URL',
       ),
     )

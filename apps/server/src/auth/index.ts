@@ -314,7 +314,7 @@ export function createAuth(deps: AuthDeps): Auth {
     clearSession(req, res);
     // The provider's own session ends at its end_session_endpoint (told the ID token it issued).
     const logoutUrl = openid
-      ? await openid.logoutUrl(p?.via === 'session' ? p.session?.token : undefined)
+      ? await openid.logoutUrl(req, p?.via === 'session' ? p.session?.token : undefined)
       : strategy.logoutUrl;
     const body: LogoutResponse = {
       signedOut: true,

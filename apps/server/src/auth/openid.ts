@@ -180,8 +180,11 @@ export interface OpenidDeps {
 export interface Openid {
   readonly provider: string;
   router: Router;
-  /** The provider's sign-out URL (end_session_endpoint), if it has one, for the session's ID token. */
-  logoutUrl(idToken: string | undefined): Promise<string | undefined>;
+  /**
+   * The provider's sign-out URL (end_session_endpoint), if it has one, for the session's ID token; it
+   * sends the browser back to postLogoutRedirectUrl, by default this console's sign-in page.
+   */
+  logoutUrl(req: Request, idToken: string | undefined): Promise<string | undefined>;
 }
 
 export function openidSignIn(deps: OpenidDeps): Openid {
@@ -213,6 +216,12 @@ export function openidSignIn(deps: OpenidDeps): Openid {
     });
   };
 
+  /**
+   * This console's URL as the browser reached it: the Host was checked against the allowed hosts
+   * (http/hosts.ts), the scheme is X-Forwarded-Proto only from auth.trustedProxies.
+   */
+  const ownUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? ''}${basePath}`;
+
   const flowCookie = (req: Request, maxAgeMs: number): CookieOptions => ({
     ...deps.cookieOptions(req),
     // Sent on the provider's top-level redirect back (SameSite=Strict would not be).
@@ -237,9 +246,7 @@ export function openidSignIn(deps: OpenidDeps): Openid {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const redirectUri =
-      settings.redirectUrl ??
-      `${req.protocol}://${req.get('host') ?? ''}${basePath}${AUTH_ROUTES.openidCallback}`;
+    const redirectUri = settings.redirectUrl ?? `${ownUrl(req)}${AUTH_ROUTES.openidCallback}`;
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: settings.scopes.join(' '),
@@ -301,7 +308,7 @@ export function openidSignIn(deps: OpenidDeps): Openid {
   return {
     provider,
     router,
-    async logoutUrl(idToken) {
+    async logoutUrl(req, idToken) {
       let config: client.Configuration;
       try {
         config = await configuration();
@@ -311,9 +318,7 @@ export function openidSignIn(deps: OpenidDeps): Openid {
       if (!config.serverMetadata().end_session_endpoint) return undefined;
       return client.buildEndSessionUrl(config, {
         ...(idToken ? { id_token_hint: idToken } : {}),
-        ...(settings.postLogoutRedirectUrl
-          ? { post_logout_redirect_uri: settings.postLogoutRedirectUrl }
-          : {}),
+        post_logout_redirect_uri: settings.postLogoutRedirectUrl ?? `${ownUrl(req)}/signin`,
       }).href;
     },
   };
