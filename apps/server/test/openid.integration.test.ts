@@ -15,7 +15,8 @@ import {
   LogoutResponseSchema,
 } from '@meshlens/contract';
 import { startDemoCluster } from '@meshlens/demo-cluster';
-import { DEMO_USERS_MANIFEST, startDemoProvider, type DemoProvider } from '@meshlens/stack';
+import { DEMO_USERS_MANIFEST } from '@meshlens/stack';
+import { startDemoProvider, type DemoProvider } from '@meshlens/stack/oidc';
 import { decodeJwt } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +131,6 @@ async function throughProvider(
       continue;
     }
     expect([302, 303]).toContain(res.status);
-    if (process.env.OIDC_DEBUG) console.log(res.status, at, '->', res.headers.get('location'));
     at = location(res, at);
   }
   throw new Error('too many redirects at the provider');
@@ -173,7 +173,6 @@ beforeAll(async () => {
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     idTokenTtlSeconds: ID_TOKEN_TTL_S,
-    ...(process.env.OIDC_DEBUG ? { log: (l: string) => console.log(l) } : {}),
   });
   cluster = await startDemoCluster({
     host: '127.0.0.1',

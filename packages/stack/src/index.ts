@@ -46,12 +46,6 @@ export {
   type StackUrls,
 } from './stack';
 export {
-  startDemoProvider,
-  type DemoAccount,
-  type DemoProvider,
-  type DemoProviderOptions,
-} from './oidc/provider';
-export {
   AUTH_STRATEGIES,
   DEMO_GROUPS,
   DEMO_OIDC_CLIENT_ID,

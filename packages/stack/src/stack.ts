@@ -149,6 +149,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const withConsole = options.withConsole ?? true;
   const auth = options.auth ?? 'anonymous';
   const inCluster = withConsole && options.inCluster === true;
+  if (inCluster && auth === 'openid')
+    // deploy/overlays/openid names a real provider and a client secret Secret; the demo does not fill them in.
+    throw new Error(
+      '--in-cluster with --auth openid is not supported by the demo: use --auth token, or openid without --in-cluster',
+    );
 
   const commands = {
     cluster: requireCommand('demo-cluster'),

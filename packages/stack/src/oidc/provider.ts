@@ -246,7 +246,8 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
     res.setHeader('cache-control', 'no-store');
     res.setHeader(
       'content-security-policy',
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      // No form-action: Chromium applies it to the redirects after the form, which end at the console.
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     );
     res.end(html);
   };
