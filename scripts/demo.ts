@@ -71,7 +71,7 @@ const program = new Command('npm run demo --')
   .addOption(
     new Option(
       '--auth <strategy>',
-      'how people sign in: anonymous (everyone acts as the console), or token/openid with three demo users whose tokens go to STATE/users.json',
+      'how people sign in: anonymous (everyone acts as the console), or token/openid with three demo users whose tokens (and, with openid, passwords at the demo OpenID provider) go to STATE/users.json',
     )
       .choices([...AUTH_STRATEGIES])
       .default('anonymous'),
@@ -117,6 +117,20 @@ const say = (line: string): void => void process.stderr.write(`meshlens demo: ${
 function signInLines(stack: Stack, state: string): string[] {
   if (stack.users.length === 0) return [];
   const width = Math.max(...stack.users.map((u) => u.name.length));
+  const oidc = stack.endpoints.oidc;
+  if (oidc)
+    return [
+      '',
+      `  OpenID provider: ${oidc.issuer} (client ${oidc.clientId}; the demo cluster trusts its ID tokens)`,
+      `  Users (--auth openid; passwords made for this run, also in ${state}/users.json):`,
+      ...stack.users.flatMap((u) => [
+        `    ${u.name.padEnd(width)}  ${u.description}`,
+        `    ${' '.repeat(width)}  user name: ${u.name}   password: ${u.password ?? '(none)'}`,
+      ]),
+      `  Open the console, choose "Sign in with the demo identity provider" and sign in there as one of them.`,
+      `  Scripts may send the ID token as Authorization: Bearer; static tokens for kubectl are in ${state}/users.json:`,
+      `    KUBECONFIG=${state}/kubeconfig kubectl --token <token> auth can-i --list -n bookinfo`,
+    ];
   return [
     '',
     `  Users (--auth ${opts.auth}; tokens made for this run, also in ${state}/users.json):`,
@@ -124,9 +138,6 @@ function signInLines(stack: Stack, state: string): string[] {
       `    ${u.name.padEnd(width)}  ${u.description}`,
       `    ${' '.repeat(width)}  token: ${u.token}`,
     ]),
-    ...(opts.auth === 'openid'
-      ? ['  The demo runs no OpenID provider yet: sign in with these tokens as bearer tokens meanwhile.']
-      : []),
     "  Sign in by pasting a token on the console's sign-in page (once the console offers sign-in), or try",
     `    KUBECONFIG=${state}/kubeconfig kubectl --token <token> auth can-i --list -n bookinfo`,
   ];

@@ -50,9 +50,10 @@ export const ServerConfigSchema = z.strictObject({
       /**
        * `anonymous`: everyone acts as the console's own identity (default with a kubeconfig); `token`: users
        * paste a Kubernetes bearer token (default in a cluster); `header`: an authenticating proxy passes the
-       * user's bearer token, or names the user for impersonation.
+       * user's bearer token, or names the user for impersonation; `openid`: users sign in at an OpenID
+       * Connect provider (authorization code flow with PKCE) and their ID token is their bearer token.
        */
-      strategy: z.enum(['anonymous', 'token', 'header']).optional(),
+      strategy: z.enum(['anonymous', 'token', 'openid', 'header']).optional(),
       /** Secret (32+ characters) the session cookies are encrypted with; or sessionKeyFile. */
       sessionKey: z.string().min(32, 'at least 32 characters').optional(),
       /**
@@ -86,6 +87,76 @@ export const ServerConfigSchema = z.strictObject({
           logoutUrl: z.string().optional(),
         })
         .prefault({}),
+      /** Strategy `openid`: the OpenID Connect provider, which the API server must trust too. */
+      openid: z
+        .strictObject({
+          /** The issuer (`iss` of its tokens; its discovery document is under it): kube-apiserver's --oidc-issuer-url. */
+          issuerUrl: z.url().optional(),
+          /** The console's client id at the provider: kube-apiserver's --oidc-client-id (the ID token's audience). */
+          clientId: z.string().min(1).optional(),
+          /** The client secret; or clientSecretFile; neither for a public client (PKCE alone). */
+          clientSecret: z.string().min(1).optional(),
+          /** File holding the client secret (a mounted Secret); read on start. */
+          clientSecretFile: z.string().min(1).optional(),
+          /** Scopes asked for (`openid` must be one); add e.g. `groups` where the provider has it. */
+          scopes: z
+            .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'not a scope'))
+            .default(['openid', 'email', 'profile']),
+          /**
+           * The redirect URI registered at the provider; default: this console's own URL as the browser
+           * reached it (an allowed Host, behind auth.trustedProxies their X-Forwarded-Proto) + basePath +
+           * /api/auth/openid/callback.
+           */
+          redirectUrl: z.url().optional(),
+          /**
+           * Where the provider sends the browser after signing out there (register it at the provider as a
+           * post-logout redirect URI); default: this console's own URL (as for redirectUrl) + /signin.
+           */
+          postLogoutRedirectUrl: z.url().optional(),
+          /** Shown as "Sign in with <providerName>"; default: the issuer's host name. */
+          providerName: z.string().min(1).max(60).optional(),
+          /** Accept an http:// issuer on a loopback address (the demo's provider); https is required otherwise. */
+          allowInsecureIssuer: z.boolean().default(false),
+          /** Deadline of each request to the provider (discovery, token exchange). */
+          timeoutMs: durationMs.default(10_000),
+        })
+        .prefault({}),
+    })
+    .superRefine((a, ctx) => {
+      const o = a.openid;
+      if (o.clientSecret && o.clientSecretFile)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['openid', 'clientSecretFile'],
+          message: 'give clientSecret or clientSecretFile, not both',
+        });
+      if (a.strategy !== 'openid') return;
+      if (!o.issuerUrl)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['openid', 'issuerUrl'],
+          message: 'required with strategy openid',
+        });
+      if (!o.clientId)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['openid', 'clientId'],
+          message: 'required with strategy openid',
+        });
+      if (!o.scopes.includes('openid'))
+        ctx.addIssue({ code: 'custom', path: ['openid', 'scopes'], message: 'must include openid' });
+      if (o.issuerUrl) {
+        const u = new URL(o.issuerUrl);
+        if (
+          u.protocol !== 'https:' &&
+          !(o.allowInsecureIssuer && u.protocol === 'http:' && isLoopback(u.hostname))
+        )
+          ctx.addIssue({
+            code: 'custom',
+            path: ['openid', 'issuerUrl'],
+            message: `must be https (${o.issuerUrl}); an http issuer is accepted only on a loopback address with allowInsecureIssuer`,
+          });
+      }
     })
     .prefault({}),
   server: z
@@ -184,6 +255,12 @@ export const ServerConfigSchema = z.strictObject({
     })
     .prefault({}),
 });
+/** 127.0.0.0/8, ::1 and localhost. */
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 export type ServerConfig = z.output<typeof ServerConfigSchema>;
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 
@@ -361,7 +438,7 @@ export function buildCommand(): Command {
     .addOption(
       opt(
         '--auth-strategy <strategy>',
-        'anonymous|token|header [anonymous; token in a cluster]',
+        'anonymous|token|openid|header [anonymous; token in a cluster]',
         'MESHLENS_AUTH_STRATEGY',
       ),
     )
@@ -416,6 +493,76 @@ export function buildCommand(): Command {
         '--auth-header-logout-url <url>',
         "header strategy: the proxy's sign-out URL",
         'MESHLENS_AUTH_HEADER_LOGOUT_URL',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-issuer-url <url>',
+        'openid strategy: the OpenID Connect issuer (as kube-apiserver --oidc-issuer-url)',
+        'MESHLENS_OPENID_ISSUER_URL',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-client-id <id>',
+        "openid strategy: the console's client id (as kube-apiserver --oidc-client-id)",
+        'MESHLENS_OPENID_CLIENT_ID',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-client-secret <secret>',
+        'openid strategy: the client secret',
+        'MESHLENS_OPENID_CLIENT_SECRET',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-client-secret-file <file>',
+        'openid strategy: file holding the client secret [none: a public client]',
+        'MESHLENS_OPENID_CLIENT_SECRET_FILE',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-scopes <list>',
+        'openid strategy: scopes to ask for (comma or space list) [openid,email,profile]',
+        'MESHLENS_OPENID_SCOPES',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-redirect-url <url>',
+        "openid strategy: the redirect URI registered at the provider [this console's URL + /api/auth/openid/callback]",
+        'MESHLENS_OPENID_REDIRECT_URL',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-post-logout-redirect-url <url>',
+        "openid strategy: where the provider sends the browser after signing out [this console's URL + /signin]",
+        'MESHLENS_OPENID_POST_LOGOUT_REDIRECT_URL',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-provider-name <name>',
+        'openid strategy: shown as "Sign in with <name>" [the issuer\'s host]',
+        'MESHLENS_OPENID_PROVIDER_NAME',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-allow-insecure-issuer [bool]',
+        'openid strategy: accept an http issuer on a loopback address (demos) [false]',
+        'MESHLENS_OPENID_ALLOW_INSECURE_ISSUER',
+      ),
+    )
+    .addOption(
+      opt(
+        '--openid-timeout <duration>',
+        'openid strategy: timeout per request to the provider [10s]',
+        'MESHLENS_OPENID_TIMEOUT',
       ),
     )
     .addOption(opt('--web-dir <dir>', 'built web app to serve [apps/web/dist]', 'MESHLENS_WEB_DIR'))
@@ -529,6 +676,23 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
         userHeader: s('authHeaderUser'),
         groupsHeader: s('authHeaderGroups'),
         logoutUrl: s('authHeaderLogoutUrl'),
+      },
+      openid: {
+        issuerUrl: s('openidIssuerUrl'),
+        clientId: s('openidClientId'),
+        clientSecret: s('openidClientSecret'),
+        clientSecretFile: s('openidClientSecretFile'),
+        scopes: s('openidScopes')
+          ?.split(/[\s,]+/)
+          .filter(Boolean),
+        redirectUrl: s('openidRedirectUrl'),
+        postLogoutRedirectUrl: s('openidPostLogoutRedirectUrl'),
+        providerName: s('openidProviderName'),
+        allowInsecureIssuer: bool(
+          '--openid-allow-insecure-issuer',
+          flags.openidAllowInsecureIssuer as string | boolean | undefined,
+        ),
+        timeoutMs: ms(seconds('--openid-timeout', s('openidTimeout'))),
       },
     },
     kubernetes: {

@@ -8,6 +8,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { authSettings, clusterAccess, createAuth, loadSessionSecrets, sessionSealer } from './auth/index';
+import { loadClientSecret } from './auth/openid';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { startInventory } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
@@ -184,6 +185,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const settings = authSettings(config);
   let auth;
   try {
+    if (settings.openid) {
+      const secret = await loadClientSecret(config.auth.openid);
+      if (secret) settings.openid.clientSecret = secret;
+    }
     auth = createAuth({
       settings,
       cluster: clusterAccess(kc, { timeoutMs: config.kubernetes.timeoutMs, consoleIstioClient: istioClient }),

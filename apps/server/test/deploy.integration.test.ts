@@ -294,21 +294,29 @@ describe('deploy/: the pods', () => {
     // Read by Node and by the server outside its flags (http/hosts.ts: the Service's names).
     known.add('NODE_OPTIONS');
     known.add('POD_NAMESPACE');
-    // The sign-in settings (branch h-a11auth; openid still to come) are accepted until that code is here:
-    // from then on this test checks them against its flags like every other.
-    if (!known.has('MESHLENS_AUTH_STRATEGY'))
-      for (const name of [
-        'MESHLENS_AUTH_STRATEGY',
-        'MESHLENS_SESSION_KEY_FILE',
-        'MESHLENS_AUTH_HEADER_IMPERSONATE',
-        'MESHLENS_TRUSTED_PROXIES',
-        'MESHLENS_OPENID_ISSUER_URL',
-        'MESHLENS_OPENID_CLIENT_ID',
-        'MESHLENS_OPENID_CLIENT_SECRET_FILE',
-      ])
-        known.add(name);
     for (const overlay of OVERLAYS)
       for (const e of container(overlay).env ?? []) expect(known, `${overlay}: ${e.name}`).toContain(e.name);
+  });
+
+  it('openid: name the provider and mount the client secret where the server reads it', () => {
+    expect(envOf('openid', 'MESHLENS_OPENID_ISSUER_URL')?.value).toMatch(/^https:\/\//);
+    expect(envOf('openid', 'MESHLENS_OPENID_CLIENT_ID')?.value).toBeTruthy();
+    const file = envOf('openid', 'MESHLENS_OPENID_CLIENT_SECRET_FILE')?.value;
+    expect(file).toBeDefined();
+    const mount = container('openid').volumeMounts?.find((m) => file!.startsWith(`${m.mountPath}/`));
+    expect(mount?.readOnly).toBe(true);
+    const volume = podSpec('openid').volumes?.find((v) => v.name === mount?.name);
+    expect(volume?.secret?.secretName).toBe('meshlens-oidc');
+    // What the server makes of these settings: a valid config for strategy openid.
+    const env = Object.fromEntries((container('openid').env ?? []).map((e) => [e.name, e.value ?? '']));
+    expect(() =>
+      parseConfig({
+        auth: {
+          strategy: env.MESHLENS_AUTH_STRATEGY,
+          openid: { issuerUrl: env.MESHLENS_OPENID_ISSUER_URL, clientId: env.MESHLENS_OPENID_CLIENT_ID },
+        },
+      }),
+    ).not.toThrow();
   });
 
   it('probe paths the server answers', async () => {

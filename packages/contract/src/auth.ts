@@ -9,13 +9,24 @@ export const AUTH_ROUTES = {
   info: '/api/auth/info',
   /** `POST` `LoginRequest` (strategy `token`): checks the token, sets the session cookie. */
   login: '/api/auth/login',
-  /** `POST`: clears the session cookie. */
+  /** `POST`: clears the session cookie; with `openid`, answers the provider's sign-out URL when it has one. */
   logout: '/api/auth/logout',
+  /**
+   * `GET ?next=/path` (strategy `openid`): starts the authorization code flow (PKCE S256, state, nonce) and
+   * redirects to the provider; `next` is the page of this console to come back to (a path, never a URL).
+   */
+  openidLogin: '/api/auth/openid/login',
+  /**
+   * `GET` (strategy `openid`): where the provider sends the browser back (register it at the provider as
+   * the redirect URI). Exchanges the code, signs in, redirects to `next` — or to the sign-in page, which
+   * then says what went wrong.
+   */
+  openidCallback: '/api/auth/openid/callback',
   /** `POST` `CanIRequest`: SelfSubjectAccessReviews with the user's own credentials. */
   canI: '/api/auth/can-i',
 } as const;
 
-/** How people sign in (`auth.strategy`). `openid` is reserved for the OpenID Connect strategy. */
+/** How people sign in (`auth.strategy`). */
 export const AUTH_STRATEGIES = ['anonymous', 'token', 'openid', 'header'] as const;
 export type AuthStrategyName = (typeof AUTH_STRATEGIES)[number];
 
@@ -52,6 +63,8 @@ export const AuthInfoResponseSchema = z.object({
   /** The user can sign out here (a session) or at `logoutUrl` (an authenticating proxy). */
   canSignOut: z.boolean(),
   logoutUrl: z.string().optional(),
+  /** Strategy `openid`: the provider's name, for "Sign in with <provider>". */
+  provider: z.string().optional(),
   /** Why the request is not authenticated, e.g. `Your session expired; sign in again.` */
   message: z.string().optional(),
 });
@@ -67,7 +80,10 @@ export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 /** `POST /api/auth/logout` */
 export const LogoutResponseSchema = z.object({
   signedOut: z.boolean(),
-  /** Where to go to end the session of an authenticating proxy (strategy `header`). */
+  /**
+   * Where to go next to end the session at the authenticating proxy (strategy `header`) or at the OpenID
+   * provider (strategy `openid`, when the provider has an end_session_endpoint).
+   */
   logoutUrl: z.string().optional(),
 });
 export type LogoutResponse = z.infer<typeof LogoutResponseSchema>;

@@ -5,13 +5,15 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (this file is packages/stack/src/components.ts). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export type ComponentName = 'demo-cluster' | 'mesh-sim' | 'meshlens';
+export type ComponentName = 'demo-cluster' | 'mesh-sim' | 'meshlens' | 'demo-oidc';
 
 /** Where each component's CLI lives: workspace folder and its package.json "bin" name. */
 const components: Record<ComponentName, string> = {
   'demo-cluster': 'packages/demo-cluster',
   'mesh-sim': 'packages/mesh-sim',
   meshlens: 'apps/server',
+  // The demo's OpenID provider (src/oidc/), with --auth openid.
+  'demo-oidc': 'packages/stack',
 };
 
 export interface ComponentCommand {

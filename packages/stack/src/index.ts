@@ -47,6 +47,8 @@ export {
 } from './stack';
 export {
   AUTH_STRATEGIES,
+  DEMO_GROUPS,
+  DEMO_OIDC_CLIENT_ID,
   DEMO_USERS_MANIFEST,
   makeDemoUsers,
   type AuthStrategy,

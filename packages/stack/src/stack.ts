@@ -7,8 +7,11 @@ import { deployOverlay, startInClusterConsole, type InClusterConsole } from './i
 import { isAlive, killGroup, spawnReady, type ReadyProcess } from './processes';
 import { startPrometheus, type PrometheusHandle } from './prometheus';
 import {
+  DEMO_OIDC_CLIENT_ID,
   DEMO_USERS_MANIFEST,
   makeDemoUsers,
+  oidcAccountsFile,
+  oidcClientSecretFile,
   removeDemoUsers,
   tokenFile,
   usersFile,
@@ -52,7 +55,9 @@ export interface StackOptions {
   /**
    * How people sign in (default `anonymous`: no users). With `token` or `openid`, three users (admin,
    * bookinfo-editor, viewer) get fresh tokens that the demo cluster accepts, their roles and bindings from
-   * data/demo/users.yaml, and STATE/users.json lists them.
+   * data/demo/users.yaml, and STATE/users.json lists them. With `openid` also a password each at the demo's
+   * OpenID provider (src/oidc/), which the demo cluster trusts and the console signs people in with
+   * (`--auth-strategy openid`, unless consoleArgs say otherwise).
    */
   auth?: AuthStrategy;
   /**
@@ -85,11 +90,13 @@ export interface Endpoints extends StackUrls {
   auth: AuthStrategy;
   /** STATE/users.json (the demo users and their tokens), or null with `anonymous`. */
   users: string | null;
+  /** With `openid`: the demo's OpenID provider (issuer URL) and the console's client id there. */
+  oidc?: { issuer: string; clientId: string };
   scenario: ScenarioName;
   startedAt: string;
   /** The process that started the stack (the demo launcher): SIGTERM it to stop the demo. */
   pid: number;
-  pids: { cluster: number; meshSim: number; prometheus: number; console: number | null };
+  pids: { cluster: number; meshSim: number; prometheus: number; console: number | null; oidc?: number };
   /** With `inCluster`: the overlay applied, each pod's process, and the port-forward's kubectl. */
   inCluster?: {
     overlay: string;
@@ -142,11 +149,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const withConsole = options.withConsole ?? true;
   const auth = options.auth ?? 'anonymous';
   const inCluster = withConsole && options.inCluster === true;
+  if (inCluster && auth === 'openid')
+    // deploy/overlays/openid names a real provider and a client secret Secret; the demo does not fill them in.
+    throw new Error(
+      '--in-cluster with --auth openid is not supported by the demo: use --auth token, or openid without --in-cluster',
+    );
 
   const commands = {
     cluster: requireCommand('demo-cluster'),
     meshSim: requireCommand('mesh-sim'),
     console: withConsole ? requireCommand('meshlens') : undefined,
+    oidc: auth === 'openid' ? requireCommand('demo-oidc') : undefined,
   };
 
   await mkdir(stateDir, { recursive: true });
@@ -154,7 +167,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await rm(endpointsPath, { force: true });
   // Tokens are made per run: none of an earlier run stays valid or listed.
   await removeDemoUsers(stateDir);
-  const users = auth === 'anonymous' ? [] : makeDemoUsers();
+  const users = auth === 'anonymous' ? [] : makeDemoUsers({ passwords: auth === 'openid' });
   if (users.length) await writeDemoUsers(stateDir, users);
   // Logs of this run only.
   await rm(logDir, { recursive: true, force: true });
@@ -210,6 +223,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
+    // With openid, the provider first: the demo cluster and the console are told its issuer URL.
+    const oidc = commands.oidc
+      ? started(
+          'demo-oidc',
+          await run('demo-oidc', commands.oidc, [
+            '--accounts',
+            oidcAccountsFile(stateDir),
+            '--client-id',
+            DEMO_OIDC_CLIENT_ID,
+            '--client-secret-file',
+            oidcClientSecretFile(stateDir),
+            '--host',
+            '127.0.0.1',
+            '--port',
+            '0',
+          ]),
+        )
+      : undefined;
+    const issuer = oidc?.url.replace(/\/+$/, '');
     progress('starting the demo cluster and Prometheus');
     const [cluster, prom] = await settleAll([
       onPortOrFree('demo-cluster', options.clusterPort ?? 0, (port) =>
@@ -221,6 +253,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           '--kubeconfig-out',
           kubeconfigPath,
           ...(users.length ? ['--token-auth-file', tokenFile(stateDir), '--load', DEMO_USERS_MANIFEST] : []),
+          // As kube-apiserver's --oidc-* flags: the user is the ID token's `sub` (the account name, no
+          // prefix), so data/demo/users.yaml's bindings of admin, bookinfo-editor and viewer apply.
+          ...(issuer
+            ? [
+                '--oidc-issuer-url',
+                issuer,
+                '--oidc-client-id',
+                DEMO_OIDC_CLIENT_ID,
+                '--oidc-username-claim',
+                'sub',
+                '--oidc-username-prefix',
+                '-',
+                '--oidc-groups-claim',
+                'groups',
+                '--oidc-groups-prefix',
+                'oidc:',
+              ]
+            : []),
         ]),
       ).then((p) => started('demo-cluster', p)),
       onPortOrFree('Prometheus', options.prometheusPort ?? 0, (port) =>
@@ -268,6 +318,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
                 prom.url,
                 '--port',
                 String(port),
+                ...(issuer
+                  ? [
+                      '--auth-strategy',
+                      'openid',
+                      '--openid-issuer-url',
+                      issuer,
+                      '--openid-client-id',
+                      DEMO_OIDC_CLIENT_ID,
+                      '--openid-client-secret-file',
+                      oidcClientSecretFile(stateDir),
+                      '--openid-scopes',
+                      'openid,email,profile,groups',
+                      '--openid-provider-name',
+                      'the demo identity provider',
+                      // The demo's provider is http on loopback.
+                      '--openid-allow-insecure-issuer',
+                      'true',
+                    ]
+                  : []),
                 ...(options.consoleArgs ?? []),
               ],
               { KUBECONFIG: kubeconfigPath, PROMETHEUS_URL: prom.url },
@@ -304,6 +373,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       kubeconfig: kubeconfigPath,
       auth,
       users: users.length ? usersFile(stateDir) : null,
+      ...(issuer ? { oidc: { issuer, clientId: DEMO_OIDC_CLIENT_ID } } : {}),
       scenario,
       startedAt: new Date().toISOString(),
       pid: process.pid,
@@ -312,6 +382,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         meshSim: meshSim.pid,
         prometheus: prom.pid,
         console: consoleProc?.pid ?? ic?.pods[0]?.pid ?? null,
+        ...(oidc ? { oidc: oidc.pid } : {}),
       },
       ...(ic
         ? {
@@ -338,6 +409,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ['mesh-sim', meshSim],
       ['console', consoleProc],
       ['prometheus', prom],
+      ['demo-oidc', oidc],
       ...(ic?.processes.map((p): [string, { exited: Promise<number | string> }] => [p.name, p.proc]) ?? []),
     ];
     const crashed = new Promise<{ name: string; code: number | string }>((resolveCrash) => {

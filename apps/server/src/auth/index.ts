@@ -3,7 +3,8 @@
  * - `middleware` (on `/api`): finds who the request acts as (the strategy), answers 401 without sign-in
  *   (except the auth routes), 403 to any write of a view-only console, and checks the CSRF token of writes
  *   made with a session cookie;
- * - `router`: `/api/auth/info`, `/login`, `/logout`, `/can-i`;
+ * - `router`: `/api/auth/info`, `/login`, `/logout`, `/can-i`, and with `openid` `/openid/login`, `/openid/callback`
+ *   (./openid.ts);
  * - `istioClient(req)`, `readable(req, namespaces)`, `requireReadable(req, namespaces)`: what routes use,
  *   whatever the strategy;
  * - `errors`: a 403 of the API server answered with who was refused.
@@ -35,6 +36,7 @@ import { inputErrorFrom } from '../http/errors';
 import { KubeApiError, type IstioKubeClient } from '../istio/kubeClient';
 import { accessReviews, isReadable, type AccessReviews, type Readable } from './access';
 import { credentialKey, type ClusterAccess } from './cluster';
+import { flowNotice, openidSignIn, type Openid, type OpenidSettings } from './openid';
 import { proxyMatcher, type ProxyMatcher } from './proxies';
 import { MAX_CHUNKS, SESSION_COOKIE, sessionCookies, type SessionSealer } from './session';
 import {
@@ -54,12 +56,14 @@ export { proxyMatcher } from './proxies';
 export { isReadable, type Readable } from './access';
 
 export interface AuthSettings {
-  strategy: 'anonymous' | 'token' | 'header';
+  strategy: 'anonymous' | 'token' | 'openid' | 'header';
   viewOnly: boolean;
   sessionTtlMs: number;
   accessCacheTtlMs: number;
   trustedProxies: readonly string[];
   header: { impersonate: boolean; userHeader: string; groupsHeader: string; logoutUrl?: string };
+  /** Strategy openid (issuer and client id are required then: the config checks). */
+  openid?: OpenidSettings;
   basePath: string;
 }
 
@@ -94,7 +98,13 @@ export interface Auth {
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Routes under /api that need no sign-in (relative to /api). */
-const OPEN = new Set(['/auth/info', '/auth/login', '/auth/logout']);
+const OPEN = new Set([
+  '/auth/info',
+  '/auth/login',
+  '/auth/logout',
+  AUTH_ROUTES.openidLogin.slice('/api'.length),
+  AUTH_ROUTES.openidCallback.slice('/api'.length),
+]);
 /** Routes under /api a view-only console still takes with POST (they change nothing in the cluster). */
 const NOT_WRITES = new Set(['/auth/login', '/auth/logout', '/auth/can-i']);
 
@@ -107,15 +117,23 @@ export function createAuth(deps: AuthDeps): Auth {
   const trusted = proxyMatcher(settings.trustedProxies);
   const whoami = identityCache(cluster, settings.accessCacheTtlMs, now);
   const reviews = accessReviews(cluster, { ttlMs: settings.accessCacheTtlMs, now });
+  if (settings.strategy === 'openid' && !settings.openid)
+    throw new Error('auth.strategy openid needs auth.openid.issuerUrl and auth.openid.clientId');
   const strategy: AuthStrategy =
     settings.strategy === 'token'
       ? tokenStrategy(sealer, whoami)
-      : settings.strategy === 'header'
-        ? headerStrategy({ ...settings.header, trustedProxies: trusted }, whoami)
-        : anonymousStrategy(cluster, { ttlMs: Math.max(settings.accessCacheTtlMs, 60_000), now });
-  if (settings.strategy === 'token' && sealer.ephemeral)
+      : settings.strategy === 'openid'
+        ? tokenStrategy(sealer, whoami, {
+            name: 'openid',
+            signInMessage: `Sign in with ${settings.openid?.providerName ?? new URL(settings.openid?.issuerUrl ?? 'http://x').host}.`,
+            notice: (req) => flowNotice(sealer, req),
+          })
+        : settings.strategy === 'header'
+          ? headerStrategy({ ...settings.header, trustedProxies: trusted }, whoami)
+          : anonymousStrategy(cluster, { ttlMs: Math.max(settings.accessCacheTtlMs, 60_000), now });
+  if ((settings.strategy === 'token' || settings.strategy === 'openid') && sealer.ephemeral)
     logger.warn(
-      'auth.strategy token without auth.sessionKey or auth.sessionKeyFile: sessions end when the console restarts and do not work across replicas',
+      `auth.strategy ${settings.strategy} without auth.sessionKey or auth.sessionKeyFile: sessions end when the console restarts and do not work across replicas`,
     );
   if (settings.strategy === 'header' && settings.header.impersonate && trusted.empty)
     logger.warn('auth.header.impersonate without auth.trustedProxies: every request will be refused (401)');
@@ -156,6 +174,7 @@ export function createAuth(deps: AuthDeps): Auth {
       viewOnly: settings.viewOnly,
       canSignOut: strategy.signOut !== 'none',
       ...(strategy.logoutUrl ? { logoutUrl: strategy.logoutUrl } : {}),
+      ...(openid ? { provider: openid.provider } : {}),
     };
     if (!p) return { ...base, authenticated: false, ...(message ? { message } : {}) };
     return {
@@ -220,19 +239,11 @@ export function createAuth(deps: AuthDeps): Auth {
     );
   };
 
-  const router = express.Router();
-  const json = express.json({ limit: '32kb' });
-  router.get(AUTH_ROUTES.info, (req, res) => {
-    res.json(infoOf(req, refusals.get(req)));
-  });
-  router.post(AUTH_ROUTES.login, json, async (req, res) => {
-    if (strategy.name !== 'token')
-      throw new InputError(
-        `this console signs people in with strategy ${strategy.name}; ${AUTH_ROUTES.login} takes tokens with strategy token only`,
-      );
-    const parsed = LoginRequestSchema.safeParse(req.body ?? {});
-    if (!parsed.success) throw inputErrorFrom(parsed.error, 'body');
-    const token = parsed.data.token.replace(/^Bearer\s+/i, '');
+  /**
+   * Checks `token` with the API server (who is it?) and seals it in the session cookies: the token
+   * strategy's pasted token, the openid strategy's ID token. Expiry: the token's own, at most sessionTtlMs.
+   */
+  const signInWith = async (req: Request, res: Response, token: string) => {
     let me;
     try {
       me = await cluster.whoami({ kind: 'token', token });
@@ -258,7 +269,7 @@ export function createAuth(deps: AuthDeps): Auth {
       res.cookie(name, value, { ...o, expires: new Date(session.expiresAt) });
     const credentials = { kind: 'token' as const, token };
     principals.set(req, {
-      strategy: 'token',
+      strategy: strategy.name,
       identity: me.identity,
       identitySource: me.source,
       credentials,
@@ -266,16 +277,48 @@ export function createAuth(deps: AuthDeps): Auth {
       session,
       key: credentialKey(credentials),
     });
-    logger.info({ user: me.identity.username }, 'signed in');
+    logger.info({ user: me.identity.username, strategy: strategy.name }, 'signed in');
+  };
+
+  const openid: Openid | undefined =
+    settings.strategy === 'openid' && settings.openid
+      ? openidSignIn({
+          settings: settings.openid,
+          sealer,
+          basePath: settings.basePath,
+          logger,
+          cookieOptions,
+          signIn: signInWith,
+        })
+      : undefined;
+
+  const router = express.Router();
+  const json = express.json({ limit: '32kb' });
+  if (openid) router.use(openid.router);
+  router.get(AUTH_ROUTES.info, (req, res) => {
+    res.json(infoOf(req, refusals.get(req)));
+  });
+  router.post(AUTH_ROUTES.login, json, async (req, res) => {
+    if (strategy.name !== 'token')
+      throw new InputError(
+        `this console signs people in with strategy ${strategy.name}; ${AUTH_ROUTES.login} takes tokens with strategy token only`,
+      );
+    const parsed = LoginRequestSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw inputErrorFrom(parsed.error, 'body');
+    await signInWith(req, res, parsed.data.token.replace(/^Bearer\s+/i, ''));
     res.json(infoOf(req));
   });
-  router.post(AUTH_ROUTES.logout, (req, res) => {
+  router.post(AUTH_ROUTES.logout, async (req, res) => {
     const p = principalOf(req);
     if (p?.via === 'session') logger.info({ user: p.identity.username }, 'signed out');
     clearSession(req, res);
+    // The provider's own session ends at its end_session_endpoint (told the ID token it issued).
+    const logoutUrl = openid
+      ? await openid.logoutUrl(req, p?.via === 'session' ? p.session?.token : undefined)
+      : strategy.logoutUrl;
     const body: LogoutResponse = {
       signedOut: true,
-      ...(strategy.logoutUrl ? { logoutUrl: strategy.logoutUrl } : {}),
+      ...(logoutUrl ? { logoutUrl } : {}),
     };
     res.json(body);
   });
@@ -387,6 +430,23 @@ export function authSettings(config: ServerConfig): AuthSettings {
     accessCacheTtlMs: a.accessCacheTtlMs,
     trustedProxies: a.trustedProxies,
     header: a.header,
+    ...(a.openid.issuerUrl && a.openid.clientId
+      ? {
+          openid: {
+            issuerUrl: a.openid.issuerUrl,
+            clientId: a.openid.clientId,
+            ...(a.openid.clientSecret ? { clientSecret: a.openid.clientSecret } : {}),
+            scopes: a.openid.scopes,
+            ...(a.openid.redirectUrl ? { redirectUrl: a.openid.redirectUrl } : {}),
+            ...(a.openid.postLogoutRedirectUrl
+              ? { postLogoutRedirectUrl: a.openid.postLogoutRedirectUrl }
+              : {}),
+            ...(a.openid.providerName ? { providerName: a.openid.providerName } : {}),
+            allowInsecureIssuer: a.openid.allowInsecureIssuer,
+            timeoutMs: a.openid.timeoutMs,
+          },
+        }
+      : {}),
     basePath: config.basePath,
   };
 }

@@ -63,6 +63,13 @@ export interface SessionSealer {
   csrfToken(session: Pick<OpenSession, 'sid' | 'kid'>): string;
   /** Constant-time comparison of a presented CSRF token with the session's. */
   checkCsrf(session: Pick<OpenSession, 'sid' | 'kid'>, presented: string | undefined): boolean;
+  /**
+   * Seals a small value for `ttlMs` with a key of its own for `purpose` (derived from the same secrets,
+   * so a value sealed for one purpose never opens as another, nor as a session).
+   */
+  sealValue(purpose: string, value: Record<string, unknown>, ttlMs: number): Promise<string>;
+  /** The value, or undefined when absent, expired, sealed for another purpose or by an unknown key. */
+  openValue(purpose: string, jwe: string | undefined): Promise<Record<string, unknown> | undefined>;
 }
 
 /** The `exp` of a token that is a JWT (ServiceAccount and OIDC tokens), unix ms; undefined otherwise. */
@@ -77,7 +84,14 @@ export function tokenExpiry(token: string): number | undefined {
 
 export function sessionSealer(secrets: string[], options: { now?: () => number } = {}): SessionSealer {
   const ephemeral = secrets.length === 0;
-  const keys = (ephemeral ? [randomBytes(32).toString('base64url')] : secrets).map(keyOf);
+  const raw = ephemeral ? [randomBytes(32).toString('base64url')] : secrets;
+  const keys = raw.map(keyOf);
+  const purposeKeys = new Map<string, Uint8Array[]>();
+  const keysFor = (purpose: string) => {
+    let k = purposeKeys.get(purpose);
+    if (!k) purposeKeys.set(purpose, (k = raw.map((secret) => derive(secret, `${purpose} A256GCM`))));
+    return k;
+  };
   const sealing = keys[0] as SessionKey;
   const now = options.now ?? Date.now;
   const csrfOf = (s: Pick<OpenSession, 'sid' | 'kid'>) =>
@@ -144,6 +158,31 @@ export function sessionSealer(secrets: string[], options: { now?: () => number }
         }
       }
       return { ok: false, reason: expired ? 'expired' : 'invalid' };
+    },
+    async sealValue(purpose, value, ttlMs) {
+      const t = now();
+      return new EncryptJWT(value)
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+        .setIssuedAt(Math.floor(t / 1000))
+        .setExpirationTime(Math.floor((t + ttlMs) / 1000))
+        .encrypt(keysFor(purpose)[0] as Uint8Array);
+    },
+    async openValue(purpose, jwe) {
+      if (!jwe) return undefined;
+      for (const key of keysFor(purpose)) {
+        try {
+          const { payload } = await jwtDecrypt(jwe, key, {
+            keyManagementAlgorithms: ['dir'],
+            contentEncryptionAlgorithms: ['A256GCM'],
+            currentDate: new Date(now()),
+            clockTolerance: 0,
+          });
+          return payload as Record<string, unknown>;
+        } catch {
+          // Another key, expired, or not ours.
+        }
+      }
+      return undefined;
     },
     csrfToken: csrfOf,
     checkCsrf(s, presented) {

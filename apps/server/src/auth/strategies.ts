@@ -150,27 +150,39 @@ export function anonymousStrategy(
 export function tokenStrategy(
   sealer: SessionSealer,
   whoami: (c: Credentials) => Promise<WhoAmI>,
+  options: {
+    /** `openid`: the same sessions, holding the ID token the provider issued. */
+    name?: 'token' | 'openid';
+    /** The 401's message without any session. */
+    signInMessage?: string;
+    /** Why the last sign-in of this browser failed, if it did (openid: the provider said no). */
+    notice?: (req: Request) => Promise<string | undefined>;
+  } = {},
 ): AuthStrategy {
+  const name = options.name ?? 'token';
   return {
-    name: 'token',
+    name,
     signOut: 'session',
     async authenticate(req) {
       const bearer = bearerOf(req);
-      if (bearer) return bearerPrincipal(whoami, 'token', bearer, 'bearer');
+      if (bearer) return bearerPrincipal(whoami, name, bearer, 'bearer');
       const opened = await sealer.open(sessionFromCookies(parseCookies(req.headers.cookie ?? '')));
-      if (!opened.ok)
+      if (!opened.ok) {
+        const notice = await options.notice?.(req);
         return {
           message:
-            opened.reason === 'expired'
+            notice ??
+            (opened.reason === 'expired'
               ? 'Your session expired; sign in again.'
               : opened.reason === 'invalid'
                 ? 'Your session cookie is not valid here (the console’s session key changed?); sign in again.'
-                : 'Sign in with a Kubernetes bearer token.',
+                : (options.signInMessage ?? 'Sign in with a Kubernetes bearer token.')),
         };
+      }
       const s = opened.session;
       const credentials: Credentials = { kind: 'token', token: s.token };
       return {
-        strategy: 'token',
+        strategy: name,
         identity: s.identity,
         identitySource: s.source,
         credentials,

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Redirect, useLocation, useSearch } from 'wouter';
-import { ApiError } from '../api/client';
+import { AUTH_ROUTES } from '@meshlens/contract';
+import { ApiError, basePath } from '../api/client';
 import { authKeys, signIn, useAuthInfo } from './auth';
 import '../wizards/wizards.css';
 import './signin.css';
@@ -9,7 +10,9 @@ import './signin.css';
 /** `next` of the sign-in URL when it is a path of this app (never another site). */
 export function nextPath(search: string): string {
   const next = new URLSearchParams(search).get('next') ?? '';
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/signin') ? next : '/graph';
+  return next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') && !next.startsWith('/signin')
+    ? next
+    : '/graph';
 }
 
 /** Where a page sends the user to sign in, and back to it afterwards. */
@@ -27,7 +30,11 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The sign-in page: a centred card; a token to paste (strategy token), or what the proxy must do (header). */
+/**
+ * The sign-in page: a centred card; a token to paste (strategy token), the provider to sign in with
+ * (openid: a plain link to the server's login route, which comes back to `next`), or what the proxy must do
+ * (header).
+ */
 export function SignInPage() {
   const info = useAuthInfo();
   const search = useSearch();
@@ -137,7 +144,23 @@ export function SignInPage() {
           </p>
         )}
         {strategy === 'openid' && (
-          <p className="signin-lead">Sign-in with OpenID Connect is not available in this version.</p>
+          <>
+            <p className="signin-lead">
+              Sign in at {info.data?.provider ?? 'your identity provider'}. The console then acts with your
+              own rights: the cluster&apos;s RBAC decides what you see and what you may change.
+            </p>
+            <a
+              className="btn btn-primary signin-submit signin-provider"
+              href={`${basePath()}${AUTH_ROUTES.openidLogin}?next=${encodeURIComponent(next)}`}
+              data-testid="signin-openid"
+            >
+              Sign in with {info.data?.provider ?? 'OpenID Connect'}
+            </a>
+            <p className="signin-foot">
+              Your ID token is checked with the API server and kept only in an encrypted, HttpOnly cookie of
+              this console until you sign out or it expires.
+            </p>
+          </>
         )}
       </main>
     </div>
