@@ -138,7 +138,7 @@ function signInLines(stack: Stack, state: string): string[] {
       `    ${u.name.padEnd(width)}  ${u.description}`,
       `    ${' '.repeat(width)}  token: ${u.token}`,
     ]),
-    "  Sign in by pasting a token on the console's sign-in page (once the console offers sign-in), or try",
+    "  Sign in by pasting a token on the console's sign-in page, or send it as Authorization: Bearer; or try",
     `    KUBECONFIG=${state}/kubeconfig kubectl --token <token> auth can-i --list -n bookinfo`,
   ];
 }

@@ -13,6 +13,7 @@ import {
   oidcAccountsFile,
   oidcClientSecretFile,
   removeDemoUsers,
+  sessionKeyFile,
   tokenFile,
   usersFile,
   writeDemoUsers,
@@ -55,7 +56,8 @@ export interface StackOptions {
   /**
    * How people sign in (default `anonymous`: no users). With `token` or `openid`, three users (admin,
    * bookinfo-editor, viewer) get fresh tokens that the demo cluster accepts, their roles and bindings from
-   * data/demo/users.yaml, and STATE/users.json lists them. With `openid` also a password each at the demo's
+   * data/demo/users.yaml, and STATE/users.json lists them; the console signs them in (`--auth-strategy
+   * token`: a pasted token) with a session key of STATE (session-key). With `openid` also a password each at the demo's
    * OpenID provider (src/oidc/), which the demo cluster trusts and the console signs people in with
    * (`--auth-strategy openid`, unless consoleArgs say otherwise).
    */
@@ -318,8 +320,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
                 prom.url,
                 '--port',
                 String(port),
+                // Sign-in with the demo's users: sessions sealed with a key of this stack.
+                ...(auth === 'token'
+                  ? ['--auth-strategy', 'token', '--session-key-file', sessionKeyFile(stateDir)]
+                  : []),
                 ...(issuer
                   ? [
+                      '--session-key-file',
+                      sessionKeyFile(stateDir),
                       '--auth-strategy',
                       'openid',
                       '--openid-issuer-url',

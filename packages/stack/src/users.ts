@@ -60,6 +60,9 @@ export const oidcAccountsFile = (stateDir: string): string => join(stateDir, 'oi
 /** The console's client secret at the demo provider (`--auth openid`). */
 export const oidcClientSecretFile = (stateDir: string): string => join(stateDir, 'oidc-client-secret');
 
+/** The console's session key (`--session-key-file`) when people sign in: sessions survive a console restart. */
+export const sessionKeyFile = (stateDir: string): string => join(stateDir, 'session-key');
+
 /** Writes STATE/users.json (`{"users": [...]}`) and the cluster's token file, both readable by the owner only. */
 export async function writeDemoUsers(stateDir: string, users: DemoUser[]): Promise<void> {
   await writeFile(usersFile(stateDir), `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600 });
@@ -67,6 +70,8 @@ export async function writeDemoUsers(stateDir: string, users: DemoUser[]): Promi
   await writeFile(tokenFile(stateDir), users.map((u) => `${u.token},${u.name},demo-${u.name}\n`).join(''), {
     mode: 0o600,
   });
+  if (users.length)
+    await writeFile(sessionKeyFile(stateDir), `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
   const accounts = users
     .filter((u) => u.password)
     .map((u) => ({
@@ -88,4 +93,5 @@ export async function removeDemoUsers(stateDir: string): Promise<void> {
   await rm(tokenFile(stateDir), { force: true });
   await rm(oidcAccountsFile(stateDir), { force: true });
   await rm(oidcClientSecretFile(stateDir), { force: true });
+  await rm(sessionKeyFile(stateDir), { force: true });
 }

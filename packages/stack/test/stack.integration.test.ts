@@ -159,6 +159,15 @@ describe('startStack with the bookinfo scenario', () => {
     expect(await can(editor, 'create', 'istio-system')).toBe(false);
     expect(await can(viewer, 'list', '')).toBe(true);
     expect(await can(viewer, 'patch', 'bookinfo')).toBe(false);
+    // The console signs them in: strategy token, and a user's token presented by a script names the user.
+    const info = async (token?: string) =>
+      (await (
+        await fetch(`${stack!.urls.console}/api/auth/info`, {
+          headers: token ? { Authorization: `Bearer ${token}` } : {},
+        })
+      ).json()) as { strategy: string; authenticated: boolean; identity?: { username: string } };
+    expect(await info()).toMatchObject({ strategy: 'token', authenticated: false });
+    expect(await info(viewer)).toMatchObject({ authenticated: true, identity: { username: 'viewer' } });
   });
 
   it('has istio_requests_total from mesh-sim in Prometheus within 30 s', async () => {
