@@ -34,7 +34,7 @@ export function kubeConfigFor(dc: DemoCluster): KubeConfig {
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   what: string,
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
 ): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;

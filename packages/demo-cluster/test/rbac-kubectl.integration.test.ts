@@ -270,7 +270,7 @@ describe('kubectl as the demo users', () => {
     // The token dies with its ServiceAccount.
     await ok(['delete', 'serviceaccount', 'meshlens', '-n', 'istio-system']);
     expect((await kubectl(['auth', 'whoami'], sa)).stderr).toContain('Unauthorized');
-  });
+  }, 90_000); // eight kubectl runs, four of them building the kustomization: ~6 s idle, 20+ s on a loaded machine
 });
 
 describe('watches', () => {
