@@ -43,7 +43,8 @@ const graphUrl = (service = 'reviews') =>
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-openid-'));
-  const keyFile = join(stateDir, 'session-key');
+  // Not STATE/session-key: the stack writes its own key there.
+  const keyFile = join(stateDir, 'e2e-session-key');
   writeFileSync(keyFile, `${SESSION_KEY}\n`, { mode: 0o600 });
   stack = await startStack({
     scenario: 'bookinfo',
