@@ -55,6 +55,12 @@ export const benches: BenchEntry[] = [
       'the console server process alone (Prometheus stubbed) at 100 / 1,000 / 3,000 services: own latency, RSS',
   },
   {
+    name: 'overview',
+    module: 'bench/overview/overview.ts',
+    load: async () => (await import('./overview/overview')).runOverviewBench,
+    description: 'overview API at 800 namespaces of 3 services: latency p50/p95, PromQL per request',
+  },
+  {
     name: 'web',
     module: 'bench/web/web.ts',
     load: async () => (await import('./web/web')).runWebBench,

@@ -14,6 +14,8 @@ import { authSettings, createAuth, isReadable, sessionSealer, type Auth } from '
 import { consoleOnly } from './auth/consoleOnly';
 import { VERSION, type ServerConfig } from './config';
 import { NotFoundError } from './errors';
+import { entitiesRouter } from './entities/router';
+import { createEntitiesService, type EntitiesService } from './entities/service';
 import { createGraphService, type GraphService } from './graph/graphService';
 import { checkGraphQuery, computationLimiter, remoteClient, type ClientOf } from './graph/limits';
 import { hideUnreadable } from './graph/visibility';
@@ -25,7 +27,7 @@ import { checkParams } from './http/params';
 import { spaRouter } from './http/static';
 import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
-import { istioRouter, type IstioRouterDeps } from './istio/index';
+import { istioRouter, loadIstioCrds, type IstioRouterDeps } from './istio/index';
 import { createHeapTrimmer } from './heap';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
@@ -53,7 +55,7 @@ export interface AppDeps {
 }
 
 export interface MeshlensApp extends Express {
-  locals: Express['locals'] & { graph: GraphService; metrics: ServerMetrics };
+  locals: Express['locals'] & { graph: GraphService; entities: EntitiesService; metrics: ServerMetrics };
 }
 
 const REFRESH_CHOICES = [0, 10_000, 15_000, 30_000, 60_000, 300_000];
@@ -106,6 +108,18 @@ export function createApp({
     },
   });
   app.locals.graph = graph;
+  // Overview and lists: the graph's cache lifetime, the Istio objects of the informer cache when served.
+  const entities = createEntitiesService({
+    prometheus,
+    inventory: () => kube.snapshot(),
+    objects: istio?.inventory,
+    crds: istio ? (istio.crds ?? loadIstioCrds()) : undefined,
+    healthRules: config.health.rate,
+    istioNamespace: config.kubernetes.istioNamespace,
+    cacheTtlMs: config.graph.cacheTtlMs ?? config.ui.refreshIntervalMs,
+    timeoutMs: config.prometheus.timeoutMs,
+  });
+  app.locals.entities = entities;
   app.locals.metrics = metrics;
 
   const isProbe = (url: string | undefined) => /\/(healthz|readyz|metrics)$/.test(url ?? '');
@@ -223,6 +237,14 @@ export function createApp({
     if (gzipped) res.set('Content-Encoding', 'gzip');
     res.send(body);
   });
+  api.use(
+    entitiesRouter({
+      service: entities,
+      inventory: () => kube.snapshot(),
+      auth,
+      maxDurationSeconds: config.graph.maxDurationSeconds,
+    }),
+  );
   api.use('/api', notFoundHandler);
 
   const base = config.basePath;

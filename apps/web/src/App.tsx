@@ -15,6 +15,12 @@ import { GraphPage } from './pages/GraphPage';
 const ConfigListPage = lazy(() =>
   import('./istio/ConfigListPage').then((m) => ({ default: m.ConfigListPage })),
 );
+const OverviewPage = lazy(() =>
+  import('./pages/overview/OverviewPage').then((m) => ({ default: m.OverviewPage })),
+);
+const EntityListPage = lazy(() =>
+  import('./pages/lists/EntityListPage').then((m) => ({ default: m.EntityListPage })),
+);
 const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
 
 export const NAV = [
@@ -86,6 +92,18 @@ function Shell() {
             </Route>
             <Route path="/istio">
               <ConfigListPage />
+            </Route>
+            <Route path="/overview">
+              <OverviewPage />
+            </Route>
+            <Route path="/applications">
+              <EntityListPage key="apps" kind="apps" />
+            </Route>
+            <Route path="/workloads">
+              <EntityListPage key="workloads" kind="workloads" />
+            </Route>
+            <Route path="/services">
+              <EntityListPage key="services" kind="services" />
             </Route>
             {NAV.filter((n) => n.path !== '/graph' && n.path !== '/istio').map((n) => (
               // `/*?`: detail pages (`/services/bookinfo/reviews`, linked from the graph) land here too

@@ -8,3 +8,5 @@ export * from './api';
 export * from './auth';
 export * from './istio';
 export * from './istio/config';
+export * from './health';
+export * from './entities';

@@ -19,6 +19,10 @@ export const queryKeys = {
   config: () => [...queryKeys.all, 'config'] as const,
   namespaces: () => [...queryKeys.all, 'namespaces'] as const,
   graph: (params: GraphParams) => [...queryKeys.all, 'graph', params] as const,
+  overview: (namespaces: readonly string[], duration: number) =>
+    [...queryKeys.all, 'overview', namespaces, duration] as const,
+  entities: (kind: string, namespaces: readonly string[], duration: number) =>
+    [...queryKeys.all, 'entities', kind, namespaces, duration] as const,
 };
 
 function parseWith<T>(

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { VectorSample } from '../prometheus/client';
+import type { WorkloadInfo } from '../inventory/types';
+import type { IstioIndex } from './istioRefs';
+import { listQueries, seriesQuery } from './queries';
+import { splitRates } from './rates';
+import { buildRows, countByNamespace } from './rows';
+
+const sample = (metric: Record<string, string>, v: number): VectorSample => ({
+  metric,
+  value: [0, String(v)],
+});
+const wl = (name: string, over: Partial<WorkloadInfo> = {}): WorkloadInfo => ({
+  namespace: 'shop',
+  name,
+  kind: 'Deployment',
+  labels: { app: 'cart', version: name.split('-').pop()! },
+  annotations: {},
+  app: 'cart',
+  version: name.split('-').pop(),
+  desired: 1,
+  available: 1,
+  pods: 1,
+  podsReady: 1,
+  podsWithSidecar: 1,
+  isGateway: false,
+  ...over,
+});
+const index: IstioIndex = {
+  byHost: new Map([
+    ['cart.shop.svc.cluster.local', [{ kind: 'VirtualService', namespace: 'shop', name: 'cart' }]],
+  ]),
+  selecting: [],
+  validation: new Map(),
+  counts: new Map(),
+  mtls: new Map(),
+  serviceTypes: new Map(),
+};
+const snapshot = {
+  namespaces: [{ name: 'shop', labels: {}, annotations: {} }],
+  workloads: [wl('cart-v1'), wl('cart-v2', { available: 0, podsWithSidecar: 0 })],
+  services: [{ namespace: 'shop', name: 'cart', labels: {}, annotations: {}, selector: { app: 'cart' } }],
+};
+const http = (code: string) => ({
+  reporter: 'source',
+  request_protocol: 'http',
+  response_code: code,
+  destination_service_namespace: 'shop',
+  destination_service_name: 'cart',
+  destination_service: 'cart.shop.svc.cluster.local',
+  destination_workload_namespace: 'shop',
+  destination_workload: 'cart-v1',
+  destination_canonical_service: 'cart',
+});
+
+describe('entity rows from rates and inventory', () => {
+  // 95 OK, 5 aborted by a fault at the caller: no workload, the namespace only in the FQDN
+  const rates = splitRates(
+    [
+      sample(http('200'), 95),
+      sample(
+        {
+          ...http('503'),
+          destination_service_namespace: 'unknown',
+          destination_service_name: 'unknown',
+          destination_workload: 'unknown',
+          destination_workload_namespace: 'unknown',
+          destination_canonical_service: 'unknown',
+        },
+        5,
+      ),
+    ],
+    [],
+    [],
+  );
+  const input = { snapshot, rates, index, rules: [], namespaces: new Set(['shop']) };
+
+  it('counts a local reply against the service named by its FQDN', () => {
+    const [svc] = buildRows('services', input);
+    expect(svc).toMatchObject({
+      name: 'cart',
+      inboundRps: 100,
+      errorRate: 0.05,
+      related: ['cart-v1', 'cart-v2'],
+    });
+    expect(svc!.health).toEqual({
+      status: 'Degraded',
+      reasons: ['HTTP server errors (5xx): 5 % of inbound requests, degraded above 0 %, failure at 10 %'],
+    });
+    expect(svc!.istioReferences).toEqual([
+      { kind: 'VirtualService', namespace: 'shop', name: 'cart', valid: null, errors: 0, warnings: 0 },
+    ]);
+  });
+
+  it('grades a workload by its pods, and says when its pods lack a sidecar', () => {
+    const rows = buildRows('workloads', input);
+    expect(rows.map((r) => [r.name, r.health.status, r.sidecar])).toEqual([
+      ['cart-v1', 'Healthy', 'all'],
+      ['cart-v2', 'Failure', 'none'],
+    ]);
+    expect(rows[1]!.health.reasons).toEqual([
+      'cart-v2: no pod available of 1',
+      'cart-v2: 1 of 1 pod without an istio-proxy sidecar (outside the mesh)',
+    ]);
+  });
+
+  it('grades an app by the worst of its requests and all its workloads', () => {
+    const [app] = buildRows('apps', input);
+    expect(app).toMatchObject({
+      name: 'cart',
+      type: 'App',
+      sidecar: 'some',
+      replicas: { desired: 2, available: 1, pods: 2 },
+    });
+    expect(app!.health.status).toBe('Failure');
+    expect(countByNamespace([app!]).get('shop')).toMatchObject({ Failure: 1, Healthy: 0 });
+  });
+});
+
+describe('queries', () => {
+  it('are 3 for the lists and 1 range query more, with one namespace matcher whatever their number', () => {
+    const many = Array.from({ length: 800 }, (_, i) => `ns-${i}`);
+    const q = listQueries(many, 300);
+    expect(q.map((x) => x.name)).toEqual(['inbound', 'outbound', 'tcp']);
+    expect(q[0]!.promql.match(/destination_service_namespace=~/g)).toHaveLength(2);
+    expect(listQueries(undefined, 300)[0]!.promql).not.toContain('=~');
+    expect(seriesQuery(many, 15).promql).toMatch(/^sum by \(destination_service_namespace\)/);
+  });
+});
