@@ -64,7 +64,8 @@ export function podLogQuery(q: URLSearchParams, podName: string): URLSearchParam
   for (const i of INTS) {
     const v = q.get(i);
     if (v === null) continue;
-    if (!/^[-+]?\d+$/.test(v)) throw badRequest(`${i}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+    if (!/^[-+]?\d+$/.test(v))
+      throw badRequest(`${i}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
     ints[i] = Number(v);
     out.set(i, String(Number(v)));
   }
@@ -82,7 +83,10 @@ export function podLogQuery(q: URLSearchParams, podName: string): URLSearchParam
   if (ints.limitBytes !== undefined && ints.limitBytes < 1)
     invalid('limitBytes', ints.limitBytes, 'must be greater than 0');
   if (ints.sinceSeconds !== undefined && sinceTime !== null)
-    causes.push({ field: '<nil>', message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified' });
+    causes.push({
+      field: '<nil>',
+      message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified',
+    });
   else if (ints.sinceSeconds !== undefined && ints.sinceSeconds < 1)
     invalid('sinceSeconds', ints.sinceSeconds, 'must be greater than 0');
   if (causes.length)
@@ -159,7 +163,11 @@ export async function servePodLog(
     const chunks: Buffer[] = [];
     for await (const c of answer) chunks.push(c as Buffer);
     const msg = Buffer.concat(chunks).toString('utf8').trim() || `the kubelet answered ${answer.statusCode}`;
-    throw new ApiError(answer.statusCode === 400 ? 400 : 500, answer.statusCode === 400 ? 'BadRequest' : 'InternalError', msg);
+    throw new ApiError(
+      answer.statusCode === 400 ? 400 : 500,
+      answer.statusCode === 400 ? 'BadRequest' : 'InternalError',
+      msg,
+    );
   }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
   res.flushHeaders();

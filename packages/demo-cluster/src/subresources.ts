@@ -1,6 +1,6 @@
 /** Subresources: status (every kind that has one), scale (deployments, replicasets), namespace finalize. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, methodNotAllowed, notFound } from './errors';
+import { methodNotAllowed, notFound } from './errors';
 import { render, send, type HttpContext, type Target } from './http';
 import { negotiate, parseObjectBody, readBody, writeOptions } from './negotiate';
 import { getScale, putScale } from './scale';

@@ -62,6 +62,11 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   const messages = protocol === 'grpc' ? c.spec.messages : undefined;
   const base = { protocol, requestBytes, ...(messages ? { messages } : {}) } as const;
   const t0 = e.clock;
+  // Envoy's outbound cluster for the routed destination (none without a route).
+  const cluster =
+    outcome.kind === 'route'
+      ? `outbound|${outcome.destination.port ?? c.spec.port}|${outcome.destination.subset ?? ''}|${outcome.destination.host}`
+      : undefined;
   const exchange = {
     req,
     authority: c.authority,
@@ -105,7 +110,6 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
       });
     return { ...reply, ms, bytes: LOCAL_REPLY_BYTES };
   };
-  let cluster: string | undefined;
   // Without a cluster the filter falls back to the Host header for the service labels.
   if (outcome.kind !== 'route') {
     e.countEdge(w, c.authority, protocol);
@@ -115,7 +119,6 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
       : local(503, ['NC'], hostOnly, hopOverhead(r));
   }
   const dest = outcome.destination;
-  cluster = `outbound|${dest.port ?? c.spec.port}|${dest.subset ?? ''}|${dest.host}`;
   const svc = world.services.get(dest.host);
   const ext = svc ? undefined : world.externals.get(dest.host);
   const svcId = { fqdn: dest.host, name: svc ? svc.name : ext ? dest.host : dest.host.split('.')[0]! };

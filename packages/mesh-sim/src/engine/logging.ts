@@ -85,11 +85,15 @@ export function logOutbound(
   const upstreamIp = ipOf(x.upstream);
   const rec = record(x, x.local, {
     ...(w.gateway && x.req.meta?.xff ? { xff: x.req.meta.xff } : {}),
-    ...(upstreamIp ? { upstreamHost: `${upstreamIp}:${x.port}`, upstreamLocal: `${ip}:${e.ephemeralPort()}` } : {}),
+    ...(upstreamIp
+      ? { upstreamHost: `${upstreamIp}:${x.port}`, upstreamLocal: `${ip}:${e.ephemeralPort()}` }
+      : {}),
     ...(x.cluster ? { upstreamCluster: x.cluster } : {}),
     ...(x.upstreamMs !== undefined && !x.local ? { upstreamServiceMs: x.upstreamMs } : {}),
     downstreamLocal: w.gateway ? `${ip}:8080` : `${x.serviceIp ?? upstreamIp ?? '0.0.0.0'}:${x.port}`,
-    downstreamRemote: w.gateway ? `${x.req.meta?.xff ?? '10.244.0.1'}:${e.ephemeralPort()}` : `${ip}:${e.ephemeralPort()}`,
+    downstreamRemote: w.gateway
+      ? `${x.req.meta?.xff ?? '10.244.0.1'}:${e.ephemeralPort()}`
+      : `${ip}:${e.ephemeralPort()}`,
     route: x.flags.includes('NR') ? undefined : 'default',
   });
   e.logs.write(pod.namespace, pod.name, PROXY_CONTAINER, x.startMs + x.ms, rec);

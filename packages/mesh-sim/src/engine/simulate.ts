@@ -210,7 +210,8 @@ export class Engine {
     let failedCall: string | undefined;
     const start = this.clock;
     const outer = this.servingPod;
-    this.servingPod = pod ?? (this.logs && w.pods.length ? w.pods[this.counter++ % w.pods.length] : undefined);
+    this.servingPod =
+      pod ?? (this.logs && w.pods.length ? w.pods[this.counter++ % w.pods.length] : undefined);
     if (depth < MAX_DEPTH) {
       for (const call of spec.calls) {
         if (call.onPaths && !call.onPaths.some((p) => req.path.startsWith(p))) continue;
@@ -226,7 +227,14 @@ export class Engine {
               dependencyFailed = true;
               failedCall ??= what;
             } else if (this.logs)
-              logApp(this, w, this.servingPod, start + sequential, 'WARN', `call to ${what}; going on without it (request_id=${req.meta?.requestId ?? '-'})`);
+              logApp(
+                this,
+                w,
+                this.servingPod,
+                start + sequential,
+                'WARN',
+                `call to ${what}; going on without it (request_id=${req.meta?.requestId ?? '-'})`,
+              );
           }
         }
       }
@@ -310,7 +318,9 @@ export class Engine {
       : { path: inbound.path, method: inbound.method, headers: {} };
     if (spec.forwardHeaders) req.headers = inbound.headers;
     if (inbound.meta)
-      req.meta = w.gateway ? inbound.meta : { requestId: inbound.meta.requestId, userAgent: inbound.meta.userAgent ?? '' };
+      req.meta = w.gateway
+        ? inbound.meta
+        : { requestId: inbound.meta.requestId, userAgent: inbound.meta.userAgent ?? '' };
     if (!w.sidecar && !w.gateway) return unmeshedCall(this, w, c, req, depth);
     if (c.protocol === 'tcp') return tcpCall(this, w, c, req, depth);
     return httpCall(this, w, c, req, depth);

@@ -15,7 +15,11 @@ async function nodeNames(api: KubernetesObjectApi): Promise<string[]> {
 
 async function annotate(api: KubernetesObjectApi, name: string, value: string | null): Promise<void> {
   await api.patch(
-    { apiVersion: 'v1', kind: 'Node', metadata: { name, annotations: { [KUBELET_ANNOTATION]: value } } } as never,
+    {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, annotations: { [KUBELET_ANNOTATION]: value } },
+    } as never,
     undefined,
     undefined,
     'mesh-sim',

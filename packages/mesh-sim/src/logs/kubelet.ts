@@ -62,10 +62,10 @@ export function parseLogQuery(q: URLSearchParams, now = Date.now()): LogQuery {
 }
 
 /** The lines a non-follow read returns, and where a follower goes on from. */
-export function selectLines(
-  entries: RingEntry<LogRecord>[],
+export function selectLines<T>(
+  entries: RingEntry<T>[],
   q: Pick<LogQuery, 'tailLines' | 'sinceMs'>,
-): RingEntry<LogRecord>[] {
+): RingEntry<T>[] {
   let out = q.sinceMs === undefined ? entries : entries.filter((e) => e.t >= q.sinceMs!);
   if (q.tailLines !== undefined) out = q.tailLines === 0 ? [] : out.slice(-q.tailLines);
   return out;

@@ -35,7 +35,10 @@ export class LogStore {
   setPods(pods: ReadonlyMap<string, readonly string[]>): void {
     let containers = 0;
     for (const c of pods.values()) containers += c.length;
-    this.capacity = Math.max(20, Math.min(this.perContainer, Math.floor(this.total / Math.max(1, containers))));
+    this.capacity = Math.max(
+      20,
+      Math.min(this.perContainer, Math.floor(this.total / Math.max(1, containers))),
+    );
     for (const key of this.rings.keys()) {
       const i = key.lastIndexOf('/');
       if (!pods.has(key.slice(0, i))) this.rings.delete(key);
