@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { LogStreamEventSchema, podLogsPath, type LogStreamEvent } from '@meshlens/contract';
+import {
+  LogStreamEventSchema,
+  podLogsPath,
+  workloadPodsPath,
+  WorkloadPodsResponseSchema,
+  type LogStreamEvent,
+} from '@meshlens/contract';
 import { startDemoCluster } from '@meshlens/demo-cluster';
 import { startMeshSim, type MeshSim } from '@meshlens/mesh-sim';
 import { pino } from 'pino';
@@ -192,6 +198,20 @@ describe('GET /api/namespaces/{ns}/pods/{pod}/logs', () => {
     const res = await logs('container=reviews', TOKENS.other);
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/bookinfo/);
+  });
+
+  it("lists a workload's pods and their containers", async () => {
+    const res = await fetch(`${server.url}${workloadPodsPath('bookinfo', 'reviews-v1')}`, {
+      headers: auth(TOKENS.reader),
+    });
+    expect(res.status).toBe(200);
+    expect(WorkloadPodsResponseSchema.parse(await res.json()).pods).toEqual([
+      { name: pod, phase: 'Running', containers: ['reviews', 'istio-proxy'] },
+    ]);
+    const refused = await fetch(`${server.url}${workloadPodsPath('bookinfo', 'reviews-v1')}`, {
+      headers: auth(TOKENS.other),
+    });
+    expect(refused.status).toBe(403);
   });
 
   it("reads with the user's own credentials: the API server refuses pods/log to who lacks it", async () => {

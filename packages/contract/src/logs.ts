@@ -74,3 +74,24 @@ export const LogStreamEventSchema = z.discriminatedUnion('kind', [
 export type LogStreamEvent = z.infer<typeof LogStreamEventSchema>;
 
 export const LOG_STREAM_CONTENT_TYPE = 'application/x-ndjson';
+
+/**
+ * `GET /api/namespaces/{namespace}/workloads/{name}/pods`: the pods of a workload and their containers,
+ * what a logs view offers to read (read with the user's own credentials).
+ */
+export const WORKLOAD_PODS_ROUTE = '/api/namespaces/:namespace/workloads/:name/pods';
+
+export function workloadPodsPath(namespace: string, workload: string): string {
+  return `/api/namespaces/${encodeURIComponent(namespace)}/workloads/${encodeURIComponent(workload)}/pods`;
+}
+
+export const LogPodSchema = z.object({
+  name: z.string(),
+  phase: z.string(),
+  /** Containers in the pod spec's order (the app's first); init containers are left out. */
+  containers: z.array(z.string()),
+});
+export type LogPod = z.infer<typeof LogPodSchema>;
+
+export const WorkloadPodsResponseSchema = z.object({ pods: z.array(LogPodSchema) });
+export type WorkloadPodsResponse = z.infer<typeof WorkloadPodsResponseSchema>;

@@ -9,7 +9,9 @@ import {
   LOG_STREAM_CONTENT_TYPE,
   PodLogsQuerySchema,
   POD_LOGS_ROUTE,
+  WORKLOAD_PODS_ROUTE,
   type ForbiddenDetails,
+  type WorkloadPodsResponse,
 } from '@meshlens/contract';
 import express, { type Router } from 'express';
 import type { Auth } from '../auth/index';
@@ -18,9 +20,10 @@ import { inputErrorFrom } from '../http/errors';
 import { checkParams } from '../http/params';
 import { KubeApiError } from '../istio/kubeClient';
 import { pipeLogEvents } from './stream';
+import { podsOfWorkload } from './pods';
 
 export interface LogsRouterDeps {
-  auth: Pick<Auth, 'podLogs' | 'requireReadable'>;
+  auth: Pick<Auth, 'podLogs' | 'requireReadable' | 'istioClient'>;
   /** Bounds of one response (defaults: LOG_LIMITS). */
   maxLines?: number;
   maxFollowMs?: number;
@@ -90,6 +93,19 @@ export function logsRouter(deps: LogsRouterDeps): Router {
     res.flushHeaders();
     await pipeLogEvents(upstream, res, { maxLines, maxMs: maxFollowMs, follow: q.follow ?? false }, stop);
     res.end();
+  });
+  router.get(WORKLOAD_PODS_ROUTE, async (req, res) => {
+    const namespace = String(req.params.namespace);
+    const workload = String(req.params.name);
+    await deps.auth.requireReadable(req, [namespace]);
+    let pods;
+    try {
+      pods = await deps.auth.istioClient(req).list('v1', 'Pod', namespace);
+    } catch (err) {
+      throw logError(err, `the pods of namespace ${namespace}`);
+    }
+    const body: WorkloadPodsResponse = { pods: podsOfWorkload(pods, workload) };
+    res.json(body);
   });
   return router;
 }
