@@ -51,7 +51,7 @@ export interface MeshSimOptions {
   tickMs?: number;
   /**
    * Container log lines kept per container (access-log lines in istio-proxy, app lines in the app's
-   * container; default 1000, and about 200,000 over all containers); 0 turns logs off.
+   * container; default 1000, and about 100,000 over all containers); 0 turns logs off.
    */
   logLines?: number;
   log?: (msg: string) => void;

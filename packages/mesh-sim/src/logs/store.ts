@@ -10,7 +10,7 @@ import type { LogRecord } from './format';
 export interface LogStoreOptions {
   /** Lines kept per container (default 1000). */
   perContainer?: number;
-  /** Lines kept over all containers, about (default 200,000). */
+  /** Lines kept over all containers, about (default 100,000). */
   total?: number;
 }
 
@@ -27,7 +27,7 @@ export class LogStore {
 
   constructor(options: LogStoreOptions = {}) {
     this.perContainer = options.perContainer ?? 1000;
-    this.total = options.total ?? 200_000;
+    this.total = options.total ?? 100_000;
     this.capacity = this.perContainer;
   }
 
