@@ -22,12 +22,17 @@ export interface RequestMeta {
 export const appContainer = (pod: PodView) => pod.containers?.find((c) => c !== PROXY_CONTAINER);
 
 /** A stable made-up IP for a pod the inventory gives none (static inventories in tests). */
+const madeUp = new WeakMap<PodView, string>();
 const ipOf = (pod: PodView | undefined) => {
   if (!pod) return undefined;
   if (pod.ip) return pod.ip;
-  let h = 0;
-  for (const ch of pod.name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return `10.244.${(h >>> 8) & 0xff}.${(h & 0xfe) + 1}`;
+  let ip = madeUp.get(pod);
+  if (!ip) {
+    let h = 0;
+    for (const ch of pod.name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    madeUp.set(pod, (ip = `10.244.${(h >>> 8) & 0xff}.${(h & 0xfe) + 1}`));
+  }
+  return ip;
 };
 
 interface Exchange {
