@@ -2,18 +2,24 @@ import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { auditContrast } from '../support/contrast';
 import { consoleUrl } from '../support/graph';
+import { Kube } from '../support/kube';
 import { resetIstioConfig } from '../support/mesh';
+import { e2eKubeconfig } from '../support/namespace';
 
 /**
  * Issue 12, logs: reviews-v1's app container and its istio-proxy side by side (real lines from mesh-sim,
  * through the demo cluster's pods/log and the console's streaming route), follow showing new lines as
  * they come, a search and a hide expression filtering them, merged by time, legible in both themes.
  * (The page is the temporary /namespaces/:ns/workloads/:name/logs until the workload detail page's
- * Logs tab mounts LogsPanel.) Changes nothing in the mesh.
+ * Logs tab mounts LogsPanel.) The last test injects a fault into ratings; the file restores the baseline.
  */
 const PAGE = () => `${consoleUrl()}/namespaces/bookinfo/workloads/reviews-v1/logs`;
 
 test.beforeAll(async () => {
+  await resetIstioConfig();
+});
+
+test.afterAll(async () => {
   await resetIstioConfig();
 });
 
@@ -92,4 +98,41 @@ test('a search and a hide expression filter the lines; merged by time shows both
     .evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime') ?? ''));
   const key = (t: string) => t.replace(/(\.\d+)?Z$/, (m) => `${(m.slice(1, -1) || '').padEnd(9, '0')}Z`);
   expect(times.map(key)).toEqual([...times.map(key)].sort());
+});
+
+test('error lines are marked: a fault injected into ratings shows at reviews-v2', async ({ page }, info) => {
+  await new Kube(e2eKubeconfig()).apply(
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'ratings' },
+      spec: {
+        hosts: ['ratings'],
+        http: [
+          {
+            fault: { abort: { percentage: { value: 50 }, httpStatus: 503 } },
+            route: [{ destination: { host: 'ratings' } }],
+          },
+        ],
+      },
+    },
+    'bookinfo',
+  );
+  await page.goto(`${consoleUrl()}/namespaces/bookinfo/workloads/reviews-v2/logs`);
+  const proxy = pane(page, 'istio-proxy');
+  await page.getByRole('button', { name: '▶ Follow' }).click();
+  // reviews-v2's proxy logs its calls to ratings: the aborted ones are 503 FI, marked as errors.
+  const faulted = proxy.locator('.log-row.sev-error', { hasText: 'fault_filter_abort' }).first();
+  await expect(faulted).toBeVisible({ timeout: 30_000 });
+  await expect(faulted.locator('.log-code')).toHaveText('503');
+  await expect(faulted.locator('.log-flags')).toHaveText('FI');
+  await page.getByRole('checkbox', { name: 'Errors only' }).check();
+  await expect(proxy.locator('.log-row:not(.sev-error)')).toHaveCount(0);
+  await expect(proxy.locator('.log-row.sev-error').first()).toBeVisible();
+  await page.screenshot({ path: info.outputPath('logs-errors-light.png') });
+  await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await page.getByRole('checkbox', { name: 'Errors only' }).uncheck();
+  await page.screenshot({ path: info.outputPath('logs-errors-dark.png') });
+  expect(await auditContrast(page, '.logs-panel')).toEqual([]);
+  await page.getByRole('button', { name: 'Switch to light theme' }).click();
 });

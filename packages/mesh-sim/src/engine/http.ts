@@ -67,6 +67,9 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
     outcome.kind === 'route'
       ? `outbound|${outcome.destination.port ?? c.spec.port}|${outcome.destination.subset ?? ''}|${outcome.destination.host}`
       : undefined;
+  // The Service's ClusterIP: where the app sent the request (Envoy's DOWNSTREAM_LOCAL_ADDRESS outbound).
+  const serviceIp =
+    outcome.kind === 'route' ? world.services.get(outcome.destination.host)?.view.clusterIP : undefined;
   const exchange = {
     req,
     authority: c.authority,
@@ -107,6 +110,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         responseBytes: LOCAL_REPLY_BYTES,
         local: true,
         ...(cluster ? { cluster } : {}),
+        ...(serviceIp ? { serviceIp } : {}),
       });
     return { ...reply, ms, bytes: LOCAL_REPLY_BYTES };
   };
@@ -349,7 +353,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
       local: false,
       cluster,
       ...(lastPod ? { upstream: lastPod } : {}),
-      ...(svc?.view.clusterIP ? { serviceIp: svc.view.clusterIP } : {}),
+      ...(serviceIp ? { serviceIp } : {}),
       ...(upstreamMs !== undefined ? { upstreamMs } : {}),
     });
   return { ...reply, ms, bytes };

@@ -95,7 +95,9 @@ export function logOutbound(
       : {}),
     ...(x.cluster ? { upstreamCluster: x.cluster } : {}),
     ...(x.upstreamMs !== undefined && !x.local ? { upstreamServiceMs: x.upstreamMs } : {}),
-    downstreamLocal: w.gateway ? `${ip}:8080` : `${x.serviceIp ?? upstreamIp ?? '0.0.0.0'}:${x.port}`,
+    ...(w.gateway || x.serviceIp || upstreamIp
+      ? { downstreamLocal: w.gateway ? `${ip}:8080` : `${x.serviceIp ?? upstreamIp}:${x.port}` }
+      : {}),
     downstreamRemote: w.gateway
       ? `${x.req.meta?.xff ?? '10.244.0.1'}:${e.ephemeralPort()}`
       : `${ip}:${e.ephemeralPort()}`,
