@@ -28,6 +28,7 @@ import { spaRouter } from './http/static';
 import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
 import { istioRouter, loadIstioCrds, type IstioRouterDeps } from './istio/index';
+import { logsRouter } from './logs/router';
 import { createHeapTrimmer } from './heap';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
@@ -278,6 +279,7 @@ export function createApp({
   });
   if (istio)
     app.use(base || '/', istioRouter({ ...istio, logger, clientFor: (req) => auth.istioClient(req) }));
+  app.use(base || '/', logsRouter({ auth }));
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));

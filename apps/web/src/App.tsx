@@ -22,6 +22,10 @@ const EntityListPage = lazy(() =>
   import('./pages/lists/EntityListPage').then((m) => ({ default: m.EntityListPage })),
 );
 const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
+// TEMPORARY: the logs of a workload on their own page, until the workload detail page's Logs tab shows them.
+const WorkloadLogsPage = lazy(() =>
+  import('./logs/WorkloadLogsPage').then((m) => ({ default: m.WorkloadLogsPage })),
+);
 
 export const NAV = [
   { path: '/overview', label: 'Overview', icon: '◫' },
@@ -104,6 +108,9 @@ function Shell() {
             </Route>
             <Route path="/services">
               <EntityListPage key="services" kind="services" />
+            </Route>
+            <Route path="/namespaces/:namespace/workloads/:name/logs">
+              {(p) => <WorkloadLogsPage key={`${p.namespace}/${p.name}`} {...p} />}
             </Route>
             {NAV.filter((n) => n.path !== '/graph' && n.path !== '/istio').map((n) => (
               // `/*?`: detail pages (`/services/bookinfo/reviews`, linked from the graph) land here too

@@ -10,3 +10,4 @@ export * from './istio';
 export * from './istio/config';
 export * from './health';
 export * from './entities';
+export * from './logs';

@@ -1,10 +1,11 @@
 /** Subresources: status (every kind that has one), scale (deployments, replicasets), namespace finalize. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, methodNotAllowed, notFound } from './errors';
+import { methodNotAllowed, notFound } from './errors';
 import { render, send, type HttpContext, type Target } from './http';
 import { negotiate, parseObjectBody, readBody, writeOptions } from './negotiate';
 import { getScale, putScale } from './scale';
 import { resourceKey } from './types';
+import { servePodLog } from './logs';
 
 export async function handleSubresource(
   ctx: HttpContext,
@@ -58,23 +59,8 @@ export async function handleSubresource(
     }
     throw methodNotAllowed('the server does not allow this method on the requested resource');
   }
-  if (t.sub === 'log' && type.kind === 'Pod' && method === 'GET') {
-    const pod = cluster.get(type, ns, name);
-    const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map(
-      (c) => c.name,
-    );
-    const container =
-      q.get('container') ??
-      pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'] ??
-      containers[0] ??
-      '';
-    if (!containers.includes(container)) {
-      throw new ApiError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
-    }
-    const text = `[demo-cluster] ${ns}/${name} container ${container} is simulated: it writes no logs.\n`;
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)) });
-    return void res.end(text);
-  }
+  if (t.sub === 'log' && type.kind === 'Pod' && method === 'GET')
+    return servePodLog(cluster, cluster.get(type, ns, name), q, req, res);
   if (t.sub === 'finalize' && type.kind === 'Namespace') {
     return send(res, 200, cluster.get(type, ns, name));
   }

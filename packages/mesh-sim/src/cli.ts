@@ -57,6 +57,7 @@ const program = new Command('mesh-sim')
   .option('--seed <s>', 'random seed (traffic and the generated call graph)', int('--seed'))
   .option('--rate-scale <x>', 'multiply every entry rate by x', positive('--rate-scale'), 1)
   .option('--tick-ms <ms>', 'simulation step in milliseconds', positive('--tick-ms'), 200)
+  .option('--log-lines <n>', 'container log lines kept per container (0 = no logs)', int('--log-lines'), 1000)
   .option(
     '--disable-metrics <list>',
     'Istio Telemetry metric names to leave out (a Telemetry override with disabled: true), comma-separated, ' +
@@ -92,6 +93,7 @@ const o = program.opts<{
   seed?: number;
   rateScale: number;
   tickMs: number;
+  logLines: number;
   disableMetrics?: DisabledMetric[];
   histogramBuckets?: HistogramBucketsSpec;
   telemetryProfile?: TelemetryProfileName;
@@ -105,6 +107,7 @@ try {
     host: o.metricsHost,
     rateScale: o.rateScale,
     tickMs: o.tickMs,
+    logLines: o.logLines,
     ...(o.services !== undefined ? { services: o.services } : {}),
     ...(o.namespaces !== undefined ? { namespaces: o.namespaces } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),

@@ -49,6 +49,10 @@ export function debugState(
       warnings: engine.world.warnings,
     },
     workloads: engine.world.workloads.size,
+    /** Container logs held (lines over all rings) and open `follow` readers. */
+    logs: engine.logs
+      ? { containers: engine.logs.containers, lines: engine.logs.lines, followers: engine.logs.followers }
+      : null,
     services: engine.world.services.size,
     ejectedHosts: engine.outliers.ejectedCount(Date.now()),
     connectionPools: engine.pools.snapshot(),
@@ -78,6 +82,7 @@ export async function runSimulation(engine: Engine, options: RuntimeOptions): Pr
     disabled,
     log: options.log,
     state: () => debugState(engine, started, disabled),
+    logs: () => engine.logs,
   });
   const host = options.host ?? '127.0.0.1';
   server.listen(options.port ?? 0, host);

@@ -3,6 +3,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { CONTENT_TYPE, renderBuffers, type DisabledMetrics } from './metrics/render';
 import type { MetricsStore } from './metrics/store';
+import { CONTAINER_LOGS_PREFIX, serveContainerLogs } from './logs/kubelet';
+import type { LogStore } from './logs/store';
 
 export interface ServerDeps {
   store(): MetricsStore;
@@ -10,6 +12,8 @@ export interface ServerDeps {
   disabled?: DisabledMetrics;
   state(): unknown;
   log(msg: string): void;
+  /** Container logs, served as a kubelet serves them (`/containerLogs/...`). */
+  logs?: () => LogStore | undefined;
 }
 
 async function streamMetrics(
@@ -39,6 +43,11 @@ export function createMetricsServer(deps: ServerDeps): Server {
     if (path === '/metrics' || path === '/stats/prometheus') {
       streamMetrics(res, deps.store(), deps.disabled).catch((err: Error) => {
         deps.log(`scrape failed: ${err.message}`);
+        res.destroy(err);
+      });
+    } else if (path?.startsWith(CONTAINER_LOGS_PREFIX) && deps.logs?.()) {
+      serveContainerLogs(deps.logs()!, req, res).catch((err: Error) => {
+        deps.log(`container logs failed: ${err.message}`);
         res.destroy(err);
       });
     } else if (path === '/healthz') {

@@ -9,6 +9,7 @@ import { watchCluster } from './kube/watch';
 import { loadScenario } from './scenario/load';
 import { scenarioObjects } from './scenario/manifests';
 import { runSimulation } from './runtime';
+import { registerKubelet } from './kube/kubelet';
 import {
   parseHistogramBuckets,
   telemetrySettings,
@@ -48,6 +49,11 @@ export interface MeshSimOptions {
   telemetryProfile?: TelemetryProfileName;
   /** Simulation step, ms (default 200). */
   tickMs?: number;
+  /**
+   * Container log lines kept per container (access-log lines in istio-proxy, app lines in the app's
+   * container; default 1000, and about 100,000 over all containers); 0 turns logs off.
+   */
+  logLines?: number;
   log?: (msg: string) => void;
 }
 
@@ -92,6 +98,7 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
     seed: options.seed ?? 1,
     rateScale: options.rateScale ?? 1,
     ...(telemetry.histogramBuckets ? { histogramBuckets: telemetry.histogramBuckets } : {}),
+    logs: options.logLines === 0 ? false : { perContainer: options.logLines ?? 1000 },
   });
 
   let runtime;
@@ -110,6 +117,7 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
   }
   const url = runtime.url;
   log(`serving ${url}/metrics`);
+  const unregister = engine.logs ? await registerKubelet(kc, url, log) : async () => {};
   const off = (r: 'source' | 'destination') => [...telemetry.disabled[r]].join(',') || 'none';
   if (options.telemetryProfile || options.disabledMetrics || telemetry.histogramBuckets)
     log(
@@ -120,6 +128,7 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
     metricsUrl: `${url}/metrics`,
     engine,
     async close() {
+      await unregister();
       await runtime.close();
       await watch.stop();
     },

@@ -13,7 +13,9 @@ import {
   type V1SelfSubjectReview,
   type V1TokenReview,
 } from '@kubernetes/client-node';
+import type { Readable } from 'node:stream';
 import type { Identity } from '@meshlens/contract';
+import fetch, { Headers } from 'node-fetch';
 import { makeApiClient } from '../kubeApi';
 import { istioKubeClient, toKubeApiError, KubeApiError, type IstioKubeClient } from '../istio/kubeClient';
 
@@ -65,6 +67,22 @@ export interface ClusterAccess {
   istioClient(credentials: Credentials): IstioKubeClient;
   /** The user name of the console's kubeconfig context (what `anonymous` shows when the API cannot say). */
   consoleUserName(): string | undefined;
+  /**
+   * A container's log (`GET pods/{pod}/log`, with `timestamps=true`) with these credentials: the body as
+   * the API server streams it, open until it ends or `signal` aborts. The API server's refusals throw
+   * KubeApiError (400/422 bad options or container, 403, 404); no answer in timeoutMs → status 0.
+   * (Optional: access made for tests without a cluster has none.)
+   */
+  podLogs?(credentials: Credentials, request: PodLogRequest, signal: AbortSignal): Promise<Readable>;
+}
+
+export interface PodLogRequest {
+  namespace: string;
+  pod: string;
+  container?: string;
+  sinceSeconds?: number;
+  tailLines?: number;
+  follow?: boolean;
 }
 
 export interface ClusterAccessOptions {
@@ -79,6 +97,8 @@ export interface ClusterAccessOptions {
 }
 
 interface Clients {
+  kc: KubeConfig;
+  headers: [string, string][] | undefined;
   authn: AuthenticationV1Api;
   authz: AuthorizationV1Api;
   istio: IstioKubeClient;
@@ -119,6 +139,8 @@ export function clusterAccess(console: KubeConfig, options: ClusterAccessOptions
     const kc = c.kind === 'token' ? userKubeConfig(console, c.token) : console;
     const headers = c.kind === 'impersonate' ? impersonationHeaders(c.user, c.groups) : undefined;
     return {
+      kc,
+      headers,
       authn: makeApiClient(kc, AuthenticationV1Api, options.timeoutMs, [], headers),
       authz: makeApiClient(kc, AuthorizationV1Api, options.timeoutMs, [], headers),
       istio:
@@ -204,5 +226,76 @@ export function clusterAccess(console: KubeConfig, options: ClusterAccessOptions
     },
     istioClient: (c) => clientsFor(c).istio,
     consoleUserName: () => console.getCurrentUser()?.name,
+    async podLogs(c, r, signal) {
+      const { kc, headers } = clientsFor(c);
+      return podLogStream(kc, headers ?? [], r, signal, options.timeoutMs);
+    },
   };
+}
+
+/** The log request itself (client-node's Log drops the API server's messages, so it is made here). */
+async function podLogStream(
+  kc: KubeConfig,
+  extraHeaders: readonly [string, string][],
+  r: PodLogRequest,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Readable> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeApiError(0, 'the kubeconfig has no current cluster');
+  const url = new URL(
+    `${cluster.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}/log`,
+  );
+  if (r.container) url.searchParams.set('container', r.container);
+  if (r.sinceSeconds !== undefined) url.searchParams.set('sinceSeconds', String(r.sinceSeconds));
+  if (r.tailLines !== undefined) url.searchParams.set('tailLines', String(r.tailLines));
+  if (r.follow) url.searchParams.set('follow', 'true');
+  url.searchParams.set('timestamps', 'true');
+  const init = await kc.applyToFetchOptions({});
+  const headers = new Headers(init.headers as Record<string, string> | undefined);
+  for (const [name, value] of extraHeaders) headers.append(name, value);
+  // The deadline covers the answer's headers only: a followed log may then stay open for long.
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let res;
+  try {
+    res = await fetch(url.toString(), { ...init, method: 'GET', headers, signal: abort.signal } as never);
+  } catch (err) {
+    signal.removeEventListener('abort', onAbort);
+    if (signal.aborted) throw err;
+    throw new KubeApiError(
+      0,
+      abort.signal.aborted
+        ? `the Kubernetes API did not answer GET pods/log within ${timeoutMs} ms`
+        : `Kubernetes API unreachable: ${(err as Error).message}`,
+      abort.signal.aborted ? 'Timeout' : undefined,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!res.ok) {
+    signal.removeEventListener('abort', onAbort);
+    const text = await res.text().catch(() => '');
+    let status: {
+      message?: string;
+      reason?: string;
+      details?: { causes?: { field?: string; message?: string }[] };
+    } = {};
+    try {
+      status = JSON.parse(text) as typeof status;
+    } catch {
+      /* a proxy's text */
+    }
+    throw new KubeApiError(
+      res.status,
+      status.message ?? (text.trim() || `Kubernetes answered ${res.status}`),
+      status.reason,
+      status.details?.causes ?? [],
+    );
+  }
+  const body = res.body as unknown as Readable;
+  body.once('close', () => signal.removeEventListener('abort', onAbort));
+  return body;
 }

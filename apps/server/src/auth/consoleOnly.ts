@@ -17,5 +17,6 @@ export function consoleOnly(istio: IstioKubeClient | undefined): ClusterAccess {
       return istio;
     },
     consoleUserName: () => undefined,
+    podLogs: async () => Promise.reject(none()),
   };
 }

@@ -35,7 +35,8 @@ import { HttpError, InputError, NotAllowedError, UnauthorizedError, UpstreamErro
 import { inputErrorFrom } from '../http/errors';
 import { KubeApiError, type IstioKubeClient } from '../istio/kubeClient';
 import { accessReviews, isReadable, type AccessReviews, type Readable } from './access';
-import { credentialKey, type ClusterAccess } from './cluster';
+import type { Readable as NodeReadable } from 'node:stream';
+import { credentialKey, type ClusterAccess, type PodLogRequest } from './cluster';
 import { flowNotice, openidSignIn, type Openid, type OpenidSettings } from './openid';
 import { proxyMatcher, type ProxyMatcher } from './proxies';
 import { MAX_CHUNKS, SESSION_COOKIE, sessionCookies, type SessionSealer } from './session';
@@ -50,7 +51,7 @@ import {
 } from './strategies';
 
 export type { Principal } from './strategies';
-export { clusterAccess, type ClusterAccess, type Credentials } from './cluster';
+export { clusterAccess, type ClusterAccess, type Credentials, type PodLogRequest } from './cluster';
 export { sessionSealer, loadSessionSecrets, type SessionSealer } from './session';
 export { proxyMatcher } from './proxies';
 export { isReadable, type Readable } from './access';
@@ -87,6 +88,8 @@ export interface Auth {
   principalOf(req: Request): Principal | undefined;
   /** The Istio objects client with the request's own credentials. */
   istioClient(req: Request): IstioKubeClient;
+  /** A container's log stream, read with the request's own credentials (cluster.ts podLogs). */
+  podLogs(req: Request, request: PodLogRequest, signal: AbortSignal): Promise<NodeReadable>;
   /** Which of `namespaces` the request's user may read. */
   readable(req: Request, namespaces: readonly string[]): Promise<Readable>;
   /** 403 naming the first of `namespaces` the user may not read. */
@@ -374,6 +377,12 @@ export function createAuth(deps: AuthDeps): Auth {
       const p = principalOf(req);
       if (!p) throw new UnauthorizedError('Sign in first.');
       return cluster.istioClient(p.credentials);
+    },
+    podLogs(req, request, signal) {
+      const p = principalOf(req);
+      if (!p) throw new UnauthorizedError('Sign in first.');
+      if (!cluster.podLogs) throw new UpstreamError('this console has no Kubernetes access to read logs');
+      return cluster.podLogs(p.credentials, request, signal);
     },
     readable,
     async requireReadable(req, namespaces) {

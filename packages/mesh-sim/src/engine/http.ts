@@ -22,6 +22,8 @@ import { poolCapacity } from './pool';
 import type { CallResult, CallRt, Engine, HopSample, SimRequest } from './simulate';
 import { LOCAL_REPLY_BYTES, failed, hasLabels, hopOverhead, jitter, localReply, type Reply } from './util';
 import type { ExternalRt, WorkloadRt } from './world';
+import { logInbound, logOutbound } from './logging';
+import type { PodView } from './inventory';
 
 type Route = Extract<HttpOutcome, { kind: 'route' }>;
 
@@ -48,6 +50,7 @@ const statusFailure = (res: Reply): UpstreamFailure => ({
 interface Pending {
   startMs: number;
   sample: HopSample;
+  pod: PodView;
 }
 
 export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, depth: number): CallResult {
@@ -58,6 +61,23 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   const requestBytes = jitter(r, c.spec.requestBytes);
   const messages = protocol === 'grpc' ? c.spec.messages : undefined;
   const base = { protocol, requestBytes, ...(messages ? { messages } : {}) } as const;
+  const t0 = e.clock;
+  // Envoy's outbound cluster for the routed destination (none without a route).
+  const cluster =
+    outcome.kind === 'route'
+      ? `outbound|${outcome.destination.port ?? c.spec.port}|${outcome.destination.subset ?? ''}|${outcome.destination.host}`
+      : undefined;
+  // The Service's ClusterIP: where the app sent the request (Envoy's DOWNSTREAM_LOCAL_ADDRESS outbound).
+  const serviceIp =
+    outcome.kind === 'route' ? world.services.get(outcome.destination.host)?.view.clusterIP : undefined;
+  const exchange = {
+    req,
+    authority: c.authority,
+    protocol: protocol as 'http' | 'grpc',
+    port: c.spec.port,
+    requestBytes,
+    startMs: t0,
+  };
 
   /** A reply the client proxy makes itself: one source sample, no upstream. */
   const local = (
@@ -81,6 +101,17 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
       responseBytes: LOCAL_REPLY_BYTES,
       responseMessages: 0,
     });
+    if (e.logs)
+      logOutbound(e, w, {
+        ...exchange,
+        reply,
+        flags,
+        ms,
+        responseBytes: LOCAL_REPLY_BYTES,
+        local: true,
+        ...(cluster ? { cluster } : {}),
+        ...(serviceIp ? { serviceIp } : {}),
+      });
     return { ...reply, ms, bytes: LOCAL_REPLY_BYTES };
   };
   // Without a cluster the filter falls back to the Host header for the service labels.
@@ -138,6 +169,8 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   let elapsed = 0;
   let attempt = 0;
   let reply: Reply = { code: 503, grpc: '' };
+  let lastPod: PodView | undefined;
+  let upstreamMs: number | undefined;
   let bytes = LOCAL_REPLY_BYTES;
   let peer: Fragment = noPeer;
   let cause: string | undefined;
@@ -156,6 +189,8 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
     } else {
       const pod = e.pickPod(hosts, retries.retryOtherHosts === false ? new Set() : tried);
       tried.add(pod.name);
+      lastPod = pod;
+      upstreamMs = undefined;
       const dw = world.workloadOf(pod)!;
       const mode = pod.sidecar ? e.mode(world.config, pod, dest.port) : 'PERMISSIVE';
       peer = world.destination(dw, svcId, mtls && pod.sidecar, pod.sidecar);
@@ -187,7 +222,10 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
           // B's sidecar cannot reach B's app: a real 503 from B's sidecar, the cause on its own sample.
           res = { ...localReply(503, protocol), ms: hopOverhead(r), bytes: LOCAL_REPLY_BYTES };
           serverFlags.push('UC');
-        } else res = e.serve(dw, req, protocol, depth);
+        } else {
+          e.clock = t0 + delay + elapsed;
+          res = e.serve(dw, req, protocol, depth, pod);
+        }
         const full = res.ms + hopOverhead(r);
         let cut: 'perTry' | 'route' | undefined;
         attemptMs = full;
@@ -229,9 +267,10 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         } else {
           reply = res;
           bytes = res.bytes;
+          upstreamMs = res.ms;
           if (failed(res)) failure = statusFailure(res);
         }
-        if (pod.sidecar) pending.push({ startMs: delay + elapsed, sample });
+        if (pod.sidecar) pending.push({ startMs: delay + elapsed, sample, pod });
       }
       e.pools.complete(clusterKey, attemptMs);
       // Outlier detection sees HTTP statuses (a gRPC error rides on 200) and local-origin failures.
@@ -273,6 +312,17 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         responseMessages: 0,
       });
     e.sample(p.sample);
+    if (e.logs)
+      logInbound(e, p.pod, e.servingPod, {
+        ...exchange,
+        startMs: t0 + p.startMs,
+        reply: p.sample.reply,
+        flags: p.sample.flags,
+        ms: p.sample.ms,
+        responseBytes: p.sample.responseBytes,
+        mtls: p.sample.security === 'mutual_tls',
+        fqdn: svcId.fqdn,
+      });
   }
   if (hangUp !== undefined) {
     ms = hangUp;
@@ -293,6 +343,19 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
     responseBytes: bytes,
     responseMessages: failed(reply) ? 0 : (messages?.response ?? 0),
   });
+  if (e.logs)
+    logOutbound(e, w, {
+      ...exchange,
+      reply,
+      flags,
+      ms,
+      responseBytes: bytes,
+      local: false,
+      cluster,
+      ...(lastPod ? { upstream: lastPod } : {}),
+      ...(serviceIp ? { serviceIp } : {}),
+      ...(upstreamMs !== undefined ? { upstreamMs } : {}),
+    });
   return { ...reply, ms, bytes };
 }
 
@@ -329,13 +392,28 @@ function mirror(
     const pod = e.pickPod(pods, new Set());
     const dw = e.world.workloadOf(pod)!;
     if (!pod.sidecar) {
-      e.serve(dw, req, protocol, depth);
+      e.serve(dw, req, protocol, depth, pod);
       continue;
     }
     const mode = e.mode(e.world.config, pod, m.port);
     if (!serverAcceptsConnection(cluster.clientMtls, mode)) continue;
-    const res = e.serve(dw, req, protocol, depth);
+    const res = e.serve(dw, req, protocol, depth, pod);
     const messages = protocol === 'grpc' ? c.spec.messages : undefined;
+    if (e.logs)
+      logInbound(e, pod, e.servingPod, {
+        req,
+        authority: `${c.authority.replace(/(:\d+)?$/, '-shadow$1')}`,
+        protocol,
+        port: c.spec.port,
+        requestBytes: c.spec.requestBytes,
+        startMs: e.clock,
+        reply: res,
+        flags: [],
+        ms: res.ms,
+        responseBytes: res.bytes,
+        mtls: cluster.clientMtls,
+        fqdn: svc.fqdn,
+      });
     e.sample({
       reporter: 'destination',
       proxy: dw,

@@ -29,6 +29,9 @@ export interface PodView {
   workload: string;
   /** The pod's annotations that the simulated proxy reads (sidecar.istio.io/statsHistogramBuckets). */
   annotations?: Record<string, string>;
+  /** Container names (the app's first, as in the pod spec) and the pod IP: for the access and app logs. */
+  containers?: string[];
+  ip?: string;
 }
 
 export interface ServicePortView {
@@ -42,6 +45,7 @@ export interface ServiceView {
   namespace: string;
   selector?: Record<string, string>;
   ports: ServicePortView[];
+  clusterIP?: string;
 }
 
 export type IstioObject = KubeObject & { spec?: Record<string, unknown> };
@@ -123,6 +127,8 @@ export function podView(pod: KubeObject): PodView {
     serviceAccount: (spec.serviceAccountName as string | undefined) ?? 'default',
     workload: workloadNameOf(pod),
     ...withAnnotations(annotations),
+    containers: containers.flatMap((c) => (c.name ? [c.name] : [])),
+    ...(typeof status.podIP === 'string' ? { ip: status.podIP } : {}),
   };
 }
 
@@ -139,6 +145,7 @@ export function serviceView(svc: KubeObject): ServiceView {
     namespace: svc.metadata.namespace ?? 'default',
     ...(selector ? { selector } : {}),
     ports,
+    ...(typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None' ? { clusterIP: spec.clusterIP } : {}),
   };
 }
 
@@ -217,6 +224,12 @@ export function inventoryFromObjects(objects: KubeObject[]): Inventory {
           serviceAccount: (podSpec.serviceAccountName as string | undefined) ?? 'default',
           workload: o.metadata.name,
           ...withAnnotations(podAnnotations),
+          containers: [
+            ...((podSpec.containers as { name?: string }[] | undefined) ?? []).flatMap((c) =>
+              c.name ? [c.name] : [],
+            ),
+            ...(injected && !optOut ? ['istio-proxy'] : []),
+          ],
         });
     } else if (o.kind !== 'Namespace') addObject(inv, o);
   }

@@ -5,7 +5,9 @@
  * traffic, a workload's app behaviour (own latency, calls, errors) and the shared per-hop helpers.
  * Callers' latency includes their callees'. Time is simulated; nothing sleeps and nothing goes on the wire.
  */
+import { randomUUID } from 'node:crypto';
 import { peerAuthMode, resolveHost, type MeshConfig } from '@meshlens/istio';
+import { LogStore, type LogStoreOptions } from '../logs/store';
 import { FragmentTable, type Fragment } from '../metrics/labels';
 import { MetricsStore } from '../metrics/store';
 import type { HistogramBucketsSpec } from '../metrics/telemetry';
@@ -17,11 +19,14 @@ import { failed, jitter, type Reply } from './util';
 import { httpCall } from './http';
 import { tcpCall, unmeshedCall } from './tcp';
 import { World, type WorkloadRt } from './world';
+import { logApp, type RequestMeta } from './logging';
 
 export interface SimRequest {
   path: string;
   method: string;
   headers: Record<string, string>;
+  /** x-request-id and friends, for the logs. */
+  meta?: RequestMeta;
 }
 
 /** What the calling application sees. */
@@ -62,7 +67,15 @@ export interface EngineOptions {
   rateScale?: number;
   /** Mesh-wide statsHistogramBuckets (as if on every pod; a pod's own annotation wins). */
   histogramBuckets?: HistogramBucketsSpec;
+  /** Container logs (access and app lines) kept per container; `false`: none. Default: on. */
+  logs?: LogStoreOptions | false;
 }
+
+const USER_AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+  'curl/8.5.0',
+];
 
 const MAX_DEPTH = 16;
 
@@ -82,6 +95,13 @@ export class Engine {
   private callCache = new Map<string, CallRt>();
   private paCache = new Map<string, ReturnType<typeof peerAuthMode>>();
   private readonly histogramBuckets: HistogramBucketsSpec | undefined;
+  /** Container logs; undefined when switched off. */
+  readonly logs: LogStore | undefined;
+  /** Wall-clock time of the hop being simulated (ms), for log timestamps. */
+  clock = 0;
+  /** The pod whose app is handling the current request (its proxy makes the outbound calls). */
+  servingPod: PodView | undefined;
+  private counter = 0;
 
   constructor(
     readonly scenario: Scenario,
@@ -92,6 +112,13 @@ export class Engine {
     this.rateScale = options.rateScale ?? 1;
     this.histogramBuckets = options.histogramBuckets;
     this.world = new World(scenario, inventory, this.fragments, this.histogramBuckets);
+    this.logs = options.logs === false ? undefined : new LogStore(options.logs);
+    this.logs?.setPods(podContainers(inventory));
+  }
+
+  /** A source port for a log line (counts through the ephemeral range; draws nothing random). */
+  ephemeralPort(): number {
+    return 32768 + ((this.counter++ * 7919) % 28232);
   }
 
   /** Swaps in a new view of the cluster; the next request sees it. */
@@ -99,6 +126,7 @@ export class Engine {
     this.world = new World(this.scenario, inventory, this.fragments, this.histogramBuckets);
     this.callCache = new Map();
     this.paCache = new Map();
+    this.logs?.setPods(podContainers(inventory));
   }
 
   /** Advances simulated time by `dtMs` and runs the entry traffic due in it (Poisson arrivals). */
@@ -114,8 +142,13 @@ export class Engine {
     }
     for (const entry of this.scenario.entry) {
       const n = poisson(this.random, (entry.rate * this.rateScale * dtMs) / 1000);
-      for (let i = 0; i < n; i++) this.entryRequest(entry);
+      for (let i = 0; i < n; i++) {
+        // Arrivals spread over the tick's interval, for the logs' timestamps.
+        this.clock = now - dtMs + ((i + 0.5) * dtMs) / n;
+        this.entryRequest(entry);
+      }
     }
+    this.logs?.flush();
   }
 
   /** One request entering the mesh at `entry.workload` (a gateway, an unmeshed client, a job). */
@@ -144,36 +177,98 @@ export class Engine {
         break;
       }
     }
+    const n = this.counter++;
+    const meta: RequestMeta | undefined = this.logs
+      ? {
+          requestId: randomUUID(),
+          userAgent: USER_AGENTS[n % USER_AGENTS.length]!,
+          xff: `203.0.113.${(n % 250) + 1}`,
+        }
+      : undefined;
     return this.serve(
       w,
-      { path, method: request?.method ?? entry.method, headers: request?.headers ?? headers },
+      {
+        path,
+        method: request?.method ?? entry.method,
+        headers: request?.headers ?? headers,
+        ...(meta ? { meta } : {}),
+      },
       'http',
       0,
+      w.pods[n % w.pods.length],
     );
   }
 
-  /** A workload's app handling one request: its own time, its calls, its errors. */
-  serve(w: WorkloadRt, req: SimRequest, protocol: Protocol, depth: number): CallResult {
+  /** A workload's app handling one request (on `pod`, when known): its own time, its calls, its errors. */
+  serve(w: WorkloadRt, req: SimRequest, protocol: Protocol, depth: number, pod?: PodView): CallResult {
     const spec = w.spec;
     const r = this.random;
     let ms = w.latency(r);
     let sequential = 0;
     let parallel = 0;
     let dependencyFailed = false;
+    let failedCall: string | undefined;
+    const start = this.clock;
+    const outer = this.servingPod;
+    this.servingPod =
+      pod ?? (this.logs && w.pods.length ? w.pods[this.counter++ % w.pods.length] : undefined);
     if (depth < MAX_DEPTH) {
       for (const call of spec.calls) {
         if (call.onPaths && !call.onPaths.some((p) => req.path.startsWith(p))) continue;
         const n = countWithMean(r, call.perRequest);
         for (let i = 0; i < n; i++) {
+          this.clock = start + sequential;
           const res = this.call(w, call, req, depth + 1);
           if (call.parallel) parallel = Math.max(parallel, res.ms);
           else sequential += res.ms;
-          if (call.propagateErrors && failed(res)) dependencyFailed = true;
+          if (failed(res)) {
+            const what = `${call.to}:${call.port} failed with ${res.code === 0 ? 'no response' : res.grpc && res.grpc !== '0' ? `grpc-status ${res.grpc}` : res.code}`;
+            if (call.propagateErrors) {
+              dependencyFailed = true;
+              failedCall ??= what;
+            } else if (this.logs)
+              logApp(
+                this,
+                w,
+                this.servingPod,
+                start + sequential,
+                'WARN',
+                `call to ${what}; going on without it (request_id=${req.meta?.requestId ?? '-'})`,
+              );
+          }
         }
       }
     }
     ms += sequential + parallel;
     const error = dependencyFailed || (spec.errorRate > 0 && r() < spec.errorRate);
+    const res = this.reply(spec, protocol, error, dependencyFailed, ms);
+    if (this.logs && protocol !== 'tcp') {
+      const status = res.grpc && res.grpc !== '0' ? `${res.code} grpc-status ${res.grpc}` : String(res.code);
+      const line = `${req.method} ${req.path} ${status} ${ms.toFixed(1)}ms request_id=${req.meta?.requestId ?? '-'}`;
+      logApp(
+        this,
+        w,
+        this.servingPod,
+        start + ms,
+        error ? 'ERROR' : 'INFO',
+        error
+          ? `${line} ${failedCall ? `upstream call to ${failedCall}` : 'internal error while handling the request'}`
+          : line,
+      );
+    }
+    this.clock = start;
+    this.servingPod = outer;
+    return res;
+  }
+
+  private reply(
+    spec: WorkloadRt['spec'],
+    protocol: Protocol,
+    error: boolean,
+    dependencyFailed: boolean,
+    ms: number,
+  ): CallResult {
+    const r = this.random;
     if (protocol === 'tcp') return { code: 0, grpc: '', ms, bytes: 0 };
     if (!error)
       return { code: 200, grpc: protocol === 'grpc' ? '0' : '', ms, bytes: jitter(r, spec.responseBytes) };
@@ -222,6 +317,10 @@ export class Engine {
         }
       : { path: inbound.path, method: inbound.method, headers: {} };
     if (spec.forwardHeaders) req.headers = inbound.headers;
+    if (inbound.meta)
+      req.meta = w.gateway
+        ? inbound.meta
+        : { requestId: inbound.meta.requestId, userAgent: inbound.meta.userAgent ?? '' };
     if (!w.sidecar && !w.gateway) return unmeshedCall(this, w, c, req, depth);
     if (c.protocol === 'tcp') return tcpCall(this, w, c, req, depth);
     return httpCall(this, w, c, req, depth);
@@ -273,4 +372,9 @@ export class Engine {
         x.responseMessages ?? 0,
       );
   }
+}
+
+/** Pods (`namespace/name`) and their containers, for the log store. */
+function podContainers(inventory: Inventory): Map<string, string[]> {
+  return new Map(inventory.pods.map((p) => [`${p.namespace}/${p.name}`, p.containers ?? []]));
 }

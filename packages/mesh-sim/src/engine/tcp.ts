@@ -1,4 +1,5 @@
 /** TCP connections through the caller's proxy, and calls from workloads without a sidecar. */
+import { logInbound } from './logging';
 import {
   circuitBreakerLimits,
   connectionSecurityPolicy,
@@ -126,7 +127,8 @@ export function unmeshedCall(
     return { code: 0, grpc: '', ms: hopOverhead(r), bytes: 0 };
   }
   const protocol = c.protocol;
-  const res = e.serve(dw, req, protocol, depth);
+  const t0 = e.clock;
+  const res = e.serve(dw, req, protocol, depth, pod);
   if (!pod.sidecar) return res;
   const peer = e.world.destination(dw, { fqdn: svc.fqdn, name: svc.name }, false, true);
   const src = e.world.unknownSource;
@@ -157,6 +159,21 @@ export function unmeshedCall(
       ...(messages ? { messages } : {}),
       responseMessages: messages?.response ?? 0,
     });
+    if (e.logs)
+      logInbound(e, pod, e.servingPod, {
+        req,
+        authority: c.authority,
+        protocol,
+        port: c.spec.port,
+        requestBytes: c.spec.requestBytes,
+        startMs: t0,
+        reply: res,
+        flags: [],
+        ms: res.ms,
+        responseBytes: res.bytes,
+        mtls: false,
+        fqdn: svc.fqdn,
+      });
   }
   return res;
 }
