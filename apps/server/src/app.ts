@@ -27,12 +27,16 @@ import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
 import { istioRouter, type IstioRouterDeps } from './istio/index';
 import { createHeapTrimmer } from './heap';
+import { detailsRouter } from './details/router';
+import { createValidations } from './details/validations';
+import { loadIstioCrds, type IstioCrds } from './istio/crds';
+import { createMetricsService } from './metrics/service';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
 import { boundedCheck } from './ready';
 
-/** What the app needs from Kubernetes: the informer cache and a liveness ping. */
-export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'>;
+/** What the app needs from Kubernetes: the informer cache and a liveness ping (raw lists: detail pages). */
+export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'> & Partial<Pick<Inventory, 'list'>>;
 
 export interface AppDeps {
   kube: KubeAccess;
@@ -254,6 +258,25 @@ export function createApp({
     if (parsed.success) await auth.requireReadable(req, parsed.data.namespaces);
     next();
   });
+  // Detail pages: facts and Istio objects from the informer cache, health and graphs from the pipeline.
+  const list = (kind: string) => (kube.list ?? istio?.inventory.list)?.(kind) ?? [];
+  let crds: IstioCrds | undefined = istio?.crds;
+  app.use(
+    base || '/',
+    detailsRouter({
+      snapshot: () => kube.snapshot(),
+      list,
+      graph,
+      metrics: createMetricsService({ prometheus }),
+      validations: createValidations({
+        inventory: { list },
+        snapshot: () => kube.snapshot(),
+        crds: () => (crds ??= loadIstioCrds()),
+      }),
+      readable: (req, namespaces) => auth.readable(req, namespaces),
+      clientOf: clientOfRequest,
+    }),
+  );
   if (istio)
     app.use(base || '/', istioRouter({ ...istio, logger, clientFor: (req) => auth.istioClient(req) }));
   app.use(base || '/', api);

@@ -8,3 +8,4 @@ export * from './api';
 export * from './auth';
 export * from './istio';
 export * from './istio/config';
+export * from './details';

@@ -34,6 +34,16 @@ export interface QueryResult {
   ms: number;
 }
 
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+export interface RangeResult {
+  series: MatrixSeries[];
+  ms: number;
+}
+
 export class PrometheusError extends Error {
   override name = 'PrometheusError';
   constructor(
@@ -53,6 +63,12 @@ export interface PrometheusClient {
     promql: string,
     options?: { time?: number; timeoutMs?: number; signal?: AbortSignal },
   ): Promise<QueryResult>;
+  /** Range query from `start` to `end` (unix seconds) every `step` seconds. */
+  queryRange(
+    promql: string,
+    range: { start: number; end: number; step: number },
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<RangeResult>;
   /** Reachability check for /readyz. */
   ping(timeoutMs?: number): Promise<void>;
   /** Closes pooled connections. */
@@ -186,6 +202,26 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         const ms = performance.now() - started;
         options.onQuery?.(ms, 'ok');
         return { samples: data.result as VectorSample[], ms };
+      } catch (err) {
+        if (err instanceof PrometheusError) options.onQuery?.(performance.now() - started, err.kind);
+        throw err;
+      }
+    },
+    async queryRange(promql, range, opts = {}) {
+      const started = performance.now();
+      const body = new URLSearchParams({
+        query: promql,
+        start: String(range.start),
+        end: String(range.end),
+        step: String(range.step),
+      });
+      try {
+        const data = await call('/api/v1/query_range', body, opts.timeoutMs ?? defaultTimeout, opts.signal);
+        if (data?.resultType !== 'matrix' || !Array.isArray(data.result))
+          throw new PrometheusError(`expected a matrix, got ${data?.resultType}`, 'bad_data');
+        const ms = performance.now() - started;
+        options.onQuery?.(ms, 'ok');
+        return { series: data.result as MatrixSeries[], ms };
       } catch (err) {
         if (err instanceof PrometheusError) options.onQuery?.(performance.now() - started, err.kind);
         throw err;
