@@ -1,3 +1,4 @@
+import type { CodeRates } from '../health/request';
 import {
   emptyNodeTraffic,
   noConfigBadges,
@@ -104,10 +105,7 @@ export interface EdgeClasses {
 }
 
 /** Requests/s per code, per protocol; `-` is "no response" (HTTP code 0). */
-export interface CodeRates {
-  http: ReadonlyMap<string, number>;
-  grpc: ReadonlyMap<string, number>;
-}
+export type { CodeRates } from '../health/request';
 
 export interface TrafficMap {
   nodes: Map<string, TNode>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRequests } from '../graph/appenders/health';
+import { requestHealth as evaluateRequests } from './request';
 import { describeCodes, percentText, requestHealthReason } from './reason';
 import { DEFAULT_TOLERANCES, type Tolerance } from './tolerances';
 
@@ -31,27 +31,27 @@ describe('health reasons in words', () => {
     // 0.2 % of inbound gRPC calls end with status 14 (UNAVAILABLE): degraded under the defaults
     const v = evaluateRequests(rates({}, { '0': 99.8, '14': 0.2 }), DEFAULT_TOLERANCES, 'inbound');
     expect(v.status).toBe('Degraded');
-    expect(v.reason).toBe(
+    expect(v.reasons).toEqual([
       'gRPC errors (status 1–16): 0.2 % of inbound requests, degraded above 0 %, failure at 10 %',
-    );
-    expect(v.reason).not.toMatch(/[\^$|[\]\\]/);
+    ]);
+    expect(v.reasons.join()).not.toMatch(/[\^$|[\]\\]/);
   });
 
   it('names the threshold that was crossed, the direction and the protocol', () => {
     const failing = evaluateRequests(rates({ '200': 75, '503': 25 }), DEFAULT_TOLERANCES, 'inbound');
     expect(failing).toEqual({
       status: 'Failure',
-      reason: 'HTTP server errors (5xx): 25 % of inbound requests, failure at 10 %',
+      reasons: ['HTTP server errors (5xx): 25 % of inbound requests, failure at 10 %'],
     });
     const clientErrors = evaluateRequests(rates({ '200': 88, '404': 12 }), DEFAULT_TOLERANCES, 'outbound');
     expect(clientErrors).toEqual({
       status: 'Degraded',
-      reason: 'HTTP client errors (4xx): 12 % of outbound requests, degraded at 10 %, failure at 20 %',
+      reasons: ['HTTP client errors (4xx): 12 % of outbound requests, degraded at 10 %, failure at 20 %'],
     });
     const noResponse = evaluateRequests(rates({ '200': 95, '-': 5 }), DEFAULT_TOLERANCES, 'inbound');
-    expect(noResponse.reason).toBe(
+    expect(noResponse.reasons).toEqual([
       'HTTP requests without a response: 5 % of inbound requests, degraded above 0 %, failure at 10 %',
-    );
+    ]);
   });
 
   it('follows a configured tolerance (its own thresholds and codes)', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codeMatches, DEFAULT_TOLERANCES, parseToleranceAnnotation, tolerancesFor } from './tolerances';
-import { evaluateRequests, workloadVerdict } from '../graph/appenders/health';
+import { requestHealth as evaluateRequests } from './request';
+import { workloadHealth as workloadVerdict } from './workload';
 
 describe('tolerances', () => {
   it('matches codes with X as a digit, regexes, and - for no response', () => {

@@ -72,6 +72,11 @@ function hasSidecar(pod: RawObject): boolean {
   return names.includes('istio-proxy');
 }
 
+function isPodReady(pod: RawObject): boolean {
+  const conditions = asArray(asDict(pod.status).conditions);
+  return conditions.some((c) => asDict(c).type === 'Ready' && asDict(c).status === 'True');
+}
+
 function podOwner(pod: RawObject, rsOwner: Map<string, string>): { kind: string; name: string } {
   const { name, namespace } = meta(pod);
   const ref = pod.metadata?.ownerReferences?.find((r) => r.controller !== false);
@@ -110,6 +115,7 @@ function deriveWorkloads(raw: RawInventory): WorkloadInfo[] {
       desired: typeof spec.replicas === 'number' ? spec.replicas : 1,
       available: typeof status.availableReplicas === 'number' ? status.availableReplicas : undefined,
       pods: 0,
+      podsReady: 0,
       podsWithSidecar: 0,
       isGateway: isGatewayLabels(labels),
     });
@@ -129,12 +135,14 @@ function deriveWorkloads(raw: RawInventory): WorkloadInfo[] {
         app: appOf(labels),
         version: versionOf(labels),
         pods: 0,
+        podsReady: 0,
         podsWithSidecar: 0,
         isGateway: isGatewayLabels(labels),
       };
       workloads.set(key, wl);
     }
     wl.pods += 1;
+    if (isPodReady(pod)) wl.podsReady = (wl.podsReady ?? 0) + 1;
     if (hasSidecar(pod)) wl.podsWithSidecar += 1;
   }
   return [...workloads.values()].sort(

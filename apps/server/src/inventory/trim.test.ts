@@ -32,7 +32,13 @@ describe('trimObject', () => {
         { name: 'istio-proxy', image: 'y' },
       ],
     },
-    status: { phase: 'Running', conditions: [{ type: 'Ready' }] },
+    status: {
+      phase: 'Running',
+      conditions: [
+        { type: 'Ready', status: 'True', lastTransitionTime: 'x' },
+        { type: 'PodScheduled', status: 'True' },
+      ],
+    },
   };
 
   it('keeps what the inventory reads and drops the rest', () => {
@@ -66,6 +72,10 @@ describe('trimObject', () => {
     expect(trimmed.workloads).toEqual(
       full.workloads.map((w) => ({ ...w, annotations: { 'meshlens.io/health-rate': '5XX,1,2' } })),
     );
-    expect(trimmed.workloads[0]).toMatchObject({ name: 'reviews-v1', podsWithSidecar: 1 });
+    expect(trimmed.workloads[0]).toMatchObject({ name: 'reviews-v1', podsWithSidecar: 1, podsReady: 1 });
+    expect(trimObject('pods', pod).status).toEqual({
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    });
   });
 });

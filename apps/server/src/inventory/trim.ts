@@ -39,7 +39,15 @@ export function trimObject<T>(kind: string, obj: T): T {
   switch (kind) {
     case 'pods':
       base.spec = { containers: names(spec.containers), initContainers: names(spec.initContainers) };
-      base.status = { phase: status.phase };
+      // Only the Ready condition: workload health counts pods not ready (health/workload.ts).
+      base.status = {
+        phase: status.phase,
+        conditions: Array.isArray(status.conditions)
+          ? (status.conditions as Obj[])
+              .filter((c) => asObj(c).type === 'Ready')
+              .map((c) => ({ type: c.type, status: c.status }))
+          : undefined,
+      };
       break;
     case 'deployments':
       base.spec = {

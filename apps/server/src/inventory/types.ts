@@ -25,6 +25,8 @@ export interface WorkloadInfo {
   desired?: number;
   available?: number;
   pods: number;
+  /** Pods whose Ready condition is True (undefined in snapshots recorded before it was counted). */
+  podsReady?: number;
   /** Pods running an istio-proxy container (injected sidecar or gateway proxy). */
   podsWithSidecar: number;
   isGateway: boolean;

@@ -1,27 +1,9 @@
-import type { HealthStatus } from '@meshlens/contract';
-import {
-  codeMatches,
-  regexMatches,
-  tolerancesFor,
-  type HealthRule,
-  type Tolerance,
-} from '../../health/tolerances';
-import { requestHealthReason } from '../../health/reason';
+import { combine, HEALTHY, requestHealth, workloadHealth, type Verdict } from '../../health/index';
+import { tolerancesFor, type HealthRule, type Tolerance } from '../../health/tolerances';
 import type { InventorySnapshot } from '../../inventory/types';
 import type { CodeRates, TEdge, TNode, TrafficMap } from '../model';
 import { add } from '../trafficMap';
 import { indexWorkloads, workloadsOf } from './flags';
-
-const RANK: Record<HealthStatus, number> = { Failure: 4, Degraded: 3, NotReady: 2, Healthy: 1, NoTraffic: 0 };
-
-export interface Verdict {
-  status: HealthStatus;
-  reason: string;
-}
-
-export function worst(a: Verdict, b: Verdict): Verdict {
-  return RANK[b.status] > RANK[a.status] ? b : a;
-}
 
 export type { CodeRates };
 
@@ -55,99 +37,6 @@ export function codeRatesOf(edges: readonly TEdge[]): CodeRates {
     for (const [c, v] of r.grpc) add(grpc, c, v);
   }
   return { http, grpc };
-}
-
-/**
- * A tolerance list compiled once: which of its tolerances apply per protocol and direction, and which
- * match each code. Health then costs a few array reads per (node or edge, code), no regex, no key strings.
- */
-interface CompiledTolerances {
-  applicable: Map<string, number[]>;
-  /** code → matches[i] for tolerance i. */
-  masks: Map<string, boolean[]>;
-}
-const compiledTolerances = new WeakMap<readonly Tolerance[], CompiledTolerances>();
-
-function compile(list: readonly Tolerance[]): CompiledTolerances {
-  let c = compiledTolerances.get(list);
-  if (!c) compiledTolerances.set(list, (c = { applicable: new Map(), masks: new Map() }));
-  return c;
-}
-
-function applicableOf(
-  c: CompiledTolerances,
-  list: readonly Tolerance[],
-  protocol: string,
-  direction: string,
-) {
-  const key = `${protocol} ${direction}`;
-  let idx = c.applicable.get(key);
-  if (!idx) {
-    idx = [];
-    for (let i = 0; i < list.length; i++)
-      if (regexMatches(list[i]!.protocol, protocol) && regexMatches(list[i]!.direction, direction))
-        idx.push(i);
-    c.applicable.set(key, idx);
-  }
-  return idx;
-}
-
-function maskOf(c: CompiledTolerances, list: readonly Tolerance[], code: string): boolean[] {
-  let mask = c.masks.get(code);
-  if (!mask) {
-    mask = list.map((t) => codeMatches(t.code, code));
-    if (c.masks.size < 1000) c.masks.set(code, mask);
-  }
-  return mask;
-}
-
-const scratch: number[] = [];
-
-/** Request health for one direction: the worst verdict over the tolerances that apply. */
-export function evaluateRequests(
-  rates: CodeRates,
-  tolerances: readonly Tolerance[],
-  direction: string,
-): Verdict {
-  const c = compile(tolerances);
-  let status: HealthStatus = 'NoTraffic';
-  let reason = '';
-  for (const protocol of ['http', 'grpc'] as const) {
-    const codes = rates[protocol];
-    if (codes.size === 0) continue;
-    let total = 0;
-    for (const v of codes.values()) total += v;
-    if (total <= 0) continue;
-    if (RANK[status] < RANK.Healthy) status = 'Healthy';
-    const idx = applicableOf(c, tolerances, protocol, direction);
-    if (idx.length === 0) continue;
-    for (let j = 0; j < idx.length; j++) scratch[j] = 0;
-    for (const [code, v] of codes) {
-      const mask = maskOf(c, tolerances, code);
-      for (let j = 0; j < idx.length; j++) if (mask[idx[j]!]) scratch[j]! += v;
-    }
-    for (let j = 0; j < idx.length; j++) {
-      const pct = (scratch[j]! / total) * 100;
-      if (pct <= 0) continue;
-      const t = tolerances[idx[j]!]!;
-      const next: 'Failure' | 'Degraded' | undefined =
-        pct >= t.failure ? 'Failure' : pct >= t.degraded ? 'Degraded' : undefined;
-      if (!next || RANK[next] <= RANK[status]) continue;
-      status = next;
-      reason = requestHealthReason(t, protocol, direction, pct, next);
-    }
-  }
-  return { status, reason };
-}
-
-/** Workload readiness (Kiali): none desired → NotReady; none available → Failure; fewer → Degraded. */
-export function workloadVerdict(w: { name: string; desired?: number; available?: number }): Verdict {
-  if (w.desired === 0) return { status: 'NotReady', reason: `${w.name}: scaled to 0` };
-  if (w.desired === undefined || w.available === undefined) return { status: 'NoTraffic', reason: '' };
-  if (w.available === 0) return { status: 'Failure', reason: `${w.name}: no pod available of ${w.desired}` };
-  if (w.available < w.desired)
-    return { status: 'Degraded', reason: `${w.name}: ${w.available} of ${w.desired} pods available` };
-  return { status: 'NoTraffic', reason: '' };
 }
 
 const NO_EDGES: readonly TEdge[] = [];
@@ -203,20 +92,23 @@ export function applyHealth(
     const tol = tolerancesOf(n);
     const ins = inbound.get(n.id) ?? NO_EDGES;
     const outs = outbound.get(n.id) ?? NO_EDGES;
-    let v = evaluateRequests(codeRatesOf(ins), tol, 'inbound');
-    if (ins.length === 0) v = evaluateRequests(codeRatesOf(outs), tol, 'outbound');
+    let v: Verdict =
+      ins.length > 0
+        ? requestHealth(codeRatesOf(ins), tol, 'inbound')
+        : requestHealth(codeRatesOf(outs), tol, 'outbound');
     const hasTcp = ins.some((e) => e.tcpBps > 0) || outs.some((e) => e.tcpBps > 0);
-    if (v.status === 'NoTraffic' && hasTcp) v = { status: 'Healthy', reason: '' };
-    for (const w of workloadsOf(n, byNs)) v = worst(v, workloadVerdict(w));
+    if (v.status === 'NoTraffic' && hasTcp) v = { status: 'Healthy', reasons: [] };
+    const wls = workloadsOf(n, byNs);
+    if (wls.length > 0) v = combine(v, ...wls.map(workloadHealth));
     n.healthStatus = v.status;
-    n.healthReason = v.reason;
+    n.healthReason = v.reasons[0] ?? '';
   }
   for (const e of map.edges.values()) {
     const target = map.nodes.get(e.target);
     const tol = target ? tolerancesOf(target) : [];
-    let v = evaluateRequests(edgeCodeRates(e), tol, 'inbound');
-    if (e.protocol === 'tcp' && e.tcpBps > 0) v = { status: 'Healthy', reason: '' };
+    let v = requestHealth(edgeCodeRates(e), tol, 'inbound');
+    if (e.protocol === 'tcp' && e.tcpBps > 0) v = HEALTHY;
     e.healthStatus = v.status;
-    e.healthReason = v.reason;
+    e.healthReason = v.reasons[0] ?? '';
   }
 }
