@@ -134,9 +134,7 @@ export type DetailResponse = z.infer<typeof DetailResponseSchema>;
 export const NodeGraphQuerySchema = z.strictObject({
   duration: durationParam.default(300),
   responseTime: enumParam(RESPONSE_TIMES).default('p95'),
-  debug: z
-    .stringbool({ truthy: ['true', '1'], falsy: ['false', '0'] })
-    .default(false),
+  debug: z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'] }).default(false),
 });
 export type NodeGraphQuery = z.output<typeof NodeGraphQuerySchema>;
 

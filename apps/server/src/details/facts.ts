@@ -181,8 +181,7 @@ export function entityFacts(
     if (ws.length === 0) throw new NotFoundError(`no app ${name} in namespace ${namespace}`);
     const labels: Record<string, string> = {};
     const first = ws[0]!;
-    for (const [k, v] of Object.entries(first.labels))
-      if (ws.every((w) => w.labels[k] === v)) labels[k] = v;
+    for (const [k, v] of Object.entries(first.labels)) if (ws.every((w) => w.labels[k] === v)) labels[k] = v;
     return {
       kind,
       namespace,

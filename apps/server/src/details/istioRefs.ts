@@ -63,8 +63,7 @@ function applies(plural: string, o: RawObject, t: RefTarget): boolean {
     default: {
       if (ns !== t.namespace) return false;
       const selector = (asDict(spec.workloadSelector).labels ?? asDict(spec.selector).matchLabels) as
-        | Record<string, string>
-        | undefined;
+        Record<string, string> | undefined;
       // No selector: a namespace-wide policy, which applies to every workload of the namespace.
       if (!selector || Object.keys(selector).length === 0) return t.podLabels.length > 0;
       return t.podLabels.some((l) => selects(selector, l));

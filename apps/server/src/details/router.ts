@@ -90,9 +90,7 @@ export function detailsRouter(deps: DetailsDeps): Router {
     const workloads = e.snap.workloads.filter(
       (w) =>
         w.namespace === e.namespace &&
-        (facts.kind === 'workloads'
-          ? w.name === e.name
-          : facts.workloads.some((r) => r.name === w.name)),
+        (facts.kind === 'workloads' ? w.name === e.name : facts.workloads.some((r) => r.name === w.name)),
     );
     const services = facts.kind === 'services' ? [e.name] : facts.services.map((s) => s.name);
     const refs = istioRefs(lists, {

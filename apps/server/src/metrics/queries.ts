@@ -88,8 +88,7 @@ const ERROR_CODES = 'response_code=~"0|[45][0-9][0-9]"';
 const OK_CODES = 'response_code!~"0|[45][0-9][0-9]"';
 const GRPC_ERRORS = 'grpc_response_status=~"[1-9]|1[0-6]"';
 
-const tag = (expr: string, value: string) =>
-  `label_replace(${expr}, "${SERIES_LABEL}", "${value}", "", "")`;
+const tag = (expr: string, value: string) => `label_replace(${expr}, "${SERIES_LABEL}", "${value}", "", "")`;
 
 /** The range queries of one metrics request: one per family that a requested chart needs. */
 export function buildMetricsQueries(

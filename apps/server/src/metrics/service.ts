@@ -106,7 +106,10 @@ export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
         if (err instanceof PrometheusError && err.kind === 'bad_data') throw err;
         if (!warnings.some((w) => w.message === err.message))
           warnings.push({
-            code: err instanceof PrometheusError && err.kind === 'timeout' ? 'PrometheusTimeout' : 'PrometheusError',
+            code:
+              err instanceof PrometheusError && err.kind === 'timeout'
+                ? 'PrometheusTimeout'
+                : 'PrometheusError',
             message: `${err.message}; some charts are empty`,
           });
       });
