@@ -15,6 +15,7 @@ import { GraphPage } from './pages/GraphPage';
 const ConfigListPage = lazy(() =>
   import('./istio/ConfigListPage').then((m) => ({ default: m.ConfigListPage })),
 );
+const DetailPage = lazy(() => import('./pages/details/DetailPage').then((m) => ({ default: m.DetailPage })));
 const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
 
 export const NAV = [
@@ -80,6 +81,9 @@ function Shell() {
           <Switch>
             <Route path="/graph">
               <GraphPage theme={theme} />
+            </Route>
+            <Route path="/namespaces/:namespace/:kind/:name/:tab?">
+              {(p) => <DetailPage key={`${p.namespace}/${p.kind}/${p.name}`} {...p} />}
             </Route>
             <Route path="/istio/:namespace/:kind/:name">
               {(p) => <EditorPage key={`${p.namespace}/${p.kind}/${p.name}`} {...p} />}

@@ -19,9 +19,15 @@ export const queryKeys = {
   config: () => [...queryKeys.all, 'config'] as const,
   namespaces: () => [...queryKeys.all, 'namespaces'] as const,
   graph: (params: GraphParams) => [...queryKeys.all, 'graph', params] as const,
+  detail: (kind: string, namespace: string, name: string) =>
+    [...queryKeys.all, 'detail', kind, namespace, name] as const,
+  nodeGraph: (kind: string, namespace: string, name: string, duration: number) =>
+    [...queryKeys.all, 'detail', kind, namespace, name, 'graph', duration] as const,
+  metrics: (kind: string, namespace: string, name: string, params: string) =>
+    [...queryKeys.all, 'detail', kind, namespace, name, 'metrics', params] as const,
 };
 
-function parseWith<T>(
+export function parseWith<T>(
   schema: {
     safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
   },
