@@ -55,6 +55,13 @@ export const benches: BenchEntry[] = [
       'the console server process alone (Prometheus stubbed) at 100 / 1,000 / 3,000 services: own latency, RSS',
   },
   {
+    name: 'details',
+    module: 'bench/details/details.ts',
+    load: async () => (await import('./details/details')).runDetailsBench,
+    description:
+      "detail page API at 1,000 services: a service's inbound metrics (every chart), outbound metrics, facts, node graph",
+  },
+  {
     name: 'web',
     module: 'bench/web/web.ts',
     load: async () => (await import('./web/web')).runWebBench,

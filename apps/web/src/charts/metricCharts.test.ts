@@ -18,7 +18,7 @@ const answer: MetricsResponse = {
     ],
     request_error_count: [],
     request_duration_millis: [
-      { labels: { destination_canonical_revision: 'v1' }, stat: '0.95', values: [5, 6, 7] },
+      { labels: { destination_canonical_revision: 'v1' }, stat: '0.95', values: [5, null, 7] },
     ],
     tcp_sent: [],
   },
@@ -29,13 +29,15 @@ describe('chartsOf', () => {
   it('keeps answered charts with series, in display order, with aligned data', () => {
     const charts = chartsOf(answer);
     expect(charts.map((c) => c.spec.metric)).toEqual(['request_count', 'request_duration_millis']);
+    // rates without a point are 0 (no traffic then); durations keep their gaps
     expect(charts[0]!.data).toEqual([
       [100, 105, 110],
-      [1, 2, null],
+      [1, 2, 0],
       [0, 0, 0],
     ]);
     expect(charts[0]!.labels).toEqual(['v1', 'v2']);
     expect(charts[1]!.labels).toEqual(['p95 · v1']);
+    expect(charts[1]!.data[1]).toEqual([5, null, 7]);
   });
 
   it('keeps the error chart empty rather than hiding it when asked', () => {

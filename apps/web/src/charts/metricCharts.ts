@@ -71,6 +71,12 @@ export interface ChartData {
   empty: boolean;
 }
 
+/**
+ * Units of rates: a rate series without a point there had no traffic then (drawn as 0, so a burst of
+ * errors after a quiet spell shows as a rise, not as an isolated dot). Durations and sizes keep their gaps.
+ */
+const RATE_UNITS = new Set<ChartUnit>(['rps', 'B/s', 'conn/s', 'msg/s']);
+
 /** The charts of an answer that it has series for, in display order (charts with no series are left out). */
 export function chartsOf(m: MetricsResponse, keepEmpty: readonly MetricName[] = []): ChartData[] {
   const out: ChartData[] = [];
@@ -81,7 +87,10 @@ export function chartsOf(m: MetricsResponse, keepEmpty: readonly MetricName[] = 
     out.push({
       spec,
       labels: series.map((s) => seriesLabel(spec.metric, s)),
-      data: [m.timestamps, ...series.map((s) => s.values)],
+      data: [
+        m.timestamps,
+        ...series.map((s) => (RATE_UNITS.has(spec.unit) ? s.values.map((v) => v ?? 0) : s.values)),
+      ],
       empty: series.every((s) => s.values.every((v) => v === null || v === 0)),
     });
   }
