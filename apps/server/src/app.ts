@@ -173,6 +173,15 @@ export function createApp({
         .sort((a, b) => a - b),
       defaultGraphType: 'versionedApp',
       defaultNamespaces: config.ui.defaultNamespaces,
+      ...(config.grafana.url
+        ? {
+            grafana: {
+              url: config.grafana.url.replace(/\/+$/, ''),
+              serviceDashboard: config.grafana.serviceDashboard,
+              workloadDashboard: config.grafana.workloadDashboard,
+            },
+          }
+        : {}),
     };
     res.json(body);
   });

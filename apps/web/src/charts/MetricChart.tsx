@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import './charts.css';
 import { useThemeName } from '../shell/theme';
 import { timeTick, TIME_AXIS_SIZE, TIME_TICK_SPACE } from '../pages/graph/sparklineOptions';
 import { formatValue, latest, type ChartData } from './metricCharts';
@@ -13,13 +14,15 @@ export interface MetricChartProps {
   chart: ChartData;
   /** Called with the range (unix seconds) the user dragged across. */
   onZoom: (from: number, to: number) => void;
+  /** Plot height, px (default 180). */
+  height?: number;
 }
 
 /**
  * One uPlot chart: its legend toggles series (click a name), a drag across it narrows the range.
  * Rebuilt when the theme or the set of series changes, otherwise only its data is replaced.
  */
-export function MetricChart({ chart, onZoom }: MetricChartProps) {
+export function MetricChart({ chart, onZoom, height = 180 }: MetricChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const zoom = useRef(onZoom);
@@ -44,7 +47,7 @@ export function MetricChart({ chart, onZoom }: MetricChartProps) {
     const u = new uPlot(
       {
         width: el.clientWidth || 420,
-        height: 180,
+        height,
         scales: { x: { time: true } },
         cursor: { drag: { x: true, y: false, setScale: false } },
         legend: { live: true },
@@ -91,7 +94,7 @@ export function MetricChart({ chart, onZoom }: MetricChartProps) {
       el,
     );
     plot.current = u;
-    const resize = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height: 180 }));
+    const resize = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }));
     resize.observe(el);
     return () => {
       resize.disconnect();
@@ -99,7 +102,7 @@ export function MetricChart({ chart, onZoom }: MetricChartProps) {
       plot.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt on a new shape or theme only
-  }, [shape, theme, spec]);
+  }, [shape, theme, spec, height]);
 
   useEffect(() => {
     plot.current?.setData(chart.data as uPlot.AlignedData);
@@ -118,6 +121,7 @@ export function MetricChart({ chart, onZoom }: MetricChartProps) {
           {spec.unit === 'ms' || spec.unit === 'bytes' ? '' : `now ${formatValue(spec.unit, now)}`}
         </span>
       </figcaption>
+      {labels.length === 0 && <p className="muted small metric-chart-note">No traffic in this range.</p>}
       <div ref={ref} className="metric-chart-plot" />
     </figure>
   );

@@ -2,7 +2,9 @@ import './details.css';
 import { Link } from 'wouter';
 import { ENTITY_KINDS, type EntityKind } from '@meshlens/contract';
 import { useGlobalSearch, useView } from '../../url/useView';
+import { useServerConfig } from '../../api/queries';
 import { useDetail, useNodeGraph } from './api';
+import { grafanaLinks } from './grafana';
 import { HealthBadge } from './HealthBadge';
 import { detailHref, tabOf, tabsOf } from './links';
 import { MetricsTab } from './MetricsTab';
@@ -42,6 +44,7 @@ function Detail({ namespace, kind, name, tab: segment }: DetailPageProps & { kin
   const polling = view.refresh > 0 ? view.refresh : false;
   const detail = useDetail(entity, polling);
   const graph = useNodeGraph(entity, view.duration, polling);
+  const config = useServerConfig();
   const tab = tabOf(kind, segment);
   const d = detail.data;
   return (
@@ -55,7 +58,15 @@ function Detail({ namespace, kind, name, tab: segment }: DetailPageProps & { kin
             {KIND_TEXT[kind]} {name}
           </h1>
         </div>
-        {d && <HealthBadge status={d.health.status} reasons={d.health.reasons} />}
+        <div className="detail-header-side">
+          {d &&
+            grafanaLinks(config.data?.grafana, d, view.duration).map((l) => (
+              <a key={l.href} className="button" href={l.href} target="_blank" rel="noreferrer noopener">
+                {l.text} ↗
+              </a>
+            ))}
+          {d && <HealthBadge status={d.health.status} reasons={d.health.reasons} />}
+        </div>
       </div>
       <nav className="tabs" aria-label={`${KIND_TEXT[kind]} ${name}`}>
         {tabsOf(kind).map((t) => (

@@ -44,9 +44,15 @@ export function useNodeGraph(e: EntityParams, duration: number, refetchInterval:
   });
 }
 
-export function useMetrics(e: EntityParams, q: Partial<MetricsQuery>, refetchInterval: number | false) {
+export function useMetrics(
+  e: EntityParams,
+  q: Partial<MetricsQuery>,
+  refetchInterval: number | false,
+  enabled = true,
+) {
   const params = metricsSearchParams(q);
   return useQuery({
+    enabled,
     queryKey: queryKeys.metrics(e.kind, e.namespace, e.name, params.toString()),
     queryFn: ({ signal }) =>
       fetchJson<unknown>(entityPath(e.namespace, e.kind, e.name, 'metrics'), params, signal).then(

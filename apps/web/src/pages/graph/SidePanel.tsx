@@ -8,6 +8,7 @@ import type { Series } from './history';
 import { Sparkline } from './Sparkline';
 import { ServiceActions } from '../../wizards/ServiceActions';
 import { nodeDetailLinks } from '../details/links';
+import { NodeCharts } from './NodeCharts';
 
 export interface SidePanelProps {
   answer: GraphResponse;
@@ -141,7 +142,7 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
             )}
           </tbody>
         </table>
-        {series && <Sparkline series={series} />}
+        {nodeDetailLinks(n).length > 0 ? <NodeCharts node={n} /> : series && <Sparkline series={series} />}
       </section>
       <EdgeList title="Inbound" edges={inbound} other={(e) => e.source} props={props} />
       <EdgeList title="Outbound" edges={outbound} other={(e) => e.target} props={props} />
