@@ -40,8 +40,9 @@ export function podWorkload(pod: RawObject, workloads: readonly WorkloadInfo[]):
 /** Istio's version of the sidecar: the istio-proxy image's tag (`…/proxyv2:1.30.3` → `1.30.3`). */
 export function proxyVersion(image: string | undefined): string | undefined {
   if (!image) return undefined;
-  const tag = /:([^:/@]+)(?:@.*)?$/.exec(image)?.[1];
-  return tag;
+  // Without the digest (`@sha256:…`), the tag follows the last ':' after the last '/' (not a registry port).
+  const name = image.split('@')[0]!;
+  return /:([^:/]+)$/.exec(name)?.[1];
 }
 
 function stateText(state: unknown): string | undefined {
