@@ -99,6 +99,11 @@ test('a workload page has outbound metrics grouped by peer, and a drag narrows t
   await expect(page).toHaveURL(/by=destination_canonical_service/);
   await expect(chart.locator('.u-legend')).toContainText('reviews');
   await expect(chart.locator('.u-legend')).toContainText('details');
+  // legible in the dark theme too (look at the screenshot)
+  await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await expect(chart.locator('canvas')).toHaveCount(1);
+  await shot(page, 'workload-outbound-dark');
+  await page.getByRole('button', { name: 'Switch to light theme' }).click();
   // a legend click hides that series
   const details = chart.locator('.u-legend .u-series', { hasText: 'details' });
   await details.click();

@@ -95,7 +95,7 @@ function Detail({ namespace, kind, name, tab: segment }: DetailPageProps & { kin
       ))}
       {!d && !detail.error && <p className="page-loading">Loading…</p>}
       {d && tab === 'overview' && <OverviewTab d={d} graph={graph.data} />}
-      {d && tab === 'traffic' && <TrafficTab graph={graph.data} centre={centreOf(d)} />}
+      {d && tab === 'traffic' && <TrafficTab graph={graph.data} centre={centreOf(d)} namespace={namespace} />}
       {d && (tab === 'inbound' || tab === 'outbound') && (
         <MetricsTab key={tab} entity={entity} direction={tab} />
       )}

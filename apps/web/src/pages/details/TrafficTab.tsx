@@ -6,7 +6,15 @@ import { HealthBadge } from './HealthBadge';
 import { nodeDetailLinks } from './links';
 import { peersOf, type PeerRow } from './peers';
 
-function PeerTable({ title, rows, testId }: { title: string; rows: PeerRow[]; testId: string }) {
+interface PeerTableProps {
+  title: string;
+  rows: PeerRow[];
+  testId: string;
+  /** The entity's namespace: peers elsewhere show theirs. */
+  namespace: string;
+}
+
+function PeerTable({ title, rows, testId, namespace }: PeerTableProps) {
   const search = useGlobalSearch();
   return (
     <section className="detail-card" data-testid={testId}>
@@ -14,7 +22,7 @@ function PeerTable({ title, rows, testId }: { title: string; rows: PeerRow[]; te
       {rows.length === 0 ? (
         <p className="muted">No traffic in this window.</p>
       ) : (
-        <table className="detail-table">
+        <table className="detail-table peer-table">
           <thead>
             <tr>
               <th scope="col">Peer</th>
@@ -53,13 +61,14 @@ function PeerTable({ title, rows, testId }: { title: string; rows: PeerRow[]; te
 }
 
 /** Inbound and outbound peers from the node-centred graph, in the shell's time window. */
-export function TrafficTab({ graph, centre }: { graph: GraphResponse | undefined; centre: string }) {
+export function TrafficTab(props: { graph: GraphResponse | undefined; centre: string; namespace: string }) {
+  const { graph, centre, namespace } = props;
   if (!graph) return <p className="muted">Loading traffic…</p>;
   const { inbound, outbound } = peersOf(graph, centre);
   return (
-    <div className="detail-columns">
-      <PeerTable title="Inbound" rows={inbound} testId="traffic-inbound" />
-      <PeerTable title="Outbound" rows={outbound} testId="traffic-outbound" />
+    <div className="detail-stack">
+      <PeerTable title="Inbound" rows={inbound} testId="traffic-inbound" namespace={namespace} />
+      <PeerTable title="Outbound" rows={outbound} testId="traffic-outbound" namespace={namespace} />
     </div>
   );
 }
