@@ -121,7 +121,11 @@ export function MetricChart({ chart, onZoom, height = 180 }: MetricChartProps) {
           {spec.unit === 'ms' || spec.unit === 'bytes' ? '' : `now ${formatValue(spec.unit, now)}`}
         </span>
       </figcaption>
-      {labels.length === 0 && <p className="muted small metric-chart-note">No traffic in this range.</p>}
+      {labels.length === 0 && (
+        <p className="muted small metric-chart-note">
+          {spec.danger ? 'No errors in this range.' : 'No traffic in this range.'}
+        </p>
+      )}
       <div ref={ref} className="metric-chart-plot" />
     </figure>
   );
