@@ -3,6 +3,7 @@ import { graphNode, type GraphResponse } from '@meshlens/contract';
 import type { InventorySnapshot, WorkloadInfo } from '../inventory/types';
 import { entityFacts, podDetail, podWorkload, proxyVersion } from './facts';
 import { istioRefs } from './istioRefs';
+import { entityHealth } from './health';
 import { centreOn } from './nodeGraph';
 
 const wl = (name: string, labels: Record<string, string>): WorkloadInfo => ({
@@ -137,5 +138,36 @@ describe('centreOn', () => {
     expect(out.edges.map((x) => x.id)).toEqual(['a>c', 'c>d']);
     // idle edges only when the entity has no other
     expect(centreOn({ ...g, edges: [e('x', 'c', true)] }, 'c').edges).toHaveLength(1);
+  });
+});
+
+describe('entityHealth', () => {
+  const graph = {
+    nodes: [
+      graphNode({
+        id: 'svc:b/r',
+        type: 'service',
+        label: 'r',
+        namespace: 'b',
+        healthStatus: 'Failure',
+        healthReason: 'HTTP server errors (5xx): 20 % of inbound requests, failure at 10 %; no response: 1 %',
+      }),
+    ],
+    edges: [],
+  } as unknown as GraphResponse;
+
+  it("the graph's verdict of the entity's node, reason by reason", () => {
+    expect(entityHealth(graph, 'svc:b/r', [])).toEqual({
+      status: 'Failure',
+      reasons: ['HTTP server errors (5xx): 20 % of inbound requests, failure at 10 %', 'no response: 1 %'],
+    });
+  });
+
+  it('without traffic, the workload rules on its workloads', () => {
+    expect(entityHealth(graph, 'wl:b/w', [{ name: 'w', desired: 2, available: 1 }])).toEqual({
+      status: 'Degraded',
+      reasons: ['w: 1 of 2 pods available'],
+    });
+    expect(entityHealth(graph, 'wl:b/w', [{ name: 'w', desired: 1, available: 1 }]).status).toBe('NoTraffic');
   });
 });

@@ -6,6 +6,8 @@
 import {
   nodeId,
   type EntityKind,
+  graphNode,
+  type GraphNode,
   type GraphQuery,
   type GraphResponse,
   type NodeGraphQuery,
@@ -19,8 +21,9 @@ export function nodeGraphQuery(kind: EntityKind, namespace: string, q: NodeGraph
     duration: q.duration,
     // Services sit between their callers and workloads; apps and workloads face their peers directly.
     injectServiceNodes: kind === 'services',
-    // The entity keeps its node when it had no traffic.
-    includeIdle: true,
+    // Only edges with traffic: idle series of the whole namespace would cost Prometheus most of the time
+    // (centreOn adds the entity's node when it had no traffic).
+    includeIdle: false,
     boxBy: 'none',
     responseTime: q.responseTime,
     protocols: ['http', 'grpc', 'tcp'],
@@ -35,7 +38,7 @@ export function centreId(kind: EntityKind, namespace: string, name: string): str
 }
 
 /** The entity's node, the edges touching it (idle ones only if it has no other) and their ends. */
-export function centreOn(graph: GraphResponse, centre: string): GraphResponse {
+export function centreOn(graph: GraphResponse, centre: string, idle?: GraphNode): GraphResponse {
   const touching = graph.edges.filter((e) => e.source === centre || e.target === centre);
   const edges = touching.some((e) => !e.isIdle) ? touching.filter((e) => !e.isIdle) : touching;
   const keep = new Set<string>([centre]);
@@ -43,9 +46,20 @@ export function centreOn(graph: GraphResponse, centre: string): GraphResponse {
     keep.add(e.source);
     keep.add(e.target);
   }
-  return {
-    ...graph,
-    nodes: graph.nodes.filter((n) => keep.has(n.id)),
-    edges,
-  };
+  const nodes = graph.nodes.filter((n) => keep.has(n.id));
+  // Without traffic the graph has no node for it: an idle one, so the page still shows the entity.
+  if (idle && !nodes.some((n) => n.id === centre)) nodes.unshift(idle);
+  return { ...graph, nodes, edges };
+}
+
+/** The entity's node as the graph shows an idle one (NoTraffic). */
+export function idleNode(kind: EntityKind, namespace: string, name: string): GraphNode {
+  const id = centreId(kind, namespace, name);
+  const fields =
+    kind === 'apps'
+      ? ({ type: 'app', app: name } as const)
+      : kind === 'workloads'
+        ? ({ type: 'workload', workload: name } as const)
+        : ({ type: 'service', service: name } as const);
+  return graphNode({ id, label: name, namespace, isIdle: true, healthStatus: 'NoTraffic', ...fields });
 }

@@ -26,7 +26,7 @@ import type { MetricsService } from '../metrics/service';
 import { entityFacts } from './facts';
 import { entityHealth } from './health';
 import { istioRefs, REF_KINDS, type RefLists } from './istioRefs';
-import { centreId, centreOn, nodeGraphQuery } from './nodeGraph';
+import { centreId, centreOn, idleNode, nodeGraphQuery } from './nodeGraph';
 import type { Validations } from './validations';
 
 export interface DetailsDeps {
@@ -105,7 +105,7 @@ export function detailsRouter(deps: DetailsDeps): Router {
       nodeGraphQuery(e.kind, e.namespace, HEALTH_GRAPH),
       deps.clientOf(req),
     );
-    const health = entityHealth(graph, centreId(e.kind, e.namespace, e.name));
+    const health = entityHealth(graph, centreId(e.kind, e.namespace, e.name), workloads);
     const warnings: GraphWarning[] = graph.warnings.filter((w) => w.code !== 'NamespaceNotFound');
     const body: DetailResponse = { ...facts, istio: validated, health, warnings };
     res.json(body);
@@ -116,7 +116,11 @@ export function detailsRouter(deps: DetailsDeps): Router {
     if (!e) return next();
     const q = query(NodeGraphQuerySchema, req);
     const graph = await deps.graph.getGraph(nodeGraphQuery(e.kind, e.namespace, q), deps.clientOf(req));
-    const centred = centreOn(graph, centreId(e.kind, e.namespace, e.name));
+    const centred = centreOn(
+      graph,
+      centreId(e.kind, e.namespace, e.name),
+      idleNode(e.kind, e.namespace, e.name),
+    );
     const others = [...new Set(centred.nodes.map((n) => n.namespace))].filter((ns) => ns !== 'unknown');
     const readable = await deps.readable(req, others);
     res.json(readable === 'all' ? centred : hideUnreadable(centred, (ns) => readable.has(ns)));
