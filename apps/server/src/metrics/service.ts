@@ -85,7 +85,8 @@ export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
       const step = q.step ?? chooseStep(q.duration);
       const rateInterval = q.rateInterval ?? Math.max(60, 2 * step);
       const endAt = q.end ?? Math.floor(now() / 1000);
-      const end = Math.floor(endAt / step) * step;
+      // The newest point is `end` itself (not the step before it): a chart shows what just happened.
+      const end = endAt;
       const start = end - Math.floor(q.duration / step) * step;
       const timestamps: number[] = [];
       for (let t = start; t <= end; t += step) timestamps.push(t);
