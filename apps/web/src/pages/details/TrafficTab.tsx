@@ -37,8 +37,8 @@ function PeerTable({ title, rows, testId, namespace }: PeerTableProps) {
           <tbody>
             {rows.map((r) => {
               const link = nodeDetailLinks(r.peer)[0];
-              const name =
-                r.peer.namespace !== 'unknown' ? `${r.peer.label} (${r.peer.namespace})` : r.peer.label;
+              const elsewhere = r.peer.namespace !== 'unknown' && r.peer.namespace !== namespace;
+              const name = elsewhere ? `${r.peer.label} (${r.peer.namespace})` : r.peer.label;
               return (
                 <tr key={r.id}>
                   <td>{link ? <Link href={`${link.href}${search}`}>{name}</Link> : name}</td>
