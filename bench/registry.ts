@@ -61,6 +61,13 @@ export const benches: BenchEntry[] = [
     description: 'overview API at 800 namespaces of 3 services: latency p50/p95, PromQL per request',
   },
   {
+    name: 'details',
+    module: 'bench/details/details.ts',
+    load: async () => (await import('./details/details')).runDetailsBench,
+    description:
+      "detail page API at 1,000 services: a service's inbound metrics (every chart), outbound metrics, facts, node graph",
+  },
+  {
     name: 'web',
     module: 'bench/web/web.ts',
     load: async () => (await import('./web/web')).runWebBench,

@@ -27,15 +27,19 @@ import { checkParams } from './http/params';
 import { spaRouter } from './http/static';
 import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
-import { istioRouter, loadIstioCrds, type IstioRouterDeps } from './istio/index';
+import { istioRouter, type IstioRouterDeps } from './istio/index';
 import { logsRouter } from './logs/router';
 import { createHeapTrimmer } from './heap';
+import { detailsRouter } from './details/router';
+import { createValidations } from './details/validations';
+import { loadIstioCrds, type IstioCrds } from './istio/crds';
+import { createMetricsService } from './metrics/service';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
 import { boundedCheck } from './ready';
 
-/** What the app needs from Kubernetes: the informer cache and a liveness ping. */
-export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'>;
+/** What the app needs from Kubernetes: the informer cache and a liveness ping (raw lists: detail pages). */
+export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'> & Partial<Pick<Inventory, 'list'>>;
 
 export interface AppDeps {
   kube: KubeAccess;
@@ -184,6 +188,15 @@ export function createApp({
         .sort((a, b) => a - b),
       defaultGraphType: 'versionedApp',
       defaultNamespaces: config.ui.defaultNamespaces,
+      ...(config.grafana.url
+        ? {
+            grafana: {
+              url: config.grafana.url.replace(/\/+$/, ''),
+              serviceDashboard: config.grafana.serviceDashboard,
+              workloadDashboard: config.grafana.workloadDashboard,
+            },
+          }
+        : {}),
     };
     res.json(body);
   });
@@ -277,6 +290,25 @@ export function createApp({
     if (parsed.success) await auth.requireReadable(req, parsed.data.namespaces);
     next();
   });
+  // Detail pages: facts and Istio objects from the informer cache, health and graphs from the pipeline.
+  const list = (kind: string) => (kube.list ?? istio?.inventory.list)?.(kind) ?? [];
+  let crds: IstioCrds | undefined = istio?.crds;
+  app.use(
+    base || '/',
+    detailsRouter({
+      snapshot: () => kube.snapshot(),
+      list,
+      graph,
+      metrics: createMetricsService({ prometheus }),
+      validations: createValidations({
+        inventory: { list },
+        snapshot: () => kube.snapshot(),
+        crds: () => (crds ??= loadIstioCrds()),
+      }),
+      readable: (req, namespaces) => auth.readable(req, namespaces),
+      clientOf: clientOfRequest,
+    }),
+  );
   if (istio)
     app.use(base || '/', istioRouter({ ...istio, logger, clientFor: (req) => auth.istioClient(req) }));
   app.use(base || '/', logsRouter({ auth }));

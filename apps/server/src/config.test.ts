@@ -104,6 +104,22 @@ describe('config', () => {
     );
   });
 
+  it('reads the Grafana URL from the file, GRAFANA_URL or --grafana-url; none by default', async () => {
+    expect((await parse([])).grafana.url).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'meshlens-config-'));
+    temporary.push(dir);
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'grafana: { url: "http://file:3000", serviceDashboard: /d/x/svc }\n');
+    const fromFile = await parse(['--config', file]);
+    expect(fromFile.grafana).toMatchObject({ url: 'http://file:3000', serviceDashboard: '/d/x/svc' });
+    expect(fromFile.grafana.workloadDashboard).toBe('/d/UbsSZTDik/istio-workload-dashboard');
+    expect((await parse(['--config', file], { GRAFANA_URL: 'http://env:3000' })).grafana.url).toBe(
+      'http://env:3000',
+    );
+    expect((await parse(['--grafana-url', 'http://flag:3000'])).grafana.url).toBe('http://flag:3000');
+    await expect(async () => parse(['--grafana-url', 'not a url'])).rejects.toThrow(/grafana\.url/);
+  });
+
   it('says which setting is wrong', async () => {
     await expect(parse(['--port', 'abc'])).rejects.toThrow(/--port: expected a whole number/);
     await expect(parse(['--duration', 'soon'])).rejects.toThrow(/--duration/);

@@ -209,6 +209,15 @@ export const ServerConfigSchema = z.strictObject({
       timeoutMs: durationMs.default(10_000),
     })
     .prefault({}),
+  /** Grafana with Istio's standard dashboards: the detail pages link to them when a URL is set. */
+  grafana: z
+    .strictObject({
+      url: z.url().optional(),
+      /** Dashboard paths (Istio's addon: `/d/<uid>/<slug>`). */
+      serviceDashboard: z.string().default('/d/LJ_uJAvmk/istio-service-dashboard'),
+      workloadDashboard: z.string().default('/d/UbsSZTDik/istio-workload-dashboard'),
+    })
+    .prefault({}),
   ui: z
     .strictObject({
       refreshIntervalMs: durationMs.default(15_000),
@@ -338,6 +347,13 @@ export function buildCommand(): Command {
       ),
     )
     .addOption(opt('--prometheus-url <url>', 'Prometheus base URL [http://127.0.0.1:9090]', 'PROMETHEUS_URL'))
+    .addOption(
+      opt(
+        '--grafana-url <url>',
+        "Grafana with Istio's dashboards (detail pages link to them)",
+        'GRAFANA_URL',
+      ),
+    )
     .addOption(opt('--prometheus-token <token>', 'bearer token for Prometheus', 'PROMETHEUS_TOKEN'))
     .addOption(
       opt(
@@ -719,6 +735,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       headers: headersOf(flags.prometheusHeader as string | string[] | undefined),
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
     },
+    grafana: { url: s('grafanaUrl') },
     ui: {
       refreshIntervalMs: refresh === undefined ? undefined : refresh * 1000,
       durationSeconds: seconds('--duration', s('duration')),

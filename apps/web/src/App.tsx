@@ -21,11 +21,9 @@ const OverviewPage = lazy(() =>
 const EntityListPage = lazy(() =>
   import('./pages/lists/EntityListPage').then((m) => ({ default: m.EntityListPage })),
 );
+const DetailPage = lazy(() => import('./pages/details/DetailPage').then((m) => ({ default: m.DetailPage })));
 const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
 // TEMPORARY: the logs of a workload on their own page, until the workload detail page's Logs tab shows them.
-const WorkloadLogsPage = lazy(() =>
-  import('./logs/WorkloadLogsPage').then((m) => ({ default: m.WorkloadLogsPage })),
-);
 
 export const NAV = [
   { path: '/overview', label: 'Overview', icon: '◫' },
@@ -91,6 +89,9 @@ function Shell() {
             <Route path="/graph">
               <GraphPage theme={theme} />
             </Route>
+            <Route path="/namespaces/:namespace/:kind/:name/:tab?">
+              {(p) => <DetailPage key={`${p.namespace}/${p.kind}/${p.name}`} {...p} />}
+            </Route>
             <Route path="/istio/:namespace/:kind/:name">
               {(p) => <EditorPage key={`${p.namespace}/${p.kind}/${p.name}`} {...p} />}
             </Route>
@@ -108,9 +109,6 @@ function Shell() {
             </Route>
             <Route path="/services">
               <EntityListPage key="services" kind="services" />
-            </Route>
-            <Route path="/namespaces/:namespace/workloads/:name/logs">
-              {(p) => <WorkloadLogsPage key={`${p.namespace}/${p.name}`} {...p} />}
             </Route>
             {NAV.filter((n) => n.path !== '/graph' && n.path !== '/istio').map((n) => (
               // `/*?`: detail pages (`/services/bookinfo/reviews`, linked from the graph) land here too

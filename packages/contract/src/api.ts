@@ -35,6 +35,10 @@ export const ServerConfigResponseSchema = z.object({
   defaultGraphType: z.enum(GRAPH_TYPES),
   /** Namespaces selected when the user has not chosen any. */
   defaultNamespaces: z.array(z.string()),
+  /** Istio's Grafana dashboards, when a Grafana URL is configured (Kiali's external links). */
+  grafana: z
+    .object({ url: z.string(), serviceDashboard: z.string(), workloadDashboard: z.string() })
+    .optional(),
 });
 export type ServerConfigResponse = z.infer<typeof ServerConfigResponseSchema>;
 

@@ -11,3 +11,4 @@ export * from './istio/config';
 export * from './health';
 export * from './entities';
 export * from './logs';
+export * from './details';

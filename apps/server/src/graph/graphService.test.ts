@@ -50,6 +50,7 @@ function countingPrometheus() {
         ],
       };
     },
+    queryRange: () => Promise.reject(new Error('the graph asks instant queries only')),
     async ping() {},
   };
   return { client, calls };

@@ -38,6 +38,18 @@ describe('trimObject', () => {
         { type: 'Ready', status: 'True', lastTransitionTime: 'x' },
         { type: 'PodScheduled', status: 'True' },
       ],
+      containerStatuses: [
+        {
+          name: 'reviews',
+          ready: true,
+          restartCount: 2,
+          image: 'x',
+          imageID: 'sha256:…',
+          containerID: 'containerd://…',
+          state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+          lastState: { terminated: { reason: 'Error', exitCode: 1 } },
+        },
+      ],
     },
   };
 
@@ -52,7 +64,10 @@ describe('trimObject', () => {
       ownerReferences: [{ kind: 'ReplicaSet', name: 'reviews-v1-6b8f9c7d5', controller: true }],
     });
     expect(t.spec).toEqual({
-      containers: [{ name: 'reviews' }, { name: 'istio-proxy' }],
+      containers: [
+        { name: 'reviews', image: 'x' },
+        { name: 'istio-proxy', image: 'y' },
+      ],
       initContainers: undefined,
     });
   });
@@ -76,6 +91,9 @@ describe('trimObject', () => {
     expect(trimObject('pods', pod).status).toEqual({
       phase: 'Running',
       conditions: [{ type: 'Ready', status: 'True' }],
+      containerStatuses: [
+        { name: 'reviews', ready: true, restartCount: 2, state: { running: { reason: undefined } } },
+      ],
     });
   });
 });

@@ -31,6 +31,21 @@ function trimMeta(meta: unknown): Obj {
 const names = (list: unknown) =>
   Array.isArray(list) ? list.map((c) => ({ name: asObj(c).name })) : undefined;
 
+/** Containers as a detail page shows them: name and image. */
+const containers = (list: unknown) =>
+  Array.isArray(list) ? list.map((c) => ({ name: asObj(c).name, image: asObj(c).image })) : undefined;
+
+/** Container statuses without their timestamps and ids: ready, restarts, the state's name and reason. */
+function containerStatuses(list: unknown) {
+  if (!Array.isArray(list)) return undefined;
+  return list.map((raw) => {
+    const c = asObj(raw);
+    const state: Obj = {};
+    for (const [key, value] of Object.entries(asObj(c.state))) state[key] = { reason: asObj(value).reason };
+    return { name: c.name, ready: c.ready, restartCount: c.restartCount, state };
+  });
+}
+
 export function trimObject<T>(kind: string, obj: T): T {
   const o = asObj(obj);
   const spec = asObj(o.spec);
@@ -38,7 +53,7 @@ export function trimObject<T>(kind: string, obj: T): T {
   const base: Obj = { apiVersion: o.apiVersion, kind: o.kind, metadata: trimMeta(o.metadata) };
   switch (kind) {
     case 'pods':
-      base.spec = { containers: names(spec.containers), initContainers: names(spec.initContainers) };
+      base.spec = { containers: containers(spec.containers), initContainers: names(spec.initContainers) };
       // Only the Ready condition: workload health counts pods not ready (health/workload.ts).
       base.status = {
         phase: status.phase,
@@ -47,6 +62,8 @@ export function trimObject<T>(kind: string, obj: T): T {
               .filter((c) => asObj(c).type === 'Ready')
               .map((c) => ({ type: c.type, status: c.status }))
           : undefined,
+        // The detail page's pods: readiness, restarts and state per container.
+        containerStatuses: containerStatuses(status.containerStatuses),
       };
       break;
     case 'deployments':

@@ -34,9 +34,17 @@ export interface QueryResult {
   ms: number;
 }
 
-export interface RangeSeries {
+export interface MatrixSeries {
   metric: Record<string, string>;
   values: [number, string][];
+}
+
+/** The same series by the name the entities code uses. */
+export type RangeSeries = MatrixSeries;
+
+export interface RangeResult {
+  series: MatrixSeries[];
+  ms: number;
 }
 
 export class PrometheusError extends Error {
@@ -59,11 +67,11 @@ export interface PrometheusClient {
     options?: { time?: number; timeoutMs?: number; signal?: AbortSignal },
   ): Promise<QueryResult>;
   /** Range query from `start` to `end` (unix seconds) every `step` seconds. */
-  queryRange?(
+  queryRange(
     promql: string,
     range: { start: number; end: number; step: number },
     options?: { timeoutMs?: number; signal?: AbortSignal },
-  ): Promise<{ series: RangeSeries[]; ms: number }>;
+  ): Promise<RangeResult>;
   /** Reachability check for /readyz. */
   ping(timeoutMs?: number): Promise<void>;
   /** Closes pooled connections. */
@@ -216,7 +224,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           throw new PrometheusError(`expected a matrix, got ${data?.resultType}`, 'bad_data');
         const ms = performance.now() - started;
         options.onQuery?.(ms, 'ok');
-        return { series: data.result as RangeSeries[], ms };
+        return { series: data.result as MatrixSeries[], ms };
       } catch (err) {
         if (err instanceof PrometheusError) options.onQuery?.(performance.now() - started, err.kind);
         throw err;

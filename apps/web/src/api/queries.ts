@@ -23,9 +23,15 @@ export const queryKeys = {
     [...queryKeys.all, 'overview', namespaces, duration] as const,
   entities: (kind: string, namespaces: readonly string[], duration: number) =>
     [...queryKeys.all, 'entities', kind, namespaces, duration] as const,
+  detail: (kind: string, namespace: string, name: string) =>
+    [...queryKeys.all, 'detail', kind, namespace, name] as const,
+  nodeGraph: (kind: string, namespace: string, name: string, duration: number) =>
+    [...queryKeys.all, 'detail', kind, namespace, name, 'graph', duration] as const,
+  metrics: (kind: string, namespace: string, name: string, params: string) =>
+    [...queryKeys.all, 'detail', kind, namespace, name, 'metrics', params] as const,
 };
 
-function parseWith<T>(
+export function parseWith<T>(
   schema: {
     safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
   },

@@ -7,6 +7,8 @@ import { BADGES, toEdgeDetail } from '../../graph/toElements';
 import type { Series } from './history';
 import { Sparkline } from './Sparkline';
 import { ServiceActions } from '../../wizards/ServiceActions';
+import { nodeDetailLinks } from '../details/links';
+import { NodeCharts } from './NodeCharts';
 
 export interface SidePanelProps {
   answer: GraphResponse;
@@ -50,15 +52,9 @@ function nodeName(n: GraphNode): string {
   return n.type === 'versionedApp' ? `${n.app ?? n.label} ${n.version ?? ''}`.trim() : n.label;
 }
 
-/** Detail page links (the pages come with later work; the routes exist). */
+/** Detail page links: the node's service, workload and app pages, with the shell's settings. */
 function detailLinks(n: GraphNode, search: string): { href: string; text: string }[] {
-  const links: { href: string; text: string }[] = [];
-  if (n.service)
-    links.push({ href: `/services/${n.namespace}/${n.service}${search}`, text: `Service ${n.service}` });
-  if (n.workload)
-    links.push({ href: `/workloads/${n.namespace}/${n.workload}${search}`, text: `Workload ${n.workload}` });
-  if (n.app) links.push({ href: `/applications/${n.namespace}/${n.app}${search}`, text: `App ${n.app}` });
-  return links;
+  return nodeDetailLinks(n).map((l) => ({ href: `${l.href}${search}`, text: l.text }));
 }
 
 function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
@@ -146,7 +142,7 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
             )}
           </tbody>
         </table>
-        {series && <Sparkline series={series} />}
+        {nodeDetailLinks(n).length > 0 ? <NodeCharts node={n} /> : series && <Sparkline series={series} />}
       </section>
       <EdgeList title="Inbound" edges={inbound} other={(e) => e.source} props={props} />
       <EdgeList title="Outbound" edges={outbound} other={(e) => e.target} props={props} />

@@ -1,0 +1,65 @@
+/**
+ * The node-centred graph of one app, workload or service: the graph pipeline's answer for the entity's
+ * namespace (which holds every edge into or out of it, callers and callees in any namespace, at the
+ * graph's fixed cost of ≤ 5 PromQL queries), cut down to the entity, its edges and their other ends.
+ */
+import {
+  nodeId,
+  type EntityKind,
+  graphNode,
+  type GraphNode,
+  type GraphQuery,
+  type GraphResponse,
+  type NodeGraphQuery,
+} from '@meshlens/contract';
+
+/** The graph request answering a node graph (and the detail's health). */
+export function nodeGraphQuery(kind: EntityKind, namespace: string, q: NodeGraphQuery): GraphQuery {
+  return {
+    namespaces: [namespace],
+    graphType: kind === 'apps' ? 'app' : 'workload',
+    duration: q.duration,
+    // Services sit between their callers and workloads; apps and workloads face their peers directly.
+    injectServiceNodes: kind === 'services',
+    // Only edges with traffic: idle series of the whole namespace would cost Prometheus most of the time
+    // (centreOn adds the entity's node when it had no traffic).
+    includeIdle: false,
+    boxBy: 'none',
+    responseTime: q.responseTime,
+    protocols: ['http', 'grpc', 'tcp'],
+    debug: q.debug,
+  };
+}
+
+export function centreId(kind: EntityKind, namespace: string, name: string): string {
+  if (kind === 'apps') return nodeId.app(namespace, name);
+  if (kind === 'workloads') return nodeId.workload(namespace, name);
+  return nodeId.service(namespace, name);
+}
+
+/** The entity's node, the edges touching it (idle ones only if it has no other) and their ends. */
+export function centreOn(graph: GraphResponse, centre: string, idle?: GraphNode): GraphResponse {
+  const touching = graph.edges.filter((e) => e.source === centre || e.target === centre);
+  const edges = touching.some((e) => !e.isIdle) ? touching.filter((e) => !e.isIdle) : touching;
+  const keep = new Set<string>([centre]);
+  for (const e of edges) {
+    keep.add(e.source);
+    keep.add(e.target);
+  }
+  const nodes = graph.nodes.filter((n) => keep.has(n.id));
+  // Without traffic the graph has no node for it: an idle one, so the page still shows the entity.
+  if (idle && !nodes.some((n) => n.id === centre)) nodes.unshift(idle);
+  return { ...graph, nodes, edges };
+}
+
+/** The entity's node as the graph shows an idle one (NoTraffic). */
+export function idleNode(kind: EntityKind, namespace: string, name: string): GraphNode {
+  const id = centreId(kind, namespace, name);
+  const fields =
+    kind === 'apps'
+      ? ({ type: 'app', app: name } as const)
+      : kind === 'workloads'
+        ? ({ type: 'workload', workload: name } as const)
+        : ({ type: 'service', service: name } as const);
+  return graphNode({ id, label: name, namespace, isIdle: true, healthStatus: 'NoTraffic', ...fields });
+}

@@ -1,0 +1,132 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import './charts.css';
+import { useThemeName } from '../shell/theme';
+import { timeTick, TIME_AXIS_SIZE, TIME_TICK_SPACE } from '../pages/graph/sparklineOptions';
+import { formatValue, latest, type ChartData } from './metricCharts';
+
+/** Series colours after the first (theme variables, with fallbacks). */
+const PALETTE_VARS = ['--accent', '--graph-healthy', '--graph-degraded', '--graph-find', '--graph-tcp'];
+const FALLBACK = ['#0066cc', '#3e8635', '#c06f00', '#8b5cf6', '#2b6cb0'];
+
+export interface MetricChartProps {
+  chart: ChartData;
+  /** Called with the range (unix seconds) the user dragged across. */
+  onZoom: (from: number, to: number) => void;
+  /** Plot height, px (default 180). */
+  height?: number;
+}
+
+/**
+ * One uPlot chart: its legend toggles series (click a name), a drag across it narrows the range.
+ * Rebuilt when the theme or the set of series changes, otherwise only its data is replaced.
+ */
+export function MetricChart({ chart, onZoom, height = 180 }: MetricChartProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const zoom = useRef(onZoom);
+  zoom.current = onZoom;
+  const theme = useThemeName();
+  const { spec, labels } = chart;
+  const shape = labels.join('\u0000');
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const css = getComputedStyle(el);
+    const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+    const failure = v('--graph-failure', '#c9190b');
+    const colours = spec.danger
+      ? [failure, v('--graph-degraded', '#c06f00')]
+      : PALETTE_VARS.map((n, i) => v(n, FALLBACK[i]!));
+    const axis = v('--text-muted', '#666');
+    const grid = v('--border', '#ddd');
+    const font = '11px sans-serif';
+    const fmt = (x: number | null) => formatValue(spec.unit, x);
+    const u = new uPlot(
+      {
+        width: el.clientWidth || 420,
+        height,
+        scales: { x: { time: true } },
+        cursor: { drag: { x: true, y: false, setScale: false } },
+        legend: { live: true },
+        axes: [
+          {
+            stroke: axis,
+            grid: { stroke: grid, width: 1 },
+            font,
+            size: TIME_AXIS_SIZE,
+            space: TIME_TICK_SPACE,
+            values: (_u, s) => s.map(timeTick),
+          },
+          {
+            stroke: axis,
+            grid: { stroke: grid, width: 1 },
+            font,
+            size: 70,
+            values: (_u, vals) => vals.map(fmt),
+          },
+        ],
+        series: [
+          { value: (_u, t) => (t == null ? '' : timeTick(t)) },
+          ...labels.map((label, i) => ({
+            label,
+            stroke: colours[i % colours.length],
+            width: 1.5,
+            spanGaps: false,
+            value: (_u: uPlot, x: number | null) => fmt(x),
+          })),
+        ],
+        hooks: {
+          setSelect: [
+            (self: uPlot) => {
+              if (self.select.width < 4) return;
+              const from = self.posToVal(self.select.left, 'x');
+              const to = self.posToVal(self.select.left + self.select.width, 'x');
+              self.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              zoom.current(Math.floor(from), Math.ceil(to));
+            },
+          ],
+        },
+      },
+      chart.data as uPlot.AlignedData,
+      el,
+    );
+    plot.current = u;
+    const resize = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt on a new shape or theme only
+  }, [shape, theme, spec, height]);
+
+  useEffect(() => {
+    plot.current?.setData(chart.data as uPlot.AlignedData);
+  }, [chart.data]);
+
+  const now = chart.data.slice(1).reduce<number>((n, s) => n + (latest(s) ?? 0), 0);
+  return (
+    <figure
+      className={`metric-chart${spec.danger && !chart.empty ? ' metric-chart-danger' : ''}`}
+      data-testid={`chart-${spec.metric}`}
+      data-empty={chart.empty}
+    >
+      <figcaption>
+        <span className="metric-chart-title">{spec.title}</span>
+        <span className="muted small" data-testid="chart-latest">
+          {spec.unit === 'ms' || spec.unit === 'bytes' ? '' : `now ${formatValue(spec.unit, now)}`}
+        </span>
+      </figcaption>
+      {labels.length === 0 && (
+        <p className="muted small metric-chart-note">
+          {spec.danger ? 'No errors in this range.' : 'No traffic in this range.'}
+        </p>
+      )}
+      <div ref={ref} className="metric-chart-plot" />
+    </figure>
+  );
+}
