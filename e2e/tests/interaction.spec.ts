@@ -118,17 +118,23 @@ test('the URL restores the same view on reload', async ({ page }) => {
   expect(await page.evaluate(() => window.__cy?.edges().first().style('label') ?? '')).toMatch(/rps|B\/s/);
 });
 
-test('without namespaces the page says what to do; other pages say they are not built yet', async ({
+test('without namespaces the page says what to do; old detail addresses lead to the detail page', async ({
   page,
 }) => {
   await page.goto(`${consoleUrl()}/graph?namespaces=`);
   await expect(page.getByTestId('empty-no-namespace')).toContainText('Choose the namespaces');
   await page.getByRole('link', { name: 'Workloads' }).click();
-  await expect(page.getByRole('heading', { name: 'Workloads is not built yet.' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Workloads', exact: true })).toBeVisible();
   expect(new URL(page.url()).pathname).toBe(new URL(`${consoleUrl()}/workloads`).pathname);
-  // detail links from the side panel land on their (planned) page, under the base path
+  // a detail address of earlier versions lands on the detail page, under the base path
   await page.goto(`${consoleUrl()}/services/bookinfo/reviews`);
-  await expect(page.getByRole('heading', { name: 'Services is not built yet.' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Service reviews' })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe(
+    new URL(`${consoleUrl()}/namespaces/bookinfo/services/reviews`).pathname,
+  );
+  // an address no page answers says so
+  await page.goto(`${consoleUrl()}/no-such-page`);
+  await expect(page.getByRole('heading', { name: 'There is no page at this address.' })).toBeVisible();
 });
 
 test('replay scrubs back in time and returns to live', async ({ page }) => {

@@ -10,8 +10,7 @@ import { e2eKubeconfig } from '../support/namespace';
  * Issue 12, logs: reviews-v1's app container and its istio-proxy side by side (real lines from mesh-sim,
  * through the demo cluster's pods/log and the console's streaming route), follow showing new lines as
  * they come, a search and a hide expression filtering them, merged by time, legible in both themes.
- * (The page is the temporary /namespaces/:ns/workloads/:name/logs until the workload detail page's
- * Logs tab mounts LogsPanel.) The last test injects a fault into ratings; the file restores the baseline.
+ * The page is the workload detail page's Logs tab. The last test injects a fault into ratings; the file restores the baseline.
  */
 const PAGE = () => `${consoleUrl()}/namespaces/bookinfo/workloads/reviews-v1/logs`;
 
@@ -28,7 +27,8 @@ const rows = (p: Locator) => p.locator('.log-row');
 
 async function openLogs(page: Page): Promise<void> {
   await page.goto(PAGE());
-  await expect(page.getByRole('heading', { name: 'Logs of bookinfo/reviews-v1' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Workload reviews-v1' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Logs' })).toHaveAttribute('aria-current', 'page');
   await expect(rows(pane(page, 'reviews')).first()).toBeVisible();
   await expect(rows(pane(page, 'istio-proxy')).first()).toBeVisible();
 }

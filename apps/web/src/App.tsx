@@ -7,7 +7,7 @@ import { SignInPage, signInHref } from './shell/SignInPage';
 import { WhoAmI } from './shell/WhoAmI';
 import { useGlobalSearch } from './url/useView';
 import { useTheme } from './shell/theme';
-import { PlaceholderPage } from './pages/PlaceholderPage';
+import { NotFoundPage } from './pages/NotFoundPage';
 // Eager, not lazy: the graph is the first page users open, and its request should start at once.
 import { GraphPage } from './pages/GraphPage';
 
@@ -32,6 +32,12 @@ export const NAV = [
   { path: '/workloads', label: 'Workloads', icon: '⚙' },
   { path: '/services', label: 'Services', icon: '△' },
   { path: '/istio', label: 'Istio Config', icon: '☰' },
+] as const;
+
+const LEGACY_DETAIL = [
+  ['/applications', 'apps'],
+  ['/workloads', 'workloads'],
+  ['/services', 'services'],
 ] as const;
 
 function Nav() {
@@ -61,6 +67,7 @@ function Nav() {
 
 function Shell() {
   const [theme, toggleTheme] = useTheme();
+  const search = useGlobalSearch();
   return (
     <div className="app">
       <header className="masthead">
@@ -110,17 +117,22 @@ function Shell() {
             <Route path="/services">
               <EntityListPage key="services" kind="services" />
             </Route>
-            {NAV.filter((n) => n.path !== '/graph' && n.path !== '/istio').map((n) => (
-              // `/*?`: detail pages (`/services/bookinfo/reviews`, linked from the graph) land here too
-              <Route key={n.path} path={`${n.path}/*?`}>
-                <PlaceholderPage title={n.label} />
+            {LEGACY_DETAIL.map(([from, kind]) => (
+              // Detail addresses of earlier versions (`/services/bookinfo/reviews`) lead to the detail page.
+              <Route key={from} path={`${from}/:namespace/:name`}>
+                {(p) => (
+                  <Redirect
+                    to={`/namespaces/${encodeURIComponent(p.namespace)}/${kind}/${encodeURIComponent(p.name)}${search}`}
+                    replace
+                  />
+                )}
               </Route>
             ))}
             <Route path="/">
               <Redirect to="/graph" replace />
             </Route>
             <Route>
-              <PlaceholderPage title="Page not found" notFound />
+              <NotFoundPage />
             </Route>
           </Switch>
         </Suspense>
