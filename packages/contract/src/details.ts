@@ -8,7 +8,6 @@ import { GraphWarningSchema, HealthStatusSchema } from './graph';
 import { ObjectValidationSchema } from './istio/routes';
 import { ENTITY_KINDS, type EntityKind } from './entities';
 
-
 /** Route paths (Express syntax) and the path of one entity. */
 export const DETAIL_ROUTES = {
   detail: '/api/namespaces/:namespace/:kind/:name',
