@@ -33,7 +33,11 @@ describe('config', () => {
 
   it('reads the UI defaults (range, refresh, graph type) and names a bad graph type', async () => {
     const c = await parse(['--duration', '2h', '--refresh-interval', '45s', '--graph-type', 'workload']);
-    expect(c.ui).toMatchObject({ durationSeconds: 7200, refreshIntervalMs: 45_000, defaultGraphType: 'workload' });
+    expect(c.ui).toMatchObject({
+      durationSeconds: 7200,
+      refreshIntervalMs: 45_000,
+      defaultGraphType: 'workload',
+    });
     await expect(parse(['--graph-type', 'pods'])).rejects.toThrow(/defaultGraphType/);
   });
 

@@ -52,7 +52,10 @@ describe('the view from the server config', () => {
       graphType: 'app',
     });
     // not offered by this server: its default, not the built-in one
-    expect(parseViewState('duration=600&refresh=300000', s)).toMatchObject({ duration: 7200, refresh: 45_000 });
+    expect(parseViewState('duration=600&refresh=300000', s)).toMatchObject({
+      duration: 7200,
+      refresh: 45_000,
+    });
   });
 
   it('keeps the server default out of the URL and writes the built-in default into it', () => {

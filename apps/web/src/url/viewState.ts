@@ -99,10 +99,7 @@ export function viewSettings(config?: UiConfig): ViewSettings {
         graphType: config.defaultGraphType,
       }
     : DEFAULT_VIEW;
-  const durations = ascending([
-    ...(config?.durationsSeconds ?? DURATION_CHOICES_SECONDS),
-    defaults.duration,
-  ]);
+  const durations = ascending([...(config?.durationsSeconds ?? DURATION_CHOICES_SECONDS), defaults.duration]);
   const refreshes = ascending([...(config?.refreshIntervalsMs ?? REFRESH_CHOICES_MS), defaults.refresh]);
   return {
     defaults,
