@@ -175,7 +175,7 @@ describe('system routes', () => {
   it('offers only the durations the graph accepts (graph.maxDurationSeconds)', async () => {
     const limited = makeApp({ graph: { maxDurationSeconds: 3600 } });
     const config = ServerConfigResponseSchema.parse((await request(limited).get('/api/config')).body);
-    expect(config.durationsSeconds).toEqual([60, 300, 600, 1800, 3600]);
+    expect(config.durationsSeconds).toEqual([30, 60, 300, 600, 1800, 3600]);
   });
 
   it('exposes its own metrics', async () => {

@@ -1,7 +1,9 @@
 import {
+  DURATION_CHOICES_SECONDS,
   GraphQuerySchema,
   IstioConfigQuerySchema,
   ISTIO_ROUTES,
+  REFRESH_CHOICES_MS,
   ROUTES,
   type NamespacesResponse,
   type ReadyResponse,
@@ -62,9 +64,6 @@ export interface AppDeps {
 export interface MeshlensApp extends Express {
   locals: Express['locals'] & { graph: GraphService; entities: EntitiesService; metrics: ServerMetrics };
 }
-
-const REFRESH_CHOICES = [0, 10_000, 15_000, 30_000, 60_000, 300_000];
-const DURATION_CHOICES = [60, 300, 600, 1800, 3600, 10_800, 21_600, 86_400];
 
 /** The Express app: API routes, health endpoints, metrics and the SPA, all under config.basePath. */
 export function createApp({
@@ -178,15 +177,15 @@ export function createApp({
       clusterName: config.kubernetes.clusterName,
       istioNamespace: config.kubernetes.istioNamespace,
       refreshIntervalMs: config.ui.refreshIntervalMs,
-      refreshIntervalsMs: [...new Set([...REFRESH_CHOICES, config.ui.refreshIntervalMs])].sort(
+      refreshIntervalsMs: [...new Set([...REFRESH_CHOICES_MS, config.ui.refreshIntervalMs])].sort(
         (a, b) => a - b,
       ),
       durationSeconds: config.ui.durationSeconds,
       // Only what the graph accepts here (graph.maxDurationSeconds).
-      durationsSeconds: [...new Set([...DURATION_CHOICES, config.ui.durationSeconds])]
+      durationsSeconds: [...new Set([...DURATION_CHOICES_SECONDS, config.ui.durationSeconds])]
         .filter((d) => d <= config.graph.maxDurationSeconds)
         .sort((a, b) => a - b),
-      defaultGraphType: 'versionedApp',
+      defaultGraphType: config.ui.defaultGraphType,
       defaultNamespaces: config.ui.defaultNamespaces,
       ...(config.grafana.url
         ? {

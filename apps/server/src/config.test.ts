@@ -26,9 +26,19 @@ describe('config', () => {
     expect(c).toMatchObject({
       port: 20001,
       basePath: '',
-      ui: { refreshIntervalMs: 15_000, durationSeconds: 300 },
+      ui: { refreshIntervalMs: 15_000, durationSeconds: 300, defaultGraphType: 'versionedApp' },
     });
     expect(c.prometheus.url).toBe('http://127.0.0.1:9090');
+  });
+
+  it('reads the UI defaults (range, refresh, graph type) and names a bad graph type', async () => {
+    const c = await parse(['--duration', '2h', '--refresh-interval', '45s', '--graph-type', 'workload']);
+    expect(c.ui).toMatchObject({
+      durationSeconds: 7200,
+      refreshIntervalMs: 45_000,
+      defaultGraphType: 'workload',
+    });
+    await expect(parse(['--graph-type', 'pods'])).rejects.toThrow(/defaultGraphType/);
   });
 
   it('layers flags over env over the YAML file', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '@meshlens/contract';
+import { GRAPH_TYPES, parseDuration } from '@meshlens/contract';
 
 export const VERSION = '0.1.0';
 
@@ -222,6 +222,8 @@ export const ServerConfigSchema = z.strictObject({
     .strictObject({
       refreshIntervalMs: durationMs.default(15_000),
       durationSeconds: z.number().int().min(10).default(300),
+      /** The graph type the UI opens with (a URL's graphType wins). */
+      defaultGraphType: z.enum(GRAPH_TYPES).default('versionedApp'),
       defaultNamespaces: z.array(z.string()).default([]),
     })
     .prefault({}),
@@ -409,6 +411,13 @@ export function buildCommand(): Command {
       ),
     )
     .addOption(opt('--duration <duration>', 'default graph duration, e.g. 5m [5m]', 'MESHLENS_DURATION'))
+    .addOption(
+      opt(
+        '--graph-type <type>',
+        'graph type the UI opens with: app, versionedApp, workload or service [versionedApp]',
+        'MESHLENS_GRAPH_TYPE',
+      ),
+    )
     .addOption(
       opt(
         '--graph-cache-ttl <duration>',
@@ -739,6 +748,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
     ui: {
       refreshIntervalMs: refresh === undefined ? undefined : refresh * 1000,
       durationSeconds: seconds('--duration', s('duration')),
+      defaultGraphType: s('graphType'),
       defaultNamespaces: s('defaultNamespaces')
         ?.split(',')
         .map((x) => x.trim())

@@ -19,6 +19,15 @@ export const NamespacesResponseSchema = z.object({
 });
 export type NamespacesResponse = z.infer<typeof NamespacesResponseSchema>;
 
+/**
+ * The refresh intervals (ms; 0 = paused) and time ranges (seconds) the console offers: the server's
+ * `/api/config` answers these (plus its configured defaults), and the web app offers what it answers.
+ */
+export const REFRESH_CHOICES_MS: readonly number[] = [0, 10_000, 15_000, 30_000, 60_000, 300_000];
+export const DURATION_CHOICES_SECONDS: readonly number[] = [
+  30, 60, 300, 600, 1800, 3600, 10_800, 21_600, 43_200, 86_400,
+];
+
 /** `GET /api/config`: server settings the SPA needs. */
 export const ServerConfigResponseSchema = z.object({
   version: z.string(),
@@ -28,9 +37,11 @@ export const ServerConfigResponseSchema = z.object({
   istioNamespace: z.string(),
   /** Default graph polling interval, ms; 0 = paused. */
   refreshIntervalMs: z.number(),
+  /** The intervals the UI offers, ascending; include refreshIntervalMs. */
   refreshIntervalsMs: z.array(z.number()),
   /** Default graph duration, seconds. */
   durationSeconds: z.number(),
+  /** The time ranges the UI offers, ascending; include durationSeconds. */
   durationsSeconds: z.array(z.number()),
   defaultGraphType: z.enum(GRAPH_TYPES),
   /** Namespaces selected when the user has not chosen any. */

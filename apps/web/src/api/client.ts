@@ -70,27 +70,74 @@ export function onUnauthorized(listener: UnauthorizedListener): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-export interface RequestOptions {
-  params?: URLSearchParams;
+/**
+ * A route of the contract with its `:name` segments filled in (each URI-encoded):
+ * `routePath(ISTIO_ROUTES.object, { namespace: 'a', kind: 'virtualservices', name: 'b' })`.
+ */
+export function routePath(template: string, params: Record<string, string> = {}): string {
+  return template.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`routePath(${template}): no value for :${key}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** Query parameters: undefined and false are left out, arrays joined with commas. */
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+/** The query string of a Query (or the URLSearchParams given as is). */
+export function searchParams(query: Query | URLSearchParams | undefined): URLSearchParams {
+  if (query instanceof URLSearchParams) return query;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === false) continue;
+    params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  return params;
+}
+
+/** What checks an answer: a zod schema, or anything with the same safeParse. */
+export interface AnswerSchema<T> {
+  safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+}
+
+export interface RequestOptions<T = unknown> {
+  /** The query string: an object (see Query) or URLSearchParams. */
+  query?: Query | URLSearchParams;
   /** JSON-encoded when given. */
   body?: unknown;
   signal?: AbortSignal;
+  /** Checks the answer; without it the answer is trusted as typed by the contract (large answers). */
+  schema?: AnswerSchema<T>;
+  /** `accept` header (default JSON). */
+  accept?: string;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/**
- * The one request helper of the web app: JSON in and out, the session's CSRF token on writes, the
- * server's error body as an ApiError, and a 401 reported to the shell (sign-in page, then back).
- */
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const { params, body, signal } = options;
-  const headers: Record<string, string> = { accept: 'application/json' };
+/** The ApiError of a failed answer: the server's error body when there is one. */
+export function errorOf(status: number, statusText: string, text: string): ApiError {
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: reported as plain text below
+  }
+  const error = ErrorBodySchema.safeParse(parsed);
+  return error.success
+    ? new ApiError(status, error.data.error.name, error.data.error.message, error.data.error.details)
+    : new ApiError(status, 'HttpError', `HTTP ${status} ${statusText}: ${text.slice(0, 200)}`);
+}
+
+/** Sends a request; a non-2xx answer is thrown as an ApiError (and a 401 reported to the shell). */
+async function send(method: string, path: string, options: RequestOptions<unknown>): Promise<Response> {
+  const { body, signal } = options;
+  const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrfToken && !SAFE_METHODS.has(method)) headers[CSRF_HEADER] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(apiUrl(path, params), {
+    res = await fetch(apiUrl(path, searchParams(options.query)), {
       method,
       signal,
       headers,
@@ -101,27 +148,51 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'NetworkError', `The console server did not answer (${String(err)})`);
   }
+  if (!res.ok) {
+    const err = errorOf(res.status, res.statusText, await res.text().catch(() => ''));
+    if (res.status === 401 && !path.startsWith('/api/auth/')) for (const l of unauthorizedListeners) l(err);
+    throw err;
+  }
+  return res;
+}
+
+/**
+ * The one request helper of the web app: JSON in and out, the session's CSRF token on writes, the
+ * server's error body as an ApiError, a 401 reported to the shell (sign-in page, then back), and the
+ * answer checked with `schema` when given.
+ */
+export async function request<T>(method: string, path: string, options: RequestOptions<T> = {}): Promise<T> {
+  const res = await send(method, path, options as RequestOptions<unknown>);
   const text = await res.text();
   let parsed: unknown = undefined;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    // not JSON: reported below when the status is an error
-  }
-  if (!res.ok) {
-    const error = ErrorBodySchema.safeParse(parsed);
-    const err = error.success
-      ? new ApiError(res.status, error.data.error.name, error.data.error.message, error.data.error.details)
-      : new ApiError(res.status, 'HttpError', `HTTP ${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
-    if (res.status === 401 && !path.startsWith('/api/auth/')) for (const l of unauthorizedListeners) l(err);
-    throw err;
+    // reported below
   }
   if (parsed === undefined) throw new ApiError(res.status, 'HttpError', `Empty or invalid JSON from ${path}`);
-  return parsed as T;
+  if (!options.schema) return parsed as T;
+  const checked = options.schema.safeParse(parsed);
+  if (!checked.success)
+    throw new ApiError(
+      res.status,
+      'ContractError',
+      `Unexpected answer from ${path}: ${checked.error.message}`,
+    );
+  return checked.data;
 }
 
-export function fetchJson<T>(path: string, params?: URLSearchParams, signal?: AbortSignal): Promise<T> {
-  return request<T>('GET', path, { params, signal });
+/**
+ * The streaming variant of `request` (e.g. NDJSON logs): same URL, headers and errors (a 401 leads to
+ * sign-in), the body's reader on success.
+ */
+export async function requestStream(
+  path: string,
+  options: Omit<RequestOptions, 'body' | 'schema'> = {},
+): Promise<ReadableStreamDefaultReader<Uint8Array>> {
+  const res = await send('GET', path, options);
+  if (!res.body) throw new ApiError(res.status, 'HttpError', `No body from ${path}`);
+  return res.body.getReader();
 }
 
 /** react-query retry policy: never retry 4xx, retry the rest twice. */

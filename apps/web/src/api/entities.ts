@@ -1,14 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { ENTITY_ROUTES } from '@meshlens/contract';
 import type { EntityKind, EntityListResponse, OverviewResponse } from '@meshlens/contract';
-import { fetchJson } from './client';
+import { request } from './client';
 import { queryKeys } from './queries';
 
-const params = (namespaces: readonly string[], duration: number) => {
-  const p = new URLSearchParams({ duration: String(duration) });
-  if (namespaces.length) p.set('namespaces', namespaces.join(','));
-  return p;
-};
+const query = (namespaces: readonly string[], duration: number) => ({
+  duration,
+  namespaces: namespaces.length ? namespaces : undefined,
+});
 
 /** `GET /api/overview` (namespaces empty = every namespace the user may read), polled. */
 export function useOverview(
@@ -19,7 +18,10 @@ export function useOverview(
   return useQuery({
     queryKey: queryKeys.overview(namespaces, duration),
     queryFn: ({ signal }) =>
-      fetchJson<OverviewResponse>(ENTITY_ROUTES.overview, params(namespaces, duration), signal),
+      request<OverviewResponse>('GET', ENTITY_ROUTES.overview, {
+        query: query(namespaces, duration),
+        signal,
+      }),
     refetchInterval,
     placeholderData: (previous) => previous,
   });
@@ -35,7 +37,10 @@ export function useEntityList(
   return useQuery({
     queryKey: queryKeys.entities(kind, namespaces, duration),
     queryFn: ({ signal }) =>
-      fetchJson<EntityListResponse>(ENTITY_ROUTES.list(kind), params(namespaces, duration), signal),
+      request<EntityListResponse>('GET', ENTITY_ROUTES.list(kind), {
+        query: query(namespaces, duration),
+        signal,
+      }),
     refetchInterval,
     placeholderData: (previous) => previous,
   });

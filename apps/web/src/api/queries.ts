@@ -6,7 +6,7 @@ import {
   ServerConfigResponseSchema,
 } from '@meshlens/contract';
 import type { GraphQuery, GraphResponse, NamespacesResponse, ServerConfigResponse } from '@meshlens/contract';
-import { ApiError, fetchJson } from './client';
+import { request } from './client';
 
 export type GraphParams = Pick<
   GraphQuery,
@@ -29,28 +29,16 @@ export const queryKeys = {
     [...queryKeys.all, 'detail', kind, namespace, name, 'graph', duration] as const,
   metrics: (kind: string, namespace: string, name: string, params: string) =>
     [...queryKeys.all, 'detail', kind, namespace, name, 'metrics', params] as const,
+  /** A write's dry run (wizard preview, editor validation) for one input. */
+  dryRun: (scope: readonly unknown[], input: string) =>
+    [...queryKeys.all, 'dry-run', ...scope, input] as const,
 };
-
-export function parseWith<T>(
-  schema: {
-    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
-  },
-  what: string,
-) {
-  return (value: unknown): T => {
-    const r = schema.safeParse(value);
-    if (!r.success) throw new ApiError(200, 'ContractError', `Unexpected ${what} answer: ${r.error.message}`);
-    return r.data;
-  };
-}
 
 export function useServerConfig() {
   return useQuery({
     queryKey: queryKeys.config(),
     queryFn: ({ signal }) =>
-      fetchJson<unknown>(ROUTES.config, undefined, signal).then(
-        parseWith<ServerConfigResponse>(ServerConfigResponseSchema, 'config'),
-      ),
+      request<ServerConfigResponse>('GET', ROUTES.config, { signal, schema: ServerConfigResponseSchema }),
     staleTime: Infinity,
   });
 }
@@ -59,9 +47,7 @@ export function useNamespaces(refetchInterval: number | false) {
   return useQuery({
     queryKey: queryKeys.namespaces(),
     queryFn: ({ signal }) =>
-      fetchJson<unknown>(ROUTES.namespaces, undefined, signal).then(
-        parseWith<NamespacesResponse>(NamespacesResponseSchema, 'namespaces'),
-      ),
+      request<NamespacesResponse>('GET', ROUTES.namespaces, { signal, schema: NamespacesResponseSchema }),
     refetchInterval: refetchInterval === false ? false : Math.max(refetchInterval, 30_000),
   });
 }
@@ -75,7 +61,10 @@ export function useGraph(params: GraphParams | null, refetchInterval: number | f
     queryKey: queryKeys.graph(params ?? ({} as GraphParams)),
     enabled: params !== null && params.namespaces.length > 0,
     queryFn: ({ signal }) =>
-      fetchJson<GraphResponse>(ROUTES.graph, graphSearchParams(params as GraphParams), signal),
+      request<GraphResponse>('GET', ROUTES.graph, {
+        query: graphSearchParams(params as GraphParams),
+        signal,
+      }),
     refetchInterval,
     placeholderData: (previous) => previous,
   });

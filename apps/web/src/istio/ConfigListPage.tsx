@@ -52,7 +52,7 @@ export function ConfigListPage() {
   useEffect(() => setServiceText(service), [service]);
   const namespaces =
     view.namespaces.length > 0 ? view.namespaces : (nsQuery.data?.namespaces ?? []).map((n) => n.name);
-  const list = useIstioConfig(namespaces);
+  const list = useIstioConfig(namespaces, view.refresh > 0 ? view.refresh : false);
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
   // the URL's kind is offered even before the list loads (or when no object of that kind is left)
   const kinds = useMemo(

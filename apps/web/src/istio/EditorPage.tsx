@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { parse, stringify } from 'yaml';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useDryRun } from '../api/dryRun';
 import type { ValidationCause } from '@meshlens/contract';
 import { ApiError } from '../api/client';
 import { useWriteAccess } from '../shell/auth';
@@ -23,6 +24,23 @@ export function toEditableYaml(object: Record<string, unknown>): string {
   return stringify({ ...rest, metadata: meta }, { lineWidth: 0 });
 }
 
+/** A failed dry run or save as problems: the server's causes on a 422, else the error itself. */
+function requestProblems(text: string, err: unknown): Problem[] {
+  if (err instanceof ApiError && err.status === 422)
+    return causesToProblems(text, (err.details as { causes?: ValidationCause[] }).causes ?? []);
+  return [
+    {
+      severity: 'error',
+      message: err instanceof Error ? err.message : String(err),
+      path: '',
+      code: 'request',
+      line: 1,
+      from: 0,
+      to: 0,
+    },
+  ];
+}
+
 type Phase =
   | { kind: 'editing' }
   | { kind: 'review' }
@@ -37,9 +55,7 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
   const [original, setOriginal] = useState<string | null>(null);
   const [text, setText] = useState('');
   const [problems, setProblems] = useState<Problem[]>([]);
-  const [checking, setChecking] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: 'editing' });
-  const [saveError, setSaveError] = useState<unknown>(undefined);
   // Saving is an update of this very object: offered only when an access review says the user may.
   const group = String(query.data?.object.apiVersion ?? '').split('/')[0] ?? '';
   const update = useMemo(
@@ -60,46 +76,23 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
   useEffect(() => () => view.current?.destroy(), []);
 
   // validate on the server as the user types (debounced dry-run PUT)
+  const syntax = useMemo(() => yamlSyntaxProblems(text), [text]);
+  const dry = useDryRun({
+    scope: ['istio-object', namespace, kind, name],
+    input: text,
+    inputKey: text,
+    enabled: original !== null && canWrite && syntax.length === 0,
+    run: (yamlText, signal) => putObject(namespace, kind, name, parse(yamlText), true, signal),
+    delayMs: 450,
+  });
+  const checking = dry.pending;
   useEffect(() => {
     if (original === null || !canWrite) return;
-    const syntax = yamlSyntaxProblems(text);
-    if (syntax.length > 0) {
-      setProblems(syntax);
-      return;
-    }
-    let live = true;
-    setChecking(true);
-    const timer = setTimeout(() => {
-      putObject(namespace, kind, name, parse(text), true)
-        .then(
-          (r) => live && setProblems(checksToProblems(text, r.validations)),
-          (err: unknown) => {
-            if (!live) return;
-            if (err instanceof ApiError && err.status === 422)
-              setProblems(
-                causesToProblems(text, (err.details as { causes?: ValidationCause[] }).causes ?? []),
-              );
-            else
-              setProblems([
-                {
-                  severity: 'error',
-                  message: err instanceof Error ? err.message : String(err),
-                  path: '',
-                  code: 'request',
-                  line: 1,
-                  from: 0,
-                  to: 0,
-                },
-              ]);
-          },
-        )
-        .finally(() => live && setChecking(false));
-    }, 450);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [text, original, namespace, kind, name, canWrite]);
+    if (syntax.length > 0) setProblems(syntax);
+    else if (dry.pending) return;
+    else if (dry.data) setProblems(checksToProblems(dry.checked, dry.data.validations));
+    else if (dry.error) setProblems(requestProblems(dry.checked, dry.error));
+  }, [original, canWrite, syntax, dry.pending, dry.data, dry.error, dry.checked]);
 
   useEffect(() => {
     if (view.current)
@@ -118,16 +111,16 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
   const errors = problems.filter((p) => p.severity === 'error').length;
   const dirty = original !== null && text !== original;
 
-  const save = async () => {
-    setSaveError(undefined);
-    try {
-      const r = await putObject(namespace, kind, name, parse(text), false);
+  const saving = useMutation({
+    mutationFn: (yamlText: string) => putObject(namespace, kind, name, parse(yamlText), false),
+    onSuccess: async (r) => {
       const saved = toEditableYaml(r.object as Record<string, unknown>);
       setOriginal(saved);
       if (view.current) replaceDoc(view.current, saved);
       setPhase({ kind: 'saved' });
       await queryClient.invalidateQueries({ queryKey: istioKeys.all() });
-    } catch (err) {
+    },
+    onError: (err, yamlText) => {
       if (err instanceof ApiError && err.status === 409) {
         setPhase({
           kind: 'conflict',
@@ -135,12 +128,14 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
         });
         return;
       }
-      if (err instanceof ApiError && err.status === 422)
-        setProblems(causesToProblems(text, (err.details as { causes?: ValidationCause[] }).causes ?? []));
-      setSaveError(err);
+      if (err instanceof ApiError && err.status === 422) setProblems(requestProblems(yamlText, err));
       setPhase({ kind: 'editing' });
-    }
-  };
+    },
+  });
+  // a conflict is shown as its own phase, not as an error
+  const saveError =
+    saving.error instanceof ApiError && saving.error.status === 409 ? undefined : (saving.error ?? undefined);
+  const save = () => saving.mutate(text);
 
   const loadTheirs = (current: Record<string, unknown> | null) => {
     if (!current) return;
@@ -217,7 +212,7 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
                 <button type="button" className="btn" onClick={() => setPhase({ kind: 'editing' })}>
                   Back
                 </button>
-                <button type="button" className="btn btn-primary" onClick={() => void save()}>
+                <button type="button" className="btn btn-primary" onClick={save}>
                   Save
                 </button>
               </div>

@@ -5,56 +5,85 @@ import {
   istioConfigSearchParams,
   type GraphResponse,
   type IstioConfigResponse,
+  type IstioListResponse,
   type IstioObjectResponse,
   type RoutingFactsResponse,
   type RoutingIntentInput,
   type RoutingResponse,
 } from '@meshlens/contract';
-import { fetchJson, request } from '../api/client';
+import { request, routePath } from '../api/client';
 import { queryKeys } from '../api/queries';
 
 export const istioKeys = {
   all: () => [...queryKeys.all, 'istio'] as const,
   list: (namespaces: string[]) => [...istioKeys.all(), 'list', namespaces] as const,
+  /** The VirtualServices and DestinationRules of a namespace (the wizards' config links). */
+  routingObjects: (ns: string) => [...istioKeys.all(), 'routing-of', ns] as const,
   object: (ns: string, kind: string, name: string) => [...istioKeys.all(), 'object', ns, kind, name] as const,
   routing: (ns: string, service: string) => [...istioKeys.all(), 'routing', ns, service] as const,
 };
 
-function send<T>(method: string, path: string, body?: unknown, params?: URLSearchParams): Promise<T> {
-  return request<T>(method, path, { body, params });
-}
+const routingPath = (namespace: string, service: string) =>
+  routePath(ISTIO_ROUTES.routing, { namespace, service });
+const objectsPath = (namespace: string, kind: string) => routePath(ISTIO_ROUTES.objects, { namespace, kind });
+const objectPath = (namespace: string, kind: string, name: string) =>
+  routePath(ISTIO_ROUTES.object, { namespace, kind, name });
 
-const enc = encodeURIComponent;
-const routingPath = (ns: string, service: string) =>
-  `/api/namespaces/${enc(ns)}/services/${enc(service)}/routing`;
-const objectPath = (ns: string, kind: string, name?: string) =>
-  `/api/namespaces/${enc(ns)}/istio/${enc(kind)}${name ? `/${enc(name)}` : ''}`;
-const dry = (dryRun: boolean) => (dryRun ? new URLSearchParams({ dryRun: 'true' }) : undefined);
-
-export function postRouting(ns: string, service: string, intent: RoutingIntentInput, dryRun: boolean) {
-  return send<RoutingResponse>('POST', routingPath(ns, service), intent, dry(dryRun));
+export function postRouting(
+  ns: string,
+  service: string,
+  intent: RoutingIntentInput,
+  dryRun: boolean,
+  signal?: AbortSignal,
+) {
+  return request<RoutingResponse>('POST', routingPath(ns, service), {
+    body: intent,
+    query: { dryRun },
+    signal,
+  });
 }
 
 /** Delete routing; `includeHandWritten` deletes the objects written by hand too. */
-export function deleteRouting(ns: string, service: string, dryRun: boolean, includeHandWritten = false) {
-  const params = new URLSearchParams({
-    ...(dryRun ? { dryRun: 'true' } : {}),
-    ...(includeHandWritten ? { includeHandWritten: 'true' } : {}),
+export function deleteRouting(
+  ns: string,
+  service: string,
+  dryRun: boolean,
+  includeHandWritten = false,
+  signal?: AbortSignal,
+) {
+  return request<RoutingResponse>('DELETE', routingPath(ns, service), {
+    query: { dryRun, includeHandWritten },
+    signal,
   });
-  return send<RoutingResponse>('DELETE', routingPath(ns, service), undefined, params);
 }
 
 /** What the routing wizards start from: the versions the service's workloads run. */
-export function getRoutingFacts(ns: string, service: string) {
-  return send<RoutingFactsResponse>('GET', routingPath(ns, service));
+export function getRoutingFacts(ns: string, service: string, signal?: AbortSignal) {
+  return request<RoutingFactsResponse>('GET', routingPath(ns, service), { signal });
 }
 
-export function getObject(ns: string, kind: string, name: string) {
-  return send<IstioObjectResponse>('GET', objectPath(ns, kind, name));
+export function getObject(ns: string, kind: string, name: string, signal?: AbortSignal) {
+  return request<IstioObjectResponse>('GET', objectPath(ns, kind, name), { signal });
 }
 
-export function putObject(ns: string, kind: string, name: string, object: unknown, dryRun: boolean) {
-  return send<IstioObjectResponse>('PUT', objectPath(ns, kind, name), object, dry(dryRun));
+/** The objects of one kind in a namespace, with their validations. */
+export function listObjects(ns: string, kind: string, signal?: AbortSignal) {
+  return request<IstioListResponse>('GET', objectsPath(ns, kind), { signal });
+}
+
+export function putObject(
+  ns: string,
+  kind: string,
+  name: string,
+  object: unknown,
+  dryRun: boolean,
+  signal?: AbortSignal,
+) {
+  return request<IstioObjectResponse>('PUT', objectPath(ns, kind, name), {
+    body: object,
+    query: { dryRun },
+    signal,
+  });
 }
 
 export interface ListedObject {
@@ -97,25 +126,29 @@ export function toConfigList(answer: IstioConfigResponse): ConfigList {
 }
 
 /** Every listed kind in every selected namespace: one request, partial failure kept as data. */
-export async function fetchConfig(namespaces: string[]): Promise<ConfigList> {
-  const answer = await fetchJson<IstioConfigResponse>(
-    ISTIO_ROUTES.config,
-    istioConfigSearchParams({ namespaces }),
-  );
+export async function fetchConfig(namespaces: string[], signal?: AbortSignal): Promise<ConfigList> {
+  const answer = await request<IstioConfigResponse>('GET', ISTIO_ROUTES.config, {
+    query: istioConfigSearchParams({ namespaces }),
+    signal,
+  });
   return toConfigList(answer);
 }
 
-export function useIstioConfig(namespaces: string[]) {
+/** The Istio config of the namespaces, polled every `refetchInterval` ms (false = paused). */
+export function useIstioConfig(namespaces: string[], refetchInterval: number | false) {
   return useQuery({
     queryKey: istioKeys.list(namespaces),
-    queryFn: () => fetchConfig(namespaces),
+    queryFn: ({ signal }) => fetchConfig(namespaces, signal),
     enabled: namespaces.length > 0,
-    refetchInterval: 15_000,
+    refetchInterval,
   });
 }
 
 export function useIstioObject(ns: string, kind: string, name: string) {
-  return useQuery({ queryKey: istioKeys.object(ns, kind, name), queryFn: () => getObject(ns, kind, name) });
+  return useQuery({
+    queryKey: istioKeys.object(ns, kind, name),
+    queryFn: ({ signal }) => getObject(ns, kind, name, signal),
+  });
 }
 
 /** Versions of a service seen in the graph, with each one's share (%) of the requests reaching the service. */

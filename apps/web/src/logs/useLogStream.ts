@@ -4,8 +4,8 @@
  * Changing any parameter closes the old stream (the server then frees the cluster's) and opens a new one.
  */
 import { useEffect, useState } from 'react';
-import { ErrorBodySchema, LogStreamEventSchema, podLogsPath, type LogStreamEvent } from '@meshlens/contract';
-import { apiUrl } from '../api/client';
+import { LogStreamEventSchema, podLogsPath, type LogStreamEvent } from '@meshlens/contract';
+import { requestStream } from '../api/client';
 import { makeLine, splitNdjson, type LogLine } from './lines';
 
 /** Lines kept per stream in the browser. */
@@ -27,18 +27,12 @@ export interface StreamState {
 }
 
 async function readStream(p: StreamParams, signal: AbortSignal, onEvents: (e: LogStreamEvent[]) => void) {
-  const params = new URLSearchParams({ container: p.container, tailLines: String(p.tailLines) });
-  if (p.follow) params.set('follow', 'true');
-  const res = await fetch(apiUrl(podLogsPath(p.namespace, p.pod), params), {
+  // the one request helper's streaming variant: a 401 (session ended) leads to sign-in as everywhere
+  const reader = await requestStream(podLogsPath(p.namespace, p.pod), {
+    query: { container: p.container, tailLines: p.tailLines, follow: p.follow },
     signal,
-    credentials: 'same-origin',
-    headers: { accept: 'application/x-ndjson' },
+    accept: 'application/x-ndjson',
   });
-  if (!res.ok || !res.body) {
-    const body = ErrorBodySchema.safeParse(await res.json().catch(() => undefined));
-    throw new Error(body.success ? body.data.error.message : `HTTP ${res.status} ${res.statusText}`);
-  }
-  const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let rest = '';
   for (;;) {

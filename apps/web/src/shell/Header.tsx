@@ -1,5 +1,5 @@
 import type { Namespace } from '@meshlens/contract';
-import { DURATIONS, REFRESHES } from '../url/viewState';
+import { useViewSettings } from '../url/useView';
 import type { ViewState } from '../url/viewState';
 import { NamespacePicker } from './NamespacePicker';
 
@@ -23,6 +23,7 @@ export function Header({
   onRefresh,
   fetching,
 }: HeaderProps) {
+  const { durations, refreshes } = useViewSettings();
   return (
     <div className="page-controls" role="toolbar" aria-label="View settings">
       <NamespacePicker
@@ -41,7 +42,7 @@ export function Header({
           value={view.duration}
           onChange={(e) => setView({ duration: Number(e.target.value) })}
         >
-          {DURATIONS.map((d) => (
+          {durations.map((d) => (
             <option key={d.seconds} value={d.seconds}>
               {d.label}
             </option>
@@ -56,7 +57,7 @@ export function Header({
           value={view.refresh}
           onChange={(e) => setView({ refresh: Number(e.target.value) })}
         >
-          {REFRESHES.map((r) => (
+          {refreshes.map((r) => (
             <option key={r.ms} value={r.ms}>
               {r.label}
             </option>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Redirect, useLocation, useSearch } from 'wouter';
 import { AUTH_ROUTES } from '@meshlens/contract';
 import { ApiError, basePath } from '../api/client';
@@ -41,30 +41,30 @@ export function SignInPage() {
   const [, navigate] = useLocation();
   const queryClient = useQueryClient();
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const next = nextPath(search);
-
-  if (info.data?.authenticated) return <Redirect to={next} replace />;
-
-  const submit = async () => {
-    if (!token.trim()) {
-      setError('Paste a token first.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const me = await signIn(token.trim());
+  const [formError, setError] = useState<string | null>(null);
+  const login = useMutation({
+    mutationFn: (t: string) => signIn(t),
+    onSuccess: (me) => {
       // Nothing another user's session read may show now.
       queryClient.clear();
       queryClient.setQueryData(authKeys.info(), me);
       navigate(next, { replace: true });
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
+    },
+  });
+  const busy = login.isPending;
+  const error = formError ?? (login.error ? messageOf(login.error) : null);
+  const next = nextPath(search);
+
+  if (info.data?.authenticated) return <Redirect to={next} replace />;
+
+  const submit = () => {
+    setError(null);
+    if (!token.trim()) {
+      login.reset();
+      setError('Paste a token first.');
+      return;
     }
+    login.mutate(token.trim());
   };
 
   const strategy = info.data?.strategy;
@@ -94,7 +94,7 @@ export function SignInPage() {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              void submit();
+              submit();
             }}
           >
             <p className="signin-lead">
@@ -115,7 +115,7 @@ export function SignInPage() {
               value={token}
               onChange={(e) => setToken(e.target.value)}
               onKeyDown={(e) => {
-                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit();
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit();
               }}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? 'signin-error' : 'signin-hint'}

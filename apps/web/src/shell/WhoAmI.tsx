@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useLocation } from 'wouter';
 import { authKeys, signOut, useAuthInfo } from './auth';
 import './signin.css';
@@ -14,22 +14,22 @@ export function WhoAmI() {
   const info = useAuthInfo();
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
-  const me = info.data;
-  if (!me?.authenticated || !me.identity) return null;
-
-  const out = async () => {
-    try {
-      const answer = await signOut();
+  const logout = useMutation({
+    mutationFn: () => signOut(),
+    onSuccess: async (answer) => {
       queryClient.clear();
       if (answer.logoutUrl) {
         window.location.assign(answer.logoutUrl);
         return;
       }
-    } finally {
       await queryClient.invalidateQueries({ queryKey: authKeys.info() });
-    }
-    navigate('/signin', { replace: true });
-  };
+      navigate('/signin', { replace: true });
+    },
+    onError: () => queryClient.invalidateQueries({ queryKey: authKeys.info() }),
+  });
+  const me = info.data;
+  if (!me?.authenticated || !me.identity) return null;
+  const out = () => logout.mutate();
 
   const groups = me.identity.groups.filter((g) => g !== 'system:authenticated');
   return (
@@ -67,7 +67,7 @@ export function WhoAmI() {
             </span>
           )}
           {me.canSignOut && (
-            <button type="button" className="masthead-button" onClick={() => void out()}>
+            <button type="button" className="masthead-button" onClick={out}>
               Sign out
             </button>
           )}

@@ -1,5 +1,11 @@
-import { GRAPH_TYPES, RESPONSE_TIMES } from '@meshlens/contract';
-import type { GraphType, ResponseTimeKind } from '@meshlens/contract';
+import {
+  DURATION_CHOICES_SECONDS,
+  formatDuration,
+  GRAPH_TYPES,
+  REFRESH_CHOICES_MS,
+  RESPONSE_TIMES,
+} from '@meshlens/contract';
+import type { GraphType, ResponseTimeKind, ServerConfigResponse } from '@meshlens/contract';
 
 /** Every view setting, as kept in the URL's query string so a view can be bookmarked and shared. */
 export interface ViewState {
@@ -37,27 +43,15 @@ export type EdgeLabelMode = (typeof EDGE_LABELS)[number];
 export const LAYOUTS = ['auto', 'dagre', 'fcose', 'breadthfirst', 'grid'] as const;
 export type LayoutChoice = (typeof LAYOUTS)[number];
 
-export const DURATIONS: { seconds: number; label: string }[] = [
-  // 30 s: watch a routing change land within half a minute (needs a scrape interval of 15 s or less).
-  { seconds: 30, label: 'Last 30s' },
-  { seconds: 60, label: 'Last 1m' },
-  { seconds: 300, label: 'Last 5m' },
-  { seconds: 600, label: 'Last 10m' },
-  { seconds: 1800, label: 'Last 30m' },
-  { seconds: 3600, label: 'Last 1h' },
-  { seconds: 10_800, label: 'Last 3h' },
-  { seconds: 21_600, label: 'Last 6h' },
-  { seconds: 43_200, label: 'Last 12h' },
-  { seconds: 86_400, label: 'Last 1d' },
-];
-export const REFRESHES: { ms: number; label: string }[] = [
-  { ms: 0, label: 'Pause' },
-  { ms: 10_000, label: 'Every 10s' },
-  { ms: 15_000, label: 'Every 15s' },
-  { ms: 30_000, label: 'Every 30s' },
-  { ms: 60_000, label: 'Every 1m' },
-  { ms: 300_000, label: 'Every 5m' },
-];
+/** `300` → `Last 5m`: a time range as the pickers show it. */
+export function durationLabel(seconds: number): string {
+  return `Last ${formatDuration(seconds)}`;
+}
+
+/** `15000` → `Every 15s`, `0` → `Pause`: a refresh interval as the pickers show it. */
+export function refreshLabel(ms: number): string {
+  return ms <= 0 ? 'Pause' : `Every ${ms % 1000 === 0 ? formatDuration(ms / 1000) : `${ms}ms`}`;
+}
 
 export const DEFAULT_VIEW: ViewState = {
   namespaces: [],
@@ -79,6 +73,42 @@ export const DEFAULT_VIEW: ViewState = {
   queryTime: 0,
   renderer: 'auto',
 };
+
+/** What the server's `/api/config` says about the view: the choices it offers and its defaults. */
+export type UiConfig = Pick<
+  ServerConfigResponse,
+  'refreshIntervalMs' | 'refreshIntervalsMs' | 'durationSeconds' | 'durationsSeconds' | 'defaultGraphType'
+>;
+
+/** The view's defaults and the pickers' choices: the server's when it answered, else the contract's. */
+export interface ViewSettings {
+  defaults: ViewState;
+  durations: { seconds: number; label: string }[];
+  refreshes: { ms: number; label: string }[];
+}
+
+const ascending = (values: Iterable<number>) => [...new Set(values)].sort((a, b) => a - b);
+
+/** Maps the server's config to the view's defaults and choices (a default is always one of the choices). */
+export function viewSettings(config?: UiConfig): ViewSettings {
+  const defaults: ViewState = config
+    ? {
+        ...DEFAULT_VIEW,
+        duration: config.durationSeconds,
+        refresh: config.refreshIntervalMs,
+        graphType: config.defaultGraphType,
+      }
+    : DEFAULT_VIEW;
+  const durations = ascending([...(config?.durationsSeconds ?? DURATION_CHOICES_SECONDS), defaults.duration]);
+  const refreshes = ascending([...(config?.refreshIntervalsMs ?? REFRESH_CHOICES_MS), defaults.refresh]);
+  return {
+    defaults,
+    durations: durations.map((seconds) => ({ seconds, label: durationLabel(seconds) })),
+    refreshes: refreshes.map((ms) => ({ ms, label: refreshLabel(ms) })),
+  };
+}
+
+const FALLBACK_SETTINGS = viewSettings();
 
 /** URL parameter name of each setting (short, stable: they are in users' bookmarks). */
 const PARAM: Record<keyof ViewState, string> = {
@@ -121,7 +151,8 @@ const intIn = (raw: string | null, allowed: number[], fallback: number): number 
 };
 
 /** Reads the view from a query string; unknown or invalid values fall back to the defaults. */
-export function parseViewState(search: string, defaults: ViewState = DEFAULT_VIEW): ViewState {
+export function parseViewState(search: string, settings: ViewSettings = FALLBACK_SETTINGS): ViewState {
+  const { defaults } = settings;
   const p = new URLSearchParams(search);
   const get = (k: keyof ViewState) => p.get(PARAM[k]);
   const ns = get('namespaces');
@@ -140,12 +171,12 @@ export function parseViewState(search: string, defaults: ViewState = DEFAULT_VIE
           ].sort(),
     duration: intIn(
       get('duration'),
-      DURATIONS.map((d) => d.seconds),
+      settings.durations.map((d) => d.seconds),
       defaults.duration,
     ),
     refresh: intIn(
       get('refresh'),
-      REFRESHES.map((r) => r.ms),
+      settings.refreshes.map((r) => r.ms),
       defaults.refresh,
     ),
     graphType: oneOf(GRAPH_TYPES, get('graphType'), defaults.graphType),
@@ -182,8 +213,12 @@ export function serializeViewState(view: ViewState, defaults: ViewState = DEFAUL
 }
 
 /** The query string with the view patched, keeping the parameters that are not view settings. */
-export function patchViewSearch(search: string, patch: Partial<ViewState>): string {
+export function patchViewSearch(
+  search: string,
+  patch: Partial<ViewState>,
+  settings: ViewSettings = FALLBACK_SETTINGS,
+): string {
   const own = new URLSearchParams([...new URLSearchParams(search)].filter(([key]) => !VIEW_PARAMS.has(key)));
-  const view = serializeViewState({ ...parseViewState(search), ...patch });
+  const view = serializeViewState({ ...parseViewState(search, settings), ...patch }, settings.defaults);
   return [view, own.toString()].filter(Boolean).join('&');
 }

@@ -1,25 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import type { IstioListResponse } from '@meshlens/contract';
-import { fetchJson } from '../api/client';
-import { istioKeys } from '../istio/api';
+import { istioKeys, listObjects } from '../istio/api';
+import { useView } from '../url/useView';
 import { servicesOf } from '../istio/services';
 
 const KINDS = ['virtualservices', 'destinationrules'] as const;
 
 /** The VirtualServices and DestinationRules that touch a service, each a link to its editor. */
 export function ServiceConfigLinks({ namespace, service }: { namespace: string; service: string }) {
+  const [view] = useView();
   const lists = useQuery({
-    queryKey: [...istioKeys.all(), 'routing-of', namespace],
-    queryFn: () =>
-      Promise.all(
-        KINDS.map((k) =>
-          fetchJson<IstioListResponse>(`/api/namespaces/${encodeURIComponent(namespace)}/istio/${k}`).then(
-            (r) => ({ plural: k, r }),
-          ),
-        ),
-      ),
-    refetchInterval: 15_000,
+    queryKey: istioKeys.routingObjects(namespace),
+    queryFn: ({ signal }) =>
+      Promise.all(KINDS.map((k) => listObjects(namespace, k, signal).then((r) => ({ plural: k, r })))),
+    refetchInterval: view.refresh > 0 ? view.refresh : false,
   });
   const objects = (lists.data ?? []).flatMap(({ plural, r }) =>
     r.items

@@ -1,11 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 import { getObject, getRoutingFacts, istioKeys } from '../istio/api';
 import { currentWeights, startingWeights, subsetVersions, wizardVersions } from './currentRouting';
 import { DeleteRoutingForm } from './DeleteRoutingForm';
 import { PreviewChecks } from './PreviewChecks';
-import { queryKeys } from '../api/queries';
 import { ErrorBox } from './ErrorBox';
 import { GatewayForm } from './GatewayForm';
 import { CircuitBreakerForm, FaultInjectionForm, TimeoutsRetriesForm } from './PolicyForms';
@@ -106,9 +105,16 @@ export function WizardDialog({
     [req, current.loading, virtualService, destinationRule],
   );
   const preview = usePreview(target.namespace, target.service, sent, reloadTick);
-  const [writeError, setWriteError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   const queryClient = useQueryClient();
+  const write = useMutation({
+    mutationFn: (request: WizardRequest) => runRequest(target.namespace, target.service, request, false),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: istioKeys.all() });
+      onClose();
+    },
+  });
+  const writeError = write.error ?? undefined;
+  const busy = write.isPending;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
@@ -116,19 +122,7 @@ export function WizardDialog({
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  const apply = async () => {
-    setBusy(true);
-    setWriteError(undefined);
-    try {
-      await runRequest(target.namespace, target.service, sent, false);
-      await queryClient.invalidateQueries({ queryKey: [...queryKeys.all, 'istio'] });
-      onClose();
-    } catch (err) {
-      setWriteError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const apply = () => write.mutate(sent);
 
   const form = (() => {
     if (current.loading) return <p className="muted">Reading the routing of {target.service}…</p>;
@@ -243,7 +237,7 @@ export function WizardDialog({
         <ErrorBox
           error={writeError}
           onReload={() => {
-            setWriteError(undefined);
+            write.reset();
             void current.refetch().then(() => setReloadTick((t) => t + 1));
           }}
         />
@@ -267,7 +261,7 @@ export function WizardDialog({
               preview.loading ||
               (isDelete ? preview.data.deleted.length === 0 : preview.data.steps.length === 0)
             }
-            onClick={() => void apply()}
+            onClick={apply}
           >
             {busy ? 'Writing…' : isDelete ? 'Delete' : 'Apply'}
           </button>

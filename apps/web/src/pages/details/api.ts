@@ -10,8 +10,8 @@ import {
   type MetricsQuery,
   type MetricsResponse,
 } from '@meshlens/contract';
-import { fetchJson } from '../../api/client';
-import { parseWith, queryKeys } from '../../api/queries';
+import { request } from '../../api/client';
+import { queryKeys } from '../../api/queries';
 
 export interface EntityParams {
   kind: EntityKind;
@@ -23,9 +23,10 @@ export function useDetail(e: EntityParams, refetchInterval: number | false) {
   return useQuery({
     queryKey: queryKeys.detail(e.kind, e.namespace, e.name),
     queryFn: ({ signal }) =>
-      fetchJson<unknown>(entityPath(e.namespace, e.kind, e.name), undefined, signal).then(
-        parseWith<DetailResponse>(DetailResponseSchema, 'detail'),
-      ),
+      request<DetailResponse>('GET', entityPath(e.namespace, e.kind, e.name), {
+        signal,
+        schema: DetailResponseSchema,
+      }),
     refetchInterval,
   });
 }
@@ -34,11 +35,10 @@ export function useNodeGraph(e: EntityParams, duration: number, refetchInterval:
   return useQuery({
     queryKey: queryKeys.nodeGraph(e.kind, e.namespace, e.name, duration),
     queryFn: ({ signal }) =>
-      fetchJson<GraphResponse>(
-        entityPath(e.namespace, e.kind, e.name, 'graph'),
-        new URLSearchParams({ duration: String(duration) }),
+      request<GraphResponse>('GET', entityPath(e.namespace, e.kind, e.name, 'graph'), {
+        query: { duration },
         signal,
-      ),
+      }),
     refetchInterval,
     placeholderData: (previous) => previous,
   });
@@ -55,9 +55,11 @@ export function useMetrics(
     enabled,
     queryKey: queryKeys.metrics(e.kind, e.namespace, e.name, params.toString()),
     queryFn: ({ signal }) =>
-      fetchJson<unknown>(entityPath(e.namespace, e.kind, e.name, 'metrics'), params, signal).then(
-        parseWith<MetricsResponse>(MetricsResponseSchema, 'metrics'),
-      ),
+      request<MetricsResponse>('GET', entityPath(e.namespace, e.kind, e.name, 'metrics'), {
+        query: params,
+        signal,
+        schema: MetricsResponseSchema,
+      }),
     refetchInterval,
     placeholderData: (previous) => previous,
   });
