@@ -272,7 +272,13 @@ export function WizardDialog({
                   : ''}
               </p>
             ) : (
-              <pre className="wz-yaml" data-testid="yaml-preview">
+              <pre
+                className="wz-yaml"
+                data-testid="yaml-preview"
+                // focusable: it scrolls, and the keyboard must be able to scroll it too
+                tabIndex={0}
+                aria-label="YAML preview"
+              >
                 {preview.data
                   ? preview.data.steps.length > 0
                     ? (preview.data.yaml ?? '')
