@@ -1,7 +1,8 @@
 /**
- * Screenshots of the graph page at 1280×800 against the real demo stack, for the docs:
- *   npx tsx e2e/screenshots.ts [bookinfo|travels|generated]...   (default: all three)
- * Writes docs/screenshots/graph-bookinfo.png, graph-travels.png and graph-generated-1000.png.
+ * Screenshots at 1280×800 (light theme) against the real demo stack, for the docs:
+ *   npx tsx e2e/screenshots.ts [bookinfo|travels|generated|pages]...   (default: all four)
+ * Writes docs/screenshots/graph-bookinfo.png, graph-travels.png, graph-generated-1000.png, and (pages, on
+ * bookinfo) overview.png, workloads.png and service-inbound-metrics.png.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ interface Shot {
   services?: number;
   /** View settings beyond the namespaces. */
   query: string;
+  /** Pages other than the graph, on the same stack: the address (before `?`) and what to wait for. */
+  pages?: { file: string; path: string; query: string; ready: string }[];
 }
 
 const SHOTS: Record<string, Shot> = {
@@ -31,6 +34,21 @@ const SHOTS: Record<string, Shot> = {
     query: 'graphType=versionedApp&edges=rate&selected=svc:bookinfo/reviews',
   },
   travels: { scenario: 'travels', file: 'graph-travels.png', query: 'graphType=versionedApp' },
+  pages: {
+    scenario: 'bookinfo',
+    file: 'graph-bookinfo.png',
+    query: '',
+    pages: [
+      { file: 'overview.png', path: '/overview', query: '&duration=60', ready: '.sparkline path' },
+      { file: 'workloads.png', path: '/workloads', query: '&duration=600', ready: '.et-body [role=row]' },
+      {
+        file: 'service-inbound-metrics.png',
+        path: '/namespaces/bookinfo/services/reviews/inbound',
+        query: '&duration=600',
+        ready: '[data-testid=chart-request_count] canvas',
+      },
+    ],
+  },
   generated: {
     scenario: 'generated',
     file: 'graph-generated-1000.png',
@@ -75,7 +93,20 @@ async function shoot(shot: Shot): Promise<void> {
       edges = now;
       await new Promise((r) => setTimeout(r, 2000)); // the scrape interval: the next poll can differ
     }
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    await page.addInitScript(() => localStorage.setItem('meshlens.theme', 'light'));
+    if (shot.pages) {
+      mkdirSync(outDir, { recursive: true });
+      for (const p of shot.pages) {
+        await page.goto(`${base}${p.path}?namespaces=${ns}&refresh=0${p.query}`);
+        await page.waitForSelector(p.ready, { state: 'attached', timeout: 60_000 });
+        await page.waitForLoadState('networkidle');
+        await page.evaluate(() => document.fonts.ready.then(() => undefined));
+        await page.screenshot({ path: join(outDir, p.file) });
+        process.stderr.write(`wrote docs/screenshots/${p.file}\n`);
+      }
+      return;
+    }
     await page.goto(`${base}/graph?namespaces=${ns}&duration=60&refresh=0&${shot.query}`);
     await page.waitForSelector('[data-testid=graph-canvas][data-ready=true]', { timeout: 120_000 });
     // a large graph is drawn at once in a radial placement, then fcose refines it in a worker

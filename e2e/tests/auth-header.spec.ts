@@ -102,7 +102,10 @@ test.afterAll(async () => {
 
 async function namespacesListed(page: Page): Promise<string[]> {
   await page.getByTestId('namespace-picker').click();
-  const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('listbox').locator('li');
+  const listed = page
+    .getByRole('dialog', { name: 'Namespaces' })
+    .getByRole('list', { name: 'Namespaces' })
+    .locator('li');
   await expect(listed.first()).toBeVisible();
   const names = await listed.allTextContents();
   await page.keyboard.press('Escape');

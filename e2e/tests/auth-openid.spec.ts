@@ -106,7 +106,7 @@ test('sign in through the provider, and see only the namespaces the user may rea
   await backAt(page, `${url}/graph?namespaces=${NS}`);
   await expect(page.getByTestId('whoami-user')).toHaveText('bookinfo-editor');
   await page.getByTestId('namespace-picker').click();
-  const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('listbox');
+  const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('list', { name: 'Namespaces' });
   await expect(listed.locator('li')).toHaveText([NS]);
 
   for (const name of ['viewer', 'admin'] as const) {
@@ -116,7 +116,7 @@ test('sign in through the provider, and see only the namespaces the user may rea
     await opage.getByTestId('namespace-picker').click();
     const all = await opage
       .getByRole('dialog', { name: 'Namespaces' })
-      .getByRole('listbox')
+      .getByRole('list', { name: 'Namespaces' })
       .locator('li')
       .allTextContents();
     expect(all, name).toEqual(expect.arrayContaining([NS, 'istio-system', 'default']));

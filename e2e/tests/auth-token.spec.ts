@@ -103,7 +103,7 @@ test('sign in, and see only the namespaces the user may read', async ({ page }) 
   await backAt(page, `${url}/graph?namespaces=${NS}`);
   await expect(page.getByTestId('whoami-user')).toHaveText('bookinfo-editor');
   await page.getByTestId('namespace-picker').click();
-  const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('listbox');
+  const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('list', { name: 'Namespaces' });
   await expect(listed.locator('li')).toHaveText([NS]);
 
   // The viewer reads every namespace.
@@ -113,7 +113,7 @@ test('sign in, and see only the namespaces the user may read', async ({ page }) 
   await vpage.getByTestId('namespace-picker').click();
   const all = await vpage
     .getByRole('dialog', { name: 'Namespaces' })
-    .getByRole('listbox')
+    .getByRole('list', { name: 'Namespaces' })
     .locator('li')
     .allTextContents();
   expect(all).toEqual(expect.arrayContaining([NS, 'istio-system', 'default']));

@@ -26,7 +26,7 @@ export function DiffView({
       {rows.length === 0 ? (
         <p className="muted small">No differences.</p>
       ) : (
-        <pre>
+        <pre tabIndex={0} aria-label="Differences">
           {rows.map((r, i) => (
             <div key={i} className={`diff-row diff-${r.kind}`}>
               {r.kind === 'skip' ? r.text : `${SIGN[r.kind]} ${r.text}`}

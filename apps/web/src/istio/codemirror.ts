@@ -41,6 +41,7 @@ export function createEditor(
         editorTheme,
         yaml(),
         EditorState.tabSize.of(2),
+        EditorView.contentAttributes.of({ 'aria-label': 'YAML' }),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         ...(readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []),
         EditorView.updateListener.of((u) => {

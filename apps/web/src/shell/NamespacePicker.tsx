@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Namespace } from '@meshlens/contract';
+import { useDismiss } from './useDismiss';
 
 export interface NamespacePickerProps {
   namespaces: Namespace[] | undefined;
@@ -14,14 +15,9 @@ export function NamespacePicker({ namespaces, loading, error, selected, onChange
   const [open, setOpen] = useState(false);
   const [filter, setFilter] = useState('');
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [open]);
+  const button = useRef<HTMLButtonElement>(null);
+  // Escape or a press outside closes it; Escape puts focus back on the button.
+  useDismiss(open, [ref], () => setOpen(false), button);
   const names = useMemo(() => (namespaces ?? []).map((n) => n.name).sort(), [namespaces]);
   const shown = names.filter((n) => n.includes(filter.trim().toLowerCase()));
   const set = new Set(selected);
@@ -42,7 +38,8 @@ export function NamespacePicker({ namespaces, loading, error, selected, onChange
       <button
         type="button"
         className="control"
-        aria-haspopup="listbox"
+        ref={button}
+        aria-haspopup="dialog"
         aria-expanded={open}
         data-testid="namespace-picker"
         onClick={() => setOpen((o) => !o)}
@@ -59,6 +56,7 @@ export function NamespacePicker({ namespaces, loading, error, selected, onChange
           <input
             autoFocus
             className="input"
+            aria-label="Filter namespaces"
             placeholder="Filter namespaces"
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
@@ -77,7 +75,7 @@ export function NamespacePicker({ namespaces, loading, error, selected, onChange
           </div>
           {error && <div className="inline-error">{error}</div>}
           {loading && <div className="muted pad">Loading namespaces…</div>}
-          <ul role="listbox" aria-multiselectable className="ns-list">
+          <ul className="ns-list" aria-label="Namespaces">
             {shown.map((name) => (
               <li key={name}>
                 <label className="check">

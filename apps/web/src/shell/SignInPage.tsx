@@ -4,6 +4,7 @@ import { Redirect, useLocation, useSearch } from 'wouter';
 import { AUTH_ROUTES } from '@meshlens/contract';
 import { ApiError, basePath } from '../api/client';
 import { authKeys, signIn, useAuthInfo } from './auth';
+import { useTheme } from './theme';
 import '../wizards/wizards.css';
 import './signin.css';
 
@@ -54,6 +55,7 @@ export function SignInPage() {
   const busy = login.isPending;
   const error = formError ?? (login.error ? messageOf(login.error) : null);
   const next = nextPath(search);
+  useTheme(); // the page in the theme the user chose, as every other page
 
   if (info.data?.authenticated) return <Redirect to={next} replace />;
 

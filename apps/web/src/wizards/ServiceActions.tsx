@@ -1,5 +1,7 @@
 import './wizards.css';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import type { KeyboardEvent } from 'react';
+import { useDismiss } from '../shell/useDismiss';
 import { Link } from 'wouter';
 import type { GraphResponse } from '@meshlens/contract';
 import { liveShares } from '../istio/api';
@@ -32,6 +34,21 @@ export function ServiceActions({
 }) {
   const [open, setOpen] = useState(false);
   const [wizard, setWizard] = useState<WizardId | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const menu = useRef<HTMLUListElement>(null);
+  // A menu as the keyboard expects: focus on its first item, arrows move, Escape closes it.
+  useDismiss(open, [menu, button], () => setOpen(false), button);
+  useEffect(() => {
+    if (open) menu.current?.querySelector<HTMLElement>('[role=menuitem]:not([disabled])')?.focus();
+  }, [open]);
+  const onMenuKey = (e: KeyboardEvent<HTMLUListElement>) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const items = [...e.currentTarget.querySelectorAll<HTMLElement>('[role=menuitem]:not([disabled])')];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    const next = (at + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length;
+    items[next]?.focus();
+  };
   const pick = (id: WizardId) => {
     setOpen(false);
     setWizard(id);
@@ -61,6 +78,7 @@ export function ServiceActions({
         {/* A view-only console shows no write control at all. */}
         {!viewOnly && (
           <button
+            ref={button}
             type="button"
             className="btn"
             aria-haspopup="menu"
@@ -80,7 +98,13 @@ export function ServiceActions({
           All Istio config of {service}
         </Link>
         {open && !viewOnly && !noneAllowed && (
-          <ul role="menu" className="wz-menu" aria-label={`Actions on ${service}`}>
+          <ul
+            ref={menu}
+            role="menu"
+            className="wz-menu"
+            aria-label={`Actions on ${service}`}
+            onKeyDown={onMenuKey}
+          >
             {WIZARDS.map((w) => {
               const why = refusals.get(w.id);
               return (
@@ -111,7 +135,10 @@ export function ServiceActions({
                 versions: versionsOf(answer, namespace, service),
                 live: liveShares(answer, namespace, service),
               }}
-              onClose={() => setWizard(null)}
+              onClose={() => {
+                setWizard(null);
+                button.current?.focus();
+              }}
             />
           </Suspense>
         )}

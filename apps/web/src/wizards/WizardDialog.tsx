@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 import { getObject, getRoutingFacts, istioKeys } from '../istio/api';
@@ -77,6 +77,46 @@ function useCurrentRouting(target: WizardTarget) {
   };
 }
 
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Keyboard focus of a modal: into its first field when it opens, kept inside while it is open (Tab and
+ * Shift+Tab wrap), and back where it was (the Actions button) when it closes.
+ */
+function useModalFocus() {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const dialog = ref.current;
+    const focusables = () => [...(dialog?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
+    const inForm = FOCUSABLE.split(', ')
+      .map((f) => `.wz-form ${f}`)
+      .join(', ');
+    (dialog?.querySelector<HTMLElement>(inForm) ?? focusables()[0])?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Tab' || !dialog) return;
+      const all = focusables();
+      const [first, last] = [all[0], all[all.length - 1]];
+      if (!first || !last) return;
+      const inside = dialog.contains(document.activeElement);
+      if (e.shiftKey && (document.activeElement === first || !inside)) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (document.activeElement === last || !inside)) {
+        e.preventDefault();
+        first.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      if (before?.isConnected) before.focus();
+    };
+  }, []);
+  return ref;
+}
+
 /** A modal wizard: the form, the server's dry-run YAML beside it, apply or delete. */
 export function WizardDialog({
   wizard,
@@ -121,6 +161,7 @@ export function WizardDialog({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
+  const dialogRef = useModalFocus();
 
   const apply = () => write.mutate(sent);
 
@@ -160,6 +201,7 @@ export function WizardDialog({
   return (
     <div className="wz-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
+        ref={dialogRef}
         className="wz-dialog"
         role="dialog"
         aria-modal="true"
@@ -224,7 +266,13 @@ export function WizardDialog({
                   : ''}
               </p>
             ) : (
-              <pre className="wz-yaml" data-testid="yaml-preview">
+              <pre
+                className="wz-yaml"
+                data-testid="yaml-preview"
+                // focusable: it scrolls, and the keyboard must be able to scroll it too
+                tabIndex={0}
+                aria-label="YAML preview"
+              >
                 {preview.data
                   ? preview.data.steps.length > 0
                     ? (preview.data.yaml ?? '')

@@ -16,7 +16,7 @@ export function MiniGraph({ graph, centre }: { graph: GraphResponse; centre: str
   return (
     <svg
       className="mini-graph"
-      role="img"
+      role="group"
       aria-label={`Traffic around ${byId.get(centre)?.label ?? centre}: ${l.edges.length} edges`}
       viewBox={`${-PAD_X} ${-PAD_Y} ${l.width + 2 * PAD_X} ${l.height + 2 * PAD_Y}`}
       width="100%"

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { GraphType } from '@meshlens/contract';
 import { EDGE_LABELS, LAYOUTS } from '../../url/viewState';
 import type { EdgeLabelMode, LayoutChoice, ViewState } from '../../url/viewState';
+import { useDismiss } from '../../shell/useDismiss';
 
 const GRAPH_TYPE_LABELS: Record<GraphType, string> = {
   app: 'App graph',
@@ -55,14 +56,9 @@ export function GraphToolbar({
 }: GraphToolbarProps) {
   const [displayOpen, setDisplayOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!displayOpen) return;
-    const close = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) setDisplayOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [displayOpen]);
+  const displayButton = useRef<HTMLButtonElement>(null);
+  // Escape or a press outside closes it; Escape puts focus back on the button.
+  useDismiss(displayOpen, [ref], () => setDisplayOpen(false), displayButton);
   const onCount = TOGGLES.filter((t) => view[t.key]).length;
 
   return (
@@ -97,6 +93,7 @@ export function GraphToolbar({
       <div className="dropdown" ref={ref}>
         <button
           type="button"
+          ref={displayButton}
           className="select"
           aria-haspopup="true"
           aria-expanded={displayOpen}

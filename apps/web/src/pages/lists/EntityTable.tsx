@@ -91,8 +91,15 @@ export function EntityTable({ kind, rows, filters, onSort }: Props) {
           );
         })}
       </div>
-      <div className="et-body" ref={scroller} tabIndex={0} aria-label={`${kind} rows, scrollable`}>
-        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+      <div
+        className="et-body"
+        ref={scroller}
+        tabIndex={0}
+        role="rowgroup"
+        aria-label={`${kind} rows, scrollable`}
+      >
+        {/* presentation: the rows inside still belong to the rowgroup (a table holds only rows) */}
+        <div role="presentation" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
             const r = rows[item.index]!;
             return (

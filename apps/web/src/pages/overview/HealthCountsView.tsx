@@ -23,7 +23,7 @@ export function HealthCountsView({
       <Link href={href} className="ov-counts-link" title={`${total} ${label}: ${words || 'none'}`}>
         <span className="ov-counts-total">{total}</span> {label}
       </Link>
-      <span className="ov-counts-statuses" aria-label={words || 'none'}>
+      <span className="ov-counts-statuses" role="img" aria-label={words || 'none'}>
         {STATUS_ORDER.filter((s) => counts[s] > 0).map((s) => (
           <span
             key={s}
