@@ -141,10 +141,12 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
       namespaces.length === all.length && all.every((n) => namespaces.includes(n.name))
         ? undefined
         : namespaces;
-    const key = JSON.stringify([scope ?? '*', duration, withSeries]);
+    const keyOf = (series: boolean) => JSON.stringify([scope ?? '*', duration, series]);
+    const key = keyOf(withSeries);
     const t = now();
     for (const [k, v] of cache) if (v.expires <= t) cache.delete(k);
-    const hit = cache.get(key);
+    // A list needs no series: the overview's answer for the same namespaces serves it too.
+    const hit = cache.get(key) ?? (withSeries ? undefined : cache.get(keyOf(true)));
     if (hit) return hit.value;
     const value = fetchRates(scope, duration, withSeries);
     // In flight: shared until it settles; then kept for cacheTtlMs (answers with warnings for 2 s at most).
