@@ -92,4 +92,29 @@ describe('entities service answer reuse', () => {
     await service.overview(['bookinfo'], 120);
     expect(calls).toEqual({ instant: 12, range: 2 });
   });
+
+  it('builds an answer once per fetched rates and inventory version', async () => {
+    const { client } = countingPrometheus();
+    const clock = { t: 1_800_000_000_000 };
+    let snap = inventory;
+    const service = createEntitiesService({
+      prometheus: client,
+      inventory: () => snap,
+      healthRules: [],
+      istioNamespace: 'istio-system',
+      cacheTtlMs: 10_000,
+      now: () => clock.t,
+    });
+    const first = await service.overview(['bookinfo'], 300);
+    expect(await service.overview(['bookinfo'], 300)).toBe(first);
+    const list = await service.list('workloads', ['bookinfo'], 300);
+    expect(await service.list('workloads', ['bookinfo'], 300)).toBe(list);
+    expect(await service.list('apps', ['bookinfo'], 300)).not.toBe(list);
+    // The inventory changed (a new version of the snapshot): built again from the same rates.
+    snap = { ...inventory, workloads: inventory.workloads.filter((w) => w.name !== 'reviews-v1') };
+    const again = await service.list('workloads', ['bookinfo'], 300);
+    expect(again).not.toBe(list);
+    expect(again.rows.map((r) => r.name)).not.toContain('reviews-v1');
+    expect(list.rows.map((r) => r.name)).toContain('reviews-v1');
+  });
 });
