@@ -74,6 +74,12 @@ export const benches: BenchEntry[] = [
     description: 'browser: layout and render times of large graphs in Chromium',
   },
   {
+    name: 'lists',
+    module: 'bench/lists/lists.ts',
+    load: async () => (await import('./lists/lists')).runListsBench,
+    description: 'browser: Workloads list of 10,000 rows in Chromium: first rows, scroll frame times, sort',
+  },
+  {
     name: 'stack',
     module: 'bench/stack/stack.ts',
     load: async () => (await import('./stack/stack')).runStackBench,

@@ -88,14 +88,22 @@ export function listQueries(namespaces: readonly string[] | undefined, window: n
   ];
 }
 
-/** Inbound requests/s per namespace over time (the overview's sparklines): one range query. */
+/**
+ * Inbound requests/s per namespace over time (the overview's sparklines): one range query. Each selector
+ * is summed per namespace (and reporter, which tells the parts apart) before the `or`: `or` on the raw
+ * series would match every series' full label set at every step, 2-3x the cost of the whole query at
+ * 800 namespaces, for the same sums.
+ */
 export function seriesQuery(namespaces: readonly string[] | undefined, step: number): EntityPromQuery {
   const sels = inboundSelectors(namespaces).slice(0, 2);
   const window = Math.max(60, step * 2);
   return {
     name: 'series',
     promql: `sum by (destination_service_namespace) (${sels
-      .map((sel) => `rate(istio_requests_total${sel}[${window}s])`)
+      .map(
+        (sel) =>
+          `sum by (destination_service_namespace,reporter) (rate(istio_requests_total${sel}[${window}s]))`,
+      )
       .join(' or ')})`,
   };
 }

@@ -127,3 +127,17 @@ describe('queries', () => {
     expect(seriesQuery(many, 15).promql).toMatch(/^sum by \(destination_service_namespace\)/);
   });
 });
+
+describe('series query', () => {
+  it('sums each selector per namespace before the `or`, never `or` on raw series', () => {
+    for (const scope of [undefined, ['bookinfo', 'shop']]) {
+      const promql = seriesQuery(scope, 15).promql;
+      const rates = promql.match(/rate\(/g) ?? [];
+      expect(rates).toHaveLength(2);
+      const inner = promql.match(
+        /sum by \(destination_service_namespace,reporter\) \(rate\(istio_requests_total\{[^}]*\}\[60s\]\)\)/g,
+      );
+      expect(inner).toHaveLength(2);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Link } from 'wouter';
 import type { EntityKind, EntityRow, IstioReference } from '@meshlens/contract';
@@ -51,6 +51,71 @@ function Refs({ refs }: { refs: IstioReference[] }) {
   );
 }
 
+/**
+ * One row; memoized, so a scroll step renders only the rows that came into view (the answer's row
+ * objects are stable between renders until the next poll).
+ */
+const Row = memo(function Row({
+  kind,
+  r,
+  index,
+  start,
+}: {
+  kind: EntityKind;
+  r: EntityRow;
+  index: number;
+  start: number;
+}) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      className="et-row"
+      style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
+    >
+      <div role="cell" className="et-cell">
+        <HealthIcon health={r.health} />
+      </div>
+      <div role="cell" className="et-cell et-name">
+        <Link href={`/namespaces/${r.namespace}/${kind}/${r.name}`}>{r.name}</Link>
+      </div>
+      <div role="cell" className="et-cell">
+        {r.namespace}
+      </div>
+      <div role="cell" className="et-cell">
+        {r.type}
+      </div>
+      <div
+        role="cell"
+        className="et-cell et-labels"
+        title={Object.entries(r.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}
+      >
+        {Object.entries(r.labels)
+          .slice(0, 2)
+          .map(([k, v]) => (
+            <span key={k} className="label-chip">
+              {k}={v}
+            </span>
+          ))}
+      </div>
+      <div role="cell" className={`et-cell sidecar-${r.sidecar}`}>
+        {SIDECAR_WORDS[r.sidecar]}
+      </div>
+      <div role="cell" className="et-cell">
+        <Refs refs={r.istioReferences} />
+      </div>
+      <div role="cell" className="et-cell et-num">
+        {rateText(r.inboundRps)}
+      </div>
+      <div role="cell" className={`et-cell et-num${r.errorRate > 0 ? ' et-errors' : ''}`}>
+        {errorText(r.errorRate, r.inboundRps)}
+      </div>
+    </div>
+  );
+});
+
 interface Props {
   kind: EntityKind;
   rows: EntityRow[];
@@ -65,7 +130,7 @@ export function EntityTable({ kind, rows, filters, onSort }: Props) {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   });
   return (
     <div className="entity-table" role="table" aria-label={kind} aria-rowcount={rows.length + 1}>
@@ -103,53 +168,7 @@ export function EntityTable({ kind, rows, filters, onSort }: Props) {
           {virtual.getVirtualItems().map((item) => {
             const r = rows[item.index]!;
             return (
-              <div
-                key={`${r.namespace}/${r.name}`}
-                role="row"
-                aria-rowindex={item.index + 2}
-                className="et-row"
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-              >
-                <div role="cell" className="et-cell">
-                  <HealthIcon health={r.health} />
-                </div>
-                <div role="cell" className="et-cell et-name">
-                  <Link href={`/namespaces/${r.namespace}/${kind}/${r.name}`}>{r.name}</Link>
-                </div>
-                <div role="cell" className="et-cell">
-                  {r.namespace}
-                </div>
-                <div role="cell" className="et-cell">
-                  {r.type}
-                </div>
-                <div
-                  role="cell"
-                  className="et-cell et-labels"
-                  title={Object.entries(r.labels)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join('\n')}
-                >
-                  {Object.entries(r.labels)
-                    .slice(0, 2)
-                    .map(([k, v]) => (
-                      <span key={k} className="label-chip">
-                        {k}={v}
-                      </span>
-                    ))}
-                </div>
-                <div role="cell" className={`et-cell sidecar-${r.sidecar}`}>
-                  {SIDECAR_WORDS[r.sidecar]}
-                </div>
-                <div role="cell" className="et-cell">
-                  <Refs refs={r.istioReferences} />
-                </div>
-                <div role="cell" className="et-cell et-num">
-                  {rateText(r.inboundRps)}
-                </div>
-                <div role="cell" className={`et-cell et-num${r.errorRate > 0 ? ' et-errors' : ''}`}>
-                  {errorText(r.errorRate, r.inboundRps)}
-                </div>
-              </div>
+              <Row key={`${r.namespace}/${r.name}`} kind={kind} r={r} index={item.index} start={item.start} />
             );
           })}
         </div>

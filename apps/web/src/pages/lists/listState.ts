@@ -70,11 +70,14 @@ function labelMatches(filter: string, labels: Record<string, string>): boolean {
   return labels[key] === rest.join('=').trim();
 }
 
+/** `localeCompare`'s order, with one collator for a whole sort (10,000 rows: ~140,000 comparisons). */
+const text = new Intl.Collator().compare;
+
 const compare: Record<SortKey, (a: EntityRow, b: EntityRow) => number> = {
   health: (a, b) => statusRank(a.health.status) - statusRank(b.health.status),
-  name: (a, b) => a.name.localeCompare(b.name),
-  namespace: (a, b) => a.namespace.localeCompare(b.namespace),
-  type: (a, b) => a.type.localeCompare(b.type),
+  name: (a, b) => text(a.name, b.name),
+  namespace: (a, b) => text(a.namespace, b.namespace),
+  type: (a, b) => text(a.type, b.type),
   rps: (a, b) => a.inboundRps - b.inboundRps,
   errors: (a, b) => a.errorRate - b.errorRate,
 };
@@ -93,9 +96,7 @@ export function applyListFilters(rows: readonly EntityRow[], f: ListFilters): En
   );
   const sign = f.dir === 'desc' ? -1 : 1;
   const by = compare[f.sort];
-  return out.sort(
-    (a, b) => sign * by(a, b) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
-  );
+  return out.sort((a, b) => sign * by(a, b) || text(a.namespace, b.namespace) || text(a.name, b.name));
 }
 
 /** Rates for a cell: `12.3/s`, `0.05/s`, `—` for none. */
