@@ -14,10 +14,14 @@ import { join } from 'node:path';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   AUTH_ROUTES,
+  DETAIL_ROUTES,
+  ENTITY_KINDS,
+  ENTITY_ROUTES,
   AuthInfoResponseSchema,
   CSRF_HEADER,
   ISTIO_ROUTES,
   NamespacesResponseSchema,
+  POD_LOGS_ROUTE,
   ROUTES,
   type AuthInfoResponse,
 } from '@meshlens/contract';
@@ -310,7 +314,12 @@ describe('strategy token against the demo cluster', () => {
       (r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.includes('*'),
     );
     // How each read route is told its namespaces: in the path, in the `namespaces` query, or not at all.
-    const byQuery = new Set<string>([ROUTES.graph, ISTIO_ROUTES.config]);
+    const byQuery = new Set<string>([
+      ROUTES.graph,
+      ISTIO_ROUTES.config,
+      ENTITY_ROUTES.overview,
+      ...ENTITY_KINDS.map((k) => ENTITY_ROUTES.list(k)),
+    ]);
     const lists = new Set<string>([ROUTES.namespaces]);
     const none = new Set<string>([ROUTES.config, AUTH_ROUTES.info]);
     const inPath = reads.filter((r) => r.path.includes('/:namespace'));
@@ -328,12 +337,17 @@ describe('strategy token against the demo cluster', () => {
       name: 'reviews',
       rest: 'virtualservices',
     };
-    const fill = (pattern: string, namespace: string) =>
-      pattern
-        .replace(/\*(\w+)/g, (_m, k: string) => SAMPLE[k] ?? `<no sample for *${k}>`)
+    // The entity routes' `:kind` is apps|workloads|services (the Istio routes' is a resource plural).
+    const sampleOf = (pattern: string): Record<string, string> =>
+      pattern.startsWith('/api/namespaces/:namespace/:kind') ? { ...SAMPLE, kind: 'services' } : SAMPLE;
+    const fill = (pattern: string, namespace: string) => {
+      const sample = sampleOf(pattern);
+      return pattern
+        .replace(/\*(\w+)/g, (_m, k: string) => sample[k] ?? `<no sample for *${k}>`)
         .replace(/:(\w+)/g, (_m, k: string) =>
-          k === 'namespace' ? namespace : (SAMPLE[k] ?? `<no sample for :${k}>`),
+          k === 'namespace' ? namespace : (sample[k] ?? `<no sample for :${k}>`),
         );
+    };
     /** Every namespace an answer names (`"namespace": "…"` anywhere in it). */
     const named = (body: string) => new Set([...body.matchAll(/"namespace":"([^"]*)"/g)].map((m) => m[1]));
     const checked: string[] = [];
@@ -375,6 +389,11 @@ describe('strategy token against the demo cluster', () => {
         ISTIO_ROUTES.routing,
         ISTIO_ROUTES.objects,
         ISTIO_ROUTES.object,
+        ENTITY_ROUTES.overview,
+        ENTITY_ROUTES.list('workloads'),
+        DETAIL_ROUTES.detail,
+        DETAIL_ROUTES.metrics,
+        POD_LOGS_ROUTE,
       ]),
     );
   });
