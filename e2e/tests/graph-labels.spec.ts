@@ -45,14 +45,14 @@ for (const view of VIEWS) {
 }
 
 test('the side panel chart draws its time axis inside the chart', async ({ page }) => {
-  await recordCanvasText(page, '.sparkline');
+  await recordCanvasText(page, '.node-charts');
   const productpage = nodeId.versionedApp('bookinfo', 'productpage', 'v1');
   await openGraph(
     page,
     `namespaces=bookinfo&graphType=versionedApp&duration=60&refresh=10000&selected=${encodeURIComponent(productpage)}`,
   );
-  // the chart appears with the second answer (a refresh later) and draws rates and times
-  await expect(page.locator('.sparkline canvas')).toBeVisible({ timeout: 40_000 });
+  // the node's charts (from the metrics API) draw rates and times
+  await expect(page.locator('.node-charts canvas').first()).toBeVisible({ timeout: 40_000 });
   await expect.poll(() => canvasTextCount(page)).toBeGreaterThan(4);
   expect(await cutCanvasText(page)).toEqual([]);
 });

@@ -90,8 +90,8 @@ test('the graph, its side panel charts and the YAML editor run without a CSP vio
   await expect.poll(async () => (await cyState(page)).nodes, { timeout: 60_000 }).toContain(details);
   await clickElement(page, details);
   await expect(page.getByTestId('side-panel').getByTestId('panel-title')).toHaveText('details');
-  // The side panel's sparkline (uPlot) draws once it has a series.
-  await expect(page.getByTestId('side-panel').locator('.sparkline .uplot').first()).toBeVisible({
+  // The side panel's charts (uPlot, from the metrics API) draw.
+  await expect(page.getByTestId('side-panel').locator('.node-charts .uplot').first()).toBeVisible({
     timeout: 60_000,
   });
 
