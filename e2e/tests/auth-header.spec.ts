@@ -6,6 +6,7 @@ import { nodeId } from '@meshlens/contract';
 import { startStack, type Stack } from '@meshlens/stack';
 import { startAuthProxy, type AuthProxy } from '../support/authProxy';
 import { WEB_TEST_DIR } from '../support/buildWeb';
+import { writeInDefault } from '../support/authWrites';
 import { startConsole, type ExtraConsole } from '../support/console';
 import { Kube, type IstioKind } from '../support/kube';
 
@@ -168,19 +169,7 @@ test.describe('(a) the proxy passes the user’s bearer token', () => {
     const reviews = (await kube.list(VS, NS)).find((o) => o.metadata.name === 'reviews');
     expect((reviews?.spec as { http?: { timeout?: string }[] }).http?.map((h) => h.timeout)).toContain('8s');
 
-    const refused = await page.evaluate(async () => {
-      const res = await fetch('api/namespaces/default/istio/virtualservices', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          apiVersion: 'networking.istio.io/v1',
-          kind: 'VirtualService',
-          metadata: { name: 'not-mine', namespace: 'default' },
-          spec: { hosts: ['x'], http: [{ route: [{ destination: { host: 'x' } }] }] },
-        }),
-      });
-      return { status: res.status, body: (await res.json()) as { error: { message: string } } };
-    });
+    const refused = await writeInDefault(page, { csrf: false });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(
       /^Kubernetes refused bookinfo-editor: .*User "bookinfo-editor" cannot/,

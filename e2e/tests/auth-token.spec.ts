@@ -7,6 +7,7 @@ import { nodeId } from '@meshlens/contract';
 import { startStack, type Stack } from '@meshlens/stack';
 import { EncryptJWT } from 'jose';
 import { WEB_TEST_DIR } from '../support/buildWeb';
+import { reviewsTimeouts, writeInDefault } from '../support/authWrites';
 
 /**
  * Sign-in with strategy token, in Chromium, on a stack of its own: the console started with
@@ -186,27 +187,10 @@ test('the bookinfo editor writes in bookinfo and is refused elsewhere', async ({
   await apply.click();
   await expect(dialog).toBeHidden({ timeout: 30_000 });
 
-  const written = await page.evaluate(async (ns) => {
-    const res = await fetch(`api/namespaces/${ns}/istio/virtualservices/reviews`);
-    return ((await res.json()) as { object: { spec: { http: { timeout?: string }[] } } }).object.spec.http;
-  }, NS);
-  expect(written.some((h) => h.timeout === '7s')).toBe(true);
+  expect(await reviewsTimeouts(page, NS)).toContain('7s');
 
   // Elsewhere: the API server refuses the editor's own token, and the answer says who and what.
-  const refused = await page.evaluate(async () => {
-    const info = (await (await fetch('api/auth/info')).json()) as { csrfToken: string };
-    const res = await fetch('api/namespaces/default/istio/virtualservices', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-CSRF-Token': info.csrfToken },
-      body: JSON.stringify({
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'VirtualService',
-        metadata: { name: 'not-mine', namespace: 'default' },
-        spec: { hosts: ['x'], http: [{ route: [{ destination: { host: 'x' } }] }] },
-      }),
-    });
-    return { status: res.status, body: (await res.json()) as { error: { message: string } } };
-  });
+  const refused = await writeInDefault(page, { csrf: true });
   expect(refused.status).toBe(403);
   expect(refused.body.error.message).toMatch(
     /^Kubernetes refused bookinfo-editor: .*User "bookinfo-editor" cannot/,
