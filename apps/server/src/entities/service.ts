@@ -19,7 +19,7 @@ import type { IstioCrds } from '../istio/crds';
 import {
   PrometheusError,
   type PrometheusClient,
-  type RangeSeries,
+  type MatrixSeries,
   type VectorSample,
 } from '../prometheus/client';
 import { istioIndexOf } from './istioRefs';
@@ -44,7 +44,7 @@ type Debug = z.infer<typeof EntitiesDebugSchema>;
 
 interface Fetched {
   rates: EntityRates;
-  series?: RangeSeries[];
+  series?: MatrixSeries[];
   warnings: GraphWarning[];
   debug: Debug;
   timestamp: number;
@@ -101,7 +101,7 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
       const code = err instanceof PrometheusError ? WARNING_CODE[err.kind] : 'PrometheusError';
       if (!warnings.some((w) => w.code === code)) warnings.push({ code, message });
     };
-    const runRange = async (q: EntityPromQuery): Promise<RangeSeries[]> => {
+    const runRange = async (q: EntityPromQuery): Promise<MatrixSeries[]> => {
       const started = performance.now();
       try {
         if (!deps.prometheus.queryRange) return [];
@@ -124,7 +124,7 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
       Promise<VectorSample[]>,
       Promise<VectorSample[]>,
       Promise<VectorSample[]>,
-      Promise<RangeSeries[] | undefined>,
+      Promise<MatrixSeries[] | undefined>,
     ]);
     return { rates: splitRates(inbound, outbound, tcp), series: range, warnings, debug, timestamp };
   }

@@ -39,9 +39,6 @@ export interface MatrixSeries {
   values: [number, string][];
 }
 
-/** The same series by the name the entities code uses. */
-export type RangeSeries = MatrixSeries;
-
 export interface RangeResult {
   series: MatrixSeries[];
   ms: number;
