@@ -122,7 +122,11 @@ test('error lines are marked: a fault injected into ratings shows at reviews-v2'
   const proxy = pane(page, 'istio-proxy');
   await page.getByRole('button', { name: '▶ Follow' }).click();
   // reviews-v2's proxy logs its calls to ratings: the aborted ones are 503 FI, marked as errors.
-  const faulted = proxy.locator('.log-row.sev-error', { hasText: 'fault_filter_abort' }).first();
+  // Earlier specs may have left older aborts (another status) in this pod's log: look for this one's 503.
+  const faulted = proxy
+    .locator('.log-row.sev-error', { hasText: 'fault_filter_abort' })
+    .filter({ has: page.locator('.log-code', { hasText: /^503$/ }) })
+    .first();
   await expect(faulted).toBeVisible({ timeout: 30_000 });
   await expect(faulted.locator('.log-code')).toHaveText('503');
   await expect(faulted.locator('.log-flags')).toHaveText('FI');
