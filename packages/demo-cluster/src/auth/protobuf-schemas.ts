@@ -4,29 +4,8 @@
  * `auth can-i --list` (SelfSubjectRulesReview), `auth whoami` (SelfSubjectReview), `create token`
  * (TokenRequest), `create role|clusterrole|rolebinding|clusterrolebinding`.
  */
-import type { Msg } from '../protobuf-schemas';
+import { LabelSelector, ObjectMeta, type Msg } from '../protobuf-meta';
 
-const ObjectMeta: Msg = {
-  1: { name: 'name', type: 'string' },
-  2: { name: 'generateName', type: 'string' },
-  3: { name: 'namespace', type: 'string' },
-  5: { name: 'uid', type: 'string' },
-  6: { name: 'resourceVersion', type: 'string' },
-  11: { name: 'labels', type: { map: 'string' } },
-  12: { name: 'annotations', type: { map: 'string' } },
-};
-const LabelSelector: Msg = {
-  1: { name: 'matchLabels', type: { map: 'string' } },
-  2: {
-    name: 'matchExpressions',
-    repeated: true,
-    type: {
-      1: { name: 'key', type: 'string' },
-      2: { name: 'operator', type: 'string' },
-      3: { name: 'values', type: 'string', repeated: true },
-    },
-  },
-};
 const ResourceAttributes: Msg = {
   1: { name: 'namespace', type: 'string' },
   2: { name: 'verb', type: 'string' },
