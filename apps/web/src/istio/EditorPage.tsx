@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useDryRun } from '../api/dryRun';
 import type { ValidationCause } from '@meshlens/contract';
@@ -10,19 +10,12 @@ import { ErrorBox } from '../wizards/ErrorBox';
 import { istioKeys, putObject, useIstioObject } from './api';
 import { createEditor, replaceDoc, showDiagnostics } from './codemirror';
 import type { EditorView } from '@codemirror/view';
-import { DiffView } from './DiffView';
+import { editorStatus, toEditableYaml } from './editableYaml';
+import { EditorSide, type Phase } from './EditorSide';
 import { causesToProblems, checksToProblems, yamlSyntaxProblems } from './problems';
 import type { Problem } from './problems';
 import '../wizards/wizards.css';
 import './istio.css';
-
-/** The object as the editor shows it: without the fields the server owns. */
-export function toEditableYaml(object: Record<string, unknown>): string {
-  const { status: _status, ...rest } = object;
-  const meta = { ...(rest.metadata as Record<string, unknown>) };
-  delete meta.managedFields;
-  return stringify({ ...rest, metadata: meta }, { lineWidth: 0 });
-}
 
 /** A failed dry run or save as problems: the server's causes on a 422, else the error itself. */
 function requestProblems(text: string, err: unknown): Problem[] {
@@ -40,12 +33,6 @@ function requestProblems(text: string, err: unknown): Problem[] {
     },
   ];
 }
-
-type Phase =
-  | { kind: 'editing' }
-  | { kind: 'review' }
-  | { kind: 'conflict'; current: Record<string, unknown> | null }
-  | { kind: 'saved' };
 
 export function EditorPage({ namespace, kind, name }: { namespace: string; kind: string; name: string }) {
   const query = useIstioObject(namespace, kind, name);
@@ -145,11 +132,6 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
     setPhase({ kind: 'editing' });
   };
 
-  const theirs = useMemo(
-    () => (phase.kind === 'conflict' && phase.current ? toEditableYaml(phase.current) : ''),
-    [phase],
-  );
-
   return (
     <div className="page cfg-page">
       <div className="page-header">
@@ -161,15 +143,7 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
         </h1>
         <span className="spacer" />
         <span className="muted small" data-testid="editor-status">
-          {!canWrite
-            ? 'read-only'
-            : checking
-              ? 'checking…'
-              : errors > 0
-                ? `${errors} error${errors > 1 ? 's' : ''}`
-                : problems.length > 0
-                  ? `${problems.length} finding(s)`
-                  : 'valid'}
+          {editorStatus({ canWrite, checking, errors, findings: problems.length })}
           {phase.kind === 'saved' && !dirty ? ' · saved' : ''}
         </span>
         {!access.hidden && (
@@ -203,56 +177,16 @@ export function EditorPage({ namespace, kind, name }: { namespace: string; kind:
       <ErrorBox error={saveError} />
       <div className="ed-body">
         <div className="ed-editor" ref={host} data-testid="yaml-editor" aria-label="YAML" />
-        <aside className="ed-side">
-          {phase.kind === 'review' && original !== null && (
-            <section aria-label="Changes to save">
-              <h3>Changes against the cluster&apos;s version</h3>
-              <DiffView before={original} after={text} beforeName="cluster" afterName="yours" />
-              <div className="ed-actions">
-                <button type="button" className="btn" onClick={() => setPhase({ kind: 'editing' })}>
-                  Back
-                </button>
-                <button type="button" className="btn btn-primary" onClick={save}>
-                  Save
-                </button>
-              </div>
-            </section>
-          )}
-          {phase.kind === 'conflict' && (
-            <section aria-label="Conflict" className="wz-error" role="alert">
-              <strong>Someone changed this object since you opened it.</strong>{' '}
-              {phase.current ? 'Their version against yours:' : 'It was deleted.'}
-              {phase.current && (
-                <DiffView before={theirs} after={text} beforeName="theirs" afterName="yours" />
-              )}
-              <div className="ed-actions">
-                <button
-                  type="button"
-                  className="btn"
-                  onClick={() => loadTheirs(phase.current)}
-                  disabled={!phase.current}
-                >
-                  Reload theirs (drop my edits)
-                </button>
-              </div>
-            </section>
-          )}
-          <section aria-label="Problems">
-            <h3>Problems</h3>
-            {problems.length === 0 ? (
-              <p className="muted small">{checking ? 'checking…' : 'No problems found.'}</p>
-            ) : (
-              <ul className="ed-problems" data-testid="problems">
-                {problems.map((p, i) => (
-                  <li key={i} className={`sev-${p.severity}`}>
-                    <span className="ed-line">line {p.line}</span> {p.path && <code>{p.path}</code>}{' '}
-                    {p.message} <span className="muted">[{p.code}]</span>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-        </aside>
+        <EditorSide
+          phase={phase}
+          original={original}
+          text={text}
+          problems={problems}
+          checking={checking}
+          onBack={() => setPhase({ kind: 'editing' })}
+          onSave={save}
+          onLoadTheirs={loadTheirs}
+        />
       </div>
     </div>
   );

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError } from '../api/client';
-import { getObject, getRoutingFacts, istioKeys } from '../istio/api';
-import { currentWeights, startingWeights, subsetVersions, wizardVersions } from './currentRouting';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { istioKeys } from '../istio/api';
+import { useCurrentRouting } from './useCurrentRouting';
+import { useModalFocus } from './useModalFocus';
+import { WizardPreview } from './WizardPreview';
 import { DeleteRoutingForm } from './DeleteRoutingForm';
-import { PreviewChecks } from './PreviewChecks';
 import { ErrorBox } from './ErrorBox';
 import { GatewayForm } from './GatewayForm';
 import { CircuitBreakerForm, FaultInjectionForm, TimeoutsRetriesForm } from './PolicyForms';
@@ -23,98 +23,6 @@ export interface WizardTarget {
   versions: string[];
   /** Live share (%) per version, from the graph. */
   live: Map<string, number>;
-}
-
-function useObjectOrNone(ns: string, kind: string, name: string) {
-  return useQuery({
-    queryKey: istioKeys.object(ns, kind, name),
-    queryFn: () =>
-      getObject(ns, kind, name).then(
-        (r) => r.object as unknown,
-        (err: unknown) => {
-          if (err instanceof ApiError && err.status === 404) return null;
-          throw err;
-        },
-      ),
-    retry: false,
-    refetchOnMount: 'always',
-  });
-}
-
-/**
- * The versions the service runs (the server's answer; subsets that select none apart) and the weights its
- * VirtualService gives them now.
- */
-function useCurrentRouting(target: WizardTarget) {
-  const vs = useObjectOrNone(target.namespace, 'virtualservices', target.service);
-  const dr = useObjectOrNone(target.namespace, 'destinationrules', target.service);
-  const facts = useQuery({
-    queryKey: istioKeys.routing(target.namespace, target.service),
-    queryFn: () => getRoutingFacts(target.namespace, target.service),
-    retry: false,
-    refetchOnMount: 'always',
-  });
-  const subsets = subsetVersions(dr.data ?? undefined);
-  const { versions, idle } = wizardVersions({
-    running: facts.data?.versions,
-    graph: target.versions,
-    subsets,
-  });
-  const version = (o: unknown) =>
-    o === null
-      ? ''
-      : ((o as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion ?? '');
-  return {
-    // fetching, not loading: a cached answer may be stale, and the write must be based on the current one
-    loading: vs.isFetching || dr.isFetching || facts.isFetching,
-    /** The versions the form was built on: a write answers 409 when someone changed them since. */
-    basedOn: { virtualService: version(vs.data), destinationRule: version(dr.data) },
-    refetch: () => Promise.all([vs.refetch(), dr.refetch()]),
-    versions,
-    /** Versions the DestinationRule names that no workload runs (left out of the forms). */
-    idle,
-    weights: startingWeights(currentWeights(vs.data ?? undefined, subsets, versions), versions),
-  };
-}
-
-const FOCUSABLE =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
-/**
- * Keyboard focus of a modal: into its first field when it opens, kept inside while it is open (Tab and
- * Shift+Tab wrap), and back where it was (the Actions button) when it closes.
- */
-function useModalFocus() {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const dialog = ref.current;
-    const focusables = () => [...(dialog?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
-    const inForm = FOCUSABLE.split(', ')
-      .map((f) => `.wz-form ${f}`)
-      .join(', ');
-    (dialog?.querySelector<HTMLElement>(inForm) ?? focusables()[0])?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Tab' || !dialog) return;
-      const all = focusables();
-      const [first, last] = [all[0], all[all.length - 1]];
-      if (!first || !last) return;
-      const inside = dialog.contains(document.activeElement);
-      if (e.shiftKey && (document.activeElement === first || !inside)) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && (document.activeElement === last || !inside)) {
-        e.preventDefault();
-        first.focus();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      if (before?.isConnected) before.focus();
-    };
-  }, []);
-  return ref;
 }
 
 /** A modal wizard: the form, the server's dry-run YAML beside it, apply or delete. */
@@ -234,53 +142,12 @@ export function WizardDialog({
               </p>
             )}
           </form>
-          <section className="wz-preview" aria-label="YAML preview">
-            <h3>
-              {isDelete ? 'What happens' : 'YAML to be written'}{' '}
-              {preview.loading && <span className="muted small">updating…</span>}
-            </h3>
-            {preview.error ? (
-              <ErrorBox
-                error={preview.error}
-                onReload={() => void current.refetch().then(() => setReloadTick((t) => t + 1))}
-              />
-            ) : null}
-            {preview.data && preview.data.steps.length > 0 && (
-              <ol className="wz-steps" data-testid="preview-steps">
-                {preview.data.steps.map((s, i) => (
-                  <li key={i}>
-                    <span className={`wz-step wz-step-${s.action}`}>{s.action}</span> {s.kind} {s.name}
-                  </li>
-                ))}
-              </ol>
-            )}
-            {preview.data && <PreviewChecks validations={preview.data.validations} />}
-            {isDelete ? (
-              <p className="muted small" data-testid="yaml-preview">
-                {preview.data
-                  ? preview.data.deleted.length > 0
-                    ? 'Nothing is written: the objects listed are deleted, in this order.'
-                    : preview.data.kept.some((k) => k.handWritten)
-                      ? `meshlens wrote none of the routing of ${target.service}: tick “Also delete what was written by hand” to delete it.`
-                      : `${target.service} has no routing that meshlens can delete.`
-                  : ''}
-              </p>
-            ) : (
-              <pre
-                className="wz-yaml"
-                data-testid="yaml-preview"
-                // focusable: it scrolls, and the keyboard must be able to scroll it too
-                tabIndex={0}
-                aria-label="YAML preview"
-              >
-                {preview.data
-                  ? preview.data.steps.length > 0
-                    ? (preview.data.yaml ?? '')
-                    : '# no change: the routing in place already says this'
-                  : ''}
-              </pre>
-            )}
-          </section>
+          <WizardPreview
+            isDelete={isDelete}
+            service={target.service}
+            preview={preview}
+            onReload={() => void current.refetch().then(() => setReloadTick((t) => t + 1))}
+          />
         </div>
         <ErrorBox
           error={writeError}
