@@ -3,9 +3,6 @@
  * scraping it every second, and the server started with startServer. Query counts are read from the
  * server's own /metrics (every PromQL query it sent).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DetailResponseSchema,
   ErrorBodySchema,
@@ -15,50 +12,24 @@ import {
   nodeId,
   type MetricsQuery,
 } from '@meshlens/contract';
-import { startDemoCluster } from '@meshlens/demo-cluster';
-import { startMeshSim } from '@meshlens/mesh-sim';
-import { freePort, startPrometheus, waitForPromQL, type PrometheusHandle } from '@meshlens/stack';
-import { pino } from 'pino';
+import { waitForPromQL } from '@meshlens/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server';
+import { startLiveStack, type LiveStack } from './liveStack';
 import { applyFile, eventually } from './stackHelpers';
 
-let dir: string;
-let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
-let sim: Awaited<ReturnType<typeof startMeshSim>>;
-let prometheus: PrometheusHandle;
-let server: RunningServer;
-let kubeconfigPath: string;
+let live: LiveStack;
+let server: LiveStack['server'];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'meshlens-details-it-'));
-  kubeconfigPath = join(dir, 'kubeconfig');
-  cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
-  await cluster.writeKubeconfig(kubeconfigPath);
-  sim = await startMeshSim({
-    kubeconfigPath,
-    scenario: 'bookinfo',
-    metricsPort: 0,
-    rateScale: 30,
-    log: () => undefined,
-  });
-  prometheus = await startPrometheus({
-    scrapeTargets: [sim.metricsUrl],
-    scrapeIntervalSeconds: 1,
-    dataDir: join(dir, 'prom'),
-    port: await freePort(),
-  });
-  await applyFile(kubeconfigPath, 'destination-rule-all.yaml');
-  server = await startServer({
-    kubeconfigPath,
-    prometheusUrl: prometheus.url,
-    port: 0,
+  live = await startLiveStack({
+    name: 'details',
     // No answer reuse: each request's queries are counted.
     config: { graph: { cacheTtlMs: 0 }, prometheus: { timeoutMs: 5000 } },
-    logger: pino({ level: 'silent' }),
+    beforeServer: (kubeconfigPath) => applyFile(kubeconfigPath, 'destination-rule-all.yaml'),
   });
+  server = live.server;
   await waitForPromQL(
-    prometheus.url,
+    live.prometheus.url,
     'sum(rate(istio_requests_total{destination_service_name="reviews"}[5s])) > 0',
     (s) => s.length > 0,
     60_000,
@@ -73,11 +44,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
-  await prometheus?.close();
-  await sim?.close();
-  await cluster?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
 const get = (path: string) => fetch(`${server.url}${path}`);
@@ -94,14 +61,7 @@ async function metrics(kind: string, name: string, q: Partial<MetricsQuery>) {
   return MetricsResponseSchema.parse(await res.json());
 }
 
-/** PromQL queries the server has sent so far. */
-async function queriesSent(): Promise<number> {
-  const text = await (await get('/metrics')).text();
-  return [...text.matchAll(/^meshlens_prometheus_queries_total\{outcome="[a-z_]+"\} (\d+)$/gm)].reduce(
-    (n, m) => n + Number(m[1]),
-    0,
-  );
-}
+const queriesSent = () => live.queriesSent();
 
 /** The PromQL queries `fn` costs (nothing else runs against this server meanwhile). */
 async function cost<T>(fn: () => Promise<T>): Promise<{ value: T; queries: number }> {

@@ -2,18 +2,12 @@
  * The overview and the lists against the real stack: demo cluster, mesh-sim's Bookinfo, a real
  * Prometheus, the server started with startServer. Query counts are read from the server's own /metrics.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   EntityListResponseSchema,
   OverviewResponseSchema,
   type EntityKind,
   type EntityListResponse,
 } from '@meshlens/contract';
-import { startDemoCluster } from '@meshlens/demo-cluster';
-import { startMeshSim } from '@meshlens/mesh-sim';
-import { freePort, startPrometheus, waitForPromQL, type PrometheusHandle } from '@meshlens/stack';
 import express from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -25,67 +19,28 @@ import { createEntitiesService } from '../src/entities/service';
 import { startInventory } from '../src/inventory/informers';
 import { createPrometheusClient } from '../src/prometheus/client';
 import { errorHandler } from '../src/http/errors';
-import { startServer, type RunningServer } from '../src/server';
+import { startLiveStack, type LiveStack } from './liveStack';
 import { applyFile, eventually } from './stackHelpers';
 
-let dir: string;
-let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
-let sim: Awaited<ReturnType<typeof startMeshSim>>;
-let prometheus: PrometheusHandle;
-let server: RunningServer;
+let live: LiveStack;
+let server: LiveStack['server'];
+let prometheus: LiveStack['prometheus'];
 let kubeconfigPath: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'meshlens-entities-it-'));
-  kubeconfigPath = join(dir, 'kubeconfig');
-  cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
-  await cluster.writeKubeconfig(kubeconfigPath);
-  sim = await startMeshSim({
-    kubeconfigPath,
-    scenario: 'bookinfo',
-    metricsPort: 0,
-    rateScale: 30,
-    log: () => undefined,
-  });
-  prometheus = await startPrometheus({
-    scrapeTargets: [sim.metricsUrl],
-    scrapeIntervalSeconds: 1,
-    dataDir: join(dir, 'prom'),
-    port: await freePort(),
-  });
-  server = await startServer({
-    kubeconfigPath,
-    prometheusUrl: prometheus.url,
-    port: 0,
+  live = await startLiveStack({
+    name: 'entities',
     // No answer reuse: each request below costs its own queries.
     config: { graph: { cacheTtlMs: 0, maxDurationSeconds: 3600 }, prometheus: { timeoutMs: 5000 } },
-    logger: pino({ level: 'silent' }),
   });
-  await waitForPromQL(
-    prometheus.url,
-    'sum(rate(istio_requests_total[5s])) > 0',
-    (s) => s.length > 0,
-    60_000,
-    250,
-  );
+  ({ server, prometheus, kubeconfigPath } = live);
 });
 
 afterAll(async () => {
-  await server?.close();
-  await prometheus?.close();
-  await sim?.close();
-  await cluster?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
-/** Queries the server has sent to Prometheus, by its own /metrics. */
-const queriesSent = async () => {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return [...text.matchAll(/^meshlens_prometheus_queries_total\{outcome="[a-z_]+"\} (\d+)$/gm)].reduce(
-    (a, m) => a + Number(m[1]),
-    0,
-  );
-};
+const queriesSent = () => live.queriesSent();
 
 const get = async (path: string) => {
   const res = await fetch(`${server.url}${path}`);

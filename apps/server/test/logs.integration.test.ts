@@ -19,6 +19,7 @@ import { startMeshSim, type MeshSim } from '@meshlens/mesh-sim';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server';
+import { eventually } from './stackHelpers';
 
 const TOKENS = {
   reader: 'tok-reader-0123456789',
@@ -67,15 +68,8 @@ let pod: string;
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls every 100 ms, for at most 20 s, until `f` returns a value. */
+const until = <T>(what: string, f: () => Promise<T | undefined>) => eventually(what, f, 20_000, 100);
 
 const followers = async () =>
   ((await (await fetch(`${sim.url}/debug/state`)).json()) as { logs: { followers: number } }).logs.followers;
