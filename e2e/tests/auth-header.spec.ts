@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { nodeId } from '@meshlens/contract';
-import { startStack, type Stack } from '@meshlens/stack';
 import { startAuthProxy, type AuthProxy } from '../support/authProxy';
-import { WEB_TEST_DIR } from '../support/buildWeb';
 import { writeInDefault } from '../support/authWrites';
 import { startConsole, type ExtraConsole } from '../support/console';
 import { Kube, type IstioKind } from '../support/kube';
+import {
+  AUTH_NS,
+  reviewsGraphUrl,
+  startAuthStack,
+  type AuthStack,
+  type DemoUser,
+} from '../support/authStack';
 
 /**
  * Strategy header, in Chromium, on a stack of its own (the demo cluster with its three users and their
@@ -22,83 +23,54 @@ import { Kube, type IstioKind } from '../support/kube';
  */
 test.describe.configure({ mode: 'serial' });
 
-interface DemoUser {
-  name: 'admin' | 'bookinfo-editor' | 'viewer';
-  token: string;
-}
-
-const NS = 'bookinfo';
+const NS = AUTH_NS;
 const PROXY_ADDRESS = '127.0.0.2';
 const VS: IstioKind = {
   apiVersion: 'networking.istio.io/v1',
   kind: 'VirtualService',
   plural: 'virtualservices',
 };
-let stack: Stack;
-let stateDir: string;
+let auth: AuthStack;
+let stack: AuthStack['stack'];
 let consoleUrl: string;
 const proxies: AuthProxy[] = [];
 let viewerProxy: AuthProxy;
 let editorProxy: AuthProxy;
-
-const graphUrl = (url: string) =>
-  `${url}/graph?namespaces=${NS}&graphType=versionedApp&duration=60&idle=true&selected=${encodeURIComponent(
-    nodeId.service(NS, 'reviews'),
-  )}`;
+const graphUrl = (url: string) => reviewsGraphUrl(url);
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-header-'));
   // The proxies listen first: the console is told their Host (--allowed-hosts), as it would be told the
   // public name of a real proxy.
   let target = '';
   const bearerProxy = async (user: DemoUser['name']) => {
     const p = await startAuthProxy({
       target: () => target,
-      inject: () => ({ authorization: `Bearer ${tokenOf(user)}` }),
+      inject: () => ({ authorization: `Bearer ${auth.user(user).token}` }),
     });
     proxies.push(p);
     return p;
   };
-  let tokens: Record<string, string> = {};
-  const tokenOf = (name: DemoUser['name']) => {
-    const t = tokens[name];
-    if (!t) throw new Error(`no demo user ${name} in users.json`);
-    return t;
-  };
   viewerProxy = await bearerProxy('viewer');
   editorProxy = await bearerProxy('bookinfo-editor');
-  stack = await startStack({
-    scenario: 'bookinfo',
-    stateDir,
-    scrapeIntervalSeconds: 2,
+  auth = await startAuthStack({
+    label: 'header',
+    // The demo's users and their RBAC (they come with the token strategy's setup; the console is header).
+    auth: 'token',
     consoleArgs: [
-      '--web-dir',
-      WEB_TEST_DIR,
       '--auth-strategy',
       'header',
       '--allowed-hosts',
       proxies.map((p) => new URL(p.url).host).join(','),
-      '--log-level',
-      'warn',
     ],
-    handleSignals: false,
-    onProgress: (m) => process.stderr.write(`[e2e header stack] ${m}\n`),
-    // The demo's users and their RBAC (they come with the token strategy's setup; the console is header).
-    auth: 'token',
   });
-  if (!stack.urls.console) throw new Error('the stack started without a console');
-  consoleUrl = stack.urls.console.replace(/\/+$/, '');
+  ({ stack, url: consoleUrl } = auth);
   target = consoleUrl;
-  const users = (JSON.parse(readFileSync(join(stateDir, 'users.json'), 'utf8')) as { users: DemoUser[] })
-    .users;
-  tokens = Object.fromEntries(users.map((u) => [u.name, u.token]));
 });
 
 test.afterAll(async () => {
   await Promise.all(proxies.map((p) => p.close()));
-  await stack?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await auth?.stop();
 });
 
 async function namespacesListed(page: Page): Promise<string[]> {

@@ -1,13 +1,14 @@
-import { createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { nodeId } from '@meshlens/contract';
-import { startStack, type Stack } from '@meshlens/stack';
-import { EncryptJWT } from 'jose';
-import { WEB_TEST_DIR } from '../support/buildWeb';
 import { reviewsTimeouts, writeInDefault } from '../support/authWrites';
+import {
+  addExpiredSession,
+  AUTH_NS,
+  backAt,
+  reviewsGraphUrl,
+  startAuthStack,
+  type AuthStack,
+  type DemoUser,
+} from '../support/authStack';
 
 /**
  * Sign-in with strategy openid, in Chromium, on a stack of its own: `startStack({ auth: 'openid' })` runs
@@ -17,59 +18,30 @@ import { reviewsTimeouts, writeInDefault } from '../support/authWrites';
  */
 test.describe.configure({ mode: 'serial' });
 
-interface DemoUser {
-  name: 'admin' | 'bookinfo-editor' | 'viewer';
-  token: string;
-  password: string;
-}
-
-const NS = 'bookinfo';
+const NS = AUTH_NS;
 const PROVIDER = 'the demo identity provider';
-const SESSION_KEY = randomBytes(32).toString('base64url');
-let stack: Stack;
-let stateDir: string;
+let auth: AuthStack;
 let url: string;
-let users: DemoUser[];
-
-const userOf = (name: DemoUser['name']) => {
-  const u = users.find((x) => x.name === name);
-  if (!u) throw new Error(`no demo user ${name} in users.json`);
-  return u;
+const passwordOf = (name: DemoUser['name']) => {
+  const password = auth.user(name).password;
+  if (!password) throw new Error(`users.json lists no password for ${name}`);
+  return password;
 };
-const graphUrl = (service = 'reviews') =>
-  `${url}/graph?namespaces=${NS}&graphType=versionedApp&duration=60&idle=true&selected=${encodeURIComponent(
-    nodeId.service(NS, service),
-  )}`;
+const graphUrl = (service = 'reviews') => reviewsGraphUrl(url, service);
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-openid-'));
-  // Not STATE/session-key: the stack writes its own key there.
-  const keyFile = join(stateDir, 'e2e-session-key');
-  writeFileSync(keyFile, `${SESSION_KEY}\n`, { mode: 0o600 });
-  stack = await startStack({
-    scenario: 'bookinfo',
-    stateDir,
-    scrapeIntervalSeconds: 2,
-    consoleArgs: ['--web-dir', WEB_TEST_DIR, '--session-key-file', keyFile, '--log-level', 'warn'],
-    handleSignals: false,
-    onProgress: (m) => process.stderr.write(`[e2e openid stack] ${m}\n`),
-    auth: 'openid',
-  });
-  if (!stack.urls.console) throw new Error('the stack started without a console');
-  url = stack.urls.console.replace(/\/+$/, '');
-  // As a person would: the users and passwords the demo lists in STATE/users.json.
-  users = (JSON.parse(readFileSync(join(stateDir, 'users.json'), 'utf8')) as { users: DemoUser[] }).users;
+  auth = await startAuthStack({ label: 'openid', auth: 'openid', consoleArgs: [], sessionKey: true });
+  url = auth.url;
 });
 
 test.afterAll(async () => {
-  await stack?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await auth?.stop();
 });
 
 /** On the provider's login form: fills it in as `name` and submits. */
-async function providerLogin(page: Page, name: DemoUser['name'], password = userOf(name).password) {
-  await expect(page).toHaveURL(new RegExp(`^${stack.endpoints.oidc!.issuer}/interaction/`));
+async function providerLogin(page: Page, name: DemoUser['name'], password = passwordOf(name)) {
+  await expect(page).toHaveURL(new RegExp(`^${auth.stack.endpoints.oidc!.issuer}/interaction/`));
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await page.getByLabel('User name').fill(name);
   await page.getByLabel('Password').fill(password);
@@ -82,17 +54,8 @@ async function signIn(page: Page, name: DemoUser['name'], target = graphUrl()) {
   await expect(page).toHaveURL(/\/signin\?next=/);
   await page.getByRole('link', { name: `Sign in with ${PROVIDER}` }).click();
   await providerLogin(page, name);
-  await backAt(page, target);
+  await backAt(page, url, target);
   await expect(page.getByTestId('whoami-user')).toHaveText(name);
-}
-
-/** The page is `target` again (its path and query; the app may add settings to the query). */
-async function backAt(page: Page, target: string) {
-  await expect(page).toHaveURL(new RegExp(`^${url}/(?!signin)`));
-  const want = new URL(target);
-  await expect.poll(() => new URL(page.url()).pathname).toBe(want.pathname);
-  const got = new URL(page.url()).searchParams;
-  for (const [k, v] of want.searchParams) expect(got.get(k), k).toBe(v);
 }
 
 test('sign in through the provider, and see only the namespaces the user may read', async ({ page }) => {
@@ -102,9 +65,9 @@ test('sign in through the provider, and see only the namespaces the user may rea
   // A wrong password: the provider's form says so, and the user stays there.
   await providerLogin(page, 'bookinfo-editor', 'not-the-password');
   await expect(page.getByRole('alert')).toHaveText('Wrong user name or password.');
-  await page.getByLabel('Password').fill(userOf('bookinfo-editor').password);
+  await page.getByLabel('Password').fill(passwordOf('bookinfo-editor'));
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await backAt(page, `${url}/graph?namespaces=${NS}`);
+  await backAt(page, url, `${url}/graph?namespaces=${NS}`);
   await expect(page.getByTestId('whoami-user')).toHaveText('bookinfo-editor');
   await page.getByTestId('namespace-picker').click();
   const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('list', { name: 'Namespaces' });
@@ -169,7 +132,7 @@ test('sign-out ends the session here and at the provider', async ({ page }) => {
   await signIn(page, 'viewer');
   await page.getByRole('button', { name: 'Sign out' }).click();
   // The provider asks, then sends the browser back to the console's sign-in page.
-  await expect(page).toHaveURL(new RegExp(`^${stack.endpoints.oidc!.issuer}/session/end`));
+  await expect(page).toHaveURL(new RegExp(`^${auth.stack.endpoints.oidc!.issuer}/session/end`));
   await page.getByRole('button', { name: 'Yes, sign me out' }).click();
   await expect(page).toHaveURL(new RegExp(`^${url}/signin`));
   const cookies = await page.context().cookies(url);
@@ -181,45 +144,16 @@ test('sign-out ends the session here and at the provider', async ({ page }) => {
   await expect(page.getByLabel('Password')).toBeVisible();
 });
 
-/** A session cookie sealed as the console seals them (auth/session.ts), that expired a minute ago. */
-async function expiredSession(username: string): Promise<string> {
-  const enc = new Uint8Array(
-    hkdfSync('sha256', Buffer.from(SESSION_KEY), 'meshlens-session', 'cookie A256GCM', 32),
-  );
-  const kid = createHash('sha256').update(enc).digest('base64url').slice(0, 12);
-  const now = Math.floor(Date.now() / 1000);
-  return new EncryptJWT({
-    u: username,
-    g: [],
-    t: 'an-id-token-that-ended',
-    s: 'SelfSubjectReview',
-    sid: 'e2e',
-  })
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
-    .setIssuedAt(now - 3600)
-    .setExpirationTime(now - 60)
-    .encrypt(enc);
-}
-
 test('an expired session leads to the sign-in page, which says so, then back to the page', async ({
   page,
 }) => {
-  await page.context().addCookies([
-    {
-      name: 'meshlens-session',
-      value: await expiredSession('viewer'),
-      domain: new URL(url).hostname,
-      path: '/',
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
+  await addExpiredSession(page, auth, { u: 'viewer', g: [], t: 'an-id-token-that-ended' });
   const target = `${url}/istio?namespaces=${NS}`;
   await page.goto(target);
   await expect(page).toHaveURL(/\/signin\?next=%2Fistio%3Fnamespaces%3Dbookinfo/);
   await expect(page.getByTestId('signin-notice')).toHaveText('Your session expired; sign in again.');
   await page.getByRole('link', { name: `Sign in with ${PROVIDER}` }).click();
   await providerLogin(page, 'viewer');
-  await backAt(page, target);
+  await backAt(page, url, target);
   await expect(page.getByTestId('whoami-user')).toHaveText('viewer');
 });

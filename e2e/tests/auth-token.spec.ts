@@ -1,13 +1,14 @@
-import { createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { nodeId } from '@meshlens/contract';
-import { startStack, type Stack } from '@meshlens/stack';
-import { EncryptJWT } from 'jose';
-import { WEB_TEST_DIR } from '../support/buildWeb';
 import { reviewsTimeouts, writeInDefault } from '../support/authWrites';
+import {
+  addExpiredSession,
+  AUTH_NS,
+  backAt,
+  reviewsGraphUrl,
+  startAuthStack,
+  type AuthStack,
+  type DemoUser,
+} from '../support/authStack';
 
 /**
  * Sign-in with strategy token, in Chromium, on a stack of its own: the console started with
@@ -16,61 +17,25 @@ import { reviewsTimeouts, writeInDefault } from '../support/authWrites';
  */
 test.describe.configure({ mode: 'serial' });
 
-interface DemoUser {
-  name: 'admin' | 'bookinfo-editor' | 'viewer';
-  token: string;
-}
-
-const NS = 'bookinfo';
-const SESSION_KEY = randomBytes(32).toString('base64url');
-let stack: Stack;
-let stateDir: string;
+const NS = AUTH_NS;
+let auth: AuthStack;
 let url: string;
-let users: DemoUser[];
-
-const tokenOf = (name: DemoUser['name']) => {
-  const u = users.find((x) => x.name === name);
-  if (!u) throw new Error(`no demo user ${name} in users.json`);
-  return u.token;
-};
-const graphUrl = (service = 'reviews') =>
-  `${url}/graph?namespaces=${NS}&graphType=versionedApp&duration=60&idle=true&selected=${encodeURIComponent(
-    nodeId.service(NS, service),
-  )}`;
+const tokenOf = (name: DemoUser['name']) => auth.user(name).token;
+const graphUrl = (service = 'reviews') => reviewsGraphUrl(url, service);
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  stateDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-auth-'));
-  // Not STATE/session-key: the stack writes its own key there.
-  const keyFile = join(stateDir, 'e2e-session-key');
-  writeFileSync(keyFile, `${SESSION_KEY}\n`, { mode: 0o600 });
-  stack = await startStack({
-    scenario: 'bookinfo',
-    stateDir,
-    scrapeIntervalSeconds: 2,
-    consoleArgs: [
-      '--web-dir',
-      WEB_TEST_DIR,
-      '--auth-strategy',
-      'token',
-      '--session-key-file',
-      keyFile,
-      '--log-level',
-      'warn',
-    ],
-    handleSignals: false,
-    onProgress: (m) => process.stderr.write(`[e2e auth stack] ${m}\n`),
+  auth = await startAuthStack({
+    label: 'auth',
     auth: 'token',
+    consoleArgs: ['--auth-strategy', 'token'],
+    sessionKey: true,
   });
-  if (!stack.urls.console) throw new Error('the stack started without a console');
-  url = stack.urls.console.replace(/\/+$/, '');
-  // As a person would: the users and tokens the demo lists in STATE/users.json.
-  users = (JSON.parse(readFileSync(join(stateDir, 'users.json'), 'utf8')) as { users: DemoUser[] }).users;
+  url = auth.url;
 });
 
 test.afterAll(async () => {
-  await stack?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await auth?.stop();
 });
 
 /** Signs in on the sign-in page the console sends an anonymous visitor of `target` to, and lands there. */
@@ -79,16 +44,7 @@ async function signIn(page: Page, token: string, target = graphUrl()) {
   await expect(page).toHaveURL(/\/signin\?next=/);
   await page.getByLabel('Token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await backAt(page, target);
-}
-
-/** The page is `target` again (its path and query; the app may add settings to the query). */
-async function backAt(page: Page, target: string) {
-  await expect(page).not.toHaveURL(/\/signin/);
-  const want = new URL(target);
-  await expect.poll(() => new URL(page.url()).pathname).toBe(want.pathname);
-  const got = new URL(page.url()).searchParams;
-  for (const [k, v] of want.searchParams) expect(got.get(k), k).toBe(v);
+  await backAt(page, url, target);
 }
 
 test('sign in, and see only the namespaces the user may read', async ({ page }) => {
@@ -101,7 +57,7 @@ test('sign in, and see only the namespaces the user may read', async ({ page }) 
 
   await page.getByLabel('Token').fill(tokenOf('bookinfo-editor'));
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await backAt(page, `${url}/graph?namespaces=${NS}`);
+  await backAt(page, url, `${url}/graph?namespaces=${NS}`);
   await expect(page.getByTestId('whoami-user')).toHaveText('bookinfo-editor');
   await page.getByTestId('namespace-picker').click();
   const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('list', { name: 'Namespaces' });
@@ -208,49 +164,16 @@ test('sign-out ends the session: the pages lead to the sign-in page again', asyn
   await expect(page).toHaveURL(/\/signin\?next=%2Fistio/);
 });
 
-/**
- * A session cookie sealed as the console seals them (auth/session.ts: HKDF-SHA256 of the session key,
- * JWE dir + A256GCM), that expired a minute ago.
- */
-async function expiredSession(token: string, username: string): Promise<string> {
-  const enc = new Uint8Array(
-    hkdfSync('sha256', Buffer.from(SESSION_KEY), 'meshlens-session', 'cookie A256GCM', 32),
-  );
-  const kid = createHash('sha256').update(enc).digest('base64url').slice(0, 12);
-  const now = Math.floor(Date.now() / 1000);
-  return new EncryptJWT({
-    u: username,
-    g: ['system:authenticated'],
-    t: token,
-    s: 'SelfSubjectReview',
-    sid: 'e2e',
-  })
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
-    .setIssuedAt(now - 3600)
-    .setExpirationTime(now - 60)
-    .encrypt(enc);
-}
-
 test('an expired session leads to the sign-in page, which says so, then back to the page', async ({
   page,
 }) => {
-  const host = new URL(url).hostname;
-  await page.context().addCookies([
-    {
-      name: 'meshlens-session',
-      value: await expiredSession(tokenOf('viewer'), 'viewer'),
-      domain: host,
-      path: '/',
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
+  await addExpiredSession(page, auth, { u: 'viewer', g: ['system:authenticated'], t: tokenOf('viewer') });
   const target = `${url}/istio?namespaces=${NS}`;
   await page.goto(target);
   await expect(page).toHaveURL(/\/signin\?next=%2Fistio%3Fnamespaces%3Dbookinfo/);
   await expect(page.getByTestId('signin-notice')).toHaveText('Your session expired; sign in again.');
   await page.getByLabel('Token').fill(tokenOf('viewer'));
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await backAt(page, target);
+  await backAt(page, url, target);
   await expect(page.getByTestId('whoami-user')).toHaveText('viewer');
 });
