@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { reviewsTimeouts, writeInDefault } from '../support/authWrites';
+import { cyState, tapElement, waitForGraph } from '../support/graph';
 import {
   addExpiredSession,
   AUTH_NS,
@@ -62,6 +63,14 @@ test('sign in, and see only the namespaces the user may read', async ({ page }) 
   await page.getByTestId('namespace-picker').click();
   const listed = page.getByRole('dialog', { name: 'Namespaces' }).getByRole('list', { name: 'Namespaces' });
   await expect(listed.locator('li')).toHaveText([NS]);
+  // Its callers in namespaces the editor may not read (the ingress gateway of istio-system) are one node,
+  // "no access", that names none of them.
+  await page.keyboard.press('Escape');
+  await waitForGraph(page);
+  await expect.poll(async () => (await cyState(page)).nodes, { timeout: 30_000 }).toContain('inaccessible');
+  expect((await cyState(page)).nodes.join(' ')).not.toContain('istio-system');
+  await tapElement(page, 'inaccessible');
+  await expect(page.getByTestId('inaccessible')).toHaveText('namespaces you may not read');
 
   // The viewer reads every namespace.
   const viewer = await page.context().browser()!.newContext();

@@ -20,7 +20,7 @@ import { entitiesRouter } from './entities/router';
 import { createEntitiesService, type EntitiesService } from './entities/service';
 import { createGraphService, type GraphService } from './graph/graphService';
 import { checkGraphQuery, computationLimiter, remoteClient, type ClientOf } from './graph/limits';
-import { hideUnreadable } from './graph/visibility';
+import { markUnreadable } from './graph/visibility';
 import { errorHandler, inputErrorFrom, notFoundHandler, withoutAddresses } from './http/errors';
 import { noStore, securityHeaders } from './http/headers';
 import { bindHost, hostCheck, hostPolicy, inCluster, podNamespace } from './http/hosts';
@@ -238,7 +238,7 @@ export function createApp({
     if (readable !== 'all') {
       // This user may not read every namespace: the shared answer without the nodes of the others.
       const answer = await graph.getGraph(parsed.data, clientOfRequest(req));
-      res.json(hideUnreadable(answer, (ns) => readable.has(ns)));
+      res.json(markUnreadable(answer, (ns) => readable.has(ns)));
       return;
     }
     const { body, gzipped } = await graph.getGraphBody(

@@ -59,6 +59,11 @@ export const GraphNodeSchema = z.object({
   /** `MESH_EXTERNAL` / `MESH_INTERNAL` for service entries. */
   serviceEntryLocation: z.string().optional(),
   isBox: z.boolean(),
+  /**
+   * Stands for the nodes of the namespaces the signed-in user may not read (Kiali's `isInaccessible`):
+   * one node, `inaccessible`, that names none of them, with their traffic to and from the readable ones.
+   */
+  isInaccessible: z.boolean().optional(),
 
   // Config badges (from VirtualServices / DestinationRules whose host is this node's service)
   hasVS: z.boolean(),

@@ -17,7 +17,7 @@ import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { InputError, NotFoundError } from '../errors';
 import type { GraphService } from '../graph/graphService';
-import { hideUnreadable } from '../graph/visibility';
+import { markUnreadable } from '../graph/visibility';
 import { inputErrorFrom } from '../http/errors';
 import { checkParams } from '../http/params';
 import type { RawObject } from '../inventory/derive';
@@ -123,7 +123,7 @@ export function detailsRouter(deps: DetailsDeps): Router {
     );
     const others = [...new Set(centred.nodes.map((n) => n.namespace))].filter((ns) => ns !== 'unknown');
     const readable = await deps.readable(req, others);
-    res.json(readable === 'all' ? centred : hideUnreadable(centred, (ns) => readable.has(ns)));
+    res.json(readable === 'all' ? centred : markUnreadable(centred, (ns) => readable.has(ns)));
   });
 
   router.get(DETAIL_ROUTES.metrics, async (req, res, next) => {

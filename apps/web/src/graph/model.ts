@@ -25,6 +25,8 @@ export interface NodeData {
   isRoot: boolean;
   isGateway: boolean;
   isOutside: boolean;
+  /** Stands for the nodes of namespaces the user may not read. */
+  isInaccessible?: boolean;
   isIdle: boolean;
   isOutOfMesh: boolean;
   isServiceEntry: boolean;

@@ -126,6 +126,15 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
     { selector: 'node[?isGateway]', style: { shape: 'round-diamond', width: 32, height: 32 } },
     { selector: 'node[?isOutside]', style: { 'background-color': p.boxFill, 'border-style': 'dotted' } },
     {
+      selector: 'node[?isInaccessible]',
+      style: {
+        'background-color': p.boxFill,
+        'border-style': 'dashed',
+        'border-color': p.idle,
+        color: p.textMuted,
+      },
+    },
+    {
       selector: 'node[?isIdle]',
       style: { 'border-style': 'dashed', 'border-color': p.idle, color: p.textMuted },
     },

@@ -71,6 +71,7 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     isRoot: n.isRoot,
     isGateway: n.isGateway,
     isOutside: n.isOutside,
+    isInaccessible: n.isInaccessible === true,
     isIdle: n.isIdle,
     isOutOfMesh: n.hasMissingSidecar,
     isServiceEntry: n.isServiceEntry || n.type === 'serviceEntry',

@@ -71,6 +71,11 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
         <div className="panel-sub">
           {n.namespace !== 'unknown' && <span>namespace {n.namespace}</span>}
           {n.isOutside && <span className="tag">outside selected namespaces</span>}
+          {n.isInaccessible && (
+            <span className="tag" data-testid="inaccessible">
+              namespaces you may not read
+            </span>
+          )}
           {n.isRoot && <span className="tag">traffic source</span>}
           {n.isGateway && <span className="tag">gateway</span>}
         </div>
