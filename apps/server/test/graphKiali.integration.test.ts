@@ -170,4 +170,19 @@ spec:
       isOutside: false,
     });
   });
+
+  it('runs the gRPC-messages and both-directions TCP queries on Prometheus without error', async () => {
+    const g = await graphOf(s as Stack, { rateGrpc: 'total', rateTcp: 'total', debug: 'true' });
+    expect(g.warnings).toEqual([]);
+    const queries = g.debug!.queries;
+    expect(queries.map((q) => q.name)).toEqual([
+      'requests',
+      'mtls',
+      'responseTime',
+      'throughput',
+      'grpcMessages',
+      'tcp',
+    ]);
+    expect(queries.filter((q) => q.error)).toEqual([]);
+  });
 });
