@@ -200,6 +200,18 @@ const flows: Flow[] = [
     bytes: 0,
   },
   {
+    // no VirtualService route matched the Host header: 404 NR at the caller, no service identified
+    src: PP,
+    svc: { ns: 'unknown', name: 'unknown', host: 'reviews:9080' },
+    dst: UNKNOWN,
+    code: '404',
+    flags: 'NR',
+    rps: 0.3,
+    reporters: ['source'],
+    ms: 0.2,
+    bytes: 19,
+  },
+  {
     src: PP,
     svc: { ns: NS, name: 'www.googleapis.com', host: 'www.googleapis.com' },
     dst: UNKNOWN,
@@ -220,10 +232,16 @@ const vector = (result: { metric: Record<string, string>; value: number }[]) => 
   },
 });
 
-// Only the samples the deduplicating selectors return (source for meshed callers, destination otherwise).
+// Only the samples the graph's selectors return, as Kiali reads them: destination reports into the
+// namespace, source reports out of it, and source reports of outside callers that reached no workload.
+const hostNamespace = (f: Flow) => f.svc.host.split('.')[1];
 const dedup = flows
-  .map((f) => ({ f, reporter: f.src === UNKNOWN ? 'destination' : 'source' }))
-  .filter(({ f, reporter }) => f.reporters.includes(reporter as 'source'));
+  .flatMap((f) => f.reporters.map((reporter) => ({ f, reporter })))
+  .filter(({ f, reporter }) =>
+    reporter === 'destination'
+      ? f.dst.ns === NS
+      : f.src.ns === NS || (f.dst === UNKNOWN && hostNamespace(f) === NS),
+  );
 const requests = dedup.map(({ f, reporter }) => ({
   metric: {
     ...endpoint(reporter, f.src, f.svc, f.dst),

@@ -24,9 +24,24 @@ import type { RawInventory } from '../src/inventory/derive';
 import { loadKubeConfig } from '../src/server';
 import { createPrometheusClient } from '../src/prometheus/client';
 import { buildGraphQueries } from '../src/graph/queries';
-import { applyFile } from '../test/stackHelpers';
+import { applyFile, applyYaml } from '../test/stackHelpers';
 
 const WINDOW_S = 20;
+const RATINGS_JASON_ONLY = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ratings
+spec:
+  hosts: [ratings]
+  http:
+  - match:
+    - headers:
+        end-user:
+          exact: jason
+    route:
+    - destination:
+        host: ratings
+`;
 const out = (set: string) => new URL(`../src/graph/__golden__/fixtures/${set}/`, import.meta.url);
 const log = (m: string) => process.stderr.write(`record-golden: ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,10 +152,12 @@ try {
   await applyFile(kubeconfigPath, 'destination-rule-all.yaml');
   await applyFile(kubeconfigPath, 'virtual-service-reviews-80-20.yaml');
   await applyFile(kubeconfigPath, 'fault-injection-details-v1.yaml');
+  // ratings routed for jason only: reviews' other calls match no route (404 NR, service `unknown`)
+  await applyYaml(kubeconfigPath, RATINGS_JASON_ONLY, 'bookinfo');
   await sleep((WINDOW_S + 2) * 1000);
   await record(
     'bookinfo-faults-recorded',
-    `${played}, destination-rule-all + reviews 80/20 + details abort 555 (fault-injection-details-v1)`,
+    `${played}, destination-rule-all + reviews 80/20 + details abort 555 (fault-injection-details-v1) + ratings routed for end-user jason only (the rest 404 NR)`,
   );
 } finally {
   await inventory.close();

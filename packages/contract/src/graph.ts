@@ -88,7 +88,7 @@ export const GraphNodeSchema = z.object({
   grpcInErr: z.number(),
   grpcInNoResponse: z.number(),
   grpcOut: z.number(),
-  /** TCP bytes/s, both directions. */
+  /** TCP bytes/s (the direction(s) `rateTcp` asks for). */
   tcpIn: z.number(),
   tcpOut: z.number(),
 
@@ -98,7 +98,11 @@ export const GraphNodeSchema = z.object({
 });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
 
-/** Requests/s per response code then per response flag: `{ "200": { "-": 1.2 }, "503": { "UO": 0.3 } }`. Code `0` = no response. */
+/**
+ * Requests/s per response code then per response flag: `{ "200": { "-": 1.2 }, "503": { "UO": 0.3 } }`.
+ * Code `-` = no response (Istio's `response_code="0"`). gRPC edges are keyed by gRPC status (`0` = OK,
+ * `14` = UNAVAILABLE …), as Kiali keys them.
+ */
 export const ResponsesSchema = z.record(z.string(), z.record(z.string(), z.number()));
 export type Responses = z.infer<typeof ResponsesSchema>;
 
@@ -108,7 +112,7 @@ export const GraphEdgeSchema = z.object({
   source: z.string(),
   target: z.string(),
   protocol: z.enum(PROTOCOLS),
-  /** Requests/s (http, grpc); 0 for tcp. */
+  /** Requests/s (http, grpc); with `rateGrpc` sent|received|total, gRPC messages/s; 0 for tcp. */
   rps: z.number(),
   rate2xx: z.number(),
   rate3xx: z.number(),
@@ -124,12 +128,18 @@ export const GraphEdgeSchema = z.object({
   percentOfSource: z.number(),
   /** Milliseconds (the statistic in the answer's `responseTime`), null when unknown or into a service node. */
   responseTimeMs: z.number().nullable(),
-  /** Bytes/s: for TCP both directions; for HTTP/gRPC response bytes; null when unknown. */
+  /** Bytes/s: for TCP the direction(s) `rateTcp` asks for; for HTTP/gRPC response bytes; null when unknown. */
   throughputBps: z.number().nullable(),
   /** % of the traffic sent with mutual TLS (destination-reported), null when unknown. */
   mtlsPct: z.number().nullable(),
   /** HTTP/gRPC: requests/s per code and flag; TCP: bytes/s per flag under code `-` (Kiali's shape). */
   responses: ResponsesSchema,
+  /**
+   * Requests/s per response code then per requested host (`destination_service`, e.g.
+   * `reviews.bookinfo.svc.cluster.local`, or the Host header of a request that matched no route); with
+   * `responses` this is Kiali's `responses{code:{flags, hosts}}`, as rates. TCP: bytes/s under `-`.
+   */
+  responseHosts: ResponsesSchema.optional(),
   /** TCP edges only: connections opened per second, per response flag (`-` = none); absent when unknown. */
   connections: z.record(z.string(), z.number()).optional(),
   isIdle: z.boolean(),

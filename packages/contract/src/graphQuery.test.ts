@@ -20,6 +20,9 @@ describe('GraphQuerySchema', () => {
       boxBy: 'none',
       responseTime: 'p95',
       protocols: ['http', 'grpc', 'tcp'],
+      rateHttp: 'requests',
+      rateGrpc: 'requests',
+      rateTcp: 'sent',
       debug: false,
     });
   });
@@ -35,6 +38,9 @@ describe('GraphQuerySchema', () => {
       boxBy: 'app',
       responseTime: 'avg',
       protocols: 'tcp,http',
+      rateHttp: 'none',
+      rateGrpc: 'total',
+      rateTcp: 'received',
       debug: 'true',
     });
     expect(q).toMatchObject({
@@ -46,6 +52,9 @@ describe('GraphQuerySchema', () => {
       boxBy: 'app',
       responseTime: 'avg',
       protocols: ['http', 'tcp'],
+      rateHttp: 'none',
+      rateGrpc: 'total',
+      rateTcp: 'received',
       debug: true,
     });
   });
@@ -61,6 +70,9 @@ describe('GraphQuerySchema', () => {
     [{ namespaces: 'a', queryTime: 'yesterday' }, 'queryTime'],
     [{ namespaces: 'a', protocols: 'http,udp' }, 'protocols'],
     [{ namespaces: 'a', debug: 'maybe' }, 'debug'],
+    [{ namespaces: 'a', rateHttp: 'bytes' }, 'rateHttp'],
+    [{ namespaces: 'a', rateGrpc: 'messages' }, 'rateGrpc'],
+    [{ namespaces: 'a', rateTcp: 'requests' }, 'rateTcp'],
     [{ namespaces: 'a', colour: 'red' }, ''],
   ])('rejects %j naming %s', (input, path) => {
     expect(issuePaths(input)).toContain(path);

@@ -13,6 +13,20 @@ export type ResponseTimeKind = (typeof RESPONSE_TIMES)[number];
 export const PROTOCOLS = ['http', 'grpc', 'tcp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
+/**
+ * What an edge's rate measures, per protocol (Kiali's `rateHttp`, `rateGrpc`, `rateTcp`, same defaults).
+ * gRPC `sent` / `received` are request / response messages per second (`istio_request_messages_total`,
+ * `istio_response_messages_total`); TCP `sent` is the bytes the caller sent (Istio's
+ * `istio_tcp_received_bytes_total`, named from the server side), `received` the bytes it got back.
+ * `none` leaves the protocol out of the graph.
+ */
+export const RATES_HTTP = ['none', 'requests'] as const;
+export type RateHttp = (typeof RATES_HTTP)[number];
+export const RATES_GRPC = ['none', 'requests', 'sent', 'received', 'total'] as const;
+export type RateGrpc = (typeof RATES_GRPC)[number];
+export const RATES_TCP = ['none', 'sent', 'received', 'total'] as const;
+export type RateTcp = (typeof RATES_TCP)[number];
+
 /** RFC 1123 label, as Kubernetes requires for namespace names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const MAX_NAMESPACES = 1000;
@@ -115,6 +129,12 @@ export const GraphQuerySchema = z.strictObject({
   boxBy: enumParam(BOX_BY).default('none'),
   responseTime: enumParam(RESPONSE_TIMES).default('p95'),
   protocols: protocolsParam.default([...PROTOCOLS]),
+  /** HTTP edges' rate: requests/s, or none (no HTTP edges). */
+  rateHttp: enumParam(RATES_HTTP).default('requests'),
+  /** gRPC edges' rate: requests/s, or messages/s sent (request), received (response) or both. */
+  rateGrpc: enumParam(RATES_GRPC).default('requests'),
+  /** TCP edges' rate: bytes/s the caller sent (default), received, or both. */
+  rateTcp: enumParam(RATES_TCP).default('sent'),
   /** Adds `debug.queries` (the PromQL issued and each one's time) to the answer. */
   debug: BOOL.default(false),
 });
@@ -136,6 +156,9 @@ export function graphSearchParams(query: Partial<GraphQuery> & { namespaces: str
   if (query.boxBy !== undefined) params.set('boxBy', query.boxBy);
   if (query.responseTime !== undefined) params.set('responseTime', query.responseTime);
   if (query.protocols !== undefined) params.set('protocols', query.protocols.join(','));
+  if (query.rateHttp !== undefined) params.set('rateHttp', query.rateHttp);
+  if (query.rateGrpc !== undefined) params.set('rateGrpc', query.rateGrpc);
+  if (query.rateTcp !== undefined) params.set('rateTcp', query.rateTcp);
   if (query.debug) params.set('debug', 'true');
   return params;
 }

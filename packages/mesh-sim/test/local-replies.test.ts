@@ -9,7 +9,7 @@ const REVIEWS_TO_RATINGS = { source_app: 'reviews', destination_service_name: 'r
 const JASON = { 'end-user': 'jason' };
 
 describe('local replies of the client proxy (source sample only)', () => {
-  it('no matching VirtualService rule: 404 NR, service labels from the Host header', () => {
+  it('no matching VirtualService rule: 404 NR, the Host header as service, its name unknown', () => {
     const { engine } = simulation({
       objects: [
         ...sample('destination-rule-all.yaml'),
@@ -35,7 +35,7 @@ spec:
       response_flags: 'NR',
     };
     expect(
-      requests(s, { ...nr, destination_service: 'reviews:9080', destination_service_name: 'reviews:9080' }),
+      requests(s, { ...nr, destination_service: 'reviews:9080', destination_service_name: 'unknown' }),
     ).toBe(40);
     expect(requests(s, { reporter: 'destination', destination_app: 'reviews' })).toBe(10);
   });

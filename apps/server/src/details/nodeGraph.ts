@@ -27,6 +27,9 @@ export function nodeGraphQuery(kind: EntityKind, namespace: string, q: NodeGraph
     boxBy: 'none',
     responseTime: q.responseTime,
     protocols: ['http', 'grpc', 'tcp'],
+    rateHttp: 'requests',
+    rateGrpc: 'requests',
+    rateTcp: 'sent',
     debug: q.debug,
   };
 }

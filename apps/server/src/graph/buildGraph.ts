@@ -25,6 +25,8 @@ export interface GraphSamples {
   tcp?: readonly VectorSample[];
   responseTime?: readonly VectorSample[];
   throughput?: readonly VectorSample[];
+  /** gRPC messages/s per direction (rateGrpc sent|received|total). */
+  grpcMessages?: readonly VectorSample[];
 }
 
 export interface BuildContext {
@@ -88,16 +90,23 @@ export interface GraphBuilder {
 
 export function startGraph(
   q: GraphQuery,
-  samples: Pick<TypedSamples, 'requests' | 'tcp' | 'mtls'>,
+  samples: Pick<TypedSamples, 'requests' | 'tcp' | 'mtls' | 'grpcMessages'>,
   inventory: InventorySnapshot,
 ): GraphBuilder {
   const options: EndpointOptions = {
     graphType: q.graphType,
     injectServiceNodes: q.injectServiceNodes,
     serviceEntries: inventory.serviceEntries,
+    selected: new Set(q.namespaces),
   };
   const requests = samples.requests ?? [];
-  let map: TrafficMap = buildTrafficMap(requests, samples.tcp ?? [], samples.mtls ?? [], options);
+  let map: TrafficMap = buildTrafficMap(
+    requests,
+    samples.tcp ?? [],
+    samples.mtls ?? [],
+    options,
+    samples.grpcMessages ?? [],
+  );
   let draft: ResponseDraft | undefined;
   const appenders = (ctx: Omit<BuildContext, 'warnings'>): ResponseDraft => {
     if (q.graphType === 'service') map = reduceToServiceGraph(map);

@@ -18,6 +18,8 @@ export interface EndpointOptions {
   graphType: GraphType;
   injectServiceNodes: boolean;
   serviceEntries: readonly ServiceEntryInfo[];
+  /** The namespaces asked for (which reports count, see readByKiali). */
+  selected: ReadonlySet<string>;
 }
 
 type Seed = Parameters<typeof newNode>[0];
@@ -70,6 +72,21 @@ export function findServiceEntry(
     entries.find((se) => se.hosts.some((h) => hostMatches(h, host)))
   );
 }
+
+/**
+ * Where requests that found no destination go (no route matched: 404 NR, destination_service_name
+ * `unknown`): a service node named `unknown`, so the broken route shows with its codes and flags.
+ */
+export const UNKNOWN_SERVICE_SEED: Seed = {
+  id: nodeId.service(U, U),
+  type: 'service',
+  label: U,
+  namespace: U,
+  service: U,
+};
+
+/** Envoy's cluster for traffic to an address outside the registry, allowed by outboundTrafficPolicy. */
+export const PASSTHROUGH = 'PassthroughCluster';
 
 const KUBE_FQDN = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.|$)/;
 
@@ -210,8 +227,15 @@ function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | und
   const inject = o.injectServiceNodes || o.graphType === 'service';
   const source = entitySeed(type, s.srcNs, s.srcWl, s.srcApp, s.srcVer) ?? UNKNOWN_SEED;
   const dest = entitySeed(type, s.dstNs, s.dstWl, s.dstApp, s.dstVer);
-  const service = serviceSeed(s, o.serviceEntries);
   const hops: [Seed, Seed][] = [];
+  // Passthrough traffic goes straight to the workload it reached, with no service node in between (as
+  // Kiali draws it); only when no workload is known does the PassthroughCluster node stand for it.
+  const passthrough = s.dstSvcName === PASSTHROUGH || s.dstSvc === PASSTHROUGH;
+  if (passthrough && dest) return { source, dest, hops: [[source, dest]], edges: [] };
+  const service =
+    s.dstSvcName === U && !dest
+      ? UNKNOWN_SERVICE_SEED
+      : (serviceSeed(s, o.serviceEntries) ?? (dest ? undefined : UNKNOWN_SERVICE_SEED));
   if (service && (inject || !dest || service.isServiceEntry)) {
     hops.push([source, service]);
     if (dest) hops.push([service, dest]);

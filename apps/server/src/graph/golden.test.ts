@@ -154,9 +154,9 @@ describe('semantics on the hand-made Bookinfo answers', () => {
   const node = (g: GraphResponse, id: string) => g.nodes.find((n) => n.id === id);
   const edge = (g: GraphResponse, id: string) => g.edges.find((e) => e.id === id);
 
-  it('counts each request once: source-reported for meshed callers, destination-reported for unknown ones', () => {
+  it('counts each request once: destination-reported into the namespace, as Kiali reads it', () => {
     const g = runCase(set, { graphType: 'workload' });
-    // gateway (10 rps, source) + unknown (1 rps, destination only); never 20 + 1.
+    // gateway (10 rps, both reporters) + unknown (1 rps, destination only); never 20 + 1.
     expect(node(g, 'svc:bookinfo/productpage')?.httpIn).toBe(11);
     expect(edge(g, 'unknown>svc:bookinfo/productpage:http')?.rps).toBe(1);
     expect(node(g, 'unknown')).toMatchObject({ type: 'unknown', isRoot: true });
@@ -167,14 +167,18 @@ describe('semantics on the hand-made Bookinfo answers', () => {
     });
   });
 
-  it('keeps no-response traffic (code 0, DC) and client-side overflow (503 UO) with their flags', () => {
+  it('keeps no-response traffic (code -, DC) and client-side overflow (503 UO) with their flags', () => {
     const g = runCase(set, { graphType: 'workload' });
     const ratings = edge(g, 'wl:bookinfo/reviews-v3>svc:bookinfo/ratings:http')!;
-    expect(ratings.responses['0']).toEqual({ DC: 0.1 });
+    expect(ratings.responses['-']).toEqual({ DC: 0.1 });
     expect(ratings.rateNoResponse).toBe(0.1);
     const details = edge(g, 'wl:bookinfo/productpage-v1>svc:bookinfo/details:http')!;
     expect(details.responses['503']).toEqual({ UO: 0.5 });
     expect(details.errorPct).toBe(5);
+    // and a request that matched no route goes into the `unknown` service, with its host
+    const nr = edge(g, 'wl:bookinfo/productpage-v1>svc:unknown/unknown:http')!;
+    expect(nr.responses).toEqual({ '404': { NR: 0.3 } });
+    expect(nr.responseHosts).toEqual({ '404': { 'reviews:9080': 0.3 } });
     expect(details.healthStatus).toBe('Degraded');
     // the overflowed requests reached no workload: only the service node sees them
     expect(edge(g, 'svc:bookinfo/details>wl:bookinfo/details-v1:http')?.rps).toBe(9.5);
@@ -217,7 +221,9 @@ describe('semantics on the hand-made Bookinfo answers', () => {
 
   it('grades health with Kiali tolerances, and per-namespace overrides from config', () => {
     const g = runCase(set, { graphType: 'workload' });
-    // ratings-v1: 0.2 of 5 rps are 503 (4%) → Degraded; no response 0.1 (2%) → Degraded too.
+    // ratings-v1: 0.2 rps of 503 reported by both proxies with different flags (source `-`, destination
+    // `UF`): two series for Kiali's de-duplication (keyed by code and flags), so 0.4 of 5.2 rps (7.7 %)
+    // → Degraded; no response 0.1 → Degraded too.
     expect(node(g, 'wl:bookinfo/ratings-v1')?.healthStatus).toBe('Degraded');
     expect(node(g, 'wl:bookinfo/details-v1')?.healthStatus).toBe('Healthy');
     const strict = runCase(set, { graphType: 'workload' }, [
@@ -228,7 +234,7 @@ describe('semantics on the hand-made Bookinfo answers', () => {
     ]);
     expect(node(strict, 'wl:bookinfo/ratings-v1')?.healthStatus).toBe('Failure');
     expect(node(strict, 'wl:bookinfo/ratings-v1')?.healthReason).toBe(
-      'HTTP server errors (5xx): 4 % of inbound requests, failure at 3 %',
+      'HTTP server errors (5xx): 7.7 % of inbound requests, failure at 3 %',
     );
   });
 });

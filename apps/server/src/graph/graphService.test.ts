@@ -87,9 +87,11 @@ const kindOf = (promql: string) =>
       ? 'throughput'
       : promql.includes('istio_tcp_')
         ? 'tcp'
-        : promql.includes('connection_security_policy')
-          ? 'mtls'
-          : 'requests';
+        : promql.includes('istio_request_messages_total')
+          ? 'grpcMessages'
+          : promql.includes('connection_security_policy')
+            ? 'mtls'
+            : 'requests';
 
 describe('graph service cache', () => {
   it('shares concurrent identical requests and reuses an answer within its TTL', async () => {
@@ -151,7 +153,7 @@ describe('graph service cache', () => {
     expect(calls.n).toBeGreaterThan(before);
   });
 
-  it('asks exactly the queries the protocols need: 5 for every protocol, 1 for TCP only', async () => {
+  it('asks exactly the queries the protocols and rates need: 5 for every protocol, 6 with gRPC messages, 1 for TCP only', async () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client);
     await service.getGraphBody(query(60, 'http,grpc,tcp'), true);
@@ -165,6 +167,17 @@ describe('graph service cache', () => {
     calls.promql = [];
     await service.getGraphBody(query(60, 'tcp'), true);
     expect(calls.promql.map(kindOf)).toEqual(['tcp']);
+    // gRPC rated by messages (rateGrpc sent|received|total): one more query, as Kiali's gRPC messages
+    calls.promql = [];
+    await service.getGraphBody({ ...query(60, 'http,grpc,tcp'), rateGrpc: 'total' }, true);
+    expect(calls.promql.map(kindOf).sort()).toEqual([
+      'grpcMessages',
+      'mtls',
+      'requests',
+      'responseTime',
+      'tcp',
+      'throughput',
+    ]);
   });
 
   it('computes again once an answer is cacheTtlMs old', async () => {

@@ -71,6 +71,9 @@ export function graphKey(q: GraphQuery): string {
     q.boxBy,
     q.responseTime,
     q.protocols,
+    q.rateHttp,
+    q.rateGrpc,
+    q.rateTcp,
   ]);
 }
 
@@ -91,7 +94,7 @@ export interface GraphService {
 }
 
 /**
- * Graph answers at a fixed cost: the PromQL of buildGraphQueries (≤ 5 queries), identical requests in
+ * Graph answers at a fixed cost: the PromQL of buildGraphQueries (5 queries, 6 for gRPC messages), identical requests in
  * flight share one computation, and an answer is reused for cacheTtlMs. A failing or slow Prometheus
  * gives the inventory graph with a warning; such answers are reused for 2 s at most.
  */
@@ -160,8 +163,17 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     };
     // The traffic map needs the request, TCP and mTLS answers; it is built while Prometheus still
     // computes response times and throughput (usually the slower queries).
-    const [requests, tcp, mtls] = await Promise.all([answer('requests'), answer('tcp'), answer('mtls')]);
-    const requestsFailed = pending.has('requests') ? !requests : pending.has('tcp') && !tcp;
+    const [requests, tcp, mtls, grpcMessages] = await Promise.all([
+      answer('requests'),
+      answer('tcp'),
+      answer('mtls'),
+      answer('grpcMessages'),
+    ]);
+    const requestsFailed = pending.has('requests')
+      ? !requests
+      : pending.has('grpcMessages')
+        ? !grpcMessages
+        : pending.has('tcp') && !tcp;
     const inventory = deps.inventory();
     const context = {
       inventory,
@@ -170,7 +182,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       timestamp: time,
       forceInventory: requestsFailed,
     };
-    const graph = timed(() => startGraph(q, { requests, tcp, mtls }, inventory));
+    const graph = timed(() => startGraph(q, { requests, tcp, mtls, grpcMessages }, inventory));
     // Each of the two remaining answers is applied when it arrives; the appenders run meanwhile.
     const applied = Promise.all([
       answer('throughput').then((tp) => tp && timed(() => graph.addThroughput(tp))),

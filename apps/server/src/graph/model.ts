@@ -29,6 +29,8 @@ export interface TrafficSample {
   grpc: string;
   flags: string;
   security: string;
+  /** TCP bytes and gRPC messages: `sent` or `received` (the query's own label); else empty. */
+  direction: string;
   value: number;
 }
 
@@ -72,6 +74,8 @@ export interface TEdge {
   /** code → flags → rate (requests/s; TCP: `-` → flags → bytes/s). Maps: codes are integer-like keys,
    *  which plain objects store as (slow, sparse) elements. */
   responses: Map<string, Map<string, number>>;
+  /** code → requested host → rate (Kiali's `responses[code].hosts`). */
+  hosts: Map<string, Map<string, number>>;
   /** gRPC status → requests/s. */
   grpcStatuses: Map<string, number>;
   rps: number;
@@ -157,6 +161,7 @@ export function newEdge(
     target,
     protocol,
     responses: new Map(),
+    hosts: new Map(),
     grpcStatuses: new Map(),
     rps: 0,
     tcpBps: 0,

@@ -3,7 +3,7 @@ import { anyOf, escapePromString, escapeRegex } from '../prometheus/escape';
 
 /** One PromQL query of a graph request. */
 export interface GraphPromQuery {
-  name: 'requests' | 'mtls' | 'tcp' | 'responseTime' | 'throughput';
+  name: 'requests' | 'mtls' | 'tcp' | 'responseTime' | 'throughput' | 'grpcMessages';
   promql: string;
 }
 
@@ -31,33 +31,41 @@ export const REQUEST_LABELS = [
 export const MTLS_LABELS = [...ENDPOINT_LABELS, 'request_protocol', 'connection_security_policy'];
 export const TCP_LABELS = [...ENDPOINT_LABELS, 'response_flags', 'connection_security_policy'];
 export const RT_LABELS = [...ENDPOINT_LABELS, 'request_protocol'];
+export const MESSAGE_LABELS = ENDPOINT_LABELS;
 
 /** The TCP query's series of connections opened/s carry `meshlens_measure="connections"`; its byte series none. */
 export const MEASURE_LABEL = 'meshlens_measure';
 export const CONNECTIONS = 'connections';
+/**
+ * TCP bytes and gRPC messages: `sent` (by the caller) or `received` (by the caller), so the two series of
+ * one connection or stream stay apart in an `or` (rate() drops the metric name).
+ */
+export const DIRECTION_LABEL = 'meshlens_direction';
 
 const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 
 /**
- * Selector sets covering traffic that touches the selected namespaces on either side, with one regex
- * matcher each, whatever the number of namespaces. `both` keeps both reporters (needed for mTLS, which
- * only the destination reports); `dedup` keeps only the samples `countsForRates` would use.
+ * Selector sets, with one regex matcher each whatever the number of namespaces. `kiali`: the series Kiali
+ * reads (see readByKiali): destination reports into the namespaces, source reports out of them, and
+ * source reports from outside callers of requests into them that reached no workload (local replies,
+ * matched by the service FQDN). `both`: every reporter's series touching the namespaces on either side
+ * (mTLS, which only the destination reports, and TCP, whose samples readByKiali filters).
  */
-function selectors(ns: Matchers, mode: 'both' | 'dedup', extra: string[]): string[] {
+function selectors(ns: Matchers, mode: 'both' | 'kiali', extra: string[]): string[] {
   const join = (parts: string[]) => `{${[...extra, ...parts].join(',')}}`;
-  // Disjoint sets, so Prometheus reads no series twice: callers inside; callers outside into the
-  // namespaces; and local replies (faults, overflow) that report destination_service_namespace="unknown",
-  // matched by the service FQDN.
   const inside = ns.label('source_workload_namespace');
   const outside = ns.notLabel('source_workload_namespace');
-  const into = ns.label('destination_service_namespace');
-  const byHost = ['destination_service_namespace="unknown"', ns.host];
-  if (mode === 'both') return [join([inside]), join([outside, into]), join([outside, ...byHost])];
+  if (mode === 'both') {
+    // Disjoint sets, so Prometheus reads no series twice: callers inside; callers outside into the
+    // namespaces; and local replies that report destination_service_namespace="unknown".
+    const into = ns.label('destination_service_namespace');
+    const byHost = ['destination_service_namespace="unknown"', ns.host];
+    return [join([inside]), join([outside, into]), join([outside, ...byHost])];
+  }
   return [
+    join(['reporter="destination"', ns.label('destination_workload_namespace')]),
     join(['reporter="source"', inside]),
-    join(['reporter="source"', outside, into]),
-    join(['reporter="source"', outside, ...byHost]),
-    join(['reporter="destination"', 'source_workload="unknown"', into]),
+    join(['reporter="source"', outside, 'destination_workload="unknown"', ns.host]),
   ];
 }
 
@@ -73,7 +81,16 @@ function union(metric: string, sels: string[], labels: string[], duration: numbe
   return sels.map((sel) => `(sum by (${by}) (rate(${metric}${sel}[${duration}s]))${filter})`).join(' or ');
 }
 
-/** The PromQL of one graph request: at most 5 queries, none per namespace or per node. */
+const protoMatcher = (protocols: readonly string[]) =>
+  protocols.length === 1 ? [`request_protocol="${protocols[0]}"`] : [];
+
+const tag = (expr: string, label: string, value: string) =>
+  `label_replace(${expr}, "${label}", "${value}", "", "")`;
+
+/**
+ * The PromQL of one graph request, none per namespace or per node: 5 queries by default (requests, mTLS,
+ * response time, throughput, TCP), 6 when gRPC rates are messages (`rateGrpc` sent|received|total).
+ */
 export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
   const nsMatcher: Matchers = {
     label: (label: string) => anyOf(label, q.namespaces),
@@ -81,17 +98,28 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
     host: `destination_service=~"${escapePromString(`[^.]+\\.(${q.namespaces.map(escapeRegex).join('|')})\\.svc.*`)}"`,
   };
   const filter = q.includeIdle ? '' : ' > 0';
-  const http = q.protocols.filter((p) => p !== 'tcp');
+  const wants = (p: 'http' | 'grpc') => q.protocols.includes(p);
+  const http = wants('http') && q.rateHttp !== 'none';
+  const grpc = wants('grpc') && q.rateGrpc !== 'none';
+  const byRequests = [...(http ? ['http'] : []), ...(grpc && q.rateGrpc === 'requests' ? ['grpc'] : [])];
+  const l7 = [...(http ? ['http'] : []), ...(grpc ? ['grpc'] : [])];
   const out: GraphPromQuery[] = [];
-  if (http.length > 0) {
-    const protoMatcher = http.length === 1 ? [`request_protocol="${http[0]}"`] : [];
-    const dedup = selectors(nsMatcher, 'dedup', protoMatcher);
-    // Rates from the de-duplicated samples; mTLS from the destination reports, without codes and flags.
+  if (byRequests.length > 0) {
     out.push({
       name: 'requests',
-      promql: union('istio_requests_total', dedup, REQUEST_LABELS, q.duration, filter),
+      promql: union(
+        'istio_requests_total',
+        selectors(nsMatcher, 'kiali', protoMatcher(byRequests)),
+        REQUEST_LABELS,
+        q.duration,
+        filter,
+      ),
     });
-    const destination = selectors(nsMatcher, 'both', ['reporter="destination"', ...protoMatcher]);
+  }
+  if (l7.length > 0) {
+    const kiali = selectors(nsMatcher, 'kiali', protoMatcher(l7));
+    // mTLS from the destination reports, without codes and flags.
+    const destination = selectors(nsMatcher, 'both', ['reporter="destination"', ...protoMatcher(l7)]);
     out.push({
       name: 'mtls',
       promql: union('istio_requests_total', destination, MTLS_LABELS, q.duration, filter),
@@ -99,28 +127,41 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
     const rtMetric = 'istio_request_duration_milliseconds';
     const rt =
       q.responseTime === 'avg'
-        ? `((${union(`${rtMetric}_sum`, dedup, RT_LABELS, q.duration, '')}) / (${union(`${rtMetric}_count`, dedup, RT_LABELS, q.duration, '')})) > 0`
-        : `histogram_quantile(${QUANTILES[q.responseTime]}, ${union(`${rtMetric}_bucket`, dedup, ['le', ...RT_LABELS], q.duration, '')}) > 0`;
+        ? `((${union(`${rtMetric}_sum`, kiali, RT_LABELS, q.duration, '')}) / (${union(`${rtMetric}_count`, kiali, RT_LABELS, q.duration, '')})) > 0`
+        : `histogram_quantile(${QUANTILES[q.responseTime]}, ${union(`${rtMetric}_bucket`, kiali, ['le', ...RT_LABELS], q.duration, '')}) > 0`;
     out.push({ name: 'responseTime', promql: rt });
     out.push({
       name: 'throughput',
-      promql: union('istio_response_bytes_sum', dedup, RT_LABELS, q.duration, ' > 0'),
+      promql: union('istio_response_bytes_sum', kiali, RT_LABELS, q.duration, ' > 0'),
     });
   }
-  if (q.protocols.includes('tcp')) {
-    // Bytes in both directions: rate() drops the metric name, so the sent and received series of one
-    // connection would collide in an `or`; a label apiece keeps both for the sum. Connections opened/s
-    // ride along in the same query, told apart by a label of their own.
+  if (grpc && q.rateGrpc !== 'requests') {
+    // Messages/s of gRPC streams, per direction; request_protocol set so the samples read as gRPC.
+    const by = `sum by (${MESSAGE_LABELS.join(',')},${DIRECTION_LABEL})`;
+    const metrics: [string, string][] = [];
+    if (q.rateGrpc !== 'received') metrics.push(['istio_request_messages_total', 'sent']);
+    if (q.rateGrpc !== 'sent') metrics.push(['istio_response_messages_total', 'received']);
+    const parts = selectors(nsMatcher, 'kiali', []).map((sel) => {
+      const rates = metrics.map(([m, d]) => tag(`rate(${m}${sel}[${q.duration}s])`, DIRECTION_LABEL, d));
+      return `(${by} (${rates.join(' or ')})${filter})`;
+    });
+    out.push({ name: 'grpcMessages', promql: tag(`(${parts.join(' or ')})`, 'request_protocol', 'grpc') });
+  }
+  if (q.protocols.includes('tcp') && q.rateTcp !== 'none') {
+    // Bytes in the direction(s) asked, as Kiali names them: what the caller sent is what the server's
+    // side received (istio_tcp_received_bytes_total, istio#32399), and the other way round. Connections
+    // opened/s ride along in the same query, told apart by a label of their own.
     const tcp = selectors(nsMatcher, 'both', []);
-    const by = `sum by (${TCP_LABELS.join(',')})`;
+    const by = `sum by (${TCP_LABELS.join(',')},${DIRECTION_LABEL})`;
+    const byConn = `sum by (${TCP_LABELS.join(',')})`;
     const rate = (m: string, sel: string) => `rate(${m}${sel}[${q.duration}s])`;
-    const tag = (expr: string, label: string, value: string) =>
-      `label_replace(${expr}, "${label}", "${value}", "", "")`;
+    const metrics: [string, string][] = [];
+    if (q.rateTcp !== 'received') metrics.push(['istio_tcp_received_bytes_total', 'sent']);
+    if (q.rateTcp !== 'sent') metrics.push(['istio_tcp_sent_bytes_total', 'received']);
     const parts = tcp.map((sel) => {
-      const sent = tag(rate('istio_tcp_sent_bytes_total', sel), 'meshlens_direction', 'sent');
-      const received = tag(rate('istio_tcp_received_bytes_total', sel), 'meshlens_direction', 'received');
-      const opened = `${by} (${rate('istio_tcp_connections_opened_total', sel)})${filter}`;
-      return `(${by} (${sent} or ${received})${filter}) or ${tag(opened, MEASURE_LABEL, CONNECTIONS)}`;
+      const bytes = metrics.map(([m, d]) => tag(rate(m, sel), DIRECTION_LABEL, d)).join(' or ');
+      const opened = `${byConn} (${rate('istio_tcp_connections_opened_total', sel)})${filter}`;
+      return `(${by} (${bytes})${filter}) or ${tag(opened, MEASURE_LABEL, CONNECTIONS)}`;
     });
     out.push({ name: 'tcp', promql: parts.map((p) => `(${p})`).join(' or ') });
   }

@@ -1,6 +1,6 @@
 import type { VectorSample } from '../prometheus/client';
 import type { TrafficSample } from './model';
-import { CONNECTIONS, MEASURE_LABEL } from './queries';
+import { CONNECTIONS, DIRECTION_LABEL, MEASURE_LABEL } from './queries';
 
 const U = 'unknown';
 /** The protocol of the TCP query's connections-opened samples (its byte samples read `tcp`). */
@@ -30,18 +30,63 @@ export function toSamples(vector: readonly VectorSample[]): TrafficSample[] {
       grpc: m.grpc_response_status ?? '',
       flags: m.response_flags || '-',
       security: m.connection_security_policy || U,
+      direction: m[DIRECTION_LABEL] ?? '',
       value: v,
     });
   }
   return out;
 }
 
+const KUBE_FQDN_NS = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(?:\.|$)/;
+
+/** The namespace of the service a sample was sent to: its label, else read from the FQDN. */
+export function serviceNamespace(s: TrafficSample): string {
+  if (s.dstSvcNs !== U) return s.dstSvcNs;
+  return KUBE_FQDN_NS.exec(s.dstSvc)?.[1] ?? U;
+}
+
 /**
- * Kiali's de-duplication: the same request is usually reported twice, by the caller's proxy (`source`) and
- * by the callee's (`destination`). Rates count the `source` sample when the caller is in the mesh (it also
- * sees requests that never reached the callee: faults, circuit breaking, no healthy upstream), and the
- * `destination` sample only when the caller is unknown (outside the mesh, no source sample exists).
+ * Whether a sample is one Kiali reads for a graph of the `selected` namespaces: destination reports of
+ * traffic into them (`destination_workload_namespace`), source reports of traffic out of them
+ * (`source_workload_namespace`), and source reports from outside callers of requests into them that
+ * reached no workload (local replies: faults, no route, overflow). Destination reports are what make an
+ * edge when the caller's proxy reports nothing (client metrics turned off, a proxy that does not report).
  */
-export function countsForRates(s: TrafficSample): boolean {
-  return s.reporter === 'source' ? s.srcWl !== U : s.reporter === 'destination' && s.srcWl === U;
+export function readByKiali(s: TrafficSample, selected: ReadonlySet<string>): boolean {
+  if (s.reporter === 'destination') return selected.has(s.dstNs);
+  if (s.reporter !== 'source') return false;
+  return selected.has(s.srcNs) || (s.dstWl === U && selected.has(serviceNamespace(s)));
+}
+
+/** The identity of a series but for its reporter: the same request reported by both proxies has one. */
+export function seriesKey(s: TrafficSample): string {
+  return `${s.srcNs}\u0000${s.srcWl}\u0000${s.srcApp}\u0000${s.srcVer}\u0000${s.dstSvc}\u0000${s.dstSvcName}\u0000${s.dstNs}\u0000${s.dstWl}\u0000${s.dstApp}\u0000${s.dstVer}\u0000${s.protocol}\u0000${s.code}\u0000${s.grpc}\u0000${s.flags}\u0000${s.direction}`;
+}
+
+/**
+ * Kiali's de-duplication: the same request is usually reported twice, by the caller's proxy (`source`)
+ * and by the callee's (`destination`). Of the samples Kiali reads (readByKiali), destination reports are
+ * applied first and a source report whose series (`key`: caller, service, workload, code, flags …) a
+ * destination report already gave is skipped, so a request reported by both counts once. Requests only
+ * the caller saw (faults, circuit breaking, no route: other codes and flags) and traffic only one proxy
+ * reported each count once too.
+ */
+export function countedSamples(
+  samples: readonly TrafficSample[],
+  selected: ReadonlySet<string>,
+  key: (s: TrafficSample) => string = seriesKey,
+): TrafficSample[] {
+  const out: TrafficSample[] = [];
+  const seen = new Set<string>();
+  for (const s of samples) {
+    if (s.reporter !== 'destination' || !readByKiali(s, selected)) continue;
+    seen.add(key(s));
+    out.push(s);
+  }
+  for (const s of samples) {
+    if (s.reporter !== 'source' || !readByKiali(s, selected)) continue;
+    if (seen.size > 0 && seen.has(key(s))) continue;
+    out.push(s);
+  }
+  return out;
 }

@@ -50,8 +50,44 @@ describe('TCP edges', () => {
     const tcp = buildGraphQueries(q).find((x) => x.name === 'tcp')!.promql;
     expect(tcp).toContain('istio_tcp_connections_opened_total');
     expect(tcp).toContain('"meshlens_measure", "connections"');
-    expect(tcp).toContain('istio_tcp_sent_bytes_total');
+    // Kiali's default rateTcp=sent: what the caller sent, which Istio counts as the server side's received
     expect(tcp).toContain('istio_tcp_received_bytes_total');
+    expect(tcp).not.toContain('istio_tcp_sent_bytes_total');
+    const tcpOf = (rateTcp: string) =>
+      buildGraphQueries(GraphQuerySchema.parse({ namespaces: 'travel-agency', rateTcp })).find(
+        (x) => x.name === 'tcp',
+      )?.promql ?? '';
+    expect(tcpOf('received')).toContain('istio_tcp_sent_bytes_total');
+    expect(tcpOf('received')).not.toContain('istio_tcp_received_bytes_total');
+    expect(tcpOf('total')).toContain('istio_tcp_sent_bytes_total');
+    expect(tcpOf('total')).toContain('istio_tcp_received_bytes_total');
+    expect(tcpOf('none')).toBe('');
+  });
+
+  it('sum both directions for rateTcp=total and count each direction once across reporters', () => {
+    const q = GraphQuerySchema.parse({
+      namespaces: 'travel-agency',
+      graphType: 'workload',
+      protocols: 'tcp',
+      injectServiceNodes: 'false',
+      rateTcp: 'total',
+    });
+    const sent = { meshlens_direction: 'sent' };
+    const received = { meshlens_direction: 'received' };
+    const answer = buildGraph(
+      q,
+      {
+        tcp: [
+          series('source', 800, sent),
+          series('destination', 800, sent),
+          series('source', 4000, received),
+          series('destination', 4000, received),
+        ],
+      },
+      { inventory, healthRules: [], cluster: 'Kubernetes', timestamp: 1_800_000_000, warnings: [] },
+    );
+    expect(answer.edges).toHaveLength(1);
+    expect(answer.edges[0]).toMatchObject({ throughputBps: 4800, responses: { '-': { '-': 4800 } } });
   });
 
   it('carry bytes/s and connections/s per flag, and the connections do not count as bytes or mTLS', () => {

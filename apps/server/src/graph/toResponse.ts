@@ -141,6 +141,7 @@ export function draftResponse(map: TrafficMap, cluster: string): ResponseDraft {
       throughputBps: null,
       mtlsPct: e.destReported > 0 ? r2((e.mtls / e.destReported) * 100) : null,
       responses: roundDeep(e.responses),
+      responseHosts: roundDeep(e.hosts),
       isIdle: amount <= 0 && opened <= 0,
       healthStatus: e.healthStatus,
       healthReason: e.healthReason,

@@ -11,7 +11,8 @@ import { request } from './client';
 export type GraphParams = Pick<
   GraphQuery,
   'namespaces' | 'graphType' | 'duration' | 'injectServiceNodes' | 'includeIdle' | 'boxBy' | 'responseTime'
-> & { queryTime?: number };
+> &
+  Partial<Pick<GraphQuery, 'rateHttp' | 'rateGrpc' | 'rateTcp'>> & { queryTime?: number };
 
 /** The one query-key factory: every key the app uses, typed. */
 export const queryKeys = {

@@ -69,6 +69,9 @@ export function GraphPage({ theme }: { theme: string }) {
             includeIdle: view.idle,
             boxBy: 'none',
             responseTime: view.responseTime,
+            rateHttp: view.rateHttp,
+            rateGrpc: view.rateGrpc,
+            rateTcp: view.rateTcp,
             ...(view.queryTime > 0 ? { queryTime: view.queryTime } : {}),
           },
     [
@@ -78,6 +81,9 @@ export function GraphPage({ theme }: { theme: string }) {
       view.serviceNodes,
       view.idle,
       view.responseTime,
+      view.rateHttp,
+      view.rateGrpc,
+      view.rateTcp,
       view.queryTime,
     ],
   );

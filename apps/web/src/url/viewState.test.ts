@@ -9,6 +9,9 @@ const CHANGED: ViewState = {
   graphType: 'workload',
   edgeLabels: 'rt',
   responseTime: 'p99',
+  rateHttp: 'none',
+  rateGrpc: 'total',
+  rateTcp: 'received',
   serviceNodes: false,
   idle: true,
   boxNamespaces: false,
@@ -47,6 +50,15 @@ describe('view state in the URL', () => {
   it('writes nothing for the defaults and ignores invalid values', () => {
     expect(serializeViewState(DEFAULT_VIEW)).toBe('');
     expect(parseViewState('graphType=nope&duration=7&refresh=abc&services=maybe')).toEqual(DEFAULT_VIEW);
+  });
+  it("keeps Kiali's traffic rate parameters under their Kiali names", () => {
+    expect(serializeViewState({ ...DEFAULT_VIEW, rateTcp: 'total', rateGrpc: 'sent' })).toBe(
+      'rateGrpc=sent&rateTcp=total',
+    );
+    expect(parseViewState('rateTcp=bytes&rateHttp=none')).toMatchObject({
+      rateTcp: 'sent',
+      rateHttp: 'none',
+    });
   });
   it('sorts and de-duplicates namespaces', () => {
     expect(parseViewState('namespaces=b,a,,b').namespaces).toEqual(['a', 'b']);

@@ -3,9 +3,19 @@ import {
   formatDuration,
   GRAPH_TYPES,
   REFRESH_CHOICES_MS,
+  RATES_GRPC,
+  RATES_HTTP,
+  RATES_TCP,
   RESPONSE_TIMES,
 } from '@meshlens/contract';
-import type { GraphType, ResponseTimeKind, ServerConfigResponse } from '@meshlens/contract';
+import type {
+  GraphType,
+  RateGrpc,
+  RateHttp,
+  RateTcp,
+  ResponseTimeKind,
+  ServerConfigResponse,
+} from '@meshlens/contract';
 
 /** Every view setting, as kept in the URL's query string so a view can be bookmarked and shared. */
 export interface ViewState {
@@ -17,6 +27,10 @@ export interface ViewState {
   graphType: GraphType;
   edgeLabels: EdgeLabelMode;
   responseTime: ResponseTimeKind;
+  /** What edges' rates measure per protocol (Kiali's traffic selector). */
+  rateHttp: RateHttp;
+  rateGrpc: RateGrpc;
+  rateTcp: RateTcp;
   serviceNodes: boolean;
   idle: boolean;
   boxNamespaces: boolean;
@@ -60,6 +74,9 @@ export const DEFAULT_VIEW: ViewState = {
   graphType: 'versionedApp',
   edgeLabels: 'none',
   responseTime: 'p95',
+  rateHttp: 'requests',
+  rateGrpc: 'requests',
+  rateTcp: 'sent',
   serviceNodes: true,
   idle: false,
   boxNamespaces: true,
@@ -118,6 +135,9 @@ const PARAM: Record<keyof ViewState, string> = {
   graphType: 'graphType',
   edgeLabels: 'edges',
   responseTime: 'rt',
+  rateHttp: 'rateHttp',
+  rateGrpc: 'rateGrpc',
+  rateTcp: 'rateTcp',
   serviceNodes: 'services',
   idle: 'idle',
   boxNamespaces: 'boxes',
@@ -182,6 +202,9 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
     graphType: oneOf(GRAPH_TYPES, get('graphType'), defaults.graphType),
     edgeLabels: oneOf(EDGE_LABELS, get('edgeLabels'), defaults.edgeLabels),
     responseTime: oneOf(RESPONSE_TIMES, get('responseTime'), defaults.responseTime),
+    rateHttp: oneOf(RATES_HTTP, get('rateHttp'), defaults.rateHttp),
+    rateGrpc: oneOf(RATES_GRPC, get('rateGrpc'), defaults.rateGrpc),
+    rateTcp: oneOf(RATES_TCP, get('rateTcp'), defaults.rateTcp),
     serviceNodes: bool(get('serviceNodes'), defaults.serviceNodes),
     idle: bool(get('idle'), defaults.idle),
     boxNamespaces: bool(get('boxNamespaces'), defaults.boxNamespaces),

@@ -16,7 +16,7 @@ import {
   type HttpOutcome,
   type UpstreamFailure,
 } from '@meshlens/istio';
-import type { Fragment } from '../metrics/labels';
+import { UNKNOWN, type Fragment } from '../metrics/labels';
 import { pickWeighted } from '../random';
 import { poolCapacity } from './pool';
 import type { CallResult, CallRt, Engine, HopSample, SimRequest } from './simulate';
@@ -117,10 +117,11 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
   // Without a cluster the filter falls back to the Host header for the service labels.
   if (outcome.kind !== 'route') {
     e.countEdge(w, c.authority, protocol);
-    const hostOnly = world.destinationWithoutPeer(c.authority, c.authority);
+    // No route: no cluster was picked, so the stats filter has no service metadata: destination_service
+    // falls back to the Host header and destination_service_name stays `unknown`.
     return outcome.kind === 'noRoute'
-      ? local(404, ['NR'], hostOnly, hopOverhead(r))
-      : local(503, ['NC'], hostOnly, hopOverhead(r));
+      ? local(404, ['NR'], world.destinationWithoutPeer(c.authority, UNKNOWN), hopOverhead(r))
+      : local(503, ['NC'], world.destinationWithoutPeer(c.authority, c.authority), hopOverhead(r));
   }
   const dest = outcome.destination;
   const svc = world.services.get(dest.host);

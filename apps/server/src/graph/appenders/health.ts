@@ -108,6 +108,8 @@ export function applyHealth(
     const tol = target ? tolerancesOf(target) : [];
     let v = requestHealth(edgeCodeRates(e), tol, 'inbound');
     if (e.protocol === 'tcp' && e.tcpBps > 0) v = HEALTHY;
+    // gRPC messages (rateGrpc sent|received|total) carry no status: traffic without errors.
+    if (e.protocol === 'grpc' && e.grpcStatuses.size === 0 && e.rps > 0) v = HEALTHY;
     e.healthStatus = v.status;
     e.healthReason = v.reasons[0] ?? '';
   }

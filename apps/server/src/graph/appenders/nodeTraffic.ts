@@ -13,12 +13,14 @@ export function classesOf(edge: TEdge): EdgeClasses {
     noResponse: 0,
     grpcErr: edge.protocol === 'grpc' ? grpcErr(edge) : 0,
   };
-  if (edge.protocol !== 'tcp') {
+  if (edge.protocol === 'grpc') {
+    // Keyed by gRPC status: no HTTP classes; `-` is no response.
+    c.noResponse = sumOf(edge.responses.get('-'));
+  } else if (edge.protocol === 'http') {
     for (const [code, flags] of edge.responses) {
-      let total = 0;
-      for (const v of flags.values()) total += v;
+      const total = sumOf(flags);
       const first = code.charCodeAt(0);
-      if (code === '0') c.noResponse += total;
+      if (code === '-' || code === '0') c.noResponse += total;
       else if (first === 50 || first === 49)
         c.c2xx += total; // '2', '1'
       else if (first === 51) c.c3xx += total;
@@ -28,6 +30,12 @@ export function classesOf(edge: TEdge): EdgeClasses {
   }
   edge.classes = c;
   return c;
+}
+
+function sumOf(m: ReadonlyMap<string, number> | undefined): number {
+  let total = 0;
+  if (m) for (const v of m.values()) total += v;
+  return total;
 }
 
 export function grpcErr(edge: Pick<TEdge, 'grpcStatuses'>): number {

@@ -1,6 +1,6 @@
 import { edgesOf, endpointsOf, type EndpointOptions, type Endpoints } from '../endpoints';
 import type { TrafficMap, TrafficSample } from '../model';
-import { countsForRates } from '../samples';
+import { countedSamples } from '../samples';
 
 const protocolOf = (s: TrafficSample) => (s.protocol === 'grpc' ? 'grpc' : 'http');
 
@@ -17,15 +17,13 @@ export function applyResponseTime(
   options: EndpointOptions,
 ): void {
   const weights = { http: new Map<Endpoints, number>(), grpc: new Map<Endpoints, number>() };
-  for (const s of requestSamples) {
-    if (!countsForRates(s)) continue;
+  for (const s of countedSamples(requestSamples, options.selected)) {
     const ep = endpointsOf(s, options);
     if (!ep) continue;
     const w = weights[protocolOf(s)];
     w.set(ep, (w.get(ep) ?? 0) + s.value);
   }
-  for (const s of rtSamples) {
-    if (!countsForRates(s)) continue;
+  for (const s of countedSamples(rtSamples, options.selected)) {
     const ep = endpointsOf(s, options);
     if (!ep) continue;
     const protocol = protocolOf(s);

@@ -1,6 +1,6 @@
 import { edgesOf, endpointsOf, type EndpointOptions } from '../endpoints';
 import type { TrafficMap, TrafficSample } from '../model';
-import { countsForRates } from '../samples';
+import { countedSamples } from '../samples';
 
 /** HTTP/gRPC throughput: response bytes/s per edge (TCP edges carry their byte rate already). */
 export function applyThroughput(
@@ -8,8 +8,7 @@ export function applyThroughput(
   samples: readonly TrafficSample[],
   options: EndpointOptions,
 ): void {
-  for (const s of samples) {
-    if (!countsForRates(s)) continue;
+  for (const s of countedSamples(samples, options.selected)) {
     const ep = endpointsOf(s, options);
     if (!ep) continue;
     for (const edge of edgesOf(map, ep, s.protocol === 'grpc' ? 'grpc' : 'http', false, s.dstSvc))

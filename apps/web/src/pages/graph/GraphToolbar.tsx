@@ -138,6 +138,48 @@ export function GraphToolbar({
                 <option value="p99">99th percentile</option>
               </select>
             </label>
+            <hr />
+            <label className="check-label">
+              HTTP rate
+              <select
+                className="select small"
+                aria-label="HTTP traffic rate"
+                value={view.rateHttp}
+                onChange={(e) => setView({ rateHttp: e.target.value as ViewState['rateHttp'] })}
+              >
+                <option value="requests">requests</option>
+                <option value="none">none (hide HTTP)</option>
+              </select>
+            </label>
+            <label className="check-label">
+              gRPC rate
+              <select
+                className="select small"
+                aria-label="gRPC traffic rate"
+                value={view.rateGrpc}
+                onChange={(e) => setView({ rateGrpc: e.target.value as ViewState['rateGrpc'] })}
+              >
+                <option value="requests">requests</option>
+                <option value="sent">messages sent</option>
+                <option value="received">messages received</option>
+                <option value="total">messages total</option>
+                <option value="none">none (hide gRPC)</option>
+              </select>
+            </label>
+            <label className="check-label">
+              TCP rate
+              <select
+                className="select small"
+                aria-label="TCP traffic rate"
+                value={view.rateTcp}
+                onChange={(e) => setView({ rateTcp: e.target.value as ViewState['rateTcp'] })}
+              >
+                <option value="sent">bytes sent</option>
+                <option value="received">bytes received</option>
+                <option value="total">bytes total</option>
+                <option value="none">none (hide TCP)</option>
+              </select>
+            </label>
           </div>
         )}
       </div>

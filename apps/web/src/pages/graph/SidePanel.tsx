@@ -286,7 +286,9 @@ function EdgePanel({ e, props }: { e: GraphEdge; props: SidePanelProps }) {
             <tbody>
               {detail.responses.map((r) => (
                 <tr key={r.code}>
-                  <td className={codeClass(r.code)}>{r.code === '0' ? 'no response' : r.code}</td>
+                  <td className={codeClass(r.code)}>
+                    {r.code === '0' || r.code === '-' ? 'no response' : r.code}
+                  </td>
                   <td className="num">{formatRps(r.rate)}</td>
                   <td className="small">
                     {Object.entries(r.flags)
@@ -345,7 +347,7 @@ function TcpFlags({ e }: { e: GraphEdge }) {
 }
 
 function codeClass(code: string): string {
-  if (code === '0' || code.startsWith('5')) return 'code code-5xx';
+  if (code === '0' || code === '-' || code.startsWith('5')) return 'code code-5xx';
   if (code.startsWith('4')) return 'code code-4xx';
   return 'code';
 }
