@@ -48,6 +48,7 @@ const answer = {
       rps: 3,
       rate2xx: 3,
       responses: { '200': { '-': 3 } },
+      responseHosts: { '200': { 'pp.bookinfo.svc.cluster.local': 3 } },
       mtlsPct: 100,
       responseTimeMs: 20,
     }),
@@ -56,6 +57,7 @@ const answer = {
       rate5xx: 1,
       errorPct: 100,
       responses: { '200': { '-': 0 }, '503': { UO: 1 } },
+      responseHosts: { '503': { 'pp.bookinfo.svc.cluster.local': 1 } },
       mtlsPct: 0,
       responseTimeMs: 80,
       healthStatus: 'Failure',
@@ -85,6 +87,10 @@ describe('markUnreadable', () => {
     const into = byId.get(`${INACCESSIBLE_ID}>pp:http`)!;
     expect(into).toMatchObject({ source: INACCESSIBLE_ID, target: 'pp', rps: 4, rate2xx: 3, rate5xx: 1 });
     expect(into.responses).toEqual({ '200': { '-': 3 }, '503': { UO: 1 } });
+    expect(into.responseHosts).toEqual({
+      '200': { 'pp.bookinfo.svc.cluster.local': 3 },
+      '503': { 'pp.bookinfo.svc.cluster.local': 1 },
+    });
     expect(into.errorPct).toBeCloseTo(25);
     expect(into.mtlsPct).toBeCloseTo(75);
     expect(into.responseTimeMs).toBe(80);

@@ -58,6 +58,8 @@ function mergeEdges(a: GraphEdge, b: GraphEdge): GraphEdge {
     percentOfSource: a.percentOfSource + b.percentOfSource,
   };
   for (const k of SUMMED) out[k] = a[k] + b[k];
+  if (a.responseHosts || b.responseHosts)
+    out.responseHosts = addNested(a.responseHosts ?? {}, b.responseHosts ?? {});
   if (a.connections || b.connections) {
     const conns = { ...(a.connections ?? {}) };
     for (const [flag, v] of Object.entries(b.connections ?? {})) conns[flag] = (conns[flag] ?? 0) + v;
