@@ -214,6 +214,8 @@ describe('routing changes show in the graph', () => {
         async () => {
           if (Date.now() - changedAt < 11_000) return undefined; // a window of post-change traffic only
           const g = await bookinfo({ graphType: 'versionedApp' });
+          // A complete answer only: a query timed out on a busy machine leaves edges out, with a warning.
+          if (g.warnings.length > 0) return undefined;
           const e = edgesBy(g);
           const v1 = e.get('svc:bookinfo/reviews>vapp:bookinfo/reviews/v1:http')?.percentOfSource ?? 0;
           const v2 = e.get('svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http')?.percentOfSource ?? 0;
