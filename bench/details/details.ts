@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { MetricsResponseSchema } from '@meshlens/contract';
 import { startStack, waitForPromQL } from '@meshlens/stack';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
+import { launchChromium } from '../../e2e/support/browser';
+import { buildTestWeb } from '../../e2e/support/buildWeb';
 import {
   benchSizes,
   figuresBySize,
@@ -64,9 +66,70 @@ interface Row {
   nodeGraphP50Ms: number;
   nodeGraphP95Ms: number;
   nodeGraphQueries: number;
+  /** Browser: navigation → every chart of the Inbound Metrics tab drawn (median of BROWSER_LOADS). */
+  chartsDrawnP50Ms: number;
+  chartsDrawnMaxMs: number;
+  charts: number;
+  /** When the detail answer (facts, health) and the metrics answer arrived, ms after navigation. */
+  detailAnswerP50Ms: number;
+  metricsAnswerP50Ms: number;
 }
 
-async function benchSize(services: number, log: (l: string) => void): Promise<Row> {
+const BROWSER_LOADS = 5;
+
+/**
+ * The Inbound Metrics tab in headless Chromium, served by the console: navigation start → the charts
+ * (one uPlot per series family) in the DOM and a frame drawn after them, BROWSER_LOADS loads after a
+ * warm-up; with the times the detail and the metrics answers arrived (Resource Timing).
+ */
+async function chartsDrawn(consoleUrl: string, path: string) {
+  const browser = await launchChromium();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const runs: { drawn: number; charts: number; detail: number; metrics: number }[] = [];
+    for (let i = 0; i <= BROWSER_LOADS; i++) {
+      await page.goto(`${consoleUrl}${path}?refresh=0`);
+      await page.waitForFunction(
+        () => document.querySelectorAll('.metric-grid .uplot').length > 0,
+        undefined,
+        {
+          timeout: 60_000,
+          polling: 'raf',
+        },
+      );
+      const drawn = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) =>
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
+          ),
+      );
+      // The detail answer usually arrives after the charts are drawn: wait for it, to say when it came.
+      await page.waitForFunction(
+        () => performance.getEntriesByType('resource').some((e) => /\/services\/svc-000(\?|$)/.test(e.name)),
+        undefined,
+        { timeout: 60_000 },
+      );
+      // A string, not a function: tsx would wrap the helper in a `__name` call the page does not have.
+      const [charts, detail, metrics] = (await page.evaluate(
+        "(() => { const end = (re) => performance.getEntriesByType('resource').find((e) => re.test(e.name))?.responseEnd ?? NaN;" +
+          " return [document.querySelectorAll('.metric-grid .uplot').length, end(/\\/services\\/svc-000(\\?|$)/), end(/\\/metrics\\?/)]; })()",
+      )) as [number, number, number];
+      if (i > 0) runs.push({ drawn, charts, detail, metrics });
+    }
+    const p50 = (f: (r: (typeof runs)[number]) => number) => round1(percentile(runs.map(f), 50));
+    return {
+      chartsDrawnP50Ms: p50((r) => r.drawn),
+      chartsDrawnMaxMs: round1(Math.max(...runs.map((r) => r.drawn))),
+      charts: runs[0]!.charts,
+      detailAnswerP50Ms: p50((r) => r.detail),
+      metricsAnswerP50Ms: p50((r) => r.metrics),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function benchSize(services: number, webDir: string, log: (l: string) => void): Promise<Row> {
   const stateDir = await mkdtemp(join(tmpdir(), `meshlens-bench-details-${services}-`));
   log(`details bench: starting the stack with ${services} services`);
   const stack = await startStack({
@@ -78,7 +141,16 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Ro
     handleSignals: false,
     startTimeoutMs: 180_000,
     // No answer reuse: every node graph and detail request computes.
-    consoleArgs: ['--graph-cache-ttl', '0s', '--prometheus-timeout', '60s', '--log-level', 'warn'],
+    consoleArgs: [
+      '--graph-cache-ttl',
+      '0s',
+      '--prometheus-timeout',
+      '60s',
+      '--log-level',
+      'warn',
+      '--web-dir',
+      webDir,
+    ],
   });
   try {
     const c = stack.urls.console!;
@@ -121,6 +193,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Ro
       (i) => `${svc}/graph?duration=${60 + i}s`,
       () => undefined,
     );
+    const browser = await chartsDrawn(c, '/namespaces/ns-0/services/svc-000/inbound');
     const row: Row = {
       services,
       inboundMetricsP50Ms: inbound.p50,
@@ -134,6 +207,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Ro
       nodeGraphP50Ms: graph.p50,
       nodeGraphP95Ms: graph.p95,
       nodeGraphQueries: graph.queries,
+      ...browser,
     };
     log(`details bench: ${JSON.stringify(row)}`);
     return row;
@@ -146,19 +220,25 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Ro
 export async function runDetailsBench({ log }: BenchContext): Promise<BenchResult> {
   const sizes = benchSizes('MESHLENS_BENCH_DETAILS_SIZES', '1000');
   await ensureBundle({ log });
+  log('building the web app (test mode)');
+  const webDir = buildTestWeb();
   const rows: Row[] = [];
-  for (const n of sizes) rows.push(await benchSize(n, log));
+  for (const n of sizes) rows.push(await benchSize(n, webDir, log));
   const markdown = [
     `Generated scenario (~5 edges per service, 100 services per namespace, mesh-sim's large-mesh telemetry`,
     `profile), Prometheus scraping every ${SCRAPE_INTERVAL_S} s, the console as a child process with no answer cache.`,
     `Latencies of ${ITERATIONS} requests each, as a client sees them: \`svc-000\`'s Inbound Metrics tab (every`,
     "chart, last 30 minutes, the step the server chooses), `svc-000-v1`'s Outbound Metrics grouped by remote",
     'app, the detail (facts, Istio objects, health) and the node-centred graph (1 minute window).',
+    `Browser: \`svc-000\`'s Inbound Metrics tab in headless Chromium (1280×900, the console serving the web app's test`,
+    `build, the shell's default window), ${BROWSER_LOADS} loads after a warm-up: *charts drawn* = navigation start → every`,
+    'uPlot chart in the DOM and a frame drawn after them; the detail and metrics answers = when each arrived',
+    '(the charts no longer wait for the detail answer: before, they were drawn after detail answer + metrics answer).',
     '',
     ...sizeTable(rows),
     '',
-    "Target (issue 12): a detail page's metrics tab drawn under 1.5 s at 1,000 services (the API is its",
-    'longest part: the browser draws a dozen uPlot charts of ≤ 300 points in a few tens of ms).',
+    `Target (issue 12): a detail page's metrics tab drawn under 1.5 s at 1,000 services — ${rows.every((r) => r.chartsDrawnP50Ms < 1500) ? 'met' : 'not met'}`,
+    `(${rows.map((r) => `${r.chartsDrawnP50Ms} ms at ${r.services}`).join(', ')}).`,
   ].join('\n');
   return { name: 'details', figures: figuresBySize(rows), markdown };
 }

@@ -4,7 +4,7 @@ import type { WorkloadInfo } from '../inventory/types';
 import type { IstioIndex } from './istioRefs';
 import { listQueries, seriesQuery } from './queries';
 import { splitRates } from './rates';
-import { buildRows, countByNamespace } from './rows';
+import { buildRows, countByNamespace, namespaceHealth } from './rows';
 
 const sample = (metric: Record<string, string>, v: number): VectorSample => ({
   metric,
@@ -114,6 +114,57 @@ describe('entity rows from rates and inventory', () => {
     });
     expect(app!.health.status).toBe('Failure');
     expect(countByNamespace([app!]).get('shop')).toMatchObject({ Failure: 1, Healthy: 0 });
+  });
+});
+
+describe("the overview's namespace health", () => {
+  it("counts exactly what the rows grade, per kind and namespace, and sums the services' traffic", () => {
+    // Two namespaces, one with an app whose second workload is down and a service with a local reply.
+    const other = (w: WorkloadInfo): WorkloadInfo => ({ ...w, namespace: 'web' });
+    const snap = {
+      namespaces: [...snapshot.namespaces, { name: 'web', labels: {}, annotations: {} }],
+      workloads: [...snapshot.workloads, other(wl('cart-v1')), other(wl('cart-v3', { available: 0 }))],
+      services: [...snapshot.services, { ...snapshot.services[0]!, namespace: 'web' }],
+    };
+    const rates = splitRates(
+      [
+        sample(http('200'), 90),
+        sample(http('500'), 10),
+        sample(
+          { ...http('200'), destination_service_namespace: 'web', destination_workload_namespace: 'web' },
+          4,
+        ),
+      ],
+      [
+        sample(
+          {
+            source_workload_namespace: 'web',
+            source_workload: 'cart-v1',
+            source_canonical_service: 'cart',
+            request_protocol: 'http',
+            response_code: '503',
+          },
+          3,
+        ),
+      ],
+      [],
+    );
+    const input = { snapshot: snap, rates, index, rules: [], namespaces: new Set(['shop', 'web']) };
+    const h = namespaceHealth(input);
+    for (const kind of ['apps', 'workloads', 'services'] as const)
+      expect(h[kind]).toEqual(countByNamespace(buildRows(kind, input)));
+    expect(h.workloads.get('web')).toMatchObject({ Failure: 1, Healthy: 1 });
+    const rows = buildRows('services', input);
+    for (const ns of ['shop', 'web']) {
+      const mine = rows.filter((r) => r.namespace === ns);
+      const rps = mine.reduce((a, r) => a + r.inboundRps, 0);
+      expect(h.traffic.get(ns)!.rps).toBeCloseTo(rps, 9);
+      expect(h.traffic.get(ns)!.errorRate).toBeCloseTo(
+        mine.reduce((a, r) => a + r.inboundRps * r.errorRate, 0) / rps,
+        9,
+      );
+    }
+    expect(h.traffic.get('shop')).toEqual({ rps: 100, errorRate: 0.1 });
   });
 });
 

@@ -62,33 +62,105 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 };
 
-/** Rows of one kind, for the selected namespaces, sorted by namespace then name. */
-export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
-  const { snapshot, rates, index, rules, namespaces } = input;
+interface Grouped {
+  nsAnnotations: Map<string, Record<string, string> | undefined>;
+  workloads: WorkloadInfo[];
+  services: InventorySnapshot['services'];
+  servicesOf: (w: WorkloadInfo) => InventorySnapshot['services'];
+  /** Workloads per app (`ns/app`), in inventory order. */
+  apps: () => Map<string, WorkloadInfo[]>;
+  /** Workloads a service selects. */
+  selectedBy: (s: InventorySnapshot['services'][number]) => WorkloadInfo[];
+}
+
+function group(input: RowsInput): Grouped {
+  const { snapshot, namespaces } = input;
   const nsAnnotations = new Map(snapshot.namespaces.map((n) => [n.name, n.annotations]));
   const workloads = snapshot.workloads.filter((w) => namespaces.has(w.namespace));
   const services = snapshot.services.filter((s) => namespaces.has(s.namespace));
   const servicesByNs = new Map<string, typeof services>();
   for (const s of services)
     (servicesByNs.get(s.namespace) ?? servicesByNs.set(s.namespace, []).get(s.namespace)!).push(s);
-  const servicesOf = (w: WorkloadInfo) =>
-    (servicesByNs.get(w.namespace) ?? []).filter((s) => selects(s.selector, w.labels));
+  const wlsByNs = new Map<string, WorkloadInfo[]>();
+  for (const w of workloads)
+    (wlsByNs.get(w.namespace) ?? wlsByNs.set(w.namespace, []).get(w.namespace)!).push(w);
+  return {
+    nsAnnotations,
+    workloads,
+    services,
+    servicesOf: (w) => (servicesByNs.get(w.namespace) ?? []).filter((s) => selects(s.selector, w.labels)),
+    apps: () => {
+      const apps = new Map<string, WorkloadInfo[]>();
+      for (const w of workloads) {
+        if (w.app === undefined) continue;
+        const key = entityKey(w.namespace, w.app);
+        (apps.get(key) ?? apps.set(key, []).get(key)!).push(w);
+      }
+      return apps;
+    },
+    selectedBy: (s) => (wlsByNs.get(s.namespace) ?? []).filter((w) => selects(s.selector, w.labels)),
+  };
+}
+
+/**
+ * The health of one workload, app or service: the one place rows and the overview's counts grade an
+ * entity, so the two never disagree.
+ */
+function workloadVerdict(g: Grouped, input: RowsInput, w: WorkloadInfo): Verdict {
+  const tol = tolerancesFor(
+    {
+      namespace: w.namespace,
+      kind: 'workload',
+      name: w.name,
+      objectAnnotations: w.annotations,
+      namespaceAnnotations: g.nsAnnotations.get(w.namespace),
+    },
+    input.rules,
+  );
+  const t = input.rates.workloads.get(entityKey(w.namespace, w.name));
+  return combine(health(t, tol), workloadHealth(w));
+}
+
+function appVerdict(g: Grouped, input: RowsInput, wls: readonly WorkloadInfo[]): Verdict {
+  const { namespace, app } = wls[0]! as WorkloadInfo & { app: string };
+  const tol = tolerancesFor(
+    {
+      namespace,
+      kind: 'app',
+      name: app,
+      objectAnnotations: wls.find((w) => w.annotations['meshlens.io/health-rate'])?.annotations,
+      namespaceAnnotations: g.nsAnnotations.get(namespace),
+    },
+    input.rules,
+  );
+  const t = input.rates.apps.get(entityKey(namespace, app));
+  return combine(health(t, tol), workloadsVerdict(wls));
+}
+
+function serviceVerdict(g: Grouped, input: RowsInput, s: InventorySnapshot['services'][number]): Verdict {
+  const tol = tolerancesFor(
+    {
+      namespace: s.namespace,
+      kind: 'service',
+      name: s.name,
+      objectAnnotations: s.annotations,
+      namespaceAnnotations: g.nsAnnotations.get(s.namespace),
+    },
+    input.rules,
+  );
+  return health(input.rates.services.get(entityKey(s.namespace, s.name)), tol);
+}
+
+/** Rows of one kind, for the selected namespaces, sorted by namespace then name. */
+export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
+  const { rates, index } = input;
+  const g = group(input);
   const rows: EntityRow[] = [];
 
   if (kind === 'workloads') {
-    for (const w of workloads) {
+    for (const w of g.workloads) {
       const t = rates.workloads.get(entityKey(w.namespace, w.name));
-      const tol = tolerancesFor(
-        {
-          namespace: w.namespace,
-          kind: 'workload',
-          name: w.name,
-          objectAnnotations: w.annotations,
-          namespaceAnnotations: nsAnnotations.get(w.namespace),
-        },
-        rules,
-      );
-      const svcs = servicesOf(w);
+      const svcs = g.servicesOf(w);
       const refs = uniqueRefs([
         ...workloadRefs(index, w.namespace, w.labels),
         ...svcs.flatMap((s) => serviceRefs(index, s.namespace, s.name)),
@@ -97,7 +169,7 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
         kind: 'workload',
         name: w.name,
         namespace: w.namespace,
-        health: withSidecarNotes(combine(health(t, tol), workloadHealth(w)), [w]),
+        health: withSidecarNotes(workloadVerdict(g, input, w), [w]),
         labels: w.labels,
         type: w.kind,
         sidecar: sidecarOf([w]),
@@ -108,36 +180,20 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
       });
     }
   } else if (kind === 'apps') {
-    const apps = new Map<string, WorkloadInfo[]>();
-    for (const w of workloads) {
-      if (w.app === undefined) continue;
-      const key = entityKey(w.namespace, w.app);
-      (apps.get(key) ?? apps.set(key, []).get(key)!).push(w);
-    }
-    for (const wls of apps.values()) {
+    for (const wls of g.apps().values()) {
       const { namespace, app } = wls[0]! as WorkloadInfo & { app: string };
       const t = rates.apps.get(entityKey(namespace, app));
-      const tol = tolerancesFor(
-        {
-          namespace,
-          kind: 'app',
-          name: app,
-          objectAnnotations: wls.find((w) => w.annotations['meshlens.io/health-rate'])?.annotations,
-          namespaceAnnotations: nsAnnotations.get(namespace),
-        },
-        rules,
-      );
       const refs = uniqueRefs(
         wls.flatMap((w) => [
           ...workloadRefs(index, namespace, w.labels),
-          ...servicesOf(w).flatMap((s) => serviceRefs(index, s.namespace, s.name)),
+          ...g.servicesOf(w).flatMap((s) => serviceRefs(index, s.namespace, s.name)),
         ]),
       );
       rows.push({
         kind: 'app',
         name: app,
         namespace,
-        health: withSidecarNotes(combine(health(t, tol), workloadsVerdict(wls)), wls),
+        health: withSidecarNotes(appVerdict(g, input, wls), wls),
         labels: { app, ...commonLabels(wls) },
         type: 'App',
         sidecar: sidecarOf(wls),
@@ -148,27 +204,14 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
       });
     }
   } else {
-    const wlsByNs = new Map<string, WorkloadInfo[]>();
-    for (const w of workloads)
-      (wlsByNs.get(w.namespace) ?? wlsByNs.set(w.namespace, []).get(w.namespace)!).push(w);
-    for (const s of services) {
+    for (const s of g.services) {
       const t = rates.services.get(entityKey(s.namespace, s.name));
-      const tol = tolerancesFor(
-        {
-          namespace: s.namespace,
-          kind: 'service',
-          name: s.name,
-          objectAnnotations: s.annotations,
-          namespaceAnnotations: nsAnnotations.get(s.namespace),
-        },
-        rules,
-      );
-      const selected = (wlsByNs.get(s.namespace) ?? []).filter((w) => selects(s.selector, w.labels));
+      const selected = g.selectedBy(s);
       rows.push({
         kind: 'service',
         name: s.name,
         namespace: s.namespace,
-        health: health(t, tol),
+        health: serviceVerdict(g, input, s),
         labels: s.labels,
         type: index.serviceTypes.get(entityKey(s.namespace, s.name)) ?? 'ClusterIP',
         sidecar: sidecarOf(selected),
@@ -182,6 +225,44 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
     }
   }
   return rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+export interface NamespaceHealth {
+  apps: Map<string, HealthCounts>;
+  workloads: Map<string, HealthCounts>;
+  services: Map<string, HealthCounts>;
+  /** Inbound requests/s into the namespace's services, and the share that failed. */
+  traffic: Map<string, { rps: number; errorRate: number }>;
+}
+
+/**
+ * What the overview shows of each namespace, without building rows: the same verdicts as buildRows
+ * (so the counts equal countByNamespace of the rows) but no Istio references, labels, replicas or sort.
+ */
+export function namespaceHealth(input: RowsInput): NamespaceHealth {
+  const g = group(input);
+  const count = (m: Map<string, HealthCounts>, ns: string, v: Verdict) => {
+    (m.get(ns) ?? m.set(ns, emptyCounts()).get(ns)!)[v.status] += 1;
+  };
+  const out: NamespaceHealth = {
+    apps: new Map(),
+    workloads: new Map(),
+    services: new Map(),
+    traffic: new Map(),
+  };
+  for (const w of g.workloads) count(out.workloads, w.namespace, workloadVerdict(g, input, w));
+  for (const wls of g.apps().values()) count(out.apps, wls[0]!.namespace, appVerdict(g, input, wls));
+  const errors = new Map<string, number>();
+  for (const s of g.services) {
+    count(out.services, s.namespace, serviceVerdict(g, input, s));
+    const { inboundRps, errorRate } = summary(input.rates.services.get(entityKey(s.namespace, s.name)));
+    const t = out.traffic.get(s.namespace) ?? { rps: 0, errorRate: 0 };
+    t.rps += inboundRps;
+    out.traffic.set(s.namespace, t);
+    errors.set(s.namespace, (errors.get(s.namespace) ?? 0) + inboundRps * errorRate);
+  }
+  for (const [ns, t] of out.traffic) t.errorRate = t.rps > 0 ? (errors.get(ns) ?? 0) / t.rps : 0;
+  return out;
 }
 
 function summary(t: Traffic | undefined): { inboundRps: number; errorRate: number } {

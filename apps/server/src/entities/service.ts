@@ -25,7 +25,7 @@ import {
 import { istioIndexOf } from './istioRefs';
 import { listQueries, seriesQuery, type EntityPromQuery } from './queries';
 import { splitRates, type EntityRates } from './rates';
-import { buildRows, countByNamespace, emptyCounts } from './rows';
+import { buildRows, emptyCounts, namespaceHealth } from './rows';
 
 export interface EntitiesServiceDeps {
   prometheus: PrometheusClient;
@@ -247,18 +247,7 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
       rules: deps.healthRules,
       namespaces: new Set(namespaces),
     };
-    const services = buildRows('services', input);
-    const counts = {
-      apps: countByNamespace(buildRows('apps', input)),
-      workloads: countByNamespace(buildRows('workloads', input)),
-      services: countByNamespace(services),
-    };
-    const traffic = new Map<string, { rps: number; errors: number }>();
-    for (const s of services) {
-      const t = traffic.get(s.namespace) ?? traffic.set(s.namespace, { rps: 0, errors: 0 }).get(s.namespace)!;
-      t.rps += s.inboundRps;
-      t.errors += s.inboundRps * s.errorRate;
-    }
+    const counts = namespaceHealth(input);
     const series = new Map<string, [number, number][]>();
     for (const s of f.series ?? [])
       series.set(
@@ -273,7 +262,7 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
         const rev = n.labels['istio.io/rev'];
         const injectionLabel = n.labels['istio-injection'];
         const nsMode = index.mtls.get(n.name);
-        const t = traffic.get(n.name) ?? { rps: 0, errors: 0 };
+        const t = counts.traffic.get(n.name) ?? { rps: 0, errorRate: 0 };
         return {
           name: n.name,
           labels: n.labels,
@@ -299,7 +288,7 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
           validations: index.counts.get(n.name) ?? { objects: 0, valid: 0, warnings: 0, errors: 0 },
           traffic: {
             inboundRps: t.rps,
-            errorRate: t.rps > 0 ? t.errors / t.rps : 0,
+            errorRate: t.errorRate,
             series: series.get(n.name) ?? [],
           },
         };

@@ -44,9 +44,11 @@ function Detail({ namespace, kind, name, tab: segment }: DetailPageProps & { kin
   const entity = { kind, namespace, name };
   const polling = view.refresh > 0 ? view.refresh : false;
   const detail = useDetail(entity, polling);
-  const graph = useNodeGraph(entity, view.duration, polling);
   const config = useServerConfig();
   const tab = tabOf(kind, segment);
+  const metricsTab = tab === 'inbound' || tab === 'outbound';
+  // Only the Overview and Traffic tabs show the node graph: the others do not have Prometheus compute it.
+  const graph = useNodeGraph(entity, view.duration, polling, tab === 'overview' || tab === 'traffic');
   const d = detail.data;
   return (
     <section className="page detail-page">
@@ -94,12 +96,11 @@ function Detail({ namespace, kind, name, tab: segment }: DetailPageProps & { kin
           {w.message}
         </p>
       ))}
-      {!d && !detail.error && <p className="page-loading">Loading…</p>}
+      {!d && !detail.error && !metricsTab && <p className="page-loading">Loading…</p>}
       {d && tab === 'overview' && <OverviewTab d={d} graph={graph.data} />}
       {d && tab === 'traffic' && <TrafficTab graph={graph.data} centre={centreOf(d)} namespace={namespace} />}
-      {d && (tab === 'inbound' || tab === 'outbound') && (
-        <MetricsTab key={tab} entity={entity} direction={tab} />
-      )}
+      {/* The charts need only the entity's name: they do not wait for its detail (facts, health). */}
+      {metricsTab && !detail.error && <MetricsTab key={tab} entity={entity} direction={tab} />}
       {d && tab === 'logs' && (
         <LogsPanel
           namespace={namespace}

@@ -31,8 +31,15 @@ export function useDetail(e: EntityParams, refetchInterval: number | false) {
   });
 }
 
-export function useNodeGraph(e: EntityParams, duration: number, refetchInterval: number | false) {
+/** `enabled` false: not fetched (the tabs that do not show it). */
+export function useNodeGraph(
+  e: EntityParams,
+  duration: number,
+  refetchInterval: number | false,
+  enabled = true,
+) {
   return useQuery({
+    enabled,
     queryKey: queryKeys.nodeGraph(e.kind, e.namespace, e.name, duration),
     queryFn: ({ signal }) =>
       request<GraphResponse>('GET', entityPath(e.namespace, e.kind, e.name, 'graph'), {

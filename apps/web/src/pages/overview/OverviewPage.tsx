@@ -1,8 +1,8 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import { useOverview } from '../../api/entities';
 import { useView } from '../../url/useView';
-import { NamespaceCard } from './NamespaceCard';
+import { NamespaceGrid } from './NamespaceGrid';
 import { NamespaceTable } from './NamespaceTable';
 import {
   applyOverviewFilters,
@@ -42,6 +42,7 @@ function useOverviewFilters(): [
 export function OverviewPage() {
   const [view] = useView();
   const [filters, setFilters, layoutChosen] = useOverviewFilters();
+  const scroller = useRef<HTMLDivElement>(null);
   const overview = useOverview(view.namespaces, view.duration, view.refresh > 0 ? view.refresh : false);
   const all = overview.data?.namespaces;
   const list = useMemo(() => applyOverviewFilters(all ?? [], filters), [all, filters]);
@@ -113,7 +114,7 @@ export function OverviewPage() {
           {w.message}
         </div>
       ))}
-      <div className="ov-scroll">
+      <div className="ov-scroll" ref={scroller}>
         {overview.isLoading ? (
           <div className="page-loading">Loading the overview…</div>
         ) : list.length === 0 ? (
@@ -121,13 +122,9 @@ export function OverviewPage() {
             <h2>{all?.length ? 'No namespace matches the filter.' : 'No namespace you may read.'}</h2>
           </div>
         ) : layout === 'list' ? (
-          <NamespaceTable list={list} />
+          <NamespaceTable list={list} scroller={scroller} />
         ) : (
-          <div className="ov-grid">
-            {list.map((ns) => (
-              <NamespaceCard key={ns.name} ns={ns} />
-            ))}
-          </div>
+          <NamespaceGrid list={list} scroller={scroller} />
         )}
       </div>
     </section>
