@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import CytoscapeComponent from 'react-cytoscapejs';
-import type { Core, EventObject } from 'cytoscape';
+import type { CollectionReturnValue, Core, EventObject, NodeCollection, NodeSingular } from 'cytoscape';
 import type { LayoutChoice } from '../url/viewState';
 import { applyHighlight } from './highlight';
 import { declutterLabels } from './labels';
@@ -63,6 +63,31 @@ function fitCapped(cy: Core): void {
     cy.zoom(1.8);
     cy.center(cy.elements(':visible'));
   }
+}
+
+/**
+ * Takes the nodes of expanded boxes out (to be restored after the layout), leaving each box a single
+ * node with stand-in edges to whatever its nodes were connected to.
+ */
+function detachExpanded(cy: Core, boxes: NodeCollection): CollectionReturnValue {
+  const children = boxes.children();
+  const edges = children.connectedEdges();
+  const drawnAs = (n: NodeSingular) => (n.isChild() && boxes.anySame(n.parent()) ? n.parent().id() : n.id());
+  const standIns = new Map<string, [string, string]>();
+  edges.forEach((e) => {
+    const s = drawnAs(e.source());
+    const t = drawnAs(e.target());
+    if (s !== t) standIns.set(`${s}>${t}`, [s, t]);
+  });
+  const detached = cy.remove(children.union(edges));
+  cy.add(
+    [...standIns.entries()].map(([id, [source, target]]) => ({
+      group: 'edges' as const,
+      data: { id: `stand-in:${id}`, source, target, width: 1, rate: 0, isIdle: true },
+      classes: 'stand-in',
+    })),
+  );
+  return detached;
 }
 
 export function GraphCanvas(props: GraphCanvasProps) {
@@ -207,7 +232,21 @@ export function GraphCanvas(props: GraphCanvasProps) {
       const layoutGen = ++layoutGeneration.current;
       const isCurrent = () => layoutGen === layoutGeneration.current;
       container?.removeAttribute('data-refined');
+      // The aggregate view with expanded namespaces: lay out the namespaces (an expanded one as a
+      // single node), then put each expanded one's nodes where it landed, as a click would.
+      const expandedBoxes = cy.nodes('[nodeType = "box"][group]');
+      const detached =
+        expandedBoxes.nonempty() && cy.nodes('[nodeType = "aggregate"]').nonempty()
+          ? detachExpanded(cy, expandedBoxes)
+          : null;
       void runLayout(cy, layout, isCurrent).then((run) => {
+        if (detached) {
+          cy.remove('edge.stand-in');
+          const nodeIds = new Set(cy.nodes().map((n) => n.id()));
+          const centres = new Map(expandedBoxes.map((b) => [b.data('group') as string, { ...b.position() }]));
+          detached.restore();
+          placeInPlace(cy, { nodeIds, centres });
+        }
         if (!isCurrent()) return;
         performance.mark('meshlens:layout-end');
         fitCapped(cy);

@@ -94,22 +94,22 @@ export function placeInPlace(cy: Core, before: GroupPlaces): CollectionReturnVal
   return boxes;
 }
 
-/** Moves every other top-level unit (a node, or a box with its children) out of the rectangle around `centre`. */
+/**
+ * Makes room for an expanded box: every other top-level unit (a node, or a box with its children) on
+ * the right of the box's centre moves right by half the box's width, on the left moves left, and the
+ * same up and down — the drawing keeps its arrangement, with space opened where the box is.
+ */
 function pushAway(cy: Core, box: NodeSingular, centre: Point, halfW: number, halfH: number): void {
+  const roomX = Math.max(0, halfW - 30);
+  const roomY = Math.max(0, halfH - 20);
   cy.nodes().forEach((n) => {
     if (n.same(box) || n.isChild()) return;
     const children = n.children();
     const p = children.nonempty() ? boxCentre(n) : n.position();
-    const dx = p.x - centre.x;
-    const dy = p.y - centre.y;
-    if (Math.abs(dx) >= halfW || Math.abs(dy) >= halfH) return;
-    // out along the ray from the centre, to the rectangle's edge
-    const t = Math.min(
-      dx === 0 ? Infinity : halfW / Math.abs(dx),
-      dy === 0 ? Infinity : halfH / Math.abs(dy),
-    );
-    const shift =
-      Number.isFinite(t) && t > 0 ? { x: dx * (t - 1), y: dy * (t - 1) } : { x: 0, y: halfH - dy };
+    const shift = {
+      x: p.x > centre.x ? roomX : p.x < centre.x ? -roomX : 0,
+      y: p.y > centre.y ? roomY : p.y < centre.y ? -roomY : 0,
+    };
     if (children.nonempty())
       children.forEach((c) => void c.position({ x: c.position().x + shift.x, y: c.position().y + shift.y }));
     else n.position({ x: p.x + shift.x, y: p.y + shift.y });

@@ -29,7 +29,8 @@ import { ReplayBar } from './graph/ReplayBar';
 // panel (charts, wizards) once there is something to select.
 const loadCanvas = () => import('../graph/GraphCanvas');
 const GraphCanvas = lazy(() => loadCanvas().then((m) => ({ default: m.GraphCanvas })));
-const SidePanel = lazy(() => import('./graph/SidePanel').then((m) => ({ default: m.SidePanel })));
+const loadSidePanel = () => import('./graph/SidePanel');
+const SidePanel = lazy(() => loadSidePanel().then((m) => ({ default: m.SidePanel })));
 
 /** Above this many drawn nodes: no namespace boxes, labels only when zoomed in, no animation. */
 export const LARGE_GRAPH_NODES = 300;
@@ -122,6 +123,7 @@ export function GraphPage({ theme }: { theme: string }) {
   const [rendererLoaded, setRendererLoaded] = useState(false);
   useEffect(() => {
     void loadCanvas().then(() => setRendererLoaded(true));
+    void loadSidePanel();
   }, []);
   const nodeMap = useMemo(
     () => new Map<string, GraphNode>(answer?.nodes.map((n) => [n.id, n]) ?? []),
@@ -379,7 +381,8 @@ export function GraphPage({ theme }: { theme: string }) {
           )}
         </div>
         {answer && !empty && (
-          <Suspense fallback={null}>
+          // the panel's room is kept while its chunk loads: the graph is fitted to what is left
+          <Suspense fallback={<aside className="side-panel" aria-hidden />}>
             <SidePanel
               answer={answer}
               nodes={nodeMap}
