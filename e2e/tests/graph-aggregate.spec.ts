@@ -148,9 +148,12 @@ test('a click expands a namespace in place; find marks the namespaces holding a 
   await find.press('Enter');
   await expect.poll(() => cyNodes(page, '.find')).toEqual(['agg:ns-3', 'wl:ns-1/svc-01-v1']);
   // matches keep their label at any zoom
-  const minZoomed = await page.evaluate(
-    () => window.__cy?.getElementById('agg:ns-3').pstyle('min-zoomed-font-size').value as number,
-  );
+  const minZoomed = await page.evaluate(() => {
+    const node = window.__cy?.getElementById('agg:ns-3') as unknown as {
+      pstyle(name: string): { value: number };
+    };
+    return node.pstyle('min-zoomed-font-size').value;
+  });
   expect(minZoomed).toBe(0);
 
   // collapse it again (its chip), still in place

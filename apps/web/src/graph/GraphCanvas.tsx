@@ -72,7 +72,8 @@ function fitCapped(cy: Core): void {
 function detachExpanded(cy: Core, boxes: NodeCollection): CollectionReturnValue {
   const children = boxes.children();
   const edges = children.connectedEdges();
-  const drawnAs = (n: NodeSingular) => (n.isChild() && boxes.anySame(n.parent()) ? n.parent().id() : n.id());
+  const drawnAs = (n: NodeSingular) =>
+    n.isChild() && boxes.anySame(n.parent()) ? n.parent().first().id() : n.id();
   const standIns = new Map<string, [string, string]>();
   edges.forEach((e) => {
     const s = drawnAs(e.source());
