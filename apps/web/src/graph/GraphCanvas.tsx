@@ -173,7 +173,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
     performance.mark('meshlens:sync-start');
     const report = (p: CanvasProgress) => handlers.current.onProgress?.(p);
     // The likely layout engine starts loading with the first elements (auto: dagre up to 200 nodes).
-    void loadLayoutEngine(chooseLayout(layout, elements.nodes.length))?.catch(() => undefined);
+    void loadLayoutEngine(chooseLayout(layout, elements.nodes.length, elements.edges.length))?.catch(
+      () => undefined,
+    );
     void syncElementsChunked(cy, elements, {
       isCurrent: syncCurrent,
       onProgress: (done, total) => report({ stage: 'elements', done, total }),
@@ -191,8 +193,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
       const highlighted = applyHighlight(cy, h.highlight);
       h.onHighlight?.(highlighted);
       if (cy.nodes().empty()) {
+        // nothing drawn yet (no answer) or an empty graph: the page says which, not the canvas
         container?.setAttribute('data-ready', 'true');
-        report({ stage: 'ready' });
         return;
       }
       if (!relayout) {
@@ -229,7 +231,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       cy.resize();
       performance.mark('meshlens:layout-start');
       const count = cy.nodes('[nodeType != "box"]').length;
-      report({ stage: 'layout', nodes: count, layout: chooseLayout(layout, count) });
+      report({ stage: 'layout', nodes: count, layout: chooseLayout(layout, count, cy.edges().length) });
       const layoutGen = ++layoutGeneration.current;
       const isCurrent = () => layoutGen === layoutGeneration.current;
       container?.removeAttribute('data-refined');

@@ -68,6 +68,12 @@ export function placeInPlace(cy: Core, before: GroupPlaces): CollectionReturnVal
   cy.batch(() => {
     for (const [boxId, children] of childrenByBox) {
       const box = cy.getElementById(boxId);
+      if (before.nodeIds.has(boxId)) {
+        // a new node in a namespace that was already expanded (a refresh): a row under its box
+        const bb = box.children().not(cy.collection(children)).boundingBox({});
+        children.forEach((child, i) => void child.position({ x: bb.x1 + i * CELL_W, y: bb.y2 + CELL_H }));
+        continue;
+      }
       const centre = before.centres.get(box.data('group') as string) as Point;
       const cols = Math.ceil(Math.sqrt(children.length * 1.5));
       const rows = Math.ceil(children.length / cols);

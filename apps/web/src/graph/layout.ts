@@ -40,9 +40,15 @@ export const FCOSE_PROOF_MAX_NODES = 600;
 export type ConcreteLayout = Exclude<LayoutChoice, 'auto'>;
 
 /** Picks the layout for a graph of `nodeCount` nodes: what the user asked for, or by size. */
-export function chooseLayout(choice: LayoutChoice, nodeCount: number): ConcreteLayout {
+/**
+ * Above this many edges dagre's ranking takes seconds even on few nodes (an aggregate view of a mesh
+ * whose namespaces all call each other: 100 nodes, ~3,000 edges).
+ */
+export const DAGRE_MAX_EDGES = 800;
+
+export function chooseLayout(choice: LayoutChoice, nodeCount: number, edgeCount = 0): ConcreteLayout {
   if (choice !== 'auto') return choice;
-  return nodeCount <= DAGRE_MAX_NODES ? 'dagre' : 'fcose';
+  return nodeCount <= DAGRE_MAX_NODES && edgeCount <= DAGRE_MAX_EDGES ? 'dagre' : 'fcose';
 }
 
 /** Room the drawn labels need, in model px (see labelRoom). */
@@ -139,7 +145,7 @@ export function runLayout(
   isCurrent: () => boolean = () => true,
 ): Promise<LayoutRun> {
   const count = cy.nodes('[nodeType != "box"]').length;
-  const layout = chooseLayout(choice, count);
+  const layout = chooseLayout(choice, count, cy.edges().length);
   const inWorker = layout === 'fcose' && count > WORKER_MIN_NODES && typeof Worker !== 'undefined';
   const engine = inWorker ? null : loadLayoutEngine(layout);
   if (engine) {

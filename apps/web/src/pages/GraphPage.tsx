@@ -137,6 +137,21 @@ export function GraphPage({ theme }: { theme: string }) {
   const history = useRef(new GraphHistory());
   const historyKey = params ? JSON.stringify({ ...params, queryTime: undefined }) : '';
   useEffect(() => history.current.clear(), [historyKey]);
+
+  // The loading steps show until this graph (these parameters) is first drawn, not on each refresh;
+  // once it is, the canvas's progress no longer re-renders the page.
+  const [readyFor, setReadyFor] = useState('');
+  const loadingKey = useRef(historyKey);
+  loadingKey.current = historyKey;
+  const drawnFor = useRef('');
+  const onProgress = useCallback((p: CanvasProgress) => {
+    if (drawnFor.current === loadingKey.current) return;
+    setProgress(p);
+    if (p.stage === 'ready') {
+      drawnFor.current = loadingKey.current;
+      setReadyFor(loadingKey.current);
+    }
+  }, []);
   if (answer) history.current.record(answer);
 
   const findResult = useMemo(() => (view.find ? compileFind(view.find) : null), [view.find]);
@@ -334,13 +349,15 @@ export function GraphPage({ theme }: { theme: string }) {
               onSelect={onSelect}
               onFocus={onFocus}
               onHighlight={onHighlight}
-              onProgress={setProgress}
+              onProgress={onProgress}
             />
           </Suspense>
-          {params && !error && !empty && (!answer || progress?.stage !== 'ready') && (
+          {params && !error && !empty && (!answer || readyFor !== historyKey) && (
             <LoadingSteps
               fetching={graph.isFetching}
-              answer={answer ? { nodes: answerNodes, edges: answer.edges.length } : null}
+              answer={
+                answer && !graph.isPlaceholderData ? { nodes: answerNodes, edges: answer.edges.length } : null
+              }
               rendererLoaded={rendererLoaded}
               aggregated={aggregated ? groups.length : 0}
               progress={progress}
