@@ -267,7 +267,8 @@ async function refreshFrames(page: Page): Promise<{ p95: number; max: number; lo
     };
     requestAnimationFrame(step);
   })`) as Promise<{ frames: number[]; longest: number }>;
-  await page.getByRole('button', { name: 'Refresh now' }).click();
+  // clicked in the page: a busy main thread delays the click, which is what is measured
+  await page.evaluate(() => document.querySelector<HTMLButtonElement>('[aria-label="Refresh now"]')?.click());
   const { frames, longest } = await measured;
   return { p95: round(percentile(frames, 95)), max: round(Math.max(...frames)), longest: round(longest, 0) };
 }
@@ -317,16 +318,23 @@ async function largeMesh(browser: Browser, url: string, log: (l: string) => void
 
   // the whole graph (expand all): the same refresh, applied in chunks
   const full = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const fullPage = await full.newPage();
-  await serveSynthetic(fullPage, [graph, next, graph, next]);
-  await fullPage.goto(`${url}/graph?namespaces=all&refresh=0&renderer=canvas&aggregate=off`);
-  await waitReady(fullPage, 180_000);
-  const fullReadyMs = round(await nextFrame(fullPage), 0);
-  const fullRefresh = await refreshFrames(fullPage);
-  log(
-    `${LARGE_SERVICES} services, whole graph: ready ${fullReadyMs} ms, refresh frames p95 ${fullRefresh.p95} ms (longest task ${fullRefresh.longest} ms)`,
-  );
-  await full.close();
+  let fullReadyMs = NaN;
+  let fullRefresh = { p95: NaN, max: NaN, longest: NaN };
+  try {
+    const fullPage = await full.newPage();
+    await serveSynthetic(fullPage, [graph, next, graph, next]);
+    await fullPage.goto(`${url}/graph?namespaces=all&refresh=0&renderer=canvas&aggregate=off`);
+    await waitReady(fullPage, 180_000);
+    fullReadyMs = round(await nextFrame(fullPage), 0);
+    fullRefresh = await refreshFrames(fullPage);
+    log(
+      `${LARGE_SERVICES} services, whole graph: ready ${fullReadyMs} ms, refresh frames p95 ${fullRefresh.p95} ms (longest task ${fullRefresh.longest} ms)`,
+    );
+  } catch (err) {
+    log(`${LARGE_SERVICES} services, whole graph: not measured (${String(err).split('\n')[0]})`);
+  } finally {
+    await full.close();
+  }
   return {
     services: LARGE_SERVICES,
     namespaces: LARGE_NAMESPACES,

@@ -70,7 +70,11 @@ export function placeInPlace(cy: Core, before: GroupPlaces): CollectionReturnVal
       const box = cy.getElementById(boxId);
       if (before.nodeIds.has(boxId)) {
         // a new node in a namespace that was already expanded (a refresh): a row under its box
-        const bb = box.children().not(cy.collection(children)).boundingBox({});
+        const fresh = new Set(children.map((c) => c.id()));
+        const bb = box
+          .children()
+          .filter((c) => !fresh.has(c.id()))
+          .boundingBox({});
         children.forEach((child, i) => void child.position({ x: bb.x1 + i * CELL_W, y: bb.y2 + CELL_H }));
         continue;
       }
