@@ -1,3 +1,4 @@
+import { cpus, loadavg } from 'node:os';
 import type { Browser, Page } from '@playwright/test';
 import type { GraphResponse } from '@meshlens/contract';
 import { GRAPH_FIRST_LOAD_BUDGET, measureBundle } from '../../apps/web/test/bundleBudget';
@@ -501,7 +502,13 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
       ]
     : [];
 
+  // on a shared machine the load says how far these figures are from a quiet one
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const markdown = [
+    `Load average when the run ended (1 / 5 / 15 min): ${load} on ${cpus().length} CPUs.`,
+    '',
     ...bundleSection,
     ...largeSection,
     '### Graph size and renderer',
