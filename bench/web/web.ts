@@ -1,4 +1,7 @@
-import type { Page } from '@playwright/test';
+import { cpus, loadavg } from 'node:os';
+import type { Browser, Page } from '@playwright/test';
+import type { GraphResponse } from '@meshlens/contract';
+import { GRAPH_FIRST_LOAD_BUDGET, measureBundle } from '../../apps/web/test/bundleBudget';
 import { launchChromium } from '../../e2e/support/browser';
 import { buildTestWeb } from '../../e2e/support/buildWeb';
 import { serveStatic } from '../../e2e/support/staticServer';
@@ -46,7 +49,8 @@ async function measure(
   nodes: number,
   edges: number,
 ): Promise<Run> {
-  await page.goto(`${url}/graph?namespaces=all&refresh=0&renderer=${renderer}`);
+  // the whole graph, not the aggregate view it opens on past 300 nodes
+  await page.goto(`${url}/graph?namespaces=all&refresh=0&renderer=${renderer}&aggregate=off`);
   await page.waitForFunction(
     () => {
       const el = document.querySelector('[data-testid=graph-canvas]');
@@ -140,17 +144,234 @@ async function measure(
   };
 }
 
+/** Serves the synthetic API on `page`; `graphs` answer the graph requests in turn (the last one repeats). */
+async function serveSynthetic(page: Page, graphs: GraphResponse[]): Promise<void> {
+  const bodies = graphs.map((g) => JSON.stringify(g));
+  const namespacesJson = JSON.stringify(syntheticNamespaces(graphs[0] as GraphResponse));
+  let served = 0;
+  await page.route('**/api/**', (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const body = path.endsWith('/api/graph')
+      ? (bodies[Math.min(served++, bodies.length - 1)] as string)
+      : path.endsWith('/api/namespaces')
+        ? namespacesJson
+        : JSON.stringify(SYNTHETIC_CONFIG);
+    return route.fulfill({ body, contentType: 'application/json' });
+  });
+}
+
+const waitReady = (page: Page, timeout = 120_000) =>
+  page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid=graph-canvas]');
+      return el?.getAttribute('data-ready') === 'true' && (window.__cy?.nodes().length ?? 0) > 0;
+    },
+    undefined,
+    { timeout, polling: 'raf' },
+  );
+const nextFrame = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
+      ),
+  );
+
+interface ColdRun {
+  nodes: number;
+  /** Navigation start → the graph request sent, ms. */
+  requestMs: number;
+  /** Navigation start → graph laid out and drawn, ms. */
+  readyMs: number;
+}
+
+const COLD_SIZES = [100, 1000];
+const COLD_RUNS = 5;
+
+/** Navigation → graph request → ready, in a fresh browser context (empty HTTP cache) each run. */
+async function coldStart(browser: Browser, url: string, log: (l: string) => void): Promise<ColdRun[]> {
+  const runs: ColdRun[] = [];
+  for (const size of COLD_SIZES) {
+    const graph = syntheticGraph({ nodes: size });
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await serveSynthetic(page, [graph]);
+      await page.goto(`${url}/graph?namespaces=all&refresh=0&renderer=canvas`);
+      await waitReady(page);
+      const readyMs = await nextFrame(page);
+      const requestMs = (await page.evaluate(`(() => {
+        const r = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/graph'));
+        return r ? r.startTime : NaN;
+      })()`)) as number;
+      runs.push({ nodes: size, requestMs: round(requestMs, 0), readyMs: round(readyMs, 0) });
+      await context.close();
+    }
+    const mine = runs.filter((r) => r.nodes === size);
+    log(
+      `cold start ${size} nodes: request at ${mine.map((r) => r.requestMs).join('/')} ms, ready at ${mine.map((r) => r.readyMs).join('/')} ms`,
+    );
+  }
+  return runs;
+}
+
+interface LargeMesh {
+  services: number;
+  namespaces: number;
+  /** Navigation → the aggregate view laid out and drawn, ms. */
+  aggregateReadyMs: number;
+  aggregateNodes: number;
+  aggregateEdges: number;
+  /** Click on a namespace → its nodes drawn in place, ms. */
+  expandMs: number;
+  expandedNodes: number;
+  /** Frames while a refresh (new rates for every element) is applied, with a pan going on. */
+  refreshFrameP95Ms: number;
+  refreshFrameMaxMs: number;
+  refreshLongestTaskMs: number;
+  /** The same refresh on the whole graph (aggregate=off). */
+  fullReadyMs: number;
+  fullRefreshFrameP95Ms: number;
+  fullRefreshLongestTaskMs: number;
+}
+
+/** A refresh while panning: frame intervals and long tasks from the click on ↻ to the new rates drawn. */
+async function refreshFrames(page: Page): Promise<{ p95: number; max: number; longest: number }> {
+  const before = (await page.evaluate(`performance.getEntriesByName('meshlens:sync-end').length`)) as number;
+  const measured = page.evaluate(`new Promise((resolve) => {
+    const cy = window.__cy;
+    const container = cy.container();
+    const rect = container.getBoundingClientRect();
+    const cx = rect.left + rect.width / 2, cyy = rect.top + rect.height / 2;
+    let longest = 0;
+    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longest = Math.max(longest, e.duration); });
+    observer.observe({ type: 'longtask' });
+    const frames = [];
+    let last = 0, i = 0, after = -1;
+    const mouse = (type, target, x, y) => target.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, clientX: x, clientY: y, button: 0, buttons: type === 'mouseup' ? 0 : 1 }));
+    mouse('mousedown', container, cx, cyy);
+    const started = performance.now();
+    const step = (t) => {
+      if (last) frames.push(t - last);
+      last = t;
+      i++;
+      mouse('mousemove', window, cx + 3 * (i % 40), cyy + 2 * (i % 40));
+      const synced = performance.getEntriesByName('meshlens:sync-end').length > ${before};
+      if (synced && after < 0) after = i;
+      if ((after >= 0 && i - after > 10) || performance.now() - started > 60000) {
+        mouse('mouseup', window, cx, cyy);
+        observer.disconnect();
+        resolve({ frames, longest });
+        return;
+      }
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  })`) as Promise<{ frames: number[]; longest: number }>;
+  // clicked in the page: a busy main thread delays the click, which is what is measured
+  await page.evaluate(() => document.querySelector<HTMLButtonElement>('[aria-label="Refresh now"]')?.click());
+  const { frames, longest } = await measured;
+  return { p95: round(percentile(frames, 95)), max: round(Math.max(...frames)), longest: round(longest, 0) };
+}
+
+const LARGE_SERVICES = 5000;
+const LARGE_NAMESPACES = 100;
+
+/** 5,000 services in 100 namespaces: the aggregate view, expanding one namespace, a refresh. */
+async function largeMesh(browser: Browser, url: string, log: (l: string) => void): Promise<LargeMesh> {
+  const graph = syntheticGraph({ nodes: LARGE_SERVICES, namespaces: LARGE_NAMESPACES, local: true });
+  // the refresh: every rate 10% up, so every element gets new data
+  const next = structuredClone(graph);
+  for (const e of next.edges) e.rps *= 1.1;
+  for (const n of next.nodes) n.httpIn *= 1.1;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await serveSynthetic(page, [graph, next, graph, next]);
+  await page.goto(`${url}/graph?namespaces=all&refresh=0&renderer=canvas`);
+  await waitReady(page);
+  const aggregateReadyMs = round(await nextFrame(page), 0);
+  const counts = (await page.evaluate(
+    () =>
+      [window.__cy?.nodes('[nodeType = "aggregate"]').length ?? 0, window.__cy?.edges().length ?? 0] as const,
+  )) as readonly [number, number];
+
+  const group = 'team-050';
+  const t0 = (await page.evaluate(
+    `(() => { const t = performance.now(); window.__cy.getElementById('agg:${group}').emit('tap'); return t; })()`,
+  )) as number;
+  await page.waitForFunction(
+    (g) =>
+      (window.__cy?.nodes(`[parent = "box:agg:${g}"]`).length ?? 0) > 0 &&
+      document.querySelector('[data-testid=graph-canvas]')?.getAttribute('data-ready') === 'true',
+    group,
+    { timeout: 30_000, polling: 'raf' },
+  );
+  const expandMs = round((await nextFrame(page)) - t0, 0);
+  const expandedNodes = (await page.evaluate(
+    (g) => window.__cy?.nodes(`[parent = "box:agg:${g}"]`).length ?? 0,
+    group,
+  )) as number;
+  const refresh = await refreshFrames(page);
+  log(
+    `${LARGE_SERVICES} services: aggregate view ready ${aggregateReadyMs} ms, expand ${expandMs} ms, refresh frames p95 ${refresh.p95} ms (longest task ${refresh.longest} ms)`,
+  );
+  await context.close();
+
+  // the whole graph (expand all): the same refresh, applied in chunks
+  const full = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  let fullReadyMs = NaN;
+  let fullRefresh = { p95: NaN, max: NaN, longest: NaN };
+  try {
+    const fullPage = await full.newPage();
+    await serveSynthetic(fullPage, [graph, next, graph, next]);
+    await fullPage.goto(`${url}/graph?namespaces=all&refresh=0&renderer=canvas&aggregate=off`);
+    await waitReady(fullPage, 180_000);
+    fullReadyMs = round(await nextFrame(fullPage), 0);
+    fullRefresh = await refreshFrames(fullPage);
+    log(
+      `${LARGE_SERVICES} services, whole graph: ready ${fullReadyMs} ms, refresh frames p95 ${fullRefresh.p95} ms (longest task ${fullRefresh.longest} ms)`,
+    );
+  } catch (err) {
+    log(`${LARGE_SERVICES} services, whole graph: not measured (${String(err).split('\n')[0]})`);
+  } finally {
+    await full.close();
+  }
+  return {
+    services: LARGE_SERVICES,
+    namespaces: LARGE_NAMESPACES,
+    aggregateReadyMs,
+    aggregateNodes: counts[0],
+    aggregateEdges: counts[1],
+    expandMs,
+    expandedNodes,
+    refreshFrameP95Ms: refresh.p95,
+    refreshFrameMaxMs: refresh.max,
+    refreshLongestTaskMs: refresh.longest,
+    fullReadyMs,
+    fullRefreshFrameP95Ms: fullRefresh.p95,
+    fullRefreshLongestTaskMs: fullRefresh.longest,
+  };
+}
+
+const spread = (values: number[]) =>
+  values.length ? `${Math.min(...values)}–${Math.max(...values)} (median ${percentile(values, 50)})` : '–';
+const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+
 /**
  * Browser benchmark of the graph page in headless Chromium: navigation → laid-out graph, and frame
  * times during a scripted pan and zoom, for 100 / 1,000 / 3,000 nodes, with the canvas and the WebGL
  * renderer. The graph answers are synthetic (Playwright route interception) to isolate the browser.
  */
 export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
+  log('measuring the production bundle');
+  const bundle = await measureBundle();
   log('building the web app (test mode)');
   const dir = buildTestWeb();
   const site = await serveStatic(dir);
   const browser = await launchChromium();
   const runs: Run[] = [];
+  let cold: ColdRun[] = [];
+  let large: LargeMesh | undefined;
   try {
     for (const size of SIZES) {
       const graph = syntheticGraph({ nodes: size });
@@ -179,6 +400,8 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
         await context.close();
       }
     }
+    cold = await coldStart(browser, site.url, log);
+    large = await largeMesh(browser, site.url, log);
   } finally {
     await browser.close();
     await site.close();
@@ -207,10 +430,93 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
   figures.target_1000n_readyUnder2s = (k1000?.readyMs ?? Infinity) < 2000;
   figures.target_1000n_frameMedianUnder33ms = (k1000?.frameMedianMs ?? Infinity) < 33;
 
+  figures.bundle_firstLoadGzipKB = round(bundle.firstLoadGzip / 1024);
+  figures.bundle_firstLoadRawKB = round(bundle.firstLoad.reduce((a, f) => a + f.bytes, 0) / 1024);
+  figures.target_firstLoadUnder200kB = bundle.firstLoadGzip <= GRAPH_FIRST_LOAD_BUDGET;
+  for (const size of COLD_SIZES) {
+    const mine = cold.filter((r) => r.nodes === size);
+    figures[`cold_${size}n_requestMsMedian`] = percentile(
+      mine.map((r) => r.requestMs),
+      50,
+    );
+    figures[`cold_${size}n_readyMsMedian`] = percentile(
+      mine.map((r) => r.readyMs),
+      50,
+    );
+    figures[`cold_${size}n_readyMsMin`] = Math.min(...mine.map((r) => r.readyMs));
+    figures[`cold_${size}n_readyMsMax`] = Math.max(...mine.map((r) => r.readyMs));
+  }
+  if (large) {
+    figures.large_aggregateReadyMs = large.aggregateReadyMs;
+    figures.large_expandMs = large.expandMs;
+    figures.large_refreshFrameP95Ms = large.refreshFrameP95Ms;
+    figures.large_refreshLongestTaskMs = large.refreshLongestTaskMs;
+    figures.large_fullReadyMs = large.fullReadyMs;
+    figures.large_fullRefreshFrameP95Ms = large.fullRefreshFrameP95Ms;
+    figures.large_fullRefreshLongestTaskMs = large.fullRefreshLongestTaskMs;
+    figures.target_large_aggregateUnder2s = large.aggregateReadyMs < 2000;
+    figures.target_large_expandUnder500ms = large.expandMs < 500;
+    figures.target_large_refreshP95Under50ms = large.refreshFrameP95Ms < 50;
+  }
+  const met = (ok: unknown) => (ok ? 'met' : 'not met');
+  const bundleSection = [
+    '### Cold start',
+    '',
+    `First load of the graph page (production build; the entry, the main chunk it always imports, their static imports and CSS): **${kB(bundle.firstLoadGzip)} gzipped** — budget ${kB(GRAPH_FIRST_LOAD_BUDGET)}, ${met(figures.target_firstLoadUnder200kB)} (a unit test, apps/web/test/bundleBudget.test.ts, fails the build past it).`,
+    '',
+    '| first-load file | bytes | gzip |',
+    '|---|---:|---:|',
+    ...bundle.firstLoad.map((f) => `| ${f.file} | ${kB(f.bytes)} | ${kB(f.gzip)} |`),
+    '',
+    'Loaded later: Cytoscape with the canvas (beside the graph request), a layout engine when a layout needs one, the side panel once there is an answer, other pages when opened:',
+    '',
+    '| lazy chunk (largest 8) | bytes | gzip |',
+    '|---|---:|---:|',
+    ...bundle.lazy.slice(0, 8).map((f) => `| ${f.file} | ${kB(f.bytes)} | ${kB(f.gzip)} |`),
+    '',
+    `Navigation → graph request sent → graph ready, ${COLD_RUNS} runs each in a fresh browser context (empty HTTP cache), canvas renderer, the view the page opens on (the aggregate view past 300 nodes), min–max (median) in ms:`,
+    '',
+    '| nodes | request sent | ready |',
+    '|---:|---|---|',
+    ...COLD_SIZES.map((size) => {
+      const mine = cold.filter((r) => r.nodes === size);
+      return `| ${size} | ${spread(mine.map((r) => r.requestMs))} | ${spread(mine.map((r) => r.readyMs))} |`;
+    }),
+    '',
+  ];
+  const largeSection = large
+    ? [
+        `### ${large.services.toLocaleString('en')} services in ${large.namespaces} namespaces`,
+        '',
+        `Synthetic workload graph (namespaces in blocks, calls mostly to neighbouring namespaces), opened with the default threshold: the aggregate view (${large.aggregateNodes} namespace nodes, ${large.aggregateEdges} edges).`,
+        '',
+        '| measure | ms | target |',
+        '|---|---:|---|',
+        `| navigation → aggregate view interactive | ${large.aggregateReadyMs} | < 2,000: ${met(figures.target_large_aggregateUnder2s)} |`,
+        `| click → one namespace expanded in place (${large.expandedNodes} nodes) | ${large.expandMs} | < 500: ${met(figures.target_large_expandUnder500ms)} |`,
+        `| refresh (every rate new) while panning: frame p95 / max | ${large.refreshFrameP95Ms} / ${large.refreshFrameMaxMs} | p95 < 50: ${met(figures.target_large_refreshP95Under50ms)} |`,
+        `| — longest main-thread task in that refresh | ${large.refreshLongestTaskMs} | < 100 |`,
+        `| whole graph (aggregate=off): navigation → ready | ${large.fullReadyMs} | – |`,
+        `| whole graph: refresh while panning, frame p95 / longest task | ${large.fullRefreshFrameP95Ms} / ${large.fullRefreshLongestTaskMs} | – |`,
+        '',
+      ]
+    : [];
+
+  // on a shared machine the load says how far these figures are from a quiet one
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const markdown = [
+    `Load average when the run ended (1 / 5 / 15 min): ${load} on ${cpus().length} CPUs.`,
+    '',
+    ...bundleSection,
+    ...largeSection,
+    '### Graph size and renderer',
+    '',
     'Graph page in headless Chromium (Debian `/usr/bin/chromium`, no GPU: WebGL runs on SwiftShader), 1280×800,',
     'synthetic workload graphs (~3 edges per node, 2% failing edges) served through Playwright route interception so',
-    'only the browser is measured. *Ready* = navigation start → graph laid out and its first frame drawn (the',
+    'only the browser is measured; the whole graph is drawn (`aggregate=off`, not the aggregate view it opens on',
+    'past 300 nodes). *Ready* = navigation start → graph laid out and its first frame drawn (the',
     'page is interactive). Above 600 nodes the page first shows a radial placement and runs fcose in a Web Worker;',
     '*fcose in place* = navigation start → those positions applied. Frames =',
     'requestAnimationFrame intervals while one input event per frame is dispatched on the graph: 60 frames of mouse',

@@ -25,6 +25,11 @@ export interface SyntheticOptions {
   edgesPerNode?: number;
   namespaces?: number;
   seed?: number;
+  /**
+   * Namespaces in contiguous blocks of nodes, calls mostly to the next few namespaces (as teams
+   * call their neighbours), instead of nodes dealt round-robin with calls across the whole mesh.
+   */
+  local?: boolean;
 }
 
 /**
@@ -51,7 +56,9 @@ export function syntheticGraph(options: SyntheticOptions): GraphResponse {
     }),
   );
   for (let i = 1; i < options.nodes; i++) {
-    const ns = namespaces[i % nsCount] as string;
+    const ns = namespaces[
+      options.local ? Math.floor(((i - 1) * nsCount) / (options.nodes - 1)) : i % nsCount
+    ] as string;
     const name = `svc-${String(i).padStart(4, '0')}-v1`;
     nodes.push(
       graphNode({
@@ -114,7 +121,7 @@ export function syntheticGraph(options: SyntheticOptions): GraphResponse {
   let guard = 0;
   while (edges.length < wanted && guard++ < wanted * 20) {
     const s = 1 + Math.floor(random() * (options.nodes - 2));
-    const span = Math.max(2, Math.round(options.nodes / 8));
+    const span = Math.max(2, Math.round(options.local ? (2 * options.nodes) / nsCount : options.nodes / 8));
     const t = Math.min(options.nodes - 1, s + 1 + Math.floor(random() * span));
     addEdge(s, t);
   }

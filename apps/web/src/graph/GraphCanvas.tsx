@@ -1,17 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
 import CytoscapeComponent from 'react-cytoscapejs';
-import type { Core, EventObject } from 'cytoscape';
+import type { CollectionReturnValue, Core, EventObject, NodeCollection, NodeSingular } from 'cytoscape';
 import type { LayoutChoice } from '../url/viewState';
 import { applyHighlight } from './highlight';
 import { declutterLabels } from './labels';
 import type { HighlightState } from './highlight';
-import { runLayout } from './layout';
+import { chooseLayout, loadLayoutEngine, runLayout } from './layout';
 import type { GraphElements } from './model';
 import { rendererFor, swapRenderer } from './renderer';
 import type { RendererChoice } from './renderer';
 import { buildStylesheet, paletteFromCss } from './stylesheet';
 import type { StyleOptions } from './stylesheet';
-import { syncElements } from './sync';
+import { syncElementsChunked } from './sync';
+import { groupPlaces, placeInPlace } from './inPlace';
 import { startTrafficAnimation } from './animation';
 
 export interface GraphCanvasProps {
@@ -31,7 +32,14 @@ export interface GraphCanvasProps {
   onSelect: (id: string) => void;
   onFocus: (id: string) => void;
   onHighlight?: (result: { found: number; hidden: number }) => void;
+  /** What the canvas is doing with a new graph: elements applied so far, layout, ready. */
+  onProgress?: (progress: CanvasProgress) => void;
 }
+
+export type CanvasProgress =
+  | { stage: 'elements'; done: number; total: number }
+  | { stage: 'layout'; nodes: number; layout: string }
+  | { stage: 'ready' };
 
 const NO_ELEMENTS: never[] = [];
 const CY_STYLE = { width: '100%', height: '100%' };
@@ -55,6 +63,32 @@ function fitCapped(cy: Core): void {
     cy.zoom(1.8);
     cy.center(cy.elements(':visible'));
   }
+}
+
+/**
+ * Takes the nodes of expanded boxes out (to be restored after the layout), leaving each box a single
+ * node with stand-in edges to whatever its nodes were connected to.
+ */
+function detachExpanded(cy: Core, boxes: NodeCollection): CollectionReturnValue {
+  const children = boxes.children();
+  const edges = children.connectedEdges();
+  const drawnAs = (n: NodeSingular) =>
+    n.isChild() && boxes.anySame(n.parent()) ? n.parent().first().id() : n.id();
+  const standIns = new Map<string, [string, string]>();
+  edges.forEach((e) => {
+    const s = drawnAs(e.source());
+    const t = drawnAs(e.target());
+    if (s !== t) standIns.set(`${s}>${t}`, [s, t]);
+  });
+  const detached = cy.remove(children.union(edges));
+  cy.add(
+    [...standIns.entries()].map(([id, [source, target]]) => ({
+      group: 'edges' as const,
+      data: { id: `stand-in:${id}`, source, target, width: 1, rate: 0, isIdle: true },
+      classes: 'stand-in',
+    })),
+  );
+  return detached;
 }
 
 export function GraphCanvas(props: GraphCanvasProps) {
@@ -125,57 +159,114 @@ export function GraphCanvas(props: GraphCanvasProps) {
     if (!large) declutterLabels(cy);
   }, [cy, edgeLabels, security, large, props.theme, wantedRenderer]);
 
-  // Elements: diffed by id; the layout runs only when the node set changes (or on request).
+  // Elements: diffed by id, in chunks on large graphs (a refresh never blocks the main thread for
+  // long); the layout runs only when the node set changes (or on request). Expanding or collapsing a
+  // namespace of the aggregate view places its nodes where it was, without a new layout.
   const { elements, layout, layoutNonce } = props;
+  const syncGeneration = useRef(0);
   useEffect(() => {
     if (!cy) return;
-    performance.mark('meshlens:sync-start');
-    const result = syncElements(cy, elements);
-    performance.mark('meshlens:sync-end');
+    const generation = ++syncGeneration.current;
+    const syncCurrent = () => generation === syncGeneration.current;
+    const before = groupPlaces(cy);
     const container = containerRef.current;
-    // edge labels need room between ranks: a new label setting lays the graph out again
-    const labels = `${edgeLabels}/${security}`;
-    const relayout =
-      result.nodeSetChanged ||
-      layoutRun.current.nonce !== layoutNonce ||
-      layoutRun.current.layout !== layout ||
-      layoutRun.current.labels !== labels;
-    const h = handlers.current;
-    const highlighted = applyHighlight(cy, h.highlight);
-    h.onHighlight?.(highlighted);
-    if (cy.nodes().empty()) {
-      container?.setAttribute('data-ready', 'true');
-      return;
-    }
-    if (!relayout) {
-      // new rates, new label widths: hide what now collides (small graphs; large ones show labels
-      // only when zoomed in)
-      if (!large) declutterLabels(cy);
-      return;
-    }
-    layoutRun.current = { nonce: layoutNonce, layout, labels };
-    container?.setAttribute('data-ready', 'false');
-    // Synchronously, in the same task as the sync: the browser never paints the un-laid-out graph.
-    cy.resize();
-    performance.mark('meshlens:layout-start');
-    const generation = ++layoutGeneration.current;
-    const isCurrent = () => generation === layoutGeneration.current;
-    container?.removeAttribute('data-refined');
-    void runLayout(cy, layout, isCurrent).then((run) => {
-      performance.mark('meshlens:layout-end');
-      fitCapped(cy);
-      if (!large) declutterLabels(cy);
-      container?.setAttribute('data-layout', run.layout);
-      container?.setAttribute('data-ready', 'true');
-      container?.setAttribute(
-        'data-layout-count',
-        String(Number(container.getAttribute('data-layout-count') ?? 0) + 1),
-      );
-      void run.refined?.then((done) => {
-        if (!done || !isCurrent()) return;
-        performance.mark('meshlens:layout-refined');
-        container?.setAttribute('data-layout', 'fcose');
-        container?.setAttribute('data-refined', 'true');
+    performance.mark('meshlens:sync-start');
+    const report = (p: CanvasProgress) => handlers.current.onProgress?.(p);
+    // The likely layout engine starts loading with the first elements (auto: dagre up to 200 nodes).
+    void loadLayoutEngine(chooseLayout(layout, elements.nodes.length, elements.edges.length))?.catch(
+      () => undefined,
+    );
+    void syncElementsChunked(cy, elements, {
+      isCurrent: syncCurrent,
+      onProgress: (done, total) => report({ stage: 'elements', done, total }),
+    }).then((result) => {
+      if (!result || !syncCurrent()) return;
+      performance.mark('meshlens:sync-end');
+      // edge labels need room between ranks: a new label setting lays the graph out again
+      const labels = `${edgeLabels}/${security}`;
+      const settingsChanged =
+        layoutRun.current.nonce !== layoutNonce ||
+        layoutRun.current.layout !== layout ||
+        layoutRun.current.labels !== labels;
+      const relayout = result.nodeSetChanged || settingsChanged;
+      const h = handlers.current;
+      const highlighted = applyHighlight(cy, h.highlight);
+      h.onHighlight?.(highlighted);
+      if (cy.nodes().empty()) {
+        // nothing drawn yet (no answer) or an empty graph: the page says which, not the canvas
+        container?.setAttribute('data-ready', 'true');
+        return;
+      }
+      if (!relayout) {
+        // new rates, new label widths: hide what now collides (small graphs; large ones show labels
+        // only when zoomed in)
+        if (!large) declutterLabels(cy);
+        report({ stage: 'ready' });
+        return;
+      }
+      if (!settingsChanged) {
+        const expanded = placeInPlace(cy, before);
+        if (expanded) {
+          performance.mark('meshlens:in-place');
+          if (!large) declutterLabels(cy);
+          const shown = expanded;
+          if (shown.nonempty()) {
+            const bb = shown.boundingBox({});
+            const ext = cy.extent();
+            if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2)
+              cy.animate(
+                { fit: { eles: shown.union(shown.neighborhood()), padding: 40 } },
+                { duration: 200 },
+              );
+          }
+          container?.setAttribute('data-ready', 'true');
+          report({ stage: 'ready' });
+          return;
+        }
+      }
+      layoutRun.current = { nonce: layoutNonce, layout, labels };
+      container?.setAttribute('data-ready', 'false');
+      // Synchronously, in the same task as the sync: the browser never paints the un-laid-out graph
+      // (unless the layout engine is still loading; the canvas stays hidden until the first layout).
+      cy.resize();
+      performance.mark('meshlens:layout-start');
+      const count = cy.nodes('[nodeType != "box"]').length;
+      report({ stage: 'layout', nodes: count, layout: chooseLayout(layout, count, cy.edges().length) });
+      const layoutGen = ++layoutGeneration.current;
+      const isCurrent = () => layoutGen === layoutGeneration.current;
+      container?.removeAttribute('data-refined');
+      // The aggregate view with expanded namespaces: lay out the namespaces (an expanded one as a
+      // single node), then put each expanded one's nodes where it landed, as a click would.
+      const expandedBoxes = cy.nodes('[nodeType = "box"][group]');
+      const detached =
+        expandedBoxes.nonempty() && cy.nodes('[nodeType = "aggregate"]').nonempty()
+          ? detachExpanded(cy, expandedBoxes)
+          : null;
+      void runLayout(cy, layout, isCurrent).then((run) => {
+        if (detached) {
+          cy.remove('edge.stand-in');
+          const nodeIds = new Set(cy.nodes().map((n) => n.id()));
+          const centres = new Map(expandedBoxes.map((b) => [b.data('group') as string, { ...b.position() }]));
+          detached.restore();
+          placeInPlace(cy, { nodeIds, centres });
+        }
+        if (!isCurrent()) return;
+        performance.mark('meshlens:layout-end');
+        fitCapped(cy);
+        if (!large) declutterLabels(cy);
+        container?.setAttribute('data-layout', run.layout);
+        container?.setAttribute('data-ready', 'true');
+        container?.setAttribute(
+          'data-layout-count',
+          String(Number(container.getAttribute('data-layout-count') ?? 0) + 1),
+        );
+        report({ stage: 'ready' });
+        void run.refined?.then((done) => {
+          if (!done || !isCurrent()) return;
+          performance.mark('meshlens:layout-refined');
+          container?.setAttribute('data-layout', 'fcose');
+          container?.setAttribute('data-refined', 'true');
+        });
       });
     });
   }, [cy, elements, layout, layoutNonce, edgeLabels, security, large]);

@@ -7,12 +7,15 @@ export interface HighlightState {
   hide: CompiledFind | null;
   /** Node id to focus on with its neighbours ('' = none). */
   focus: string;
+  /** Aggregate node id → the nodes it stands for: find and hide test them (see aggregate.ts). */
+  members?: ReadonlyMap<string, readonly NodeData[]>;
 }
 
 /**
  * Applies find (class `find`), hide (class `hidden`, plus the edges of hidden nodes and boxes left
  * empty) and focus (class `dim` outside the node's neighbourhood) in one batch.
- * Returns how many elements the find expression matched.
+ * Returns how many elements the find expression matched. An aggregate node (a collapsed namespace) is
+ * marked found when one of its nodes matches (each matching node counts), and hidden when all are.
  */
 export function applyHighlight(cy: Core, state: HighlightState): { found: number; hidden: number } {
   let found = 0;
@@ -24,6 +27,8 @@ export function applyHighlight(cy: Core, state: HighlightState): { found: number
       const test = state.hide.test;
       const hiddenEles = all.filter((ele) => {
         if (ele.isNode() && ele.data('nodeType') === 'box') return false;
+        const inside = ele.isNode() ? state.members?.get(ele.id()) : undefined;
+        if (inside) return inside.every((m) => test(m, true));
         return test(ele.data() as NodeData | EdgeData, ele.isNode());
       });
       const withEdges = hiddenEles.union(hiddenEles.nodes().connectedEdges());
@@ -35,14 +40,19 @@ export function applyHighlight(cy: Core, state: HighlightState): { found: number
     }
     if (state.find) {
       const test = state.find.test;
-      const matched = all.filter(
-        (ele) =>
-          !ele.hasClass('hidden') &&
-          ele.data('nodeType') !== 'box' &&
-          test(ele.data() as NodeData | EdgeData, ele.isNode()),
-      );
+      let inAggregates = 0;
+      const matched = all.filter((ele) => {
+        if (ele.hasClass('hidden') || ele.data('nodeType') === 'box') return false;
+        const inside = ele.isNode() ? state.members?.get(ele.id()) : undefined;
+        if (inside) {
+          const n = inside.filter((m) => test(m, true)).length;
+          inAggregates += Math.max(0, n - 1);
+          return n > 0;
+        }
+        return test(ele.data() as NodeData | EdgeData, ele.isNode());
+      });
       matched.addClass('find');
-      found = matched.length;
+      found = matched.length + inAggregates;
     }
     if (state.focus) {
       const node = cy.getElementById(state.focus);

@@ -7,6 +7,9 @@ describe('layout choice and placement', () => {
   it('uses dagre on small graphs and fcose on large ones, unless the user chose', () => {
     expect(chooseLayout('auto', 12)).toBe('dagre');
     expect(chooseLayout('auto', 1000)).toBe('fcose');
+    // few nodes, but dense (an aggregate view of namespaces that all call each other)
+    expect(chooseLayout('auto', 100, 300)).toBe('dagre');
+    expect(chooseLayout('auto', 100, 3000)).toBe('fcose');
     expect(chooseLayout('grid', 12)).toBe('grid');
   });
 

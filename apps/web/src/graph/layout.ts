@@ -1,17 +1,35 @@
 import cytoscape from 'cytoscape';
-import type { Core, LayoutOptions } from 'cytoscape';
-import dagre from 'cytoscape-dagre';
-import fcose from 'cytoscape-fcose';
+import type { Core, Ext, LayoutOptions } from 'cytoscape';
 import type { LayoutChoice } from '../url/viewState';
 import { labelSize } from './labels';
 import { fcoseInWorker, radialPlacement } from './workerLayout';
 
-let registered = false;
-export function registerLayouts(): void {
-  if (registered) return;
-  cytoscape.use(dagre);
-  cytoscape.use(fcose);
-  registered = true;
+/** The layout engines that are extensions, loaded (their own chunks) only when a graph needs one. */
+type Engine = 'dagre' | 'fcose';
+const ENGINES: Record<Engine, () => Promise<{ default: Ext }>> = {
+  dagre: () => import('cytoscape-dagre'),
+  fcose: () => import('cytoscape-fcose'),
+};
+const engines = new Map<Engine, Promise<void>>();
+const registered = new Set<string>();
+
+/**
+ * Loads and registers a layout engine; null when the layout needs none or it is already registered
+ * (the caller then runs the layout in the same task, so the browser never paints an un-laid-out graph).
+ */
+export function loadLayoutEngine(layout: string): Promise<void> | null {
+  if (layout !== 'dagre' && layout !== 'fcose') return null;
+  if (registered.has(layout)) return null;
+  let pending = engines.get(layout);
+  if (!pending) {
+    pending = ENGINES[layout]().then((m) => {
+      cytoscape.use(m.default);
+      registered.add(layout);
+    });
+    pending.catch(() => engines.delete(layout));
+    engines.set(layout, pending);
+  }
+  return pending;
 }
 
 /** Above this many nodes dagre takes seconds (DESIGN.md: 15.6 s at 1,000): switch to fcose. */
@@ -22,9 +40,15 @@ export const FCOSE_PROOF_MAX_NODES = 600;
 export type ConcreteLayout = Exclude<LayoutChoice, 'auto'>;
 
 /** Picks the layout for a graph of `nodeCount` nodes: what the user asked for, or by size. */
-export function chooseLayout(choice: LayoutChoice, nodeCount: number): ConcreteLayout {
+/**
+ * Above this many edges dagre's ranking takes seconds even on few nodes (an aggregate view of a mesh
+ * whose namespaces all call each other: 100 nodes, ~3,000 edges).
+ */
+export const DAGRE_MAX_EDGES = 800;
+
+export function chooseLayout(choice: LayoutChoice, nodeCount: number, edgeCount = 0): ConcreteLayout {
   if (choice !== 'auto') return choice;
-  return nodeCount <= DAGRE_MAX_NODES ? 'dagre' : 'fcose';
+  return nodeCount <= DAGRE_MAX_NODES && edgeCount <= DAGRE_MAX_EDGES ? 'dagre' : 'fcose';
 }
 
 /** Room the drawn labels need, in model px (see labelRoom). */
@@ -120,10 +144,15 @@ export function runLayout(
   choice: LayoutChoice,
   isCurrent: () => boolean = () => true,
 ): Promise<LayoutRun> {
-  registerLayouts();
   const count = cy.nodes('[nodeType != "box"]').length;
-  const layout = chooseLayout(choice, count);
-  if (layout === 'fcose' && count > WORKER_MIN_NODES && typeof Worker !== 'undefined') {
+  const layout = chooseLayout(choice, count, cy.edges().length);
+  const inWorker = layout === 'fcose' && count > WORKER_MIN_NODES && typeof Worker !== 'undefined';
+  const engine = inWorker ? null : loadLayoutEngine(layout);
+  if (engine) {
+    performance.mark('meshlens:layout-engine-load');
+    return engine.then(() => (isCurrent() ? runLayout(cy, choice, isCurrent) : { layout }));
+  }
+  if (inWorker) {
     radialPlacement(cy);
     cy.fit(undefined, 30);
     const options = {
@@ -176,7 +205,8 @@ export function runLayout(
     // dagre can fail on some compound graphs ("Not possible to find intersection…"): fall back.
     const fallback: ConcreteLayout = layout === 'fcose' ? 'grid' : 'fcose';
     console.warn(`layout ${layout} failed (${String(err)}); using ${fallback}`);
-    return run(fallback);
+    const engine = loadLayoutEngine(fallback);
+    return engine ? engine.then(() => run(fallback)) : run(fallback);
   }
 }
 

@@ -4,7 +4,16 @@ import type { HealthStatus } from '@meshlens/contract';
  * Flat element data as it lives in Cytoscape: primitives only, so the stylesheet can select on it
  * (`node[health = "Failure"]`, `node[?hasVS]`) and updates are cheap `ele.data(patch)` calls.
  */
-export type NodeKind = 'app' | 'versionedApp' | 'workload' | 'service' | 'serviceEntry' | 'unknown' | 'box';
+export type NodeKind =
+  | 'app'
+  | 'versionedApp'
+  | 'workload'
+  | 'service'
+  | 'serviceEntry'
+  | 'unknown'
+  | 'box'
+  /** One namespace (per cluster) of a large graph, collapsed (see aggregate.ts). */
+  | 'aggregate';
 /** Health as the server reports it: Healthy, Degraded, Failure, NoTraffic, NotReady. */
 export type Health = HealthStatus;
 
@@ -51,6 +60,10 @@ export interface NodeData {
   tcpOut: number;
   /** Error % of inbound HTTP+gRPC requests (NaN without inbound traffic). */
   errPct: number;
+  /** Aggregate nodes and the boxes of expanded groups: the group's key (see aggregate.ts). */
+  group?: string;
+  /** Aggregate nodes: how many graph nodes the group holds. */
+  members?: number;
 }
 
 export type Protocol = 'http' | 'grpc' | 'tcp';
@@ -103,4 +116,6 @@ export interface GraphElements {
   nodes: NodeData[];
   edges: EdgeData[];
   details: Map<string, EdgeDetail>;
+  /** Aggregate node id → the nodes it stands for (find tests them; see aggregate.ts). */
+  members?: Map<string, NodeData[]>;
 }

@@ -138,6 +138,21 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
       selector: 'node[?isIdle]',
       style: { 'border-style': 'dashed', 'border-color': p.idle, color: p.textMuted },
     },
+    {
+      // a collapsed namespace of the aggregate view: a box-like node, larger with more nodes inside
+      selector: 'node[nodeType = "aggregate"]',
+      style: {
+        shape: 'round-rectangle',
+        width: 'mapData(members, 1, 200, 34, 72)',
+        height: 'mapData(members, 1, 200, 26, 46)',
+        'background-color': p.boxFill,
+        'border-color': p.boxBorder,
+        'border-width': 2,
+        'font-size': 12,
+        'font-weight': 600,
+        'min-zoomed-font-size': 5,
+      },
+    },
     { selector: 'node[health = "Degraded"]', style: { 'border-color': p.degraded, 'border-width': 3 } },
     { selector: 'node[health = "Failure"]', style: { 'border-color': p.failure, 'border-width': 3.5 } },
     {
@@ -216,13 +231,20 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
     { selector: '.dim', style: { opacity: 0.15 } },
     { selector: '.hidden', style: { display: 'none' } },
     {
+      // find's matches stay readable at any zoom: their labels are always drawn
       selector: 'node.find',
       style: {
         'underlay-color': p.find,
         'underlay-opacity': 0.45,
         'underlay-padding': 7,
         'underlay-shape': 'ellipse',
+        'min-zoomed-font-size': 0,
+        'z-index': 15,
       } as never,
+    },
+    {
+      selector: 'node.find[nodeType = "aggregate"]',
+      style: { 'underlay-shape': 'round-rectangle', 'underlay-padding': 9, 'underlay-opacity': 0.6 } as never,
     },
     {
       selector: 'edge.find',
@@ -236,6 +258,7 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
       selector: '.label-hidden',
       style: { 'text-opacity': 0, 'text-background-opacity': 0, 'text-border-opacity': 0 },
     },
+    { selector: 'node.label-hidden.find', style: { 'text-opacity': 1 } },
     {
       selector: 'node.label-hidden:selected, node.label-hidden.hover',
       style: { 'text-opacity': 1, 'z-index': 20 },

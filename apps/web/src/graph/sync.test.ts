@@ -2,7 +2,8 @@ import cytoscape from 'cytoscape';
 import { describe, expect, it } from 'vitest';
 import { applyHighlight } from './highlight';
 import { compileFind } from './find/evaluate';
-import { syncElements } from './sync';
+import { syncElements, syncElementsChunked } from './sync';
+import { aggregateElements, aggregateId } from './aggregate';
 import { bookinfoAnswer } from './testdata/bookinfo';
 import { toElements } from './toElements';
 
@@ -69,5 +70,79 @@ describe('syncElements on one long-lived cy', () => {
     expect(cy.$('.find').length).toBe(0);
     expect(cy.getElementById('vapp:bookinfo/reviews/v1').hasClass('dim')).toBe(false);
     expect(cy.getElementById('wl:istio-system/istio-ingressgateway').hasClass('dim')).toBe(true);
+  });
+
+  it('applies a large diff in chunks, yielding between them, to the same result as one batch', async () => {
+    const one = cytoscape({ headless: true, styleEnabled: false });
+    const chunked = cytoscape({ headless: true, styleEnabled: false });
+    const boxed = toElements(bookinfoAnswer, { boxNamespaces: true });
+    syncElements(one, boxed);
+    let pauses = 0;
+    const progress: number[] = [];
+    const options = {
+      chunk: 3,
+      yieldToMain: () => {
+        pauses++;
+        return Promise.resolve();
+      },
+      onProgress: (done: number) => progress.push(done),
+    };
+    const first = await syncElementsChunked(chunked, boxed, options);
+    expect(first).toMatchObject({ added: one.elements().length, nodeSetChanged: true });
+    const state = (cy: cytoscape.Core) =>
+      cy
+        .elements()
+        .map(
+          (e) => `${e.id()}|${e.isNode() ? (e.parent().first().id() ?? '') : ''}|${String(e.data('rate'))}`,
+        )
+        .sort();
+    expect(state(chunked)).toEqual(state(one));
+    // 12 elements in chunks of 3: four pauses, progress never going back
+    expect(pauses).toBeGreaterThanOrEqual(3);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+
+    // a refresh that removes a node and changes a rate
+    const next = structuredClone(bookinfoAnswer);
+    next.nodes = next.nodes.filter((n) => n.id !== 'unknown');
+    const edge = next.edges.find((e) => e.target === 'vapp:bookinfo/reviews/v1');
+    if (edge) edge.rps = 42;
+    syncElements(one, toElements(next, { boxNamespaces: true }));
+    await syncElementsChunked(chunked, toElements(next, { boxNamespaces: true }), options);
+    expect(state(chunked)).toEqual(state(one));
+  });
+
+  it('stops a chunked sync when a newer one takes over', async () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    let current = true;
+    const result = await syncElementsChunked(cy, toElements(bookinfoAnswer, { boxNamespaces: false }), {
+      chunk: 2,
+      isCurrent: () => current,
+      yieldToMain: () => {
+        current = false;
+        return Promise.resolve();
+      },
+    });
+    expect(result).toBeNull();
+    expect(cy.elements().length).toBe(2);
+  });
+
+  it('marks a collapsed namespace found when one of its nodes matches', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    const view = aggregateElements(toElements(bookinfoAnswer, { boxNamespaces: false }), {
+      expanded: new Set(),
+    });
+    syncElements(cy, view);
+    const r = applyHighlight(cy, {
+      find: find('name = reviews'),
+      hide: null,
+      focus: '',
+      members: view.members,
+    });
+    expect(cy.$('node.find').map((e) => e.id())).toEqual([aggregateId('bookinfo')]);
+    // the reviews service and its two versions
+    expect(r.found).toBe(3);
+    applyHighlight(cy, { find: null, hide: find('ns = bookinfo'), focus: '', members: view.members });
+    expect(cy.getElementById(aggregateId('bookinfo')).hasClass('hidden')).toBe(true);
+    expect(cy.getElementById(aggregateId('istio-system')).hasClass('hidden')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { Core, ElementDefinition } from 'cytoscape';
+import type { CollectionReturnValue, Core, ElementDefinition } from 'cytoscape';
 import type { EdgeData, GraphElements, NodeData } from './model';
 
 export interface SyncResult {
@@ -25,6 +25,81 @@ function changedFields(current: Record<string, unknown>, next: Data): Partial<Da
   return patch as Partial<Data> | null;
 }
 
+function removeGone(cy: Core, gone: CollectionReturnValue, result: SyncResult): void {
+  if (gone.empty()) return;
+  result.removed += gone.length;
+  if (gone.nodes().nonempty()) result.nodeSetChanged = true;
+  cy.remove(gone);
+}
+
+function applyNodes(
+  cy: Core,
+  nodes: readonly NodeData[],
+  all: readonly NodeData[],
+  result: SyncResult,
+): void {
+  const toAdd: ElementDefinition[] = [];
+  // Boxes (parents) come first in `next.nodes`, so a new child can refer to a new parent.
+  for (const n of nodes) {
+    const ele = cy.getElementById(n.id);
+    if (ele.empty()) {
+      toAdd.push({ group: 'nodes', data: n });
+      continue;
+    }
+    const parent = ele.isChild() ? ele.parent().first().id() : undefined;
+    if ((n.parent ?? undefined) !== parent) {
+      if (n.parent && cy.getElementById(n.parent).empty()) {
+        // parent is new in this batch: add it before moving the child under it
+        const p = all.find((x) => x.id === n.parent);
+        if (p) {
+          cy.add({ group: 'nodes', data: p });
+          result.added++;
+        }
+      }
+      ele.move({ parent: n.parent ?? null });
+      result.nodeSetChanged = true;
+    }
+    const patch = changedFields(ele.data() as Record<string, unknown>, n);
+    if (patch) {
+      ele.data(patch);
+      result.updated++;
+    }
+  }
+  if (toAdd.length > 0) {
+    const fresh = toAdd.filter((d) => cy.getElementById(d.data.id as string).empty());
+    cy.add(fresh);
+    result.added += fresh.length;
+    result.nodeSetChanged = true;
+  }
+}
+
+function applyEdges(cy: Core, edges: readonly EdgeData[], result: SyncResult): void {
+  const edgesToAdd: ElementDefinition[] = [];
+  for (const e of edges) {
+    const ele = cy.getElementById(e.id);
+    if (ele.empty()) {
+      edgesToAdd.push({ group: 'edges', data: e });
+      continue;
+    }
+    const patch = changedFields(ele.data() as Record<string, unknown>, e);
+    if (patch) {
+      ele.data(patch);
+      result.updated++;
+    }
+  }
+  if (edgesToAdd.length > 0) {
+    cy.add(edgesToAdd);
+    result.added += edgesToAdd.length;
+  }
+}
+
+function goneFrom(cy: Core, next: GraphElements): CollectionReturnValue {
+  const wanted = new Set<string>();
+  for (const n of next.nodes) wanted.add(n.id);
+  for (const e of next.edges) wanted.add(e.id);
+  return cy.elements().filter((ele) => !wanted.has(ele.id()));
+}
+
 /**
  * Brings the one long-lived `cy` instance to `next` in a single batch: removes what is gone, adds
  * what is new, and patches only the data fields that changed, keyed by the stable element ids.
@@ -32,69 +107,83 @@ function changedFields(current: Record<string, unknown>, next: Data): Partial<Da
  */
 export function syncElements(cy: Core, next: GraphElements): SyncResult {
   const result: SyncResult = { added: 0, removed: 0, updated: 0, nodeSetChanged: false };
-  const wanted = new Set<string>();
-  for (const n of next.nodes) wanted.add(n.id);
-  for (const e of next.edges) wanted.add(e.id);
-
   cy.batch(() => {
-    const gone = cy.elements().filter((ele) => !wanted.has(ele.id()));
-    if (gone.nonempty()) {
-      result.removed = gone.length;
-      if (gone.nodes().nonempty()) result.nodeSetChanged = true;
-      cy.remove(gone);
-    }
-
-    const toAdd: ElementDefinition[] = [];
-    // Boxes (parents) come first in `next.nodes`, so a new child can refer to a new parent.
-    for (const n of next.nodes) {
-      const ele = cy.getElementById(n.id);
-      if (ele.empty()) {
-        toAdd.push({ group: 'nodes', data: n });
-        continue;
-      }
-      const parent = ele.isChild() ? ele.parent().first().id() : undefined;
-      if ((n.parent ?? undefined) !== parent) {
-        if (n.parent && cy.getElementById(n.parent).empty()) {
-          // parent is new in this batch: add it before moving the child under it
-          const p = next.nodes.find((x) => x.id === n.parent);
-          if (p) {
-            cy.add({ group: 'nodes', data: p });
-            result.added++;
-          }
-        }
-        ele.move({ parent: n.parent ?? null });
-        result.nodeSetChanged = true;
-      }
-      const patch = changedFields(ele.data() as Record<string, unknown>, n);
-      if (patch) {
-        ele.data(patch);
-        result.updated++;
-      }
-    }
-    if (toAdd.length > 0) {
-      const fresh = toAdd.filter((d) => cy.getElementById(d.data.id as string).empty());
-      cy.add(fresh);
-      result.added += fresh.length;
-      result.nodeSetChanged = true;
-    }
-
-    const edgesToAdd: ElementDefinition[] = [];
-    for (const e of next.edges) {
-      const ele = cy.getElementById(e.id);
-      if (ele.empty()) {
-        edgesToAdd.push({ group: 'edges', data: e });
-        continue;
-      }
-      const patch = changedFields(ele.data() as Record<string, unknown>, e);
-      if (patch) {
-        ele.data(patch);
-        result.updated++;
-      }
-    }
-    if (edgesToAdd.length > 0) {
-      cy.add(edgesToAdd);
-      result.added += edgesToAdd.length;
-    }
+    removeGone(cy, goneFrom(cy, next), result);
+    applyNodes(cy, next.nodes, next.nodes, result);
+    applyEdges(cy, next.edges, result);
   });
+  return result;
+}
+
+/** Elements applied per batch by syncElementsChunked: one batch of this size stays well under 50 ms. */
+export const SYNC_CHUNK = 1500;
+
+export interface ChunkedSyncOptions {
+  chunk?: number;
+  /** False once a newer sync started: this one stops (the newer diff starts from what is there). */
+  isCurrent?: () => boolean;
+  /** Elements applied so far, of `total`. */
+  onProgress?: (done: number, total: number) => void;
+  /** Gives the main thread back between chunks (default: a macrotask, so input and frames run). */
+  yieldToMain?: () => Promise<void>;
+}
+
+/** A macrotask without setTimeout's 4 ms clamp. */
+export function yieldToMain(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * syncElements for large graphs: the same diff, applied in batches of `chunk` elements with the main
+ * thread given back between them, so a refresh of thousands of elements never blocks input or
+ * frames for long. A diff that fits one chunk is applied at once (synchronously, as syncElements).
+ * Resolves with null when a newer sync took over.
+ */
+export async function syncElementsChunked(
+  cy: Core,
+  next: GraphElements,
+  options: ChunkedSyncOptions = {},
+): Promise<SyncResult | null> {
+  const chunk = options.chunk ?? SYNC_CHUNK;
+  const isCurrent = options.isCurrent ?? (() => true);
+  const pause = options.yieldToMain ?? yieldToMain;
+  const gone = goneFrom(cy, next);
+  const total = gone.length + next.nodes.length + next.edges.length;
+  if (total <= chunk) {
+    const result = syncElements(cy, next);
+    options.onProgress?.(total, total);
+    return result;
+  }
+  const result: SyncResult = { added: 0, removed: 0, updated: 0, nodeSetChanged: false };
+  let done = 0;
+  const step = async (): Promise<boolean> => {
+    options.onProgress?.(done, total);
+    await pause();
+    return isCurrent();
+  };
+  for (let i = 0; i < gone.length; i += chunk) {
+    const slice = gone.slice(i, i + chunk).filter((ele) => ele.inside());
+    cy.batch(() => removeGone(cy, slice, result));
+    done += Math.min(chunk, gone.length - i);
+    if (!(await step())) return null;
+  }
+  for (let i = 0; i < next.nodes.length; i += chunk) {
+    cy.batch(() => applyNodes(cy, next.nodes.slice(i, i + chunk), next.nodes, result));
+    done += Math.min(chunk, next.nodes.length - i);
+    if (!(await step())) return null;
+  }
+  for (let i = 0; i < next.edges.length; i += chunk) {
+    cy.batch(() => applyEdges(cy, next.edges.slice(i, i + chunk), result));
+    done += Math.min(chunk, next.edges.length - i);
+    if (i + chunk < next.edges.length && !(await step())) return null;
+  }
+  options.onProgress?.(total, total);
   return result;
 }

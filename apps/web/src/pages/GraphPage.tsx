@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { GraphEdge, GraphNode } from '@meshlens/contract';
@@ -8,7 +8,8 @@ import { queryKeys, useGraph, useNamespaces, useServerConfig } from '../api/quer
 import type { GraphParams } from '../api/queries';
 import { ANIMATION_MAX_EDGES } from '../graph/animation';
 import { compileFind } from '../graph/find/evaluate';
-import { GraphCanvas } from '../graph/GraphCanvas';
+import { aggregateElements, groupKeys } from '../graph/aggregate';
+import type { CanvasProgress } from '../graph/GraphCanvas';
 import type { GraphElements } from '../graph/model';
 import { toElements } from '../graph/toElements';
 import { Header } from '../shell/Header';
@@ -19,10 +20,19 @@ import { FindHideBar, FindHideHelp } from './graph/FindHideBar';
 import { GraphToolbar } from './graph/GraphToolbar';
 import { GraphHistory } from './graph/history';
 import { Legend } from './graph/Legend';
+import { AggregateBar } from './graph/AggregateBar';
+import { LoadingSteps } from './graph/LoadingSteps';
 import { ReplayBar } from './graph/ReplayBar';
-import { SidePanel } from './graph/SidePanel';
 
-/** Above this many nodes: no namespace boxes, labels only when zoomed in, no animation. */
+// The graph page's first load is its chrome and the API client: Cytoscape (with the canvas) loads
+// beside the graph request, the layout engines when a layout needs one (graph/layout.ts), the side
+// panel (charts, wizards) once there is something to select.
+const loadCanvas = () => import('../graph/GraphCanvas');
+const GraphCanvas = lazy(() => loadCanvas().then((m) => ({ default: m.GraphCanvas })));
+const loadSidePanel = () => import('./graph/SidePanel');
+const SidePanel = lazy(() => loadSidePanel().then((m) => ({ default: m.SidePanel })));
+
+/** Above this many drawn nodes: no namespace boxes, labels only when zoomed in, no animation. */
 export const LARGE_GRAPH_NODES = 300;
 
 const EMPTY: GraphElements = { nodes: [], edges: [], details: new Map() };
@@ -91,12 +101,36 @@ export function GraphPage({ theme }: { theme: string }) {
   const graph = useGraph(params, polling);
   const answer = params ? graph.data : undefined;
 
-  const large = (answer?.nodes.length ?? 0) > LARGE_GRAPH_NODES;
-  const boxes = view.boxNamespaces && !large;
-  const elements = useMemo(
-    () => (answer ? toElements(answer, { boxNamespaces: boxes }) : EMPTY),
-    [answer, boxes],
+  // Past `aggregateAbove` nodes the graph opens on its aggregate view: one node per namespace.
+  const answerNodes = answer?.nodes.filter((n) => n.type !== 'box').length ?? 0;
+  const aggregated =
+    view.aggregate === 'on' || (view.aggregate === 'auto' && answerNodes > view.aggregateAbove);
+  const expandedKey = view.expanded.join(',');
+  const full = useMemo(
+    () =>
+      answer
+        ? toElements(answer, {
+            boxNamespaces: !aggregated && view.boxNamespaces && answerNodes <= LARGE_GRAPH_NODES,
+          })
+        : EMPTY,
+    [answer, aggregated, view.boxNamespaces, answerNodes],
   );
+  const elements = useMemo(
+    () =>
+      aggregated
+        ? aggregateElements(full, { expanded: new Set(expandedKey ? expandedKey.split(',') : []) })
+        : full,
+    [full, aggregated, expandedKey],
+  );
+  const groups = useMemo(() => [...new Set(groupKeys(full.nodes).values())].sort(), [full]);
+  const drawnNodes = elements.nodes.filter((n) => n.nodeType !== 'box').length;
+  const large = drawnNodes > LARGE_GRAPH_NODES;
+  const [progress, setProgress] = useState<CanvasProgress | null>(null);
+  const [rendererLoaded, setRendererLoaded] = useState(false);
+  useEffect(() => {
+    void loadCanvas().then(() => setRendererLoaded(true));
+    void loadSidePanel();
+  }, []);
   const nodeMap = useMemo(
     () => new Map<string, GraphNode>(answer?.nodes.map((n) => [n.id, n]) ?? []),
     [answer],
@@ -109,6 +143,21 @@ export function GraphPage({ theme }: { theme: string }) {
   const history = useRef(new GraphHistory());
   const historyKey = params ? JSON.stringify({ ...params, queryTime: undefined }) : '';
   useEffect(() => history.current.clear(), [historyKey]);
+
+  // The loading steps show until this graph (these parameters) is first drawn, not on each refresh;
+  // once it is, the canvas's progress no longer re-renders the page.
+  const [readyFor, setReadyFor] = useState('');
+  const loadingKey = useRef(historyKey);
+  loadingKey.current = historyKey;
+  const drawnFor = useRef('');
+  const onProgress = useCallback((p: CanvasProgress) => {
+    if (drawnFor.current === loadingKey.current) return;
+    setProgress(p);
+    if (p.stage === 'ready') {
+      drawnFor.current = loadingKey.current;
+      setReadyFor(loadingKey.current);
+    }
+  }, []);
   if (answer) history.current.record(answer);
 
   const findResult = useMemo(() => (view.find ? compileFind(view.find) : null), [view.find]);
@@ -118,8 +167,9 @@ export function GraphPage({ theme }: { theme: string }) {
       find: findResult?.ok ? findResult.find : null,
       hide: hideResult?.ok ? hideResult.find : null,
       focus: view.focus,
+      ...(elements.members ? { members: elements.members } : {}),
     }),
-    [findResult, hideResult, view.focus],
+    [findResult, hideResult, view.focus, elements.members],
   );
 
   const styleOptions = useMemo(
@@ -127,7 +177,21 @@ export function GraphPage({ theme }: { theme: string }) {
     [view.edgeLabels, view.security, large],
   );
 
-  const onSelect = useCallback((id: string) => setView({ selected: id }, { replace: true }), [setView]);
+  const expand = useCallback(
+    (group: string) =>
+      setView({ aggregate: aggregated ? view.aggregate : 'on', expanded: [...view.expanded, group] }),
+    [setView, aggregated, view.aggregate, view.expanded],
+  );
+  const members = elements.members;
+  const onSelect = useCallback(
+    (id: string) => {
+      // a click on a collapsed namespace expands it
+      const group = members?.has(id) ? elements.nodes.find((n) => n.id === id)?.group : undefined;
+      if (group) expand(group);
+      else setView({ selected: id }, { replace: true });
+    },
+    [setView, members, elements.nodes, expand],
+  );
   const onFocus = useCallback((id: string) => setView({ focus: id, selected: id }), [setView]);
   const onHighlight = useCallback((r: { found: number }) => setFound(r.found), []);
   const onReplayChange = useCallback((t: number) => setView({ queryTime: t }, { replace: true }), [setView]);
@@ -230,7 +294,7 @@ export function GraphPage({ theme }: { theme: string }) {
           view={view}
           setView={setView}
           animationAvailable={(answer?.edges.length ?? 0) <= ANIMATION_MAX_EDGES}
-          boxesAvailable={!large}
+          boxesAvailable={!aggregated && answerNodes <= LARGE_GRAPH_NODES}
           onRelayout={() => setLayoutNonce((n) => n + 1)}
           onFit={() => setFitNonce((n) => n + 1)}
           legendOpen={legendOpen}
@@ -276,22 +340,47 @@ export function GraphPage({ theme }: { theme: string }) {
       )}
       <div className="graph-body">
         <div className="graph-main">
-          <GraphCanvas
-            elements={elements}
-            style={styleOptions}
-            theme={theme}
-            layout={view.layout}
-            layoutNonce={layoutNonce}
-            fitNonce={fitNonce}
-            highlight={highlight}
-            animation={view.animation}
-            renderer={view.renderer}
-            selected={view.selected}
-            onSelect={onSelect}
-            onFocus={onFocus}
-            onHighlight={onHighlight}
-          />
-          {!answer && params && !error && <div className="graph-loading">Loading the graph…</div>}
+          <Suspense fallback={null}>
+            <GraphCanvas
+              elements={elements}
+              style={styleOptions}
+              theme={theme}
+              layout={view.layout}
+              layoutNonce={layoutNonce}
+              fitNonce={fitNonce}
+              highlight={highlight}
+              animation={view.animation}
+              renderer={view.renderer}
+              selected={view.selected}
+              onSelect={onSelect}
+              onFocus={onFocus}
+              onHighlight={onHighlight}
+              onProgress={onProgress}
+            />
+          </Suspense>
+          {params && !error && !empty && (!answer || readyFor !== historyKey) && (
+            <LoadingSteps
+              fetching={graph.isFetching}
+              answer={
+                answer && !graph.isPlaceholderData ? { nodes: answerNodes, edges: answer.edges.length } : null
+              }
+              rendererLoaded={rendererLoaded}
+              aggregated={aggregated ? groups.length : 0}
+              progress={progress}
+            />
+          )}
+          {answer && !empty && answerNodes > 0 && (aggregated || answerNodes > view.aggregateAbove) && (
+            <AggregateBar
+              aggregated={aggregated}
+              groups={groups}
+              expanded={view.expanded.filter((g) => groups.includes(g))}
+              total={answerNodes}
+              onExpand={expand}
+              onCollapse={(g) => setView({ expanded: view.expanded.filter((x) => x !== g) })}
+              onExpandAll={() => setView({ aggregate: 'off', expanded: [] })}
+              onCollapseAll={() => setView({ aggregate: 'on', expanded: [] })}
+            />
+          )}
           {empty && <div className="graph-overlay">{empty}</div>}
           {view.focus && (
             <div className="focus-chip">
@@ -305,7 +394,9 @@ export function GraphPage({ theme }: { theme: string }) {
           {helpOpen && <FindHideHelp onClose={closeHelp} helpButton={helpButton} />}
           {answer && (
             <div className="graph-status muted small" data-testid="graph-status">
-              {nodeCount} nodes · {elements.edges.length} edges
+              {aggregated
+                ? `${answerNodes} nodes in ${groups.length} namespaces · ${nodeCount} shown · ${elements.edges.length} edges`
+                : `${nodeCount} nodes · ${elements.edges.length} edges`}
               {view.queryTime > 0
                 ? ` · replay at ${new Date(view.queryTime * 1000).toLocaleTimeString()}`
                 : ''}
@@ -313,15 +404,18 @@ export function GraphPage({ theme }: { theme: string }) {
           )}
         </div>
         {answer && !empty && (
-          <SidePanel
-            answer={answer}
-            nodes={nodeMap}
-            edges={edgeMap}
-            selected={view.selected}
-            history={(id) => history.current.get(id)}
-            onSelect={onSelect}
-            globalSearch={globalSearch}
-          />
+          // the panel's room is kept while its chunk loads: the graph is fitted to what is left
+          <Suspense fallback={<aside className="side-panel" aria-hidden />}>
+            <SidePanel
+              answer={answer}
+              nodes={nodeMap}
+              edges={edgeMap}
+              selected={view.selected}
+              history={(id) => history.current.get(id)}
+              onSelect={onSelect}
+              globalSearch={globalSearch}
+            />
+          </Suspense>
         )}
       </div>
     </section>

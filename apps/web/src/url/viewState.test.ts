@@ -24,6 +24,9 @@ const CHANGED: ViewState = {
   selected: 'vapp:bookinfo/reviews/v2',
   queryTime: 1_800_000_000,
   renderer: 'webgl',
+  aggregate: 'on',
+  expanded: ['bookinfo', 'east/travel-agency'],
+  aggregateAbove: 40,
 };
 const SETTINGS = Object.keys(DEFAULT_VIEW) as (keyof ViewState)[];
 

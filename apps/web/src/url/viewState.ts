@@ -47,7 +47,16 @@ export interface ViewState {
   queryTime: number;
   /** Graph renderer: auto (WebGL on large graphs with a GPU), canvas or webgl. */
   renderer: RendererSetting;
+  /** Aggregate view (one node per namespace): auto (past `aggregateAbove` nodes), on or off. */
+  aggregate: AggregateSetting;
+  /** Namespaces (group keys) shown with their nodes while the rest stays aggregated. */
+  expanded: string[];
+  /** Past this many nodes `aggregate=auto` opens on the aggregate view. */
+  aggregateAbove: number;
 }
+
+export const AGGREGATES = ['auto', 'on', 'off'] as const;
+export type AggregateSetting = (typeof AGGREGATES)[number];
 
 export const RENDERERS = ['auto', 'canvas', 'webgl'] as const;
 export type RendererSetting = (typeof RENDERERS)[number];
@@ -89,6 +98,9 @@ export const DEFAULT_VIEW: ViewState = {
   selected: '',
   queryTime: 0,
   renderer: 'auto',
+  aggregate: 'auto',
+  expanded: [],
+  aggregateAbove: 300,
 };
 
 /** What the server's `/api/config` says about the view: the choices it offers and its defaults. */
@@ -150,6 +162,9 @@ const PARAM: Record<keyof ViewState, string> = {
   selected: 'selected',
   queryTime: 'queryTime',
   renderer: 'renderer',
+  aggregate: 'aggregate',
+  expanded: 'expanded',
+  aggregateAbove: 'aggregateAbove',
 };
 
 /** The URL parameters that belong to the view (any other parameter belongs to the page, e.g. a list's filters). */
@@ -176,6 +191,18 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
   const p = new URLSearchParams(search);
   const get = (k: keyof ViewState) => p.get(PARAM[k]);
   const ns = get('namespaces');
+  const list = (raw: string | null) =>
+    raw === null
+      ? null
+      : [
+          ...new Set(
+            raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ),
+        ].sort();
+  const above = Number(get('aggregateAbove'));
   const qt = Number(get('queryTime'));
   return {
     namespaces:
@@ -217,6 +244,9 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
     selected: get('selected') ?? defaults.selected,
     queryTime: Number.isInteger(qt) && qt > 1_000_000_000 ? qt : 0,
     renderer: oneOf(RENDERERS, get('renderer'), defaults.renderer),
+    aggregate: oneOf(AGGREGATES, get('aggregate'), defaults.aggregate),
+    expanded: list(get('expanded')) ?? defaults.expanded,
+    aggregateAbove: Number.isInteger(above) && above > 0 ? above : defaults.aggregateAbove,
   };
 }
 
