@@ -88,7 +88,7 @@ export function GraphPage({ theme }: { theme: string }) {
     ],
   );
   const polling = view.refresh > 0 && view.queryTime === 0 ? view.refresh : false;
-  const graph = useGraph(params, polling);
+  const graph = useGraph(params, polling, view);
   const answer = params ? graph.data : undefined;
 
   const large = (answer?.nodes.length ?? 0) > LARGE_GRAPH_NODES;
