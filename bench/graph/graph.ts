@@ -144,7 +144,7 @@ const KIALI_L13 = KIALI_L17.split(',').slice(0, 13).join(',');
 export function kialiNamespaceQueries(ns: string, durationS: number, p95: boolean): string[] {
   const d = `[${durationS}s]`;
   const selectors = [
-    `reporter="source",source_workload_namespace!="${ns}",destination_workload_namespace="unknown",destination_workload="unknown",destination_service=~"^.+\\.${ns}\\..+$"`,
+    `reporter="source",source_workload_namespace!="${ns}",destination_workload_namespace="unknown",destination_workload="unknown",destination_service=~"^.+\\\\.${ns}\\\\..+$"`,
     `reporter="destination",destination_workload_namespace="${ns}"`,
     `reporter="source",source_workload_namespace="${ns}"`,
   ];
