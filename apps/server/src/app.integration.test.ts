@@ -70,6 +70,13 @@ describe('GET /api/graph input validation', () => {
     });
   });
 
+  it('?appenders with an unknown step → 400 naming the parameter and the step', async () => {
+    const res = await request(app).get('/api/graph?namespaces=bookinfo&appenders=responseTime,deadNode');
+    expect(res.status).toBe(400);
+    const body = ErrorBodySchema.parse(res.body);
+    expect(body.error.message).toMatch(/^appenders: unknown appender "deadNode"/);
+  });
+
   it('answers unknown API routes with a 404 in the same error shape', async () => {
     const res = await request(app).get('/api/nothing-here');
     expect(res.status).toBe(404);

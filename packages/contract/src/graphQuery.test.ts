@@ -23,8 +23,20 @@ describe('GraphQuerySchema', () => {
       rateHttp: 'requests',
       rateGrpc: 'requests',
       rateTcp: 'sent',
+      appenders: ['responseTime', 'throughput'],
       debug: false,
     });
+  });
+
+  it('parses appenders: named steps in one order, empty = none, unknown = an error naming it', () => {
+    const parse = (appenders: string) => GraphQuerySchema.parse({ namespaces: 'a', appenders }).appenders;
+    expect(parse('throughput, responseTime,throughput')).toEqual(['responseTime', 'throughput']);
+    expect(parse('responseTime')).toEqual(['responseTime']);
+    expect(parse('')).toEqual([]);
+    const bad = GraphQuerySchema.safeParse({ namespaces: 'a', appenders: 'responseTime,deadNode' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['appenders']);
+    expect(bad.error?.issues[0]?.message).toContain('"deadNode"');
   });
 
   it('parses every option', () => {
@@ -84,7 +96,9 @@ describe('GraphQuerySchema', () => {
       graphType: 'app',
       duration: '5m',
       protocols: 'grpc',
+      appenders: '',
     });
+    expect(q.appenders).toEqual([]);
     const again = GraphQuerySchema.parse(Object.fromEntries(graphSearchParams(q)));
     expect(again).toEqual(q);
   });

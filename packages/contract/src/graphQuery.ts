@@ -27,6 +27,15 @@ export type RateGrpc = (typeof RATES_GRPC)[number];
 export const RATES_TCP = ['none', 'sent', 'received', 'total'] as const;
 export type RateTcp = (typeof RATES_TCP)[number];
 
+/**
+ * The optional steps of the graph pipeline a client may name with `appenders` (Kiali's parameter): each
+ * costs a Prometheus query of its own, so a view that shows no response times or throughput leaves them
+ * out. Absent = all of them (what clients before the parameter got); empty (`appenders=`) = none.
+ * The steps every graph needs (traffic, idle nodes, flags, badges, health, boxes) always run.
+ */
+export const GRAPH_APPENDERS = ['responseTime', 'throughput'] as const;
+export type GraphAppender = (typeof GRAPH_APPENDERS)[number];
+
 /** RFC 1123 label, as Kubernetes requires for namespace names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const MAX_NAMESPACES = 1000;
@@ -108,6 +117,26 @@ const protocolsParam = z.union([z.string(), z.array(z.string())]).transform((val
   return PROTOCOLS.filter((p) => parts.includes(p));
 });
 
+/** `responseTime,throughput` (or repeated) → the named steps in GRAPH_APPENDERS order; `` → none. */
+const appendersParam = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const parts = (Array.isArray(value) ? value.join(',') : value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const bad = parts.filter((p) => !(GRAPH_APPENDERS as readonly string[]).includes(p));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown appender ${bad
+        .slice(0, 3)
+        .map((s) => JSON.stringify(s.slice(0, 40)))
+        .join(', ')}; expected a comma list of ${GRAPH_APPENDERS.join('|')}`,
+    });
+    return z.NEVER;
+  }
+  return GRAPH_APPENDERS.filter((a) => parts.includes(a));
+});
+
 const enumParam = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: () => `expected one of ${values.join('|')}` });
 
@@ -135,6 +164,8 @@ export const GraphQuerySchema = z.strictObject({
   rateGrpc: enumParam(RATES_GRPC).default('requests'),
   /** TCP edges' rate: bytes/s the caller sent (default), received, or both. */
   rateTcp: enumParam(RATES_TCP).default('sent'),
+  /** The optional steps to run (see GRAPH_APPENDERS); absent = all. */
+  appenders: appendersParam.default([...GRAPH_APPENDERS]),
   /** Adds `debug.queries` (the PromQL issued and each one's time) to the answer. */
   debug: BOOL.default(false),
 });
@@ -159,6 +190,7 @@ export function graphSearchParams(query: Partial<GraphQuery> & { namespaces: str
   if (query.rateHttp !== undefined) params.set('rateHttp', query.rateHttp);
   if (query.rateGrpc !== undefined) params.set('rateGrpc', query.rateGrpc);
   if (query.rateTcp !== undefined) params.set('rateTcp', query.rateTcp);
+  if (query.appenders !== undefined) params.set('appenders', query.appenders.join(','));
   if (query.debug) params.set('debug', 'true');
   return params;
 }

@@ -4,6 +4,7 @@
  * graph's fixed cost of ≤ 5 PromQL queries), cut down to the entity, its edges and their other ends.
  */
 import {
+  GRAPH_APPENDERS,
   nodeId,
   type EntityKind,
   graphNode,
@@ -30,6 +31,8 @@ export function nodeGraphQuery(kind: EntityKind, namespace: string, q: NodeGraph
     rateHttp: 'requests',
     rateGrpc: 'requests',
     rateTcp: 'sent',
+    // The detail's graph shows response times and throughput on its edges.
+    appenders: [...GRAPH_APPENDERS],
     debug: q.debug,
   };
 }

@@ -2,20 +2,11 @@ import type { GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract
 import type { HealthRule } from '../health/tolerances';
 import type { InventorySnapshot } from '../inventory/types';
 import type { VectorSample } from '../prometheus/client';
-import { applyBadges } from './appenders/badges';
-import { applyBoxes } from './appenders/boxes';
-import { markOutside, markRootsGatewaysSidecars } from './appenders/flags';
-import { applyHealth } from './appenders/health';
-import { addIdle } from './appenders/idle';
-import { applyNodeTraffic } from './appenders/nodeTraffic';
-import { applyResponseTime } from './appenders/responseTime';
-import { reduceToServiceGraph } from './appenders/serviceGraph';
-import { applyThroughput } from './appenders/throughput';
 import type { EndpointOptions } from './endpoints';
 import type { TrafficMap, TrafficSample } from './model';
 import { toSamples } from './samples';
 import { draftResponse, type ResponseDraft } from './toResponse';
-import { buildTrafficMap } from './trafficMap';
+import { GRAPH_STEPS, stepsOf, type Answers, type GraphStep, type StepContext } from './steps';
 
 /** Prometheus answers of one graph request, by query name; a missing one failed or was not needed. */
 export interface GraphSamples {
@@ -65,23 +56,25 @@ export function typedSamples(samples: GraphSamples): TypedSamples {
  */
 export function buildGraphFromTyped(q: GraphQuery, samples: TypedSamples, ctx: BuildContext): GraphResponse {
   const graph = startGraph(q, samples, ctx.inventory);
-  graph.addResponseTime(samples.responseTime ?? []);
-  graph.addThroughput(samples.throughput ?? []);
+  for (const step of graph.deferred) graph.run(step, samples);
   return graph.finish(ctx);
 }
 
 /**
- * The pipeline in stages: the traffic map from the request, TCP and mTLS answers (startGraph); then, in
- * any order, the appenders that need nothing else (prepare) and response times and throughput as their
- * answers arrive; then the answer (finish). The server starts on the map, flags, badges and health while
- * Prometheus still computes the slowest query (response-time quantiles over histogram buckets).
+ * The pipeline (GRAPH_STEPS, in its order) in stages: the traffic map from the request, TCP and mTLS
+ * answers (startGraph); then, in any order, the steps that follow (prepare) and the steps that only set
+ * edge values (response times, throughput: `deferred`) as their answers arrive; then the answer (finish).
+ * The server starts on the map, flags, badges and health while Prometheus still computes the slowest
+ * query (response-time quantiles over histogram buckets).
  */
 export interface GraphBuilder {
-  addResponseTime(samples: readonly TrafficSample[]): void;
-  addThroughput(samples: readonly TrafficSample[]): void;
+  /** The request's steps that only set edge values, to run (`run`) as their answers arrive. */
+  readonly deferred: readonly GraphStep[];
+  /** Runs one of `deferred` with these answers (added to those the map was made from). */
+  run(step: GraphStep, answers: Answers): void;
   /**
-   * Idle nodes, flags, badges, node traffic, health, and the answer's nodes and edges (their response
-   * times and throughput are read at finish). For a service graph (whose edges merge response times and
+   * The steps after the traffic map and the answer's nodes and edges (their response times and
+   * throughput are read at finish). For a service graph (whose reduction merges response times and
    * throughput) it waits for finish; finish runs it if it has not run.
    */
   prepare(ctx: Omit<BuildContext, 'warnings'>): void;
@@ -92,6 +85,7 @@ export function startGraph(
   q: GraphQuery,
   samples: Pick<TypedSamples, 'requests' | 'tcp' | 'mtls' | 'grpcMessages'>,
   inventory: InventorySnapshot,
+  steps: readonly GraphStep[] = GRAPH_STEPS,
 ): GraphBuilder {
   const options: EndpointOptions = {
     graphType: q.graphType,
@@ -99,39 +93,40 @@ export function startGraph(
     serviceEntries: inventory.serviceEntries,
     selected: new Set(q.namespaces),
   };
-  const requests = samples.requests ?? [];
-  let map: TrafficMap = buildTrafficMap(
-    requests,
-    samples.tcp ?? [],
-    samples.mtls ?? [],
+  const selected = stepsOf(q, steps);
+  const firstDeferred = selected.findIndex((s) => s.edgeValuesOnly);
+  const split = firstDeferred < 0 ? selected.length : firstDeferred;
+  const first = selected.slice(0, split);
+  const deferred = selected.slice(split).filter((s) => s.edgeValuesOnly);
+  const later = selected.slice(split).filter((s) => !s.edgeValuesOnly);
+  const answers: Answers = { ...samples };
+  const context = (ctx: Omit<BuildContext, 'warnings'>): StepContext => ({
+    q,
+    inventory: ctx.inventory,
+    healthRules: ctx.healthRules,
+    forceInventory: ctx.forceInventory,
     options,
-    samples.grpcMessages ?? [],
-  );
+  });
+  let map: TrafficMap = { nodes: new Map(), edges: new Map() };
+  const runStep = (step: GraphStep, a: Answers, ctx: StepContext) => {
+    map = step.run(map, a, ctx) ?? map;
+  };
+  const startCtx: StepContext = { q, inventory, healthRules: [], options };
+  for (const step of first) runStep(step, answers, startCtx);
   let draft: ResponseDraft | undefined;
-  const appenders = (ctx: Omit<BuildContext, 'warnings'>): ResponseDraft => {
-    if (q.graphType === 'service') map = reduceToServiceGraph(map);
-    if (q.includeIdle || ctx.forceInventory)
-      addIdle(map, ctx.inventory, q.namespaces, q.graphType, q.injectServiceNodes);
-    markOutside(map, q.namespaces);
-    markRootsGatewaysSidecars(map, ctx.inventory);
-    applyBadges(map, ctx.inventory, q.injectServiceNodes || q.graphType === 'service');
-    applyNodeTraffic(map);
-    for (const n of map.nodes.values()) {
-      const t = n.traffic;
-      if (t.httpIn + t.httpOut + t.grpcIn + t.grpcOut + t.tcpIn + t.tcpOut <= 0) n.isIdle = true;
-    }
-    applyHealth(map, ctx.inventory, ctx.healthRules);
-    applyBoxes(map, q.boxBy);
+  const rest = (ctx: Omit<BuildContext, 'warnings'>): ResponseDraft => {
+    const c = context(ctx);
+    for (const step of later) runStep(step, answers, c);
     return draftResponse(map, ctx.cluster);
   };
   return {
-    addResponseTime: (rt) => applyResponseTime(map, rt, requests, options),
-    addThroughput: (tp) => applyThroughput(map, tp, options),
+    deferred,
+    run: (step, a) => runStep(step, { ...answers, ...a }, startCtx),
     prepare(ctx) {
-      if (q.graphType !== 'service') draft ??= appenders(ctx);
+      if (q.graphType !== 'service') draft ??= rest(ctx);
     },
     finish(ctx) {
-      draft ??= appenders(ctx);
+      draft ??= rest(ctx);
       return draft.answer(q, ctx.timestamp, ctx.warnings);
     },
   };

@@ -66,8 +66,7 @@ export function runCase(
   const typed = typedSamples(samples);
   const staged = startGraph(q, typed, inventory);
   staged.prepare(ctx);
-  staged.addThroughput(typed.throughput ?? []);
-  staged.addResponseTime(typed.responseTime ?? []);
+  for (const step of [...staged.deferred].reverse()) staged.run(step, typed);
   expect(staged.finish(ctx)).toEqual(answer);
   return answer;
 }

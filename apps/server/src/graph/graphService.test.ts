@@ -180,6 +180,40 @@ describe('graph service cache', () => {
     ]);
   });
 
+  it('runs the response-time and throughput queries only when their appenders are asked; the key includes them', async () => {
+    const { client, calls } = countingPrometheus();
+    const service = serviceOf(client);
+    const withAppenders = (appenders: string) =>
+      GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s', appenders });
+    // The default graph of the web page: no response times, no throughput.
+    const none = await service.getGraph({ ...withAppenders(''), debug: true });
+    expect(calls.n).toBe(3);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'tcp']);
+    expect(none.debug?.queries.map((q) => q.name)).toEqual(['requests', 'mtls', 'tcp']);
+    expect(
+      none.edges.every(
+        (e) => e.responseTimeMs === null && (e.protocol === 'tcp' || e.throughputBps === null),
+      ),
+    ).toBe(true);
+    calls.promql = [];
+    const rt = await service.getGraph(withAppenders('responseTime'));
+    expect(calls.n).toBe(7);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'responseTime', 'tcp']);
+    expect(rt.edges.some((e) => e.responseTimeMs !== null)).toBe(true);
+    calls.promql = [];
+    await service.getGraph(withAppenders('throughput'));
+    expect(calls.n).toBe(11);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'tcp', 'throughput']);
+    // Each set of steps is its own cache entry; the same set again (any order) is reused.
+    await service.getGraph(withAppenders('throughput,responseTime'));
+    expect(calls.n).toBe(16);
+    await service.getGraph(GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s' }));
+    expect(calls.n).toBe(16);
+    await service.getGraph(withAppenders(' responseTime '));
+    await service.getGraph(withAppenders(''));
+    expect(calls.n).toBe(16);
+  });
+
   it('computes again once an answer is cacheTtlMs old', async () => {
     const { client, calls } = countingPrometheus();
     const { clock, now } = manualClock();

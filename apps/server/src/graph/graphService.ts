@@ -10,6 +10,7 @@ import type { TrafficSample } from './model';
 import { toSamples } from './samples';
 import type { ComputationLimiter } from './limits';
 import { buildGraphQueries, type GraphPromQuery } from './queries';
+import { neededQueries } from './steps';
 
 export interface GraphServiceDeps {
   prometheus: PrometheusClient;
@@ -56,7 +57,7 @@ const WARNING_CODE: Record<PrometheusError['kind'], string> = {
 
 /**
  * The cache key: the parsed query (durations in seconds, namespaces sorted and de-duplicated, protocols in
- * one order, booleans parsed), every field in a fixed order, without `debug` (it does not change the
+ * one order, booleans parsed, appenders in one order), every field in a fixed order, without `debug` (it does not change the
  * computation), and with what a graph type ignores made equal: service graphs always have service nodes.
  * So parameter order and equivalent spellings (`5m` / `300`, `a,b` / `b,a`, `true` / `1`) share one entry.
  */
@@ -74,6 +75,7 @@ export function graphKey(q: GraphQuery): string {
     q.rateHttp,
     q.rateGrpc,
     q.rateTcp,
+    q.appenders,
   ]);
 }
 
@@ -94,7 +96,9 @@ export interface GraphService {
 }
 
 /**
- * Graph answers at a fixed cost: the PromQL of buildGraphQueries (5 queries, 6 for gRPC messages), identical requests in
+ * Graph answers at a fixed cost: the PromQL of buildGraphQueries that the request's steps need (requests,
+ * mTLS, TCP; +1 for gRPC messages; +1 each for the responseTime and throughput appenders, so 5 when
+ * `appenders` is absent), identical requests in
  * flight share one computation, and an answer is reused for cacheTtlMs. A failing or slow Prometheus
  * gives the inventory graph with a warning; such answers are reused for 2 s at most.
  */
@@ -122,7 +126,9 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
   async function compute(q: GraphQuery): Promise<Computed> {
     const started = performance.now();
     const time = q.queryTime ?? Math.round(now()) / 1000;
-    const queries = buildGraphQueries(q);
+    // Only the queries the request's steps need: no response-time or throughput query unless asked.
+    const needed = neededQueries(q);
+    const queries = buildGraphQueries(q).filter((pq) => needed.has(pq.name));
     type Answer = { ms: number; series: number; samples: TrafficSample[] };
     // Each answer becomes typed samples as soon as it arrives: its raw JSON objects are dropped at once.
     const pending = new Map<GraphPromQuery['name'], Promise<PromiseSettledResult<Answer>>>(
@@ -147,7 +153,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       return out;
     };
     /** The samples of one query once it has answered (undefined if it failed or was not asked). */
-    const answer = async (name: GraphPromQuery['name']): Promise<TrafficSample[] | undefined> => {
+    const read = async (name: GraphPromQuery['name']): Promise<TrafficSample[] | undefined> => {
       const r = await pending.get(name);
       const promql = queries.find((x) => x.name === name)?.promql ?? '';
       if (!r) return undefined;
@@ -160,6 +166,13 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       debug.queries.push({ name, promql, ms: 0, series: 0, error: err.message });
       if (!failures.some((f) => f.code === code)) failures.push({ code, message: err.message });
       return undefined;
+    };
+    const reads = new Map<GraphPromQuery['name'], Promise<TrafficSample[] | undefined>>();
+    /** `read` once per query, however many steps need it. */
+    const answer = (name: GraphPromQuery['name']) => {
+      let r = reads.get(name);
+      if (!r) reads.set(name, (r = read(name)));
+      return r;
     };
     // The traffic map needs the request, TCP and mTLS answers; it is built while Prometheus still
     // computes response times and throughput (usually the slower queries).
@@ -183,14 +196,18 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       forceInventory: requestsFailed,
     };
     const graph = timed(() => startGraph(q, { requests, tcp, mtls, grpcMessages }, inventory));
-    // Each of the two remaining answers is applied when it arrives; the appenders run meanwhile.
-    const applied = Promise.all([
-      answer('throughput').then((tp) => tp && timed(() => graph.addThroughput(tp))),
-      answer('responseTime').then((rt) => rt && timed(() => graph.addResponseTime(rt))),
-    ]);
+    // Each step that only sets edge values (response times, throughput) runs when its answers arrive;
+    // the other steps run meanwhile.
+    const applied = Promise.all(
+      graph.deferred.map(async (step) => {
+        const got = await Promise.all(step.needs.map(async (n) => [n, await answer(n)] as const));
+        timed(() => graph.run(step, Object.fromEntries(got.filter(([, v]) => v !== undefined))));
+      }),
+    );
     timed(() => graph.prepare(context));
     await applied;
     pending.clear();
+    reads.clear();
     // In the order the queries were issued, whatever order they answered in.
     debug.queries.sort((a, b) => order(queries, a.name) - order(queries, b.name));
 

@@ -1,18 +1,54 @@
 import { useQuery } from '@tanstack/react-query';
 import {
+  GRAPH_APPENDERS,
   graphSearchParams,
   NamespacesResponseSchema,
   ROUTES,
   ServerConfigResponseSchema,
 } from '@meshlens/contract';
-import type { GraphQuery, GraphResponse, NamespacesResponse, ServerConfigResponse } from '@meshlens/contract';
+import type {
+  GraphAppender,
+  GraphQuery,
+  GraphResponse,
+  NamespacesResponse,
+  ServerConfigResponse,
+} from '@meshlens/contract';
 import { request } from './client';
 
 export type GraphParams = Pick<
   GraphQuery,
   'namespaces' | 'graphType' | 'duration' | 'injectServiceNodes' | 'includeIdle' | 'boxBy' | 'responseTime'
 > &
-  Partial<Pick<GraphQuery, 'rateHttp' | 'rateGrpc' | 'rateTcp'>> & { queryTime?: number };
+  Partial<Pick<GraphQuery, 'rateHttp' | 'rateGrpc' | 'rateTcp' | 'appenders'>> & { queryTime?: number };
+
+/** What of the graph page's view decides the optional steps its graph request needs. */
+export interface AppendersView {
+  /** Edge label mode (viewState's EDGE_LABELS): `rt` shows response times. */
+  edgeLabels: string;
+  /** The selected node or edge id (edge ids are `<source>><target>:<protocol>`). */
+  selected: string;
+  /** Find / hide expressions: they may test `rt`, `responsetime` or `throughput`. */
+  find: string;
+  hide: string;
+}
+
+const EDGE_ID = />.+:(http|grpc|tcp)$/;
+
+/**
+ * The graph steps (`appenders`) the view shows, so the server skips the response-time and throughput
+ * queries (the slowest) when nothing on screen reads them: response times for `rt` edge labels, an edge's
+ * side panel (response time and response bytes) and find/hide on `rt`; throughput for the edge side panel
+ * and find/hide on `throughput`. TCP edges' bytes come with the traffic itself.
+ */
+export function graphAppenders(view: AppendersView): GraphAppender[] {
+  const edgeSelected = EDGE_ID.test(view.selected);
+  const expressions = `${view.find} ${view.hide}`.toLowerCase();
+  const wanted = new Set<GraphAppender>();
+  if (view.edgeLabels === 'rt' || edgeSelected || /\b(rt|responsetime)\b/.test(expressions))
+    wanted.add('responseTime');
+  if (edgeSelected || /\bthroughput\b/.test(expressions)) wanted.add('throughput');
+  return GRAPH_APPENDERS.filter((a) => wanted.has(a));
+}
 
 /** The one query-key factory: every key the app uses, typed. */
 export const queryKeys = {
@@ -54,10 +90,16 @@ export function useNamespaces(refetchInterval: number | false) {
 }
 
 /**
- * The graph, polled every `refetchInterval` ms (false = paused). Not validated with zod: a
- * 1,000-node answer is large and comes from our own server, typed by the contract.
+ * The graph, polled every `refetchInterval` ms (false = paused). With `view`, only the optional steps it
+ * shows are asked (graphAppenders); without, the server's full set. Not validated with zod: a 1,000-node
+ * answer is large and comes from our own server, typed by the contract.
  */
-export function useGraph(params: GraphParams | null, refetchInterval: number | false) {
+export function useGraph(
+  graphParams: GraphParams | null,
+  refetchInterval: number | false,
+  view?: AppendersView,
+) {
+  const params = graphParams && view ? { ...graphParams, appenders: graphAppenders(view) } : graphParams;
   return useQuery({
     queryKey: queryKeys.graph(params ?? ({} as GraphParams)),
     enabled: params !== null && params.namespaces.length > 0,

@@ -98,7 +98,7 @@ export function GraphPage({ theme }: { theme: string }) {
     ],
   );
   const polling = view.refresh > 0 && view.queryTime === 0 ? view.refresh : false;
-  const graph = useGraph(params, polling);
+  const graph = useGraph(params, polling, view);
   const answer = params ? graph.data : undefined;
 
   // Past `aggregateAbove` nodes the graph opens on its aggregate view: one node per namespace.
