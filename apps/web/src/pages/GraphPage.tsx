@@ -1,28 +1,24 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { GraphEdge, GraphNode } from '@meshlens/contract';
-import { formatDuration } from '@meshlens/contract';
 import { ApiError } from '../api/client';
 import { queryKeys, useGraph, useNamespaces, useServerConfig } from '../api/queries';
-import type { GraphParams } from '../api/queries';
 import { ANIMATION_MAX_EDGES } from '../graph/animation';
-import { compileFind } from '../graph/find/evaluate';
-import { aggregateElements, groupKeys } from '../graph/aggregate';
-import type { CanvasProgress } from '../graph/GraphCanvas';
-import type { GraphElements } from '../graph/model';
-import { toElements } from '../graph/toElements';
 import { Header } from '../shell/Header';
 import { WarningBanner } from '../shell/WarningBanner';
 import { useGlobalSearch, useView } from '../url/useView';
-import { EmptyState } from './graph/EmptyState';
-import { FindHideBar, FindHideHelp } from './graph/FindHideBar';
-import { GraphToolbar } from './graph/GraphToolbar';
+import { AggregateBar } from './graph/AggregateBar';
+import { FindHideHelp } from './graph/FindHideBar';
+import { GraphBar } from './graph/GraphBar';
+import { emptyKind, GraphEmpty } from './graph/GraphEmpty';
+import { useDefaultNamespaces, useGraphParams } from './graph/graphParams';
+import { FocusChip, GraphStatus } from './graph/GraphStatus';
 import { GraphHistory } from './graph/history';
 import { Legend } from './graph/Legend';
-import { AggregateBar } from './graph/AggregateBar';
 import { LoadingSteps } from './graph/LoadingSteps';
 import { ReplayBar } from './graph/ReplayBar';
+import { LARGE_GRAPH_NODES, useGraphElements } from './graph/useGraphElements';
+import { useHighlight } from './graph/useHighlight';
+import { useLoadingProgress } from './graph/useLoadingProgress';
 
 // The graph page's first load is its chrome and the API client: Cytoscape (with the canvas) loads
 // beside the graph request, the layout engines when a layout needs one (graph/layout.ts), the side
@@ -32,10 +28,11 @@ const GraphCanvas = lazy(() => loadCanvas().then((m) => ({ default: m.GraphCanva
 const loadSidePanel = () => import('./graph/SidePanel');
 const SidePanel = lazy(() => loadSidePanel().then((m) => ({ default: m.SidePanel })));
 
-/** Above this many drawn nodes: no namespace boxes, labels only when zoomed in, no animation. */
-export const LARGE_GRAPH_NODES = 300;
-
-const EMPTY: GraphElements = { nodes: [], edges: [], details: new Map() };
+/** Starts loading the renderer and the side panel's chunks (at once: they load beside the graph request). */
+const preloadRenderer = () => {
+  void loadSidePanel();
+  return loadCanvas();
+};
 
 export function GraphPage({ theme }: { theme: string }) {
   const [view, setView] = useView();
@@ -52,125 +49,22 @@ export function GraphPage({ theme }: { theme: string }) {
   const [found, setFound] = useState<number | null>(null);
   const [replay, setReplay] = useState(view.queryTime > 0);
 
-  // First visit without namespaces: take the server's defaults (kept in the URL from then on).
-  const defaults = config.data?.defaultNamespaces;
-  const applied = useRef(false);
-  useEffect(() => {
-    if (applied.current || !defaults) return;
-    applied.current = true;
-    if (
-      view.namespaces.length === 0 &&
-      !new URLSearchParams(window.location.search).has('namespaces') &&
-      defaults.length > 0
-    ) {
-      setView({ namespaces: defaults }, { replace: true });
-    }
-  }, [defaults, view.namespaces.length, setView]);
-
-  const params: GraphParams | null = useMemo(
-    () =>
-      view.namespaces.length === 0
-        ? null
-        : {
-            namespaces: view.namespaces,
-            graphType: view.graphType,
-            duration: view.duration,
-            injectServiceNodes: view.serviceNodes,
-            includeIdle: view.idle,
-            boxBy: 'none',
-            responseTime: view.responseTime,
-            rateHttp: view.rateHttp,
-            rateGrpc: view.rateGrpc,
-            rateTcp: view.rateTcp,
-            ...(view.queryTime > 0 ? { queryTime: view.queryTime } : {}),
-          },
-    [
-      view.namespaces,
-      view.graphType,
-      view.duration,
-      view.serviceNodes,
-      view.idle,
-      view.responseTime,
-      view.rateHttp,
-      view.rateGrpc,
-      view.rateTcp,
-      view.queryTime,
-    ],
-  );
+  useDefaultNamespaces(config.data?.defaultNamespaces, view.namespaces.length, setView);
+  const params = useGraphParams(view);
   const polling = view.refresh > 0 && view.queryTime === 0 ? view.refresh : false;
   const graph = useGraph(params, polling, view);
   const answer = params ? graph.data : undefined;
 
-  // Past `aggregateAbove` nodes the graph opens on its aggregate view: one node per namespace.
-  const answerNodes = answer?.nodes.filter((n) => n.type !== 'box').length ?? 0;
-  const aggregated =
-    view.aggregate === 'on' || (view.aggregate === 'auto' && answerNodes > view.aggregateAbove);
-  const expandedKey = view.expanded.join(',');
-  const full = useMemo(
-    () =>
-      answer
-        ? toElements(answer, {
-            boxNamespaces: !aggregated && view.boxNamespaces && answerNodes <= LARGE_GRAPH_NODES,
-          })
-        : EMPTY,
-    [answer, aggregated, view.boxNamespaces, answerNodes],
+  const { answerNodes, aggregated, elements, groups, nodeCount, large, nodeMap, edgeMap } = useGraphElements(
+    answer,
+    view,
   );
-  const elements = useMemo(
-    () =>
-      aggregated
-        ? aggregateElements(full, { expanded: new Set(expandedKey ? expandedKey.split(',') : []) })
-        : full,
-    [full, aggregated, expandedKey],
-  );
-  const groups = useMemo(() => [...new Set(groupKeys(full.nodes).values())].sort(), [full]);
-  const drawnNodes = elements.nodes.filter((n) => n.nodeType !== 'box').length;
-  const large = drawnNodes > LARGE_GRAPH_NODES;
-  const [progress, setProgress] = useState<CanvasProgress | null>(null);
-  const [rendererLoaded, setRendererLoaded] = useState(false);
-  useEffect(() => {
-    void loadCanvas().then(() => setRendererLoaded(true));
-    void loadSidePanel();
-  }, []);
-  const nodeMap = useMemo(
-    () => new Map<string, GraphNode>(answer?.nodes.map((n) => [n.id, n]) ?? []),
-    [answer],
-  );
-  const edgeMap = useMemo(
-    () => new Map<string, GraphEdge>(answer?.edges.map((e) => [e.id, e]) ?? []),
-    [answer],
-  );
-
   const history = useRef(new GraphHistory());
   const historyKey = params ? JSON.stringify({ ...params, queryTime: undefined }) : '';
   useEffect(() => history.current.clear(), [historyKey]);
 
-  // The loading steps show until this graph (these parameters) is first drawn, not on each refresh;
-  // once it is, the canvas's progress no longer re-renders the page.
-  const [readyFor, setReadyFor] = useState('');
-  const loadingKey = useRef(historyKey);
-  loadingKey.current = historyKey;
-  const drawnFor = useRef('');
-  const onProgress = useCallback((p: CanvasProgress) => {
-    if (drawnFor.current === loadingKey.current) return;
-    setProgress(p);
-    if (p.stage === 'ready') {
-      drawnFor.current = loadingKey.current;
-      setReadyFor(loadingKey.current);
-    }
-  }, []);
-  if (answer) history.current.record(answer);
-
-  const findResult = useMemo(() => (view.find ? compileFind(view.find) : null), [view.find]);
-  const hideResult = useMemo(() => (view.hide ? compileFind(view.hide) : null), [view.hide]);
-  const highlight = useMemo(
-    () => ({
-      find: findResult?.ok ? findResult.find : null,
-      hide: hideResult?.ok ? hideResult.find : null,
-      focus: view.focus,
-      ...(elements.members ? { members: elements.members } : {}),
-    }),
-    [findResult, hideResult, view.focus, elements.members],
-  );
+  const loading = useLoadingProgress(historyKey, preloadRenderer);
+  const { findResult, hideResult, highlight } = useHighlight(view, elements.members);
 
   const styleOptions = useMemo(
     () => ({ edgeLabels: view.edgeLabels, security: view.security, large }),
@@ -204,75 +98,26 @@ export function GraphPage({ theme }: { theme: string }) {
       : graph.error
         ? new ApiError(0, 'Error', String(graph.error))
         : null;
-  const nodeCount = useMemo(() => elements.nodes.filter((n) => n.nodeType !== 'box').length, [elements]);
   const trafficEdges = answer?.edges.filter((e) => !e.isIdle).length ?? 0;
-
-  let empty: ReactNode = null;
-  if (view.namespaces.length === 0) {
-    const names = namespaces.data?.namespaces.map((n) => n.name) ?? [];
-    empty = (
-      <EmptyState title="Choose the namespaces to graph" testId="empty-no-namespace">
-        <p>
-          Pick one or more namespaces in the Namespace menu above; the graph shows the traffic between their
-          workloads.
-        </p>
-        {names.length > 0 && (
-          <div className="chips">
-            {names.slice(0, 8).map((n) => (
-              <button key={n} type="button" className="chip" onClick={() => setView({ namespaces: [n] })}>
-                {n}
-              </button>
-            ))}
-          </div>
-        )}
-      </EmptyState>
-    );
-  } else if (error && !answer) {
-    empty = (
-      <EmptyState
-        title={
-          error.isClientError ? 'The server refused this graph request' : 'The graph could not be loaded'
-        }
-        testId="graph-error"
-      >
-        <p className="inline-error">{error.message}</p>
-        <button type="button" className="button primary" onClick={() => void graph.refetch()}>
-          Try again
-        </button>
-      </EmptyState>
-    );
-  } else if (answer && prometheusDown && (nodeCount === 0 || (trafficEdges === 0 && !view.idle))) {
-    // Without Prometheus there is no traffic to show: say why, rather than "no traffic".
-    empty = (
-      <EmptyState title="No traffic data: Prometheus did not answer" testId="empty-prometheus">
-        <p>
-          meshlens reads traffic from Prometheus. Check that it is running and that the console server points
-          at it (<code>--prometheus-url</code> or <code>PROMETHEUS_URL</code>). Turn on <em>Idle nodes</em> to
-          see the inventory meanwhile.
-        </p>
-        <button type="button" className="button primary" onClick={() => setView({ idle: true })}>
-          Show idle nodes
-        </button>
-      </EmptyState>
-    );
-  } else if (answer && (nodeCount === 0 || (trafficEdges === 0 && !view.idle))) {
-    empty = (
-      <EmptyState title={`No traffic in the last ${formatDuration(view.duration)}`} testId="empty-no-traffic">
-        <p>
-          Nothing was called in {view.namespaces.join(', ')} during this time range. Send requests to the mesh
-          (through the ingress gateway), choose a longer range, or show idle nodes to see what is deployed.
-        </p>
-        <div className="chips">
-          <button type="button" className="button primary" onClick={() => setView({ idle: true })}>
-            Show idle nodes
-          </button>
-          <button type="button" className="button" onClick={() => setView({ duration: 3600 })}>
-            Last 1h
-          </button>
-        </div>
-      </EmptyState>
-    );
-  }
+  const emptyAs = emptyKind({
+    namespaces: view.namespaces.length,
+    error: error !== null,
+    answer: answer !== undefined,
+    prometheusDown,
+    nodeCount,
+    trafficEdges,
+    idle: view.idle,
+  });
+  const empty = emptyAs && (
+    <GraphEmpty
+      kind={emptyAs}
+      view={view}
+      setView={setView}
+      namespaceNames={namespaces.data?.namespaces.map((n) => n.name) ?? []}
+      error={error}
+      onRetry={() => void graph.refetch()}
+    />
+  );
 
   return (
     <section className="page graph-page">
@@ -289,42 +134,32 @@ export function GraphPage({ theme }: { theme: string }) {
         />
       </div>
       <WarningBanner warnings={warnings} />
-      <div className="graph-bar">
-        <GraphToolbar
-          view={view}
-          setView={setView}
-          animationAvailable={(answer?.edges.length ?? 0) <= ANIMATION_MAX_EDGES}
-          boxesAvailable={!aggregated && answerNodes <= LARGE_GRAPH_NODES}
-          onRelayout={() => setLayoutNonce((n) => n + 1)}
-          onFit={() => setFitNonce((n) => n + 1)}
-          legendOpen={legendOpen}
-          onToggleLegend={() => setLegendOpen((o) => !o)}
-        />
-        <FindHideBar
-          find={view.find}
-          hide={view.hide}
-          findResult={findResult}
-          hideResult={hideResult}
-          found={found}
-          onFind={(find) => setView({ find }, { replace: true })}
-          onHide={(hide) => setView({ hide }, { replace: true })}
-          helpOpen={helpOpen}
-          onToggleHelp={() => setHelpOpen((o) => !o)}
-          helpButton={helpButton}
-        />
-        <div className="graph-bar-end">
-          {!replay ? (
-            <button
-              type="button"
-              className="button"
-              onClick={() => setReplay(true)}
-              data-testid="replay-open"
-            >
-              ⟲ Replay
-            </button>
-          ) : null}
-        </div>
-      </div>
+      <GraphBar
+        toolbar={{
+          view,
+          setView,
+          animationAvailable: (answer?.edges.length ?? 0) <= ANIMATION_MAX_EDGES,
+          boxesAvailable: !aggregated && answerNodes <= LARGE_GRAPH_NODES,
+          onRelayout: () => setLayoutNonce((n) => n + 1),
+          onFit: () => setFitNonce((n) => n + 1),
+          legendOpen,
+          onToggleLegend: () => setLegendOpen((o) => !o),
+        }}
+        findHide={{
+          find: view.find,
+          hide: view.hide,
+          findResult,
+          hideResult,
+          found,
+          onFind: (find) => setView({ find }, { replace: true }),
+          onHide: (hide) => setView({ hide }, { replace: true }),
+          helpOpen,
+          onToggleHelp: () => setHelpOpen((o) => !o),
+          helpButton,
+        }}
+        replayOpen={replay}
+        onOpenReplay={() => setReplay(true)}
+      />
       {replay && (
         <ReplayBar
           queryTime={view.queryTime}
@@ -355,18 +190,18 @@ export function GraphPage({ theme }: { theme: string }) {
               onSelect={onSelect}
               onFocus={onFocus}
               onHighlight={onHighlight}
-              onProgress={onProgress}
+              onProgress={loading.onProgress}
             />
           </Suspense>
-          {params && !error && !empty && (!answer || readyFor !== historyKey) && (
+          {params && !error && !empty && (!answer || !loading.drawn) && (
             <LoadingSteps
               fetching={graph.isFetching}
               answer={
                 answer && !graph.isPlaceholderData ? { nodes: answerNodes, edges: answer.edges.length } : null
               }
-              rendererLoaded={rendererLoaded}
+              rendererLoaded={loading.rendererLoaded}
               aggregated={aggregated ? groups.length : 0}
-              progress={progress}
+              progress={loading.progress}
             />
           )}
           {answer && !empty && answerNodes > 0 && (aggregated || answerNodes > view.aggregateAbove) && (
@@ -383,24 +218,20 @@ export function GraphPage({ theme }: { theme: string }) {
           )}
           {empty && <div className="graph-overlay">{empty}</div>}
           {view.focus && (
-            <div className="focus-chip">
-              Focused on {nodeMap.get(view.focus)?.label ?? view.focus}
-              <button type="button" className="link-button" onClick={() => setView({ focus: '' })}>
-                Show all
-              </button>
-            </div>
+            <FocusChip
+              label={nodeMap.get(view.focus)?.label ?? view.focus}
+              onShowAll={() => setView({ focus: '' })}
+            />
           )}
           {legendOpen && <Legend onClose={() => setLegendOpen(false)} />}
           {helpOpen && <FindHideHelp onClose={closeHelp} helpButton={helpButton} />}
           {answer && (
-            <div className="graph-status muted small" data-testid="graph-status">
-              {aggregated
-                ? `${answerNodes} nodes in ${groups.length} namespaces · ${nodeCount} shown · ${elements.edges.length} edges`
-                : `${nodeCount} nodes · ${elements.edges.length} edges`}
-              {view.queryTime > 0
-                ? ` · replay at ${new Date(view.queryTime * 1000).toLocaleTimeString()}`
-                : ''}
-            </div>
+            <GraphStatus
+              shown={nodeCount}
+              edges={elements.edges.length}
+              aggregated={aggregated ? { nodes: answerNodes, groups: groups.length } : null}
+              queryTime={view.queryTime}
+            />
           )}
         </div>
         {answer && !empty && (

@@ -1,0 +1,29 @@
+import { FindHideBar, type FindHideBarProps } from './FindHideBar';
+import { GraphToolbar, type GraphToolbarProps } from './GraphToolbar';
+
+/** The bar over the graph: display toolbar, find and hide, and the Replay button while replay is closed. */
+export function GraphBar({
+  toolbar,
+  findHide,
+  replayOpen,
+  onOpenReplay,
+}: {
+  toolbar: GraphToolbarProps;
+  findHide: FindHideBarProps;
+  replayOpen: boolean;
+  onOpenReplay: () => void;
+}) {
+  return (
+    <div className="graph-bar">
+      <GraphToolbar {...toolbar} />
+      <FindHideBar {...findHide} />
+      <div className="graph-bar-end">
+        {!replayOpen ? (
+          <button type="button" className="button" onClick={onOpenReplay} data-testid="replay-open">
+            ⟲ Replay
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}
