@@ -65,13 +65,13 @@ const answer: GraphResponse = {
   warnings: [],
 };
 
-function panel(selected: string, edges: GraphEdge[] = answer.edges): string {
+function panel(selected: string, edges: GraphEdge[] = answer.edges, extra: GraphNode[] = []): string {
   return renderToStaticMarkup(
     <QueryClientProvider client={new QueryClient()}>
       <Router ssrPath="/graph">
         <SidePanel
-          answer={{ ...answer, edges }}
-          nodes={new Map(nodes.map((n) => [n.id, n]))}
+          answer={{ ...answer, nodes: [...nodes, ...extra], edges }}
+          nodes={new Map([...nodes, ...extra].map((n) => [n.id, n]))}
           edges={new Map(edges.map((e) => [e.id, e]))}
           selected={selected}
           history={() => undefined}
@@ -116,5 +116,26 @@ describe('TCP in the side panel', () => {
     history.record({ ...answer, timestamp: answer.timestamp + 10 });
     expect(history.get(cars)).toMatchObject({ unit: 'B/s', rate: [5000, 5000] });
     expect(history.get(tcpEdge.id)).toMatchObject({ unit: 'B/s', rate: [BPS, BPS] });
+  });
+});
+
+describe('the "no access" node in the side panel', () => {
+  it('says what it stands for, with no health grade and no actions', () => {
+    const noAccess = gNode({
+      id: 'inaccessible',
+      type: 'unknown',
+      label: 'no access',
+      namespace: 'unknown',
+      isInaccessible: true,
+      isRoot: true,
+      healthStatus: 'NoTraffic',
+      healthReason: 'Nodes in namespaces you may not read: their names and health are not shown.',
+      httpOut: 2,
+    });
+    const shown = text(panel('inaccessible', [gEdge('inaccessible', cars, { rps: 2 })], [noAccess]));
+    expect(shown).toContain('No access no access');
+    expect(shown).toContain('namespaces you may not read');
+    expect(shown).toContain('their names and health are not shown');
+    expect(shown).not.toMatch(/No traffic|Healthy|Actions/);
   });
 });

@@ -66,7 +66,7 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
   return (
     <>
       <header className="panel-header">
-        <div className="panel-kind">{TYPE_TEXT[n.type]}</div>
+        <div className="panel-kind">{n.isInaccessible ? 'No access' : TYPE_TEXT[n.type]}</div>
         <h2 data-testid="panel-title">{nodeName(n)}</h2>
         <div className="panel-sub">
           {n.namespace !== 'unknown' && <span>namespace {n.namespace}</span>}
@@ -79,7 +79,8 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
           {n.isRoot && <span className="tag">traffic source</span>}
           {n.isGateway && <span className="tag">gateway</span>}
         </div>
-        <HealthTag status={n.healthStatus} reason={n.healthReason} />
+        {/* Not graded: the console may not read these namespaces' workloads. */}
+        {!n.isInaccessible && <HealthTag status={n.healthStatus} reason={n.healthReason} />}
         {n.healthReason && <p className="muted small">{n.healthReason}</p>}
         {(n.service ?? n.app) && n.namespace !== 'unknown' && n.type !== 'serviceEntry' && (
           <ServiceActions
