@@ -8,12 +8,21 @@ import {
   ErrorBodySchema,
   GraphResponseSchema,
   MetricsResponseSchema,
+  graphSearchParams,
   metricsSearchParams,
   nodeId,
+  NodeGraphQuerySchema,
+  type EntityKind,
+  type GraphResponse,
   type MetricsQuery,
 } from '@meshlens/contract';
 import { waitForPromQL } from '@meshlens/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { centreId, centreOn, nodeGraphQuery } from '../src/details/nodeGraph';
+import { buildGraph, type GraphSamples } from '../src/graph/buildGraph';
+import { buildGraphQueries, type PipelineQuery } from '../src/graph/queries';
+import { EMPTY_SNAPSHOT } from '../src/inventory/types';
+import { createPrometheusClient } from '../src/prometheus/client';
 import { startLiveStack, type LiveStack } from './liveStack';
 import { applyFile, eventually } from './stackHelpers';
 
@@ -140,7 +149,7 @@ describe('GET /api/namespaces/{ns}/{kind}/{name}', () => {
 });
 
 describe('GET …/{name}/graph', () => {
-  it('centres on the service: its callers and its workloads, from the graph pipeline, 5 queries', async () => {
+  it('centres on the service: its callers and its workloads, 5 queries that read only its series', async () => {
     const { value: res, queries } = await cost(() =>
       get('/api/namespaces/bookinfo/services/reviews/graph?duration=1m&debug=true'),
     );
@@ -148,6 +157,11 @@ describe('GET …/{name}/graph', () => {
     const g = GraphResponseSchema.parse(await res.json());
     expect(queries).toBe(5);
     expect(g.debug?.queries).toHaveLength(5);
+    // Every query is focused on the service (no selector of the whole namespace's hosts).
+    for (const { promql } of g.debug!.queries) {
+      expect(promql).toContain('destination_service=~"reviews\\\\.bookinfo\\\\.svc.*"');
+      expect(promql).not.toContain('[^.]+');
+    }
     const centre = nodeId.service('bookinfo', 'reviews');
     expect(g.nodes.map((n) => n.id).sort()).toEqual(
       [
@@ -160,6 +174,12 @@ describe('GET …/{name}/graph', () => {
     );
     expect(g.edges.every((e) => e.source === centre || e.target === centre)).toBe(true);
     expect(g.edges.find((e) => e.target === centre)?.rps).toBeGreaterThan(0);
+    // The centre is graded on all its traffic; the others, whose traffic is here only in part, are not.
+    expect(g.nodes.find((n) => n.id === centre)?.healthStatus).not.toBe('NoTraffic');
+    for (const n of g.nodes.filter((x) => x.id !== centre)) {
+      expect(n.healthStatus, n.id).toBe('NoTraffic');
+      expect(n.healthReason, n.id).toMatch(/^not graded in the graph of service reviews/);
+    }
   });
 
   it('a workload: callers and callees across its namespace, no other edges', async () => {
@@ -170,6 +190,76 @@ describe('GET …/{name}/graph', () => {
     expect(peers).toContain(nodeId.workload('bookinfo', 'productpage-v1'));
     expect(peers).toContain(nodeId.workload('bookinfo', 'ratings-v1'));
     expect(peers).not.toContain(nodeId.workload('bookinfo', 'details-v1'));
+  });
+
+  /** The namespace graph's answer at `time`, from the real Prometheus and the pipeline (no inventory). */
+  async function pipelineAt(q: PipelineQuery, time: number): Promise<GraphResponse> {
+    const prometheus = createPrometheusClient({ url: live.prometheus.url, timeoutMs: 10_000 });
+    const samples: GraphSamples = {};
+    for (const pq of buildGraphQueries(q))
+      samples[pq.name] = (await prometheus.query(pq.promql, { time })).samples;
+    return buildGraph(q, samples, {
+      inventory: EMPTY_SNAPSHOT,
+      healthRules: [],
+      cluster: 'test',
+      timestamp: time,
+      warnings: [],
+    });
+  }
+
+  const byId = <T extends { id: string }>(xs: readonly T[]) =>
+    [...xs].sort((a, b) => a.id.localeCompare(b.id));
+
+  it.each([
+    ['services', 'reviews'],
+    ['workloads', 'reviews-v2'],
+    ['workloads', 'productpage-v1'],
+    ['apps', 'reviews'],
+  ] as [EntityKind, string][])(
+    'the focused queries give the namespace graph cut down: %s %s, same instant',
+    async (kind, name) => {
+      const q = nodeGraphQuery(kind, 'bookinfo', name, NodeGraphQuerySchema.parse({ duration: '1m' }));
+      const { focus: _focus, ...whole } = q;
+      const centre = centreId(kind, 'bookinfo', name);
+      // An instant Prometheus has already scraped, read by both (once the 1 m window has traffic there).
+      const [time, before] = await eventually(
+        `traffic of ${name} in the namespace graph`,
+        async () => {
+          const t = Math.floor(Date.now() / 1000) - 2;
+          const cut = centreOn(await pipelineAt(whole, t), centre);
+          return cut.edges.length > 0 ? ([t, cut] as const) : undefined;
+        },
+        30_000,
+        500,
+      );
+      const after = centreOn(await pipelineAt(q, time), centre);
+      // Every edge as before: ends, rates, codes, response times, throughput, mTLS, health; the share of
+      // its source's traffic too when the centre is the source (a caller's other calls are not read).
+      const comparable = (g: GraphResponse) =>
+        byId(g.edges).map((e) => (e.source === centre ? e : { ...e, percentOfSource: undefined }));
+      expect(comparable(after)).toEqual(comparable(before));
+      expect(after.nodes.map((n) => n.id).sort()).toEqual(before.nodes.map((n) => n.id).sort());
+      // The centre node as before, its health and traffic included.
+      expect(after.nodes.find((n) => n.id === centre)).toEqual(before.nodes.find((n) => n.id === centre));
+    },
+  );
+
+  it('the route returns the nodes and edges of /api/graph cut down', async () => {
+    const q = nodeGraphQuery(
+      'workloads',
+      'bookinfo',
+      'reviews-v2',
+      NodeGraphQuerySchema.parse({ duration: '1m' }),
+    );
+    const centre = centreId('workloads', 'bookinfo', 'reviews-v2');
+    const [node, whole] = await Promise.all([
+      get('/api/namespaces/bookinfo/workloads/reviews-v2/graph?duration=1m'),
+      get(`/api/graph?${graphSearchParams(q)}`),
+    ]);
+    const focused = GraphResponseSchema.parse(await node.json());
+    const cut = centreOn(GraphResponseSchema.parse(await whole.json()), centre);
+    expect(focused.nodes.map((n) => n.id).sort()).toEqual(cut.nodes.map((n) => n.id).sort());
+    expect(focused.edges.map((e) => e.id).sort()).toEqual(cut.edges.map((e) => e.id).sort());
   });
 });
 

@@ -1,7 +1,11 @@
 /**
  * The node-centred graph of one app, workload or service: the graph pipeline's answer for the entity's
- * namespace (which holds every edge into or out of it, callers and callees in any namespace, at the
- * graph's fixed cost of ≤ 5 PromQL queries), cut down to the entity, its edges and their other ends.
+ * namespace focused on the entity (each of its ≤ 5 PromQL queries reads only the series where the entity
+ * is the caller or the callee, with the namespace graph's reporter semantics, so its edges are the
+ * namespace graph's, callers and callees in any namespace), centred on the entity. The other nodes carry
+ * only their traffic with it: they are not graded (see ungradeAllBut), and an edge from one of them gives
+ * its share of that caller's traffic in this graph (as Kiali's node graphs do): the caller's other calls
+ * are not read. Edges out of the centre keep the namespace graph's share.
  */
 import {
   GRAPH_APPENDERS,
@@ -9,21 +13,28 @@ import {
   type EntityKind,
   graphNode,
   type GraphNode,
-  type GraphQuery,
   type GraphResponse,
   type NodeGraphQuery,
 } from '@meshlens/contract';
+import type { PipelineQuery } from '../graph/queries';
+
+const FOCUS_KIND = { apps: 'app', workloads: 'workload', services: 'service' } as const;
 
 /** The graph request answering a node graph (and the detail's health). */
-export function nodeGraphQuery(kind: EntityKind, namespace: string, q: NodeGraphQuery): GraphQuery {
+export function nodeGraphQuery(
+  kind: EntityKind,
+  namespace: string,
+  name: string,
+  q: NodeGraphQuery,
+): PipelineQuery {
   return {
     namespaces: [namespace],
+    focus: { kind: FOCUS_KIND[kind], namespace, name },
     graphType: kind === 'apps' ? 'app' : 'workload',
     duration: q.duration,
     // Services sit between their callers and workloads; apps and workloads face their peers directly.
     injectServiceNodes: kind === 'services',
-    // Only edges with traffic: idle series of the whole namespace would cost Prometheus most of the time
-    // (centreOn adds the entity's node when it had no traffic).
+    // Only edges with traffic (centreOn adds the entity's node when it had no traffic).
     includeIdle: false,
     boxBy: 'none',
     responseTime: q.responseTime,

@@ -102,7 +102,7 @@ export function detailsRouter(deps: DetailsDeps): Router {
     const visible = refs.filter((r) => readable === 'all' || readable.has(r.namespace));
     const validated = deps.validations.of(visible);
     const graph = await deps.graph.getGraph(
-      nodeGraphQuery(e.kind, e.namespace, HEALTH_GRAPH),
+      nodeGraphQuery(e.kind, e.namespace, e.name, HEALTH_GRAPH),
       deps.clientOf(req),
     );
     const health = entityHealth(graph, centreId(e.kind, e.namespace, e.name), workloads);
@@ -115,7 +115,10 @@ export function detailsRouter(deps: DetailsDeps): Router {
     const e = entityOf(req);
     if (!e) return next();
     const q = query(NodeGraphQuerySchema, req);
-    const graph = await deps.graph.getGraph(nodeGraphQuery(e.kind, e.namespace, q), deps.clientOf(req));
+    const graph = await deps.graph.getGraph(
+      nodeGraphQuery(e.kind, e.namespace, e.name, q),
+      deps.clientOf(req),
+    );
     const centred = centreOn(
       graph,
       centreId(e.kind, e.namespace, e.name),

@@ -1,9 +1,10 @@
-import type { GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract';
+import type { GraphResponse, GraphWarning } from '@meshlens/contract';
 import type { HealthRule } from '../health/tolerances';
 import type { InventorySnapshot } from '../inventory/types';
 import type { VectorSample } from '../prometheus/client';
 import type { EndpointOptions } from './endpoints';
 import type { TrafficMap, TrafficSample } from './model';
+import type { PipelineQuery } from './queries';
 import { toSamples } from './samples';
 import { draftResponse, type ResponseDraft } from './toResponse';
 import { GRAPH_STEPS, stepsOf, type Answers, type GraphStep, type StepContext } from './steps';
@@ -34,7 +35,7 @@ export interface BuildContext {
  * The pure graph pipeline: samples → traffic map → appenders → response. No I/O; the golden tests feed it
  * recorded Prometheus answers and a fixed inventory.
  */
-export function buildGraph(q: GraphQuery, samples: GraphSamples, ctx: BuildContext): GraphResponse {
+export function buildGraph(q: PipelineQuery, samples: GraphSamples, ctx: BuildContext): GraphResponse {
   return buildGraphFromTyped(q, typedSamples(samples), ctx);
 }
 
@@ -54,7 +55,11 @@ export function typedSamples(samples: GraphSamples): TypedSamples {
  * buildGraph on answers already converted with toSamples: the server converts each Prometheus answer as
  * it arrives, so the raw JSON objects of the five answers are never all held at once.
  */
-export function buildGraphFromTyped(q: GraphQuery, samples: TypedSamples, ctx: BuildContext): GraphResponse {
+export function buildGraphFromTyped(
+  q: PipelineQuery,
+  samples: TypedSamples,
+  ctx: BuildContext,
+): GraphResponse {
   const graph = startGraph(q, samples, ctx.inventory);
   for (const step of graph.deferred) graph.run(step, samples);
   return graph.finish(ctx);
@@ -82,7 +87,7 @@ export interface GraphBuilder {
 }
 
 export function startGraph(
-  q: GraphQuery,
+  q: PipelineQuery,
   samples: Pick<TypedSamples, 'requests' | 'tcp' | 'mtls' | 'grpcMessages'>,
   inventory: InventorySnapshot,
   steps: readonly GraphStep[] = GRAPH_STEPS,

@@ -135,6 +135,24 @@ describe('graph service cache', () => {
     expect(calls.n).toBe(n);
   });
 
+  it('one entry per focus: a node graph never gets the answer of another entity or of the namespace', async () => {
+    const { client, calls } = countingPrometheus();
+    const service = serviceOf(client);
+    const focus = (kind: 'app' | 'workload' | 'service', name: string) => ({
+      ...query(60),
+      focus: { kind, namespace: 'bookinfo', name },
+    });
+    await service.getGraph(query(60));
+    await service.getGraph(focus('workload', 'reviews-v1'));
+    await service.getGraph(focus('workload', 'reviews-v2'));
+    await service.getGraph(focus('app', 'reviews-v2'));
+    expect(calls.n).toBe(16);
+    // Each focused computation read only its entity's series.
+    expect(calls.promql.slice(4, 8).every((p) => p.includes('source_workload="reviews-v1"'))).toBe(true);
+    await service.getGraph(focus('workload', 'reviews-v2'));
+    expect(calls.n).toBe(16);
+  });
+
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client, { cacheMaxBytes: 1 });

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { constants, gunzipSync, gzip } from 'node:zlib';
-import type { GraphDebug, GraphQuery, GraphResponse, GraphWarning } from '@meshlens/contract';
+import type { GraphDebug, GraphResponse, GraphWarning } from '@meshlens/contract';
 import type { Logger } from 'pino';
 import type { HealthRule } from '../health/tolerances';
 import type { InventorySnapshot } from '../inventory/types';
@@ -9,7 +9,7 @@ import { startGraph } from './buildGraph';
 import type { TrafficSample } from './model';
 import { toSamples } from './samples';
 import type { ComputationLimiter } from './limits';
-import { buildGraphQueries, type GraphPromQuery } from './queries';
+import { buildGraphQueries, type GraphPromQuery, type PipelineQuery } from './queries';
 import { neededQueries } from './steps';
 
 export interface GraphServiceDeps {
@@ -60,8 +60,9 @@ const WARNING_CODE: Record<PrometheusError['kind'], string> = {
  * one order, booleans parsed, appenders in one order), every field in a fixed order, without `debug` (it does not change the
  * computation), and with what a graph type ignores made equal: service graphs always have service nodes.
  * So parameter order and equivalent spellings (`5m` / `300`, `a,b` / `b,a`, `true` / `1`) share one entry.
+ * A node graph's focus is part of it: its answer holds only the entity's traffic.
  */
-export function graphKey(q: GraphQuery): string {
+export function graphKey(q: PipelineQuery): string {
   return JSON.stringify([
     q.namespaces,
     q.graphType,
@@ -76,18 +77,19 @@ export function graphKey(q: GraphQuery): string {
     q.rateGrpc,
     q.rateTcp,
     q.appenders,
+    q.focus ? [q.focus.kind, q.focus.namespace, q.focus.name] : null,
   ]);
 }
 
 export interface GraphService {
   /** `client`: who a new computation counts against (see limits.ts). */
-  getGraph(q: GraphQuery, client?: string): Promise<GraphResponse>;
+  getGraph(q: PipelineQuery, client?: string): Promise<GraphResponse>;
   /**
    * The same answer as bytes: gzipped when the client accepts it (then without `debug` they are the
    * bytes made once per computation, shared by every client), else plain JSON.
    */
   getGraphBody(
-    q: GraphQuery,
+    q: PipelineQuery,
     acceptsGzip: boolean,
     client?: string,
   ): Promise<{ body: Buffer; gzipped: boolean }>;
@@ -123,7 +125,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     }
   };
 
-  async function compute(q: GraphQuery): Promise<Computed> {
+  async function compute(q: PipelineQuery): Promise<Computed> {
     const started = performance.now();
     const time = q.queryTime ?? Math.round(now()) / 1000;
     // Only the queries the request's steps need: no response-time or throughput query unless asked.
@@ -249,7 +251,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
   }
 
   /** The JSON body, with `debug` as its last key as `{ ...response, debug }` would serialize. */
-  function identity(c: Computed, q: GraphQuery, shared: boolean): Buffer {
+  function identity(c: Computed, q: PipelineQuery, shared: boolean): Buffer {
     const json = gunzipSync(c.gzip);
     if (!q.debug) return json;
     const debug = Buffer.from(`,"debug":${JSON.stringify({ ...c.debug, shared })}}`);
@@ -269,7 +271,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     return pending;
   }
 
-  async function answer(q: GraphQuery, client: string): Promise<{ value: Computed; shared: boolean }> {
+  async function answer(q: PipelineQuery, client: string): Promise<{ value: Computed; shared: boolean }> {
     const key = graphKey(q);
     let reused = reuse(key);
     if (reused === undefined && deps.limiter) {

@@ -1,7 +1,7 @@
 import { GraphQuerySchema } from '@meshlens/contract';
 import { describe, expect, it } from 'vitest';
 import { escapePromString, escapeRegex, anyOf } from '../prometheus/escape';
-import { buildGraphQueries } from './queries';
+import { buildGraphQueries, REQUEST_LABELS } from './queries';
 
 const q = (params: Record<string, string>) => GraphQuerySchema.parse({ namespaces: 'bookinfo', ...params });
 
@@ -44,5 +44,80 @@ describe('graph PromQL', () => {
     expect(escapePromString('a"b\\c')).toBe('a\\"b\\\\c');
     expect(escapeRegex('a.b|c')).toBe('a\\.b\\|c');
     expect(anyOf('x', ['a.b', 'c"d'])).toBe('x=~"a\\\\.b|c\\"d"');
+  });
+});
+
+describe('graph PromQL focused on one entity (node graphs)', () => {
+  const focused = (kind: 'app' | 'workload' | 'service', params: Record<string, string> = {}) =>
+    buildGraphQueries({
+      ...q({ protocols: 'http,tcp', ...params }),
+      focus: { kind, namespace: 'bookinfo', name: 'reviews' },
+    });
+  const selectorsOf = (promql: string) => promql.match(/\{[^}]*\}/g);
+  const L = REQUEST_LABELS.join(',');
+
+  it('a workload: each reporter set once as the caller, once as the callee, in the same queries', () => {
+    const queries = focused('workload');
+    expect(queries.map((x) => x.name)).toEqual(['requests', 'mtls', 'responseTime', 'throughput', 'tcp']);
+    const sel = (s: string) => `(sum by (${L}) (rate(istio_requests_total{${s}}[300s])) > 0)`;
+    expect(queries[0]!.promql).toBe(
+      [
+        sel(
+          'request_protocol="http",reporter="destination",destination_workload_namespace=~"bookinfo",source_workload_namespace="bookinfo",source_workload="reviews"',
+        ),
+        sel(
+          'request_protocol="http",reporter="destination",destination_workload_namespace="bookinfo",destination_workload="reviews"',
+        ),
+        sel(
+          'request_protocol="http",reporter="source",source_workload_namespace="bookinfo",source_workload="reviews"',
+        ),
+        sel(
+          'request_protocol="http",reporter="source",source_workload_namespace=~"bookinfo",destination_workload_namespace="bookinfo",destination_workload="reviews"',
+        ),
+      ].join(' or '),
+    );
+    // TCP: every reporter; callers outside the namespace only as the callee's.
+    expect(selectorsOf(queries[4]!.promql)!.filter((s, i, all) => all.indexOf(s) === i)).toEqual([
+      '{source_workload_namespace="bookinfo",source_workload="reviews"}',
+      '{source_workload_namespace=~"bookinfo",destination_workload_namespace="bookinfo",destination_workload="reviews"}',
+      '{source_workload_namespace!~"bookinfo",destination_service_namespace=~"bookinfo",destination_workload_namespace="bookinfo",destination_workload="reviews"}',
+      '{source_workload_namespace!~"bookinfo",destination_service_namespace="unknown",destination_service=~"[^.]+\\\\.(bookinfo)\\\\.svc.*",destination_workload_namespace="bookinfo",destination_workload="reviews"}',
+    ]);
+  });
+
+  it('an app: its canonical service on either side', () => {
+    const [requests] = focused('app');
+    expect(selectorsOf(requests!.promql)).toEqual([
+      '{request_protocol="http",reporter="destination",destination_workload_namespace=~"bookinfo",source_workload_namespace="bookinfo",source_canonical_service="reviews"}',
+      '{request_protocol="http",reporter="destination",destination_workload_namespace="bookinfo",destination_canonical_service="reviews"}',
+      '{request_protocol="http",reporter="source",source_workload_namespace="bookinfo",source_canonical_service="reviews"}',
+      '{request_protocol="http",reporter="source",source_workload_namespace=~"bookinfo",destination_workload_namespace="bookinfo",destination_canonical_service="reviews"}',
+      '{request_protocol="http",reporter="source",source_workload_namespace!~"bookinfo",destination_workload="unknown",destination_service=~"[^.]+\\\\.(bookinfo)\\\\.svc.*",destination_workload_namespace="bookinfo",destination_canonical_service="reviews"}',
+    ]);
+  });
+
+  it('a service: the callee only, by its FQDN, local replies of outside callers included', () => {
+    const queries = focused('service', { responseTime: 'avg' });
+    const host = 'destination_service=~"reviews\\\\.bookinfo\\\\.svc.*"';
+    expect(selectorsOf(queries[0]!.promql)).toEqual([
+      `{request_protocol="http",reporter="destination",destination_workload_namespace=~"bookinfo",${host}}`,
+      `{request_protocol="http",reporter="source",source_workload_namespace=~"bookinfo",${host}}`,
+      `{request_protocol="http",reporter="source",source_workload_namespace!~"bookinfo",destination_workload="unknown",${host}}`,
+    ]);
+    // mTLS: destination reports of callers inside, outside, and local replies; response times as sum/count.
+    expect(selectorsOf(queries[1]!.promql)).toEqual([
+      `{reporter="destination",request_protocol="http",source_workload_namespace=~"bookinfo",${host}}`,
+      `{reporter="destination",request_protocol="http",source_workload_namespace!~"bookinfo",destination_service_namespace=~"bookinfo",${host}}`,
+      `{reporter="destination",request_protocol="http",source_workload_namespace!~"bookinfo",destination_service_namespace="unknown",${host}}`,
+    ]);
+    expect(selectorsOf(queries[2]!.promql)).toHaveLength(6);
+    for (const { promql } of queries) expect(promql).not.toContain('[^.]+');
+  });
+
+  it('keeps within 6 queries with gRPC messages, and refuses a focus outside the namespaces', () => {
+    expect(focused('workload', { protocols: 'http,grpc,tcp', rateGrpc: 'total' })).toHaveLength(6);
+    expect(() =>
+      buildGraphQueries({ ...q({}), focus: { kind: 'workload', namespace: 'other', name: 'reviews' } }),
+    ).toThrow(/namespace other is not one of/);
   });
 });

@@ -1,5 +1,5 @@
 import type { GraphQuery } from '@meshlens/contract';
-import { anyOf, escapePromString, escapeRegex } from '../prometheus/escape';
+import { anyOf, eq, escapePromString, escapeRegex } from '../prometheus/escape';
 
 /** One PromQL query of a graph request. */
 export interface GraphPromQuery {
@@ -33,6 +33,19 @@ export const TCP_LABELS = [...ENDPOINT_LABELS, 'response_flags', 'connection_sec
 export const RT_LABELS = [...ENDPOINT_LABELS, 'request_protocol'];
 export const MESSAGE_LABELS = ENDPOINT_LABELS;
 
+/**
+ * The entity a node-centred graph is about (the detail pages' node graph): every query reads only the
+ * series where it is the caller or the callee. Its namespace must be one of the request's namespaces.
+ */
+export interface GraphFocus {
+  kind: 'app' | 'workload' | 'service';
+  namespace: string;
+  name: string;
+}
+
+/** A graph request as the pipeline runs it: the API's query, optionally focused on one entity. */
+export type PipelineQuery = GraphQuery & { focus?: GraphFocus };
+
 /** The TCP query's series of connections opened/s carry `meshlens_measure="connections"`; its byte series none. */
 export const MEASURE_LABEL = 'meshlens_measure';
 export const CONNECTIONS = 'connections';
@@ -51,22 +64,71 @@ const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
  * matched by the service FQDN). `both`: every reporter's series touching the namespaces on either side
  * (mTLS, which only the destination reports, and TCP, whose samples readByKiali filters).
  */
-function selectors(ns: Matchers, mode: 'both' | 'kiali', extra: string[]): string[] {
-  const join = (parts: string[]) => `{${[...extra, ...parts].join(',')}}`;
+function selectors(ns: Matchers, mode: 'both' | 'kiali', extra: string[], focus?: FocusSides): string[] {
+  const join = (parts: string[]) => `{${parts.join(',')}}`;
   const inside = ns.label('source_workload_namespace');
   const outside = ns.notLabel('source_workload_namespace');
-  if (mode === 'both') {
-    // Disjoint sets, so Prometheus reads no series twice: callers inside; callers outside into the
-    // namespaces; and local replies that report destination_service_namespace="unknown".
-    const into = ns.label('destination_service_namespace');
-    const byHost = ['destination_service_namespace="unknown"', ns.host];
-    return [join([inside]), join([outside, into]), join([outside, ...byHost])];
+  const base: string[][] =
+    mode === 'both'
+      ? // Disjoint sets, so Prometheus reads no series twice: callers inside; callers outside into the
+        // namespaces; and local replies that report destination_service_namespace="unknown".
+        [
+          [inside],
+          [outside, ns.label('destination_service_namespace')],
+          [outside, 'destination_service_namespace="unknown"', ns.host],
+        ]
+      : [
+          ['reporter="destination"', ns.label('destination_workload_namespace')],
+          ['reporter="source"', inside],
+          ['reporter="source"', outside, 'destination_workload="unknown"', ns.host],
+        ];
+  const sets = base.map((parts) => [...extra, ...parts]);
+  if (!focus) return sets.map(join);
+  // Each set once with the entity as the caller, once as the callee (a self-call's series, in both,
+  // come back as the same sums: `or` keeps one); the sets that cannot hold it are left out.
+  return sets
+    .flatMap((set) => [focus.caller, focus.callee].map((side) => side && conjoin(set, side)))
+    .filter((set): set is string[] => set !== undefined)
+    .map(join);
+}
+
+/** The entity's matchers as the caller (none for a service) and as the callee. */
+interface FocusSides {
+  caller?: string[];
+  callee: string[];
+}
+
+function focusSides(f: GraphFocus): FocusSides {
+  if (f.kind === 'service') {
+    // The service node is the one of the FQDN (local replies report no service namespace, see serviceSeed).
+    const host = `${escapeRegex(f.name)}\\.${escapeRegex(f.namespace)}\\.svc.*`;
+    return { callee: [`destination_service=~"${escapePromString(host)}"`] };
   }
-  return [
-    join(['reporter="destination"', ns.label('destination_workload_namespace')]),
-    join(['reporter="source"', inside]),
-    join(['reporter="source"', outside, 'destination_workload="unknown"', ns.host]),
-  ];
+  // The app node is the canonical service (samples.ts), the workload node the workload.
+  const label = f.kind === 'app' ? 'canonical_service' : 'workload';
+  return {
+    caller: [eq('source_workload_namespace', f.namespace), eq(`source_${label}`, f.name)],
+    callee: [eq('destination_workload_namespace', f.namespace), eq(`destination_${label}`, f.name)],
+  };
+}
+
+const labelOf = (matcher: string) => /^\w+/.exec(matcher)![0];
+
+/**
+ * The matchers of `set` and `side` together, or undefined when no series can match both. A side's matcher
+ * on a label selects a subset of what a positive matcher of the set on that label selects (the entity's
+ * namespace is one of the selected ones, its service one of their hosts), which it replaces, and nothing a
+ * negative one (`!~` the selected namespaces) or a different value (`destination_workload="unknown"`)
+ * selects.
+ */
+function conjoin(set: readonly string[], side: readonly string[]): string[] | undefined {
+  const kept: string[] = [];
+  for (const m of set) {
+    const same = side.find((s) => labelOf(s) === labelOf(m));
+    if (same === undefined) kept.push(m);
+    else if (/^\w+(!~|!=)/.test(m) || (/^\w+="/.test(m) && m !== same)) return undefined;
+  }
+  return [...kept, ...side];
 }
 
 interface Matchers {
@@ -91,7 +153,10 @@ const tag = (expr: string, label: string, value: string) =>
  * The PromQL of one graph request, none per namespace or per node: 5 queries by default (requests, mTLS,
  * response time, throughput, TCP), 6 when gRPC rates are messages (`rateGrpc` sent|received|total).
  */
-export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
+export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
+  if (q.focus && !q.namespaces.includes(q.focus.namespace))
+    throw new Error(`graph focus: namespace ${q.focus.namespace} is not one of the request's`);
+  const focus = q.focus && focusSides(q.focus);
   const nsMatcher: Matchers = {
     label: (label: string) => anyOf(label, q.namespaces),
     notLabel: (label: string) => anyOf(label, q.namespaces).replace('=~', '!~'),
@@ -109,7 +174,7 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
       name: 'requests',
       promql: union(
         'istio_requests_total',
-        selectors(nsMatcher, 'kiali', protoMatcher(byRequests)),
+        selectors(nsMatcher, 'kiali', protoMatcher(byRequests), focus),
         REQUEST_LABELS,
         q.duration,
         filter,
@@ -117,9 +182,9 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
     });
   }
   if (l7.length > 0) {
-    const kiali = selectors(nsMatcher, 'kiali', protoMatcher(l7));
+    const kiali = selectors(nsMatcher, 'kiali', protoMatcher(l7), focus);
     // mTLS from the destination reports, without codes and flags.
-    const destination = selectors(nsMatcher, 'both', ['reporter="destination"', ...protoMatcher(l7)]);
+    const destination = selectors(nsMatcher, 'both', ['reporter="destination"', ...protoMatcher(l7)], focus);
     out.push({
       name: 'mtls',
       promql: union('istio_requests_total', destination, MTLS_LABELS, q.duration, filter),
@@ -141,7 +206,7 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
     const metrics: [string, string][] = [];
     if (q.rateGrpc !== 'received') metrics.push(['istio_request_messages_total', 'sent']);
     if (q.rateGrpc !== 'sent') metrics.push(['istio_response_messages_total', 'received']);
-    const parts = selectors(nsMatcher, 'kiali', []).map((sel) => {
+    const parts = selectors(nsMatcher, 'kiali', [], focus).map((sel) => {
       const rates = metrics.map(([m, d]) => tag(`rate(${m}${sel}[${q.duration}s])`, DIRECTION_LABEL, d));
       return `(${by} (${rates.join(' or ')})${filter})`;
     });
@@ -151,7 +216,7 @@ export function buildGraphQueries(q: GraphQuery): GraphPromQuery[] {
     // Bytes in the direction(s) asked, as Kiali names them: what the caller sent is what the server's
     // side received (istio_tcp_received_bytes_total, istio#32399), and the other way round. Connections
     // opened/s ride along in the same query, told apart by a label of their own.
-    const tcp = selectors(nsMatcher, 'both', []);
+    const tcp = selectors(nsMatcher, 'both', [], focus);
     const by = `sum by (${TCP_LABELS.join(',')},${DIRECTION_LABEL})`;
     const byConn = `sum by (${TCP_LABELS.join(',')})`;
     const rate = (m: string, sel: string) => `rate(${m}${sel}[${q.duration}s])`;

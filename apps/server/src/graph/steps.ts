@@ -1,10 +1,10 @@
-import type { GraphAppender, GraphQuery } from '@meshlens/contract';
+import { nodeId, type GraphAppender } from '@meshlens/contract';
 import type { HealthRule } from '../health/tolerances';
 import type { InventorySnapshot } from '../inventory/types';
 import { applyBadges } from './appenders/badges';
 import { applyBoxes } from './appenders/boxes';
 import { markOutside, markRootsGatewaysSidecars } from './appenders/flags';
-import { applyHealth } from './appenders/health';
+import { applyHealth, ungradeAllBut } from './appenders/health';
 import { addIdle } from './appenders/idle';
 import { applyNodeTraffic } from './appenders/nodeTraffic';
 import { applyResponseTime } from './appenders/responseTime';
@@ -12,7 +12,7 @@ import { reduceToServiceGraph } from './appenders/serviceGraph';
 import { applyThroughput } from './appenders/throughput';
 import type { EndpointOptions } from './endpoints';
 import type { TrafficMap, TrafficSample } from './model';
-import type { GraphPromQuery } from './queries';
+import type { GraphFocus, GraphPromQuery, PipelineQuery } from './queries';
 import { buildTrafficMap } from './trafficMap';
 
 export type QueryName = GraphPromQuery['name'];
@@ -22,7 +22,7 @@ export type Answers = { readonly [K in QueryName]?: readonly TrafficSample[] };
 
 /** What a step reads besides the map and the answers. */
 export interface StepContext {
-  q: GraphQuery;
+  q: PipelineQuery;
   inventory: InventorySnapshot;
   healthRules: readonly HealthRule[];
   /** Add the inventory's nodes even without includeIdle (used when Prometheus failed). */
@@ -140,7 +140,10 @@ export const GRAPH_STEPS: readonly GraphStep[] = [
     name: 'health',
     optional: false,
     needs: [],
-    run: (map, _a, ctx) => applyHealth(map, ctx.inventory, ctx.healthRules),
+    run(map, _a, { q, inventory, healthRules }) {
+      applyHealth(map, inventory, healthRules);
+      if (q.focus) ungradeAllBut(map, focusNodeId(q.focus), `${q.focus.kind} ${q.focus.name}`);
+    },
   },
   {
     name: 'boxes',
@@ -150,12 +153,19 @@ export const GRAPH_STEPS: readonly GraphStep[] = [
   },
 ];
 
+/** The node a focused graph is centred on (a service graph's workloads are app or workload nodes). */
+export function focusNodeId(f: GraphFocus): string {
+  if (f.kind === 'app') return nodeId.app(f.namespace, f.name);
+  if (f.kind === 'workload') return nodeId.workload(f.namespace, f.name);
+  return nodeId.service(f.namespace, f.name);
+}
+
 /** The steps a request runs, in pipeline order: the required ones and the optional ones it names. */
-export function stepsOf(q: Pick<GraphQuery, 'appenders'>, steps = GRAPH_STEPS): GraphStep[] {
+export function stepsOf(q: Pick<PipelineQuery, 'appenders'>, steps = GRAPH_STEPS): GraphStep[] {
   return steps.filter((s) => !s.optional || q.appenders.includes(s.name));
 }
 
 /** The Prometheus answers the request's steps need. */
-export function neededQueries(q: Pick<GraphQuery, 'appenders'>, steps = GRAPH_STEPS): Set<QueryName> {
+export function neededQueries(q: Pick<PipelineQuery, 'appenders'>, steps = GRAPH_STEPS): Set<QueryName> {
   return new Set(stepsOf(q, steps).flatMap((s) => s.needs));
 }

@@ -114,3 +114,16 @@ export function applyHealth(
     e.healthReason = v.reasons[0] ?? '';
   }
 }
+
+/**
+ * In a graph focused on one entity (a node graph) the other nodes carry only their traffic with it: a
+ * verdict on that part would be wrong, so they are not graded (NoTraffic, Kiali's NA) and say so; their
+ * edges, whose traffic is all there, keep theirs.
+ */
+export function ungradeAllBut(map: TrafficMap, centre: string, centreLabel: string): void {
+  for (const n of map.nodes.values()) {
+    if (n.id === centre || n.isBox) continue;
+    n.healthStatus = 'NoTraffic';
+    n.healthReason = `not graded in the graph of ${centreLabel}, which holds only its traffic with it; see its own page`;
+  }
+}
