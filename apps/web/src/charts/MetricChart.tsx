@@ -3,7 +3,12 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './charts.css';
 import { useThemeName } from '../shell/theme';
-import { timeTick, TIME_AXIS_SIZE, TIME_TICK_SPACE } from '../pages/graph/sparklineOptions';
+import {
+  timeTick,
+  TIME_AXIS_PAD_RIGHT,
+  TIME_AXIS_SIZE,
+  TIME_TICK_SPACE,
+} from '../pages/graph/sparklineOptions';
 import { formatValue, latest, type ChartData } from './metricCharts';
 
 /** Series colours after the first (theme variables, with fallbacks). */
@@ -49,6 +54,7 @@ export function MetricChart({ chart, onZoom, height = 180 }: MetricChartProps) {
         width: el.clientWidth || 420,
         height,
         scales: { x: { time: true } },
+        padding: [null, TIME_AXIS_PAD_RIGHT, null, null],
         cursor: { drag: { x: true, y: false, setScale: false } },
         legend: { live: true },
         axes: [

@@ -13,6 +13,11 @@ const FONT_PX = 10;
 export const TIME_AXIS_SIZE = FONT_PX + 14;
 /** Least room between two time ticks, px: a label such as "07:32:30 PM" is about 60 px wide. */
 export const TIME_TICK_SPACE = 84;
+/**
+ * Room right of the plot, px: a time tick that falls on the plot's right edge has its label centred there,
+ * and half of an 11 px "02:18:00 AM" (~70 px) would otherwise be cut by the canvas edge.
+ */
+export const TIME_AXIS_PAD_RIGHT = 40;
 
 /** A time tick: the clock time only, on one line (uPlot's default adds the date on a second line, which the axis cuts). */
 export function timeTick(seconds: number): string {
@@ -31,6 +36,7 @@ export function sparklineOptions(unit: 'rps' | 'B/s', width: number, c: Sparklin
     width,
     height: 110,
     legend: { show: false },
+    padding: [null, TIME_AXIS_PAD_RIGHT, null, null],
     cursor: { show: true, points: { show: false } },
     scales: { x: { time: true }, err: { range: [0, 100] } },
     axes: [
