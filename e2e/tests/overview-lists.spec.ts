@@ -67,9 +67,12 @@ test('list filter and sort survive a reload and Back', async ({ page }) => {
 });
 
 test('a fault injected on ratings turns its row red on the Services list within 60 s', async ({ page }) => {
+  test.setTimeout(200_000);
   await page.goto(`${consoleUrl()}/services?namespaces=${NS}&duration=60&refresh=10000`);
   const health = page.locator('.et-body [role="row"]', { hasText: 'ratings' }).locator('.health');
-  await expect(health).toHaveAttribute('aria-label', /^(Healthy|No traffic)/, { timeout: 30_000 });
+  // The baseline first: an earlier spec's fault on ratings (put back by its own reset) stays in the 60 s
+  // rate window for up to a minute after it is gone.
+  await expect(health).toHaveAttribute('aria-label', /^(Healthy|No traffic)/, { timeout: 100_000 });
 
   const kube = new Kube();
   for (const dr of destinationRules) await kube.apply(dr, NS);
