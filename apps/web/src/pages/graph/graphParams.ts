@@ -4,8 +4,23 @@ import type { ViewState } from '../../url/viewState';
 
 type SetView = (patch: Partial<ViewState>, options?: { replace?: boolean }) => void;
 
+/** The view fields the graph request is made of. */
+type GraphViewFields = Pick<
+  ViewState,
+  | 'namespaces'
+  | 'graphType'
+  | 'duration'
+  | 'serviceNodes'
+  | 'idle'
+  | 'responseTime'
+  | 'rateHttp'
+  | 'rateGrpc'
+  | 'rateTcp'
+  | 'queryTime'
+>;
+
 /** The graph request a view asks for; null until namespaces are chosen. */
-export function graphParamsOf(view: ViewState): GraphParams | null {
+export function graphParamsOf(view: GraphViewFields): GraphParams | null {
   if (view.namespaces.length === 0) return null;
   return {
     namespaces: view.namespaces,
@@ -40,7 +55,7 @@ export function useGraphParams(view: ViewState): GraphParams | null {
         rateGrpc,
         rateTcp,
         queryTime,
-      } as ViewState),
+      }),
     [
       namespaces,
       graphType,
