@@ -33,6 +33,13 @@ const parsed =
     }
   };
 
+const percent = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('--tracing-sampling must be a number from 0 to 100');
+  return n;
+};
+
 const profileName = (v: string): TelemetryProfileName => {
   if (!(TELEMETRY_PROFILE_NAMES as string[]).includes(v))
     throw new InvalidArgumentError(`unknown profile ${v}; one of ${TELEMETRY_PROFILE_NAMES.join(', ')}`);
@@ -59,6 +66,19 @@ const program = new Command('mesh-sim')
   .option('--tick-ms <ms>', 'simulation step in milliseconds', positive('--tick-ms'), 200)
   .option('--log-lines <n>', 'container log lines kept per container (0 = no logs)', int('--log-lines'), 1000)
   .option(
+    '--tracing-sampling <percent>',
+    'share of requests traced, 0-100 (Istio tracing.sampling); x-b3-sampled: 1 always is',
+    percent,
+    1,
+  )
+  .option('--no-tracing', 'record no spans')
+  .option(
+    '--max-traces <n>',
+    'traces held for the Jaeger query API (oldest dropped first)',
+    int('--max-traces'),
+    20000,
+  )
+  .option(
     '--disable-metrics <list>',
     'Istio Telemetry metric names to leave out (a Telemetry override with disabled: true), comma-separated, ' +
       'each optionally :CLIENT (reporter="source"), :SERVER (reporter="destination") or :CLIENT_AND_SERVER ' +
@@ -79,7 +99,7 @@ const program = new Command('mesh-sim')
   )
   .addHelpText(
     'after',
-    `\nTelemetry profiles:\n${profilesHelp}\n\nEndpoints: /metrics (Prometheus text), /healthz, /debug/state (rates per edge, series counts).\nExample: npx mesh-sim --kubeconfig .demo/kubeconfig --scenario bookinfo --metrics-port 9090\n         npx mesh-sim --kubeconfig .demo/kubeconfig --scenario generated --services 3000 --telemetry-profile large-mesh`,
+    `\nTelemetry profiles:\n${profilesHelp}\n\nEndpoints: /metrics (Prometheus text), /healthz, /debug/state (rates per edge, series counts),\n/jaeger/api/… (Jaeger's query API over the recorded spans).\nExample: npx mesh-sim --kubeconfig .demo/kubeconfig --scenario bookinfo --metrics-port 9090\n         npx mesh-sim --kubeconfig .demo/kubeconfig --scenario generated --services 3000 --telemetry-profile large-mesh`,
   );
 
 program.parse();
@@ -94,6 +114,9 @@ const o = program.opts<{
   rateScale: number;
   tickMs: number;
   logLines: number;
+  tracingSampling: number;
+  tracing: boolean;
+  maxTraces: number;
   disableMetrics?: DisabledMetric[];
   histogramBuckets?: HistogramBucketsSpec;
   telemetryProfile?: TelemetryProfileName;
@@ -108,6 +131,8 @@ try {
     rateScale: o.rateScale,
     tickMs: o.tickMs,
     logLines: o.logLines,
+    tracingSampling: o.tracing ? o.tracingSampling : false,
+    maxTraces: o.maxTraces,
     ...(o.services !== undefined ? { services: o.services } : {}),
     ...(o.namespaces !== undefined ? { namespaces: o.namespaces } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),

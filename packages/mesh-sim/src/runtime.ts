@@ -53,6 +53,14 @@ export function debugState(
     logs: engine.logs
       ? { containers: engine.logs.containers, lines: engine.logs.lines, followers: engine.logs.followers }
       : null,
+    /** Traces and spans held for the Jaeger query API, and the sampling in percent. */
+    tracing: engine.tracer
+      ? {
+          samplingPercent: engine.tracer.samplingPercent,
+          traces: engine.tracer.store.size,
+          spans: engine.tracer.store.spans,
+        }
+      : null,
     services: engine.world.services.size,
     ejectedHosts: engine.outliers.ejectedCount(Date.now()),
     connectionPools: engine.pools.snapshot(),
@@ -83,6 +91,7 @@ export async function runSimulation(engine: Engine, options: RuntimeOptions): Pr
     log: options.log,
     state: () => debugState(engine, started, disabled),
     logs: () => engine.logs,
+    spans: () => engine.tracer?.store,
   });
   const host = options.host ?? '127.0.0.1';
   server.listen(options.port ?? 0, host);

@@ -9,6 +9,7 @@ import { watchCluster } from './kube/watch';
 import { loadScenario } from './scenario/load';
 import { scenarioObjects } from './scenario/manifests';
 import { runSimulation } from './runtime';
+import { JAEGER_BASE_PATH } from './server';
 import { registerKubelet } from './kube/kubelet';
 import {
   parseHistogramBuckets,
@@ -54,6 +55,13 @@ export interface MeshSimOptions {
    * container; default 1000, and about 100,000 over all containers); 0 turns logs off.
    */
   logLines?: number;
+  /**
+   * Share of requests traced, in percent (Istio's `meshConfig.defaultConfig.tracing.sampling`; default 1;
+   * requests with `x-b3-sampled: 1` or a sampled `traceparent` always are); `false` turns tracing off.
+   */
+  tracingSampling?: number | false;
+  /** Traces held for the Jaeger query API (oldest dropped first; default 20,000). */
+  maxTraces?: number;
   log?: (msg: string) => void;
 }
 
@@ -62,6 +70,8 @@ export interface MeshSim {
   url: string;
   /** The Prometheus endpoint, `${url}/metrics`. */
   metricsUrl: string;
+  /** Jaeger's query API base (`${url}/jaeger`; its routes under `/api/`), undefined with tracing off. */
+  tracingUrl: string | undefined;
   engine: Engine;
   close(): Promise<void>;
 }
@@ -99,6 +109,13 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
     rateScale: options.rateScale ?? 1,
     ...(telemetry.histogramBuckets ? { histogramBuckets: telemetry.histogramBuckets } : {}),
     logs: options.logLines === 0 ? false : { perContainer: options.logLines ?? 1000 },
+    tracing:
+      options.tracingSampling === false
+        ? false
+        : {
+            samplingPercent: options.tracingSampling ?? 1,
+            ...(options.maxTraces !== undefined ? { maxTraces: options.maxTraces } : {}),
+          },
   });
 
   let runtime;
@@ -126,6 +143,7 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
   return {
     url,
     metricsUrl: `${url}/metrics`,
+    tracingUrl: engine.tracer ? `${url}${JAEGER_BASE_PATH}` : undefined,
     engine,
     async close() {
       await unregister();

@@ -24,6 +24,7 @@ import { LOCAL_REPLY_BYTES, failed, hasLabels, hopOverhead, jitter, localReply, 
 import type { ExternalRt, WorkloadRt } from './world';
 import { logInbound, logOutbound } from './logging';
 import type { PodView } from './inventory';
+import { recordSpan } from '../tracing/spans';
 
 type Route = Extract<HttpOutcome, { kind: 'route' }>;
 
@@ -51,6 +52,8 @@ interface Pending {
   startMs: number;
   sample: HopSample;
   pod: PodView;
+  /** The server span of this attempt, when the request is traced. */
+  spanId?: string;
 }
 
 export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, depth: number): CallResult {
@@ -77,6 +80,42 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
     port: c.spec.port,
     requestBytes,
     startMs: t0,
+  };
+
+  // Tracing: one client span in the caller's proxy for the call, one server span per attempt.
+  const trace = e.tracer && req.trace ? req.trace : undefined;
+  const clientSpanId = trace ? e.tracer!.spanId() : undefined;
+  const callerPod = e.servingPod;
+  const operation = `${outcome.kind === 'route' ? outcome.destination.host : c.fqdn}:${c.spec.port}/*`;
+  const clientSpan = (
+    reply: Reply,
+    flags: readonly string[],
+    ms: number,
+    responseBytes: number,
+    mtls: boolean,
+  ) => {
+    if (trace)
+      recordSpan(e, {
+        kind: 'client',
+        ctx: trace,
+        spanId: clientSpanId!,
+        parentId: trace.parentId,
+        proxy: w,
+        pod: callerPod,
+        startMs: t0,
+        ms,
+        reply,
+        flags,
+        operation,
+        upstreamCluster: cluster ?? '-',
+        peer: callerPod,
+        req,
+        authority: c.authority,
+        protocol,
+        requestBytes,
+        responseBytes,
+        mtls,
+      });
   };
 
   /** A reply the client proxy makes itself: one source sample, no upstream. */
@@ -112,6 +151,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         ...(cluster ? { cluster } : {}),
         ...(serviceIp ? { serviceIp } : {}),
       });
+    clientSpan(reply, flags, ms, LOCAL_REPLY_BYTES, false);
     return { ...reply, ms, bytes: LOCAL_REPLY_BYTES };
   };
   // Without a cluster the filter falls back to the Host header for the service labels.
@@ -211,6 +251,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         cause = 'UC';
       } else {
         const serverFlags: string[] = [];
+        const spanId = trace && pod.sidecar ? e.tracer!.spanId() : undefined;
         let res: CallResult;
         if (
           pod.sidecar &&
@@ -225,7 +266,9 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
           serverFlags.push('UC');
         } else {
           e.clock = t0 + delay + elapsed;
-          res = e.serve(dw, req, protocol, depth, pod);
+          // The app's calls are children of this attempt's server span (of the client span without one).
+          const inner = trace ? { ...req, trace: { ...trace, parentId: spanId ?? clientSpanId! } } : req;
+          res = e.serve(dw, inner, protocol, depth, pod);
         }
         const full = res.ms + hopOverhead(r);
         let cut: 'perTry' | 'route' | undefined;
@@ -271,7 +314,8 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
           upstreamMs = res.ms;
           if (failed(res)) failure = statusFailure(res);
         }
-        if (pod.sidecar) pending.push({ startMs: delay + elapsed, sample, pod });
+        if (pod.sidecar)
+          pending.push({ startMs: delay + elapsed, sample, pod, ...(spanId ? { spanId } : {}) });
       }
       e.pools.complete(clusterKey, attemptMs);
       // Outlier detection sees HTTP statuses (a gRPC error rides on 200) and local-origin failures.
@@ -313,6 +357,28 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
         responseMessages: 0,
       });
     e.sample(p.sample);
+    if (trace && p.spanId)
+      recordSpan(e, {
+        kind: 'server',
+        ctx: trace,
+        spanId: p.spanId,
+        parentId: clientSpanId,
+        proxy: world.workloadOf(p.pod)!,
+        pod: p.pod,
+        startMs: t0 + p.startMs,
+        ms: p.sample.ms,
+        reply: p.sample.reply,
+        flags: p.sample.flags,
+        operation,
+        upstreamCluster: `inbound|${c.spec.port}||`,
+        peer: callerPod,
+        req,
+        authority: c.authority,
+        protocol,
+        requestBytes,
+        responseBytes: p.sample.responseBytes,
+        mtls: p.sample.security === 'mutual_tls',
+      });
     if (e.logs)
       logInbound(e, p.pod, e.servingPod, {
         ...exchange,
@@ -357,6 +423,7 @@ export function httpCall(e: Engine, w: WorkloadRt, c: CallRt, req: SimRequest, d
       ...(serviceIp ? { serviceIp } : {}),
       ...(upstreamMs !== undefined ? { upstreamMs } : {}),
     });
+  clientSpan(reply, flags, ms, bytes, mtls && !ext);
   return { ...reply, ms, bytes };
 }
 

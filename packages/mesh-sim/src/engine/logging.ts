@@ -23,7 +23,7 @@ export const appContainer = (pod: PodView) => pod.containers?.find((c) => c !== 
 
 /** A stable made-up IP for a pod the inventory gives none (static inventories in tests). */
 const madeUp = new WeakMap<PodView, string>();
-const ipOf = (pod: PodView | undefined) => {
+export const ipOf = (pod: PodView | undefined) => {
   if (!pod) return undefined;
   if (pod.ip) return pod.ip;
   let ip = madeUp.get(pod);

@@ -20,6 +20,7 @@ import { httpCall } from './http';
 import { tcpCall, unmeshedCall } from './tcp';
 import { World, type WorkloadRt } from './world';
 import { logApp, type RequestMeta } from './logging';
+import { Tracer, type TraceContext, type TracingOptions } from '../tracing/tracer';
 
 export interface SimRequest {
   path: string;
@@ -27,6 +28,8 @@ export interface SimRequest {
   headers: Record<string, string>;
   /** x-request-id and friends, for the logs. */
   meta?: RequestMeta;
+  /** Set when the request is traced: its trace and the span the next hop is a child of. */
+  trace?: TraceContext;
 }
 
 /** What the calling application sees. */
@@ -69,6 +72,8 @@ export interface EngineOptions {
   histogramBuckets?: HistogramBucketsSpec;
   /** Container logs (access and app lines) kept per container; `false`: none. Default: on. */
   logs?: LogStoreOptions | false;
+  /** Spans of sampled requests (Istio's tracing); `false`: none. Default: on, 1 % sampled. */
+  tracing?: TracingOptions | false;
 }
 
 const USER_AGENTS = [
@@ -97,6 +102,8 @@ export class Engine {
   private readonly histogramBuckets: HistogramBucketsSpec | undefined;
   /** Container logs; undefined when switched off. */
   readonly logs: LogStore | undefined;
+  /** Tracing (sampling, span ids, the span store); undefined when switched off. */
+  readonly tracer: Tracer | undefined;
   /** Wall-clock time of the hop being simulated (ms), for log timestamps. */
   clock = 0;
   /** The pod whose app is handling the current request (its proxy makes the outbound calls). */
@@ -114,6 +121,8 @@ export class Engine {
     this.world = new World(scenario, inventory, this.fragments, this.histogramBuckets);
     this.logs = options.logs === false ? undefined : new LogStore(options.logs);
     this.logs?.setPods(podContainers(inventory));
+    this.tracer =
+      options.tracing === false ? undefined : new Tracer({ seed: options.seed ?? 1, ...options.tracing });
   }
 
   /** A source port for a log line (counts through the ephemeral range; draws nothing random). */
@@ -185,13 +194,16 @@ export class Engine {
           xff: `203.0.113.${(n % 250) + 1}`,
         }
       : undefined;
+    const reqHeaders = request?.headers ?? headers;
+    const trace = this.tracer?.begin(reqHeaders, meta?.requestId);
     return this.serve(
       w,
       {
         path,
         method: request?.method ?? entry.method,
-        headers: request?.headers ?? headers,
+        headers: reqHeaders,
         ...(meta ? { meta } : {}),
+        ...(trace ? { trace } : {}),
       },
       'http',
       0,
@@ -317,6 +329,7 @@ export class Engine {
         }
       : { path: inbound.path, method: inbound.method, headers: {} };
     if (spec.forwardHeaders) req.headers = inbound.headers;
+    if (inbound.trace) req.trace = inbound.trace;
     if (inbound.meta)
       req.meta = w.gateway
         ? inbound.meta

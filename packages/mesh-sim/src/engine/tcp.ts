@@ -1,5 +1,6 @@
 /** TCP connections through the caller's proxy, and calls from workloads without a sidecar. */
 import { logInbound } from './logging';
+import { recordSpan } from '../tracing/spans';
 import {
   circuitBreakerLimits,
   connectionSecurityPolicy,
@@ -128,7 +129,17 @@ export function unmeshedCall(
   }
   const protocol = c.protocol;
   const t0 = e.clock;
-  const res = e.serve(dw, req, protocol, depth, pod);
+  // Traced: the callee's proxy records the server span (no client span: the caller has no proxy).
+  const trace = e.tracer && req.trace && pod.sidecar && protocol !== 'tcp' ? req.trace : undefined;
+  const spanId = trace ? e.tracer!.spanId() : undefined;
+  const callerPod = e.servingPod;
+  const res = e.serve(
+    dw,
+    trace ? { ...req, trace: { ...trace, parentId: spanId! } } : req,
+    protocol,
+    depth,
+    pod,
+  );
   if (!pod.sidecar) return res;
   const peer = e.world.destination(dw, { fqdn: svc.fqdn, name: svc.name }, false, true);
   const src = e.world.unknownSource;
@@ -144,6 +155,29 @@ export function unmeshedCall(
     });
   } else {
     const messages = protocol === 'grpc' ? c.spec.messages : undefined;
+    const requestBytes = jitter(r, c.spec.requestBytes);
+    if (trace)
+      recordSpan(e, {
+        kind: 'server',
+        ctx: trace,
+        spanId: spanId!,
+        parentId: trace.parentId,
+        proxy: dw,
+        pod,
+        startMs: t0,
+        ms: res.ms,
+        reply: res,
+        flags: [],
+        operation: `${svc.fqdn}:${c.spec.port}/*`,
+        upstreamCluster: `inbound|${c.spec.port}||`,
+        peer: callerPod,
+        req,
+        authority: c.authority,
+        protocol,
+        requestBytes,
+        responseBytes: res.bytes,
+        mtls: false,
+      });
     e.sample({
       reporter: 'destination',
       proxy: dw,
@@ -154,7 +188,7 @@ export function unmeshedCall(
       flags: [],
       security: 'none',
       ms: res.ms,
-      requestBytes: jitter(r, c.spec.requestBytes),
+      requestBytes,
       responseBytes: res.bytes,
       ...(messages ? { messages } : {}),
       responseMessages: messages?.response ?? 0,
