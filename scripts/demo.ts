@@ -245,6 +245,7 @@ async function main(): Promise<void> {
     `  Prometheus:   ${urls.prometheus}`,
     `  Cluster API:  ${urls.cluster}`,
     `  mesh-sim:     ${urls.meshSim}`,
+    `  Tracing:      ${stack.endpoints.tracing}/api/services (Jaeger query API)`,
     `  State:        ${state}/ (kubeconfig, endpoints.json, logs/)`,
     '',
     ...inClusterLines(stack, state),

@@ -153,6 +153,7 @@ export function syntheticNamespaces(graph: GraphResponse): NamespacesResponse {
 
 export const SYNTHETIC_CONFIG: ServerConfigResponse = {
   version: 'synthetic',
+  tracing: { enabled: false },
   basePath: '',
   clusterName: 'Kubernetes',
   istioNamespace: 'istio-system',

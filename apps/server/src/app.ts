@@ -38,6 +38,8 @@ import { loadIstioCrds, type IstioCrds } from './istio/crds';
 import { createMetricsService } from './metrics/service';
 import { createMetrics, type ServerMetrics } from './metrics';
 import type { PrometheusClient } from './prometheus/client';
+import type { JaegerClient } from './tracing/jaegerClient';
+import { tracingRouter } from './tracing/router';
 import { boundedCheck } from './ready';
 
 /** What the app needs from Kubernetes: the informer cache and a liveness ping (raw lists: detail pages). */
@@ -52,6 +54,8 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   /** Istio write routes (routing intents, raw objects); not served when absent. */
   istio?: Omit<IstioRouterDeps, 'logger'>;
+  /** The tracing backend's client (Jaeger query API); tracing routes say how to enable it when absent. */
+  tracing?: JaegerClient;
   /** Who a request's graph computations count against (default: the signed-in user, else the remote address). */
   clientOf?: ClientOf;
   /**
@@ -75,6 +79,7 @@ export function createApp({
   istio,
   clientOf,
   auth: givenAuth,
+  tracing,
 }: AppDeps): MeshlensApp {
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
@@ -187,6 +192,12 @@ export function createApp({
         .sort((a, b) => a - b),
       defaultGraphType: config.ui.defaultGraphType,
       defaultNamespaces: config.ui.defaultNamespaces,
+      tracing: {
+        enabled: tracing !== undefined,
+        ...(tracing && config.tracing.externalUrl
+          ? { externalUrl: config.tracing.externalUrl.replace(/\/+$/, '') }
+          : {}),
+      },
       ...(config.grafana.url
         ? {
             grafana: {
@@ -306,6 +317,15 @@ export function createApp({
       }),
       readable: (req, namespaces) => auth.readable(req, namespaces),
       clientOf: clientOfRequest,
+    }),
+  );
+  app.use(
+    base || '/',
+    tracingRouter({
+      client: tracing,
+      ...(config.tracing.externalUrl ? { externalUrl: config.tracing.externalUrl.replace(/\/+$/, '') } : {}),
+      snapshot: () => kube.snapshot(),
+      readable: (req, namespaces) => auth.readable(req, namespaces),
     }),
   );
   if (istio)

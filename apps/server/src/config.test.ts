@@ -114,6 +114,39 @@ describe('config', () => {
     );
   });
 
+  it('reads the tracing backend like Prometheus: URL, UI link, auth, TLS, headers, timeout', async () => {
+    const c = await parse(
+      [
+        '--tracing-url',
+        'http://jaeger-query:16686/jaeger',
+        '--tracing-header',
+        'X-Scope-OrgID: t1',
+        '--tracing-timeout',
+        '4s',
+      ],
+      {
+        TRACING_EXTERNAL_URL: 'https://jaeger.example',
+        TRACING_TOKEN_FILE: '/etc/jaeger/token',
+        TRACING_CA_FILE: '/etc/jaeger/ca.pem',
+        TRACING_INSECURE_SKIP_VERIFY: 'true',
+      },
+    );
+    expect(c.tracing).toEqual({
+      url: 'http://jaeger-query:16686/jaeger',
+      externalUrl: 'https://jaeger.example',
+      bearerTokenFile: '/etc/jaeger/token',
+      caFile: '/etc/jaeger/ca.pem',
+      insecureSkipVerify: true,
+      headers: { 'X-Scope-OrgID': 't1' },
+      timeoutMs: 4000,
+    });
+    expect((await parse([])).tracing).toEqual({ headers: {}, insecureSkipVerify: false, timeoutMs: 10_000 });
+    await expect(parse(['--tracing-url', 'jaeger'])).rejects.toThrow(/tracing\.url/);
+    await expect(parse(['--tracing-header', 'nocolon'])).rejects.toThrow(
+      /--tracing-header: expected "Name: value"/,
+    );
+  });
+
   it('reads the Grafana URL from the file, GRAFANA_URL or --grafana-url; none by default', async () => {
     expect((await parse([])).grafana.url).toBeUndefined();
     const dir = mkdtempSync(join(tmpdir(), 'meshlens-config-'));

@@ -209,6 +209,26 @@ export const ServerConfigSchema = z.strictObject({
       timeoutMs: durationMs.default(10_000),
     })
     .prefault({}),
+  /**
+   * Distributed tracing: a Jaeger query API (Jaeger, or Grafana Tempo's Jaeger-compatible endpoint), the
+   * part of the URL before `/api/`; the Traces tabs say how to enable it when unset. Same auth options as
+   * Prometheus. `externalUrl`: the backend's own UI, for "open in Jaeger/Tempo" links.
+   */
+  tracing: z
+    .strictObject({
+      url: z.url().optional(),
+      externalUrl: z.url().optional(),
+      bearerToken: z.string().optional(),
+      bearerTokenFile: z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      passwordFile: z.string().optional(),
+      headers: z.record(z.string(), z.string()).default({}),
+      caFile: z.string().optional(),
+      insecureSkipVerify: z.boolean().default(false),
+      timeoutMs: durationMs.default(10_000),
+    })
+    .prefault({}),
   /** Grafana with Istio's standard dashboards: the detail pages link to them when a URL is set. */
   grafana: z
     .strictObject({
@@ -355,6 +375,37 @@ export function buildCommand(): Command {
         "Grafana with Istio's dashboards (detail pages link to them)",
         'GRAFANA_URL',
       ),
+    )
+    .addOption(
+      opt('--tracing-url <url>', "Jaeger query API (or Tempo's Jaeger endpoint) base URL", 'TRACING_URL'),
+    )
+    .addOption(
+      opt('--tracing-external-url <url>', 'the tracing UI, for links to a trace', 'TRACING_EXTERNAL_URL'),
+    )
+    .addOption(opt('--tracing-token <token>', 'bearer token for the tracing backend', 'TRACING_TOKEN'))
+    .addOption(opt('--tracing-token-file <file>', 'file holding that bearer token', 'TRACING_TOKEN_FILE'))
+    .addOption(
+      opt('--tracing-username <user>', 'basic-auth user for the tracing backend', 'TRACING_USERNAME'),
+    )
+    .addOption(opt('--tracing-password <password>', 'its basic-auth password', 'TRACING_PASSWORD'))
+    .addOption(opt('--tracing-password-file <file>', 'file holding that password', 'TRACING_PASSWORD_FILE'))
+    .addOption(opt('--tracing-ca-file <file>', 'PEM CA(s) for an https tracing backend', 'TRACING_CA_FILE'))
+    .addOption(
+      opt(
+        '--tracing-insecure-skip-verify [bool]',
+        'accept any tracing backend certificate (tests only) [false]',
+        'TRACING_INSECURE_SKIP_VERIFY',
+      ),
+    )
+    .addOption(
+      opt(
+        '--tracing-header <header...>',
+        'extra header(s) "Name: value" for the tracing backend',
+        'TRACING_HEADERS',
+      ),
+    )
+    .addOption(
+      opt('--tracing-timeout <duration>', 'timeout per tracing request, e.g. 10s [10s]', 'TRACING_TIMEOUT'),
     )
     .addOption(opt('--prometheus-token <token>', 'bearer token for Prometheus', 'PROMETHEUS_TOKEN'))
     .addOption(
@@ -598,15 +649,17 @@ export function buildCommand(): Command {
 
 type Flags = Record<string, string | string[] | boolean | undefined>;
 
-function headersOf(value: string | string[] | undefined): Record<string, string> | undefined {
+function headersOf(
+  value: string | string[] | undefined,
+  flag = '--prometheus-header',
+): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(/[;\n]/));
   const out: Record<string, string> = {};
   for (const part of parts) {
     const i = part.indexOf(':');
     if (i <= 0) {
-      if (part.trim())
-        throw new Error(`--prometheus-header: expected "Name: value", got ${JSON.stringify(part)}`);
+      if (part.trim()) throw new Error(`${flag}: expected "Name: value", got ${JSON.stringify(part)}`);
       continue;
     }
     out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
@@ -743,6 +796,22 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       ),
       headers: headersOf(flags.prometheusHeader as string | string[] | undefined),
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    },
+    tracing: {
+      url: s('tracingUrl'),
+      externalUrl: s('tracingExternalUrl'),
+      bearerToken: s('tracingToken'),
+      bearerTokenFile: s('tracingTokenFile'),
+      username: s('tracingUsername'),
+      password: s('tracingPassword'),
+      passwordFile: s('tracingPasswordFile'),
+      caFile: s('tracingCaFile'),
+      insecureSkipVerify: bool(
+        '--tracing-insecure-skip-verify',
+        flags.tracingInsecureSkipVerify as string | boolean | undefined,
+      ),
+      headers: headersOf(flags.tracingHeader as string | string[] | undefined, '--tracing-header'),
+      timeoutMs: ms(seconds('--tracing-timeout', s('tracingTimeout'))),
     },
     grafana: { url: s('grafanaUrl') },
     ui: {

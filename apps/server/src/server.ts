@@ -16,6 +16,7 @@ import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
 import { createMetrics, type ServerMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
+import { createJaegerClient, type JaegerClient } from './tracing/jaegerClient';
 
 /**
  * In-cluster configuration as client-node's loadFromCluster makes it (the API server from
@@ -160,6 +161,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         Promise.reject(new Error(`prometheus.caFile: ${err.message}`)),
       )
     : undefined;
+  const tracing = await tracingClient(config.tracing);
   const inventory = startInventory(kc, logger, {
     onRestart: (kind) => metrics.watchRestarts.inc({ kind }),
     timeoutMs: config.kubernetes.timeoutMs,
@@ -209,6 +211,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     istio: { client: istioClient, inventory },
     auth,
+    ...(tracing ? { tracing } : {}),
   });
   const host = bindHost(config.host);
   const main = await listen(app, config.port, host);
@@ -250,6 +253,37 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await inventory.close();
         await Promise.all([closeServer(server), ...(metricsServer ? [closeServer(metricsServer)] : [])]);
         await prometheus.close?.();
+        await tracing?.close();
       })()),
   };
+}
+
+/** The tracing backend's client when a URL is configured; its credential and CA files are read now. */
+async function tracingClient(t: ServerConfig['tracing']): Promise<JaegerClient | undefined> {
+  if (!t.url) return undefined;
+  for (const [setting, file] of [
+    ['tracing.bearerTokenFile', t.bearerTokenFile],
+    ['tracing.passwordFile', t.passwordFile],
+  ] as const)
+    if (file)
+      await readFile(file, 'utf8').catch((err: Error) =>
+        Promise.reject(new Error(`${setting}: ${err.message}`)),
+      );
+  const ca = t.caFile
+    ? await readFile(t.caFile, 'utf8').catch((err: Error) =>
+        Promise.reject(new Error(`tracing.caFile: ${err.message}`)),
+      )
+    : undefined;
+  return createJaegerClient({
+    url: t.url,
+    ...(t.bearerToken ? { bearerToken: t.bearerToken } : {}),
+    ...(t.bearerTokenFile ? { bearerTokenFile: t.bearerTokenFile } : {}),
+    ...(t.username !== undefined ? { username: t.username } : {}),
+    ...(t.password !== undefined ? { password: t.password } : {}),
+    ...(t.passwordFile ? { passwordFile: t.passwordFile } : {}),
+    headers: t.headers,
+    ...(ca ? { ca } : {}),
+    insecureSkipVerify: t.insecureSkipVerify,
+    timeoutMs: t.timeoutMs,
+  });
 }

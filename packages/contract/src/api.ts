@@ -50,6 +50,8 @@ export const ServerConfigResponseSchema = z.object({
   grafana: z
     .object({ url: z.string(), serviceDashboard: z.string(), workloadDashboard: z.string() })
     .optional(),
+  /** Whether a tracing backend is configured, and its own UI for links to a trace. */
+  tracing: z.object({ enabled: z.boolean(), externalUrl: z.string().optional() }).default({ enabled: false }),
 });
 export type ServerConfigResponse = z.infer<typeof ServerConfigResponseSchema>;
 

@@ -202,7 +202,7 @@ const stepParam = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return n;
 });
 
-const endParam = z.union([z.string(), z.number()]).transform((value, ctx) => {
+export const endParam = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const n = typeof value === 'number' ? value : /^\d{1,12}$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1_000_000_000 || n > 9_999_999_999) {
     ctx.addIssue({ code: 'custom', message: 'expected unix time in whole seconds (10 digits)' });

@@ -12,3 +12,4 @@ export * from './health';
 export * from './entities';
 export * from './logs';
 export * from './details';
+export * from './tracing';

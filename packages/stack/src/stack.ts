@@ -46,6 +46,8 @@ export interface StackOptions {
    * and histogram buckets that cut the series count about five-fold for very large meshes.
    */
   telemetryProfile?: string;
+  /** Share of requests mesh-sim traces, percent (default 100, as Istio's demo profile; 1 for `generated`). */
+  tracingSampling?: number;
   /** Extra arguments for the mesh-sim CLI, e.g. `['--disable-metrics', 'REQUEST_SIZE']`. */
   meshSimArgs?: string[];
   scrapeIntervalSeconds?: number;
@@ -88,6 +90,8 @@ export interface StackUrls {
 }
 
 export interface Endpoints extends StackUrls {
+  /** Jaeger's query API over mesh-sim's spans (the part before `/api/`), as the console reads it. */
+  tracing: string;
   kubeconfig: string;
   auth: AuthStrategy;
   /** STATE/users.json (the demo users and their tokens), or null with `anonymous`. */
@@ -297,59 +301,68 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.seed !== undefined) simArgs.push('--seed', String(options.seed));
     if (options.rateScale !== undefined) simArgs.push('--rate-scale', String(options.rateScale));
     if (options.telemetryProfile !== undefined) simArgs.push('--telemetry-profile', options.telemetryProfile);
+    // Istio's demo profile traces every request; generated (benchmark) meshes keep Istio's default 1 %.
+    const sampling = options.tracingSampling ?? (scenario === 'generated' ? 1 : 100);
+    simArgs.push('--tracing-sampling', String(sampling));
     simArgs.push(...(options.meshSimArgs ?? []));
     const consoleCommand = inCluster ? undefined : commands.console;
     const overlay = deployOverlay(auth);
+    const meshSimUp = onPortOrFree('mesh-sim', options.metricsPort ?? 0, (port) =>
+      run('mesh-sim', commands.meshSim, [...simArgs, '--metrics-port', String(port)]),
+    ).then(async (p) => {
+      started('mesh-sim', p);
+      await prom.setScrapeTargets([metricsUrl(p.url)]);
+      return p;
+    });
     const [meshSim, consoleProc, ic] = await settleAll([
-      onPortOrFree('mesh-sim', options.metricsPort ?? 0, (port) =>
-        run('mesh-sim', commands.meshSim, [...simArgs, '--metrics-port', String(port)]),
-      ).then(async (p) => {
-        started('mesh-sim', p);
-        await prom.setScrapeTargets([metricsUrl(p.url)]);
-        return p;
-      }),
+      meshSimUp,
+      // The console reads traces from mesh-sim's Jaeger query API, so it starts once mesh-sim's URL is known.
       consoleCommand
-        ? onPortOrFree('the console', options.consolePort ?? 0, (port) =>
-            run(
-              'meshlens',
-              consoleCommand,
-              [
-                '--kubeconfig',
-                kubeconfigPath,
-                '--prometheus-url',
-                prom.url,
-                '--port',
-                String(port),
-                // Sign-in with the demo's users: sessions sealed with a key of this stack.
-                ...(auth === 'token'
-                  ? ['--auth-strategy', 'token', '--session-key-file', sessionKeyFile(stateDir)]
-                  : []),
-                ...(issuer
-                  ? [
-                      '--session-key-file',
-                      sessionKeyFile(stateDir),
-                      '--auth-strategy',
-                      'openid',
-                      '--openid-issuer-url',
-                      issuer,
-                      '--openid-client-id',
-                      DEMO_OIDC_CLIENT_ID,
-                      '--openid-client-secret-file',
-                      oidcClientSecretFile(stateDir),
-                      '--openid-scopes',
-                      'openid,email,profile,groups',
-                      '--openid-provider-name',
-                      'the demo identity provider',
-                      // The demo's provider is http on loopback.
-                      '--openid-allow-insecure-issuer',
-                      'true',
-                    ]
-                  : []),
-                ...(options.consoleArgs ?? []),
-              ],
-              { KUBECONFIG: kubeconfigPath, PROMETHEUS_URL: prom.url },
-            ),
-          ).then((p) => started('console', p))
+        ? meshSimUp.then((sim) =>
+            onPortOrFree('the console', options.consolePort ?? 0, (port) =>
+              run(
+                'meshlens',
+                consoleCommand,
+                [
+                  '--kubeconfig',
+                  kubeconfigPath,
+                  '--prometheus-url',
+                  prom.url,
+                  '--port',
+                  String(port),
+                  // Sign-in with the demo's users: sessions sealed with a key of this stack.
+                  ...(auth === 'token'
+                    ? ['--auth-strategy', 'token', '--session-key-file', sessionKeyFile(stateDir)]
+                    : []),
+                  ...(issuer
+                    ? [
+                        '--session-key-file',
+                        sessionKeyFile(stateDir),
+                        '--auth-strategy',
+                        'openid',
+                        '--openid-issuer-url',
+                        issuer,
+                        '--openid-client-id',
+                        DEMO_OIDC_CLIENT_ID,
+                        '--openid-client-secret-file',
+                        oidcClientSecretFile(stateDir),
+                        '--openid-scopes',
+                        'openid,email,profile,groups',
+                        '--openid-provider-name',
+                        'the demo identity provider',
+                        // The demo's provider is http on loopback.
+                        '--openid-allow-insecure-issuer',
+                        'true',
+                      ]
+                    : []),
+                  '--tracing-url',
+                  tracingUrl(sim.url),
+                  ...(options.consoleArgs ?? []),
+                ],
+                { KUBECONFIG: kubeconfigPath, PROMETHEUS_URL: prom.url },
+              ),
+            ).then((p) => started('console', p)),
+          )
         : Promise.resolve(undefined),
       inCluster
         ? startInClusterConsole({
@@ -378,6 +391,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prometheus: prom.url,
       cluster: cluster.url,
       meshSim: meshSim.url,
+      tracing: tracingUrl(meshSim.url),
       kubeconfig: kubeconfigPath,
       auth,
       users: users.length ? usersFile(stateDir) : null,
@@ -523,6 +537,11 @@ function requireCommand(name: ComponentName): { cmd: string; args: string[] } {
 }
 
 /** mesh-sim's READY url is its base URL; Prometheus scrapes /metrics under it unless a path is given. */
+/** mesh-sim's Jaeger query API (the console's --tracing-url). */
+export function tracingUrl(meshSimUrl: string): string {
+  return `${meshSimUrl.replace(/\/+$/, '')}/jaeger`;
+}
+
 export function metricsUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/metrics';

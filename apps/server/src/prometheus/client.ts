@@ -2,27 +2,12 @@
  * A small Prometheus HTTP API client: instant queries over POST, auth (bearer token, basic auth, extra
  * headers such as a tenant id), TLS with a CA of one's own, timeouts, typed errors.
  */
-import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
-import { Agent, fetch, type Response } from 'undici';
+import { fetch, type Response } from 'undici';
+import { authorization, upstreamDispatcher, type UpstreamAuth, type UpstreamTls } from '../http/upstream';
 
-export interface PrometheusAuth {
-  bearerToken?: string;
-  /** Read at the first request and again at most once a minute (a mounted Secret may rotate). */
-  bearerTokenFile?: string;
-  username?: string;
-  password?: string;
-  /** Like bearerTokenFile, for the basic-auth password. */
-  passwordFile?: string;
-  headers?: Record<string, string>;
-}
-
-export interface PrometheusTls {
-  /** PEM CA certificate(s) trusted for an https URL, besides the system ones. */
-  ca?: string;
-  /** Accept any certificate (tests only). */
-  insecureSkipVerify?: boolean;
-}
+export type PrometheusAuth = UpstreamAuth;
+export type PrometheusTls = UpstreamTls;
+export { SECRET_FILE_TTL_MS } from '../http/upstream';
 
 export interface VectorSample {
   metric: Record<string, string>;
@@ -81,53 +66,15 @@ export interface PrometheusClientOptions extends PrometheusAuth, PrometheusTls {
   onQuery?: (ms: number, outcome: 'ok' | PrometheusError['kind']) => void;
 }
 
-/** How long a secret read from a file is reused before it is read again, ms. */
-export const SECRET_FILE_TTL_MS = 60_000;
-
-/** The text of a secret file, trimmed, re-read at most every SECRET_FILE_TTL_MS. */
-function fileSecret(path: string): () => Promise<string> {
-  let cached: { value: string; at: number } | undefined;
-  return async () => {
-    if (cached && performance.now() - cached.at < SECRET_FILE_TTL_MS) return cached.value;
-    try {
-      cached = { value: (await readFile(path, 'utf8')).trim(), at: performance.now() };
-    } catch (err) {
-      // A file that was readable stays in use while it is briefly missing (a Secret being updated).
-      if (cached) return cached.value;
-      throw new PrometheusError(
-        `cannot read the Prometheus credential file: ${(err as Error).message}`,
-        'unreachable',
-      );
-    }
-    return cached.value;
-  };
-}
-
-/** The Authorization header from the settings: a bearer token wins over basic auth. */
-function authorization(options: PrometheusAuth): () => Promise<string | undefined> {
-  const token = options.bearerTokenFile ? fileSecret(options.bearerTokenFile) : undefined;
-  const password = options.passwordFile ? fileSecret(options.passwordFile) : undefined;
-  return async () => {
-    const bearer = options.bearerToken ?? (token ? await token() : undefined);
-    if (bearer) return `Bearer ${bearer}`;
-    if (options.username === undefined) return undefined;
-    const pass = options.password ?? (password ? await password() : '');
-    return `Basic ${Buffer.from(`${options.username}:${pass}`).toString('base64')}`;
-  };
-}
-
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const base = options.url.replace(/\/+$/, '');
   const extraHeaders: Record<string, string> = { ...(options.headers ?? {}) };
-  const auth = authorization(options);
+  const auth = authorization(
+    options,
+    (message) => new PrometheusError(`cannot read the Prometheus credential file: ${message}`, 'unreachable'),
+  );
   const defaultTimeout = options.timeoutMs ?? 10_000;
-  // One pool of connections; for https, the system CAs plus the configured ones.
-  const dispatcher = new Agent({
-    connect: {
-      ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
-      ...(options.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
-    },
-  });
+  const dispatcher = upstreamDispatcher(options);
 
   async function call(
     path: string,
