@@ -7,10 +7,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GraphResponse } from '@meshlens/contract';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, sleep, startStack, type Stack } from '../src/index';
+
+/** The fields of the console's graph answer (packages/contract GraphResponse) this test reads. */
+interface GraphResponse {
+  nodes: { id: string; type: string; service?: string; cluster: string }[];
+  edges: { id: string; rps: number }[];
+  warnings: { code: string; message: string }[];
+}
 
 /** Polls `read` until `ok` holds for its answer (at most `timeoutMs`); returns the last answer. */
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
