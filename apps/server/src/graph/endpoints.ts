@@ -28,7 +28,7 @@ export interface EndpointOptions {
 }
 
 /** A seed placed in `cluster`: its id qualified when the graph spans clusters; `unknown` stays unplaced. */
-function placed(seed: Seed, cluster: string, multiCluster: boolean | undefined): Seed {
+export function placed(seed: Seed, cluster: string, multiCluster: boolean | undefined): Seed {
   if (cluster === U || cluster === '') return seed;
   return { ...seed, cluster, ...(multiCluster ? { id: nodeId.inCluster(seed.id, cluster) } : {}) };
 }

@@ -5,7 +5,9 @@
  */
 import { GraphQuerySchema, type GraphResponse } from '@meshlens/contract';
 import { describe, expect, it } from 'vitest';
+import { mergeSnapshots } from '../inventory/clusters';
 import { deriveSnapshot } from '../inventory/derive';
+import type { InventorySnapshot, WorkloadInfo } from '../inventory/types';
 import type { VectorSample } from '../prometheus/client';
 import { buildGraph, type GraphSamples } from './buildGraph';
 import { buildGraphQueries } from './queries';
@@ -70,10 +72,15 @@ const both = (src: Wl, dst: Wl, value: number) => [
   row('destination', src, dst, value),
 ];
 
-function graph(samples: GraphSamples, graphType = 'workload'): GraphResponse {
-  const q = GraphQuerySchema.parse({ namespaces: 'bookinfo', graphType });
+function graph(
+  samples: GraphSamples,
+  graphType = 'workload',
+  extra: Record<string, string> = {},
+  inv: InventorySnapshot = inventory,
+): GraphResponse {
+  const q = GraphQuerySchema.parse({ namespaces: 'bookinfo', graphType, ...extra });
   return buildGraph(q, samples, {
-    inventory,
+    inventory: inv,
     healthRules: [],
     cluster: 'east',
     timestamp: 1_800_000_000,
@@ -159,5 +166,66 @@ describe('multi-cluster graph', () => {
       for (const labels of groups)
         expect(labels).toEqual(expect.arrayContaining(['source_cluster', 'destination_cluster']));
     }
+  });
+
+  it('places idle workloads and services in their cluster, next to the traffic nodes, never doubled', () => {
+    const wlInfo = (name: string): WorkloadInfo => ({
+      namespace: 'bookinfo',
+      name,
+      kind: 'Deployment',
+      labels: { app: name.replace(/-v\d+$/, '') },
+      annotations: {},
+      app: name.replace(/-v\d+$/, ''),
+      version: 'v1',
+      pods: 1,
+      podsWithSidecar: 1,
+      isGateway: false,
+    });
+    const svc = (name: string) => ({
+      namespace: 'bookinfo',
+      name,
+      labels: {},
+      annotations: {},
+      selector: { app: name },
+    });
+    const inv = mergeSnapshots([
+      {
+        name: 'east',
+        snapshot: {
+          ...inventory,
+          workloads: [wlInfo('productpage-v1'), wlInfo('reviews-v1'), wlInfo('details-v1')],
+          services: [svc('reviews'), svc('details')],
+        },
+      },
+      {
+        name: 'west',
+        snapshot: { ...inventory, workloads: [wlInfo('reviews-v3')], services: [svc('reviews')] },
+      },
+    ]);
+    const g = graph(
+      { requests: [...both(PP, REV1, 3), ...both(PP, REV3, 2)] },
+      'workload',
+      { includeIdle: 'true' },
+      inv,
+    );
+    const ids = g.nodes.map((n) => n.id).sort();
+    expect(ids).toEqual([
+      'svc:bookinfo/details@east',
+      'svc:bookinfo/reviews@east',
+      'svc:bookinfo/reviews@west',
+      'wl:bookinfo/details-v1@east',
+      'wl:bookinfo/productpage-v1@east',
+      'wl:bookinfo/reviews-v1@east',
+      'wl:bookinfo/reviews-v3@west',
+    ]);
+    const idle = g.nodes.filter((n) => n.isIdle).map((n) => [n.id, n.cluster]);
+    expect(idle).toEqual([
+      ['svc:bookinfo/details@east', 'east'],
+      ['wl:bookinfo/details-v1@east', 'east'],
+    ]);
+    // The selector edges stay inside a cluster: west's reviews service never reaches east's reviews-v1.
+    const edges = g.edges.map((e) => e.id);
+    expect(edges).toContain('svc:bookinfo/details@east>wl:bookinfo/details-v1@east:http');
+    expect(edges).not.toContain('svc:bookinfo/reviews@west>wl:bookinfo/reviews-v1@east:http');
   });
 });
