@@ -1,6 +1,5 @@
 /** Graphs over several clusters: cluster boxes around per-cluster namespace boxes, and the side panel's cluster. */
 import { renderToStaticMarkup } from 'react-dom/server';
-import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Router } from 'wouter';
@@ -103,23 +102,19 @@ describe('graphs over several clusters', () => {
   it("the side panel names a node's cluster when the graph spans several, and not otherwise", () => {
     const render = (a: GraphResponse, selected: string) =>
       renderToStaticMarkup(
-        createElement(
-          QueryClientProvider,
-          { client: new QueryClient() },
-          createElement(
-            Router,
-            { ssrPath: '/graph' },
-            createElement(SidePanel, {
-              answer: a,
-              nodes: new Map(a.nodes.map((n) => [n.id, n])),
-              edges: new Map(a.edges.map((e) => [e.id, e])),
-              selected,
-              history: () => undefined,
-              onSelect: () => undefined,
-              globalSearch: '',
-            }),
-          ),
-        ),
+        <QueryClientProvider client={new QueryClient()}>
+          <Router ssrPath="/graph">
+            <SidePanel
+              answer={a}
+              nodes={new Map(a.nodes.map((n) => [n.id, n]))}
+              edges={new Map(a.edges.map((e) => [e.id, e]))}
+              selected={selected}
+              history={() => undefined}
+              onSelect={() => undefined}
+              globalSearch=""
+            />
+          </Router>
+        </QueryClientProvider>,
       );
     expect(render(answer, 'svc:bookinfo/reviews@west')).toMatch(/data-testid="panel-cluster">cluster west</);
     expect(render(answer, 'svc:bookinfo/reviews@east')).toMatch(/data-testid="panel-cluster">cluster east</);
