@@ -218,7 +218,9 @@ const BOX_GAP = 40;
 /**
  * Moves top-level boxes that overlap apart (dagre lays out nested compounds, such as cluster boxes
  * around namespace boxes, without keeping the outer ones apart): each box, in reading order, moves right
- * or down, whichever is shorter, until it clears the ones before it. Returns whether anything moved.
+ * or down, whichever is shorter, until it clears the ones before it. Only when boxes are nested: one
+ * level of boxes (namespace boxes of one cluster) is left as the layout placed it. Returns whether
+ * anything moved.
  */
 export function separateBoxes(cy: Core): boolean {
   const tops = cy
@@ -227,7 +229,8 @@ export function separateBoxes(cy: Core): boolean {
     .sort(
       (a, b) => a.boundingBox({}).y1 - b.boundingBox({}).y1 || a.boundingBox({}).x1 - b.boundingBox({}).x1,
     );
-  if (tops.length < 2) return false;
+  // Only nested boxes (clusters around namespaces): a graph of one level of boxes keeps its layout.
+  if (tops.length < 2 || !tops.some((box) => box.children(':parent').nonempty())) return false;
   type BB = { x1: number; y1: number; x2: number; y2: number };
   const overlaps = (a: BB, b: BB) =>
     a.x1 < b.x2 + BOX_GAP && b.x1 < a.x2 + BOX_GAP && a.y1 < b.y2 + BOX_GAP && b.y1 < a.y2 + BOX_GAP;

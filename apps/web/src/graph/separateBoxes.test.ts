@@ -46,6 +46,19 @@ describe('separateBoxes', () => {
     expect(separateBoxes(cy)).toBe(false);
   });
 
+  it('leaves one level of boxes (namespace boxes of one cluster) as the layout placed them', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    cy.add([
+      { data: { id: 'box:ns:a' } },
+      { data: { id: 'box:ns:b' } },
+      { data: { id: 'a1', parent: 'box:ns:a' }, position: { x: 0, y: 0 } },
+      { data: { id: 'a2', parent: 'box:ns:a' }, position: { x: 200, y: 100 } },
+      { data: { id: 'b1', parent: 'box:ns:b' }, position: { x: 100, y: 50 } },
+    ]);
+    expect(separateBoxes(cy)).toBe(false);
+    expect(cy.getElementById('b1').position()).toEqual({ x: 100, y: 50 });
+  });
+
   it('leaves a single box, and boxes apart, alone', () => {
     const cy = clusters();
     cy.getElementById('box:cluster:west')
