@@ -230,7 +230,7 @@ export function separateBoxes(cy: Core): boolean {
       (a, b) => a.boundingBox({}).y1 - b.boundingBox({}).y1 || a.boundingBox({}).x1 - b.boundingBox({}).x1,
     );
   // Only nested boxes (clusters around namespaces): a graph of one level of boxes keeps its layout.
-  if (tops.length < 2 || !tops.some((box) => box.children(':parent').nonempty())) return false;
+  if (tops.length < 2 || tops.children(':parent').empty()) return false;
   type BB = { x1: number; y1: number; x2: number; y2: number };
   const overlaps = (a: BB, b: BB) =>
     a.x1 < b.x2 + BOX_GAP && b.x1 < a.x2 + BOX_GAP && a.y1 < b.y2 + BOX_GAP && b.y1 < a.y2 + BOX_GAP;
