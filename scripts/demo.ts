@@ -37,7 +37,7 @@ const program = new Command('npm run demo --')
   )
   .addOption(
     new Option('--scenario <name>', 'scenario to simulate')
-      .choices(['bookinfo', 'travels', 'generated'])
+      .choices(['bookinfo', 'travels', 'multicluster', 'generated'])
       .default('bookinfo'),
   )
   .option(
@@ -243,7 +243,12 @@ async function main(): Promise<void> {
     `meshlens demo is running (scenario ${opts.scenario}, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
     `  Console:      ${urls.console ?? (opts.console ? '(not started: the console server is not built yet)' : '(not started: --no-console)')}`,
     `  Prometheus:   ${urls.prometheus}`,
-    `  Cluster API:  ${urls.cluster}`,
+    ...(stack.endpoints.clusters
+      ? stack.endpoints.clusters.map(
+          (c, i) =>
+            `  Cluster API:  ${c.url}  (cluster ${c.name}${i === 0 ? ", the console's home" : ''}; kubeconfig context ${c.name})`,
+        )
+      : [`  Cluster API:  ${urls.cluster}`]),
     `  mesh-sim:     ${urls.meshSim}`,
     `  Tracing:      ${stack.endpoints.tracing}/api/services (Jaeger query API)`,
     `  State:        ${state}/ (kubeconfig, endpoints.json, logs/)`,

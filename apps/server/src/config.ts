@@ -184,6 +184,12 @@ export const ServerConfigSchema = z.strictObject({
        */
       serviceAccountDir: z.string().optional(),
       clusterName: z.string().default('Kubernetes'),
+      /**
+       * Further clusters of the mesh, by kubeconfig context: each is read with its own watches and named
+       * after its context (its Istio cluster id). The home cluster (context / current context, named
+       * clusterName) is always read; listing it here too is allowed.
+       */
+      clusters: z.array(z.string().min(1)).default([]),
       istioNamespace: z.string().default('istio-system'),
       /** Deadline of each Kubernetes request (and of opening each watch). */
       timeoutMs: durationMs.default(10_000),
@@ -360,6 +366,13 @@ export function buildCommand(): Command {
     )
     .addOption(
       opt('--cluster-name <name>', 'cluster name shown in the graph [Kubernetes]', 'MESHLENS_CLUSTER_NAME'),
+    )
+    .addOption(
+      opt(
+        '--clusters <contexts>',
+        'further clusters of the mesh: kubeconfig contexts, comma-separated, each named after its context (its Istio cluster id)',
+        'MESHLENS_CLUSTERS',
+      ),
     )
     .addOption(
       opt(
@@ -778,6 +791,10 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       context: s('context'),
       serviceAccountDir: s('serviceAccountDir'),
       clusterName: s('clusterName'),
+      clusters: s('clusters')
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
       istioNamespace: s('istioNamespace'),
       timeoutMs: ms(seconds('--kube-timeout', s('kubeTimeout'))),
       watchTimeoutMs: ms(seconds('--kube-watch-timeout', s('kubeWatchTimeout'))),

@@ -10,7 +10,8 @@ import { createApp } from './app';
 import { authSettings, clusterAccess, createAuth, loadSessionSecrets, sessionSealer } from './auth/index';
 import { loadClientSecret } from './auth/openid';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
-import { startInventory } from './inventory/informers';
+import { combineInventories } from './inventory/clusters';
+import { startInventory, type InventoryOptions } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
 import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
@@ -62,6 +63,31 @@ export function loadKubeConfig(
     kc.setCurrentContext(context);
   }
   return kc;
+}
+
+/**
+ * The further clusters of `kubernetes.clusters`: each a kubeconfig context of `kc`'s file, read as its
+ * own cluster and named after the context. The home context, if listed, is not read twice.
+ */
+export function remoteClusterConfigs(
+  kc: KubeConfig,
+  contexts: readonly string[],
+): { name: string; kc: KubeConfig }[] {
+  const home = kc.getCurrentContext();
+  const names = kc.getContexts().map((c) => c.name);
+  const out: { name: string; kc: KubeConfig }[] = [];
+  for (const name of new Set(contexts)) {
+    if (name === home) continue;
+    if (!names.includes(name))
+      throw new Error(
+        `kubernetes.clusters: the kubeconfig has no context ${JSON.stringify(name)} (it has ${names.join(', ') || 'none'})`,
+      );
+    const one = new KubeConfig();
+    one.loadFromString(kc.exportConfig());
+    one.setCurrentContext(name);
+    out.push({ name, kc: one });
+  }
+  return out;
 }
 
 export interface StartServerOptions {
@@ -162,11 +188,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       )
     : undefined;
   const tracing = await tracingClient(config.tracing);
-  const inventory = startInventory(kc, logger, {
+  const remotes = remoteClusterConfigs(kc, config.kubernetes.clusters);
+  const inventoryOptions: InventoryOptions = {
     onRestart: (kind) => metrics.watchRestarts.inc({ kind }),
     timeoutMs: config.kubernetes.timeoutMs,
     watchTimeoutMs: config.kubernetes.watchTimeoutMs,
-  });
+  };
+  // One informer cache per cluster, each with its own watches and failures (see inventory/clusters.ts).
+  const inventory = combineInventories(
+    { name: config.kubernetes.clusterName, inventory: startInventory(kc, logger, inventoryOptions) },
+    remotes.map((r) => ({
+      name: r.name,
+      inventory: startInventory(r.kc, logger.child({ cluster: r.name }), inventoryOptions),
+    })),
+  );
   const prometheus = createPrometheusClient({
     url: p.url,
     bearerToken: p.bearerToken,
@@ -237,6 +272,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metricsUrl,
       prometheus: config.prometheus.url,
       kubernetes: kc.getCurrentCluster()?.server,
+      ...(remotes.length ? { clusters: [config.kubernetes.clusterName, ...remotes.map((r) => r.name)] } : {}),
       auth: settings.strategy,
       viewOnly: settings.viewOnly,
     },

@@ -71,6 +71,8 @@ export const EntityRowSchema = z.object({
   kind: z.enum(['app', 'workload', 'service']),
   name: z.string(),
   namespace: z.string(),
+  /** The cluster of a workload or service when the console reads several (the same name may be in each). */
+  cluster: z.string().optional(),
   health: HealthVerdictSchema,
   labels: z.record(z.string(), z.string()),
   /** Workloads: Deployment, StatefulSet, DaemonSet, Pod, …; services: ClusterIP, …; apps: `App`. */

@@ -16,7 +16,7 @@ export const NODE_TYPES = [
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
-export const BOX_TYPES = ['namespace', 'app'] as const;
+export const BOX_TYPES = ['namespace', 'app', 'cluster'] as const;
 export type BoxType = (typeof BOX_TYPES)[number];
 
 /**

@@ -11,6 +11,14 @@ export const nodeId = {
   unknown: () => 'unknown',
   namespaceBox: (namespace: string) => `box:ns:${namespace}`,
   appBox: (namespace: string, app: string) => `box:app:${namespace}/${app}`,
+  /** The compound box of one cluster (drawn around its namespace boxes when the graph spans several). */
+  clusterBox: (cluster: string) => `box:cluster:${cluster}`,
+  /**
+   * A node's id in a graph that spans several clusters: its single-cluster id with `@<cluster>`, e.g.
+   * `svc:bookinfo/reviews@west`, so the same service in two clusters is two nodes. A graph of one cluster
+   * keeps the plain ids.
+   */
+  inCluster: (id: string, cluster: string) => `${id}@${cluster}`,
 } as const;
 
 /** Edge id: `<source>><target>:<protocol>`, e.g. `wl:bookinfo/productpage-v1>svc:bookinfo/reviews:http`. */

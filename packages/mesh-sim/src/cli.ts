@@ -56,7 +56,10 @@ const program = new Command('mesh-sim')
     'Simulates Istio sidecar traffic for a scenario, creating its objects in the cluster and serving Istio metrics for Prometheus.',
   )
   .requiredOption('--kubeconfig <file>', 'kubeconfig of the cluster (e.g. the demo cluster)')
-  .requiredOption('--scenario <name>', 'bookinfo | travels | generated, or a scenario YAML file')
+  .requiredOption(
+    '--scenario <name>',
+    'bookinfo | travels | multicluster | generated, or a scenario YAML file (multicluster: one kubeconfig context per cluster, named east and west)',
+  )
   .option('--metrics-port <port>', 'port for /metrics (0 = a free one)', int('--metrics-port'), 0)
   .option('--metrics-host <host>', 'address to listen on', '127.0.0.1')
   .option('--services <n>', 'generated: number of services', int('--services'))

@@ -7,7 +7,8 @@ import { Engine } from './engine/simulate';
 import { applyObjects } from './kube/apply';
 import { watchCluster } from './kube/watch';
 import { loadScenario } from './scenario/load';
-import { scenarioObjects } from './scenario/manifests';
+import { scenarioObjectsByCluster } from './scenario/manifests';
+import { clusterKubeConfigs, mergedWatch } from './kube/clusters';
 import { runSimulation } from './runtime';
 import { JAEGER_BASE_PATH } from './server';
 import { registerKubelet } from './kube/kubelet';
@@ -22,7 +23,8 @@ import {
 
 export interface MeshSimOptions {
   kubeconfigPath: string;
-  /** bookinfo | travels | generated, or a path to a scenario YAML file. */
+  /** bookinfo | travels | multicluster | generated, or a path to a scenario YAML file. A scenario over
+   * several clusters reads each through the kubeconfig context named after it. */
   scenario: string;
   metricsPort?: number;
   host?: string;
@@ -97,12 +99,24 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
     throw new Error(`cannot read kubeconfig ${options.kubeconfigPath}: ${(err as Error).message}`);
   }
 
-  const objects = scenarioObjects(scenario);
-  const applied = await applyObjects(kc, objects);
-  log(
-    `scenario ${scenario.name}: ${objects.length} objects (${applied.created} created, ${applied.replaced} replaced, ${applied.unchanged} unchanged)`,
-  );
-  const watch = await watchCluster(kc, log);
+  // One cluster: the kubeconfig's current context. Several (a multi-cluster scenario): each its context.
+  const byCluster = scenarioObjectsByCluster(scenario);
+  const kcs = clusterKubeConfigs(kc, [...byCluster.keys()], options.kubeconfigPath);
+  const watches: { cluster: string; watch: Awaited<ReturnType<typeof watchCluster>> }[] = [];
+  try {
+    for (const [cluster, objects] of byCluster) {
+      const ckc = kcs.get(cluster)!;
+      const applied = await applyObjects(ckc, objects);
+      log(
+        `scenario ${scenario.name}${byCluster.size > 1 ? ` (cluster ${cluster})` : ''}: ${objects.length} objects (${applied.created} created, ${applied.replaced} replaced, ${applied.unchanged} unchanged)`,
+      );
+      watches.push({ cluster, watch: await watchCluster(ckc, log) });
+    }
+  } catch (err) {
+    await Promise.all(watches.map((w) => w.watch.stop()));
+    throw err;
+  }
+  const watch = mergedWatch(watches);
   watch.takeChanged();
   const engine = new Engine(scenario, watch.inventory(), {
     seed: options.seed ?? 1,
@@ -134,7 +148,12 @@ export async function startMeshSim(options: MeshSimOptions): Promise<MeshSim> {
   }
   const url = runtime.url;
   log(`serving ${url}/metrics`);
-  const unregister = engine.logs ? await registerKubelet(kc, url, log) : async () => {};
+  const undo = engine.logs
+    ? await Promise.all([...kcs.values()].map((c) => registerKubelet(c, url, log)))
+    : [];
+  const unregister = async () => {
+    for (const u of undo) await u();
+  };
   const off = (r: 'source' | 'destination') => [...telemetry.disabled[r]].join(',') || 'none';
   if (options.telemetryProfile || options.disabledMetrics || telemetry.histogramBuckets)
     log(

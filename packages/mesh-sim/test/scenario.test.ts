@@ -72,7 +72,7 @@ describe('scenario parsing', () => {
   it('reports YAML syntax errors and unknown scenario names', () => {
     expect(() => parseScenarioYaml('name: [unclosed')).toThrow(/not valid YAML/);
     expect(() => loadScenario('no-such-scenario')).toThrow(
-      /cannot read scenario "no-such-scenario" \(built-ins: bookinfo, travels, generated\)/,
+      /cannot read scenario "no-such-scenario" \(built-ins: bookinfo, travels, multicluster, generated\)/,
     );
   });
 });

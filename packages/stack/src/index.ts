@@ -38,6 +38,7 @@ export {
   ComponentMissingError,
   metricsUrl,
   readEndpoints,
+  scenarioClusters,
   startStack,
   type Endpoints,
   type ScenarioName,

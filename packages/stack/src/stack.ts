@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import YAML from 'yaml';
 import { componentCommand, type ComponentName } from './components';
 import { errorText } from './net';
 import { deployOverlay, startInClusterConsole, type InClusterConsole } from './inCluster';
@@ -21,7 +22,15 @@ import {
   type DemoUser,
 } from './users';
 
-export type ScenarioName = 'bookinfo' | 'travels' | 'generated';
+export type ScenarioName = 'bookinfo' | 'travels' | 'multicluster' | 'generated';
+
+/**
+ * The clusters of a scenario, the console's home cluster first: the `multicluster` scenario's two
+ * (mesh-sim's scenarios/multicluster.yaml), one demo cluster each; the others run in one cluster.
+ */
+export function scenarioClusters(scenario: ScenarioName): string[] {
+  return scenario === 'multicluster' ? ['east', 'west'] : [];
+}
 
 export interface StackOptions {
   scenario?: ScenarioName;
@@ -99,6 +108,11 @@ export interface Endpoints extends StackUrls {
   /** With `openid`: the demo's OpenID provider (issuer URL) and the console's client id there. */
   oidc?: { issuer: string; clientId: string };
   scenario: ScenarioName;
+  /**
+   * With a multi-cluster scenario: each demo cluster (the home one first, also `cluster`), reached through
+   * the kubeconfig's context of its name.
+   */
+  clusters?: { name: string; url: string; pid: number; kubeconfig: string }[];
   startedAt: string;
   /** The process that started the stack (the demo launcher): SIGTERM it to stop the demo. */
   pid: number;
@@ -155,6 +169,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const withConsole = options.withConsole ?? true;
   const auth = options.auth ?? 'anonymous';
   const inCluster = withConsole && options.inCluster === true;
+  const clusterNames = scenarioClusters(scenario);
+  if (inCluster && clusterNames.length)
+    throw new Error(`--in-cluster runs the console in one cluster: not with the ${scenario} scenario`);
   if (inCluster && auth === 'openid')
     // deploy/overlays/openid names a real provider and a client secret Secret; the demo does not fill them in.
     throw new Error(
@@ -249,15 +266,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       : undefined;
     const issuer = oidc?.url.replace(/\/+$/, '');
     progress('starting the demo cluster and Prometheus');
-    const [cluster, prom] = await settleAll([
-      onPortOrFree('demo-cluster', options.clusterPort ?? 0, (port) =>
-        run('demo-cluster', commands.cluster, [
+    // One demo cluster, or one per cluster of the scenario (the first on clusterPort), each writing its
+    // own kubeconfig; then one kubeconfig with a context per cluster, named after it.
+    const startCluster = (name: string | undefined, port: number) => {
+      const logName = name ? `demo-cluster-${name}` : 'demo-cluster';
+      return onPortOrFree(logName, port, (p) =>
+        run(logName, commands.cluster, [
           '--host',
           '127.0.0.1',
           '--port',
-          String(port),
+          String(p),
           '--kubeconfig-out',
-          kubeconfigPath,
+          name ? clusterKubeconfig(stateDir, name) : kubeconfigPath,
           ...(users.length ? ['--token-auth-file', tokenFile(stateDir), '--load', DEMO_USERS_MANIFEST] : []),
           // As kube-apiserver's --oidc-* flags: the user is the ID token's `sub` (the account name, no
           // prefix), so data/demo/users.yaml's bindings of admin, bookinfo-editor and viewer apply.
@@ -278,7 +298,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
               ]
             : []),
         ]),
-      ).then((p) => started('demo-cluster', p)),
+      ).then((p) => started(logName, p));
+    };
+    const [clusters, prom] = await settleAll([
+      clusterNames.length
+        ? settleAll(clusterNames.map((n, i) => startCluster(n, i === 0 ? (options.clusterPort ?? 0) : 0)))
+        : startCluster(undefined, options.clusterPort ?? 0).then((p) => [p]),
       onPortOrFree('Prometheus', options.prometheusPort ?? 0, (port) =>
         startPrometheus({
           scrapeTargets: [],
@@ -293,6 +318,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return p;
       }),
     ]);
+
+    const cluster = clusters[0]!;
+    if (clusterNames.length) await writeClustersKubeconfig(stateDir, clusterNames, kubeconfigPath);
 
     progress(`starting mesh-sim (${scenario})${withConsole ? ' and the console' : ''}`);
     const simArgs = ['--kubeconfig', kubeconfigPath, '--scenario', scenario];
@@ -330,6 +358,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
                   prom.url,
                   '--port',
                   String(port),
+                  // Several clusters: the home one is the kubeconfig's current context; the others by name.
+                  ...(clusterNames.length
+                    ? ['--cluster-name', clusterNames[0]!, '--clusters', clusterNames.slice(1).join(',')]
+                    : []),
                   // Sign-in with the demo's users: sessions sealed with a key of this stack.
                   ...(auth === 'token'
                     ? ['--auth-strategy', 'token', '--session-key-file', sessionKeyFile(stateDir)]
@@ -397,6 +429,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       users: users.length ? usersFile(stateDir) : null,
       ...(issuer ? { oidc: { issuer, clientId: DEMO_OIDC_CLIENT_ID } } : {}),
       scenario,
+      ...(clusterNames.length
+        ? {
+            clusters: clusterNames.map((name, i) => ({
+              name,
+              url: clusters[i]!.url,
+              pid: clusters[i]!.pid,
+              kubeconfig: clusterKubeconfig(stateDir, name),
+            })),
+          }
+        : {}),
       startedAt: new Date().toISOString(),
       pid: process.pid,
       pids: {
@@ -427,7 +469,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await writeFile(endpointsPath, `${JSON.stringify(endpoints, null, 2)}\n`);
 
     const watched: Array<[string, { exited: Promise<number | string> } | undefined]> = [
-      ['demo-cluster', cluster],
+      ...clusters.map((c, i): [string, { exited: Promise<number | string> }] => [
+        clusterNames.length ? `demo-cluster-${clusterNames[i]}` : 'demo-cluster',
+        c,
+      ]),
       ['mesh-sim', meshSim],
       ['console', consoleProc],
       ['prometheus', prom],
@@ -471,6 +516,47 @@ function portTaken(failure: string, port: number): boolean {
   return /EADDRINUSE|address already in use/.test(failure) && new RegExp(`:${port}\\b`).test(failure);
 }
 
+/** The kubeconfig one demo cluster of a multi-cluster stack writes. */
+const clusterKubeconfig = (stateDir: string, name: string) => join(stateDir, `kubeconfig-${name}`);
+
+interface KubeconfigFile {
+  clusters: { name: string; cluster: unknown }[];
+  users: { name: string; user: unknown }[];
+  contexts: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
+}
+
+/**
+ * One kubeconfig for the clusters of a multi-cluster stack: each demo cluster's own entries renamed after
+ * the cluster (context, cluster and user `east`, …), the first cluster's context current. The console
+ * reads the others as further clusters (`--clusters`), mesh-sim each through the context of its name.
+ */
+async function writeClustersKubeconfig(
+  stateDir: string,
+  names: readonly string[],
+  out: string,
+): Promise<void> {
+  const merged: KubeconfigFile = { clusters: [], users: [], contexts: [] };
+  for (const name of names) {
+    const one = YAML.parse(await readFile(clusterKubeconfig(stateDir, name), 'utf8')) as KubeconfigFile;
+    const ctx = one.contexts[0];
+    const cluster = one.clusters.find((c) => c.name === ctx?.context.cluster);
+    const user = one.users.find((u) => u.name === ctx?.context.user);
+    if (!ctx || !cluster || !user)
+      throw new Error(`${clusterKubeconfig(stateDir, name)}: no context with its cluster and user`);
+    merged.clusters.push({ name, cluster: cluster.cluster });
+    merged.users.push({ name, user: user.user });
+    merged.contexts.push({ name, context: { ...ctx.context, cluster: name, user: name } });
+  }
+  const text = YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    ...merged,
+    'current-context': names[0],
+    preferences: {},
+  });
+  await writeFile(out, text, { mode: 0o600 });
+}
+
 /** Reads stateDir/endpoints.json of a running stack (undefined when there is none). */
 export async function readEndpoints(stateDir = '.demo'): Promise<Endpoints | undefined> {
   try {
@@ -498,6 +584,7 @@ export async function claimStateDir(stateDir: string, progress: (message: string
   if (!previous) return;
   const leftovers = [
     ...Object.values(previous.pids ?? {}),
+    ...(previous.clusters?.map((c) => c.pid) ?? []),
     ...(previous.inCluster?.pods.map((p) => p.pid) ?? []),
     previous.inCluster?.portForwardPid,
   ].filter(

@@ -92,6 +92,31 @@ describe('entity rows from rates and inventory', () => {
     ]);
   });
 
+  it('over several clusters: a row per cluster, naming it; a service selects only its own cluster', () => {
+    const svc = { namespace: 'shop', name: 'cart', labels: {}, annotations: {}, selector: { app: 'cart' } };
+    const multi = {
+      ...input,
+      snapshot: {
+        ...snapshot,
+        workloads: [wl('cart-v1', { cluster: 'east' }), wl('cart-v3', { cluster: 'west' })],
+        services: [
+          { ...svc, cluster: 'east' },
+          { ...svc, cluster: 'west' },
+        ],
+      },
+    };
+    expect(buildRows('services', multi).map((r) => [r.cluster, r.name, r.related])).toEqual([
+      ['east', 'cart', ['cart-v1']],
+      ['west', 'cart', ['cart-v3']],
+    ]);
+    expect(buildRows('workloads', multi).map((r) => [r.cluster, r.name, r.related])).toEqual([
+      ['east', 'cart-v1', ['cart']],
+      ['west', 'cart-v3', ['cart']],
+    ]);
+    // One cluster: no cluster on the rows (the answer is unchanged).
+    expect(buildRows('services', input).every((r) => r.cluster === undefined)).toBe(true);
+  });
+
   it('grades a workload by its pods, and says when its pods lack a sidecar', () => {
     const rows = buildRows('workloads', input);
     expect(rows.map((r) => [r.name, r.health.status, r.sidecar])).toEqual([

@@ -88,7 +88,10 @@ function group(input: RowsInput): Grouped {
     nsAnnotations,
     workloads,
     services,
-    servicesOf: (w) => (servicesByNs.get(w.namespace) ?? []).filter((s) => selects(s.selector, w.labels)),
+    servicesOf: (w) =>
+      (servicesByNs.get(w.namespace) ?? []).filter(
+        (s) => s.cluster === w.cluster && selects(s.selector, w.labels),
+      ),
     apps: () => {
       const apps = new Map<string, WorkloadInfo[]>();
       for (const w of workloads) {
@@ -98,7 +101,10 @@ function group(input: RowsInput): Grouped {
       }
       return apps;
     },
-    selectedBy: (s) => (wlsByNs.get(s.namespace) ?? []).filter((w) => selects(s.selector, w.labels)),
+    selectedBy: (s) =>
+      (wlsByNs.get(s.namespace) ?? []).filter(
+        (w) => w.cluster === s.cluster && selects(s.selector, w.labels),
+      ),
   };
 }
 
@@ -169,6 +175,7 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
         kind: 'workload',
         name: w.name,
         namespace: w.namespace,
+        ...(w.cluster ? { cluster: w.cluster } : {}),
         health: withSidecarNotes(workloadVerdict(g, input, w), [w]),
         labels: w.labels,
         type: w.kind,
@@ -211,6 +218,7 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
         kind: 'service',
         name: s.name,
         namespace: s.namespace,
+        ...(s.cluster ? { cluster: s.cluster } : {}),
         health: serviceVerdict(g, input, s),
         labels: s.labels,
         type: index.serviceTypes.get(entityKey(s.namespace, s.name)) ?? 'ClusterIP',

@@ -5,7 +5,7 @@ import type { VectorSample } from '../prometheus/client';
 import type { EndpointOptions } from './endpoints';
 import type { TrafficMap, TrafficSample } from './model';
 import type { PipelineQuery } from './queries';
-import { toSamples } from './samples';
+import { spansClusters, toSamples } from './samples';
 import { draftResponse, type ResponseDraft } from './toResponse';
 import { GRAPH_STEPS, stepsOf, type Answers, type GraphStep, type StepContext } from './steps';
 
@@ -97,6 +97,7 @@ export function startGraph(
     injectServiceNodes: q.injectServiceNodes,
     serviceEntries: inventory.serviceEntries,
     selected: new Set(q.namespaces),
+    multiCluster: spansClusters(samples.requests, samples.tcp, samples.mtls, samples.grpcMessages),
   };
   const selected = stepsOf(q, steps);
   const firstDeferred = selected.findIndex((s) => s.edgeValuesOnly);

@@ -20,6 +20,17 @@ export interface EndpointOptions {
   serviceEntries: readonly ServiceEntryInfo[];
   /** The namespaces asked for (which reports count, see readByKiali). */
   selected: ReadonlySet<string>;
+  /**
+   * The samples span several clusters: node ids carry the cluster (nodeId.inCluster), so the same
+   * service or workload in two clusters is two nodes. A single-cluster graph keeps the plain ids.
+   */
+  multiCluster?: boolean;
+}
+
+/** A seed placed in `cluster`: its id qualified when the graph spans clusters; `unknown` stays unplaced. */
+export function placed(seed: Seed, cluster: string, multiCluster: boolean | undefined): Seed {
+  if (cluster === U || cluster === '') return seed;
+  return { ...seed, cluster, ...(multiCluster ? { id: nodeId.inCluster(seed.id, cluster) } : {}) };
 }
 
 type Seed = Parameters<typeof newNode>[0];
@@ -181,6 +192,8 @@ export function edgesOf(
 
 /** Samples with these labels equal (besides srcWl and dstSvc, the memo's keys) share endpoints. */
 const sameEndpoints = (a: TrafficSample, b: TrafficSample) =>
+  a.srcCluster === b.srcCluster &&
+  a.dstCluster === b.dstCluster &&
   a.srcNs === b.srcNs &&
   a.srcApp === b.srcApp &&
   a.srcVer === b.srcVer &&
@@ -225,17 +238,29 @@ export function endpointsOf(s: TrafficSample, o: EndpointOptions): Endpoints | u
 function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | undefined {
   const type = o.graphType === 'service' ? 'workload' : o.graphType;
   const inject = o.injectServiceNodes || o.graphType === 'service';
-  const source = entitySeed(type, s.srcNs, s.srcWl, s.srcApp, s.srcVer) ?? UNKNOWN_SEED;
-  const dest = entitySeed(type, s.dstNs, s.dstWl, s.dstApp, s.dstVer);
+  const srcSeed = entitySeed(type, s.srcNs, s.srcWl, s.srcApp, s.srcVer);
+  const source = srcSeed ? placed(srcSeed, s.srcCluster, o.multiCluster) : UNKNOWN_SEED;
+  const dstSeed = entitySeed(type, s.dstNs, s.dstWl, s.dstApp, s.dstVer);
+  const dest = dstSeed && placed(dstSeed, s.dstCluster, o.multiCluster);
   const hops: [Seed, Seed][] = [];
   // Passthrough traffic goes straight to the workload it reached, with no service node in between (as
   // Kiali draws it); only when no workload is known does the PassthroughCluster node stand for it.
   const passthrough = s.dstSvcName === PASSTHROUGH || s.dstSvc === PASSTHROUGH;
   if (passthrough && dest) return { source, dest, hops: [[source, dest]], edges: [] };
+  const svcSeed = serviceSeed(s, o.serviceEntries);
+  // A service is in the cluster that served it; a request no workload answered (a local reply, whose
+  // destination_cluster is unknown) was resolved in the caller's cluster. Service entries are mesh-wide.
+  const svcCluster = s.dstCluster !== U ? s.dstCluster : s.srcCluster;
   const service =
     s.dstSvcName === U && !dest
       ? UNKNOWN_SERVICE_SEED
-      : (serviceSeed(s, o.serviceEntries) ?? (dest ? undefined : UNKNOWN_SERVICE_SEED));
+      : svcSeed
+        ? svcSeed.isServiceEntry
+          ? svcSeed
+          : placed(svcSeed, svcCluster, o.multiCluster)
+        : dest
+          ? undefined
+          : UNKNOWN_SERVICE_SEED;
   if (service && (inject || !dest || service.isServiceEntry)) {
     hops.push([source, service]);
     if (dest) hops.push([service, dest]);

@@ -3,6 +3,7 @@ import { constants, gunzipSync, gzip } from 'node:zlib';
 import type { GraphDebug, GraphResponse, GraphWarning } from '@meshlens/contract';
 import type { Logger } from 'pino';
 import type { HealthRule } from '../health/tolerances';
+import { clusterWarnings } from '../inventory/clusters';
 import type { InventorySnapshot } from '../inventory/types';
 import { PrometheusError, type PrometheusClient } from '../prometheus/client';
 import { startGraph } from './buildGraph';
@@ -231,6 +232,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
         code: 'InventoryWatchBroken',
         message: `watches of ${inventory.failing.join(', ')} are reconnecting; their objects may be stale`,
       });
+    warnings.push(...clusterWarnings(inventory));
     if (inventory.synced) {
       const known = new Set(inventory.namespaces.map((n) => n.name));
       const missing = q.namespaces.filter((n) => !known.has(n));

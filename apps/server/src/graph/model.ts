@@ -13,6 +13,9 @@ import {
 /** One Prometheus series of the requests / TCP / response-time queries, with the labels the graph uses. */
 export interface TrafficSample {
   reporter: string;
+  /** Istio's cluster ids of the caller's and the callee's proxies (`unknown` when not reported). */
+  srcCluster: string;
+  dstCluster: string;
   srcNs: string;
   srcWl: string;
   srcApp: string;
@@ -40,6 +43,8 @@ export interface TNode {
   type: NodeType;
   label: string;
   namespace: string;
+  /** The cluster it runs in (from source_cluster / destination_cluster), when the samples say. */
+  cluster?: string;
   app?: string;
   version?: string;
   workload?: string;
@@ -123,7 +128,14 @@ type NodeSeed = Pick<TNode, 'id' | 'type' | 'label' | 'namespace'> &
   Partial<
     Pick<
       TNode,
-      'app' | 'version' | 'workload' | 'service' | 'host' | 'serviceEntryLocation' | 'isServiceEntry'
+      | 'app'
+      | 'version'
+      | 'workload'
+      | 'service'
+      | 'host'
+      | 'serviceEntryLocation'
+      | 'isServiceEntry'
+      | 'cluster'
     >
   >;
 

@@ -9,6 +9,8 @@ export interface GraphPromQuery {
 
 const ENDPOINT_LABELS = [
   'reporter',
+  'source_cluster',
+  'destination_cluster',
   'source_workload_namespace',
   'source_workload',
   'source_canonical_service',

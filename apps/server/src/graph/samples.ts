@@ -14,6 +14,8 @@ export function toSamples(vector: readonly VectorSample[]): TrafficSample[] {
     if (!Number.isFinite(v)) continue;
     out.push({
       reporter: m.reporter ?? U,
+      srcCluster: m.source_cluster || U,
+      dstCluster: m.destination_cluster || U,
       srcNs: m.source_workload_namespace || U,
       srcWl: m.source_workload || U,
       srcApp: m.source_canonical_service || U,
@@ -60,7 +62,7 @@ export function readByKiali(s: TrafficSample, selected: ReadonlySet<string>): bo
 
 /** The identity of a series but for its reporter: the same request reported by both proxies has one. */
 export function seriesKey(s: TrafficSample): string {
-  return `${s.srcNs}\u0000${s.srcWl}\u0000${s.srcApp}\u0000${s.srcVer}\u0000${s.dstSvc}\u0000${s.dstSvcName}\u0000${s.dstNs}\u0000${s.dstWl}\u0000${s.dstApp}\u0000${s.dstVer}\u0000${s.protocol}\u0000${s.code}\u0000${s.grpc}\u0000${s.flags}\u0000${s.direction}`;
+  return `${s.srcCluster}\u0000${s.dstCluster}\u0000${s.srcNs}\u0000${s.srcWl}\u0000${s.srcApp}\u0000${s.srcVer}\u0000${s.dstSvc}\u0000${s.dstSvcName}\u0000${s.dstNs}\u0000${s.dstWl}\u0000${s.dstApp}\u0000${s.dstVer}\u0000${s.protocol}\u0000${s.code}\u0000${s.grpc}\u0000${s.flags}\u0000${s.direction}`;
 }
 
 /**
@@ -89,4 +91,21 @@ export function countedSamples(
     out.push(s);
   }
   return out;
+}
+
+/** Whether samples name more than one cluster (`source_cluster` / `destination_cluster`, not `unknown`). */
+export function spansClusters(...lists: readonly (readonly TrafficSample[] | undefined)[]): boolean {
+  let first: string | undefined;
+  for (const list of lists) {
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      for (const c of [s.srcCluster, s.dstCluster]) {
+        if (c === U) continue;
+        if (first === undefined) first = c;
+        else if (c !== first) return true;
+      }
+    }
+  }
+  return false;
 }

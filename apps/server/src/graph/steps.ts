@@ -100,9 +100,9 @@ export const GRAPH_STEPS: readonly GraphStep[] = [
     name: 'idleNode',
     optional: false,
     needs: [],
-    run(map, _a, { q, inventory, forceInventory }) {
+    run(map, _a, { q, inventory, forceInventory, options }) {
       if (q.includeIdle || forceInventory)
-        addIdle(map, inventory, q.namespaces, q.graphType, q.injectServiceNodes);
+        addIdle(map, inventory, q.namespaces, q.graphType, q.injectServiceNodes, options.multiCluster);
     },
   },
   {

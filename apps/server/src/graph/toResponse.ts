@@ -62,7 +62,7 @@ export function draftResponse(map: TrafficMap, cluster: string): ResponseDraft {
         id: n.id,
         type: n.type,
         label: n.label,
-        cluster,
+        cluster: n.cluster ?? cluster,
         namespace: n.namespace,
         isRoot: n.isRoot,
         isGateway: n.isGateway,

@@ -30,6 +30,8 @@ export interface WorkloadInfo {
   /** Pods running an istio-proxy container (injected sidecar or gateway proxy). */
   podsWithSidecar: number;
   isGateway: boolean;
+  /** The cluster it runs in, when the console reads several (see ./clusters.ts). */
+  cluster?: string;
 }
 
 export interface ServiceInfo {
@@ -38,6 +40,8 @@ export interface ServiceInfo {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   selector: Record<string, string>;
+  /** The cluster it is defined in, when the console reads several. */
+  cluster?: string;
 }
 
 export interface ServiceEntryInfo {
@@ -60,6 +64,17 @@ export interface InventorySnapshot {
   /** Istio config per resolved host FQDN (e.g. `reviews.bookinfo.svc.cluster.local`). */
   hostConfig: Record<string, HostConfig>;
   /** Informer kinds currently failing (watch broken, being restarted). */
+  failing: string[];
+  /**
+   * With several clusters: each one's state, the home cluster first (whose state `synced` and `failing`
+   * also give). Absent with one cluster.
+   */
+  clusters?: ClusterState[];
+}
+
+export interface ClusterState {
+  name: string;
+  synced: boolean;
   failing: string[];
 }
 

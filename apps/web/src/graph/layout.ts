@@ -194,6 +194,8 @@ export function runLayout(
         return run(name, step + 1);
       // fcose's fast draft packs nodes on top of each other: spread it out, then fit again.
       if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy)) cy.fit(undefined, 30);
+      // Nested boxes (clusters around namespaces) can overlap after dagre: move them apart.
+      if (separateBoxes(cy)) cy.fit(undefined, 30);
       return { layout: name };
     });
     l.run(); // throws synchronously when the layout fails
@@ -208,6 +210,49 @@ export function runLayout(
     const engine = loadLayoutEngine(fallback);
     return engine ? engine.then(() => run(fallback)) : run(fallback);
   }
+}
+
+/** Room left between top-level boxes that separateBoxes moves apart, model px. */
+const BOX_GAP = 40;
+
+/**
+ * Moves top-level boxes that overlap apart (dagre lays out nested compounds, such as cluster boxes
+ * around namespace boxes, without keeping the outer ones apart): each box, in reading order, moves right
+ * or down, whichever is shorter, until it clears the ones before it. Only when boxes are nested: one
+ * level of boxes (namespace boxes of one cluster) is left as the layout placed it. Returns whether
+ * anything moved.
+ */
+export function separateBoxes(cy: Core): boolean {
+  const tops = cy
+    .nodes(':parent')
+    .filter((n) => n.isOrphan())
+    .sort(
+      (a, b) => a.boundingBox({}).y1 - b.boundingBox({}).y1 || a.boundingBox({}).x1 - b.boundingBox({}).x1,
+    );
+  // Only nested boxes (clusters around namespaces): a graph of one level of boxes keeps its layout.
+  if (tops.length < 2 || tops.children(':parent').empty()) return false;
+  type BB = { x1: number; y1: number; x2: number; y2: number };
+  const overlaps = (a: BB, b: BB) =>
+    a.x1 < b.x2 + BOX_GAP && b.x1 < a.x2 + BOX_GAP && a.y1 < b.y2 + BOX_GAP && b.y1 < a.y2 + BOX_GAP;
+  const placed: BB[] = [];
+  let moved = false;
+  tops.forEach((box) => {
+    const leaves = box.descendants().filter((d) => d.isChildless());
+    for (let i = 0; i < placed.length * 2 + 1; i++) {
+      const bb = box.boundingBox({});
+      const hit = placed.find((p) => overlaps(p, bb));
+      if (!hit) break;
+      const dx = hit.x2 + BOX_GAP - bb.x1;
+      const dy = hit.y2 + BOX_GAP - bb.y1;
+      const shift = dx <= dy ? { x: dx, y: 0 } : { x: 0, y: dy };
+      cy.batch(() =>
+        leaves.forEach((n) => void n.position({ x: n.position().x + shift.x, y: n.position().y + shift.y })),
+      );
+      moved = true;
+    }
+    placed.push(box.boundingBox({}));
+  });
+  return moved;
 }
 
 /** The size of the widest and tallest edge label the stylesheet draws (labels do not depend on positions). */

@@ -175,6 +175,19 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
       } as never,
     },
     {
+      // A cluster around its namespace boxes (graphs over several clusters): a heavier frame, more room.
+      selector: 'node[nodeType = "box"][id ^= "box:cluster:"]',
+      style: {
+        'background-opacity': 0.35,
+        'border-width': 2,
+        'border-style': 'solid',
+        'font-size': 13,
+        'font-weight': 700,
+        color: p.text,
+        padding: '22px',
+      } as never,
+    },
+    {
       selector: 'edge',
       style: {
         width: 'data(width)',

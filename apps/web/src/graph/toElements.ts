@@ -150,28 +150,53 @@ export function toEdgeDetail(e: GraphEdge): EdgeDetail {
   return { responses };
 }
 
+/** The clusters of an answer's nodes (not boxes, not `unknown`), sorted. */
+export function clustersOf(answer: Pick<GraphResponse, 'nodes'>): string[] {
+  const clusters = new Set<string>();
+  for (const n of answer.nodes)
+    if (n.type !== 'box' && n.type !== 'unknown' && n.cluster) clusters.add(n.cluster);
+  return [...clusters].sort();
+}
+
 /**
  * Graph answer → flat Cytoscape element data, keyed by the server's stable ids. Namespace boxes are
- * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed.
+ * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed. When
+ * the graph spans several clusters, each cluster is a box around its own namespace boxes (the same
+ * namespace in two clusters is two boxes), as Kiali's cluster boxes.
  */
 export function toElements(answer: GraphResponse, options: ElementOptions): GraphElements {
   const serverBoxes = answer.nodes.some((n) => n.type === 'box');
-  const namespaces = new Set(
-    answer.nodes.filter((n) => n.type !== 'unknown' && n.type !== 'box').map((n) => n.namespace),
-  );
-  const box = !serverBoxes && options.boxNamespaces && namespaces.size > 1;
+  const clusters = clustersOf(answer);
+  const multi = clusters.length > 1;
+  /** A node's namespace box key: `namespace`, or `namespace@cluster` over several clusters. */
+  const keyOf = (n: GraphNode) => (multi ? `${n.namespace}@${n.cluster}` : n.namespace);
+  const boxable = (n: GraphNode) =>
+    n.type !== 'unknown' && n.type !== 'box' && n.namespace !== 'unknown' && (!multi || n.cluster !== '');
+  const namespaces = new Map<string, GraphNode>();
+  for (const n of answer.nodes) if (boxable(n) && !namespaces.has(keyOf(n))) namespaces.set(keyOf(n), n);
+  const box = !serverBoxes && options.boxNamespaces && (namespaces.size > 1 || multi);
   const nodes: NodeData[] = [];
   const nodeIds = new Set<string>();
+  const nsBoxId = (n: GraphNode) =>
+    multi ? nodeId.inCluster(nodeId.namespaceBox(n.namespace), n.cluster) : nodeId.namespaceBox(n.namespace);
   if (box) {
-    for (const ns of [...namespaces].sort()) {
-      const id = nodeId.namespaceBox(ns);
-      nodes.push(boxData(id, ns));
+    // Parents before children: cluster boxes, then namespace boxes.
+    if (multi)
+      for (const c of clusters) {
+        const id = nodeId.clusterBox(c);
+        nodes.push(boxData(id, `cluster ${c}`, undefined, c, 'cluster'));
+        nodeIds.add(id);
+      }
+    for (const key of [...namespaces.keys()].sort()) {
+      const n = namespaces.get(key)!;
+      const id = nsBoxId(n);
+      const parent = multi ? nodeId.clusterBox(n.cluster) : undefined;
+      nodes.push(boxData(id, n.namespace, parent, multi ? n.cluster : '', 'namespace'));
       nodeIds.add(id);
     }
   }
   for (const n of answer.nodes) {
-    const boxable = box && n.type !== 'unknown' && namespaces.has(n.namespace);
-    nodes.push(toNodeData(n, boxable ? nodeId.namespaceBox(n.namespace) : n.parent));
+    nodes.push(toNodeData(n, box && boxable(n) ? nsBoxId(n) : n.parent));
     nodeIds.add(n.id);
   }
   const edges: EdgeData[] = [];
@@ -185,9 +210,24 @@ export function toElements(answer: GraphResponse, options: ElementOptions): Grap
   return { nodes, edges, details };
 }
 
-function boxData(id: string, namespace: string): NodeData {
+/** A namespace box (inside its cluster's box, `parent`), or a cluster box (`namespace` = the cluster). */
+function boxData(
+  id: string,
+  label: string,
+  parent: string | undefined,
+  cluster: string,
+  boxType: 'namespace' | 'cluster',
+): NodeData {
   return toNodeData(
-    graphNode({ id, type: 'box', label: namespace, cluster: '', namespace, isBox: true }),
-    undefined,
+    graphNode({
+      id,
+      type: 'box',
+      label,
+      cluster,
+      namespace: boxType === 'namespace' ? label : '',
+      isBox: true,
+      boxType,
+    }),
+    parent,
   );
 }

@@ -27,6 +27,8 @@ export interface PodView {
   serviceAccount: string;
   /** Owning workload (Deployment) name. */
   workload: string;
+  /** The cluster it was read from (multi-cluster scenarios); else the scenario's workload says. */
+  cluster?: string;
   /** The pod's annotations that the simulated proxy reads (sidecar.istio.io/statsHistogramBuckets). */
   annotations?: Record<string, string>;
   /** Container names (the app's first, as in the pod spec) and the pod IP: for the access and app logs. */

@@ -30,6 +30,8 @@ export interface WorkloadRt {
   sidecar: boolean;
   gateway: boolean;
   serviceAccount: string;
+  /** The cluster its proxies report as their own (`source_cluster` / `destination_cluster`). */
+  cluster: string;
   caller: Caller;
   latency: (r: Random) => number;
   /** Source identity, by whether the connection is mTLS. */
@@ -139,7 +141,10 @@ export class World {
               matchesLabels(p.labels, view.selector!),
             )
           : [];
-      this.services.set(fqdn, { fqdn, name: view.name, namespace: view.namespace, view, pods });
+      // The same Service in several clusters (multi-primary): one host whose endpoints span them all.
+      const same = this.services.get(fqdn);
+      if (same) for (const p of pods) if (!same.pods.includes(p)) same.pods.push(p);
+      if (!same) this.services.set(fqdn, { fqdn, name: view.name, namespace: view.namespace, view, pods });
     }
     for (const se of inventory.serviceEntries) this.addServiceEntry(se);
 
@@ -154,7 +159,9 @@ export class World {
       destinationRules: inventory.destinationRules as unknown as MeshConfig['destinationRules'],
       peerAuthentications: inventory.peerAuthentications as unknown as MeshConfig['peerAuthentications'],
       serviceEntries: inventory.serviceEntries as unknown as MeshConfig['serviceEntries'],
-      services: inventory.services.map((s) => ({
+      services: [
+        ...new Map(inventory.services.map((s) => [`${s.namespace}/${s.name}`, s] as const)).values(),
+      ].map((s) => ({
         name: s.name,
         namespace: s.namespace,
         ports: s.ports.map((p) => ({
@@ -190,6 +197,7 @@ export class World {
           .filter((g) => matchesLabels(first.labels, (g.spec?.selector as Record<string, string>) ?? {}))
           .map((g) => `${g.metadata.namespace ?? 'default'}/${g.metadata.name}`)
       : undefined;
+    const cluster = first.cluster ?? spec.cluster ?? this.scenario.cluster;
     const rt: WorkloadRt = {
       key,
       name: first.workload,
@@ -200,9 +208,10 @@ export class World {
       sidecar: first.sidecar,
       gateway,
       serviceAccount: first.serviceAccount,
+      cluster,
       caller: { namespace: first.namespace, labels: first.labels, ...(gateways ? { gateways } : {}) },
       latency: lognormal(spec.latency.median, spec.latency.p99),
-      source: [this.sourceFragment(first, UNKNOWN), this.sourceFragment(first, principal)],
+      source: [this.sourceFragment(first, UNKNOWN, cluster), this.sourceFragment(first, principal, cluster)],
       principal,
       destCache: new Map(),
       histograms: this.histogramsOf(key, first),
@@ -231,7 +240,8 @@ export class World {
       : { ...DEFAULT_BEHAVIOUR, name: pod.workload, namespace: pod.namespace, app };
   }
 
-  private sourceFragment(pod: PodView, principal: string): Fragment {
+  /** The reporting proxy's own identity; `cluster` is its own cluster (Istio's CLUSTER_ID). */
+  private sourceFragment(pod: PodView, principal: string, cluster: string): Fragment {
     const l = pod.labels;
     return this.fragments.source({
       source_workload: pod.workload,
@@ -241,7 +251,7 @@ export class World {
       source_principal: principal,
       source_app: l.app ?? UNKNOWN,
       source_version: l.version ?? UNKNOWN,
-      source_cluster: this.scenario.cluster,
+      source_cluster: cluster,
     } satisfies SourceValues);
   }
 
@@ -286,7 +296,8 @@ export class World {
         destination_canonical_revision: canonicalRevision(pod as PodView),
         destination_service_name: svc.name,
         destination_service_namespace: w.namespace,
-        destination_cluster: this.scenario.cluster,
+        // From the peer's metadata (or the endpoint's, without a sidecar): the cluster it runs in.
+        destination_cluster: w.cluster,
       });
       w.destCache.set(key, f);
     }

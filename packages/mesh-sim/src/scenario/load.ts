@@ -15,7 +15,7 @@ export class ScenarioError extends Error {
   }
 }
 
-export const BUILT_IN_SCENARIOS = ['bookinfo', 'travels', 'generated'] as const;
+export const BUILT_IN_SCENARIOS = ['bookinfo', 'travels', 'multicluster', 'generated'] as const;
 export type BuiltInScenario = (typeof BUILT_IN_SCENARIOS)[number];
 
 const dataUrl = (file: string) => new URL(`../../../../data/istio/${file}`, import.meta.url);

@@ -1,6 +1,6 @@
 /** The Kubernetes and Istio objects a scenario creates in the cluster. */
 import { loadManifests, type KubeObject } from './load';
-import type { Scenario, WorkloadSpec } from './schema';
+import { scenarioClusters, workloadCluster, type Scenario, type WorkloadSpec } from './schema';
 
 const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
@@ -87,4 +87,26 @@ export function scenarioObjects(s: Scenario): KubeObject[] {
   for (const o of s.istioObjects) add(o as KubeObject);
   // Manifest objects after the namespaces, in file order.
   return [...out.slice(0, s.namespaces.length), ...manifests, ...out.slice(s.namespaces.length)];
+}
+
+/**
+ * The objects of each cluster of the scenario (a single-cluster scenario: one entry, every object). As in
+ * a multi-primary mesh, namespaces, Services, ServiceAccounts and Istio objects exist in every cluster;
+ * a Deployment only in the cluster of its workload.
+ */
+export function scenarioObjectsByCluster(s: Scenario): Map<string, KubeObject[]> {
+  const all = scenarioObjects(s);
+  const clusters = scenarioClusters(s);
+  if (clusters.length === 1) return new Map([[clusters[0]!, all]]);
+  const home = new Map(s.workloads.map((w) => [`${w.namespace}/${w.name}`, workloadCluster(s, w)]));
+  return new Map(
+    clusters.map((c) => [
+      c,
+      all.filter(
+        (o) =>
+          o.kind !== 'Deployment' ||
+          (home.get(`${o.metadata.namespace}/${o.metadata.name}`) ?? s.cluster) === c,
+      ),
+    ]),
+  );
 }

@@ -88,6 +88,12 @@ export const workloadSchema = z
     serviceAccount: dnsLabel.optional(),
     /** `gateway`: an ingress gateway (reports only its outbound leg). */
     role: z.enum(['app', 'gateway']).default('app'),
+    /**
+     * The cluster it runs in (Istio's cluster id, `source_cluster` / `destination_cluster` of its
+     * proxy's reports); default the scenario's `cluster`. Namespaces, Services and Istio objects exist in
+     * every cluster of the scenario, as in a multi-primary mesh.
+     */
+    cluster: z.string().min(1).optional(),
     /** Extra pod labels (e.g. `istio: ingressgateway`). */
     labels: z.record(z.string(), z.string()).default({}),
     /**
@@ -168,7 +174,8 @@ export const scenarioSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().default(''),
-    cluster: z.string().default('Kubernetes'),
+    /** The default cluster (Istio's default cluster id is `Kubernetes`); workloads may name another. */
+    cluster: z.string().min(1).default('Kubernetes'),
     trustDomain: z.string().default('cluster.local'),
     manifests: z.array(manifestSchema).default([]),
     namespaces: z.array(z.object({ name: dnsLabel, injection: z.boolean().default(true) }).strict()).min(1),
@@ -189,3 +196,12 @@ export type ServiceSpec = Scenario['services'][number];
 export type ExternalServiceSpec = Scenario['externalServices'][number];
 export type EntrySpec = Scenario['entry'][number];
 export type LatencySpec = z.output<typeof latencySchema>;
+
+/** The clusters of a scenario: its default cluster first, then the others its workloads name. */
+export function scenarioClusters(s: Pick<Scenario, 'cluster' | 'workloads'>): string[] {
+  return [...new Set([s.cluster, ...s.workloads.map((w) => w.cluster ?? s.cluster)])];
+}
+
+/** The cluster a workload runs in. */
+export const workloadCluster = (s: Pick<Scenario, 'cluster'>, w: Pick<WorkloadSpec, 'cluster'>): string =>
+  w.cluster ?? s.cluster;

@@ -11,22 +11,33 @@ const RANK: Record<HealthStatus, number> = { Failure: 4, Degraded: 3, NotReady: 
 export function applyBoxes(map: TrafficMap, boxBy: BoxBy): void {
   if (boxBy === 'none') return;
   const boxes = new Map<string, TNode>();
+  // Over several clusters, each cluster's namespace (or app) gets its own box.
+  const clusters = new Set<string>();
+  for (const n of map.nodes.values()) if (n.cluster) clusters.add(n.cluster);
+  const inCluster = (id: string, n: TNode) =>
+    clusters.size > 1 && n.cluster ? nodeId.inCluster(id, n.cluster) : id;
   for (const n of [...map.nodes.values()]) {
     if (n.type === 'unknown' || n.isServiceEntry || n.isBox) continue;
     let id: string;
     let label: string;
     if (boxBy === 'namespace') {
-      id = nodeId.namespaceBox(n.namespace);
+      id = inCluster(nodeId.namespaceBox(n.namespace), n);
       label = n.namespace;
     } else {
       const app = n.type === 'service' ? n.service : n.app;
       if (!app || n.type === 'app') continue;
-      id = nodeId.appBox(n.namespace, app);
+      id = inCluster(nodeId.appBox(n.namespace, app), n);
       label = app;
     }
     let box = boxes.get(id);
     if (!box) {
-      box = newNode({ id, type: 'box', label, namespace: n.namespace });
+      box = newNode({
+        id,
+        type: 'box',
+        label,
+        namespace: n.namespace,
+        ...(n.cluster ? { cluster: n.cluster } : {}),
+      });
       box.isBox = true;
       box.boxType = boxBy;
       if (boxBy === 'app') box.app = label;

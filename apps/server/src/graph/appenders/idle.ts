@@ -1,6 +1,6 @@
 import { nodeId, type GraphType } from '@meshlens/contract';
 import type { InventorySnapshot, ServiceInfo, WorkloadInfo } from '../../inventory/types';
-import { entitySeed } from '../endpoints';
+import { entitySeed, placed } from '../endpoints';
 import { ensureEdge, ensureNode, type TrafficMap } from '../model';
 import { CLUSTER_DOMAIN } from '../../inventory/hosts';
 
@@ -8,6 +8,7 @@ export function selects(service: ServiceInfo, workload: WorkloadInfo): boolean {
   const entries = Object.entries(service.selector);
   return (
     service.namespace === workload.namespace &&
+    service.cluster === workload.cluster &&
     entries.length > 0 &&
     entries.every(([k, v]) => workload.labels[k] === v)
   );
@@ -24,13 +25,17 @@ export function addIdle(
   namespaces: readonly string[],
   graphType: GraphType,
   injectServiceNodes: boolean,
+  /** The graph spans several clusters: idle nodes are placed in their cluster (see placed()). */
+  multiCluster = false,
 ): void {
   const selected = new Set(namespaces);
   const workloads = inventory.workloads.filter((w) => selected.has(w.namespace));
   const services = inventory.services.filter((s) => selected.has(s.namespace));
   const withServices = injectServiceNodes || graphType === 'service';
-  const seedOf = (w: WorkloadInfo) =>
-    entitySeed(graphType, w.namespace, w.name, w.app ?? 'unknown', w.version ?? 'unknown');
+  const seedOf = (w: WorkloadInfo) => {
+    const seed = entitySeed(graphType, w.namespace, w.name, w.app ?? 'unknown', w.version ?? 'unknown');
+    return seed && w.cluster ? placed(seed, w.cluster, multiCluster) : seed;
+  };
   if (graphType !== 'service') {
     for (const w of workloads) {
       const seed = seedOf(w);
@@ -40,14 +45,18 @@ export function addIdle(
   if (!withServices) return;
   const pairs = new Set([...map.edges.values()].map((e) => `${e.source}>${e.target}`));
   for (const s of services) {
-    const id = nodeId.service(s.namespace, s.name);
+    const plain = { id: nodeId.service(s.namespace, s.name), type: 'service' as const, label: s.name };
+    const seed = s.cluster
+      ? placed({ ...plain, namespace: s.namespace }, s.cluster, multiCluster)
+      : undefined;
+    const id = seed?.id ?? plain.id;
     if (!map.nodes.has(id)) {
       const node = ensureNode(map, {
+        ...plain,
         id,
-        type: 'service',
-        label: s.name,
         namespace: s.namespace,
         service: s.name,
+        ...(seed?.cluster ? { cluster: seed.cluster } : {}),
       });
       node.host = `${s.name}.${s.namespace}.svc.${CLUSTER_DOMAIN}`;
       node.isIdle = true;

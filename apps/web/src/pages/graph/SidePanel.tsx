@@ -3,7 +3,7 @@ import { Link } from 'wouter';
 import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
 import { formatDuration } from '@meshlens/contract';
 import { formatBytesRate, formatConnections, formatMs, formatPct, formatRps } from '../../graph/format';
-import { BADGES, toEdgeDetail } from '../../graph/toElements';
+import { BADGES, clustersOf, toEdgeDetail } from '../../graph/toElements';
 import type { Series } from './history';
 import { Sparkline } from './Sparkline';
 import { ServiceActions } from '../../wizards/ServiceActions';
@@ -63,12 +63,15 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
   const httpErr = n.httpIn > 0 ? ((n.httpIn4xx + n.httpIn5xx + n.httpInNoResponse) / n.httpIn) * 100 : NaN;
   const badges = BADGES.filter((b) => n[b.flag]);
   const series = props.history(n.id);
+  // Over several clusters, which one the node runs in (the same service may be in each).
+  const cluster = n.type !== 'unknown' && n.cluster && clustersOf(props.answer).length > 1 ? n.cluster : '';
   return (
     <>
       <header className="panel-header">
         <div className="panel-kind">{n.isInaccessible ? 'No access' : TYPE_TEXT[n.type]}</div>
         <h2 data-testid="panel-title">{nodeName(n)}</h2>
         <div className="panel-sub">
+          {cluster && <span data-testid="panel-cluster">cluster {cluster}</span>}
           {n.namespace !== 'unknown' && <span>namespace {n.namespace}</span>}
           {n.isOutside && <span className="tag">outside selected namespaces</span>}
           {n.isInaccessible && (

@@ -78,6 +78,12 @@ const Row = memo(function Row({
       </div>
       <div role="cell" className="et-cell et-name">
         <Link href={`/namespaces/${r.namespace}/${kind}/${r.name}`}>{r.name}</Link>
+        {r.cluster && (
+          <span className="muted" data-testid="row-cluster">
+            {' '}
+            · {r.cluster}
+          </span>
+        )}
       </div>
       <div role="cell" className="et-cell">
         {r.namespace}
@@ -168,7 +174,13 @@ export function EntityTable({ kind, rows, filters, onSort }: Props) {
           {virtual.getVirtualItems().map((item) => {
             const r = rows[item.index]!;
             return (
-              <Row key={`${r.namespace}/${r.name}`} kind={kind} r={r} index={item.index} start={item.start} />
+              <Row
+                key={`${r.cluster ?? ''}/${r.namespace}/${r.name}`}
+                kind={kind}
+                r={r}
+                index={item.index}
+                start={item.start}
+              />
             );
           })}
         </div>
