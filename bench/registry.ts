@@ -68,6 +68,12 @@ export const benches: BenchEntry[] = [
       "detail page API at 1,000 services: a service's inbound metrics (every chart), outbound metrics, facts, node graph",
   },
   {
+    name: 'tracing',
+    module: 'bench/tracing/tracing.ts',
+    load: async () => (await import('./tracing/tracing')).runTracingBench,
+    description: "tracing routes with 10,000 traces held in the demo's Jaeger API: trace list, one trace",
+  },
+  {
     name: 'web',
     module: 'bench/web/web.ts',
     load: async () => (await import('./web/web')).runWebBench,

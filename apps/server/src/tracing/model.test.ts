@@ -78,6 +78,16 @@ describe('entity spans', () => {
     expect(entitySpans(SNAP, 'workloads', 'bookinfo', 'reviews-v2')).toEqual({
       service: 'reviews.bookinfo',
       podPrefix: 'reviews-v2-',
+      tags: { 'istio.canonical_revision': 'v2' },
+    });
+    // two workloads of one app with the same version: the backend cannot tell them apart
+    const twins = {
+      ...SNAP,
+      workloads: [...SNAP.workloads, { ...workload('reviews-v2b', 'reviews', 'v2') }],
+    };
+    expect(entitySpans(twins, 'workloads', 'bookinfo', 'reviews-v2')).toEqual({
+      service: 'reviews.bookinfo',
+      podPrefix: 'reviews-v2-',
     });
     expect(entitySpans(SNAP, 'services', 'bookinfo', 'details')).toEqual({
       service: 'details.bookinfo',

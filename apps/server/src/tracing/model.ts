@@ -72,12 +72,18 @@ export interface EntitySpans {
   podPrefix?: string;
   /** A service: the operation of requests into it starts with `<svc>.<ns>.svc.`. */
   operationPrefix?: string;
+  /**
+   * Tags every one of its spans carries, for the backend to search on (a workload whose version is its
+   * own within its app: `istio.canonical_revision`), so the search needs no more than the list's limit.
+   */
+  tags?: Record<string, string>;
 }
 
 export function isEntitySpan(s: Span, e: EntitySpans): boolean {
   if (s.service !== e.service) return false;
   if (e.podPrefix && !(s.pod ?? '').startsWith(e.podPrefix)) return false;
   if (e.operationPrefix && !s.operation.startsWith(e.operationPrefix)) return false;
+  if (e.tags) for (const [k, v] of Object.entries(e.tags)) if (s.tags[k] !== v) return false;
   return true;
 }
 

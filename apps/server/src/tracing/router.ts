@@ -46,6 +46,10 @@ const isEntityKind = (k: string): k is EntityKind => (ENTITY_KINDS as readonly s
 const canonical = (w: WorkloadInfo) =>
   w.labels['service.istio.io/canonical-name'] ?? w.labels['app.kubernetes.io/name'] ?? w.app ?? w.name;
 
+/** Istio's canonical revision of a workload (its spans' `istio.canonical_revision`), when labelled. */
+const revisionOf = (w: WorkloadInfo) =>
+  w.labels['service.istio.io/canonical-revision'] ?? w.labels['app.kubernetes.io/version'] ?? w.version;
+
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
@@ -62,7 +66,20 @@ export function entitySpans(
   }
   if (kind === 'workloads') {
     const w = snap.workloads.find((x) => x.namespace === namespace && x.name === name);
-    return w ? { service: `${canonical(w)}.${namespace}`, podPrefix: `${name}-` } : undefined;
+    if (!w) return undefined;
+    const app = canonical(w);
+    const revision = revisionOf(w);
+    // The version names this workload alone within its app: the backend can search on it.
+    const own =
+      revision !== undefined &&
+      !snap.workloads.some(
+        (x) => x !== w && x.namespace === namespace && canonical(x) === app && revisionOf(x) === revision,
+      );
+    return {
+      service: `${app}.${namespace}`,
+      podPrefix: `${name}-`,
+      ...(own ? { tags: { 'istio.canonical_revision': revision } } : {}),
+    };
   }
   const svc = snap.services.find((x) => x.namespace === namespace && x.name === name);
   if (!svc) return undefined;
@@ -142,10 +159,11 @@ export function tracingRouter(deps: TracingDeps): Router {
     const end = q.end ?? Math.floor(now() / 1000);
     const start = end - q.duration;
     if (!deps.client) return { start, end, traces: [] as Trace[] };
-    const tags: Record<string, string> = {};
+    const tags: Record<string, string> = { ...e.tags };
     if (q.errorsOnly) tags.error = 'true';
     if (q.tag) tags[q.tag.key] = q.tag.value;
-    const narrowed = Boolean(e.podPrefix || e.operationPrefix);
+    // Spans the backend cannot tell apart from the rest of the app's are kept here: ask it for more.
+    const narrowed = Boolean((e.podPrefix && !e.tags) || e.operationPrefix);
     const raw = await deps.client
       .traces({
         service: e.service,
