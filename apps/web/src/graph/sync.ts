@@ -1,5 +1,6 @@
 import type { CollectionReturnValue, Core, ElementDefinition } from 'cytoscape';
 import type { EdgeData, GraphElements, NodeData } from './model';
+import { yieldToMain } from './slices';
 
 export interface SyncResult {
   added: number;
@@ -128,17 +129,7 @@ export interface ChunkedSyncOptions {
   yieldToMain?: () => Promise<void>;
 }
 
-/** A macrotask without setTimeout's 4 ms clamp. */
-export function yieldToMain(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+export { yieldToMain };
 
 /**
  * syncElements for large graphs: the same diff, applied in batches of `chunk` elements with the main
