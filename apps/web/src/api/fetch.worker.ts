@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { splitAnswer } from './answerPieces';
+import { fetchText } from './client';
 import type { FetchReply, FetchRequest } from './workerFetch';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -20,12 +21,8 @@ scope.onmessage = async (event: MessageEvent<FetchRequest>) => {
   const controller = new AbortController();
   running.set(id, controller);
   try {
-    const res = await fetch(url, {
-      credentials: 'same-origin',
-      headers: { accept: 'application/json' },
-      signal: controller.signal,
-    });
-    const text = await res.text();
+    const res = await fetchText(url, controller.signal);
+    const { text } = res;
     if (!res.ok) {
       reply({ id, kind: 'http-error', status: res.status, statusText: res.statusText, text });
       return;
