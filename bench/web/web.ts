@@ -278,7 +278,7 @@ const LARGE_SERVICES = 5000;
 const LARGE_NAMESPACES = 100;
 
 /** 5,000 services in 100 namespaces: the aggregate view, expanding one namespace, a refresh. */
-async function largeMesh(browser: Browser, url: string, log: (l: string) => void): Promise<LargeMesh> {
+export async function largeMesh(browser: Browser, url: string, log: (l: string) => void): Promise<LargeMesh> {
   const graph = syntheticGraph({ nodes: LARGE_SERVICES, namespaces: LARGE_NAMESPACES, local: true });
   // the refresh: every rate 10% up, so every element gets new data
   const next = structuredClone(graph);

@@ -119,3 +119,22 @@ describe('requestStream', () => {
     expect(new TextDecoder().decode(value)).toBe('{"kind":"line"}\n');
   });
 });
+
+describe('request with reuse', () => {
+  it('answers the same object for the same text, a new one for a new text', async () => {
+    let body = '{"nodes":[{"id":"a"}]}';
+    const fetchFn = stubFetch(() => answer(200, body));
+    const memo = {};
+    const first = await request('GET', '/api/graph', { reuse: memo });
+    const again = await request('GET', '/api/graph', { reuse: memo });
+    expect(again).toBe(first);
+    body = '{"nodes":[{"id":"b"}]}';
+    const changed = await request('GET', '/api/graph', { reuse: memo });
+    expect(changed).not.toBe(first);
+    expect(changed).toEqual({ nodes: [{ id: 'b' }] });
+    // without a memo every answer is parsed anew
+    const plain = await request('GET', '/api/graph');
+    expect(plain).not.toBe(changed);
+    expect(fetchFn).toHaveBeenCalledTimes(4);
+  });
+});

@@ -111,6 +111,19 @@ export interface RequestOptions<T = unknown> {
   schema?: AnswerSchema<T>;
   /** `accept` header (default JSON). */
   accept?: string;
+  /**
+   * The last answer's text and value: an answer with the same text returns that value (the same
+   * object) without parsing it again, so whatever was derived from it need not be rebuilt.
+   */
+  reuse?: AnswerMemo;
+}
+
+/** See RequestOptions.reuse: filled by `request` with each answer it parses. */
+export interface AnswerMemo {
+  text?: string;
+  value?: unknown;
+  /** The worker request that gave `value` (requestInWorker: the worker keeps the text). */
+  id?: number;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -148,12 +161,31 @@ async function send(method: string, path: string, options: RequestOptions<unknow
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'NetworkError', `The console server did not answer (${String(err)})`);
   }
-  if (!res.ok) {
-    const err = errorOf(res.status, res.statusText, await res.text().catch(() => ''));
-    if (res.status === 401 && !path.startsWith('/api/auth/')) for (const l of unauthorizedListeners) l(err);
-    throw err;
-  }
+  if (!res.ok) throw answerError(path, res.status, res.statusText, await res.text().catch(() => ''));
   return res;
+}
+
+/**
+ * A GET of `url` as the graph's fetch worker makes it (api/fetch.worker.ts, off the main thread): the
+ * answer's status and text, whatever the status (the page turns a failure into an ApiError).
+ */
+export async function fetchText(
+  url: string,
+  signal: AbortSignal,
+): Promise<{ ok: boolean; status: number; statusText: string; text: string }> {
+  const res = await fetch(url, {
+    credentials: 'same-origin',
+    headers: { accept: 'application/json' },
+    signal,
+  });
+  return { ok: res.ok, status: res.status, statusText: res.statusText, text: await res.text() };
+}
+
+/** The ApiError of a non-2xx answer to `path` (a 401 is reported to the shell: sign-in page). */
+export function answerError(path: string, status: number, statusText: string, text: string): ApiError {
+  const err = errorOf(status, statusText, text);
+  if (status === 401 && !path.startsWith('/api/auth/')) for (const l of unauthorizedListeners) l(err);
+  return err;
 }
 
 /**
@@ -164,6 +196,8 @@ async function send(method: string, path: string, options: RequestOptions<unknow
 export async function request<T>(method: string, path: string, options: RequestOptions<T> = {}): Promise<T> {
   const res = await send(method, path, options as RequestOptions<unknown>);
   const text = await res.text();
+  const memo = options.reuse;
+  if (memo && memo.text === text && memo.value !== undefined) return memo.value as T;
   let parsed: unknown = undefined;
   try {
     parsed = text ? JSON.parse(text) : undefined;
@@ -171,15 +205,23 @@ export async function request<T>(method: string, path: string, options: RequestO
     // reported below
   }
   if (parsed === undefined) throw new ApiError(res.status, 'HttpError', `Empty or invalid JSON from ${path}`);
-  if (!options.schema) return parsed as T;
-  const checked = options.schema.safeParse(parsed);
-  if (!checked.success)
-    throw new ApiError(
-      res.status,
-      'ContractError',
-      `Unexpected answer from ${path}: ${checked.error.message}`,
-    );
-  return checked.data;
+  let value: T;
+  if (!options.schema) value = parsed as T;
+  else {
+    const checked = options.schema.safeParse(parsed);
+    if (!checked.success)
+      throw new ApiError(
+        res.status,
+        'ContractError',
+        `Unexpected answer from ${path}: ${checked.error.message}`,
+      );
+    value = checked.data;
+  }
+  if (memo) {
+    memo.text = text;
+    memo.value = value;
+  }
+  return value;
 }
 
 /**

@@ -14,6 +14,8 @@ import type {
   ServerConfigResponse,
 } from '@meshlens/contract';
 import { request } from './client';
+import type { AnswerMemo } from './client';
+import { requestInWorker } from './workerFetch';
 
 export type GraphParams = Pick<
   GraphQuery,
@@ -94,6 +96,9 @@ export function useNamespaces(refetchInterval: number | false) {
  * shows are asked (graphAppenders); without, the server's full set. Not validated with zod: a 1,000-node
  * answer is large and comes from our own server, typed by the contract.
  */
+/** The last graph answer: a refresh whose answer has not changed keeps the same object. */
+const lastGraph: AnswerMemo = {};
+
 export function useGraph(
   graphParams: GraphParams | null,
   refetchInterval: number | false,
@@ -104,11 +109,16 @@ export function useGraph(
     queryKey: queryKeys.graph(params ?? ({} as GraphParams)),
     enabled: params !== null && params.namespaces.length > 0,
     queryFn: ({ signal }) =>
-      request<GraphResponse>('GET', ROUTES.graph, {
+      // fetched and parsed off the main thread: a 5,000-service answer is ~10 MB of JSON
+      requestInWorker<GraphResponse>(ROUTES.graph, {
         query: graphSearchParams(params as GraphParams),
         signal,
+        reuse: lastGraph,
       }),
     refetchInterval,
     placeholderData: (previous) => previous,
+    // A deep compare of a 5,000-node answer blocks the main thread for a few hundred ms; an unchanged
+    // answer is the same object already (reuse above), a changed one is diffed by id on the canvas.
+    structuralSharing: false,
   });
 }

@@ -12,6 +12,7 @@ import type { RendererChoice } from './renderer';
 import { buildStylesheet, paletteFromCss } from './stylesheet';
 import type { StyleOptions } from './stylesheet';
 import { syncElementsChunked } from './sync';
+import { yieldToMain } from './slices';
 import { groupPlaces, placeInPlace } from './inPlace';
 import { startTrafficAnimation } from './animation';
 
@@ -199,9 +200,14 @@ export function GraphCanvas(props: GraphCanvasProps) {
       }
       if (!relayout) {
         // new rates, new label widths: hide what now collides (small graphs; large ones show labels
-        // only when zoomed in)
-        if (!large) declutterLabels(cy);
-        report({ stage: 'ready' });
+        // only when zoomed in). In a task of its own: the diff's task stays short, frames go on.
+        if (large) report({ stage: 'ready' });
+        else
+          void yieldToMain().then(() => {
+            if (!syncCurrent()) return;
+            declutterLabels(cy);
+            report({ stage: 'ready' });
+          });
         return;
       }
       if (!settingsChanged) {

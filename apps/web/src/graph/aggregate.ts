@@ -1,4 +1,5 @@
 import type { EdgeData, EdgeDetail, GraphElements, Health, NodeData, Protocol } from './model';
+import { EdgeDetails } from './toElements';
 import { edgeWidth } from './toElements';
 import { formatBytesRate, formatPct, formatRps } from './format';
 
@@ -253,12 +254,18 @@ export function aggregateElements(elements: GraphElements, options: AggregateOpt
     outRate.set(outKey, (outRate.get(outKey) ?? 0) + rate);
   }
   const edges: EdgeData[] = [];
-  const details = new Map<string, EdgeDetail>();
-  for (const s of sums.values()) {
-    const edge = summedEdge(s, outRate);
-    edges.push(edge);
-    const detail = elements.details.get(edge.id);
-    if (detail) details.set(edge.id, detail);
+  for (const s of sums.values()) edges.push(summedEdge(s, outRate));
+  // an edge kept as it was keeps its detail (a summed edge has none)
+  const source = elements.details;
+  let details: GraphElements['details'];
+  if (source instanceof EdgeDetails) details = source.only(edges.map((e) => e.id));
+  else {
+    const kept = new Map<string, EdgeDetail>();
+    for (const e of edges) {
+      const detail = source.get(e.id);
+      if (detail) kept.set(e.id, detail);
+    }
+    details = kept;
   }
   return { nodes, edges, details, members };
 }

@@ -1,6 +1,6 @@
 import cytoscape from 'cytoscape';
 import { describe, expect, it } from 'vitest';
-import { chooseLayout, spreadOut } from './layout';
+import { chooseLayout, placeInChunks, spreadOut } from './layout';
 import { radialPlacement } from './workerLayout';
 
 describe('layout choice and placement', () => {
@@ -49,5 +49,37 @@ describe('layout choice and placement', () => {
     expect(r('gw')).toBe(0);
     expect(r('a')).toBeCloseTo(r('b'), 5);
     expect(r('c')).toBeGreaterThan(r('a'));
+  });
+
+  it('moves nodes to given places a chunk at a time, and stops when a newer layout started', async () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    cy.add(Array.from({ length: 10 }, (_, i) => ({ data: { id: `n${i}` }, position: { x: 0, y: 0 } })));
+    const nodes = cy.nodes();
+    const xs = Float64Array.from({ length: 10 }, (_, i) => i * 10);
+    const ys = Float64Array.from({ length: 10 }, (_, i) => -i);
+    const moved: number[] = [];
+    const done = await placeInChunks(cy, nodes, xs, ys, {
+      chunk: 3,
+      pause: () => {
+        moved.push(nodes.filter((n) => n.position().x !== 0 || n.position().y !== 0).length);
+        return Promise.resolve();
+      },
+    });
+    expect(done).toBe(true);
+    // n0 sits at (0, 0) where it started: 2, 5 and 8 moved at the three pauses
+    expect(moved).toEqual([2, 5, 8]);
+    expect(nodes.map((n) => n.position())).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({ x: i * 10, y: -i })),
+    );
+    const stale = cytoscape({ headless: true, styleEnabled: false });
+    stale.add(Array.from({ length: 10 }, (_, i) => ({ data: { id: `n${i}` }, position: { x: 0, y: 0 } })));
+    let current = true;
+    const stopped = await placeInChunks(stale, stale.nodes(), xs, ys, {
+      chunk: 4,
+      isCurrent: () => current,
+      pause: () => Promise.resolve(void (current = false)),
+    });
+    expect(stopped).toBe(false);
+    expect(stale.getElementById('n9').position()).toEqual({ x: 0, y: 0 });
   });
 });

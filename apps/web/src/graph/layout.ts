@@ -1,8 +1,10 @@
 import cytoscape from 'cytoscape';
-import type { Core, Ext, LayoutOptions } from 'cytoscape';
+import type { Core, Ext, LayoutOptions, NodeCollection } from 'cytoscape';
 import type { LayoutChoice } from '../url/viewState';
 import { labelSize } from './labels';
 import { fcoseInWorker, radialPlacement } from './workerLayout';
+import { yieldToMain } from './slices';
+import { nextChunkSize } from './sync';
 
 /** The layout engines that are extensions, loaded (their own chunks) only when a graph needs one. */
 type Engine = 'dagre' | 'fcose';
@@ -167,14 +169,20 @@ export function runLayout(
       piTol: 1e-3,
       sampleSize: 15,
     };
-    const refined = fcoseInWorker(cy, options).then((positions) => {
+    const refined = fcoseInWorker(cy, options).then(async (positions) => {
       if (!positions || !isCurrent()) return false;
       const nodes = cy.nodes('[nodeType != "box"]');
       if (nodes.filter((n) => !positions.has(n.id())).nonempty()) return false; // the node set changed meanwhile
-      cy.batch(() =>
-        nodes.forEach((n) => void n.position(positions.get(n.id()) as { x: number; y: number })),
-      );
-      spreadOut(cy);
+      const xs = new Float64Array(nodes.length);
+      const ys = new Float64Array(nodes.length);
+      nodes.forEach((n, i) => {
+        const p = positions.get(n.id()) as { x: number; y: number };
+        xs[i] = p.x;
+        ys[i] = p.y;
+      });
+      spreadPoints(xs, ys);
+      // thousands of nodes moved at once block the main thread for seconds: in chunks, frames between
+      if (!(await placeInChunks(cy, nodes, xs, ys, { isCurrent }))) return false;
       cy.fit(undefined, 30);
       return true;
     });
@@ -272,20 +280,12 @@ const SPREAD_TARGET = 55;
 const SPREAD_MAX_FACTOR = 4;
 
 /**
- * Scales all positions about their centre so that the median nearest-neighbour distance (over a
- * sample of nodes) reaches SPREAD_TARGET. Returns whether it moved anything.
+ * Scales points (in place) about their centre so that the median nearest-neighbour distance (over a
+ * sample of them) reaches SPREAD_TARGET. Returns whether it moved anything.
  */
-export function spreadOut(cy: Core): boolean {
-  const nodes = cy.nodes('[nodeType != "box"]');
-  const n = nodes.length;
+export function spreadPoints(xs: Float64Array, ys: Float64Array): boolean {
+  const n = xs.length;
   if (n < 3) return false;
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  nodes.forEach((node, i) => {
-    const p = node.position();
-    xs[i] = p.x;
-    ys[i] = p.y;
-  });
   const step = Math.max(1, Math.floor(n / 300));
   const nearest: number[] = [];
   for (let i = 0; i < n; i += step) {
@@ -306,13 +306,64 @@ export function spreadOut(cy: Core): boolean {
   if (factor <= 1.05) return false;
   const cx = xs.reduce((a, b) => a + b, 0) / n;
   const cyy = ys.reduce((a, b) => a + b, 0) / n;
-  cy.batch(() => {
-    nodes.forEach((node, i) => {
-      node.position({
-        x: cx + ((xs[i] as number) - cx) * factor,
-        y: cyy + ((ys[i] as number) - cyy) * factor,
-      });
-    });
+  for (let i = 0; i < n; i++) {
+    xs[i] = cx + ((xs[i] as number) - cx) * factor;
+    ys[i] = cyy + ((ys[i] as number) - cyy) * factor;
+  }
+  return true;
+}
+
+/** Spreads the nodes of `cy` out (see spreadPoints). Returns whether it moved anything. */
+export function spreadOut(cy: Core): boolean {
+  const nodes = cy.nodes('[nodeType != "box"]');
+  const xs = new Float64Array(nodes.length);
+  const ys = new Float64Array(nodes.length);
+  nodes.forEach((node, i) => {
+    const p = node.position();
+    xs[i] = p.x;
+    ys[i] = p.y;
   });
+  if (!spreadPoints(xs, ys)) return false;
+  cy.batch(() => {
+    nodes.forEach((node, i) => void node.position({ x: xs[i] as number, y: ys[i] as number }));
+  });
+  return true;
+}
+
+export interface PlaceOptions {
+  /** False once a newer layout started: stops at the next chunk. */
+  isCurrent?: () => boolean;
+  pause?: () => Promise<void>;
+  /** A fixed chunk size (default: sized by time, as a diff's chunks). */
+  chunk?: number;
+}
+
+/**
+ * Moves node i of `nodes` to (xs[i], ys[i]), a chunk per batch with the main thread given back
+ * between chunks. Resolves false when `isCurrent` turned false first.
+ */
+export async function placeInChunks(
+  cy: Core,
+  nodes: NodeCollection,
+  xs: Float64Array,
+  ys: Float64Array,
+  options: PlaceOptions = {},
+): Promise<boolean> {
+  const isCurrent = options.isCurrent ?? (() => true);
+  const pause = options.pause ?? yieldToMain;
+  let size = options.chunk ?? 200;
+  for (let from = 0; from < nodes.length;) {
+    const to = Math.min(nodes.length, from + size);
+    const started = performance.now();
+    cy.batch(() => {
+      for (let i = from; i < to; i++) nodes[i]?.position({ x: xs[i] as number, y: ys[i] as number });
+    });
+    if (options.chunk === undefined) size = nextChunkSize(size, performance.now() - started);
+    from = to;
+    if (from < nodes.length) {
+      await pause();
+      if (!isCurrent()) return false;
+    }
+  }
   return true;
 }

@@ -112,10 +112,18 @@ export interface EdgeDetail {
   destPrincipal?: string;
 }
 
+/** Edge id → its detail (a Map, or toElements' lazy EdgeDetails). */
+export interface EdgeDetailLookup {
+  get(id: string): EdgeDetail | undefined;
+  has(id: string): boolean;
+  keys(): Iterable<string>;
+  [Symbol.iterator](): Iterator<[string, EdgeDetail]>;
+}
+
 export interface GraphElements {
   nodes: NodeData[];
   edges: EdgeData[];
-  details: Map<string, EdgeDetail>;
+  details: EdgeDetailLookup;
   /** Aggregate node id → the nodes it stands for (find tests them; see aggregate.ts). */
   members?: Map<string, NodeData[]>;
 }

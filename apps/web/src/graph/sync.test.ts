@@ -2,7 +2,8 @@ import cytoscape from 'cytoscape';
 import { describe, expect, it } from 'vitest';
 import { applyHighlight } from './highlight';
 import { compileFind } from './find/evaluate';
-import { syncElements, syncElementsChunked } from './sync';
+import { nextChunkSize, SYNC_CHUNK, SYNC_CHUNK_MS, syncElements, syncElementsChunked } from './sync';
+import type { EdgeData, NodeData } from './model';
 import { aggregateElements, aggregateId } from './aggregate';
 import { bookinfoAnswer } from './testdata/bookinfo';
 import { toElements } from './toElements';
@@ -144,5 +145,43 @@ describe('syncElements on one long-lived cy', () => {
     applyHighlight(cy, { find: null, hide: find('ns = bookinfo'), focus: '', members: view.members });
     expect(cy.getElementById(aggregateId('bookinfo')).hasClass('hidden')).toBe(true);
     expect(cy.getElementById(aggregateId('istio-system')).hasClass('hidden')).toBe(false);
+  });
+});
+
+describe('chunks sized by time', () => {
+  it('scales the next chunk to the time the last one took, at most doubling, within bounds', () => {
+    // 200 elements in 100 ms at a 25 ms aim: 50 next
+    expect(nextChunkSize(200, 100)).toBe(Math.round((200 * SYNC_CHUNK_MS) / 100));
+    expect(nextChunkSize(200, 100)).toBeLessThan(200);
+    // quick chunks grow, but at most double
+    expect(nextChunkSize(200, 5)).toBe(400);
+    expect(nextChunkSize(200, 0)).toBe(400);
+    expect(nextChunkSize(1200, 1)).toBe(SYNC_CHUNK);
+    // never below a floor, however slow
+    expect(nextChunkSize(30, 10_000)).toBeGreaterThan(0);
+  });
+
+  it('applies a diff larger than one chunk in several, to the same result as one batch', async () => {
+    const n = 2 * SYNC_CHUNK;
+    const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, rate: i }) as unknown as NodeData);
+    const edges = Array.from(
+      { length: n - 1 },
+      (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}`, rate: i }) as unknown as EdgeData,
+    );
+    const elements = { nodes, edges, details: new Map() };
+    const one = cytoscape({ headless: true, styleEnabled: false });
+    syncElements(one, elements);
+    const chunked = cytoscape({ headless: true, styleEnabled: false });
+    let pauses = 0;
+    const result = await syncElementsChunked(chunked, elements, {
+      yieldToMain: () => {
+        pauses++;
+        return Promise.resolve();
+      },
+    });
+    expect(result).toMatchObject({ added: 2 * n - 1, nodeSetChanged: true });
+    expect(pauses).toBeGreaterThan(1);
+    const ids = (cy: cytoscape.Core) => cy.elements().map((e) => `${e.id()}:${String(e.data('rate'))}`);
+    expect(ids(chunked).sort()).toEqual(ids(one).sort());
   });
 });

@@ -1,5 +1,6 @@
 import type { CollectionReturnValue, Core, ElementDefinition } from 'cytoscape';
 import type { EdgeData, GraphElements, NodeData } from './model';
+import { yieldToMain } from './slices';
 
 export interface SyncResult {
   added: number;
@@ -115,10 +116,25 @@ export function syncElements(cy: Core, next: GraphElements): SyncResult {
   return result;
 }
 
-/** Elements applied per batch by syncElementsChunked: one batch of this size stays well under 50 ms. */
+/** A diff of up to this many elements is applied at once; larger ones in chunks (syncElementsChunked). */
 export const SYNC_CHUNK = 1500;
+/** Main-thread time one chunk of a diff aims at, ms: frames go on between chunks. */
+export const SYNC_CHUNK_MS = 25;
+const FIRST_CHUNK = 200;
+const MIN_CHUNK = 25;
+
+/**
+ * The size of the next chunk of a diff: the last one's scaled to take about `targetMs` (a new rate for
+ * every element restyles each one, and how long that takes depends on the machine and its load), at
+ * most doubled, within [MIN_CHUNK, SYNC_CHUNK].
+ */
+export function nextChunkSize(size: number, elapsedMs: number, targetMs = SYNC_CHUNK_MS): number {
+  const factor = elapsedMs > 0 ? Math.min(2, targetMs / elapsedMs) : 2;
+  return Math.max(MIN_CHUNK, Math.min(SYNC_CHUNK, Math.round(size * factor)));
+}
 
 export interface ChunkedSyncOptions {
+  /** A fixed chunk size (default: sized by time, see nextChunkSize). */
   chunk?: number;
   /** False once a newer sync started: this one stops (the newer diff starts from what is there). */
   isCurrent?: () => boolean;
@@ -128,17 +144,7 @@ export interface ChunkedSyncOptions {
   yieldToMain?: () => Promise<void>;
 }
 
-/** A macrotask without setTimeout's 4 ms clamp. */
-export function yieldToMain(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+export { yieldToMain };
 
 /**
  * syncElements for large graphs: the same diff, applied in batches of `chunk` elements with the main
@@ -151,38 +157,46 @@ export async function syncElementsChunked(
   next: GraphElements,
   options: ChunkedSyncOptions = {},
 ): Promise<SyncResult | null> {
-  const chunk = options.chunk ?? SYNC_CHUNK;
+  const fixed = options.chunk;
   const isCurrent = options.isCurrent ?? (() => true);
   const pause = options.yieldToMain ?? yieldToMain;
   const gone = goneFrom(cy, next);
   const total = gone.length + next.nodes.length + next.edges.length;
-  if (total <= chunk) {
+  if (total <= (fixed ?? SYNC_CHUNK)) {
     const result = syncElements(cy, next);
     options.onProgress?.(total, total);
     return result;
   }
   const result: SyncResult = { added: 0, removed: 0, updated: 0, nodeSetChanged: false };
+  // removals, then nodes (boxes first), then edges: each phase in chunks
+  const phases: [number, (from: number, to: number) => void][] = [
+    [
+      gone.length,
+      (from, to) =>
+        removeGone(
+          cy,
+          gone.slice(from, to).filter((ele) => ele.inside()),
+          result,
+        ),
+    ],
+    [next.nodes.length, (from, to) => applyNodes(cy, next.nodes.slice(from, to), next.nodes, result)],
+    [next.edges.length, (from, to) => applyEdges(cy, next.edges.slice(from, to), result)],
+  ];
+  let size = fixed ?? FIRST_CHUNK;
   let done = 0;
-  const step = async (): Promise<boolean> => {
-    options.onProgress?.(done, total);
-    await pause();
-    return isCurrent();
-  };
-  for (let i = 0; i < gone.length; i += chunk) {
-    const slice = gone.slice(i, i + chunk).filter((ele) => ele.inside());
-    cy.batch(() => removeGone(cy, slice, result));
-    done += Math.min(chunk, gone.length - i);
-    if (!(await step())) return null;
-  }
-  for (let i = 0; i < next.nodes.length; i += chunk) {
-    cy.batch(() => applyNodes(cy, next.nodes.slice(i, i + chunk), next.nodes, result));
-    done += Math.min(chunk, next.nodes.length - i);
-    if (!(await step())) return null;
-  }
-  for (let i = 0; i < next.edges.length; i += chunk) {
-    cy.batch(() => applyEdges(cy, next.edges.slice(i, i + chunk), result));
-    done += Math.min(chunk, next.edges.length - i);
-    if (i + chunk < next.edges.length && !(await step())) return null;
+  for (const [count, apply] of phases) {
+    for (let from = 0; from < count;) {
+      const to = Math.min(count, from + size);
+      const started = performance.now();
+      cy.batch(() => apply(from, to));
+      if (fixed === undefined) size = nextChunkSize(size, performance.now() - started);
+      done += to - from;
+      from = to;
+      if (done >= total) break;
+      options.onProgress?.(done, total);
+      await pause();
+      if (!isCurrent()) return null;
+    }
   }
   options.onProgress?.(total, total);
   return result;

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { GraphResponseSchema } from '@meshlens/contract';
 import { bookinfoAnswer } from './testdata/bookinfo';
-import { edgeWidth, HOST_LINE, toElements, toNodeData, wrapHost } from './toElements';
+import {
+  edgeWidth,
+  HOST_LINE,
+  toEdgeDetail,
+  toElements,
+  toElementsInSlices,
+  toNodeData,
+  wrapHost,
+} from './toElements';
 import { graphNode } from '@meshlens/contract';
 
 describe('toElements', () => {
@@ -15,6 +23,53 @@ describe('toElements', () => {
     expect(drawable.length).toBeLessThan(answer.edges.length); // the answer has an edge to a missing node
     expect(edges.map((e) => e.id)).toEqual(drawable);
     expect([...details.keys()]).toEqual(drawable);
+  });
+
+  it('in time slices, gives the same elements as at once', async () => {
+    let pauses = 0;
+    let t = 0;
+    const sliced = await toElementsInSlices(
+      bookinfoAnswer,
+      { boxNamespaces: true },
+      {
+        budgetMs: 2,
+        now: () => t++,
+        pause: () => {
+          pauses++;
+          return Promise.resolve();
+        },
+      },
+    );
+    const once = toElements(bookinfoAnswer, { boxNamespaces: true });
+    expect(sliced?.nodes).toEqual(once.nodes);
+    expect(sliced?.edges).toEqual(once.edges);
+    expect(pauses).toBeGreaterThan(3);
+    // given up when a newer answer came
+    let current = true;
+    const stale = await toElementsInSlices(
+      bookinfoAnswer,
+      { boxNamespaces: true },
+      { budgetMs: 0, isCurrent: () => current, pause: () => Promise.resolve(void (current = false)) },
+    );
+    expect(stale).toBeNull();
+  });
+
+  it('works out an edge detail only when asked for, once', () => {
+    const { details } = toElements(bookinfoAnswer, { boxNamespaces: false });
+    const edge = bookinfoAnswer.edges.find((e) => Object.keys(e.responses).length > 0);
+    if (!edge) throw new Error('bookinfo has an edge with responses');
+    // the detail is computed from the answer's edge when first read: a change made before shows
+    const original = structuredClone(edge.responses);
+    edge.responses = { '200': { '-': 7 } };
+    try {
+      const first = details.get(edge.id);
+      expect(first).toEqual(toEdgeDetail(edge));
+      expect(details.get(edge.id)).toBe(first);
+    } finally {
+      edge.responses = original;
+    }
+    expect(details.get('no such edge')).toBeUndefined();
+    expect(details.has('no such edge')).toBe(false);
   });
 
   it('keeps the server ids and flat primitive data', () => {

@@ -1,7 +1,16 @@
 import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
 import { graphNode, nodeId } from '@meshlens/contract';
-import type { EdgeData, EdgeDetail, GraphElements, NodeData, ResponseDetail } from './model';
+import type {
+  EdgeData,
+  EdgeDetail,
+  EdgeDetailLookup,
+  GraphElements,
+  NodeData,
+  ResponseDetail,
+} from './model';
 import { formatBytesRate, formatMs, formatPct, formatRps } from './format';
+import { runInSlices } from './slices';
+import type { SliceOptions } from './slices';
 
 export interface ElementOptions {
   /** Draw namespace boxes (only when the graph spans more than one namespace, as Kiali does). */
@@ -159,12 +168,57 @@ export function clustersOf(answer: Pick<GraphResponse, 'nodes'>): string[] {
 }
 
 /**
+<<<<<<< HEAD
  * Graph answer → flat Cytoscape element data, keyed by the server's stable ids. Namespace boxes are
  * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed. When
  * the graph spans several clusters, each cluster is a box around its own namespace boxes (the same
  * namespace in two clusters is two boxes), as Kiali's cluster boxes.
+=======
+ * The details of an answer's edges, each worked out the first time it is asked for (the side panel asks
+ * for one edge; working out all of a 15,000-edge answer's on every refresh is wasted main-thread time).
+>>>>>>> h-webperf
  */
-export function toElements(answer: GraphResponse, options: ElementOptions): GraphElements {
+export class EdgeDetails implements EdgeDetailLookup {
+  private readonly done = new Map<string, EdgeDetail>();
+  constructor(private readonly edges: ReadonlyMap<string, GraphEdge>) {}
+  get size(): number {
+    return this.edges.size;
+  }
+  has(id: string): boolean {
+    return this.edges.has(id);
+  }
+  get(id: string): EdgeDetail | undefined {
+    let detail = this.done.get(id);
+    if (!detail) {
+      const edge = this.edges.get(id);
+      if (!edge) return undefined;
+      detail = toEdgeDetail(edge);
+      this.done.set(id, detail);
+    }
+    return detail;
+  }
+  keys(): IterableIterator<string> {
+    return this.edges.keys();
+  }
+  *[Symbol.iterator](): Iterator<[string, EdgeDetail]> {
+    for (const id of this.edges.keys()) yield [id, this.get(id) as EdgeDetail];
+  }
+  /** The details of the edges in `ids` only (those this holds). */
+  only(ids: Iterable<string>): EdgeDetails {
+    const edges = new Map<string, GraphEdge>();
+    for (const id of ids) {
+      const edge = this.edges.get(id);
+      if (edge) edges.set(id, edge);
+    }
+    return new EdgeDetails(edges);
+  }
+}
+
+/**
+ * The conversion of an answer, one node or edge per step (toElements runs all steps at once,
+ * toElementsInSlices a few milliseconds' worth at a time).
+ */
+function elementSteps(answer: GraphResponse, options: ElementOptions) {
   const serverBoxes = answer.nodes.some((n) => n.type === 'box');
   const clusters = clustersOf(answer);
   const multi = clusters.length > 1;
@@ -195,19 +249,50 @@ export function toElements(answer: GraphResponse, options: ElementOptions): Grap
       nodeIds.add(id);
     }
   }
-  for (const n of answer.nodes) {
-    nodes.push(toNodeData(n, box && boxable(n) ? nsBoxId(n) : n.parent));
-    nodeIds.add(n.id);
-  }
   const edges: EdgeData[] = [];
-  const details = new Map<string, EdgeDetail>();
-  for (const e of answer.edges) {
-    // An edge to a node the answer does not hold would make Cytoscape throw: skip it.
-    if (!nodeIds.has(e.source) || !nodeIds.has(e.target)) continue;
-    edges.push(toEdgeData(e));
-    details.set(e.id, toEdgeDetail(e));
-  }
-  return { nodes, edges, details };
+  const drawn = new Map<string, GraphEdge>();
+  const nodeCount = answer.nodes.length;
+  return {
+    count: nodeCount + answer.edges.length,
+    step(i: number): void {
+      if (i < nodeCount) {
+        const n = answer.nodes[i] as GraphNode;
+        nodes.push(toNodeData(n, box && boxable(n) ? nsBoxId(n) : n.parent));
+        nodeIds.add(n.id);
+        return;
+      }
+      // nodes come first: every node id is known by the time the edges are converted
+      const e = answer.edges[i - nodeCount] as GraphEdge;
+      // An edge to a node the answer does not hold would make Cytoscape throw: skip it.
+      if (!nodeIds.has(e.source) || !nodeIds.has(e.target)) return;
+      edges.push(toEdgeData(e));
+      drawn.set(e.id, e);
+    },
+    result: (): GraphElements => ({ nodes, edges, details: new EdgeDetails(drawn) }),
+  };
+}
+
+/**
+ * Graph answer → flat Cytoscape element data, keyed by the server's stable ids. Namespace boxes are
+ * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed.
+ */
+export function toElements(answer: GraphResponse, options: ElementOptions): GraphElements {
+  const steps = elementSteps(answer, options);
+  for (let i = 0; i < steps.count; i++) steps.step(i);
+  return steps.result();
+}
+
+/**
+ * toElements in time slices (see runInSlices), so converting a 20,000-element answer never blocks the
+ * main thread for long. Resolves null when `isCurrent` turned false first.
+ */
+export async function toElementsInSlices(
+  answer: GraphResponse,
+  options: ElementOptions,
+  slices: SliceOptions = {},
+): Promise<GraphElements | null> {
+  const steps = elementSteps(answer, options);
+  return (await runInSlices(steps.count, steps.step, slices)) ? steps.result() : null;
 }
 
 /** A namespace box (inside its cluster's box, `parent`), or a cluster box (`namespace` = the cluster). */

@@ -52,13 +52,13 @@ export function GraphPage({ theme }: { theme: string }) {
   useDefaultNamespaces(config.data?.defaultNamespaces, view.namespaces.length, setView);
   const params = useGraphParams(view);
   const polling = view.refresh > 0 && view.queryTime === 0 ? view.refresh : false;
-  const graph = useGraph(params, polling, view);
+  // The server's config decides the view's defaults (graph type, duration): asked before it answers,
+  // the graph would be asked twice, once with the built-in defaults.
+  const graph = useGraph(config.isPending ? null : params, polling, view);
   const answer = params ? graph.data : undefined;
 
-  const { answerNodes, aggregated, elements, groups, nodeCount, large, nodeMap, edgeMap } = useGraphElements(
-    answer,
-    view,
-  );
+  const { pending, answerNodes, aggregated, elements, groups, nodeCount, large, nodeMap, edgeMap } =
+    useGraphElements(answer, view);
   const history = useRef(new GraphHistory());
   const historyKey = params ? JSON.stringify({ ...params, queryTime: undefined }) : '';
   useEffect(() => history.current.clear(), [historyKey]);
@@ -102,7 +102,8 @@ export function GraphPage({ theme }: { theme: string }) {
   const emptyAs = emptyKind({
     namespaces: view.namespaces.length,
     error: error !== null,
-    answer: answer !== undefined,
+    // a large answer still being converted is not known to be empty yet
+    answer: answer !== undefined && !(pending && elements.nodes.length === 0),
     prometheusDown,
     nodeCount,
     trafficEdges,

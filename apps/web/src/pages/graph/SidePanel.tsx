@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
@@ -358,16 +359,23 @@ function codeClass(code: string): string {
 
 function GraphSummary({ props }: { props: SidePanelProps }) {
   const { answer } = props;
-  const nodes = answer.nodes.filter((n) => n.type !== 'box');
-  const byType = new Map<string, number>();
-  for (const n of nodes) byType.set(TYPE_TEXT[n.type], (byType.get(TYPE_TEXT[n.type]) ?? 0) + 1);
-  const roots = nodes.filter((n) => n.isRoot);
-  const entry = answer.edges.filter((e) => roots.some((r) => r.id === e.source) && e.protocol !== 'tcp');
-  const httpRps = entry.reduce((a, e) => a + e.rps, 0);
-  const allHttp = answer.edges.filter((e) => e.protocol !== 'tcp');
-  const totalRps = allHttp.reduce((a, e) => a + e.rps, 0);
-  const errRps = allHttp.reduce((a, e) => a + (e.errorPct / 100) * e.rps, 0);
-  const unhealthy = nodes.filter((n) => n.healthStatus === 'Failure' || n.healthStatus === 'Degraded');
+  // once per answer, not on every render of the page (an expand, a selection): 15,000 edges on a large mesh
+  const { nodes, byType, httpRps, totalRps, errRps, unhealthy } = useMemo(() => {
+    const nodes = answer.nodes.filter((n) => n.type !== 'box');
+    const byType = new Map<string, number>();
+    for (const n of nodes) byType.set(TYPE_TEXT[n.type], (byType.get(TYPE_TEXT[n.type]) ?? 0) + 1);
+    const roots = new Set(nodes.filter((n) => n.isRoot).map((n) => n.id));
+    const entry = answer.edges.filter((e) => roots.has(e.source) && e.protocol !== 'tcp');
+    const allHttp = answer.edges.filter((e) => e.protocol !== 'tcp');
+    return {
+      nodes,
+      byType,
+      httpRps: entry.reduce((a, e) => a + e.rps, 0),
+      totalRps: allHttp.reduce((a, e) => a + e.rps, 0),
+      errRps: allHttp.reduce((a, e) => a + (e.errorPct / 100) * e.rps, 0),
+      unhealthy: nodes.filter((n) => n.healthStatus === 'Failure' || n.healthStatus === 'Degraded'),
+    };
+  }, [answer]);
   const series = props.history('graph');
   return (
     <>
