@@ -149,14 +149,14 @@ describe('GET /api/namespaces/{ns}/{kind}/{name}', () => {
 });
 
 describe('GET …/{name}/graph', () => {
-  it('centres on the service: its callers and its workloads, 5 queries that read only its series', async () => {
+  it('centres on the service: its callers and its workloads, 4 queries that read only its series', async () => {
     const { value: res, queries } = await cost(() =>
       get('/api/namespaces/bookinfo/services/reviews/graph?duration=1m&debug=true'),
     );
     expect(res.status).toBe(200);
     const g = GraphResponseSchema.parse(await res.json());
-    expect(queries).toBe(5);
-    expect(g.debug?.queries).toHaveLength(5);
+    expect(queries).toBe(4);
+    expect(g.debug?.queries).toHaveLength(4);
     // Every query is focused on the service (no selector of the whole namespace's hosts).
     for (const { promql } of g.debug!.queries) {
       expect(promql).toContain('destination_service=~"reviews\\\\.bookinfo\\\\.svc.*"');

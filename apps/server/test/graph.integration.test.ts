@@ -135,14 +135,9 @@ describe('Bookinfo topology', () => {
         .map((e) => e.id)
         .sort(),
     ).toEqual([...expected[graphType]!].sort());
-    // Every protocol is shown: each of the 5 queries once, nothing per namespace or node.
-    expect(g.debug!.queries.map((q) => q.name)).toEqual([
-      'requests',
-      'mtls',
-      'responseTime',
-      'throughput',
-      'tcp',
-    ]);
+    // Every protocol is shown: each of the 4 queries once (mTLS comes with the requests), nothing per
+    // namespace or node.
+    expect(g.debug!.queries.map((q) => q.name)).toEqual(['requests', 'responseTime', 'throughput', 'tcp']);
     const gateway = g.nodes.find((n) => n.isGateway)!;
     expect(gateway).toMatchObject({ namespace: 'istio-system', isRoot: true, isOutside: true });
     expect(g.edges.every((e) => e.healthStatus === 'Healthy')).toBe(true);
@@ -317,8 +312,8 @@ describe('cost and resilience', () => {
         ),
       );
       const after = await queriesSent(patient.url);
-      expect(answers[0]!.debug!.queries).toHaveLength(5);
-      expect(after - before).toBe(5);
+      expect(answers[0]!.debug!.queries).toHaveLength(4);
+      expect(after - before).toBe(4);
       expect(answers.filter((a) => !a.debug!.shared)).toHaveLength(1);
     } finally {
       await patient.close();

@@ -1,11 +1,11 @@
 /**
  * The node-centred graph of one app, workload or service: the graph pipeline's answer for the entity's
- * namespace focused on the entity (each of its ≤ 5 PromQL queries reads only the series where the entity
- * is the caller or the callee, with the namespace graph's reporter semantics, so its edges are the
- * namespace graph's, callers and callees in any namespace), centred on the entity. The other nodes carry
- * only their traffic with it: they are not graded (see ungradeAllBut), and an edge from one of them gives
- * its share of that caller's traffic in this graph (as Kiali's node graphs do): the caller's other calls
- * are not read. Edges out of the centre keep the namespace graph's share.
+ * namespace focused on the entity (each of its PromQL queries, 4 with every protocol, reads only the
+ * series where the entity is the caller or the callee, with the namespace graph's reporter semantics, so
+ * its edges are the namespace graph's, callers and callees in any namespace), centred on the entity. The
+ * other nodes carry only their traffic with it: they are not graded (see ungradeAllBut), and an edge from
+ * one of them gives its share of that caller's traffic in this graph (as Kiali's node graphs do): the
+ * caller's other calls are not read. Edges out of the centre keep the namespace graph's share.
  */
 import {
   GRAPH_APPENDERS,

@@ -79,9 +79,12 @@ const manualClock = () => {
 const query = (duration: number, protocols = 'http') =>
   GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: `${duration}s`, protocols });
 
-/** The graph query each PromQL is (requests and mTLS both read istio_requests_total: told by reporter). */
+/**
+ * The graph query each PromQL is (requests and mTLS both read istio_requests_total: the mTLS query alone
+ * has connection_security_policy without response codes).
+ */
 const kindOf = (promql: string) =>
-  promql.startsWith('histogram_quantile(')
+  promql.includes('histogram_quantile(')
     ? 'responseTime'
     : promql.includes('istio_response_bytes_sum')
       ? 'throughput'
@@ -89,7 +92,7 @@ const kindOf = (promql: string) =>
         ? 'tcp'
         : promql.includes('istio_request_messages_total')
           ? 'grpcMessages'
-          : promql.includes('connection_security_policy')
+          : promql.includes('connection_security_policy') && !promql.includes('response_code')
             ? 'mtls'
             : 'requests';
 
@@ -98,10 +101,11 @@ describe('graph service cache', () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client);
     const bodies = await Promise.all(Array.from({ length: 10 }, () => service.getGraphBody(query(60), true)));
-    // One computation: one query per part the view shows (HTTP: requests, mTLS, response times, throughput).
-    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'responseTime', 'throughput']);
+    // One computation: one query per part the view shows (HTTP: requests with their mTLS, response times,
+    // throughput).
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'responseTime', 'throughput']);
     const perComputation = calls.n;
-    expect(perComputation).toBe(4);
+    expect(perComputation).toBe(3);
     // One gzipped Buffer, made once, for every client.
     expect(new Set(bodies.map((b) => b.body))).toHaveProperty('size', 1);
     expect(bodies.every((b) => b.gzipped)).toBe(true);
@@ -125,9 +129,9 @@ describe('graph service cache', () => {
       { duration: 300, namespaces: ['default', 'bookinfo'], protocols: ['http', 'tcp'], debug: 'true' },
     ];
     for (const q of spellings) await service.getGraph(GraphQuerySchema.parse(q));
-    expect(calls.n).toBe(5);
+    expect(calls.n).toBe(4);
     await service.getGraph(GraphQuerySchema.parse({ ...spellings[0], duration: '6m' }));
-    expect(calls.n).toBe(10);
+    expect(calls.n).toBe(8);
     const serviceGraph = { namespaces: 'bookinfo', graphType: 'service' };
     await service.getGraph(GraphQuerySchema.parse({ ...serviceGraph, injectServiceNodes: 'true' }));
     const n = calls.n;
@@ -146,11 +150,11 @@ describe('graph service cache', () => {
     await service.getGraph(focus('workload', 'reviews-v1'));
     await service.getGraph(focus('workload', 'reviews-v2'));
     await service.getGraph(focus('app', 'reviews-v2'));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(12);
     // Each focused computation read only its entity's series.
-    expect(calls.promql.slice(4, 8).every((p) => p.includes('source_workload="reviews-v1"'))).toBe(true);
+    expect(calls.promql.slice(3, 6).every((p) => p.includes('source_workload="reviews-v1"'))).toBe(true);
     await service.getGraph(focus('workload', 'reviews-v2'));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(12);
   });
 
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
@@ -171,17 +175,11 @@ describe('graph service cache', () => {
     expect(calls.n).toBeGreaterThan(before);
   });
 
-  it('asks exactly the queries the protocols and rates need: 5 for every protocol, 6 with gRPC messages, 1 for TCP only', async () => {
+  it('asks exactly the queries the protocols and rates need: 4 for every protocol, 6 with gRPC messages, 1 for TCP only', async () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client);
     await service.getGraphBody(query(60, 'http,grpc,tcp'), true);
-    expect(calls.promql.map(kindOf).sort()).toEqual([
-      'mtls',
-      'requests',
-      'responseTime',
-      'tcp',
-      'throughput',
-    ]);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'responseTime', 'tcp', 'throughput']);
     calls.promql = [];
     await service.getGraphBody(query(60, 'tcp'), true);
     expect(calls.promql.map(kindOf)).toEqual(['tcp']);
@@ -205,9 +203,9 @@ describe('graph service cache', () => {
       GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s', appenders });
     // The default graph of the web page: no response times, no throughput.
     const none = await service.getGraph({ ...withAppenders(''), debug: true });
-    expect(calls.n).toBe(3);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'tcp']);
-    expect(none.debug?.queries.map((q) => q.name)).toEqual(['requests', 'mtls', 'tcp']);
+    expect(calls.n).toBe(2);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'tcp']);
+    expect(none.debug?.queries.map((q) => q.name)).toEqual(['requests', 'tcp']);
     expect(
       none.edges.every(
         (e) => e.responseTimeMs === null && (e.protocol === 'tcp' || e.throughputBps === null),
@@ -215,21 +213,21 @@ describe('graph service cache', () => {
     ).toBe(true);
     calls.promql = [];
     const rt = await service.getGraph(withAppenders('responseTime'));
-    expect(calls.n).toBe(7);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'responseTime', 'tcp']);
+    expect(calls.n).toBe(5);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'responseTime', 'tcp']);
     expect(rt.edges.some((e) => e.responseTimeMs !== null)).toBe(true);
     calls.promql = [];
     await service.getGraph(withAppenders('throughput'));
-    expect(calls.n).toBe(11);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['mtls', 'requests', 'tcp', 'throughput']);
+    expect(calls.n).toBe(8);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'tcp', 'throughput']);
     // Each set of steps is its own cache entry; the same set again (any order) is reused.
     await service.getGraph(withAppenders('throughput,responseTime'));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(12);
     await service.getGraph(GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s' }));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(12);
     await service.getGraph(withAppenders(' responseTime '));
     await service.getGraph(withAppenders(''));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(12);
   });
 
   it('computes again once an answer is cacheTtlMs old', async () => {
@@ -237,13 +235,13 @@ describe('graph service cache', () => {
     const { clock, now } = manualClock();
     const service = serviceOf(client, { now });
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(3);
     clock.t += TTL_MS - 1;
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(3);
     clock.t += 1;
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(8);
+    expect(calls.n).toBe(6);
     expect(service.stats()).toMatchObject({ cached: 1, inFlight: 0 });
   });
 
@@ -255,22 +253,22 @@ describe('graph service cache', () => {
     calls.down = true;
     const down = await service.getGraph(query(60));
     expect(down.warnings.map((w) => w.code)).toEqual(['PrometheusUnavailable']);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(3);
     // Reused meanwhile: many clients do not turn a struggling Prometheus into a storm of retries.
     clock.t += FAILED_ANSWER_TTL_MS - 1;
     expect((await service.getGraph(query(60))).warnings.map((w) => w.code)).toEqual([
       'PrometheusUnavailable',
     ]);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(3);
     // Prometheus is back: the next request after the short TTL has traffic, and is kept for cacheTtlMs.
     calls.down = false;
     clock.t += 1;
     const up = await service.getGraph(query(60));
     expect(up.warnings).toEqual([]);
     expect(up.edges.some((e) => e.rps > 0)).toBe(true);
-    expect(calls.n).toBe(8);
+    expect(calls.n).toBe(6);
     clock.t += TTL_MS - 1;
     await service.getGraph(query(60));
-    expect(calls.n).toBe(8);
+    expect(calls.n).toBe(6);
   });
 });

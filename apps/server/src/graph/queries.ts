@@ -152,8 +152,56 @@ const tag = (expr: string, label: string, value: string) =>
   `label_replace(${expr}, "${label}", "${value}", "", "")`;
 
 /**
- * The PromQL of one graph request, none per namespace or per node: 5 queries by default (requests, mTLS,
- * response time, throughput, TCP), 6 when gRPC rates are messages (`rateGrpc` sent|received|total).
+ * The labels that tell a request's series apart but for the proxy that reported it: samples.ts's seriesKey.
+ * The requests query drops a source report whose series a destination report it also returns already has
+ * (`unless on`), as countedSamples would, so the answer carries each request once.
+ */
+export const SERIES_KEY_LABELS = [
+  'source_workload_namespace',
+  'source_workload',
+  'source_canonical_service',
+  'source_canonical_revision',
+  'destination_service',
+  'destination_service_name',
+  'destination_workload_namespace',
+  'destination_workload',
+  'destination_canonical_service',
+  'destination_canonical_revision',
+  'request_protocol',
+  'response_code',
+  'grpc_response_status',
+  'response_flags',
+];
+
+/** The protocols a request's L7 queries read: counted by requests, and all shown (mTLS, response times). */
+function l7Protocols(q: Pick<GraphQuery, 'protocols' | 'rateHttp' | 'rateGrpc'>) {
+  const wants = (p: 'http' | 'grpc') => q.protocols.includes(p);
+  const http = wants('http') && q.rateHttp !== 'none';
+  const grpc = wants('grpc') && q.rateGrpc !== 'none';
+  return {
+    http,
+    grpc,
+    byRequests: [...(http ? ['http'] : []), ...(grpc && q.rateGrpc === 'requests' ? ['grpc'] : [])],
+    l7: [...(http ? ['http'] : []), ...(grpc ? ['grpc'] : [])],
+  };
+}
+
+/**
+ * Whether the requests query also answers for mTLS (no mTLS query): whenever it reads every L7 protocol
+ * shown, i.e. unless gRPC is counted in messages. It then carries connection_security_policy and the
+ * destination reports of the namespaces' callers too (the mTLS of their edges out of the namespaces).
+ */
+export function mtlsInRequests(q: Pick<GraphQuery, 'protocols' | 'rateHttp' | 'rateGrpc'>): boolean {
+  const { byRequests, l7 } = l7Protocols(q);
+  return byRequests.length > 0 && byRequests.length === l7.length;
+}
+
+const isDestination = (sel: string) => sel.includes('reporter="destination"');
+
+/**
+ * The PromQL of one graph request, none per namespace or per node: 2 queries for the graph as it opens
+ * (requests with their mTLS, TCP), response time and throughput when asked; a separate mTLS query and a
+ * gRPC-messages query when gRPC rates are messages (`rateGrpc` sent|received|total).
  */
 export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
   if (q.focus && !q.namespaces.includes(q.focus.namespace))
@@ -165,37 +213,64 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
     host: `destination_service=~"${escapePromString(`[^.]+\\.(${q.namespaces.map(escapeRegex).join('|')})\\.svc.*`)}"`,
   };
   const filter = q.includeIdle ? '' : ' > 0';
-  const wants = (p: 'http' | 'grpc') => q.protocols.includes(p);
-  const http = wants('http') && q.rateHttp !== 'none';
-  const grpc = wants('grpc') && q.rateGrpc !== 'none';
-  const byRequests = [...(http ? ['http'] : []), ...(grpc && q.rateGrpc === 'requests' ? ['grpc'] : [])];
-  const l7 = [...(http ? ['http'] : []), ...(grpc ? ['grpc'] : [])];
+  const { grpc, byRequests, l7 } = l7Protocols(q);
+  const foldMtls = mtlsInRequests(q);
+  // mTLS from the destination reports, without codes and flags: callers inside, callers outside into the
+  // namespaces, local replies.
+  const mtlsSelectors = () =>
+    selectors(nsMatcher, 'both', ['reporter="destination"', ...protoMatcher(l7)], focus);
+  // The same but for the callees in the namespaces, which the requests query's counted set reads already.
+  const mtlsOnlySelectors = () =>
+    selectors(
+      nsMatcher,
+      'both',
+      ['reporter="destination"', ...protoMatcher(l7), nsMatcher.notLabel('destination_workload_namespace')],
+      focus,
+    );
   const out: GraphPromQuery[] = [];
   if (byRequests.length > 0) {
-    out.push({
-      name: 'requests',
-      promql: union(
-        'istio_requests_total',
-        selectors(nsMatcher, 'kiali', protoMatcher(byRequests), focus),
-        REQUEST_LABELS,
-        q.duration,
-        filter,
-      ),
-    });
+    const kiali = selectors(nsMatcher, 'kiali', protoMatcher(byRequests), focus);
+    const counted = kiali.filter(isDestination);
+    const sources = kiali.filter((sel) => !isDestination(sel));
+    const labels = foldMtls ? [...REQUEST_LABELS, 'connection_security_policy'] : REQUEST_LABELS;
+    const metric = 'istio_requests_total';
+    // The destination reports Kiali counts and, disjoint from them, those only read for the mTLS (callees
+    // outside the namespaces); then the source reports whose series no counted destination report has.
+    const destination = union(
+      metric,
+      foldMtls ? [...counted, ...mtlsOnlySelectors()] : counted,
+      labels,
+      q.duration,
+      filter,
+    );
+    const source = union(metric, sources, labels, q.duration, filter);
+    const given = union(metric, counted, SERIES_KEY_LABELS, q.duration, filter);
+    const parts = [
+      ...(counted.length ? [destination] : []),
+      ...(sources.length
+        ? [counted.length ? `((${source}) unless on (${SERIES_KEY_LABELS.join(',')}) (${given}))` : source]
+        : []),
+    ];
+    out.push({ name: 'requests', promql: parts.join(' or ') });
   }
   if (l7.length > 0) {
     const kiali = selectors(nsMatcher, 'kiali', protoMatcher(l7), focus);
-    // mTLS from the destination reports, without codes and flags.
-    const destination = selectors(nsMatcher, 'both', ['reporter="destination"', ...protoMatcher(l7)], focus);
-    out.push({
-      name: 'mtls',
-      promql: union('istio_requests_total', destination, MTLS_LABELS, q.duration, filter),
-    });
+    if (!foldMtls)
+      out.push({
+        name: 'mtls',
+        promql: union('istio_requests_total', mtlsSelectors(), MTLS_LABELS, q.duration, filter),
+      });
     const rtMetric = 'istio_request_duration_milliseconds';
-    const rt =
-      q.responseTime === 'avg'
-        ? `((${union(`${rtMetric}_sum`, kiali, RT_LABELS, q.duration, '')}) / (${union(`${rtMetric}_count`, kiali, RT_LABELS, q.duration, '')})) > 0`
-        : `histogram_quantile(${QUANTILES[q.responseTime]}, ${union(`${rtMetric}_bucket`, kiali, ['le', ...RT_LABELS], q.duration, '')}) > 0`;
+    const rt = (() => {
+      if (q.responseTime === 'avg')
+        return `((${union(`${rtMetric}_sum`, kiali, RT_LABELS, q.duration, '')}) / (${union(`${rtMetric}_count`, kiali, RT_LABELS, q.duration, '')})) > 0`;
+      const quantile = QUANTILES[q.responseTime];
+      // One quantile per selector, then the `or`: the selectors share no label set, and the `or` then
+      // matches one quantile per edge series rather than every bucket series.
+      const bucket = (sel: string) =>
+        union(`${rtMetric}_bucket`, [sel], ['le', ...RT_LABELS], q.duration, '');
+      return kiali.map((sel) => `(histogram_quantile(${quantile}, ${bucket(sel)}) > 0)`).join(' or ');
+    })();
     out.push({ name: 'responseTime', promql: rt });
     out.push({
       name: 'throughput',

@@ -60,7 +60,10 @@ export function readByKiali(s: TrafficSample, selected: ReadonlySet<string>): bo
   return selected.has(s.srcNs) || (s.dstWl === U && selected.has(serviceNamespace(s)));
 }
 
-/** The identity of a series but for its reporter: the same request reported by both proxies has one. */
+/**
+ * The identity of a series but for its reporter: the same request reported by both proxies has one. The
+ * requests query matches on the same labels (SERIES_KEY_LABELS in queries.ts; a test keeps them equal).
+ */
 export function seriesKey(s: TrafficSample): string {
   return `${s.srcCluster}\u0000${s.dstCluster}\u0000${s.srcNs}\u0000${s.srcWl}\u0000${s.srcApp}\u0000${s.srcVer}\u0000${s.dstSvc}\u0000${s.dstSvcName}\u0000${s.dstNs}\u0000${s.dstWl}\u0000${s.dstApp}\u0000${s.dstVer}\u0000${s.protocol}\u0000${s.code}\u0000${s.grpc}\u0000${s.flags}\u0000${s.direction}`;
 }

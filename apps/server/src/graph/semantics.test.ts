@@ -292,7 +292,8 @@ describe('item 7: rateHttp, rateGrpc and rateTcp', () => {
 
   it('asks for gRPC messages (one more query) and leaves gRPC out of the requests query', () => {
     const names = (p: Record<string, string>) => buildGraphQueries(parse(p)).map((x) => x.name);
-    expect(names({})).toEqual(['requests', 'mtls', 'responseTime', 'throughput', 'tcp']);
+    // gRPC counted in requests: the requests query carries the mTLS too.
+    expect(names({})).toEqual(['requests', 'responseTime', 'throughput', 'tcp']);
     const total = buildGraphQueries(parse({ rateGrpc: 'total' }));
     expect(total.map((x) => x.name)).toEqual([
       'requests',
@@ -350,5 +351,40 @@ describe('item 8: responses by code, flags and host', () => {
       '200': { 'reviews.bookinfo.svc.cluster.local': 3 },
       '503': { 'reviews.bookinfo.svc.cluster.local': 1 },
     });
+  });
+});
+
+describe('mTLS from the requests query (no mTLS query when the requests query reads every L7 protocol)', () => {
+  const OUT = wl('shop', 'cart-v1');
+  const mtls = { connection_security_policy: 'mutual_tls' };
+  const plain = { connection_security_policy: 'none' };
+  const answers = {
+    requests: [
+      row('destination', PP, REV, 3, mtls),
+      row('destination', PP, REV, 1, plain),
+      row('source', PP, REV, 4, { connection_security_policy: 'unknown' }),
+      // productpage → shop: counted from its source report, its mTLS from the callee's destination report
+      row('source', PP, OUT, 2, { connection_security_policy: 'unknown' }),
+      row('destination', PP, OUT, 2, mtls),
+    ],
+  };
+
+  it("reads each edge's mTLS share from the destination reports among the requests", () => {
+    const g = graph(answers);
+    const inside = edge(g, 'wl:bookinfo/productpage-v1>svc:bookinfo/reviews:http');
+    expect(inside.rps).toBe(4);
+    expect(inside.mtlsPct).toBe(75);
+    const out = edge(g, 'wl:bookinfo/productpage-v1>svc:shop/cart:http');
+    // the destination report of a callee outside the namespaces gives the mTLS, not a second count
+    expect(out.rps).toBe(2);
+    expect(out.mtlsPct).toBe(100);
+  });
+
+  it('takes the mTLS answer instead when there is one (gRPC rated by messages, or recorded answers)', () => {
+    const g = graph({ ...answers, mtls: [row('destination', PP, REV, 4, plain)] });
+    expect(edge(g, 'wl:bookinfo/productpage-v1>svc:bookinfo/reviews:http').mtlsPct).toBe(0);
+    // with gRPC in messages the requests query does not carry the mTLS: no mTLS answer, no share
+    const messages = graph(answers, { protocols: ['http', 'grpc'], rateGrpc: 'total' });
+    expect(edge(messages, 'wl:bookinfo/productpage-v1>svc:bookinfo/reviews:http').mtlsPct).toBeNull();
   });
 });

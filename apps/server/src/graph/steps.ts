@@ -12,7 +12,7 @@ import { reduceToServiceGraph } from './appenders/serviceGraph';
 import { applyThroughput } from './appenders/throughput';
 import type { EndpointOptions } from './endpoints';
 import type { TrafficMap, TrafficSample } from './model';
-import type { GraphFocus, GraphPromQuery, PipelineQuery } from './queries';
+import { mtlsInRequests, type GraphFocus, type GraphPromQuery, type PipelineQuery } from './queries';
 import { buildTrafficMap } from './trafficMap';
 
 export type QueryName = GraphPromQuery['name'];
@@ -70,7 +70,8 @@ export const GRAPH_STEPS: readonly GraphStep[] = [
       buildTrafficMap(
         a.requests ?? empty,
         a.tcp ?? empty,
-        a.mtls ?? empty,
+        // The mTLS answer when there is one, else the requests query's destination reports carry it.
+        a.mtls ?? (mtlsInRequests(ctx.q) ? a.requests : undefined) ?? empty,
         ctx.options,
         a.grpcMessages ?? empty,
       ),
