@@ -44,6 +44,14 @@ export const TracesQuerySchema = z.strictObject({
   errorsOnly: BOOL.default(false),
   /** A tag on this entity's span, `key:value`. */
   tag: tagParam.optional(),
+  /**
+   * An edge's traces: only the entity's calls to this service, `<service>.<namespace>` (its client spans
+   * whose operation is that service's host).
+   */
+  peer: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected <service>.<namespace>')
+    .optional(),
   limit: z.coerce
     .number({ error: () => 'expected a whole number' })
     .int('expected a whole number')

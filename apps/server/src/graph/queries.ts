@@ -157,6 +157,8 @@ const tag = (expr: string, label: string, value: string) =>
  * (`unless on`), as countedSamples would, so the answer carries each request once.
  */
 export const SERIES_KEY_LABELS = [
+  'source_cluster',
+  'destination_cluster',
   'source_workload_namespace',
   'source_workload',
   'source_canonical_service',

@@ -95,8 +95,9 @@ export function entitySpans(
  * whole app; a workload's or a service's spans are a part of them).
  */
 export const ownSpanMatches =
-  (e: EntitySpans, q: Pick<TracesQuery, 'errorsOnly' | 'minDurationMs' | 'tag'>) => (sp: Span) =>
+  (e: EntitySpans, q: Pick<TracesQuery, 'errorsOnly' | 'minDurationMs' | 'tag' | 'peer'>) => (sp: Span) =>
     isEntitySpan(sp, e) &&
+    (!q.peer || (sp.kind === 'client' && sp.operation.startsWith(`${q.peer}.svc.`))) &&
     (!q.errorsOnly || sp.error) &&
     (q.minDurationMs === undefined || sp.durationUs >= q.minDurationMs * 1000) &&
     (!q.tag || sp.tags[q.tag.key] === q.tag.value);
@@ -163,7 +164,7 @@ export function tracingRouter(deps: TracingDeps): Router {
     if (q.errorsOnly) tags.error = 'true';
     if (q.tag) tags[q.tag.key] = q.tag.value;
     // Spans the backend cannot tell apart from the rest of the app's are kept here: ask it for more.
-    const narrowed = Boolean((e.podPrefix && !e.tags) || e.operationPrefix);
+    const narrowed = Boolean((e.podPrefix && !e.tags) || e.operationPrefix || q.peer);
     const raw = await deps.client
       .traces({
         service: e.service,
