@@ -124,6 +124,12 @@ describe('entity spans', () => {
     // an error elsewhere in the trace is not the entity's
     const details = { service: 'details.bookinfo' };
     expect(traces.filter((t) => t.spans.some(ownSpanMatches(details, { errorsOnly: true })))).toEqual([]);
+    // an edge's traces: productpage's calls to details only, with the fault's errors among them
+    const calls = (peer: string, errorsOnly: boolean) =>
+      traces.filter((t) => t.spans.some(ownSpanMatches(pp, { errorsOnly, peer })));
+    expect(calls('details.bookinfo', true).map((t) => t.id)).toEqual(errored.map((t) => t.id));
+    expect(calls('reviews.bookinfo', true)).toEqual([]);
+    expect(calls('reviews.bookinfo', false)).toHaveLength(traces.length);
     const slow = traces.filter((t) =>
       t.spans.some(ownSpanMatches(pp, { errorsOnly: false, minDurationMs: 1e6 })),
     );
