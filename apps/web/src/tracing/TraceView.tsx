@@ -1,5 +1,5 @@
 import './tracing.css';
-import { useMemo } from 'react';
+import { useMemo, type CSSProperties } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import type { Span } from '@meshlens/contract';
 import { useGlobalSearch } from '../url/useView';
@@ -41,7 +41,7 @@ export function TraceView({ id }: { id: string }) {
             <p className="muted small trace-facts">
               {new Date(t.startUs / 1000).toLocaleString()} · {formatUs(t.durationUs)} · {t.spans.length}{' '}
               spans · {services.length} services ·{' '}
-              <span className={errors ? 'error-text' : undefined}>
+              <span className={errors ? 'trace-errors' : undefined}>
                 {errors} error{errors === 1 ? '' : 's'}
               </span>
             </p>
@@ -108,10 +108,10 @@ export function TraceView({ id }: { id: string }) {
                       className="service-chip"
                       style={{ background: `hsl(${serviceHue(s.service)} 55% 50%)` }}
                     />
-                    <span className="waterfall-service">{s.service}</span>
+                    <span className="waterfall-service">{s.app ?? s.service}</span>
                     <span className="waterfall-op">
                       {s.kind === 'client' ? '→ ' : s.kind === 'server' ? '⇢ ' : ''}
-                      {s.operation}
+                      {shortOperation(s.operation)}
                     </span>
                   </span>
                   <span className="waterfall-track">
@@ -124,12 +124,8 @@ export function TraceView({ id }: { id: string }) {
                       }}
                     />
                     <span
-                      className="waterfall-duration"
-                      style={
-                        r.leftPct + r.widthPct > 80
-                          ? { right: `${100 - r.leftPct + 0.5}%` }
-                          : { left: `calc(${r.leftPct + r.widthPct}% + 4px)` }
-                      }
+                      className={`waterfall-duration ${durationPlace(r.leftPct, r.widthPct)}`}
+                      style={durationStyle(r.leftPct, r.widthPct)}
                     >
                       {formatUs(s.durationUs)}
                       {s.statusCode !== undefined ? ` · ${s.statusCode}` : ''}
@@ -154,6 +150,24 @@ export function TraceView({ id }: { id: string }) {
       )}
     </section>
   );
+}
+
+/** Where a bar's duration label goes: after the bar, before it, or inside its end when neither fits. */
+function durationPlace(left: number, width: number): 'after' | 'before' | 'inside' {
+  if (left + width <= 78) return 'after';
+  return left >= 22 ? 'before' : 'inside';
+}
+
+function durationStyle(left: number, width: number): CSSProperties {
+  const place = durationPlace(left, width);
+  if (place === 'after') return { left: `calc(${left + width}% + 4px)` };
+  if (place === 'before') return { right: `calc(${100 - left}% + 4px)` };
+  return { right: `calc(${Math.max(100 - left - width, 0)}% + 6px)` };
+}
+
+/** `reviews.bookinfo.svc.cluster.local:9080/*` → `reviews.bookinfo:9080/*`. */
+function shortOperation(op: string): string {
+  return op.replace('.svc.cluster.local', '');
 }
 
 function SpanDetail({ span: s, search, onClose }: { span: Span; search: string; onClose: () => void }) {

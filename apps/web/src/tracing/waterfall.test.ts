@@ -93,16 +93,18 @@ describe('scatterData', () => {
   });
   const ent = (durationUs: number, error: boolean) => ({ spanId: 's', durationUs, error, operation: 'op' });
 
-  it('sorts by time, plots the entity span (ms), splits failed traces into their own series', () => {
+  it('sorts by time, plots the entity span (ms), splits traces with a failed span into their own series', () => {
     const d = scatterData([
-      summary('late', 3_000_000, 9000, ent(4000, true)),
-      summary('early', 1_000_000, 9000, ent(2500, false)),
+      summary('late', 3_000_000, 9000, ent(4000, true), 1),
+      // the entity's span succeeded, a span further down failed: still a failing trace
+      summary('early', 1_000_000, 9000, ent(2500, false), 2),
+      summary('fine', 1_500_000, 9000, ent(1500, false)),
       summary('noEntity', 2_000_000, 7000, null, 1),
     ]);
-    expect(d.ids).toEqual(['early', 'noEntity', 'late']);
-    expect(d.x).toEqual([1, 2, 3]);
-    expect(d.ok).toEqual([2.5, null, null]);
-    expect(d.failed).toEqual([null, 7, 4]);
+    expect(d.ids).toEqual(['early', 'fine', 'noEntity', 'late']);
+    expect(d.x).toEqual([1, 1.5, 2, 3]);
+    expect(d.ok).toEqual([null, 1.5, null, null]);
+    expect(d.failed).toEqual([2.5, null, 7, 4]);
   });
 });
 

@@ -91,14 +91,14 @@ export interface ScatterData {
 
 /**
  * The scatter of traces over time: x the start, y the entity's own span duration when known (else the
- * trace's). A trace is red when the entity's span failed (or, without one, when any span failed).
+ * trace's). A trace is red when any of its spans failed (a failed call of the entity's, or further down).
  */
 export function scatterData(traces: readonly TraceSummary[]): ScatterData {
   const sorted = [...traces].sort((a, b) => a.startUs - b.startUs);
   const out: ScatterData = { x: [], ok: [], failed: [], ids: [] };
   for (const t of sorted) {
     const ms = (t.entity?.durationUs ?? t.durationUs) / 1000;
-    const failed = t.entity ? t.entity.error : t.errors > 0;
+    const failed = t.errors > 0;
     out.x.push(t.startUs / 1e6);
     out.ok.push(failed ? null : ms);
     out.failed.push(failed ? ms : null);

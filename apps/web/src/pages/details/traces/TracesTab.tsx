@@ -179,7 +179,7 @@ function TraceList({
       </thead>
       <tbody>
         {traces.map((t) => {
-          const failed = t.entity ? t.entity.error : t.errors > 0;
+          const failed = t.errors > 0;
           return (
             <tr key={t.id} className={failed ? 'trace-row failed' : 'trace-row'} data-testid="trace-row">
               <td className="nowrap">{new Date(t.startUs / 1000).toLocaleTimeString()}</td>
