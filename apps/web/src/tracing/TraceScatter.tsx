@@ -76,6 +76,7 @@ export function TraceScatter({ data, p95Ms, onOpen, height = 200 }: TraceScatter
           {
             label: 'Failed',
             stroke: failed,
+            fill: failed,
             paths: noPath,
             points: { show: true, size: 8, fill: failed },
             value: (_u, x) => fmt(x),

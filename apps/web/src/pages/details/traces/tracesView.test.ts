@@ -24,6 +24,7 @@ describe('the Traces tab URL', () => {
       limit: 100,
     });
     expect(new URLSearchParams(s).toString()).toBe('duration=600&errors=true');
+    expect(patchTracesSearch('errors=true&tag=a:b', { errorsOnly: false, tag: undefined })).toBe('');
     expect(parseTracesView(patchTracesSearch('', { tag: 'a:b', limit: 50 }))).toMatchObject({
       tag: 'a:b',
       limit: 50,
