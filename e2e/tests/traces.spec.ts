@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { bookinfoObjects, Kube } from '../support/kube';
-import { consoleUrl } from '../support/graph';
+import { consoleUrl, foundIds, waitForGraph } from '../support/graph';
 import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
 
 const NS = 'bookinfo';
@@ -61,6 +61,15 @@ test("reviews' Traces tab lists traces; one opens as a waterfall of productpage 
   await expect(page.getByTestId('span-detail')).toContainText('reviews.bookinfo');
   await page.getByTestId('span-app-link').click();
   await expect(page).toHaveURL(/\/namespaces\/bookinfo\/apps\/reviews(\?|$)/);
+
+  // back on the trace, "Show on graph" opens the graph with the trace's apps found
+  await page.goBack();
+  await page.getByTestId('show-on-graph').click();
+  await expect(page).toHaveURL(/\/graph\?.*find=/);
+  await waitForGraph(page);
+  await expect
+    .poll(async () => (await foundIds(page)).join(' '), { timeout: 30_000 })
+    .toMatch(/productpage.*reviews|reviews.*productpage/);
 });
 
 test('after an abort fault on ratings, a failing trace shows its failing span red', async ({ page }) => {

@@ -5,7 +5,7 @@ import type { Span } from '@meshlens/contract';
 import { useGlobalSearch } from '../url/useView';
 import { detailHref } from '../pages/details/links';
 import { useTrace } from './api';
-import { traceHref } from './links';
+import { showOnGraphHref, traceHref } from './links';
 import { formatUs, serviceHue, waterfallRows } from './waterfall';
 
 /** `/traces/{id}[?span=…]`: one trace as a waterfall, its critical path marked, a span's details. */
@@ -26,6 +26,7 @@ export function TraceView({ id }: { id: string }) {
   const external = trace.data?.tracing.externalUrl;
   const services = t ? [...new Set(t.spans.map((s) => s.service))] : [];
   const errors = t ? t.spans.filter((s) => s.error).length : 0;
+  const onGraph = t ? showOnGraphHref(t.spans, global) : null;
 
   return (
     <section className="page trace-page">
@@ -47,16 +48,23 @@ export function TraceView({ id }: { id: string }) {
             </p>
           )}
         </div>
-        {external && (
-          <a
-            className="button"
-            href={`${external.replace(/\/$/, '')}/trace/${encodeURIComponent(id)}`}
-            target="_blank"
-            rel="noreferrer noopener"
-          >
-            Open in Jaeger ↗
-          </a>
-        )}
+        <div className="trace-actions">
+          {onGraph && (
+            <Link className="button" href={onGraph} data-testid="show-on-graph">
+              Show on graph
+            </Link>
+          )}
+          {external && (
+            <a
+              className="button"
+              href={`${external.replace(/\/$/, '')}/trace/${encodeURIComponent(id)}`}
+              target="_blank"
+              rel="noreferrer noopener"
+            >
+              Open in Jaeger ↗
+            </a>
+          )}
+        </div>
       </div>
       {trace.error && (
         <div className="empty-state" role="alert">
