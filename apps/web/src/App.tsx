@@ -22,6 +22,7 @@ const EntityListPage = lazy(() =>
   import('./pages/lists/EntityListPage').then((m) => ({ default: m.EntityListPage })),
 );
 const DetailPage = lazy(() => import('./pages/details/DetailPage').then((m) => ({ default: m.DetailPage })));
+const TraceView = lazy(() => import('./tracing/TraceView').then((m) => ({ default: m.TraceView })));
 const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
 // TEMPORARY: the logs of a workload on their own page, until the workload detail page's Logs tab shows them.
 
@@ -99,6 +100,7 @@ function Shell() {
             <Route path="/namespaces/:namespace/:kind/:name/:tab?">
               {(p) => <DetailPage key={`${p.namespace}/${p.kind}/${p.name}`} {...p} />}
             </Route>
+            <Route path="/traces/:id">{(p) => <TraceView key={p.id} id={p.id} />}</Route>
             <Route path="/istio/:namespace/:kind/:name">
               {(p) => <EditorPage key={`${p.namespace}/${p.kind}/${p.name}`} {...p} />}
             </Route>

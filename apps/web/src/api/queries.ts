@@ -68,6 +68,9 @@ export const queryKeys = {
     [...queryKeys.all, 'detail', kind, namespace, name, 'graph', duration] as const,
   metrics: (kind: string, namespace: string, name: string, params: string) =>
     [...queryKeys.all, 'detail', kind, namespace, name, 'metrics', params] as const,
+  traces: (kind: string, namespace: string, name: string, params: string) =>
+    [...queryKeys.all, 'detail', kind, namespace, name, 'traces', params] as const,
+  trace: (id: string) => [...queryKeys.all, 'trace', id] as const,
   /** A write's dry run (wizard preview, editor validation) for one input. */
   dryRun: (scope: readonly unknown[], input: string) =>
     [...queryKeys.all, 'dry-run', ...scope, input] as const,

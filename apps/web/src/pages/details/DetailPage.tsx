@@ -1,4 +1,5 @@
 import './details.css';
+import { lazy, Suspense } from 'react';
 import { Link } from 'wouter';
 import { ENTITY_KINDS, type EntityKind } from '@meshlens/contract';
 import { useGlobalSearch, useView } from '../../url/useView';
@@ -11,6 +12,9 @@ import { LogsPanel } from '../../logs/LogsPanel';
 import { MetricsTab } from './MetricsTab';
 import { centreOf, OverviewTab } from './OverviewTab';
 import { TrafficTab } from './TrafficTab';
+
+// Lazy: the trace UI loads only when its tab is opened.
+const TracesTab = lazy(() => import('./traces/TracesTab').then((m) => ({ default: m.TracesTab })));
 
 const KIND_TEXT: Record<EntityKind, string> = { apps: 'App', workloads: 'Workload', services: 'Service' };
 
@@ -96,11 +100,16 @@ function Detail({ namespace, kind, name, tab: segment }: DetailPageProps & { kin
           {w.message}
         </p>
       ))}
-      {!d && !detail.error && !metricsTab && <p className="page-loading">Loading…</p>}
+      {!d && !detail.error && !metricsTab && tab !== 'traces' && <p className="page-loading">Loading…</p>}
       {d && tab === 'overview' && <OverviewTab d={d} graph={graph.data} />}
       {d && tab === 'traffic' && <TrafficTab graph={graph.data} centre={centreOf(d)} namespace={namespace} />}
       {/* The charts need only the entity's name: they do not wait for its detail (facts, health). */}
       {metricsTab && !detail.error && <MetricsTab key={tab} entity={entity} direction={tab} />}
+      {tab === 'traces' && !detail.error && (
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <TracesTab entity={entity} />
+        </Suspense>
+      )}
       {d && tab === 'logs' && (
         <LogsPanel
           namespace={namespace}

@@ -11,15 +11,16 @@ describe('detail links', () => {
     expect(tabOf('workloads', 'outbound')).toBe('outbound');
     expect(tabOf('services', 'outbound')).toBe('overview');
     expect(tabOf('apps', 'nonsense')).toBe('overview');
-    expect(tabsOf('services').map((t) => t.id)).toEqual(['overview', 'traffic', 'inbound']);
+    expect(tabsOf('services').map((t) => t.id)).toEqual(['overview', 'traffic', 'inbound', 'traces']);
     expect(tabsOf('workloads').map((t) => t.id)).toEqual([
       'overview',
       'traffic',
       'inbound',
       'outbound',
+      'traces',
       'logs',
     ]);
-    expect(tabsOf('apps').map((t) => t.id)).toEqual(['overview', 'traffic', 'inbound', 'outbound']);
+    expect(tabsOf('apps').map((t) => t.id)).toEqual(['overview', 'traffic', 'inbound', 'outbound', 'traces']);
     expect(tabOf('apps', 'logs')).toBe('overview');
   });
 

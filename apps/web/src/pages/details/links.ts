@@ -6,6 +6,7 @@ export const TABS = [
   { id: 'traffic', text: 'Traffic' },
   { id: 'inbound', text: 'Inbound Metrics' },
   { id: 'outbound', text: 'Outbound Metrics' },
+  { id: 'traces', text: 'Traces' },
   { id: 'logs', text: 'Logs' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];

@@ -1,5 +1,4 @@
-import { useMemo } from 'react';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, useMemo, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
 import { formatDuration } from '@meshlens/contract';
@@ -10,6 +9,10 @@ import { Sparkline } from './Sparkline';
 import { ServiceActions } from '../../wizards/ServiceActions';
 import { nodeDetailLinks } from '../details/links';
 import { NodeCharts } from './NodeCharts';
+import { useServerConfig } from '../../api/queries';
+
+// Lazy: the trace UI is not part of the graph page's first load.
+const NodeTraces = lazy(() => import('../../tracing/NodeTraces').then((m) => ({ default: m.NodeTraces })));
 
 export interface SidePanelProps {
   answer: GraphResponse;
@@ -66,6 +69,7 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
   const series = props.history(n.id);
   // Over several clusters, which one the node runs in (the same service may be in each).
   const cluster = n.type !== 'unknown' && n.cluster && clustersOf(props.answer).length > 1 ? n.cluster : '';
+  const tracing = useServerConfig().data?.tracing.enabled ?? false;
   return (
     <>
       <header className="panel-header">
@@ -156,6 +160,11 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
       </section>
       <EdgeList title="Inbound" edges={inbound} other={(e) => e.source} props={props} />
       <EdgeList title="Outbound" edges={outbound} other={(e) => e.target} props={props} />
+      {tracing && (
+        <Suspense fallback={null}>
+          <NodeTraces node={n} duration={props.answer.duration} search={props.globalSearch} />
+        </Suspense>
+      )}
       {detailLinks(n, props.globalSearch).length > 0 && (
         <section>
           <h3>Details</h3>

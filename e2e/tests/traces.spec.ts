@@ -1,0 +1,110 @@
+/**
+ * Distributed tracing (issue 14): reviews' Traces tab lists its traces, one opens as a waterfall with
+ * productpage → reviews spans; after an abort fault on ratings, a failing trace shows its failing span red.
+ */
+import { expect, test } from '@playwright/test';
+import { bookinfoObjects, Kube } from '../support/kube';
+import { consoleUrl, foundIds, waitForGraph } from '../support/graph';
+import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
+
+const NS = 'bookinfo';
+const SHELL = 'namespaces=bookinfo&duration=600&refresh=10000';
+const destinationRules = bookinfoObjects('destination-rule-all.yaml');
+/** virtual-service-ratings-test-abort.yaml, the abort applied to every user rather than jason only. */
+const abortAll = (() => {
+  const [vs] = bookinfoObjects('virtual-service-ratings-test-abort.yaml');
+  if (!vs) throw new Error('virtual-service-ratings-test-abort.yaml is empty');
+  const http = (vs.spec as { http: Record<string, unknown>[] }).http;
+  const faulty = { ...http[0] };
+  delete faulty.match;
+  return { ...vs, spec: { ...(vs.spec as object), http: [faulty] } };
+})();
+
+test.beforeAll(async () => {
+  await resetIstioConfig();
+  await waitForBookinfoTraffic(60, { ratingsHealthy: true });
+});
+test.afterAll(async () => {
+  await resetIstioConfig();
+});
+
+test("reviews' Traces tab lists traces; one opens as a waterfall of productpage → reviews", async ({
+  page,
+}) => {
+  await page.goto(`${consoleUrl()}/namespaces/${NS}/apps/reviews?${SHELL}`);
+  await page.getByRole('navigation', { name: 'App reviews' }).getByRole('link', { name: 'Traces' }).click();
+  await expect(page).toHaveURL(/\/apps\/reviews\/traces\?/);
+  const rows = page.getByTestId('trace-row');
+  await expect(rows.first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('trace-scatter')).not.toHaveAttribute('data-points', '0');
+  // the entity span's status is in the list
+  await expect(rows.first()).toContainText('200');
+
+  await rows.first().getByRole('link').click();
+  await expect(page).toHaveURL(/\/traces\/[0-9a-f]+/);
+  const spans = page.getByTestId('span-row');
+  const product = page.locator('[data-testid="span-row"][data-service="productpage.bookinfo"]');
+  const reviews = page.locator('[data-testid="span-row"][data-service="reviews.bookinfo"]');
+  await expect(product.first()).toBeVisible();
+  await expect(reviews.first()).toBeVisible();
+  // reviews' spans hang under productpage's: deeper in the tree, and the root is on the critical path
+  const level = async (l: typeof reviews) => Number(await l.first().getAttribute('aria-level'));
+  expect(await level(reviews)).toBeGreaterThan(await level(product));
+  await expect(spans.first()).toHaveAttribute('data-critical', 'true');
+
+  // a span's details, addressable, with a link to its app's page
+  await reviews.last().click();
+  await expect(page).toHaveURL(/[?&]span=[0-9a-f]+/);
+  const detail = page.getByTestId('span-detail');
+  await expect(detail).toContainText('reviews.bookinfo');
+  await page.reload();
+  await expect(page.getByTestId('span-detail')).toContainText('reviews.bookinfo');
+  await page.getByTestId('span-app-link').click();
+  await expect(page).toHaveURL(/\/namespaces\/bookinfo\/apps\/reviews(\?|$)/);
+
+  // back on the trace, "Show on graph" opens the graph with the trace's apps found
+  await page.goBack();
+  await page.getByTestId('show-on-graph').click();
+  await expect(page).toHaveURL(/\/graph\?.*find=/);
+  await waitForGraph(page);
+  await expect
+    .poll(async () => (await foundIds(page)).join(' '), { timeout: 30_000 })
+    .toMatch(/productpage.*reviews|reviews.*productpage/);
+});
+
+test('after an abort fault on ratings, a failing trace shows its failing span red', async ({ page }) => {
+  const kube = new Kube();
+  for (const dr of destinationRules) await kube.apply(dr, NS);
+  await kube.apply(abortAll, NS);
+
+  // reviews' own client span to ratings fails: errors only shows such traces
+  await page.goto(`${consoleUrl()}/namespaces/${NS}/apps/reviews/traces?${SHELL}&errors=true`);
+  const rows = page.getByTestId('trace-row');
+  await expect(rows.first()).toBeVisible({ timeout: 60_000 });
+  await expect(rows.first()).toHaveClass(/failed/);
+  await rows.first().getByRole('link').click();
+
+  const failing = page.locator('[data-testid="span-row"][data-error="true"]');
+  await expect(failing.first()).toBeVisible();
+  await expect(failing.first()).toContainText('ratings');
+  await expect(failing.first()).toHaveClass(/\berror\b/);
+  // the bar of a failed span is drawn in the theme's danger colour
+  const barColour = await failing
+    .first()
+    .locator('.waterfall-bar')
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  const danger = await page.evaluate(() => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--danger)';
+    document.body.append(probe);
+    const c = getComputedStyle(probe).color;
+    probe.remove();
+    return c;
+  });
+  expect(barColour).toBe(danger);
+  await failing.first().click();
+  const detail = page.getByTestId('span-detail');
+  await expect(detail).toContainText('Failed span');
+  await expect(detail).toContainText('500');
+  await expect(detail).toContainText('FI');
+});
