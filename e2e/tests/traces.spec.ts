@@ -1,8 +1,10 @@
 /**
  * Distributed tracing (issue 14): reviews' Traces tab lists its traces, one opens as a waterfall with
- * productpage → reviews spans; after an abort fault on ratings, a failing trace shows its failing span red.
+ * productpage → reviews spans; after an abort fault on ratings, a failing trace shows its failing span red,
+ * and the reviews v2 → ratings edge's side panel lists its failing calls.
  */
 import { expect, test } from '@playwright/test';
+import { edgeId, nodeId } from '@meshlens/contract';
 import { bookinfoObjects, Kube } from '../support/kube';
 import { consoleUrl, foundIds, waitForGraph } from '../support/graph';
 import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
@@ -107,4 +109,15 @@ test('after an abort fault on ratings, a failing trace shows its failing span re
   await expect(detail).toContainText('Failed span');
   await expect(detail).toContainText('500');
   await expect(detail).toContainText('FI');
+
+  // the graph: the reviews v2 → ratings edge's panel lists its failing calls, each opening its trace
+  const edge = edgeId(nodeId.versionedApp(NS, 'reviews', 'v2'), nodeId.service(NS, 'ratings'), 'http');
+  await page.goto(
+    `${consoleUrl()}/graph?namespaces=${NS}&graphType=versionedApp&duration=600&refresh=10000&selected=${encodeURIComponent(edge)}`,
+  );
+  await waitForGraph(page);
+  const edgeTraces = page.getByTestId('edge-traces');
+  await expect(edgeTraces.locator('li.failed').first()).toBeVisible({ timeout: 60_000 });
+  await edgeTraces.locator('li.failed a').first().click();
+  await expect(page.locator('[data-testid="span-row"][data-error="true"]').first()).toContainText('ratings');
 });

@@ -6,24 +6,30 @@ import { traceHref } from './links';
 import { nodeTraceEntity, slowAndFailing } from './recent';
 import { formatUs } from './waterfall';
 
-/** The graph side panel's "Recent slow and failing traces" of a node (loaded lazily with the trace UI). */
+/**
+ * The graph side panel's "Recent slow and failing traces" of a node, or of an edge (`peer`: the node's calls
+ * to that service only); loaded lazily with the trace UI.
+ */
 export function NodeTraces({
   node,
+  peer,
   duration,
   search,
 }: {
   node: GraphNode;
+  peer?: string;
   duration: number;
   search: string;
 }) {
   const entity = nodeTraceEntity(node);
   const e = entity ?? { kind: 'apps' as const, namespace: '', name: '' };
-  const failing = useTraces(e, { duration, errorsOnly: true, limit: 5 }, false, entity !== null);
-  const recent = useTraces(e, { duration, limit: 20 }, false, entity !== null);
+  const edge = peer ? { peer } : {};
+  const failing = useTraces(e, { duration, errorsOnly: true, limit: 5, ...edge }, false, entity !== null);
+  const recent = useTraces(e, { duration, limit: 20, ...edge }, false, entity !== null);
   if (!entity || failing.data?.tracing.enabled === false) return null;
   const list = slowAndFailing(failing.data?.traces ?? [], recent.data?.traces ?? []);
   return (
-    <section data-testid="node-traces">
+    <section data-testid={peer ? 'edge-traces' : 'node-traces'}>
       <h3>Recent slow and failing traces</h3>
       {!failing.data && !failing.error && <p className="muted small">Loading…</p>}
       {failing.error && <p className="error-text small">{(failing.error as Error).message}</p>}

@@ -16,6 +16,8 @@ export interface TracesParams {
   errorsOnly?: boolean;
   tag?: string;
   limit?: number;
+  /** An edge's traces: only the calls to this service (`<service>.<namespace>`). */
+  peer?: string;
 }
 
 export function tracesSearchParams(q: TracesParams): URLSearchParams {
@@ -24,6 +26,7 @@ export function tracesSearchParams(q: TracesParams): URLSearchParams {
   if (q.errorsOnly) p.set('errorsOnly', 'true');
   if (q.tag) p.set('tag', q.tag);
   if (q.limit !== undefined) p.set('limit', String(q.limit));
+  if (q.peer) p.set('peer', q.peer);
   return p;
 }
 

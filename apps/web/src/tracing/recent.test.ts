@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphNode, TraceSummary } from '@meshlens/contract';
-import { nodeTraceEntity, slowAndFailing } from './recent';
+import { edgePeer, nodeTraceEntity, slowAndFailing } from './recent';
 
 const t = (id: string, startUs: number, durationUs: number, errors = 0): TraceSummary => ({
   id,
@@ -43,5 +43,21 @@ describe('nodeTraceEntity', () => {
     expect(nodeTraceEntity(node({ type: 'service', service: 'ratings' }))?.name).toBe('ratings');
     expect(nodeTraceEntity(node({ type: 'unknown', namespace: 'unknown' }))).toBeNull();
     expect(nodeTraceEntity(node({ type: 'app', app: 'x', isInaccessible: true }))).toBeNull();
+  });
+});
+
+describe('edgePeer', () => {
+  const node = (over: Partial<GraphNode>) => ({ isInaccessible: false, ...over }) as GraphNode;
+  it("is the callee's service, for a caller that records client spans", () => {
+    const caller = node({ type: 'versionedApp', app: 'productpage', namespace: 'bookinfo' });
+    expect(edgePeer(caller, node({ type: 'service', service: 'details', namespace: 'bookinfo' }))).toBe(
+      'details.bookinfo',
+    );
+    expect(edgePeer(caller, node({ type: 'versionedApp', app: 'reviews', namespace: 'bookinfo' }))).toBe(
+      'reviews.bookinfo',
+    );
+    // a service node records no client spans; a callee outside any namespace has no service to search
+    expect(edgePeer(node({ type: 'service', service: 'reviews', namespace: 'bookinfo' }), caller)).toBeNull();
+    expect(edgePeer(caller, node({ type: 'service', service: 'unknown', namespace: 'unknown' }))).toBeNull();
   });
 });

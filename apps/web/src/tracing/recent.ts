@@ -13,6 +13,17 @@ export function nodeTraceEntity(n: GraphNode): { kind: EntityKind; namespace: st
 }
 
 /**
+ * An edge's traces are its caller's calls to the callee's service: `<service>.<namespace>` of the edge's
+ * target (a service node's service; else the app's name, Istio's convention for its service). None for a
+ * caller that records no client spans of its own (a service node) or a target outside any namespace.
+ */
+export function edgePeer(source: GraphNode, target: GraphNode): string | null {
+  if (source.type === 'service' || target.isInaccessible || target.namespace === 'unknown') return null;
+  const name = target.type === 'service' ? target.service : target.app;
+  return name ? `${name}.${target.namespace}` : null;
+}
+
+/**
  * Failing traces first (newest first), then the slowest of the others, at most `max` in all.
  * `failing` come from an errors-only query, `recent` from an unfiltered one.
  */

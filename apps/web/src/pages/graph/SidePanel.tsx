@@ -10,6 +10,7 @@ import { ServiceActions } from '../../wizards/ServiceActions';
 import { nodeDetailLinks } from '../details/links';
 import { NodeCharts } from './NodeCharts';
 import { useServerConfig } from '../../api/queries';
+import { edgePeer } from '../../tracing/recent';
 
 // Lazy: the trace UI is not part of the graph page's first load.
 const NodeTraces = lazy(() => import('../../tracing/NodeTraces').then((m) => ({ default: m.NodeTraces })));
@@ -235,6 +236,9 @@ function EdgePanel({ e, props }: { e: GraphEdge; props: SidePanelProps }) {
   const detail = toEdgeDetail(e);
   const series = props.history(e.id);
   const rtStat = props.answer.responseTime === 'avg' ? 'average' : props.answer.responseTime;
+  const tracing = useServerConfig().data?.tracing.enabled ?? false;
+  // An HTTP/gRPC edge's traces: its caller's calls to the callee's service.
+  const peer = tracing && e.protocol !== 'tcp' && src && dst ? edgePeer(src, dst) : null;
   return (
     <>
       <header className="panel-header">
@@ -316,6 +320,11 @@ function EdgePanel({ e, props }: { e: GraphEdge; props: SidePanelProps }) {
           </table>
         </section>
       ) : null}
+      {peer && src && (
+        <Suspense fallback={null}>
+          <NodeTraces node={src} peer={peer} duration={props.answer.duration} search={props.globalSearch} />
+        </Suspense>
+      )}
     </>
   );
 }
