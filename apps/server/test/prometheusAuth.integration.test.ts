@@ -214,7 +214,8 @@ describe('the server configured for it', () => {
       const ready = ReadyResponseSchema.parse(await (await fetch(`${server.url}/readyz`)).json());
       expect(ready.checks.prometheus).toMatchObject({ ok: true, message: 'ok' });
       const g = await getGraph(server.url, { namespaces: 'default', debug: 'true' });
-      expect(g.debug!.queries).toHaveLength(5);
+      // requests (with mTLS), response time, throughput, TCP: every appender of the default request
+      expect(g.debug!.queries).toHaveLength(4);
       expect(g.debug!.queries.filter((q) => q.error)).toEqual([]);
       expect(g.warnings.filter((w) => w.code.startsWith('Prometheus'))).toEqual([]);
     } finally {
