@@ -74,6 +74,12 @@ export const benches: BenchEntry[] = [
     description: "tracing routes with 10,000 traces held in the demo's Jaeger API: trace list, one trace",
   },
   {
+    name: 'trace-view',
+    module: 'bench/trace-view/traceView.ts',
+    load: async () => (await import('./trace-view/traceView')).runTraceViewBench,
+    description: 'browser: a 200-span trace drawn as a waterfall in Chromium, and a span opened',
+  },
+  {
     name: 'web',
     module: 'bench/web/web.ts',
     load: async () => (await import('./web/web')).runWebBench,

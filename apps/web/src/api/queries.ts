@@ -71,6 +71,8 @@ export const queryKeys = {
   traces: (kind: string, namespace: string, name: string, params: string) =>
     [...queryKeys.all, 'detail', kind, namespace, name, 'traces', params] as const,
   trace: (id: string) => [...queryKeys.all, 'trace', id] as const,
+  spanStats: (kind: string, namespace: string, name: string, params: string) =>
+    [...queryKeys.all, 'spanStats', kind, namespace, name, params] as const,
   /** A write's dry run (wizard preview, editor validation) for one input. */
   dryRun: (scope: readonly unknown[], input: string) =>
     [...queryKeys.all, 'dry-run', ...scope, input] as const,

@@ -1,9 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import {
   entityPath,
+  SpanStatsResponseSchema,
   TraceResponseSchema,
   TracesResponseSchema,
   type EntityKind,
+  type SpanStatsResponse,
   type TraceResponse,
   type TracesResponse,
 } from '@meshlens/contract';
@@ -62,5 +64,27 @@ export function useTrace(id: string) {
         schema: TraceResponseSchema,
       }),
     staleTime: 60_000,
+  });
+}
+
+/** Span statistics of an entity per peer, over the same traces as the list (same filters). */
+export function useSpanStats(
+  e: { kind: EntityKind; namespace: string; name: string },
+  q: TracesParams,
+  refetchInterval: number | false,
+  enabled = true,
+) {
+  const params = tracesSearchParams(q);
+  return useQuery({
+    enabled,
+    queryKey: queryKeys.spanStats(e.kind, e.namespace, e.name, params.toString()),
+    queryFn: ({ signal }) =>
+      request<SpanStatsResponse>('GET', entityPath(e.namespace, e.kind, e.name, 'spans'), {
+        query: params,
+        signal,
+        schema: SpanStatsResponseSchema,
+      }),
+    refetchInterval,
+    placeholderData: (previous) => previous,
   });
 }

@@ -4,7 +4,8 @@ import { Link, useLocation, useSearch } from 'wouter';
 import type { TraceSummary } from '@meshlens/contract';
 import { useView, useGlobalSearch } from '../../../url/useView';
 import { useMetrics, type EntityParams } from '../api';
-import { useTraces } from '../../../tracing/api';
+import { useSpanStats, useTraces } from '../../../tracing/api';
+import { SpanStatsTable } from '../../../tracing/SpanStatsTable';
 import { TraceScatter } from '../../../tracing/TraceScatter';
 import { formatUs, scatterData } from '../../../tracing/waterfall';
 import { traceHref } from '../../../tracing/links';
@@ -35,18 +36,16 @@ export function TracesTab({ entity }: { entity: EntityParams }) {
     navigate(`${location}${next ? `?${next}` : ''}`);
   };
   const polling = view.refresh > 0 ? view.refresh : false;
-  const traces = useTraces(
-    entity,
-    {
-      duration: view.duration,
-      minDurationMs: tv.minDurationMs,
-      errorsOnly: tv.errorsOnly,
-      tag: tv.tag,
-      limit: tv.limit,
-    },
-    polling,
-  );
+  const filters = {
+    duration: view.duration,
+    minDurationMs: tv.minDurationMs,
+    errorsOnly: tv.errorsOnly,
+    tag: tv.tag,
+    limit: tv.limit,
+  };
+  const traces = useTraces(entity, filters, polling);
   const enabled = traces.data?.tracing.enabled ?? false;
+  const stats = useSpanStats(entity, filters, polling, enabled);
   const p95 = useP95(entity, view.duration, enabled);
   const scatter = useMemo(() => scatterData(traces.data?.traces ?? []), [traces.data]);
   const [min, setMin] = useState(tv.minDurationMs ? String(tv.minDurationMs) : '');
@@ -150,6 +149,7 @@ export function TracesTab({ entity }: { entity: EntityParams }) {
       {sorted.length > 0 && (
         <TraceList traces={sorted} search={global} externalUrl={d?.tracing.externalUrl} />
       )}
+      {stats.data && <SpanStatsTable stats={stats.data.stats} traces={stats.data.traces} />}
     </div>
   );
 }
