@@ -25,6 +25,23 @@ const durationMs = z.union([z.number().int().min(0), z.string()]).transform((v, 
   return s * 1000;
 });
 
+/** How the console reaches Prometheus or the tracing backend: credentials, TLS, headers, a deadline. */
+const UPSTREAM_ACCESS = {
+  bearerToken: z.string().optional(),
+  bearerTokenFile: z.string().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** File holding the basic-auth password (a mounted Secret); read on start. */
+  passwordFile: z.string().optional(),
+  /** Extra headers on every request, e.g. a tenant `X-Scope-OrgID` for Thanos, Mimir, Cortex or Tempo. */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** PEM file of the CA(s) that sign the server's certificate (https URLs), added to the system ones. */
+  caFile: z.string().optional(),
+  /** Accept any certificate (https URLs): for tests only, it defeats TLS. */
+  insecureSkipVerify: z.boolean().default(false),
+  timeoutMs: durationMs.default(10_000),
+};
+
 export const ServerConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(20001),
   /** Serve /metrics on this port (same host) instead of the main one; absent = on the main port. */
@@ -198,22 +215,7 @@ export const ServerConfigSchema = z.strictObject({
     })
     .prefault({}),
   prometheus: z
-    .strictObject({
-      url: z.url().default('http://127.0.0.1:9090'),
-      bearerToken: z.string().optional(),
-      bearerTokenFile: z.string().optional(),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      /** File holding the basic-auth password (a mounted Secret); read on start. */
-      passwordFile: z.string().optional(),
-      /** Extra headers on every request, e.g. a tenant `X-Scope-OrgID` for Thanos, Mimir or Cortex. */
-      headers: z.record(z.string(), z.string()).default({}),
-      /** PEM file of the CA(s) that sign Prometheus's certificate (https URLs), added to the system ones. */
-      caFile: z.string().optional(),
-      /** Accept any certificate (https URLs): for tests only, it defeats TLS. */
-      insecureSkipVerify: z.boolean().default(false),
-      timeoutMs: durationMs.default(10_000),
-    })
+    .strictObject({ url: z.url().default('http://127.0.0.1:9090'), ...UPSTREAM_ACCESS })
     .prefault({}),
   /**
    * Distributed tracing: a Jaeger query API (Jaeger, or Grafana Tempo's Jaeger-compatible endpoint), the
@@ -221,19 +223,7 @@ export const ServerConfigSchema = z.strictObject({
    * Prometheus. `externalUrl`: the backend's own UI, for "open in Jaeger/Tempo" links.
    */
   tracing: z
-    .strictObject({
-      url: z.url().optional(),
-      externalUrl: z.url().optional(),
-      bearerToken: z.string().optional(),
-      bearerTokenFile: z.string().optional(),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      passwordFile: z.string().optional(),
-      headers: z.record(z.string(), z.string()).default({}),
-      caFile: z.string().optional(),
-      insecureSkipVerify: z.boolean().default(false),
-      timeoutMs: durationMs.default(10_000),
-    })
+    .strictObject({ url: z.url().optional(), externalUrl: z.url().optional(), ...UPSTREAM_ACCESS })
     .prefault({}),
   /** Grafana with Istio's standard dashboards: the detail pages link to them when a URL is set. */
   grafana: z

@@ -29,6 +29,19 @@ function traced(setup: SimSetup = {}, n = 40) {
   return { engine, store, traces };
 }
 
+/** A VirtualService on details with `fault` (inline YAML) for every request. */
+const detailsFault = (fault: string) =>
+  yaml(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: details }
+spec:
+  hosts: [details]
+  http:
+    - fault: ${fault}
+      route: [{ destination: { host: details } }]
+`);
+
 const byId = (t: StoredTrace) => new Map(t.spans.map((s) => [s.spanId, s]));
 const parentOf = (t: StoredTrace, s: RecordedSpan) => (s.parentId ? byId(t).get(s.parentId) : undefined);
 const spansOf = (t: StoredTrace, service: string, kind: 'client' | 'server') =>
@@ -84,18 +97,7 @@ describe('spans', () => {
 
   it("a delay fault stretches the caller's client span; the server span starts after the delay", () => {
     const { traces } = traced(
-      {
-        objects: yaml(`
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: details }
-spec:
-  hosts: [details]
-  http:
-    - fault: { delay: { percentage: { value: 100 }, fixedDelay: 2s } }
-      route: [{ destination: { host: details } }]
-`),
-      },
+      { objects: detailsFault('{ delay: { percentage: { value: 100 }, fixedDelay: 2s } }') },
       10,
     );
     for (const t of traces) {
@@ -113,18 +115,7 @@ spec:
 
   it('an abort fault is an errored client span with flag FI and no server span', () => {
     const { traces } = traced(
-      {
-        objects: yaml(`
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: details }
-spec:
-  hosts: [details]
-  http:
-    - fault: { abort: { percentage: { value: 100 }, httpStatus: 503 } }
-      route: [{ destination: { host: details } }]
-`),
-      },
+      { objects: detailsFault('{ abort: { percentage: { value: 100 }, httpStatus: 503 } }') },
       10,
     );
     for (const t of traces) {

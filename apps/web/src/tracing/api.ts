@@ -1,13 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
+import type { z } from 'zod';
 import {
   entityPath,
   SpanStatsResponseSchema,
   TraceResponseSchema,
   TracesResponseSchema,
   type EntityKind,
-  type SpanStatsResponse,
   type TraceResponse,
-  type TracesResponse,
 } from '@meshlens/contract';
 import { request } from '../api/client';
 import { queryKeys } from '../api/queries';
@@ -32,26 +31,40 @@ export function tracesSearchParams(q: TracesParams): URLSearchParams {
   return p;
 }
 
-/** An entity's recent traces (`enabled` false: not fetched). */
-export function useTraces(
-  e: { kind: EntityKind; namespace: string; name: string },
-  q: TracesParams,
+type Entity = { kind: EntityKind; namespace: string; name: string };
+
+/** An entity's tracing answer (`traces` or `spans`) for these filters; `enabled` false: not fetched. */
+function useEntityTracing<T>(
+  suffix: 'traces' | 'spans',
+  key: readonly unknown[],
+  schema: z.ZodType<T>,
+  e: Entity,
+  params: URLSearchParams,
   refetchInterval: number | false,
-  enabled = true,
+  enabled: boolean,
 ) {
-  const params = tracesSearchParams(q);
   return useQuery({
     enabled,
-    queryKey: queryKeys.traces(e.kind, e.namespace, e.name, params.toString()),
+    queryKey: key,
     queryFn: ({ signal }) =>
-      request<TracesResponse>('GET', entityPath(e.namespace, e.kind, e.name, 'traces'), {
-        query: params,
-        signal,
-        schema: TracesResponseSchema,
-      }),
+      request<T>('GET', entityPath(e.namespace, e.kind, e.name, suffix), { query: params, signal, schema }),
     refetchInterval,
     placeholderData: (previous) => previous,
   });
+}
+
+/** An entity's recent traces (`enabled` false: not fetched). */
+export function useTraces(e: Entity, q: TracesParams, refetchInterval: number | false, enabled = true) {
+  const params = tracesSearchParams(q);
+  const key = queryKeys.traces(e.kind, e.namespace, e.name, params.toString());
+  return useEntityTracing('traces', key, TracesResponseSchema, e, params, refetchInterval, enabled);
+}
+
+/** Span statistics of an entity per peer, over the same traces as the list (same filters). */
+export function useSpanStats(e: Entity, q: TracesParams, refetchInterval: number | false, enabled = true) {
+  const params = tracesSearchParams(q);
+  const key = queryKeys.spanStats(e.kind, e.namespace, e.name, params.toString());
+  return useEntityTracing('spans', key, SpanStatsResponseSchema, e, params, refetchInterval, enabled);
 }
 
 /** One trace, every span (a trace does not change once complete: kept a while). */
@@ -64,27 +77,5 @@ export function useTrace(id: string) {
         schema: TraceResponseSchema,
       }),
     staleTime: 60_000,
-  });
-}
-
-/** Span statistics of an entity per peer, over the same traces as the list (same filters). */
-export function useSpanStats(
-  e: { kind: EntityKind; namespace: string; name: string },
-  q: TracesParams,
-  refetchInterval: number | false,
-  enabled = true,
-) {
-  const params = tracesSearchParams(q);
-  return useQuery({
-    enabled,
-    queryKey: queryKeys.spanStats(e.kind, e.namespace, e.name, params.toString()),
-    queryFn: ({ signal }) =>
-      request<SpanStatsResponse>('GET', entityPath(e.namespace, e.kind, e.name, 'spans'), {
-        query: params,
-        signal,
-        schema: SpanStatsResponseSchema,
-      }),
-    refetchInterval,
-    placeholderData: (previous) => previous,
   });
 }
