@@ -146,10 +146,10 @@ export function TracesTab({ entity }: { entity: EntityParams }) {
           No traces in this range{tv.errorsOnly || tv.minDurationMs || tv.tag ? ' with these filters' : ''}.
         </p>
       )}
+      {stats.data && <SpanStatsTable stats={stats.data.stats} traces={stats.data.traces} />}
       {sorted.length > 0 && (
         <TraceList traces={sorted} search={global} externalUrl={d?.tracing.externalUrl} />
       )}
-      {stats.data && <SpanStatsTable stats={stats.data.stats} traces={stats.data.traces} />}
     </div>
   );
 }
