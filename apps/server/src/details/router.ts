@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { InputError, NotFoundError } from '../errors';
 import type { GraphService } from '../graph/graphService';
 import { markUnreadable } from '../graph/visibility';
-import { inputErrorFrom } from '../http/errors';
+import { parseQuery } from '../http/errors';
 import { checkParams } from '../http/params';
 import type { RawObject } from '../inventory/derive';
 import type { InventorySnapshot } from '../inventory/types';
@@ -41,11 +41,7 @@ export interface DetailsDeps {
   clientOf: (req: Request) => string;
 }
 
-function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
-  const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw inputErrorFrom(parsed.error);
-  return parsed.data;
-}
+const query = parseQuery;
 
 const NO_PARAMETERS = z.strictObject({});
 /** Health over Kiali's default window (5 m), from the graph answer the node graph shares by default. */

@@ -118,3 +118,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     res.status(status).json(body);
   };
 }
+
+/** The request's query parsed by `schema`; a mismatch is the 400 of inputErrorFrom, naming the parameter. */
+export function parseQuery<T extends z.ZodType>(schema: T, req: { query: unknown }): z.output<T> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) throw inputErrorFrom(parsed.error);
+  return parsed.data;
+}

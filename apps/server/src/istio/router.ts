@@ -13,10 +13,9 @@ import {
 } from '@meshlens/contract';
 import express, { type Request, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import { InputError } from '../errors';
 import { bodyParsers } from '../http/body';
-import { inputErrorFrom } from '../http/errors';
+import { parseQuery } from '../http/errors';
 import { checkParams } from '../http/params';
 import type { Inventory } from '../inventory/informers';
 import { validationError, zodCauses } from './checks';
@@ -37,11 +36,7 @@ export interface IstioRouterDeps {
   crds?: IstioCrds;
 }
 
-function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
-  const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw inputErrorFrom(parsed.error);
-  return parsed.data;
-}
+const query = parseQuery;
 
 /** The body as data (JSON or YAML, parsed and depth-checked by bodyParsers). */
 function bodyOf(req: Request): unknown {

@@ -20,7 +20,7 @@ import {
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { InputError, NotFoundError, UpstreamError } from '../errors';
-import { inputErrorFrom } from '../http/errors';
+import { parseQuery } from '../http/errors';
 import { checkParams } from '../http/params';
 import type { InventorySnapshot, WorkloadInfo } from '../inventory/types';
 import { TracingError, type JaegerClient } from './jaegerClient';
@@ -102,11 +102,7 @@ export const ownSpanMatches =
     (q.minDurationMs === undefined || sp.durationUs >= q.minDurationMs * 1000) &&
     (!q.tag || sp.tags[q.tag.key] === q.tag.value);
 
-function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
-  const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw inputErrorFrom(parsed.error);
-  return parsed.data;
-}
+const query = parseQuery;
 
 function upstream(err: unknown): never {
   if (err instanceof TracingError)
