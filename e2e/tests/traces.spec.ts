@@ -64,14 +64,22 @@ test("reviews' Traces tab lists traces; one opens as a waterfall of productpage 
   await page.getByTestId('span-app-link').click();
   await expect(page).toHaveURL(/\/namespaces\/bookinfo\/apps\/reviews(\?|$)/);
 
-  // back on the trace, "Show on graph" opens the graph with the trace's apps found
+  // back on the trace, "Show on graph" marks the trace's path: its proxies and the calls between them
   await page.goBack();
   await page.getByTestId('show-on-graph').click();
-  await expect(page).toHaveURL(/\/graph\?.*find=/);
+  await expect(page).toHaveURL(/\/graph\?.*trace=[0-9a-f]+/);
   await waitForGraph(page);
+  await expect(page.getByTestId('trace-chip')).toContainText(/calls? marked/);
+  const pp = nodeId.versionedApp(NS, 'productpage', 'v1');
+  const svc = nodeId.service(NS, 'reviews');
   await expect
-    .poll(async () => (await foundIds(page)).join(' '), { timeout: 30_000 })
-    .toMatch(/productpage.*reviews|reviews.*productpage/);
+    .poll(async () => foundIds(page), { timeout: 30_000 })
+    .toEqual(expect.arrayContaining([pp, svc, edgeId(pp, svc, 'http')]));
+  // one reviews version served this request: of the three, the others are dimmed
+  const dimmed = await page.evaluate(
+    () => window.__cy?.nodes('[app = "reviews"][nodeType != "service"].dim').length ?? -1,
+  );
+  expect(dimmed).toBe(2);
 });
 
 test('after an abort fault on ratings, a failing trace shows its failing span red', async ({ page }) => {

@@ -26,7 +26,7 @@ export function TraceView({ id }: { id: string }) {
   const external = trace.data?.tracing.externalUrl;
   const services = t ? [...new Set(t.spans.map((s) => s.service))] : [];
   const errors = t ? t.spans.filter((s) => s.error).length : 0;
-  const onGraph = t ? showOnGraphHref(t.spans, global) : null;
+  const onGraph = t ? showOnGraphHref(id, t.spans, global) : null;
 
   return (
     <section className="page trace-page">
