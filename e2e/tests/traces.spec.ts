@@ -54,6 +54,9 @@ test("reviews' Traces tab lists traces; one opens as a waterfall of productpage 
   expect(await level(reviews)).toBeGreaterThan(await level(product));
   await expect(spans.first()).toHaveAttribute('data-critical', 'true');
 
+  // each call's mTLS, from the metrics: bookinfo's sidecars talk mutual TLS
+  await expect(reviews.getByTestId('span-mtls').first()).toHaveAttribute('title', /^mutual TLS/);
+
   // a span's details, addressable, with a link to its app's page
   await reviews.last().click();
   await expect(page).toHaveURL(/[?&]span=[0-9a-f]+/);
