@@ -132,3 +132,47 @@ test('after an abort fault on ratings, a failing trace shows its failing span re
   await edgeTraces.locator('li.failed a').first().click();
   await expect(page.locator('[data-testid="span-row"][data-error="true"]').first()).toContainText('ratings');
 });
+
+test("after a 2 s delay fault on details, productpage's Traces tab finds the slow traces and opens one", async ({
+  page,
+}) => {
+  await resetIstioConfig();
+  const kube = new Kube();
+  await kube.apply(
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'details' },
+      spec: {
+        hosts: ['details'],
+        http: [
+          {
+            fault: { delay: { fixedDelay: '2s', percentage: { value: 100 } } },
+            route: [{ destination: { host: 'details' } }],
+          },
+        ],
+      },
+    },
+    NS,
+  );
+
+  await page.goto(`${consoleUrl()}/namespaces/${NS}/apps/productpage/traces?${SHELL}`);
+  await page.getByLabel('Min duration').fill('1500');
+  await page.getByLabel('Min duration').press('Enter');
+  await expect(page).toHaveURL(/[?&]minMs=1500/);
+  const rows = page.getByTestId('trace-row');
+  await expect(rows.first()).toBeVisible({ timeout: 60_000 });
+  await rows.first().getByRole('link').click();
+  await expect(page).toHaveURL(/\/traces\/[0-9a-f]+/);
+
+  // productpage's call to details waits out the delay in productpage's proxy (the fault filter runs in
+  // the caller's sidecar): its client span lasts ~2 s
+  const toDetails = page
+    .locator('[data-testid="span-row"][data-service="productpage.bookinfo"]')
+    .filter({ hasText: 'details.bookinfo' });
+  await expect(toDetails.first()).toBeVisible();
+  const title = (await toDetails.first().getAttribute('title')) ?? '';
+  const seconds = Number(/: ([\d.]+) s/.exec(title)?.[1]);
+  expect(seconds).toBeGreaterThanOrEqual(1.9);
+  expect(seconds).toBeLessThan(3);
+});
