@@ -98,3 +98,15 @@ test('cluster boxes around namespace boxes, one reviews per cluster, the cluster
   await tapElement(page, east);
   await expect(page.getByTestId('panel-cluster')).toHaveText('cluster east');
 });
+
+test("reviews' Traffic tab: productpage's calls to reviews in each cluster, the mini graph centred once", async ({
+  page,
+}) => {
+  await page.goto(`${url}/namespaces/bookinfo/services/reviews/traffic?namespaces=bookinfo&duration=60`);
+  const inbound = page.getByTestId('traffic-inbound');
+  await expect(inbound.getByRole('row', { name: /productpage.*⇄ east/ })).toBeVisible({ timeout: 60_000 });
+  await expect(inbound.getByRole('row', { name: /productpage.*⇄ west/ })).toBeVisible({ timeout: 60_000 });
+  await page.goto(`${url}/namespaces/bookinfo/services/reviews?namespaces=bookinfo&duration=60`);
+  await expect(page.locator('.mini-centre')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.locator('.mini-node')).not.toHaveCount(1, { timeout: 60_000 });
+});

@@ -139,6 +139,19 @@ describe('centreOn', () => {
     // idle edges only when the entity has no other
     expect(centreOn({ ...g, edges: [e('x', 'c', true)] }, 'c').edges).toHaveLength(1);
   });
+
+  it('over several clusters, keeps the entity in each of them (`<id>@<cluster>`), not a longer id', () => {
+    const n = (id: string) => graphNode({ id, type: 'service', label: id, namespace: 'b' });
+    const e = (source: string, target: string) =>
+      ({ id: `${source}>${target}`, source, target, isIdle: false }) as GraphResponse['edges'][number];
+    const g = {
+      nodes: ['a@east', 'svc:b/r@east', 'svc:b/r@west', 'svc:b/rx@west', 'z@west'].map(n),
+      edges: [e('a@east', 'svc:b/r@east'), e('a@east', 'svc:b/r@west'), e('z@west', 'svc:b/rx@west')],
+    } as GraphResponse;
+    const out = centreOn(g, 'svc:b/r');
+    expect(out.nodes.map((x) => x.id)).toEqual(['a@east', 'svc:b/r@east', 'svc:b/r@west']);
+    expect(out.edges).toHaveLength(2);
+  });
 });
 
 describe('entityHealth', () => {
@@ -160,6 +173,30 @@ describe('entityHealth', () => {
     expect(entityHealth(graph, 'svc:b/r', [])).toEqual({
       status: 'Failure',
       reasons: ['HTTP server errors (5xx): 20 % of inbound requests, failure at 10 %', 'no response: 1 %'],
+    });
+  });
+
+  it('over several clusters, the worst of its nodes, each reason naming its cluster', () => {
+    const node = (cluster: string, healthStatus: 'Healthy' | 'Degraded', healthReason: string) =>
+      graphNode({
+        id: `svc:b/r@${cluster}`,
+        type: 'service',
+        label: 'r',
+        namespace: 'b',
+        cluster,
+        healthStatus,
+        healthReason,
+      });
+    const two = {
+      nodes: [
+        node('east', 'Healthy', ''),
+        node('west', 'Degraded', 'HTTP server errors (5xx): 2 % of inbound requests, degraded above 0 %'),
+      ],
+      edges: [],
+    } as unknown as GraphResponse;
+    expect(entityHealth(two, 'svc:b/r', [])).toEqual({
+      status: 'Degraded',
+      reasons: ['west: HTTP server errors (5xx): 2 % of inbound requests, degraded above 0 %'],
     });
   });
 

@@ -6,20 +6,28 @@
  */
 import type { DetailHealth, GraphResponse } from '@meshlens/contract';
 import { combine, NO_TRAFFIC, workloadHealth, type WorkloadState } from '../health/index';
+import { isCentre } from './nodeGraph';
 
 export function entityHealth(
   graph: GraphResponse,
   centre: string,
   workloads: readonly WorkloadState[],
 ): DetailHealth {
-  const node = graph.nodes.find((n) => n.id === centre);
-  if (!node) {
+  // one node, or one per cluster the entity runs in: the worst of them, each reason naming its cluster
+  const nodes = graph.nodes.filter((n) => isCentre(n.id, centre));
+  if (nodes.length === 0) {
     const v = combine(NO_TRAFFIC, ...workloads.map(workloadHealth));
     return { status: v.status, reasons: v.reasons.length ? v.reasons : ['no traffic in the last 5 minutes'] };
   }
-  const reasons = node.healthReason
-    .split(/;\s+/)
-    .map((r) => r.trim())
-    .filter((r) => r.length > 0);
-  return { status: node.healthStatus, reasons };
+  const v = combine(
+    ...nodes.map((node) => ({
+      status: node.healthStatus,
+      reasons: node.healthReason
+        .split(/;\s+/)
+        .map((r) => r.trim())
+        .filter((r) => r.length > 0)
+        .map((r) => (nodes.length > 1 && node.cluster ? `${node.cluster}: ${r}` : r)),
+    })),
+  );
+  return { status: v.status, reasons: v.reasons };
 }

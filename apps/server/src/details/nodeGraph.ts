@@ -54,18 +54,26 @@ export function centreId(kind: EntityKind, namespace: string, name: string): str
   return nodeId.service(namespace, name);
 }
 
-/** The entity's node, the edges touching it (idle ones only if it has no other) and their ends. */
+/**
+ * Whether a graph node is the entity's: its id, or, in a graph over several clusters, its id in one of
+ * them (`<id>@<cluster>`: the same app or service in two clusters is two nodes, both the entity's).
+ */
+export function isCentre(id: string, centre: string): boolean {
+  return id === centre || (id.startsWith(centre) && id.charAt(centre.length) === '@');
+}
+
+/** The entity's node(s), the edges touching them (idle ones only if none other) and their ends. */
 export function centreOn(graph: GraphResponse, centre: string, idle?: GraphNode): GraphResponse {
-  const touching = graph.edges.filter((e) => e.source === centre || e.target === centre);
+  const touching = graph.edges.filter((e) => isCentre(e.source, centre) || isCentre(e.target, centre));
   const edges = touching.some((e) => !e.isIdle) ? touching.filter((e) => !e.isIdle) : touching;
-  const keep = new Set<string>([centre]);
+  const keep = new Set<string>(graph.nodes.filter((n) => isCentre(n.id, centre)).map((n) => n.id));
   for (const e of edges) {
     keep.add(e.source);
     keep.add(e.target);
   }
   const nodes = graph.nodes.filter((n) => keep.has(n.id));
   // Without traffic the graph has no node for it: an idle one, so the page still shows the entity.
-  if (idle && !nodes.some((n) => n.id === centre)) nodes.unshift(idle);
+  if (idle && !nodes.some((n) => isCentre(n.id, centre))) nodes.unshift(idle);
   return { ...graph, nodes, edges };
 }
 

@@ -38,7 +38,9 @@ function PeerTable({ title, rows, testId, namespace }: PeerTableProps) {
             {rows.map((r) => {
               const link = nodeDetailLinks(r.peer)[0];
               const elsewhere = r.peer.namespace !== 'unknown' && r.peer.namespace !== namespace;
-              const name = elsewhere ? `${r.peer.label} (${r.peer.namespace})` : r.peer.label;
+              const base = elsewhere ? `${r.peer.label} (${r.peer.namespace})` : r.peer.label;
+              // over several clusters: which cluster's entity the peer talks to
+              const name = r.via ? `${base} ⇄ ${r.via}` : base;
               return (
                 <tr key={r.id}>
                   <td>{link ? <Link href={`${link.href}${search}`}>{name}</Link> : name}</td>

@@ -14,6 +14,22 @@ const g = (edges: [string, string][]): GraphResponse =>
   }) as unknown as GraphResponse;
 
 describe('miniLayout', () => {
+  it('over several clusters, one centre for the entity in each of them, peers on their sides', () => {
+    const l = miniLayout(
+      g([
+        ['a@east', 'c@east'],
+        ['a@east', 'c@west'],
+        ['c@west', 'd@west'],
+        ['cx@west', 'd@west'],
+      ]),
+      'c',
+    );
+    const centre = l.nodes.filter((n) => n.centre);
+    expect(centre).toMatchObject([{ id: 'c', label: 'C@EAST', x: COLUMN_GAP }]);
+    expect(l.nodes.map((n) => n.id).sort()).toEqual(['a@east', 'c', 'd@west']);
+    expect(l.edges.map((e) => `${e.from.id}>${e.to.id}`)).toEqual(['a@east>c', 'a@east>c', 'c>d@west']);
+  });
+
   it('callers left, the entity centred, callees right', () => {
     const l = miniLayout(
       g([

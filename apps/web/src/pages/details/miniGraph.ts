@@ -3,6 +3,7 @@
  * callees on the right, each column centred vertically. Edges keep their health.
  */
 import type { GraphResponse, HealthStatus } from '@meshlens/contract';
+import { isCentreId } from './peers';
 
 export interface MiniNode {
   id: string;
@@ -22,9 +23,16 @@ export const COLUMN_GAP = 220;
 export const ROW_GAP = 44;
 
 export function miniLayout(graph: GraphResponse, centre: string) {
-  const label = (id: string) => graph.nodes.find((n) => n.id === id)?.label ?? id;
-  const callers = [...new Set(graph.edges.filter((e) => e.target === centre).map((e) => e.source))].sort();
-  const callees = [...new Set(graph.edges.filter((e) => e.source === centre).map((e) => e.target))].sort();
+  // over several clusters the entity is a node per cluster (`<id>@<cluster>`): one centre here
+  const isCentre = (id: string) => isCentreId(id, centre);
+  const label = (id: string) =>
+    graph.nodes.find((n) => n.id === id)?.label ?? graph.nodes.find((n) => isCentre(n.id))?.label ?? id;
+  const callers = [
+    ...new Set(graph.edges.filter((e) => isCentre(e.target) && !isCentre(e.source)).map((e) => e.source)),
+  ].sort();
+  const callees = [
+    ...new Set(graph.edges.filter((e) => isCentre(e.source) && !isCentre(e.target)).map((e) => e.target)),
+  ].sort();
   const rows = Math.max(callers.length, callees.length, 1);
   const height = rows * ROW_GAP;
   const column = (ids: string[], x: number): MiniNode[] =>
@@ -42,11 +50,11 @@ export function miniLayout(graph: GraphResponse, centre: string) {
   // The centre wins over a peer column when it calls itself.
   for (const n of [...left, ...right, middle]) all.set(n.id, n);
   const edges: MiniEdge[] = graph.edges
-    .filter((e) => e.source === centre || e.target === centre)
+    .filter((e) => isCentre(e.source) || isCentre(e.target))
     .map((e) => ({
       id: e.id,
-      from: e.source === centre ? middle : left.find((n) => n.id === e.source)!,
-      to: e.target === centre ? middle : right.find((n) => n.id === e.target)!,
+      from: isCentre(e.source) ? middle : left.find((n) => n.id === e.source)!,
+      to: isCentre(e.target) ? middle : right.find((n) => n.id === e.target)!,
       health: e.healthStatus,
     }))
     .filter((e) => e.from && e.to);

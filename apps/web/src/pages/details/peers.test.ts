@@ -70,3 +70,54 @@ describe('peersOf', () => {
     expect(outbound).toMatchObject([{ protocol: 'tcp', rate: 99 }]);
   });
 });
+
+describe('peersOf over several clusters', () => {
+  it("counts the entity's edges in each cluster, each row saying which cluster's entity it meets", () => {
+    const two: GraphResponse = {
+      ...graph,
+      nodes: [
+        graphNode({
+          id: `${svc}@east`,
+          type: 'service',
+          label: 'reviews',
+          namespace: 'bookinfo',
+          service: 'reviews',
+        }),
+        graphNode({
+          id: `${svc}@west`,
+          type: 'service',
+          label: 'reviews',
+          namespace: 'bookinfo',
+          service: 'reviews',
+        }),
+        graphNode({
+          id: 'wl:bookinfo/pp@east',
+          type: 'workload',
+          label: 'pp',
+          namespace: 'bookinfo',
+          workload: 'pp',
+        }),
+        graphNode({
+          id: `${svc}x@west`,
+          type: 'service',
+          label: 'reviewsx',
+          namespace: 'bookinfo',
+          service: 'reviewsx',
+        }),
+      ],
+      edges: [
+        edge('wl:bookinfo/pp@east', `${svc}@east`, { rps: 3 }),
+        edge('wl:bookinfo/pp@east', `${svc}@west`, { rps: 1 }),
+        edge('wl:bookinfo/pp@east', `${svc}x@west`, { rps: 9 }),
+      ],
+    };
+    const { inbound, outbound } = peersOf(two, svc);
+    expect(inbound.map((r) => [r.peer.label, r.rate, r.via])).toEqual([
+      ['pp', 3, 'east'],
+      ['pp', 1, 'west'],
+    ]);
+    expect(outbound).toEqual([]);
+    // one cluster: no `via`
+    expect(peersOf(graph, svc).inbound.every((r) => r.via === undefined)).toBe(true);
+  });
+});

@@ -12,15 +12,30 @@ export interface PeerRow {
   mtlsPct: number | null;
   health: HealthStatus;
   healthReason: string;
+  /** In a graph over several clusters: the cluster of the entity's end of the edge (`<id>@<cluster>`). */
+  via?: string;
 }
+
+/**
+ * Whether a node id is the entity's: its id, or in a graph over several clusters its id in one of them
+ * (`<id>@<cluster>`: the same app or service in two clusters is two nodes, both the entity's).
+ */
+export function isCentreId(id: string, centre: string): boolean {
+  return id === centre || (id.startsWith(centre) && id.charAt(centre.length) === '@');
+}
+
+const clusterOf = (id: string, centre: string) =>
+  id.length > centre.length ? id.slice(centre.length + 1) : undefined;
 
 export function peersOf(graph: GraphResponse, centre: string): { inbound: PeerRow[]; outbound: PeerRow[] } {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const row = (e: GraphEdge, peerId: string): PeerRow[] => {
+  const row = (e: GraphEdge, peerId: string, centreEnd: string): PeerRow[] => {
     const peer = nodes.get(peerId);
     if (!peer) return [];
+    const via = clusterOf(centreEnd, centre);
     return [
       {
+        ...(via ? { via } : {}),
         id: e.id,
         peer,
         protocol: e.protocol,
@@ -36,12 +51,12 @@ export function peersOf(graph: GraphResponse, centre: string): { inbound: PeerRo
   const byRate = (a: PeerRow, b: PeerRow) => b.rate - a.rate || a.peer.label.localeCompare(b.peer.label);
   return {
     inbound: graph.edges
-      .filter((e) => e.target === centre)
-      .flatMap((e) => row(e, e.source))
+      .filter((e) => isCentreId(e.target, centre))
+      .flatMap((e) => row(e, e.source, e.target))
       .sort(byRate),
     outbound: graph.edges
-      .filter((e) => e.source === centre)
-      .flatMap((e) => row(e, e.target))
+      .filter((e) => isCentreId(e.source, centre))
+      .flatMap((e) => row(e, e.target, e.source))
       .sort(byRate),
   };
 }
