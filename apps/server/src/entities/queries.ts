@@ -12,6 +12,7 @@ export interface EntityPromQuery {
 
 export const INBOUND_LABELS = [
   'reporter',
+  'destination_cluster',
   'destination_service_namespace',
   'destination_service_name',
   'destination_service',
@@ -23,6 +24,7 @@ export const INBOUND_LABELS = [
   'grpc_response_status',
 ];
 export const OUTBOUND_LABELS = [
+  'source_cluster',
   'source_workload_namespace',
   'source_workload',
   'source_canonical_service',
@@ -31,6 +33,8 @@ export const OUTBOUND_LABELS = [
   'grpc_response_status',
 ];
 export const TCP_LABELS = [
+  'source_cluster',
+  'destination_cluster',
   'source_workload_namespace',
   'source_workload',
   'source_canonical_service',

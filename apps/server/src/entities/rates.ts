@@ -15,12 +15,30 @@ export interface EntityRates {
   services: Map<string, Traffic>;
   workloads: Map<string, Traffic>;
   apps: Map<string, Traffic>;
+  /**
+   * Services and workloads per cluster (`clusterKey`), from the reports' source_cluster and
+   * destination_cluster: over several clusters the same service is a row per cluster, each with its own.
+   */
+  inCluster: { services: Map<string, Traffic>; workloads: Map<string, Traffic> };
 }
 
 const U = 'unknown';
 const FQDN = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.|$)/;
 
 export const entityKey = (namespace: string, name: string) => `${namespace}/${name}`;
+export const clusterKey = (cluster: string, namespace: string, name: string) =>
+  `${cluster}@${namespace}/${name}`;
+
+/** A service's or workload's traffic: in its cluster when the rows name one, else over every cluster. */
+export function trafficOf(
+  rates: EntityRates,
+  kind: 'services' | 'workloads',
+  e: { namespace: string; name: string; cluster?: string },
+): Traffic | undefined {
+  return e.cluster
+    ? rates.inCluster[kind].get(clusterKey(e.cluster, e.namespace, e.name))
+    : rates[kind].get(entityKey(e.namespace, e.name));
+}
 
 function traffic(m: Map<string, Traffic>, key: string): Traffic {
   let t = m.get(key);
@@ -52,7 +70,22 @@ export function splitRates(
   outbound: VectorSample[],
   tcp: VectorSample[],
 ): EntityRates {
-  const out: EntityRates = { services: new Map(), workloads: new Map(), apps: new Map() };
+  const out: EntityRates = {
+    services: new Map(),
+    workloads: new Map(),
+    apps: new Map(),
+    inCluster: { services: new Map(), workloads: new Map() },
+  };
+  /** The same sample counted in the entity's cluster too, when the report names it. */
+  const both = (
+    kind: 'services' | 'workloads',
+    cluster: string | undefined,
+    ns: string,
+    name: string,
+  ): Traffic[] => [
+    traffic(out[kind], entityKey(ns, name)),
+    ...(valid(cluster) ? [traffic(out.inCluster[kind], clusterKey(cluster, ns, name))] : []),
+  ];
   for (const s of inbound) {
     const l = s.metric;
     const v = Number(s.value[1]);
@@ -61,10 +94,14 @@ export function splitRates(
     const fqdn = FQDN.exec(l.destination_service ?? '');
     const svcNs = valid(l.destination_service_namespace) ? l.destination_service_namespace : fqdn?.[2];
     const svcName = valid(l.destination_service_name) ? l.destination_service_name : fqdn?.[1];
-    if (svcNs && svcName) add(traffic(out.services, entityKey(svcNs, svcName)).inbound[protocol], code, v);
+    // a local reply (no workload answered) counts on the caller's cluster's service, as the graph draws it
+    const svcCluster = valid(l.destination_cluster) ? l.destination_cluster : l.source_cluster;
+    if (svcNs && svcName)
+      for (const t of both('services', svcCluster, svcNs, svcName)) add(t.inbound[protocol], code, v);
     const wlNs = l.destination_workload_namespace;
     if (valid(wlNs) && valid(l.destination_workload))
-      add(traffic(out.workloads, entityKey(wlNs, l.destination_workload)).inbound[protocol], code, v);
+      for (const t of both('workloads', l.destination_cluster, wlNs, l.destination_workload))
+        add(t.inbound[protocol], code, v);
     if (valid(wlNs) && valid(l.destination_canonical_service))
       add(traffic(out.apps, entityKey(wlNs, l.destination_canonical_service)).inbound[protocol], code, v);
   }
@@ -74,11 +111,8 @@ export function splitRates(
     if (!(v > 0) || !valid(l.source_workload_namespace)) continue;
     const { protocol, code } = codeOf(l);
     if (valid(l.source_workload))
-      add(
-        traffic(out.workloads, entityKey(l.source_workload_namespace, l.source_workload)).outbound[protocol],
-        code,
-        v,
-      );
+      for (const t of both('workloads', l.source_cluster, l.source_workload_namespace, l.source_workload))
+        add(t.outbound[protocol], code, v);
     if (valid(l.source_canonical_service))
       add(
         traffic(out.apps, entityKey(l.source_workload_namespace, l.source_canonical_service)).outbound[
@@ -92,14 +126,22 @@ export function splitRates(
     const l = s.metric;
     const v = Number(s.value[1]);
     if (!(v > 0)) continue;
-    const touch = (m: Map<string, Traffic>, ns: string | undefined, name: string | undefined) => {
-      if (valid(ns) && valid(name)) traffic(m, entityKey(ns, name)).tcp += v;
+    const touch = (
+      kind: 'services' | 'workloads',
+      cluster: string | undefined,
+      ns: string | undefined,
+      name: string | undefined,
+    ) => {
+      if (valid(ns) && valid(name)) for (const t of both(kind, cluster, ns, name)) t.tcp += v;
     };
-    touch(out.services, l.destination_service_namespace, l.destination_service_name);
-    touch(out.workloads, l.destination_workload_namespace, l.destination_workload);
-    touch(out.apps, l.destination_workload_namespace, l.destination_canonical_service);
-    touch(out.workloads, l.source_workload_namespace, l.source_workload);
-    touch(out.apps, l.source_workload_namespace, l.source_canonical_service);
+    const touchApp = (ns: string | undefined, name: string | undefined) => {
+      if (valid(ns) && valid(name)) traffic(out.apps, entityKey(ns, name)).tcp += v;
+    };
+    touch('services', l.destination_cluster, l.destination_service_namespace, l.destination_service_name);
+    touch('workloads', l.destination_cluster, l.destination_workload_namespace, l.destination_workload);
+    touchApp(l.destination_workload_namespace, l.destination_canonical_service);
+    touch('workloads', l.source_cluster, l.source_workload_namespace, l.source_workload);
+    touchApp(l.source_workload_namespace, l.source_canonical_service);
   }
   return out;
 }

@@ -117,6 +117,59 @@ describe('entity rows from rates and inventory', () => {
     expect(buildRows('services', input).every((r) => r.cluster === undefined)).toBe(true);
   });
 
+  it("over several clusters, each row's rates are its own cluster's; a local reply counts on the caller's", () => {
+    const svc = { namespace: 'shop', name: 'cart', labels: {}, annotations: {}, selector: { app: 'cart' } };
+    const into = (cluster: string, workload: string, code = '200') => ({
+      ...http(code),
+      destination_cluster: cluster,
+      source_cluster: 'east',
+      destination_workload: workload,
+    });
+    const rates = splitRates(
+      [
+        sample(into('east', 'cart-v1'), 30),
+        sample(into('west', 'cart-v3'), 10),
+        // aborted by a fault in the caller's proxy (east): no destination cluster
+        sample({ ...into('unknown', 'unknown', '503'), destination_service_namespace: 'unknown' }, 2),
+      ],
+      [
+        sample(
+          {
+            source_cluster: 'west',
+            source_workload_namespace: 'shop',
+            source_workload: 'cart-v3',
+            request_protocol: 'http',
+            response_code: '200',
+          },
+          4,
+        ),
+      ],
+      [],
+    );
+    const multi = {
+      ...input,
+      rates,
+      snapshot: {
+        ...snapshot,
+        workloads: [wl('cart-v1', { cluster: 'east' }), wl('cart-v3', { cluster: 'west' })],
+        services: [
+          { ...svc, cluster: 'east' },
+          { ...svc, cluster: 'west' },
+        ],
+      },
+    };
+    expect(buildRows('services', multi).map((r) => [r.cluster, r.inboundRps, r.errorRate])).toEqual([
+      ['east', 32, 2 / 32],
+      ['west', 10, 0],
+    ]);
+    expect(buildRows('workloads', multi).map((r) => [r.cluster, r.name, r.inboundRps])).toEqual([
+      ['east', 'cart-v1', 30],
+      ['west', 'cart-v3', 10],
+    ]);
+    // the namespace's traffic counts each request once, not once per cluster's row
+    expect(namespaceHealth(multi).traffic.get('shop')?.rps).toBe(42);
+  });
+
   it('grades a workload by its pods, and says when its pods lack a sidecar', () => {
     const rows = buildRows('workloads', input);
     expect(rows.map((r) => [r.name, r.health.status, r.sidecar])).toEqual([

@@ -15,7 +15,7 @@ import {
 } from '../health/index';
 import type { InventorySnapshot, WorkloadInfo } from '../inventory/types';
 import { serviceRefs, toReference, uniqueRefs, workloadRefs, type IstioIndex } from './istioRefs';
-import { entityKey, inboundSummary, type EntityRates, type Traffic } from './rates';
+import { entityKey, inboundSummary, trafficOf, type EntityRates, type Traffic } from './rates';
 
 export interface RowsInput {
   snapshot: Pick<InventorySnapshot, 'namespaces' | 'workloads' | 'services'>;
@@ -123,7 +123,7 @@ function workloadVerdict(g: Grouped, input: RowsInput, w: WorkloadInfo): Verdict
     },
     input.rules,
   );
-  const t = input.rates.workloads.get(entityKey(w.namespace, w.name));
+  const t = trafficOf(input.rates, 'workloads', w);
   return combine(health(t, tol), workloadHealth(w));
 }
 
@@ -154,7 +154,7 @@ function serviceVerdict(g: Grouped, input: RowsInput, s: InventorySnapshot['serv
     },
     input.rules,
   );
-  return health(input.rates.services.get(entityKey(s.namespace, s.name)), tol);
+  return health(trafficOf(input.rates, 'services', s), tol);
 }
 
 /** Rows of one kind, for the selected namespaces, sorted by namespace then name. */
@@ -165,7 +165,7 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
 
   if (kind === 'workloads') {
     for (const w of g.workloads) {
-      const t = rates.workloads.get(entityKey(w.namespace, w.name));
+      const t = trafficOf(rates, 'workloads', w);
       const svcs = g.servicesOf(w);
       const refs = uniqueRefs([
         ...workloadRefs(index, w.namespace, w.labels),
@@ -212,7 +212,7 @@ export function buildRows(kind: EntityKind, input: RowsInput): EntityRow[] {
     }
   } else {
     for (const s of g.services) {
-      const t = rates.services.get(entityKey(s.namespace, s.name));
+      const t = trafficOf(rates, 'services', s);
       const selected = g.selectedBy(s);
       rows.push({
         kind: 'service',
@@ -263,7 +263,7 @@ export function namespaceHealth(input: RowsInput): NamespaceHealth {
   const errors = new Map<string, number>();
   for (const s of g.services) {
     count(out.services, s.namespace, serviceVerdict(g, input, s));
-    const { inboundRps, errorRate } = summary(input.rates.services.get(entityKey(s.namespace, s.name)));
+    const { inboundRps, errorRate } = summary(trafficOf(input.rates, 'services', s));
     const t = out.traffic.get(s.namespace) ?? { rps: 0, errorRate: 0 };
     t.rps += inboundRps;
     out.traffic.set(s.namespace, t);
