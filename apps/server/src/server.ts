@@ -13,6 +13,8 @@ import { parseConfig, type ServerConfig, type ServerConfigInput } from './config
 import { combineInventories } from './inventory/clusters';
 import { startInventory, type InventoryOptions } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
+import { createHistory } from './history/index';
+import { podNamespace } from './http/hosts';
 import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
 import { createMetrics, type ServerMetrics } from './metrics';
@@ -189,14 +191,34 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     : undefined;
   const tracing = await tracingClient(config.tracing);
   const remotes = remoteClusterConfigs(kc, config.kubernetes.clusters);
+  const istioClient = istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs });
+  // The change history: the console's own record, written with the console's own credentials.
+  const history = createHistory({
+    client: istioClient,
+    namespace: historyNamespace(config, kc),
+    logger,
+    limits: {
+      perConfigMap: config.history.perConfigMap,
+      maxConfigMaps: config.history.maxConfigMaps,
+      maxBytesPerConfigMap: 512 * 1024,
+    },
+  });
+  const historyLoaded = history.load();
   const inventoryOptions: InventoryOptions = {
     onRestart: (kind) => metrics.watchRestarts.inc({ kind }),
     timeoutMs: config.kubernetes.timeoutMs,
     watchTimeoutMs: config.kubernetes.watchTimeoutMs,
   };
   // One informer cache per cluster, each with its own watches and failures (see inventory/clusters.ts).
+  // The home cluster's watch events feed the change history (changes made outside the console).
   const inventory = combineInventories(
-    { name: config.kubernetes.clusterName, inventory: startInventory(kc, logger, inventoryOptions) },
+    {
+      name: config.kubernetes.clusterName,
+      inventory: startInventory(kc, logger, {
+        ...inventoryOptions,
+        onEvent: (kind, phase, obj, previous) => history.onWatchEvent(kind, phase, obj, previous),
+      }),
+    },
     remotes.map((r) => ({
       name: r.name,
       inventory: startInventory(r.kc, logger.child({ cluster: r.name }), inventoryOptions),
@@ -218,7 +240,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metrics.promQuerySeconds.observe(ms / 1000);
     },
   });
-  const istioClient = istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs });
   const settings = authSettings(config);
   let auth;
   try {
@@ -237,6 +258,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     throw err;
   }
   const synced = await inventory.waitForSync(options.syncTimeoutMs ?? 5000);
+  await historyLoaded;
   if (!synced) logger.warn('the Kubernetes inventory is not fully loaded yet; serving anyway');
   const app = createApp({
     kube: inventory,
@@ -246,6 +268,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     istio: { client: istioClient, inventory },
     auth,
+    history,
     ...(tracing ? { tracing } : {}),
   });
   const host = bindHost(config.host);
@@ -287,11 +310,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     close: () =>
       (closing ??= (async () => {
         await inventory.close();
+        history.close();
+        await history.idle();
         await Promise.all([closeServer(server), ...(metricsServer ? [closeServer(metricsServer)] : [])]);
         await prometheus.close?.();
         await tracing?.close();
       })()),
   };
+}
+
+/**
+ * Where the change history lives: history.namespace, else the console's own namespace (in a cluster),
+ * else the kubeconfig context's namespace, else the Istio namespace.
+ */
+export function historyNamespace(config: ServerConfig, kc: KubeConfig): string {
+  if (config.history.namespace) return config.history.namespace;
+  const own = process.env.KUBERNETES_SERVICE_HOST ? podNamespace() : undefined;
+  if (own) return own;
+  const context = kc.getContextObject(kc.getCurrentContext())?.namespace;
+  return context || config.kubernetes.istioNamespace;
 }
 
 /** The tracing backend's client when a URL is configured; its credential and CA files are read now. */
