@@ -138,6 +138,30 @@ export function newestManager(o: unknown): ManagedEntry | undefined {
   return best;
 }
 
+const entryKey = (e: ManagedEntry) => `${e.manager ?? ''}|${e.operation ?? ''}|${e.subresource ?? ''}`;
+
+/**
+ * Who made this write: among the managedFields entries new or re-timed since `seen` (the entries of the
+ * object's previous event), the newest; the newest of all when none is (or the object is seen first).
+ * Times have a one-second grain, so the newest alone cannot tell two writes of the same second apart.
+ */
+export function writerOf(o: unknown, seen: ReadonlyMap<string, string> | undefined): ManagedEntry | undefined {
+  const list = (o as { metadata?: { managedFields?: unknown } } | undefined)?.metadata?.managedFields;
+  if (!Array.isArray(list)) return undefined;
+  const entries = (list as ManagedEntry[]).filter((e) => e && typeof e === 'object');
+  const fresh = seen ? entries.filter((e) => seen.get(entryKey(e)) !== (e.time ?? '')) : entries;
+  return newestManager({ metadata: { managedFields: fresh.length ? fresh : entries } });
+}
+
+const timesOf = (o: unknown): Map<string, string> => {
+  const list = (o as { metadata?: { managedFields?: unknown } } | undefined)?.metadata?.managedFields;
+  return new Map(
+    (Array.isArray(list) ? (list as ManagedEntry[]) : [])
+      .filter((e) => e && typeof e === 'object')
+      .map((e) => [entryKey(e), e.time ?? '']),
+  );
+};
+
 /** A change id: time (base 36, so ids sort by time) and a random tail. */
 export function newChangeId(now: number): string {
   return `${now.toString(36).padStart(9, '0')}-${randomBytes(3).toString('hex')}`;
@@ -169,6 +193,8 @@ export function createHistory(options: HistoryOptions): History {
   let closed = false;
   /** Deletes the console recorded lately: key → time. */
   const consoleDeletes = new Map<string, number>();
+  /** The managedFields times of each watched object's last event: key → entry → time. */
+  const managedTimes = new Map<string, Map<string, string>>();
   /** Watched deletes waiting for the grace period: key → timer. */
   const pendingDeletes = new Map<string, NodeJS.Timeout>();
 
@@ -263,10 +289,15 @@ export function createHistory(options: HistoryOptions): History {
     return add(change);
   };
 
-  const external = (kind: string, phase: string, obj: KubeObject, previous: unknown) => {
+  const external = (
+    kind: string,
+    phase: string,
+    obj: KubeObject,
+    previous: unknown,
+    manager: ManagedEntry | undefined,
+  ) => {
     const ns = obj.metadata.namespace ?? '';
     const name = obj.metadata.name;
-    const manager = newestManager(obj);
     const before = phase === 'ADDED' ? null : stateOf(phase === 'DELETED' ? obj : previous);
     const after = phase === 'DELETED' ? null : stateOf(obj);
     if (phase === 'MODIFIED' && before && sameContent(before, after)) return; // status or metadata only
@@ -309,11 +340,14 @@ export function createHistory(options: HistoryOptions): History {
       if (!obj.metadata?.name) return;
       const key = keyOfObject(kind, obj.metadata.namespace ?? '', obj.metadata.name);
       if (phase !== 'DELETED') {
+        const writer = writerOf(obj, managedTimes.get(key));
+        managedTimes.set(key, timesOf(obj));
         // The console's own writes are recorded by the console, with who asked and why.
-        if (newestManager(obj)?.manager === FIELD_MANAGER) return;
-        external(kind, phase, obj, previous);
+        if (writer?.manager === FIELD_MANAGER) return;
+        external(kind, phase, obj, previous, writer);
         return;
       }
+      managedTimes.delete(key);
       const mine = consoleDeletes.get(key);
       if (mine !== undefined && now() - mine < 60_000) {
         consoleDeletes.delete(key);
@@ -322,7 +356,7 @@ export function createHistory(options: HistoryOptions): History {
       // A delete names no manager: wait briefly for the console's own record of it.
       const timer = setTimeout(() => {
         pendingDeletes.delete(key);
-        if (!closed) external(kind, phase, obj, previous);
+        if (!closed) external(kind, phase, obj, previous, newestManager(obj));
       }, graceMs);
       timer.unref();
       pendingDeletes.set(key, timer);
