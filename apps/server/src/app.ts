@@ -355,7 +355,10 @@ export function createApp({
       }),
     );
   if (history && istio)
-    app.use(base || '/', historyRouter({ history, auth, inventory: istio.inventory, logger, crds: istio.crds }));
+    app.use(
+      base || '/',
+      historyRouter({ history, auth, inventory: istio.inventory, logger, crds: istio.crds }),
+    );
   app.use(base || '/', logsRouter({ auth }));
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));

@@ -219,8 +219,7 @@ export const ServerConfigSchema = z.strictObject({
     .prefault({}),
   /**
    * The change history (history/): ConfigMaps `meshlens-changes-NNNNNN` in `namespace` (default: the
-   * console's own namespace in a cluster, else the kubeconfig context's namespace, else
-   * kubernetes.istioNamespace), at most `perConfigMap` changes each and `maxConfigMaps` of them.
+   * console's own namespace in a cluster, else kubernetes.istioNamespace), at most `perConfigMap` changes each and `maxConfigMaps` of them.
    */
   history: z
     .strictObject({
@@ -386,7 +385,7 @@ export function buildCommand(): Command {
     .addOption(
       opt(
         '--history-namespace <ns>',
-        "where the change history's ConfigMaps live [the console's namespace, else the kubeconfig context's, else the Istio namespace]",
+        "where the change history's ConfigMaps live [the console's namespace in a cluster, else the Istio namespace]",
         'MESHLENS_HISTORY_NAMESPACE',
       ),
     )

@@ -195,7 +195,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // The change history: the console's own record, written with the console's own credentials.
   const history = createHistory({
     client: istioClient,
-    namespace: historyNamespace(config, kc),
+    namespace: historyNamespace(config),
     logger,
     limits: {
       perConfigMap: config.history.perConfigMap,
@@ -321,14 +321,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
 /**
  * Where the change history lives: history.namespace, else the console's own namespace (in a cluster),
- * else the kubeconfig context's namespace, else the Istio namespace.
+ * else the Istio namespace (kubernetes.istioNamespace, istio-system by default).
  */
-export function historyNamespace(config: ServerConfig, kc: KubeConfig): string {
+export function historyNamespace(config: ServerConfig): string {
   if (config.history.namespace) return config.history.namespace;
-  const own = process.env.KUBERNETES_SERVICE_HOST ? podNamespace() : undefined;
-  if (own) return own;
-  const context = kc.getContextObject(kc.getCurrentContext())?.namespace;
-  return context || config.kubernetes.istioNamespace;
+  const dir = config.kubernetes.serviceAccountDir;
+  const own = process.env.KUBERNETES_SERVICE_HOST
+    ? dir
+      ? podNamespace(process.env, join(dir, 'namespace'))
+      : podNamespace()
+    : undefined;
+  return own || config.kubernetes.istioNamespace;
 }
 
 /** The tracing backend's client when a URL is configured; its credential and CA files are read now. */

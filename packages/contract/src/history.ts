@@ -103,7 +103,10 @@ const since = z
     if (seconds !== null) return new Date(Date.now() - seconds * 1000).toISOString();
     const t = Date.parse(v);
     if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(v)) {
-      ctx.addIssue({ code: 'custom', message: `not an ISO time or a duration (1h, 30m): ${JSON.stringify(v)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `not an ISO time or a duration (1h, 30m): ${JSON.stringify(v)}`,
+      });
       return z.NEVER;
     }
     return new Date(t).toISOString();
@@ -130,8 +133,8 @@ export const ChangesResponseSchema = z.object({
   changes: z.array(ChangeSummarySchema),
   /** More matched than `limit`. */
   truncated: z.boolean(),
-  /** Where the history is kept: `kubectl -n <namespace> get configmaps -l <selector>`. */
-  storage: z.object({ namespace: z.string(), selector: z.string() }),
+  /** Where the history is kept, as the command that reads it: `kubectl -n <ns> get configmaps -l <selector>`. */
+  storage: z.object({ command: z.string() }),
 });
 export type ChangesResponse = z.infer<typeof ChangesResponseSchema>;
 

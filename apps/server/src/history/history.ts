@@ -145,7 +145,10 @@ const entryKey = (e: ManagedEntry) => `${e.manager ?? ''}|${e.operation ?? ''}|$
  * object's previous event), the newest; the newest of all when none is (or the object is seen first).
  * Times have a one-second grain, so the newest alone cannot tell two writes of the same second apart.
  */
-export function writerOf(o: unknown, seen: ReadonlyMap<string, string> | undefined): ManagedEntry | undefined {
+export function writerOf(
+  o: unknown,
+  seen: ReadonlyMap<string, string> | undefined,
+): ManagedEntry | undefined {
   const list = (o as { metadata?: { managedFields?: unknown } } | undefined)?.metadata?.managedFields;
   if (!Array.isArray(list)) return undefined;
   const entries = (list as ManagedEntry[]).filter((e) => e && typeof e === 'object');
@@ -275,15 +278,13 @@ export function createHistory(options: HistoryOptions): History {
       ...(input.intent !== undefined ? { intent: input.intent } : {}),
       summary: input.summary,
       namespace: input.namespace,
-      objects: input.objects.map(
-        (o): ChangedObject => ({
-          kind: o.kind,
-          namespace: o.namespace,
-          name: o.name,
-          before: stateOf(o.before),
-          after: stateOf(o.after),
-        }),
-      ),
+      objects: input.objects.map((o): ChangedObject => ({
+        kind: o.kind,
+        namespace: o.namespace,
+        name: o.name,
+        before: stateOf(o.before),
+        after: stateOf(o.after),
+      })),
       ...(input.revertOf ? { revertOf: input.revertOf } : {}),
     };
     return add(change);

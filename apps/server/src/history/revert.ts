@@ -4,16 +4,18 @@
  * missing subset, the cluster's own dry run) and the same ordered writes with undo (istio/writer.ts). A
  * 409 when an object moved on since the change (its resourceVersion is no longer the one the change left).
  */
-import type {
-  Change,
-  ChangeObjectState,
-  RevertConflictDetails,
-  ValidationCause,
-} from '@meshlens/contract';
+import type { Change, ChangeObjectState, RevertConflictDetails, ValidationCause } from '@meshlens/contract';
 import { namespaceOf } from '@meshlens/istio';
 import type { MeshConfig } from '@meshlens/istio';
 import { ConflictError } from '../errors';
-import { checkChange, danglingSubsets, kubeToHttp, meshFrom, meshWith, validationError } from '../istio/checks';
+import {
+  checkChange,
+  danglingSubsets,
+  kubeToHttp,
+  meshFrom,
+  meshWith,
+  validationError,
+} from '../istio/checks';
 import type { KubeObject } from '../istio/kubeClient';
 import { freshObjects, type IstioRouteDeps } from '../istio/routing';
 import { forCreate, runSteps, tidy, type Step, type StepResult } from '../istio/writer';
@@ -32,7 +34,8 @@ const subsetsOf = (o: KubeObject | ChangeObjectState | null | undefined): Subset
 function without(mesh: MeshConfig, deleted: KubeObject[]): MeshConfig {
   const gone = (kind: string) => (o: { metadata: { name: string; namespace?: string } }) =>
     !deleted.some(
-      (d) => d.kind === kind && d.metadata.name === o.metadata.name && d.metadata.namespace === namespaceOf(o),
+      (d) =>
+        d.kind === kind && d.metadata.name === o.metadata.name && d.metadata.namespace === namespaceOf(o),
     );
   return {
     ...mesh,
@@ -136,7 +139,8 @@ export async function revertChange(
     finals.push(target);
     stored.push(tidy(now));
     if (o.kind === 'Gateway') phases[0]?.push({ action: 'update', object: target, previous: now });
-    else if (o.kind !== 'DestinationRule') phases[2]?.push({ action: 'update', object: target, previous: now });
+    else if (o.kind !== 'DestinationRule')
+      phases[2]?.push({ action: 'update', object: target, previous: now });
     else {
       const have = subsetsOf(now);
       const want = subsetsOf(target);

@@ -99,7 +99,9 @@ export function historyRouter(deps: HistoryRouterDeps): Router {
     const body: ChangesResponse = {
       changes: matched.slice(0, q.limit).map(summaryOf),
       truncated: matched.length > q.limit,
-      storage: history.storage,
+      storage: {
+        command: `kubectl -n ${history.storage.namespace} get configmaps -l ${history.storage.selector} -o yaml`,
+      },
     };
     res.json(body);
   });
@@ -112,7 +114,12 @@ export function historyRouter(deps: HistoryRouterDeps): Router {
     const { dryRun } = parseQuery(RevertQuerySchema, req);
     const change = await readableChange(req);
     const client: IstioKubeClient = auth.istioClient(req);
-    const routeDeps: IstioRouteDeps = { client, inventory: deps.inventory, logger: deps.logger, crds: crds() };
+    const routeDeps: IstioRouteDeps = {
+      client,
+      inventory: deps.inventory,
+      logger: deps.logger,
+      crds: crds(),
+    };
     const { steps, results } = await revertChange(routeDeps, change, dryRun);
     const recorded =
       dryRun || results.length === 0
@@ -128,7 +135,10 @@ export function historyRouter(deps: HistoryRouterDeps): Router {
     const last = new Map<string, unknown>();
     for (const r of results)
       if (r.step.action !== 'delete')
-        last.set(`${r.result.kind}/${r.result.metadata.namespace ?? ''}/${r.result.metadata.name}`, tidy(r.result));
+        last.set(
+          `${r.result.kind}/${r.result.metadata.namespace ?? ''}/${r.result.metadata.name}`,
+          tidy(r.result),
+        );
     const body: RevertResponse = {
       ...(recorded ? { change: recorded } : {}),
       steps: steps.map((s) => ({

@@ -96,7 +96,10 @@ describe('change store', () => {
       ['meshlens-changes-000002', '11'],
     ]);
     // Appending after a reload continues the newest ConfigMap.
-    expect(again.append(change(4)).write).toMatchObject({ name: 'meshlens-changes-000002', resourceVersion: '11' });
+    expect(again.append(change(4)).write).toMatchObject({
+      name: 'meshlens-changes-000002',
+      resourceVersion: '11',
+    });
   });
 
   it('ignores a ConfigMap with the history name but without its label', () => {
@@ -115,16 +118,26 @@ describe('who changed an object', () => {
 
   it('takes the newest managedFields entry', () => {
     expect(
-      newestManager(mf(['kubectl-edit', 'Update', '2026-12-06T07:00:05Z'], ['meshlens', 'Update', '2026-12-06T07:00:01Z']))
-        ?.manager,
+      newestManager(
+        mf(
+          ['kubectl-edit', 'Update', '2026-12-06T07:00:05Z'],
+          ['meshlens', 'Update', '2026-12-06T07:00:01Z'],
+        ),
+      )?.manager,
     ).toBe('kubectl-edit');
   });
 
   it('tells writes of the same second apart by what changed since the previous event', () => {
     const seen = new Map([['meshlens|Update|', '2026-12-06T07:00:05Z']]);
-    const now = mf(['kubectl-edit', 'Update', '2026-12-06T07:00:05Z'], ['meshlens', 'Update', '2026-12-06T07:00:05Z']);
+    const now = mf(
+      ['kubectl-edit', 'Update', '2026-12-06T07:00:05Z'],
+      ['meshlens', 'Update', '2026-12-06T07:00:05Z'],
+    );
     expect(writerOf(now, seen)?.manager).toBe('kubectl-edit');
-    const both = mf(['meshlens', 'Update', '2026-12-06T07:00:05Z'], ['helm', 'Update', '2026-12-06T07:00:04Z']);
+    const both = mf(
+      ['meshlens', 'Update', '2026-12-06T07:00:05Z'],
+      ['helm', 'Update', '2026-12-06T07:00:04Z'],
+    );
     expect(writerOf(both, new Map([['helm|Update|', '2026-12-06T07:00:04Z']]))?.manager).toBe('meshlens');
   });
 

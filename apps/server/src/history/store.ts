@@ -180,5 +180,11 @@ export function bucketFrom(
     }
   }
   changes.sort((a, b) => -newestFirst(a, b));
-  return { name, seq, changes, bytes, ...(cm.metadata.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}) };
+  return {
+    name,
+    seq,
+    changes,
+    bytes,
+    ...(cm.metadata.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}),
+  };
 }

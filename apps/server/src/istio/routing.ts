@@ -126,8 +126,11 @@ export function intentSummary(service: string, intent: RoutingIntent): string {
   };
   const parts = Object.keys(words)
     .filter((k) => (intent as Record<string, unknown>)[k] !== undefined)
-    .map((k) => (k === 'faultInjection' && intent.faultInjection === null ? 'remove fault injection' : words[k]));
-  const shift = intent.trafficShifting as { weights?: Record<string, number> } | Record<string, number> | undefined;
+    .map((k) =>
+      k === 'faultInjection' && intent.faultInjection === null ? 'remove fault injection' : words[k],
+    );
+  const shift = intent.trafficShifting as
+    { weights?: Record<string, number> } | Record<string, number> | undefined;
   const weights =
     shift && typeof shift === 'object'
       ? 'weights' in shift && typeof shift.weights === 'object'
