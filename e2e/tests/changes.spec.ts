@@ -114,3 +114,25 @@ test('an older change reverted over a later external edit answers 409 with the d
   // Nothing was written.
   expect(split(await reviewsVs(kube))).toBe('v1=50,v2=50');
 });
+
+test('a change is marked on the graph’s replay track and on the metrics charts, naming it', async ({
+  page,
+}) => {
+  await shift({ v1: 100 });
+  const name = 'traffic shifting reviews: v1 100';
+
+  await page.goto(`${consoleUrl()}/namespaces/${NS}/services/reviews/inbound`);
+  const chart = page.getByTestId('chart-request_count');
+  await expect(chart).toBeVisible();
+  const mark = chart.locator(`[data-testid="chart-marker"][aria-label*="${name}"]`);
+  await expect(mark).toHaveCount(1);
+  await expect(mark).toHaveAttribute('title', new RegExp(`${name} \\(anonymous\\)`));
+
+  await page.goto(`${consoleUrl()}/graph?namespaces=${NS}&graphType=versionedApp`);
+  await page.getByTestId('replay-open').click();
+  const replayMark = page.locator(`[data-testid="replay-marker"][aria-label*="${name}"]`);
+  await expect(replayMark).toHaveCount(1);
+  await replayMark.click();
+  // The replay jumps to just after the change.
+  await expect(page).toHaveURL(/queryTime=\d+/);
+});

@@ -117,12 +117,25 @@ function grants(overlay: Overlay): Set<string> {
         s.kind === 'ServiceAccount' && s.name === sa.metadata.name && s.namespace === sa.metadata.namespace,
     );
     if (!bound) continue;
-    expect(b.kind, 'the console reads and watches cluster-wide').toBe('ClusterRoleBinding');
-    const role = docs.find((d) => d.kind === b.roleRef?.kind && d.metadata.name === b.roleRef?.name);
+    // Cluster-wide, but for the change history's ConfigMaps: a Role in the console's own namespace
+    // (granted as `<namespace>:group/resource:verb`).
+    const where = b.kind === 'RoleBinding' ? `${b.metadata.namespace}:` : '';
+    if (b.kind === 'RoleBinding') {
+      expect(b.metadata.namespace, 'a RoleBinding only in the console’s namespace').toBe(
+        sa.metadata.namespace,
+      );
+      expect(b.roleRef?.kind).toBe('Role');
+    }
+    const role = docs.find(
+      (d) =>
+        d.kind === b.roleRef?.kind &&
+        d.metadata.name === b.roleRef?.name &&
+        (d.kind !== 'Role' || d.metadata.namespace === b.metadata.namespace),
+    );
     expect(role, `role ${b.roleRef?.name} of binding ${b.metadata.name}`).toBeDefined();
     for (const r of role?.rules ?? [])
       for (const g of r.apiGroups)
-        for (const res of r.resources) for (const v of r.verbs) out.add(`${g}/${res}:${v}`);
+        for (const res of r.resources) for (const v of r.verbs) out.add(`${where}${g}/${res}:${v}`);
   }
   return out;
 }
@@ -152,14 +165,17 @@ function anonymousUse(): string[] {
   ];
 }
 
+/** The change history's ConfigMaps in the console's namespace (apps/server/src/history), in every strategy. */
+const HISTORY = ['get', 'list', 'create', 'update', 'delete'].map((v) => `istio-system:/configmaps:${v}`);
+
 const EXPECTED: Record<Overlay, string[]> = {
-  anonymous: [...CACHE, ...anonymousUse()],
+  anonymous: [...CACHE, ...HISTORY, ...anonymousUse()],
   // The user's own token for every user-visible read and write; the access reviews and "who am I" are
   // made with it too (system:basic-user grants them to every authenticated user).
-  token: CACHE,
-  openid: CACHE,
+  token: [...CACHE, ...HISTORY],
+  openid: [...CACHE, ...HISTORY],
   // The console's own credentials with Impersonate-User / Impersonate-Group headers.
-  header: [...CACHE, '/users:impersonate', '/groups:impersonate'],
+  header: [...CACHE, ...HISTORY, '/users:impersonate', '/groups:impersonate'],
 };
 
 describe('deploy/: rights in each sign-in strategy', () => {

@@ -91,7 +91,11 @@ function ChangeRow({ c, selected, onSelect }: { c: ChangeSummary; selected: bool
       <td title={new Date(c.at).toLocaleString()} className="chg-when">
         {ago(c.at)}
       </td>
-      <td className="chg-who">{c.actor}</td>
+      <td className="chg-who">
+        {c.actor}
+        <br />
+        <SourceBadge c={c} />
+      </td>
       <td>
         <button type="button" className="link-button chg-summary" onClick={onSelect}>
           {c.summary}
@@ -103,9 +107,6 @@ function ChangeRow({ c, selected, onSelect }: { c: ChangeSummary; selected: bool
             {ACTION_SIGN[o.action]} {o.kind} {o.name}
           </span>
         ))}
-      </td>
-      <td>
-        <SourceBadge c={c} />
       </td>
     </tr>
   );
@@ -390,10 +391,9 @@ export function ChangesPage() {
             <thead>
               <tr>
                 <th scope="col">When</th>
-                <th scope="col">Who</th>
+                <th scope="col">Who · source</th>
                 <th scope="col">Change</th>
                 <th scope="col">Objects</th>
-                <th scope="col">Source</th>
               </tr>
             </thead>
             <tbody>
@@ -407,7 +407,7 @@ export function ChangesPage() {
               ))}
               {changes.length === 0 && !list.isLoading && (
                 <tr>
-                  <td colSpan={5} className="muted">
+                  <td colSpan={4} className="muted">
                     No changes match.
                   </td>
                 </tr>

@@ -9,7 +9,7 @@ import {
   type ChangesResponse,
   type RevertResponse,
 } from '@meshlens/contract';
-import { request, routePath, type Query } from '../../api/client';
+import { ApiError, request, routePath, type Query } from '../../api/client';
 import { queryKeys } from '../../api/queries';
 
 export const changeKeys = {
@@ -26,11 +26,14 @@ export function fetchChanges(query: Query, signal?: AbortSignal) {
   });
 }
 
-export function useChanges(query: Query, refetchInterval: number | false = false) {
+export function useChanges(query: Query, refetchInterval: number | false = false, enabled = true) {
   return useQuery({
     queryKey: changeKeys.list(query),
     queryFn: ({ signal }) => fetchChanges(query, signal),
     refetchInterval,
+    enabled,
+    // Markers and lists of a console without the history (older server): no retries on a 404.
+    retry: (count, err) => count < 2 && !(err instanceof ApiError && err.isClientError),
   });
 }
 
