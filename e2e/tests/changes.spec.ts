@@ -128,10 +128,13 @@ test('a change is marked on the graph’s replay track and on the metrics charts
   await expect(mark).toHaveCount(1);
   await expect(mark).toHaveAttribute('title', new RegExp(`${name} \\(anonymous\\)`));
 
+  await chart.screenshot({ path: test.info().outputPath('chart-marker.png') });
+
   await page.goto(`${consoleUrl()}/graph?namespaces=${NS}&graphType=versionedApp`);
   await page.getByTestId('replay-open').click();
   const replayMark = page.locator(`[data-testid="replay-marker"][aria-label*="${name}"]`);
   await expect(replayMark).toHaveCount(1);
+  await page.getByTestId('replay').screenshot({ path: test.info().outputPath('replay-markers.png') });
   await replayMark.click();
   // The replay jumps to just after the change.
   await expect(page).toHaveURL(/queryTime=\d+/);
