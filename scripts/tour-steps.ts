@@ -19,6 +19,17 @@ export interface TourStep {
 }
 
 const NS = 'bookinfo';
+
+/**
+ * The graph's rate window and refresh in the tour: each step is shown once the window holds mostly traffic
+ * sent after it, so the window decides how long a step takes (30 s and 10 s made the tour ~11 minutes).
+ * Bookinfo runs at 4x its rates so 15 s still hold ~250 requests into reviews (a version's share within
+ * ~3 points of its weight).
+ */
+export const TOUR_DURATION_SECONDS = 15;
+export const TOUR_REFRESH_SECONDS = 5;
+export const TOUR_RATE_SCALE = 4;
+export const TOUR_QUERY = `namespaces=bookinfo,istio-system&graphType=versionedApp&duration=${TOUR_DURATION_SECONDS}&refresh=${TOUR_REFRESH_SECONDS * 1000}&edges=percent`;
 const RATINGS_EDGE = edgeId(nodeId.versionedApp(NS, 'reviews', 'v2'), nodeId.service(NS, 'ratings'), 'http');
 
 async function shift(ctx: TourContext, weights: Record<string, number>, boundMs: number): Promise<string> {

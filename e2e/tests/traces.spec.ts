@@ -54,6 +54,9 @@ test("reviews' Traces tab lists traces; one opens as a waterfall of productpage 
   expect(await level(reviews)).toBeGreaterThan(await level(product));
   await expect(spans.first()).toHaveAttribute('data-critical', 'true');
 
+  // each call's mTLS, from the metrics: bookinfo's sidecars talk mutual TLS
+  await expect(reviews.getByTestId('span-mtls').first()).toHaveAttribute('title', /^mutual TLS/);
+
   // a span's details, addressable, with a link to its app's page
   await reviews.last().click();
   await expect(page).toHaveURL(/[?&]span=[0-9a-f]+/);
@@ -64,14 +67,22 @@ test("reviews' Traces tab lists traces; one opens as a waterfall of productpage 
   await page.getByTestId('span-app-link').click();
   await expect(page).toHaveURL(/\/namespaces\/bookinfo\/apps\/reviews(\?|$)/);
 
-  // back on the trace, "Show on graph" opens the graph with the trace's apps found
+  // back on the trace, "Show on graph" marks the trace's path: its proxies and the calls between them
   await page.goBack();
   await page.getByTestId('show-on-graph').click();
-  await expect(page).toHaveURL(/\/graph\?.*find=/);
+  await expect(page).toHaveURL(/\/graph\?.*trace=[0-9a-f]+/);
   await waitForGraph(page);
+  await expect(page.getByTestId('trace-chip')).toContainText(/calls? marked/);
+  const pp = nodeId.versionedApp(NS, 'productpage', 'v1');
+  const svc = nodeId.service(NS, 'reviews');
   await expect
-    .poll(async () => (await foundIds(page)).join(' '), { timeout: 30_000 })
-    .toMatch(/productpage.*reviews|reviews.*productpage/);
+    .poll(async () => foundIds(page), { timeout: 30_000 })
+    .toEqual(expect.arrayContaining([pp, svc, edgeId(pp, svc, 'http')]));
+  // one reviews version served this request: of the three, the others are dimmed
+  const dimmed = await page.evaluate(
+    () => window.__cy?.nodes('[app = "reviews"][nodeType != "service"].dim').length ?? -1,
+  );
+  expect(dimmed).toBe(2);
 });
 
 test('after an abort fault on ratings, a failing trace shows its failing span red', async ({ page }) => {
@@ -120,4 +131,48 @@ test('after an abort fault on ratings, a failing trace shows its failing span re
   await expect(edgeTraces.locator('li.failed').first()).toBeVisible({ timeout: 60_000 });
   await edgeTraces.locator('li.failed a').first().click();
   await expect(page.locator('[data-testid="span-row"][data-error="true"]').first()).toContainText('ratings');
+});
+
+test("after a 2 s delay fault on details, productpage's Traces tab finds the slow traces and opens one", async ({
+  page,
+}) => {
+  await resetIstioConfig();
+  const kube = new Kube();
+  await kube.apply(
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'details' },
+      spec: {
+        hosts: ['details'],
+        http: [
+          {
+            fault: { delay: { fixedDelay: '2s', percentage: { value: 100 } } },
+            route: [{ destination: { host: 'details' } }],
+          },
+        ],
+      },
+    },
+    NS,
+  );
+
+  await page.goto(`${consoleUrl()}/namespaces/${NS}/apps/productpage/traces?${SHELL}`);
+  await page.getByLabel('Min duration').fill('1500');
+  await page.getByLabel('Min duration').press('Enter');
+  await expect(page).toHaveURL(/[?&]minMs=1500/);
+  const rows = page.getByTestId('trace-row');
+  await expect(rows.first()).toBeVisible({ timeout: 60_000 });
+  await rows.first().getByRole('link').click();
+  await expect(page).toHaveURL(/\/traces\/[0-9a-f]+/);
+
+  // productpage's call to details waits out the delay in productpage's proxy (the fault filter runs in
+  // the caller's sidecar): its client span lasts ~2 s
+  const toDetails = page
+    .locator('[data-testid="span-row"][data-service="productpage.bookinfo"]')
+    .filter({ hasText: 'details.bookinfo' });
+  await expect(toDetails.first()).toBeVisible();
+  const title = (await toDetails.first().getAttribute('title')) ?? '';
+  const seconds = Number(/: ([\d.]+) s/.exec(title)?.[1]);
+  expect(seconds).toBeGreaterThanOrEqual(1.9);
+  expect(seconds).toBeLessThan(3);
 });

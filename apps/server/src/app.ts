@@ -330,6 +330,7 @@ export function createApp({
       ...(config.tracing.externalUrl ? { externalUrl: config.tracing.externalUrl.replace(/\/+$/, '') } : {}),
       snapshot: () => kube.snapshot(),
       readable: (req, namespaces) => auth.readable(req, namespaces),
+      prometheus,
     }),
   );
   if (istio)

@@ -207,6 +207,12 @@ export const ServerConfigSchema = z.strictObject({
        * clusterName) is always read; listing it here too is allowed.
        */
       clusters: z.array(z.string().min(1)).default([]),
+      /**
+       * Read further clusters from Istio's remote secrets, as Kiali and istiod do: Secrets labelled
+       * `istio/multiCluster=true` in istioNamespace (`istioctl create-remote-secret`), each data key a
+       * cluster name and its value a kubeconfig. Read once at start with the console's credentials.
+       */
+      remoteSecrets: z.boolean().default(true),
       istioNamespace: z.string().default('istio-system'),
       /** Deadline of each Kubernetes request (and of opening each watch). */
       timeoutMs: durationMs.default(10_000),
@@ -373,6 +379,13 @@ export function buildCommand(): Command {
         '--clusters <contexts>',
         'further clusters of the mesh: kubeconfig contexts, comma-separated, each named after its context (its Istio cluster id)',
         'MESHLENS_CLUSTERS',
+      ),
+    )
+    .addOption(
+      opt(
+        '--remote-cluster-secrets [bool]',
+        "read further clusters from Istio's remote secrets (istio/multiCluster=true) [true]",
+        'MESHLENS_REMOTE_CLUSTER_SECRETS',
       ),
     )
     .addOption(
@@ -803,6 +816,10 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
         ?.split(',')
         .map((x) => x.trim())
         .filter(Boolean),
+      remoteSecrets: bool(
+        '--remote-cluster-secrets',
+        flags.remoteClusterSecrets as string | boolean | undefined,
+      ),
       istioNamespace: s('istioNamespace'),
       timeoutMs: ms(seconds('--kube-timeout', s('kubeTimeout'))),
       watchTimeoutMs: ms(seconds('--kube-watch-timeout', s('kubeWatchTimeout'))),

@@ -11,6 +11,7 @@ import { authSettings, clusterAccess, createAuth, loadSessionSecrets, sessionSea
 import { loadClientSecret } from './auth/openid';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { combineInventories } from './inventory/clusters';
+import { clustersOfSecrets, listRemoteSecrets } from './inventory/remoteSecrets';
 import { startInventory, type InventoryOptions } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
 import { createHistory } from './history/index';
@@ -190,7 +191,28 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       )
     : undefined;
   const tracing = await tracingClient(config.tracing);
-  const remotes = remoteClusterConfigs(kc, config.kubernetes.clusters);
+  const remotes: { name: string; kc: KubeConfig }[] = remoteClusterConfigs(kc, config.kubernetes.clusters);
+  if (config.kubernetes.remoteSecrets) {
+    // Istio's remote secrets name further clusters (as Kiali reads them); none, or no right to list them,
+    // is a single cluster as before.
+    const secrets = await listRemoteSecrets(
+      kc,
+      config.kubernetes.istioNamespace,
+      config.kubernetes.timeoutMs,
+    ).catch((err: Error) => {
+      logger.info(
+        `remote cluster secrets in ${config.kubernetes.istioNamespace} not read (${err.message}); no cluster added from them`,
+      );
+      return [];
+    });
+    const { clusters, problems } = clustersOfSecrets(
+      secrets,
+      new Set([config.kubernetes.clusterName, ...remotes.map((r) => r.name)]),
+    );
+    for (const p of problems) logger.warn(p);
+    for (const c of clusters) logger.info(`cluster ${c.name} from the remote secret ${c.source}`);
+    remotes.push(...clusters);
+  }
   const istioClient = istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs });
   // The change history: the console's own record, written with the console's own credentials.
   const history = createHistory({

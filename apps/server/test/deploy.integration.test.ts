@@ -106,7 +106,10 @@ const podSpec = (overlay: Overlay) =>
 const container = (overlay: Overlay) => podSpec(overlay).containers[0]!;
 const envOf = (overlay: Overlay, name: string) => container(overlay).env?.find((e) => e.name === name);
 
-/** Every `group/resource:verb` the overlay's ServiceAccount is granted (through ClusterRoleBindings). */
+/**
+ * Every `group/resource:verb` the overlay's ServiceAccount is granted cluster-wide (ClusterRoleBindings), and
+ * `<namespace>:group/resource:verb` in one namespace (RoleBindings of Roles in the console's namespace).
+ */
 function grants(overlay: Overlay): Set<string> {
   const sa = one(overlay, 'ServiceAccount');
   const docs = docsOf(overlay);
@@ -117,25 +120,15 @@ function grants(overlay: Overlay): Set<string> {
         s.kind === 'ServiceAccount' && s.name === sa.metadata.name && s.namespace === sa.metadata.namespace,
     );
     if (!bound) continue;
-    // Cluster-wide, but for the change history's ConfigMaps: a Role in the console's own namespace
-    // (granted as `<namespace>:group/resource:verb`).
-    const where = b.kind === 'RoleBinding' ? `${b.metadata.namespace}:` : '';
-    if (b.kind === 'RoleBinding') {
-      expect(b.metadata.namespace, 'a RoleBinding only in the console’s namespace').toBe(
-        sa.metadata.namespace,
-      );
-      expect(b.roleRef?.kind).toBe('Role');
-    }
-    const role = docs.find(
-      (d) =>
-        d.kind === b.roleRef?.kind &&
-        d.metadata.name === b.roleRef?.name &&
-        (d.kind !== 'Role' || d.metadata.namespace === b.metadata.namespace),
-    );
+    // a RoleBinding grants in its own namespace, and only a Role of that namespace
+    const scope = b.kind === 'RoleBinding' ? `${b.metadata.namespace ?? ''}:` : '';
+    if (scope) expect(b.roleRef?.kind, `${b.metadata.name} binds a Role of its namespace`).toBe('Role');
+    const role = docs.find((d) => d.kind === b.roleRef?.kind && d.metadata.name === b.roleRef?.name);
     expect(role, `role ${b.roleRef?.name} of binding ${b.metadata.name}`).toBeDefined();
+    if (scope) expect(role?.metadata.namespace).toBe(b.metadata.namespace);
     for (const r of role?.rules ?? [])
       for (const g of r.apiGroups)
-        for (const res of r.resources) for (const v of r.verbs) out.add(`${where}${g}/${res}:${v}`);
+        for (const res of r.resources) for (const v of r.verbs) out.add(`${scope}${g}/${res}:${v}`);
   }
   return out;
 }
@@ -165,17 +158,23 @@ function anonymousUse(): string[] {
   ];
 }
 
-/** The change history's ConfigMaps in the console's namespace (apps/server/src/history), in every strategy. */
-const HISTORY = ['get', 'list', 'create', 'update', 'delete'].map((v) => `istio-system:/configmaps:${v}`);
+/**
+ * In the console's own namespace, in every strategy: Istio's remote secrets, listed once at start; the
+ * change history's ConfigMaps (apps/server/src/history).
+ */
+const OWN_NAMESPACE = [
+  'istio-system:/secrets:list',
+  ...['get', 'list', 'create', 'update', 'delete'].map((v) => `istio-system:/configmaps:${v}`),
+];
 
 const EXPECTED: Record<Overlay, string[]> = {
-  anonymous: [...CACHE, ...HISTORY, ...anonymousUse()],
+  anonymous: [...CACHE, ...OWN_NAMESPACE, ...anonymousUse()],
   // The user's own token for every user-visible read and write; the access reviews and "who am I" are
   // made with it too (system:basic-user grants them to every authenticated user).
-  token: [...CACHE, ...HISTORY],
-  openid: [...CACHE, ...HISTORY],
+  token: [...CACHE, ...OWN_NAMESPACE],
+  openid: [...CACHE, ...OWN_NAMESPACE],
   // The console's own credentials with Impersonate-User / Impersonate-Group headers.
-  header: [...CACHE, ...HISTORY, '/users:impersonate', '/groups:impersonate'],
+  header: [...CACHE, ...OWN_NAMESPACE, '/users:impersonate', '/groups:impersonate'],
 };
 
 describe('deploy/: rights in each sign-in strategy', () => {

@@ -85,6 +85,12 @@ export const SpanSchema = z.object({
   upstreamCluster: z.string().optional(),
   peerAddress: z.string().optional(),
   requestId: z.string().optional(),
+  /**
+   * The call's mTLS, on a call's client span and server span: what the callee's proxy reported for this
+   * caller → callee in the metrics around the trace's time (`connection_security_policy`); `mixed` when
+   * both were reported. Absent when unknown (no metrics, no access, Prometheus down).
+   */
+  mtls: z.enum(['mutual_tls', 'none', 'mixed']).optional(),
   /** Every tag, as strings. */
   tags: z.record(z.string(), z.string()),
 });
@@ -144,6 +150,8 @@ export type TracesResponse = z.infer<typeof TracesResponseSchema>;
 export const TraceResponseSchema = z.object({
   tracing: TracingInfoSchema,
   trace: TraceSchema,
+  /** What could not be added to the trace (e.g. its calls' mTLS when Prometheus is down). */
+  warnings: z.array(z.string()).optional(),
 });
 export type TraceResponse = z.infer<typeof TraceResponseSchema>;
 

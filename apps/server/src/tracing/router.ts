@@ -23,7 +23,9 @@ import { InputError, NotFoundError, UpstreamError } from '../errors';
 import { parseQuery } from '../http/errors';
 import { checkParams } from '../http/params';
 import type { InventorySnapshot, WorkloadInfo } from '../inventory/types';
+import type { PrometheusClient } from '../prometheus/client';
 import { TracingError, type JaegerClient } from './jaegerClient';
+import { withCallSecurity } from './mtls';
 import { isEntitySpan, spanStats, summarize, toTrace, type EntitySpans } from './model';
 
 export interface TracingDeps {
@@ -33,6 +35,8 @@ export interface TracingDeps {
   externalUrl?: string;
   snapshot: () => InventorySnapshot;
   readable: (req: Request, namespaces: readonly string[]) => Promise<'all' | ReadonlySet<string>>;
+  /** Where a trace's calls get their mTLS (the metrics' `connection_security_policy`); none: not shown. */
+  prometheus?: PrometheusClient;
   now?: () => number;
 }
 
@@ -228,7 +232,15 @@ export function tracingRouter(deps: TracingDeps): Router {
     const trace = toTrace(raw);
     const namespaces = [...new Set(trace.spans.map((s) => s.namespace).filter((n) => n !== undefined))];
     const readable = await deps.readable(req, namespaces);
-    const body: TraceResponse = { tracing: info, trace: redact(trace, readable) };
+    const shown = redact(trace, readable);
+    const secured = deps.prometheus
+      ? await withCallSecurity(deps.prometheus, shown, now() / 1000)
+      : { trace: shown };
+    const body: TraceResponse = {
+      tracing: info,
+      trace: secured.trace,
+      ...(secured.warning ? { warnings: [secured.warning] } : {}),
+    };
     res.json(body);
   });
   return router;

@@ -1,4 +1,5 @@
 import type { Core } from 'cytoscape';
+import type { PathMatcher } from '../tracing/path';
 import type { CompiledFind } from './find/evaluate';
 import type { EdgeData, NodeData } from './model';
 
@@ -9,6 +10,8 @@ export interface HighlightState {
   focus: string;
   /** Aggregate node id → the nodes it stands for: find and hide test them (see aggregate.ts). */
   members?: ReadonlyMap<string, readonly NodeData[]>;
+  /** A trace's path (`trace=` in the URL): its nodes and edges marked, the rest dimmed. */
+  path?: PathMatcher | null;
 }
 
 /**
@@ -53,6 +56,18 @@ export function applyHighlight(cy: Core, state: HighlightState): { found: number
       });
       matched.addClass('find');
       found = matched.length + inAggregates;
+    }
+    if (state.path) {
+      const path = state.path;
+      const onPath = all.filter((ele) => {
+        if (ele.hasClass('hidden') || ele.data('nodeType') === 'box') return false;
+        if (ele.isEdge()) return path.edge(ele.source().data() as NodeData, ele.target().data() as NodeData);
+        const inside = state.members?.get(ele.id());
+        return inside ? inside.some((m) => path.node(m)) : path.node(ele.data() as NodeData);
+      });
+      onPath.addClass('find');
+      all.not(onPath.union(onPath.nodes().ancestors())).addClass('dim');
+      found = onPath.length;
     }
     if (state.focus) {
       const node = cy.getElementById(state.focus);

@@ -7,6 +7,7 @@ import type { EdgeData, NodeData } from './model';
 import { aggregateElements, aggregateId } from './aggregate';
 import { bookinfoAnswer } from './testdata/bookinfo';
 import { toElements } from './toElements';
+import { pathMatcher } from '../tracing/path';
 
 const find = (expr: string) => {
   const r = compileFind(expr);
@@ -71,6 +72,51 @@ describe('syncElements on one long-lived cy', () => {
     expect(cy.$('.find').length).toBe(0);
     expect(cy.getElementById('vapp:bookinfo/reviews/v1').hasClass('dim')).toBe(false);
     expect(cy.getElementById('wl:istio-system/istio-ingressgateway').hasClass('dim')).toBe(true);
+  });
+
+  it("marks a trace's path: its nodes and the edges of its calls, the rest dimmed", () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    syncElements(cy, toElements(bookinfoAnswer, { boxNamespaces: true }));
+    const stop = (app: string, version?: string, namespace = 'bookinfo') => ({
+      app,
+      namespace,
+      ...(version ? { version } : {}),
+    });
+    const path = pathMatcher({
+      stops: [
+        stop('istio-ingressgateway', undefined, 'istio-system'),
+        stop('productpage', 'v1'),
+        stop('reviews', 'v2'),
+      ],
+      hops: [
+        { from: stop('istio-ingressgateway', undefined, 'istio-system'), to: stop('productpage', 'v1') },
+        { from: stop('productpage', 'v1'), to: stop('reviews', 'v2') },
+      ],
+    });
+    const r = applyHighlight(cy, { find: null, hide: null, focus: '', path });
+    const marked = cy.$('.find').map((e) => e.id());
+    expect(marked).toEqual(
+      expect.arrayContaining([
+        'wl:istio-system/istio-ingressgateway',
+        'vapp:bookinfo/productpage/v1',
+        'svc:bookinfo/reviews',
+        'vapp:bookinfo/reviews/v2',
+        'svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http',
+      ]),
+    );
+    expect(marked).not.toContain('vapp:bookinfo/reviews/v1');
+    expect(marked).not.toContain('svc:bookinfo/reviews>vapp:bookinfo/reviews/v1:http');
+    expect(r.found).toBe(marked.length);
+    expect(cy.getElementById('vapp:bookinfo/reviews/v1').hasClass('dim')).toBe(true);
+    expect(cy.getElementById('unknown').hasClass('dim')).toBe(true);
+    // the namespace box of a marked node stays lit
+    expect(cy.getElementById('box:ns:bookinfo').hasClass('dim')).toBe(false);
+    expect(cy.getElementById('vapp:bookinfo/productpage/v1').hasClass('dim')).toBe(false);
+    // every edge between marked nodes that the trace did call is marked
+    for (const e of cy.edges('.find')) {
+      expect(e.source().hasClass('find') && e.target().hasClass('find')).toBe(true);
+    }
+    expect(cy.edges('.find').length).toBeGreaterThanOrEqual(3);
   });
 
   it('applies a large diff in chunks, yielding between them, to the same result as one batch', async () => {

@@ -4,6 +4,9 @@ import { ApiError } from '../api/client';
 import { queryKeys, useGraph, useNamespaces, useServerConfig } from '../api/queries';
 import { ANIMATION_MAX_EDGES } from '../graph/animation';
 import { Header } from '../shell/Header';
+import { useTrace } from '../tracing/api';
+import { traceHref } from '../tracing/links';
+import { pathMatcher, tracePath } from '../tracing/path';
 import { WarningBanner } from '../shell/WarningBanner';
 import { useGlobalSearch, useView } from '../url/useView';
 import { AggregateBar } from './graph/AggregateBar';
@@ -11,7 +14,7 @@ import { FindHideHelp } from './graph/FindHideBar';
 import { GraphBar } from './graph/GraphBar';
 import { emptyKind, GraphEmpty } from './graph/GraphEmpty';
 import { useDefaultNamespaces, useGraphParams } from './graph/graphParams';
-import { FocusChip, GraphStatus } from './graph/GraphStatus';
+import { FocusChip, GraphStatus, TraceChip } from './graph/GraphStatus';
 import { GraphHistory } from './graph/history';
 import { Legend } from './graph/Legend';
 import { LoadingSteps } from './graph/LoadingSteps';
@@ -64,7 +67,10 @@ export function GraphPage({ theme }: { theme: string }) {
   useEffect(() => history.current.clear(), [historyKey]);
 
   const loading = useLoadingProgress(historyKey, preloadRenderer);
-  const { findResult, hideResult, highlight } = useHighlight(view, elements.members);
+  const trace = useTrace(view.trace, view.trace !== '');
+  const path = useMemo(() => (trace.data ? tracePath(trace.data.trace.spans) : null), [trace.data]);
+  const matcher = useMemo(() => (path ? pathMatcher(path) : null), [path]);
+  const { findResult, hideResult, highlight } = useHighlight(view, elements.members, matcher);
 
   const styleOptions = useMemo(
     () => ({ edgeLabels: view.edgeLabels, security: view.security, large }),
@@ -222,6 +228,16 @@ export function GraphPage({ theme }: { theme: string }) {
             <FocusChip
               label={nodeMap.get(view.focus)?.label ?? view.focus}
               onShowAll={() => setView({ focus: '' })}
+            />
+          )}
+          {view.trace && (
+            <TraceChip
+              id={view.trace}
+              below={view.focus !== ''}
+              path={path}
+              error={trace.error ? (trace.error as Error).message : null}
+              href={traceHref(view.trace)}
+              onShowAll={() => setView({ trace: '' })}
             />
           )}
           {legendOpen && <Legend onClose={() => setLegendOpen(false)} />}

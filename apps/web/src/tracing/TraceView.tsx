@@ -26,7 +26,7 @@ export function TraceView({ id }: { id: string }) {
   const external = trace.data?.tracing.externalUrl;
   const services = t ? [...new Set(t.spans.map((s) => s.service))] : [];
   const errors = t ? t.spans.filter((s) => s.error).length : 0;
-  const onGraph = t ? showOnGraphHref(t.spans, global) : null;
+  const onGraph = t ? showOnGraphHref(id, t.spans, global) : null;
 
   return (
     <section className="page trace-page">
@@ -75,6 +75,11 @@ export function TraceView({ id }: { id: string }) {
         </div>
       )}
       {!t && !trace.error && <p className="page-loading">Loading…</p>}
+      {trace.data?.warnings?.map((w) => (
+        <div key={w} className="inline-error" role="status">
+          {w}
+        </div>
+      ))}
       {t && (
         <div className={selected ? 'trace-body with-detail' : 'trace-body'}>
           <div className="waterfall" role="tree" aria-label="Spans" data-testid="waterfall">
@@ -121,6 +126,15 @@ export function TraceView({ id }: { id: string }) {
                       {s.kind === 'client' ? '→ ' : s.kind === 'server' ? '⇢ ' : ''}
                       {shortOperation(s.operation)}
                     </span>
+                    {s.mtls && s.kind === 'server' && (
+                      <span
+                        className={`span-mtls ${s.mtls}`}
+                        data-testid="span-mtls"
+                        title={`${MTLS_WORDS[s.mtls]} (from the metrics)`}
+                      >
+                        {s.mtls === 'mutual_tls' ? 'mTLS' : s.mtls === 'none' ? 'no mTLS' : 'mixed'}
+                      </span>
+                    )}
                   </span>
                   <span className="waterfall-track">
                     <span
@@ -173,6 +187,12 @@ function durationStyle(left: number, width: number): CSSProperties {
   return { right: `calc(${Math.max(100 - left - width, 0)}% + 6px)` };
 }
 
+const MTLS_WORDS: Record<NonNullable<Span['mtls']>, string> = {
+  mutual_tls: 'mutual TLS',
+  none: 'plain text (no mTLS)',
+  mixed: 'both mutual TLS and plain text reported for this call',
+};
+
 /** `reviews.bookinfo.svc.cluster.local:9080/*` → `reviews.bookinfo:9080/*`. */
 function shortOperation(op: string): string {
   return op.replace('.svc.cluster.local', '');
@@ -189,6 +209,7 @@ function SpanDetail({ span: s, search, onClose }: { span: Span; search: string; 
     ['Response flags', s.responseFlags],
     ['Upstream cluster', s.upstreamCluster],
     ['Peer address', s.peerAddress],
+    ['mTLS (from metrics)', s.mtls ? MTLS_WORDS[s.mtls] : undefined],
     ['Request id', s.requestId],
     ['Pod', s.pod],
   ];

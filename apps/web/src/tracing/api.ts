@@ -68,8 +68,9 @@ export function useSpanStats(e: Entity, q: TracesParams, refetchInterval: number
 }
 
 /** One trace, every span (a trace does not change once complete: kept a while). */
-export function useTrace(id: string) {
+export function useTrace(id: string, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: queryKeys.trace(id),
     queryFn: ({ signal }) =>
       request<TraceResponse>('GET', `/api/traces/${encodeURIComponent(id)}`, {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseFind } from '../graph/find/parser';
 import { showOnGraphHref, traceHref } from './links';
 
 describe('trace links', () => {
@@ -8,23 +7,24 @@ describe('trace links', () => {
     expect(traceHref('abc', 'f00')).toBe('/traces/abc?span=f00');
   });
 
-  it("shows a trace's apps on the graph: their namespaces, a find expression naming each", () => {
+  it("marks a trace's path on the graph: its namespaces and the trace, no find or focus left over", () => {
     const href = showOnGraphHref(
+      'abc123',
       [
         { app: 'reviews', namespace: 'bookinfo' },
         { app: 'istio-ingressgateway', namespace: 'istio-system' },
         { app: 'reviews', namespace: 'bookinfo' },
         {},
       ],
-      '?duration=600',
+      '?duration=600&find=app%3Dx&focus=n1',
     );
     const url = new URL(href ?? '', 'http://x');
     expect(url.pathname).toBe('/graph');
     expect(url.searchParams.get('duration')).toBe('600');
     expect(url.searchParams.get('namespaces')).toBe('bookinfo,istio-system');
-    const find = url.searchParams.get('find') ?? '';
-    expect(find).toBe('app = istio-ingressgateway OR app = reviews');
-    expect(() => parseFind(find)).not.toThrow();
-    expect(showOnGraphHref([{}], '')).toBeNull();
+    expect(url.searchParams.get('trace')).toBe('abc123');
+    expect(url.searchParams.has('find')).toBe(false);
+    expect(url.searchParams.has('focus')).toBe(false);
+    expect(showOnGraphHref('abc', [{}], '')).toBeNull();
   });
 });

@@ -21,6 +21,7 @@ const CHANGED: ViewState = {
   find: 'rt > 1000',
   hide: 'healthy',
   focus: 'vapp:bookinfo/reviews/v1',
+  trace: '4bf92f3577b34da6a3ce929d0e0e4736',
   selected: 'vapp:bookinfo/reviews/v2',
   queryTime: 1_800_000_000,
   renderer: 'webgl',

@@ -41,6 +41,8 @@ export interface ViewState {
   hide: string;
   /** Focused node id (double-click), '' for none. */
   focus: string;
+  /** A trace whose path the graph marks ('' for none). */
+  trace: string;
   /** Selected node or edge id, '' for the whole graph. */
   selected: string;
   /** Replay instant, unix seconds; 0 = live. */
@@ -95,6 +97,7 @@ export const DEFAULT_VIEW: ViewState = {
   find: '',
   hide: '',
   focus: '',
+  trace: '',
   selected: '',
   queryTime: 0,
   renderer: 'auto',
@@ -159,6 +162,7 @@ const PARAM: Record<keyof ViewState, string> = {
   find: 'find',
   hide: 'hide',
   focus: 'focus',
+  trace: 'trace',
   selected: 'selected',
   queryTime: 'queryTime',
   renderer: 'renderer',
@@ -241,6 +245,7 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
     find: get('find') ?? defaults.find,
     hide: get('hide') ?? defaults.hide,
     focus: get('focus') ?? defaults.focus,
+    trace: get('trace') ?? defaults.trace,
     selected: get('selected') ?? defaults.selected,
     queryTime: Number.isInteger(qt) && qt > 1_000_000_000 ? qt : 0,
     renderer: oneOf(RENDERERS, get('renderer'), defaults.renderer),

@@ -1,3 +1,5 @@
+import { Link } from 'wouter';
+
 /** The line under the graph: what is drawn, of how much, and the replayed instant. */
 export function GraphStatus({
   shown,
@@ -26,6 +28,44 @@ export function FocusChip({ label, onShowAll }: { label: string; onShowAll: () =
   return (
     <div className="focus-chip">
       Focused on {label}
+      <button type="button" className="link-button" onClick={onShowAll}>
+        Show all
+      </button>
+    </div>
+  );
+}
+
+/** Says which trace's path the graph marks (or why it cannot), with the trace and the way back. */
+export function TraceChip({
+  id,
+  below,
+  path,
+  error,
+  href,
+  onShowAll,
+}: {
+  id: string;
+  /** Under the focus chip when both show. */
+  below: boolean;
+  path: { stops: unknown[]; hops: unknown[] } | null;
+  error: string | null;
+  href: string;
+  onShowAll: () => void;
+}) {
+  const short = id.length > 12 ? `${id.slice(0, 12)}…` : id;
+  return (
+    <div className={`focus-chip trace-chip${below ? ' below' : ''}`} data-testid="trace-chip">
+      <span>
+        Trace <code>{short}</code>
+        {error
+          ? `: ${error}`
+          : path
+            ? `: ${path.stops.length} proxies, ${path.hops.length} call${path.hops.length === 1 ? '' : 's'} marked`
+            : ': loading…'}
+      </span>
+      <Link className="link-button" href={href}>
+        Open trace
+      </Link>
       <button type="button" className="link-button" onClick={onShowAll}>
         Show all
       </button>
