@@ -144,6 +144,25 @@ const PAGES: Visit[] = [
       await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     },
   },
+  {
+    // A change made and undone through the console's API (routing of details, no other visit reads it),
+    // so the page shows a change with its diffs.
+    name: 'changes page',
+    open: async (page) => {
+      const routing = `${consoleUrl()}/api/namespaces/${NS}/services/details/routing`;
+      const headers = { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' };
+      const made = await fetch(routing, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ trafficShifting: { v1: 100 } }),
+      });
+      expect(made.status, await made.clone().text()).toBe(200);
+      expect((await fetch(routing, { method: 'DELETE', headers })).status).toBe(200);
+      await goto(page, `/changes?namespace=${NS}&name=details&since=1h`);
+      await page.getByTestId('change-row').filter({ hasText: 'traffic shifting details' }).first().click();
+      await expect(page.getByTestId('change-detail').getByTestId('diff').first()).toBeVisible();
+    },
+  },
 ];
 
 for (const theme of THEMES)

@@ -41,6 +41,7 @@ import type { PrometheusClient } from './prometheus/client';
 import type { JaegerClient } from './tracing/jaegerClient';
 import { tracingRouter } from './tracing/router';
 import { boundedCheck } from './ready';
+import { actorOf, historyRouter, objectsOfResults, type History } from './history/index';
 
 /** What the app needs from Kubernetes: the informer cache and a liveness ping (raw lists: detail pages). */
 export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'> & Partial<Pick<Inventory, 'list'>>;
@@ -63,6 +64,8 @@ export interface AppDeps {
    * access of its own (the console's identity unknown, no access reviews): for tests and embedding.
    */
   auth?: Auth;
+  /** The change history (history/): records the Istio routes' writes and serves `/api/changes`. */
+  history?: History;
 }
 
 export interface MeshlensApp extends Express {
@@ -80,6 +83,7 @@ export function createApp({
   clientOf,
   auth: givenAuth,
   tracing,
+  history,
 }: AppDeps): MeshlensApp {
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
@@ -330,7 +334,32 @@ export function createApp({
     }),
   );
   if (istio)
-    app.use(base || '/', istioRouter({ ...istio, logger, clientFor: (req) => auth.istioClient(req) }));
+    app.use(
+      base || '/',
+      istioRouter({
+        ...istio,
+        logger,
+        clientFor: (req) => auth.istioClient(req),
+        ...(history
+          ? {
+              onWrite: async (req, w) => {
+                await history.record({
+                  actor: actorOf(auth, req),
+                  intent: w.intent,
+                  summary: w.summary,
+                  namespace: w.namespace,
+                  objects: objectsOfResults(w.results),
+                });
+              },
+            }
+          : {}),
+      }),
+    );
+  if (history && istio)
+    app.use(
+      base || '/',
+      historyRouter({ history, auth, inventory: istio.inventory, logger, crds: istio.crds }),
+    );
   app.use(base || '/', logsRouter({ auth }));
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));

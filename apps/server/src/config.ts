@@ -224,6 +224,17 @@ export const ServerConfigSchema = z.strictObject({
     .strictObject({ url: z.url().default('http://127.0.0.1:9090'), ...UPSTREAM_ACCESS })
     .prefault({}),
   /**
+   * The change history (history/): ConfigMaps `meshlens-changes-NNNNNN` in `namespace` (default: the
+   * console's own namespace in a cluster, else kubernetes.istioNamespace), at most `perConfigMap` changes each and `maxConfigMaps` of them.
+   */
+  history: z
+    .strictObject({
+      namespace: z.string().min(1).optional(),
+      perConfigMap: z.number().int().min(1).max(500).default(50),
+      maxConfigMaps: z.number().int().min(1).max(1000).default(20),
+    })
+    .prefault({}),
+  /**
    * Distributed tracing: a Jaeger query API (Jaeger, or Grafana Tempo's Jaeger-compatible endpoint), the
    * part of the URL before `/api/`; the Traces tabs say how to enable it when unset. Same auth options as
    * Prometheus. `externalUrl`: the backend's own UI, for "open in Jaeger/Tempo" links.
@@ -382,6 +393,13 @@ export function buildCommand(): Command {
         '--istio-namespace <ns>',
         'Istio control-plane namespace [istio-system]',
         'MESHLENS_ISTIO_NAMESPACE',
+      ),
+    )
+    .addOption(
+      opt(
+        '--history-namespace <ns>',
+        "where the change history's ConfigMaps live [the console's namespace in a cluster, else the Istio namespace]",
+        'MESHLENS_HISTORY_NAMESPACE',
       ),
     )
     .addOption(opt('--prometheus-url <url>', 'Prometheus base URL [http://127.0.0.1:9090]', 'PROMETHEUS_URL'))
@@ -838,6 +856,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       timeoutMs: ms(seconds('--tracing-timeout', s('tracingTimeout'))),
     },
     grafana: { url: s('grafanaUrl') },
+    history: { namespace: s('historyNamespace') },
     ui: {
       refreshIntervalMs: refresh === undefined ? undefined : refresh * 1000,
       durationSeconds: seconds('--duration', s('duration')),

@@ -14,6 +14,8 @@ import { combineInventories } from './inventory/clusters';
 import { clustersOfSecrets, listRemoteSecrets } from './inventory/remoteSecrets';
 import { startInventory, type InventoryOptions } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
+import { createHistory } from './history/index';
+import { podNamespace } from './http/hosts';
 import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
 import { createMetrics, type ServerMetrics } from './metrics';
@@ -211,14 +213,34 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     for (const c of clusters) logger.info(`cluster ${c.name} from the remote secret ${c.source}`);
     remotes.push(...clusters);
   }
+  const istioClient = istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs });
+  // The change history: the console's own record, written with the console's own credentials.
+  const history = createHistory({
+    client: istioClient,
+    namespace: historyNamespace(config),
+    logger,
+    limits: {
+      perConfigMap: config.history.perConfigMap,
+      maxConfigMaps: config.history.maxConfigMaps,
+      maxBytesPerConfigMap: 512 * 1024,
+    },
+  });
+  const historyLoaded = history.load();
   const inventoryOptions: InventoryOptions = {
     onRestart: (kind) => metrics.watchRestarts.inc({ kind }),
     timeoutMs: config.kubernetes.timeoutMs,
     watchTimeoutMs: config.kubernetes.watchTimeoutMs,
   };
   // One informer cache per cluster, each with its own watches and failures (see inventory/clusters.ts).
+  // The home cluster's watch events feed the change history (changes made outside the console).
   const inventory = combineInventories(
-    { name: config.kubernetes.clusterName, inventory: startInventory(kc, logger, inventoryOptions) },
+    {
+      name: config.kubernetes.clusterName,
+      inventory: startInventory(kc, logger, {
+        ...inventoryOptions,
+        onEvent: (kind, phase, obj, previous) => history.onWatchEvent(kind, phase, obj, previous),
+      }),
+    },
     remotes.map((r) => ({
       name: r.name,
       inventory: startInventory(r.kc, logger.child({ cluster: r.name }), inventoryOptions),
@@ -240,7 +262,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metrics.promQuerySeconds.observe(ms / 1000);
     },
   });
-  const istioClient = istioKubeClient(kc, { timeoutMs: config.kubernetes.timeoutMs });
   const settings = authSettings(config);
   let auth;
   try {
@@ -259,6 +280,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     throw err;
   }
   const synced = await inventory.waitForSync(options.syncTimeoutMs ?? 5000);
+  await historyLoaded;
   if (!synced) logger.warn('the Kubernetes inventory is not fully loaded yet; serving anyway');
   const app = createApp({
     kube: inventory,
@@ -268,6 +290,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     istio: { client: istioClient, inventory },
     auth,
+    history,
     ...(tracing ? { tracing } : {}),
   });
   const host = bindHost(config.host);
@@ -309,11 +332,28 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     close: () =>
       (closing ??= (async () => {
         await inventory.close();
+        history.close();
+        await history.idle();
         await Promise.all([closeServer(server), ...(metricsServer ? [closeServer(metricsServer)] : [])]);
         await prometheus.close?.();
         await tracing?.close();
       })()),
   };
+}
+
+/**
+ * Where the change history lives: history.namespace, else the console's own namespace (in a cluster),
+ * else the Istio namespace (kubernetes.istioNamespace, istio-system by default).
+ */
+export function historyNamespace(config: ServerConfig): string {
+  if (config.history.namespace) return config.history.namespace;
+  const dir = config.kubernetes.serviceAccountDir;
+  const own = process.env.KUBERNETES_SERVICE_HOST
+    ? dir
+      ? podNamespace(process.env, join(dir, 'namespace'))
+      : podNamespace()
+    : undefined;
+  return own || config.kubernetes.istioNamespace;
 }
 
 /** The tracing backend's client when a URL is configured; its credential and CA files are read now. */

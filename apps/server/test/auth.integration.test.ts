@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   AUTH_ROUTES,
+  ChangesResponseSchema,
   DETAIL_ROUTES,
+  HISTORY_ROUTES,
   ENTITY_KINDS,
   ENTITY_ROUTES,
   AuthInfoResponseSchema,
@@ -324,12 +326,28 @@ describe('strategy token against the demo cluster', () => {
     const lists = new Set<string>([ROUTES.namespaces]);
     // A trace names no namespace of its own: spans of namespaces the user may not read keep their timing
     // only (tracing.integration checks it with a trace that crosses istio-system and bookinfo).
-    const none = new Set<string>([ROUTES.config, AUTH_ROUTES.info, TRACING_ROUTES.trace]);
+    // One change names its namespaces; a change of a namespace the user may not read is a 403
+    // (history.integration checks it with a change the admin made in another namespace).
+    const none = new Set<string>([
+      ROUTES.config,
+      AUTH_ROUTES.info,
+      TRACING_ROUTES.trace,
+      HISTORY_ROUTES.change,
+    ]);
+    // The change history's filter is `namespace`, a comma list.
+    const byNamespaceQuery = new Set<string>([HISTORY_ROUTES.changes]);
     const inPath = reads.filter((r) => r.path.includes('/:namespace'));
     // A read route added later must be placed in one of these, or this fails naming it.
     expect(
       reads
-        .filter((r) => !inPath.includes(r) && !byQuery.has(r.path) && !lists.has(r.path) && !none.has(r.path))
+        .filter(
+          (r) =>
+            !inPath.includes(r) &&
+            !byQuery.has(r.path) &&
+            !byNamespaceQuery.has(r.path) &&
+            !lists.has(r.path) &&
+            !none.has(r.path),
+        )
         .map((r) => r.path),
     ).toEqual([]);
     for (const p of byQuery) expect(reads.map((r) => r.path)).toContain(p);
@@ -372,7 +390,11 @@ describe('strategy token against the demo cluster', () => {
         checked.push(r.path);
         continue;
       }
-      const own = byQuery.has(r.path) ? `${r.path}?namespaces=${NS}` : fill(r.path, NS);
+      const own = byQuery.has(r.path)
+        ? `${r.path}?namespaces=${NS}`
+        : byNamespaceQuery.has(r.path)
+          ? `${r.path}?namespace=${NS}`
+          : fill(r.path, NS);
       expect(own, 'every parameter has a sample value').not.toContain('<no sample');
       const mine = await call(url, editor, 'GET', own);
       const body = await mine.text();
@@ -380,7 +402,11 @@ describe('strategy token against the demo cluster', () => {
       expect(mine.status, `${own}: ${body.slice(0, 300)}`).not.toBe(403);
       for (const ns of named(body)) expect(ns, `${own} names namespace ${ns}`).toBe(NS);
       for (const other of others) {
-        const theirs = byQuery.has(r.path) ? `${r.path}?namespaces=${NS},${other}` : fill(r.path, other);
+        const theirs = byQuery.has(r.path)
+          ? `${r.path}?namespaces=${NS},${other}`
+          : byNamespaceQuery.has(r.path)
+            ? `${r.path}?namespace=${NS},${other}`
+            : fill(r.path, other);
         const res = await call(url, editor, 'GET', theirs);
         const text = await res.text();
         expect(res.status, `${theirs}: ${text.slice(0, 300)}`).toBe(403);
@@ -401,6 +427,7 @@ describe('strategy token against the demo cluster', () => {
         DETAIL_ROUTES.detail,
         DETAIL_ROUTES.metrics,
         POD_LOGS_ROUTE,
+        HISTORY_ROUTES.changes,
       ]),
     );
   });
@@ -450,6 +477,14 @@ describe('strategy token against the demo cluster', () => {
         ).items.map((o) => [o.kind, o.metadata.name, o.metadata.resourceVersion]),
       );
     const before = await snapshot();
+    // Changes the admin's creations made (the history records every console write): reverting one would
+    // delete that object.
+    const recorded = ChangesResponseSchema.parse(
+      await (
+        await call(url, adminSession, 'GET', `${HISTORY_ROUTES.changes}?namespace=${NS}&source=console`)
+      ).json(),
+    ).changes.filter((c) => /^create \w+ bookinfo\/sweep-/.test(c.summary));
+    expect(recorded.length, 'the admin’s creations are in the history').toBeGreaterThanOrEqual(6);
 
     // Every write route the server registers (read from its router, not listed by hand), each tried with
     // requests the admin's dry run of the same request accepts. The sign-in routes change nothing in the
@@ -464,6 +499,10 @@ describe('strategy token against the demo cluster', () => {
         return encodeURIComponent(v);
       });
     const requestsFor: Record<string, () => { method: string; path: string; body?: unknown }[]> = {
+      [`POST ${HISTORY_ROUTES.revert}`]: () =>
+        recorded
+          .slice(0, 3)
+          .map((c) => ({ method: 'POST', path: fill(HISTORY_ROUTES.revert, { id: c.id }) })),
       [`POST ${ISTIO_ROUTES.routing}`]: () => [
         ...services.map((service) => ({
           method: 'POST',

@@ -158,8 +158,14 @@ function anonymousUse(): string[] {
   ];
 }
 
-/** In the console's own namespace, in every strategy: Istio's remote secrets, listed once at start. */
-const OWN_NAMESPACE = ['istio-system:/secrets:list'];
+/**
+ * In the console's own namespace, in every strategy: Istio's remote secrets, listed once at start; the
+ * change history's ConfigMaps (apps/server/src/history).
+ */
+const OWN_NAMESPACE = [
+  'istio-system:/secrets:list',
+  ...['get', 'list', 'create', 'update', 'delete'].map((v) => `istio-system:/configmaps:${v}`),
+];
 
 const EXPECTED: Record<Overlay, string[]> = {
   anonymous: [...CACHE, ...OWN_NAMESPACE, ...anonymousUse()],

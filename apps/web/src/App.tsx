@@ -24,6 +24,9 @@ const EntityListPage = lazy(() =>
 const DetailPage = lazy(() => import('./pages/details/DetailPage').then((m) => ({ default: m.DetailPage })));
 const TraceView = lazy(() => import('./tracing/TraceView').then((m) => ({ default: m.TraceView })));
 const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
+const ChangesPage = lazy(() =>
+  import('./pages/changes/ChangesPage').then((m) => ({ default: m.ChangesPage })),
+);
 // TEMPORARY: the logs of a workload on their own page, until the workload detail page's Logs tab shows them.
 
 export const NAV = [
@@ -33,6 +36,7 @@ export const NAV = [
   { path: '/workloads', label: 'Workloads', icon: '⚙' },
   { path: '/services', label: 'Services', icon: '△' },
   { path: '/istio', label: 'Istio Config', icon: '☰' },
+  { path: '/changes', label: 'Changes', icon: '↺' },
 ] as const;
 
 const LEGACY_DETAIL = [
@@ -106,6 +110,9 @@ function Shell() {
             </Route>
             <Route path="/istio">
               <ConfigListPage />
+            </Route>
+            <Route path="/changes">
+              <ChangesPage />
             </Route>
             <Route path="/overview">
               <OverviewPage />

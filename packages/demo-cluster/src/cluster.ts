@@ -20,8 +20,65 @@ export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
   fieldManager?: string;
+  /** Who writes, for `metadata.managedFields`: `fieldManager`, else the User-Agent's first token. */
+  manager?: string;
+  /** The managedFields operation (default Update; server-side apply: Apply). */
+  operation?: 'Apply' | 'Update';
   subresource?: string;
   force?: boolean;
+}
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+/**
+ * The fields a manager set, simplified: each top-level field (and metadata's labels and annotations) as
+ * `f:<name>`, without going deeper (the emulator tracks no per-field ownership outside server-side apply).
+ */
+function fieldsOf(obj: KObject, subresource?: string): Record<string, unknown> {
+  if (subresource === 'status') return { 'f:status': {} };
+  const out: Record<string, unknown> = {};
+  const meta: Record<string, unknown> = {};
+  if (obj.metadata.labels && Object.keys(obj.metadata.labels).length) meta['f:labels'] = {};
+  if (obj.metadata.annotations && Object.keys(obj.metadata.annotations).length) meta['f:annotations'] = {};
+  if (Object.keys(meta).length) out['f:metadata'] = meta;
+  for (const k of Object.keys(obj))
+    if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) out[`f:${k}`] = {};
+  return out;
+}
+
+/**
+ * `managedFields` after a write by `opts.manager` (none named: unchanged): that manager's entry for this
+ * operation and subresource gets the current time and fields, as kube-apiserver keeps them.
+ */
+export function withManagedFields(
+  obj: KObject,
+  previous: unknown[] | undefined,
+  opts: WriteOptions,
+): unknown[] | undefined {
+  if (!opts.manager) return previous;
+  const operation = opts.operation ?? 'Update';
+  const entry: ManagedFieldsEntry = {
+    manager: opts.manager,
+    operation,
+    apiVersion: obj.apiVersion ?? 'v1',
+    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    fieldsType: 'FieldsV1',
+    fieldsV1: fieldsOf(obj, opts.subresource),
+    ...(opts.subresource ? { subresource: opts.subresource } : {}),
+  };
+  const same = (e: unknown) => {
+    const m = e as Partial<ManagedFieldsEntry>;
+    return m.manager === entry.manager && m.operation === operation && m.subresource === entry.subresource;
+  };
+  return [...(previous ?? []).filter((e) => !same(e)), entry];
 }
 
 export interface WriteResult {
@@ -109,6 +166,8 @@ export class Cluster {
       delete obj.metadata[f];
     if (t.hasStatus && t.crd) delete obj.status;
     for (const admit of this.admission) admit(t, obj);
+    const managed = withManagedFields(obj, undefined, opts);
+    if (managed) obj.metadata.managedFields = managed;
     const warnings = check(t, obj, undefined, opts, this.ips);
     if (t.kind === 'CustomResourceDefinition') validateCrd(obj);
     if (this.store.get(this.keyOf(t), obj.metadata.namespace ?? '', obj.metadata.name ?? '')) {
@@ -157,7 +216,12 @@ export class Cluster {
     obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (old.metadata.generation !== undefined) obj.metadata.generation = old.metadata.generation;
+    // managedFields are the server's: the old ones, and the writer's entry when something changed.
+    if (old.metadata.managedFields) obj.metadata.managedFields = old.metadata.managedFields;
+    else delete obj.metadata.managedFields;
     if (deepEqual(obj, old)) return { object: old, warnings };
+    const managed = withManagedFields(obj, old.metadata.managedFields, opts);
+    if (managed) obj.metadata.managedFields = managed;
     return { object: this.commit(t, obj, old, !!opts.dryRun), warnings };
   }
 
@@ -221,6 +285,7 @@ export class Cluster {
     if (!opts.fieldManager)
       throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
     const manager = opts.fieldManager;
+    opts = { ...opts, manager, operation: 'Apply' };
     const existing = this.store.get(this.keyOf(t), t.namespaced ? ns : '', name);
     let result: WriteResult;
     if (!existing) {

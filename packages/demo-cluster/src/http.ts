@@ -281,7 +281,7 @@ async function handleResource(
       if (type.namespaced && t.namespace === undefined)
         throw methodNotAllowed(`the server does not allow this method on the requested resource`);
       const body = parseObjectBody(await readRawBody(req), req.headers['content-type']);
-      const r = cluster.create(type, ns, body, writeOptions(q));
+      const r = cluster.create(type, ns, body, writeOptions(q, method, req.headers['user-agent']));
       return send(res, 201, render(cluster, t, r.object, 'object', q), r.warnings);
     }
     if (method === 'DELETE') {
@@ -317,7 +317,7 @@ async function handleResource(
       return send(res, 200, render(cluster, t, cluster.get(type, ns, name), rendering, q));
     case 'PUT': {
       const body = parseObjectBody(await readRawBody(req), req.headers['content-type']);
-      const r = cluster.update(type, ns, name, body, writeOptions(q, method));
+      const r = cluster.update(type, ns, name, body, writeOptions(q, method, req.headers['user-agent']));
       return send(res, 200, render(cluster, t, r.object, 'object', q), r.warnings);
     }
     case 'PATCH': {
@@ -328,7 +328,7 @@ async function handleResource(
         name,
         req.headers['content-type'] ?? '',
         raw,
-        writeOptions(q, method),
+        writeOptions(q, method, req.headers['user-agent']),
       );
       return send(res, r.created ? 201 : 200, render(cluster, t, r.object, 'object', q), r.warnings);
     }

@@ -67,8 +67,20 @@ const OPTIONS_KIND: Record<string, string> = {
   DELETE: 'DeleteOptions',
 };
 
-/** Write parameters of a request; `method` names the options kind in errors (`CreateOptions` for POST). */
-export function writeOptions(q: URLSearchParams, method = 'POST'): WriteOptions {
+/**
+ * The field manager of a write without `fieldManager`, as kube-apiserver names it: the User-Agent up to
+ * its first `/` (`kubectl/v1.31.0 (linux/amd64)` → `kubectl`), at most 128 characters.
+ */
+export function managerFromUserAgent(userAgent: string | undefined): string | undefined {
+  const prefix = (userAgent ?? '').split('/')[0]?.trim() ?? '';
+  return prefix ? prefix.slice(0, 128) : undefined;
+}
+
+/**
+ * Write parameters of a request; `method` names the options kind in errors (`CreateOptions` for POST);
+ * `userAgent` names the field manager when the request gives none.
+ */
+export function writeOptions(q: URLSearchParams, method = 'POST', userAgent?: string): WriteOptions {
   const dryRun = q.getAll('dryRun');
   for (const d of dryRun) if (d !== 'All') throw badRequest(`Invalid value: "${d}": supported values: "All"`);
   const fv = q.get('fieldValidation');
@@ -83,10 +95,21 @@ export function writeOptions(q: URLSearchParams, method = 'POST'): WriteOptions 
     }
     fieldValidation = fv;
   }
+  const fieldManager = q.get('fieldManager') ?? '';
+  if (fieldManager.length > 128)
+    throw invalid(OPTIONS_KIND[method] ?? 'CreateOptions', 'meta.k8s.io', '', [
+      {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(fieldManager)}: must be no more than 128 characters`,
+        field: 'fieldManager',
+      },
+    ]);
+  const manager = fieldManager || managerFromUserAgent(userAgent);
   return {
     dryRun: dryRun.length > 0,
     ...(fieldValidation ? { fieldValidation } : {}),
-    ...(q.get('fieldManager') ? { fieldManager: q.get('fieldManager') ?? '' } : {}),
+    ...(fieldManager ? { fieldManager } : {}),
+    ...(manager ? { manager } : {}),
     force: q.get('force') === 'true',
   };
 }

@@ -28,7 +28,7 @@ export async function handleSubresource(
         render(cluster, t, cluster.get(type, ns, name), negotiate(req.headers.accept), q),
       );
     const raw = await readBody(req);
-    const opts = { ...writeOptions(q, method), subresource: 'status' };
+    const opts = { ...writeOptions(q, method, req.headers['user-agent']), subresource: 'status' };
     const r =
       method === 'PUT'
         ? cluster.update(type, ns, name, parseObjectBody(raw, req.headers['content-type']), opts)

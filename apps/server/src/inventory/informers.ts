@@ -110,6 +110,11 @@ export interface InventoryOptions {
    * for longer (plus timeoutMs) is taken as hung and restarted.
    */
   watchTimeoutMs?: number;
+  /**
+   * Each watch event of an object (not the initial list, nor a relist), untrimmed, before the cache
+   * applies it; `previous`: the cached (trimmed) object it replaces. The change history listens here.
+   */
+  onEvent?: (kind: string, phase: string, obj: unknown, previous: unknown) => void;
 }
 
 export interface Inventory {
@@ -193,7 +198,18 @@ export function startInventory(kc: KubeConfig, logger: Logger, options: Inventor
     const guarded = guardedWatch(watch, {
       connectTimeoutMs: timeoutMs,
       watchTimeoutMs: options.watchTimeoutMs ?? DEFAULT_WATCH_TIMEOUT_MS,
-      map: (_phase, obj) => trimObject(spec.key, obj),
+      map: (phase, obj) => {
+        if (options.onEvent) {
+          const m = (obj as { metadata?: { namespace?: string; name?: string } } | undefined)?.metadata;
+          const previous = entry.watcher.get(m?.namespace ?? '', m?.name ?? '');
+          try {
+            options.onEvent(spec.key, phase, obj, previous);
+          } catch (err) {
+            logger.error({ kind: spec.key, err: String(err) }, 'watch event listener failed');
+          }
+        }
+        return trimObject(spec.key, obj);
+      },
     });
     const trimmingWatch: WatchFn = (path, query, onEvent, onDone) =>
       guarded.watch(path, query, (phase: string, obj: unknown) => onEvent(phase, obj), onDone);

@@ -93,6 +93,11 @@ export class KindWatcher {
     this.resourceVersion = '';
   }
 
+  /** The cached object, if any. */
+  get(namespace: string, name: string): KubernetesObject | undefined {
+    return this.objects.get(namespace)?.get(name);
+  }
+
   list(): KubernetesObject[] {
     const all: KubernetesObject[] = [];
     for (const names of this.objects.values()) all.push(...names.values());

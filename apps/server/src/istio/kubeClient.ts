@@ -21,6 +21,12 @@ export interface KubeObject {
   [k: string]: unknown;
 }
 
+/**
+ * The field manager of every write the console makes (`metadata.managedFields[].manager`): the change
+ * history (history/) tells the console's own writes from others' by it.
+ */
+export const FIELD_MANAGER = 'meshlens';
+
 export interface ObjectKey {
   apiVersion: string;
   kind: string;
@@ -182,11 +188,11 @@ export function istioKubeClient(
     },
     create: (obj, o) =>
       call(async () =>
-        plain(await api.create(outgoing(obj), undefined, dry(o), 'meshlens')),
+        plain(await api.create(outgoing(obj), undefined, dry(o), FIELD_MANAGER)),
       ) as Promise<KubeObject>,
     replace: (obj, o) =>
       call(async () =>
-        plain(await api.replace(outgoing(obj), undefined, dry(o), 'meshlens')),
+        plain(await api.replace(outgoing(obj), undefined, dry(o), FIELD_MANAGER)),
       ) as Promise<KubeObject>,
     async delete(key, o) {
       await call(() =>

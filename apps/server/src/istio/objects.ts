@@ -18,7 +18,15 @@ import {
 import type { IstioKind } from './crds';
 import type { KubeObject } from './kubeClient';
 import { freshObjects, type IstioRouteDeps } from './routing';
-import { runSteps, tidy } from './writer';
+import { runSteps, tidy, type StepResult } from './writer';
+
+/** Tells `deps.onWrite` of a raw write that was made (not a dry run). */
+async function told(deps: IstioRouteDeps, verb: string, results: StepResult[], dryRun: boolean) {
+  const o = results[0]?.step.object;
+  if (dryRun || !o || !deps.onWrite) return;
+  const namespace = o.metadata.namespace ?? 'default';
+  await deps.onWrite({ summary: `${verb} ${o.kind} ${namespace}/${o.metadata.name}`, namespace, results });
+}
 
 export function kindOf(deps: IstioRouteDeps, name: string): IstioKind {
   const k = deps.crds.find(name);
@@ -157,7 +165,7 @@ export async function createObject(
   const obj = shapeOf(body, kind, namespace);
   const { resourceVersion: _rv, ...meta } = obj.metadata;
   const validations = await checked(deps, obj);
-  const [r] = await runSteps(
+  const results = await runSteps(
     deps.client,
     [{ action: 'create', object: { ...obj, metadata: meta } as KubeObject }],
     {
@@ -165,6 +173,8 @@ export async function createObject(
       logger: deps.logger,
     },
   );
+  await told(deps, 'create', results, dryRun);
+  const [r] = results;
   return { object: tidy(r?.result ?? obj), validations, dryRun };
 }
 
@@ -182,10 +192,12 @@ export async function replaceObject(
   const now = await current(deps, kind, namespace, name);
   staleCheck(now, basedOn, `${kind.kind} ${name}: a replace must say which version it replaces`);
   const validations = await checked(deps, obj, now);
-  const [r] = await runSteps(deps.client, [{ action: 'update', object: obj, previous: now }], {
+  const results = await runSteps(deps.client, [{ action: 'update', object: obj, previous: now }], {
     dryRun,
     logger: deps.logger,
   });
+  await told(deps, 'edit', results, dryRun);
+  const [r] = results;
   return { object: tidy(r?.result ?? obj), validations, dryRun };
 }
 
@@ -209,10 +221,12 @@ export async function patchObject(
   const merged = shapeOf(mergePatch(tidy(now), patch), kind, namespace, name);
   merged.metadata.resourceVersion = now.metadata.resourceVersion;
   const validations = await checked(deps, merged, now);
-  const [r] = await runSteps(deps.client, [{ action: 'update', object: merged, previous: now }], {
+  const results = await runSteps(deps.client, [{ action: 'update', object: merged, previous: now }], {
     dryRun: query.dryRun,
     logger: deps.logger,
   });
+  await told(deps, 'edit', results, query.dryRun);
+  const [r] = results;
   return { object: tidy(r?.result ?? merged), validations, dryRun: query.dryRun };
 }
 
@@ -238,9 +252,10 @@ export async function deleteObject(
     if (causes.length > 0)
       throw validationError(`deleting DestinationRule ${namespace}/${name} would break routing`, causes);
   }
-  await runSteps(deps.client, [{ action: 'delete', object: now }], {
+  const results = await runSteps(deps.client, [{ action: 'delete', object: now }], {
     dryRun: query.dryRun,
     logger: deps.logger,
   });
+  await told(deps, 'delete', results, query.dryRun);
   return { deleted: { kind: kind.kind, namespace, name }, dryRun: query.dryRun };
 }

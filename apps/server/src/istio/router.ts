@@ -24,6 +24,7 @@ import { loadIstioCrds, type IstioCrds } from './crds';
 import type { IstioKubeClient } from './kubeClient';
 import { createObject, deleteObject, getObject, listObjects, patchObject, replaceObject } from './objects';
 import { applyIntent, routingFacts, type IstioRouteDeps } from './routing';
+import type { ConsoleWrite } from './writer';
 
 export interface IstioRouterDeps {
   client: IstioKubeClient;
@@ -34,6 +35,8 @@ export interface IstioRouterDeps {
   logger: Logger;
   /** Default: data/istio/crd-all.gen.yaml, loaded once. */
   crds?: IstioCrds;
+  /** Told of each write a request made (not dry runs), once it succeeded (the change history). */
+  onWrite?: (req: Request, write: ConsoleWrite) => Promise<void>;
 }
 
 const query = parseQuery;
@@ -48,12 +51,18 @@ function bodyOf(req: Request): unknown {
 const p = (req: Request, key: string) => String(req.params[key] ?? '');
 
 export function istioRouter(input: IstioRouterDeps): Router {
-  const base: IstioRouteDeps = { ...input, crds: input.crds ?? loadIstioCrds() };
+  const { onWrite, ...rest } = input;
+  const base: IstioRouteDeps = { ...rest, crds: input.crds ?? loadIstioCrds() };
   // Every :namespace, :service, :kind and :name is checked before a handler runs (400 naming it).
   const router = checkParams(express.Router());
   /** The deps of one request: its user's Kubernetes client. */
-  const depsOf = (req: Request): IstioRouteDeps =>
-    input.clientFor ? { ...base, client: input.clientFor(req) } : base;
+  const depsOf = (req: Request): IstioRouteDeps => {
+    return {
+      ...base,
+      ...(input.clientFor ? { client: input.clientFor(req) } : {}),
+      onWrite: onWrite ? (w) => onWrite(req, w) : undefined,
+    };
+  };
   router.use(
     ['/api/namespaces/:namespace/services/:service/routing', '/api/namespaces/:namespace/istio'],
     bodyParsers(),

@@ -11,13 +11,15 @@ import type { Inventory } from '../inventory/informers';
 import { checkChange, intentToHttp, kubeToHttp, meshFrom, validationError } from './checks';
 import type { IstioCrds } from './crds';
 import type { IstioKubeClient, KubeObject } from './kubeClient';
-import { runSteps, tidy, type Step } from './writer';
+import { runSteps, tidy, type ConsoleWrite, type Step } from './writer';
 
 export interface IstioRouteDeps {
   client: IstioKubeClient;
   inventory: Pick<Inventory, 'list'>;
   logger: Logger;
   crds: IstioCrds;
+  /** Told of every write made (not dry runs), once it succeeded: the change history records it. */
+  onWrite?: (write: ConsoleWrite) => Promise<void>;
 }
 
 const NET = 'networking.istio.io/v1';
@@ -110,6 +112,40 @@ function preview(o: KubeObject, dryRun: boolean): KubeObject {
   return { ...t, metadata: meta } as KubeObject;
 }
 
+/** One line naming an intent: `traffic shifting reviews: v1 80, v2 20`, `delete routing of reviews`. */
+export function intentSummary(service: string, intent: RoutingIntent): string {
+  if (intent.deleteRouting) return `delete routing of ${service}`;
+  const words: Record<string, string> = {
+    trafficShifting: 'traffic shifting',
+    tcpTrafficShifting: 'TCP traffic shifting',
+    requestRouting: 'request routing',
+    faultInjection: 'fault injection',
+    timeoutsRetries: 'timeouts and retries',
+    circuitBreaker: 'circuit breaker',
+    gateway: 'gateway',
+  };
+  const parts = Object.keys(words)
+    .filter((k) => (intent as Record<string, unknown>)[k] !== undefined)
+    .map((k) =>
+      k === 'faultInjection' && intent.faultInjection === null ? 'remove fault injection' : words[k],
+    );
+  const shift = intent.trafficShifting as
+    { weights?: Record<string, number> } | Record<string, number> | undefined;
+  const weights =
+    shift && typeof shift === 'object'
+      ? 'weights' in shift && typeof shift.weights === 'object'
+        ? shift.weights
+        : (shift as Record<string, unknown>)
+      : undefined;
+  const split = weights
+    ? Object.entries(weights)
+        .filter(([, w]) => typeof w === 'number')
+        .map(([v, w]) => `${v} ${String(w)}`)
+        .join(', ')
+    : '';
+  return `${parts.join(' + ') || 'routing'} ${service}${split ? `: ${split}` : ''}`;
+}
+
 /** Builds, checks and writes (or dry-runs) an intent for one service. */
 export async function applyIntent(
   deps: IstioRouteDeps,
@@ -137,6 +173,8 @@ export async function applyIntent(
   const stored = new Map(fresh.map((o) => [idOf(o), o]));
   const steps = planSteps(plan, stored);
   const results = await runSteps(deps.client, steps, { dryRun, logger: deps.logger });
+  if (!dryRun && results.length > 0)
+    await deps.onWrite?.({ intent, summary: intentSummary(service, intent), namespace, results });
   // The last write of each object is what stands.
   const byId = new Map<string, KubeObject>();
   for (const r of results)

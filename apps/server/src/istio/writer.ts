@@ -23,6 +23,19 @@ export interface StepResult {
   result: KubeObject;
 }
 
+/**
+ * A write the console made (not a dry run), for the change history: the intent or what was done, and
+ * each step with the object before (`step.previous`, or the object deleted) and after (`result`).
+ */
+export interface ConsoleWrite {
+  /** The routing intent as sent; absent for raw object writes. */
+  intent?: unknown;
+  /** `traffic shifting for reviews`, `edit VirtualService bookinfo/reviews`. */
+  summary: string;
+  namespace: string;
+  results: StepResult[];
+}
+
 export const keyOf = (o: KubeObject): ObjectKey => ({
   apiVersion: o.apiVersion,
   kind: o.kind,

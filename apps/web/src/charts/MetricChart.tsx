@@ -11,6 +11,15 @@ import {
 } from '../pages/graph/sparklineOptions';
 import { formatValue, latest, type ChartData } from './metricCharts';
 
+/** A moment to mark on the time axis (a change of the history): a thin vertical line with a tooltip. */
+export interface ChartMarker {
+  /** Unix seconds. */
+  time: number;
+  label: string;
+}
+
+const NO_MARKERS: readonly ChartMarker[] = [];
+
 /** Series colours after the first (theme variables, with fallbacks). */
 const PALETTE_VARS = ['--accent', '--graph-healthy', '--graph-degraded', '--graph-find', '--graph-tcp'];
 const FALLBACK = ['#0066cc', '#3e8635', '#c06f00', '#8b5cf6', '#2b6cb0'];
@@ -21,14 +30,46 @@ export interface MetricChartProps {
   onZoom: (from: number, to: number) => void;
   /** Plot height, px (default 180). */
   height?: number;
+  /** Changes to mark on the time axis. */
+  markers?: readonly ChartMarker[];
+}
+
+/** The markers as elements over the plot (uPlot's `over`), each at its time; those outside the range left out. */
+function drawMarkers(u: uPlot, markers: readonly ChartMarker[]) {
+  u.over.querySelectorAll('.chart-marker').forEach((el) => el.remove());
+  const { min, max } = u.scales.x ?? {};
+  if (min == null || max == null) return;
+  // The last sample may be a scrape interval or a step older than now: a change since then is marked at
+  // the right edge rather than left out.
+  const slack = (max - min) * 0.05;
+  // Marks closer than 6 px are one, its tooltip naming each change.
+  const marks: { left: number; label: string }[] = [];
+  for (const m of [...markers].sort((a, b) => a.time - b.time)) {
+    if (m.time < min || m.time > max + slack) continue;
+    const left = u.valToPos(Math.min(m.time, max), 'x');
+    const last = marks.at(-1);
+    if (last && left - last.left < 6) last.label = `${last.label}\n${m.label}`;
+    else marks.push({ left, label: m.label });
+  }
+  for (const m of marks) {
+    const el = document.createElement('div');
+    el.className = 'chart-marker';
+    el.style.left = `${m.left}px`;
+    el.title = m.label;
+    el.setAttribute('data-testid', 'chart-marker');
+    el.setAttribute('aria-label', m.label);
+    u.over.appendChild(el);
+  }
 }
 
 /**
  * One uPlot chart: its legend toggles series (click a name), a drag across it narrows the range.
  * Rebuilt when the theme or the set of series changes, otherwise only its data is replaced.
  */
-export function MetricChart({ chart, onZoom, height = 180 }: MetricChartProps) {
+export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS }: MetricChartProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const marks = useRef(markers);
+  marks.current = markers;
   const plot = useRef<uPlot | null>(null);
   const zoom = useRef(onZoom);
   zoom.current = onZoom;
@@ -85,6 +126,7 @@ export function MetricChart({ chart, onZoom, height = 180 }: MetricChartProps) {
           })),
         ],
         hooks: {
+          draw: [(self: uPlot) => drawMarkers(self, marks.current)],
           setSelect: [
             (self: uPlot) => {
               if (self.select.width < 4) return;
@@ -113,6 +155,10 @@ export function MetricChart({ chart, onZoom, height = 180 }: MetricChartProps) {
   useEffect(() => {
     plot.current?.setData(chart.data as uPlot.AlignedData);
   }, [chart.data]);
+
+  useEffect(() => {
+    if (plot.current) drawMarkers(plot.current, markers);
+  }, [markers]);
 
   const now = chart.data.slice(1).reduce<number>((n, s) => n + (latest(s) ?? 0), 0);
   return (

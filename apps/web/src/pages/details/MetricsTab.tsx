@@ -4,6 +4,7 @@ import { METRIC_QUANTILES, type MetricGroupLabel, type MetricsQuery } from '@mes
 import { chartsOf } from '../../charts/metricCharts';
 import { MetricChart } from '../../charts/MetricChart';
 import { useView } from '../../url/useView';
+import { useChangeMarkers } from '../changes/markers';
 import { useMetrics, type EntityParams } from './api';
 import {
   GROUP_CHOICES,
@@ -37,6 +38,8 @@ export function MetricsTab({
     () => (metrics.data ? chartsOf(metrics.data, ['request_count', 'request_error_count']) : []),
     [metrics.data],
   );
+  // Changes of the history in this namespace, marked on the charts' time axes.
+  const markers = useChangeMarkers(entity.namespace, '30d');
   const groups = GROUP_CHOICES.filter((g) => !g.direction || g.direction === direction);
   const groupValue = mv.byLabels[0] ?? '';
 
@@ -111,7 +114,12 @@ export function MetricsTab({
       {!metrics.data && !metrics.error && <p className="muted">Loading charts…</p>}
       <div className="metric-grid">
         {charts.map((c) => (
-          <MetricChart key={c.spec.metric} chart={c} onZoom={(from, to) => set({ range: { from, to } })} />
+          <MetricChart
+            key={c.spec.metric}
+            chart={c}
+            markers={markers}
+            onZoom={(from, to) => set({ range: { from, to } })}
+          />
         ))}
       </div>
     </div>

@@ -5,6 +5,7 @@ import { MetricChart } from '../../charts/MetricChart';
 import { useView } from '../../url/useView';
 import { useMetrics } from '../details/api';
 import { nodeDetailLinks } from '../details/links';
+import { useChangeMarkers } from '../changes/markers';
 
 const CHARTS: MetricName[] = ['request_count', 'request_error_count', 'tcp_received'];
 
@@ -32,13 +33,20 @@ export function NodeCharts({
     entity !== undefined && name !== undefined,
   );
   const charts = useMemo(() => (metrics.data ? chartsOf(metrics.data) : []), [metrics.data]);
+  const markers = useChangeMarkers(node.namespace, '30d', entity !== undefined);
   if (!entity) return null;
   if (metrics.error)
     return <p className="muted small">Charts unavailable: {(metrics.error as Error).message}</p>;
   return (
     <div className="node-charts" data-testid="node-charts">
       {charts.map((c) => (
-        <MetricChart key={c.spec.metric} chart={c} height={110} onZoom={onZoom ?? (() => undefined)} />
+        <MetricChart
+          key={c.spec.metric}
+          chart={c}
+          height={110}
+          markers={markers}
+          onZoom={onZoom ?? (() => undefined)}
+        />
       ))}
       {metrics.data && charts.length === 0 && (
         <p className="muted small">No inbound traffic in this range.</p>

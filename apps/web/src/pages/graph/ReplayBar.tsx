@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { grouped, placed, useChangeMarkers } from '../changes/markers';
+import { useView } from '../../url/useView';
 
 export const REPLAY_WINDOW_S = 1800;
 const STEP_S = 10;
@@ -27,6 +29,17 @@ export function ReplayBar({ queryTime, onChange, onClose }: ReplayBarProps) {
   const current = queryTime > 0 ? Math.min(Math.max(queryTime, start), end) : initial;
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(3000);
+  // Changes of the history in the replayed window, marked on the track (of the graph's namespaces).
+  const [view] = useView();
+  const marks = grouped(
+    placed(
+      useChangeMarkers(undefined, `${REPLAY_WINDOW_S}s`).filter(
+        (m) => view.namespaces.length === 0 || view.namespaces.includes(m.namespace),
+      ),
+      start,
+      end,
+    ),
+  );
 
   useEffect(() => {
     if (queryTime === 0) onChange(initial);
@@ -53,18 +66,35 @@ export function ReplayBar({ queryTime, onChange, onClose }: ReplayBarProps) {
         {playing ? '❚❚ Pause' : '▶ Play'}
       </button>
       <span className="muted small">{fmt(start)}</span>
-      <input
-        type="range"
-        aria-label="Replay time"
-        min={start}
-        max={end}
-        step={STEP_S}
-        value={current}
-        onChange={(e) => {
-          setPlaying(false);
-          onChange(Number(e.target.value));
-        }}
-      />
+      <div className="replay-track">
+        <input
+          type="range"
+          aria-label="Replay time"
+          min={start}
+          max={end}
+          step={STEP_S}
+          value={current}
+          onChange={(e) => {
+            setPlaying(false);
+            onChange(Number(e.target.value));
+          }}
+        />
+        {marks.map((m) => (
+          <button
+            key={m.id}
+            type="button"
+            className="replay-marker"
+            style={{ left: `${m.at * 100}%` }}
+            title={m.label}
+            aria-label={`Go to change: ${m.label}`}
+            data-testid="replay-marker"
+            onClick={() => {
+              setPlaying(false);
+              onChange(Math.floor(m.time / STEP_S) * STEP_S + STEP_S);
+            }}
+          />
+        ))}
+      </div>
       <span className="muted small">{fmt(end)}</span>
       <strong className="replay-time" data-testid="replay-time">
         {fmt(current)}
