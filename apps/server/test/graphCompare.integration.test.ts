@@ -64,6 +64,16 @@ const graph = (params: Record<string, string> = {}) =>
 
 describe('graph compare', () => {
   it('shows a routing change between two windows as deltas, new and vanished edges', async () => {
+    // every version of reviews has had traffic over a whole window (round robin without routing)
+    await eventually(
+      'reviews v1, v2 and v3 in the graph',
+      async () => {
+        const e = edgesBy(await graph({ duration: WINDOW }));
+        return [V1, V3].every((id) => (e.get(id)?.rps ?? 0) > 0) ? true : undefined;
+      },
+      60_000,
+      500,
+    );
     await applyFile(kubeconfigPath, 'destination-rule-all.yaml');
     await applyFile(kubeconfigPath, 'virtual-service-all-v1.yaml');
     // the moment: a whole window of reviews on v1 only
@@ -77,7 +87,15 @@ describe('graph compare', () => {
       60_000,
       500,
     );
-    const moment = Math.floor(before.timestamp);
+    // its window ended at the answer's time: the moment a little later holds no v3 either
+    const moment = Math.ceil(before.timestamp);
+    // the change goes in after the moment
+    await eventually(
+      'the moment passed',
+      async () => (Date.now() / 1000 > moment ? true : undefined),
+      2000,
+      50,
+    );
     await applyFile(kubeconfigPath, 'virtual-service-reviews-v3.yaml');
     // then a whole window of reviews on v3 only, and the after window over
     await eventually(

@@ -21,7 +21,10 @@ export interface CompareWindows {
 }
 
 /** The two windows of a compare request at `now` (unix s): the after window ends now at the latest. */
-export function compareWindows(q: Pick<PipelineQuery, 'compare' | 'compareWindow'>, now: number): CompareWindows {
+export function compareWindows(
+  q: Pick<PipelineQuery, 'compare' | 'compareWindow'>,
+  now: number,
+): CompareWindows {
   if (q.compare === undefined) throw new Error('compareWindows: not a compare request');
   const w = q.compareWindow ?? DEFAULT_COMPARE_WINDOW_SECONDS;
   const t = q.compare;
@@ -144,7 +147,11 @@ function statusOf(before: { isIdle: boolean } | undefined, after: { isIdle: bool
  * figures (`cmp*`); the nodes and edges that only had traffic before are added, marked vanished, with
  * zero figures of their own. Boxes carry no figures. Warnings of both windows, each once.
  */
-export function mergeCompare(before: GraphResponse, after: GraphResponse, windows: CompareWindows): GraphResponse {
+export function mergeCompare(
+  before: GraphResponse,
+  after: GraphResponse,
+  windows: CompareWindows,
+): GraphResponse {
   const beforeNodes = new Map(before.nodes.map((n) => [n.id, n]));
   const beforeEdges = new Map(before.edges.map((e) => [e.id, e]));
   const afterNodes = new Map(after.nodes.map((n) => [n.id, n]));

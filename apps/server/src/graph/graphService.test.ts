@@ -327,7 +327,10 @@ describe('graph service compare', () => {
       after: { start: t, end: t + 600 },
     });
     const status = Object.fromEntries(answer.edges.map((e) => [e.target, e.cmpStatus]));
-    expect(status).toMatchObject({ 'vapp:bookinfo/reviews/v1': 'vanished', 'vapp:bookinfo/reviews/v2': 'new' });
+    expect(status).toMatchObject({
+      'vapp:bookinfo/reviews/v1': 'vanished',
+      'vapp:bookinfo/reviews/v2': 'new',
+    });
     // cached under its own key: the same compare again asks nothing
     await service.getGraph(GraphQuerySchema.parse({ namespaces: 'bookinfo', protocols: 'http', compare: t }));
     expect(asked).toHaveLength(2 * plainCount);

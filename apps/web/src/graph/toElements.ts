@@ -8,6 +8,7 @@ import type {
   NodeData,
   ResponseDetail,
 } from './model';
+import { compareVerdict, edgeCompareLabel, nodeCompareLine } from './compare';
 import { formatBytesRate, formatMs, formatPct, formatRps } from './format';
 import { runInSlices } from './slices';
 import type { SliceOptions } from './slices';
@@ -65,6 +66,8 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     .map((b) => b.glyph)
     .join(' ');
   const label = nodeLabel(n);
+  const cmpLine = nodeCompareLine(n);
+  const display = [label, badges, cmpLine].filter(Boolean).join('\n');
   const data: NodeData = {
     id: n.id,
     nodeType: n.type,
@@ -94,7 +97,7 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     hasCB: n.hasCircuitBreaker,
     hasMirroring: n.hasMirroring,
     badges,
-    display: badges ? `${label}\n${badges}` : label,
+    display,
     httpIn: n.httpIn,
     httpOut: n.httpOut,
     grpcIn: n.grpcIn,
@@ -102,6 +105,8 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     tcpIn: n.tcpIn,
     tcpOut: n.tcpOut,
     errPct: errPct(n),
+    cmpVerdict: compareVerdict(n),
+    cmpLine,
   };
   if (parent) data.parent = parent;
   return data;
@@ -114,7 +119,7 @@ export function edgeWidth(protocol: GraphEdge['protocol'], rate: number): number
   return Math.round(Math.min(6, 1 + Math.log10(1 + units) * 1.6) * 10) / 10;
 }
 
-export function toEdgeData(e: GraphEdge): EdgeData {
+export function toEdgeData(e: GraphEdge, stat = 'p95'): EdgeData {
   const rate = e.protocol === 'tcp' ? (e.throughputBps ?? 0) : e.rps;
   const idle = e.isIdle || !(rate > 0);
   const err = idle || e.protocol === 'tcp' ? NaN : e.errorPct;
@@ -144,6 +149,8 @@ export function toEdgeData(e: GraphEdge): EdgeData {
     pctLabel: idle ? '' : formatPct(e.percentOfSource),
     rtLabel: Number.isFinite(rt) ? formatMs(rt) : '',
     lock: mtls >= 1 ? 'mTLS' : '',
+    cmpVerdict: compareVerdict(e),
+    cmpLabel: edgeCompareLabel(e, stat),
   };
 }
 
@@ -265,7 +272,7 @@ function elementSteps(answer: GraphResponse, options: ElementOptions) {
       const e = answer.edges[i - nodeCount] as GraphEdge;
       // An edge to a node the answer does not hold would make Cytoscape throw: skip it.
       if (!nodeIds.has(e.source) || !nodeIds.has(e.target)) return;
-      edges.push(toEdgeData(e));
+      edges.push(toEdgeData(e, answer.responseTime));
       drawn.set(e.id, e);
     },
     result: (): GraphElements => ({ nodes, edges, details: new EdgeDetails(drawn) }),

@@ -23,6 +23,8 @@ const CHANGED: ViewState = {
   focus: 'vapp:bookinfo/reviews/v1',
   selected: 'vapp:bookinfo/reviews/v2',
   queryTime: 1_800_000_000,
+  compare: 1_800_000_600,
+  compareWindow: 1800,
   renderer: 'webgl',
   aggregate: 'on',
   expanded: ['bookinfo', 'east/travel-agency'],

@@ -45,6 +45,10 @@ export interface ViewState {
   selected: string;
   /** Replay instant, unix seconds; 0 = live. */
   queryTime: number;
+  /** Before/after comparison: the moment (unix seconds) the two windows meet; 0 = off. */
+  compare: number;
+  /** Each compared window's length, seconds. */
+  compareWindow: number;
   /** Graph renderer: auto (WebGL on large graphs with a GPU), canvas or webgl. */
   renderer: RendererSetting;
   /** Aggregate view (one node per namespace): auto (past `aggregateAbove` nodes), on or off. */
@@ -54,6 +58,15 @@ export interface ViewState {
   /** Past this many nodes `aggregate=auto` opens on the aggregate view. */
   aggregateAbove: number;
 }
+
+/** The lengths a compared window may have (the compare bar's choices). */
+export const COMPARE_WINDOWS = [
+  { seconds: 60, label: '1 minute' },
+  { seconds: 300, label: '5 minutes' },
+  { seconds: 600, label: '10 minutes' },
+  { seconds: 1800, label: '30 minutes' },
+  { seconds: 3600, label: '1 hour' },
+];
 
 export const AGGREGATES = ['auto', 'on', 'off'] as const;
 export type AggregateSetting = (typeof AGGREGATES)[number];
@@ -97,6 +110,8 @@ export const DEFAULT_VIEW: ViewState = {
   focus: '',
   selected: '',
   queryTime: 0,
+  compare: 0,
+  compareWindow: 600,
   renderer: 'auto',
   aggregate: 'auto',
   expanded: [],
@@ -161,6 +176,8 @@ const PARAM: Record<keyof ViewState, string> = {
   focus: 'focus',
   selected: 'selected',
   queryTime: 'queryTime',
+  compare: 'compare',
+  compareWindow: 'compareWindow',
   renderer: 'renderer',
   aggregate: 'aggregate',
   expanded: 'expanded',
@@ -204,6 +221,7 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
         ].sort();
   const above = Number(get('aggregateAbove'));
   const qt = Number(get('queryTime'));
+  const cmp = Number(get('compare'));
   return {
     namespaces:
       ns === null
@@ -243,6 +261,12 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
     focus: get('focus') ?? defaults.focus,
     selected: get('selected') ?? defaults.selected,
     queryTime: Number.isInteger(qt) && qt > 1_000_000_000 ? qt : 0,
+    compare: Number.isInteger(cmp) && cmp > 1_000_000_000 ? cmp : 0,
+    compareWindow: intIn(
+      get('compareWindow'),
+      COMPARE_WINDOWS.map((w) => w.seconds),
+      defaults.compareWindow,
+    ),
     renderer: oneOf(RENDERERS, get('renderer'), defaults.renderer),
     aggregate: oneOf(AGGREGATES, get('aggregate'), defaults.aggregate),
     expanded: list(get('expanded')) ?? defaults.expanded,
