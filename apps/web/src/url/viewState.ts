@@ -61,6 +61,7 @@ export interface ViewState {
 
 /** The lengths a compared window may have (the compare bar's choices). */
 export const COMPARE_WINDOWS = [
+  { seconds: 30, label: '30 seconds' },
   { seconds: 60, label: '1 minute' },
   { seconds: 300, label: '5 minutes' },
   { seconds: 600, label: '10 minutes' },
