@@ -75,6 +75,15 @@ describe('predictLoad', () => {
     ]);
   });
 
+  it('assumes no request matches such a rule even when a plain request would (uri prefix /, GET)', () => {
+    for (const match of [{ uri: { prefix: '/' } }, { method: { exact: 'GET' } }]) {
+      const rules: HTTPRoute[] = [{ match: [match], route: [to('v3')] }, { route: [to('v1')] }];
+      const p = predictLoad(config([vs(rules)]), NS, 'reviews', [productpage]);
+      expect(p.rps).toEqual({ v1: 10 });
+      expect(p.upTo).toEqual({ v1: 10, v3: 10 });
+    }
+  });
+
   it('a request match limited to some callers bounds only their traffic', () => {
     const rules: HTTPRoute[] = [
       { match: [{ uri: { prefix: '/api' }, sourceLabels: { app: 'tester' } }], route: [to('v3')] },
