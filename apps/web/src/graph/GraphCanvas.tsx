@@ -156,9 +156,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const { edgeLabels, security, compare } = props.style;
   useEffect(() => {
     if (!cy || !containerRef.current) return;
-    cy.style(
-      buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security, large, compare }),
-    );
+    cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security, large, compare }));
     if (!large) declutterLabels(cy);
   }, [cy, edgeLabels, security, large, compare, props.theme, wantedRenderer]);
 

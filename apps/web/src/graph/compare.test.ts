@@ -53,7 +53,9 @@ describe('compare labels', () => {
     expect(edgeCompareLabel(both({ cmpRateAfter: 5, cmpErrAfter: 12.34, cmpRtAfter: 80 }), 'p95')).toBe(
       '−5.00 rps (−50%)\nerr +12.3 pt · p95 +30ms (+60%)',
     );
-    expect(edgeCompareLabel({ cmpStatus: 'new', cmpUnit: 'rps', cmpRateAfter: 3 }, 'p95')).toBe('new 3.00 rps');
+    expect(edgeCompareLabel({ cmpStatus: 'new', cmpUnit: 'rps', cmpRateAfter: 3 }, 'p95')).toBe(
+      'new 3.00 rps',
+    );
     expect(edgeCompareLabel({ cmpStatus: 'vanished', cmpUnit: 'rps', cmpRateBefore: 3 }, 'p95')).toBe(
       'gone (was 3.00 rps)',
     );
