@@ -44,6 +44,25 @@ export function EffectPreview({
           </span>
         )}
       </h3>
+      {load && effect && (
+        <label className="muted small wz-effect-factor">
+          Warn above{' '}
+          <input
+            type="number"
+            min={1}
+            max={100}
+            step={0.5}
+            className="wz-num"
+            aria-label="Warn above this many times the peak"
+            value={peakFactor}
+            onChange={(e) => {
+              const n = Number(e.target.value);
+              if (Number.isFinite(n) && n >= 1) onPeakFactor(n);
+            }}
+          />
+          × a version’s peak
+        </label>
+      )}
       {error ? (
         <p className="muted small" role="status">
           The live load is unknown: {(error as Error).message}
@@ -136,23 +155,6 @@ export function EffectPreview({
               defines).
             </p>
           )}
-          <label className="muted small wz-effect-factor">
-            Warn above{' '}
-            <input
-              type="number"
-              min={1}
-              max={100}
-              step={0.5}
-              className="wz-num"
-              aria-label="Warn above this many times the peak"
-              value={peakFactor}
-              onChange={(e) => {
-                const n = Number(e.target.value);
-                if (Number.isFinite(n) && n >= 1) onPeakFactor(n);
-              }}
-            />
-            × a version’s peak
-          </label>
         </>
       )}
     </section>

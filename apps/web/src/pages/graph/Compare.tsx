@@ -98,7 +98,7 @@ function Change({
   return (
     <>
       {text}
-      {unit !== 'pt' && before > 0 && <span className="muted"> ({pctDelta(before, after)})</span>}
+      {unit !== 'pt' && before > 0 && <span className="muted cmp-pct">{pctDelta(before, after)}</span>}
     </>
   );
 }
@@ -157,7 +157,7 @@ export function CompareTable({ f, stat, node }: { f: CompareFields; stat: string
           )}
           {(rb !== null || ra !== null) && (
             <tr data-testid="compare-rt">
-              <th>{node ? `${stat} (slowest in)` : stat}</th>
+              <th title={node ? 'of the slowest inbound edge' : undefined}>{node ? `${stat} in` : stat}</th>
               <td>{rb === null ? '–' : formatMs(rb)}</td>
               <td>{ra === null ? '–' : formatMs(ra)}</td>
               <td

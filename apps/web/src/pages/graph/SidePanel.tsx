@@ -408,7 +408,7 @@ function GraphSummary({ props }: { props: SidePanelProps }) {
             : `${answer.namespaces.length} namespaces`}
         </h2>
         <div className="panel-sub">
-          rates over the last {formatDuration(answer.duration)} at{' '}
+          {answer.compare ? 'after the moment: ' : ''}rates over the last {formatDuration(answer.duration)} at{' '}
           {new Date(answer.timestamp * 1000).toLocaleTimeString()}
         </div>
       </header>
