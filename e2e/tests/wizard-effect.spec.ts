@@ -29,24 +29,36 @@ const rps = async (cell: Locator) => Number(/([\d.]+) rps/.exec(await cell.inner
 test('Traffic Shifting predicts each version’s requests/s and warns past N× its peak', async ({ page }) => {
   const dialog = await openWizard(page, consoleUrl(), NS, 'reviews', 'Traffic Shifting');
   const effect = dialog.getByTestId('effect-preview');
-  // bookinfo without routing: each version gets about a third of reviews' requests now
   await expect.poll(() => rps(effect.getByTestId('effect-now-v1')), { timeout: 30_000 }).toBeGreaterThan(0);
-  const now = await Promise.all(['v1', 'v2', 'v3'].map((v) => rps(effect.getByTestId(`effect-now-${v}`))));
+  const versions = ['v1', 'v2', 'v3'];
+  // bookinfo without routing: each version gets about a third of reviews' requests now
+  const now = await Promise.all(versions.map((v) => rps(effect.getByTestId(`effect-now-${v}`))));
   const total = now.reduce((a, b) => a + b, 0);
+  for (const n of now) expect(n / total).toBeGreaterThan(0.15);
   await expect(effect.getByTestId('effect-v3')).toContainText('1/1');
 
-  await dialog.getByLabel('Weight of v3').fill('100');
+  // all of reviews' requests onto the version with the lowest peak of the last hour (other specs may
+  // have sent one version everything: never all of them)
+  const peaks = await Promise.all(versions.map((v) => rps(effect.getByTestId(`effect-peak-${v}`))));
+  const low = versions[peaks.indexOf(Math.min(...peaks))]!;
+  const peak = Math.min(...peaks);
+  await dialog.getByLabel(`Weight of ${low}`).fill('100');
   await expect(dialog.getByTestId('weight-total')).toHaveText('100 %');
-  // all of reviews' requests onto v3: about three times its peak, past the default 2×
   await expect
-    .poll(() => rps(effect.getByTestId('effect-predicted-v3')), { timeout: 15_000 })
+    .poll(() => rps(effect.getByTestId(`effect-predicted-${low}`)), { timeout: 15_000 })
     .toBeGreaterThan(total * 0.7);
-  expect(await rps(effect.getByTestId('effect-predicted-v1'))).toBe(0);
-  const warning = effect.getByTestId('effect-warning-v3');
-  await expect(warning).toContainText(/× its peak of the last hour .*warning above 2×/);
-  await expect(effect.getByTestId('effect-warning-v1')).toHaveCount(0);
-  // N is the user's: at 10× the same shift raises no warning
-  await effect.getByLabel('Warn above this many times the peak').fill('10');
+  for (const v of versions.filter((x) => x !== low))
+    expect(await rps(effect.getByTestId(`effect-predicted-${v}`))).toBe(0);
+  const ratio = (await rps(effect.getByTestId(`effect-predicted-${low}`))) / peak;
+  expect(ratio).toBeGreaterThan(1.5);
+  // N below the ratio: a warning naming it; N above: none
+  const below = Math.max(1, Math.floor(ratio * 0.7 * 2) / 2);
+  await effect.getByLabel('Warn above this many times the peak').fill(String(below));
+  await expect(effect.getByTestId(`effect-warning-${low}`)).toContainText(
+    new RegExp(`× its peak of the last hour .*warning above ${below}×`),
+  );
+  await expect(effect.getByTestId('effect-warnings').locator('li')).toHaveCount(1);
+  await effect.getByLabel('Warn above this many times the peak').fill(String(Math.ceil(ratio * 1.5)));
   await expect(effect.getByTestId('effect-warnings')).toHaveCount(0);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 });

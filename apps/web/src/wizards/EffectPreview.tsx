@@ -104,7 +104,7 @@ export function EffectPreview({
                 >
                   <th scope="row">{r.version}</th>
                   <td data-testid={`effect-now-${r.version}`}>{formatRps(r.now)}</td>
-                  <td>{formatRps(r.peak)}</td>
+                  <td data-testid={`effect-peak-${r.version}`}>{formatRps(r.peak)}</td>
                   <td data-testid={`effect-predicted-${r.version}`}>
                     <strong>{formatRps(r.predicted)}</strong>
                     {r.upTo > r.predicted + 1e-9 && (
