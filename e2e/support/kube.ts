@@ -128,6 +128,13 @@ export class Kube {
     }
   }
 
+  /** Sets a Deployment's replicas (the cluster's controllers then add or remove its pods). */
+  async scale(namespace: string, name: string, replicas: number): Promise<void> {
+    const path = `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
+    const current = await this.json<KubeObject & { spec?: Record<string, unknown> }>('GET', path);
+    await this.json('PUT', path, { ...current, spec: { ...current.spec, replicas } });
+  }
+
   /** Deletes the object; one that is already gone is fine. */
   async delete(obj: KubeObject, namespace: string): Promise<void> {
     const kind = await this.kindOf(obj);

@@ -31,6 +31,7 @@ import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
 import { istioRouter, type IstioRouterDeps } from './istio/index';
 import { logsRouter } from './logs/router';
+import { serviceLoadRouter } from './istio/load';
 import { createHeapTrimmer } from './heap';
 import { detailsRouter } from './details/router';
 import { createValidations } from './details/validations';
@@ -361,6 +362,7 @@ export function createApp({
       historyRouter({ history, auth, inventory: istio.inventory, logger, crds: istio.crds }),
     );
   app.use(base || '/', logsRouter({ auth }));
+  app.use(base || '/', serviceLoadRouter({ prometheus, snapshot: () => kube.snapshot() }));
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));

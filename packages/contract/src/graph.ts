@@ -20,6 +20,31 @@ export const BOX_TYPES = ['namespace', 'app', 'cluster'] as const;
 export type BoxType = (typeof BOX_TYPES)[number];
 
 /**
+ * Before/after comparison (a graph asked with `compare`): whether the element had traffic in both windows
+ * (`both`), only after the moment (`new`) or only before it (`vanished`: its own figures are then zero).
+ */
+export const COMPARE_STATUSES = ['both', 'new', 'vanished'] as const;
+export type CompareStatus = (typeof COMPARE_STATUSES)[number];
+
+/**
+ * A node's or edge's figures in the two compared windows, flat (Cytoscape selectors such as
+ * `edge[cmpStatus = "new"]`). Rate: requests/s, or bytes/s when `cmpUnit` is `Bps` (TCP); error %: null
+ * without requests; response time (the answer's `responseTime` statistic, ms; a node's is its slowest
+ * inbound edge's): null when unknown.
+ */
+const compareFields = {
+  cmpStatus: z.enum(COMPARE_STATUSES).optional(),
+  cmpUnit: z.enum(['rps', 'Bps']).optional(),
+  cmpRateBefore: z.number().optional(),
+  cmpRateAfter: z.number().optional(),
+  cmpErrBefore: z.number().nullable().optional(),
+  cmpErrAfter: z.number().nullable().optional(),
+  cmpRtBefore: z.number().nullable().optional(),
+  cmpRtAfter: z.number().nullable().optional(),
+};
+export type CompareFields = { [K in keyof typeof compareFields]?: z.infer<(typeof compareFields)[K]> };
+
+/**
  * One graph node. Every field is a primitive (flat data for Cytoscape selectors such as
  * `node[healthStatus = "Failure"]` or `node[?hasTrafficShifting]`). Rates are per second, unrounded;
  * HTTP/gRPC rates are requests/s, TCP rates bytes/s.
@@ -95,6 +120,7 @@ export const GraphNodeSchema = z.object({
   healthStatus: HealthStatusSchema,
   /** Why, in words, e.g. `HTTP server errors (5xx): 12.5 % of inbound requests, failure at 10 %`; empty when Healthy. */
   healthReason: z.string(),
+  ...compareFields,
 });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
 
@@ -145,6 +171,7 @@ export const GraphEdgeSchema = z.object({
   isIdle: z.boolean(),
   healthStatus: HealthStatusSchema,
   healthReason: z.string(),
+  ...compareFields,
 });
 export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
 
@@ -185,6 +212,14 @@ export const GraphResponseSchema = z.object({
   edges: z.array(GraphEdgeSchema),
   warnings: z.array(GraphWarningSchema),
   debug: GraphDebugSchema.optional(),
+  /** With `compare`: the two windows (unix seconds); the answer's own figures are the `after` window's. */
+  compare: z
+    .object({
+      time: z.number(),
+      before: z.object({ start: z.number(), end: z.number() }),
+      after: z.object({ start: z.number(), end: z.number() }),
+    })
+    .optional(),
 });
 export type GraphResponse = z.infer<typeof GraphResponseSchema>;
 

@@ -168,7 +168,18 @@ export const GraphQuerySchema = z.strictObject({
   appenders: appendersParam.default([...GRAPH_APPENDERS]),
   /** Adds `debug.queries` (the PromQL issued and each one's time) to the answer. */
   debug: BOOL.default(false),
+  /**
+   * Before/after comparison: the unix time (seconds) two windows meet at. The answer is the graph of the
+   * window after it, `[compare, compare + compareWindow]` (ending now at the latest), each node and edge
+   * carrying its figures of the window before it, `[compare − compareWindow, compare]` too (`cmp*`
+   * fields); nodes and edges of the window before only are kept, marked vanished. Not with `queryTime`.
+   */
+  compare: queryTimeParam.optional(),
+  /** Length of each compared window (default 10m); only with `compare`. */
+  compareWindow: durationParam.optional(),
 });
+/** Each compared window's length when `compareWindow` is absent, seconds. */
+export const DEFAULT_COMPARE_WINDOW_SECONDS = 600;
 /** What a client may send (strings as in a URL, or the parsed values). */
 export type GraphQueryInput = z.input<typeof GraphQuerySchema>;
 /** What the server works with after parsing. */
@@ -192,5 +203,7 @@ export function graphSearchParams(query: Partial<GraphQuery> & { namespaces: str
   if (query.rateTcp !== undefined) params.set('rateTcp', query.rateTcp);
   if (query.appenders !== undefined) params.set('appenders', query.appenders.join(','));
   if (query.debug) params.set('debug', 'true');
+  if (query.compare !== undefined) params.set('compare', String(query.compare));
+  if (query.compareWindow !== undefined) params.set('compareWindow', String(query.compareWindow));
   return params;
 }

@@ -14,3 +14,4 @@ export * from './logs';
 export * from './details';
 export * from './tracing';
 export * from './history';
+export * from './istio/load';

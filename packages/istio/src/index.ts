@@ -73,3 +73,11 @@ export { httpRouteDistribution, type HttpRouteDistribution, type RouteShare } fr
 export { faultSpec, mirrorSpec, type FaultSpec } from './fault';
 export { requestPort } from './evaluate';
 export * from './builders/index';
+export {
+  predictLoad,
+  describeMatch,
+  type LoadPrediction,
+  type LoadSource,
+  type UncertainRule,
+  type PredictOptions,
+} from './predict';

@@ -272,3 +272,71 @@ describe('graph service cache', () => {
     expect(calls.n).toBe(6);
   });
 });
+
+describe('graph service compare', () => {
+  it('answers a before/after request with the plain query set once per window, merged', async () => {
+    const t = 1_800_000_000;
+    const asked: { promql: string; time: number }[] = [];
+    const series = (version: string) => ({
+      metric: {
+        reporter: 'destination',
+        source_workload_namespace: 'bookinfo',
+        source_workload: 'productpage-v1',
+        source_canonical_service: 'productpage',
+        source_canonical_revision: 'v1',
+        destination_service_namespace: 'bookinfo',
+        destination_service_name: 'reviews',
+        destination_service: 'reviews.bookinfo.svc.cluster.local',
+        destination_workload_namespace: 'bookinfo',
+        destination_workload: `reviews-${version}`,
+        destination_canonical_service: 'reviews',
+        destination_canonical_revision: version,
+        request_protocol: 'http',
+        response_code: '200',
+        response_flags: '-',
+      },
+      value: [0, '2'] as [number, string],
+    });
+    const client: PrometheusClient = {
+      url: 'http://prometheus.test',
+      async query(promql, options) {
+        asked.push({ promql, time: options?.time as number });
+        // v1 answered before the moment, v2 after it
+        const requests = kindOf(promql) === 'requests';
+        return { ms: 1, samples: requests ? [series((options?.time as number) <= t ? 'v1' : 'v2')] : [] };
+      },
+      queryRange: () => Promise.reject(new Error('the graph asks instant queries only')),
+      async ping() {},
+    };
+    const service = serviceOf(client, { now: () => (t + 3600) * 1000 });
+    const plain = GraphQuerySchema.parse({ namespaces: 'bookinfo', protocols: 'http' });
+    await service.getGraph(plain);
+    const plainCount = asked.length;
+    asked.length = 0;
+    const answer = await service.getGraph(
+      GraphQuerySchema.parse({ namespaces: 'bookinfo', protocols: 'http', compare: t, compareWindow: '10m' }),
+    );
+    // the same fixed set per window, whatever the graph's size: twice the plain request's
+    expect(asked).toHaveLength(2 * plainCount);
+    expect(asked.filter((a) => a.time === t)).toHaveLength(plainCount);
+    expect(asked.filter((a) => a.time === t + 600)).toHaveLength(plainCount);
+    for (const a of asked) expect(a.promql).toContain('[600s]');
+    expect(answer.compare).toEqual({
+      time: t,
+      before: { start: t - 600, end: t },
+      after: { start: t, end: t + 600 },
+    });
+    const status = Object.fromEntries(answer.edges.map((e) => [e.target, e.cmpStatus]));
+    expect(status).toMatchObject({
+      'vapp:bookinfo/reviews/v1': 'vanished',
+      'vapp:bookinfo/reviews/v2': 'new',
+    });
+    // cached under its own key: the same compare again asks nothing
+    await service.getGraph(GraphQuerySchema.parse({ namespaces: 'bookinfo', protocols: 'http', compare: t }));
+    expect(asked).toHaveLength(2 * plainCount);
+    await service.getGraph(
+      GraphQuerySchema.parse({ namespaces: 'bookinfo', protocols: 'http', compare: t, compareWindow: '600' }),
+    );
+    expect(asked).toHaveLength(2 * plainCount);
+  });
+});

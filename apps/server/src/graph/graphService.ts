@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { constants, gunzipSync, gzip } from 'node:zlib';
+import { DEFAULT_COMPARE_WINDOW_SECONDS } from '@meshlens/contract';
 import type { GraphDebug, GraphResponse, GraphWarning } from '@meshlens/contract';
 import type { Logger } from 'pino';
 import type { HealthRule } from '../health/tolerances';
@@ -7,6 +8,7 @@ import { clusterWarnings } from '../inventory/clusters';
 import type { InventorySnapshot } from '../inventory/types';
 import { PrometheusError, type PrometheusClient } from '../prometheus/client';
 import { startGraph } from './buildGraph';
+import { compareWindows, mergeCompare, windowQuery } from './compare';
 import type { TrafficSample } from './model';
 import { toSamples } from './samples';
 import type { ComputationLimiter } from './limits';
@@ -46,6 +48,12 @@ interface Computed {
   cacheable: boolean;
 }
 
+interface Built {
+  response: GraphResponse;
+  debug: GraphDebug;
+  cacheable: boolean;
+}
+
 /** How long an answer with Prometheus warnings is reused. */
 export const FAILED_ANSWER_TTL_MS = 2000;
 
@@ -79,6 +87,8 @@ export function graphKey(q: PipelineQuery): string {
     q.rateTcp,
     q.appenders,
     q.focus ? [q.focus.kind, q.focus.namespace, q.focus.name] : null,
+    q.compare ?? null,
+    q.compare === undefined ? null : (q.compareWindow ?? DEFAULT_COMPARE_WINDOW_SECONDS),
   ]);
 }
 
@@ -126,8 +136,44 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     }
   };
 
+  /**
+   * The answer: one pipeline run, or with `compare` two (one per window, the same fixed query set each,
+   * run in parallel) merged into one answer (compare.ts).
+   */
   async function compute(q: PipelineQuery): Promise<Computed> {
     const started = performance.now();
+    let built: Built;
+    if (q.compare === undefined) built = await computeResponse(q);
+    else {
+      const windows = compareWindows(q, now() / 1000);
+      const [before, after] = await Promise.all([
+        computeResponse(windowQuery(q, windows.before)),
+        computeResponse(windowQuery(q, windows.after)),
+      ]);
+      const t = performance.now();
+      const response = mergeCompare(before.response, after.response, windows);
+      const prefixed = (label: string, d: GraphDebug) =>
+        d.queries.map((x) => ({ ...x, name: `${label}:${x.name}` }));
+      built = {
+        response,
+        debug: {
+          queries: [...prefixed('before', before.debug), ...prefixed('after', after.debug)],
+          shared: false,
+          buildMs: round(before.debug.buildMs + after.debug.buildMs + performance.now() - t),
+        },
+        cacheable: before.cacheable && after.cacheable,
+      };
+    }
+    // Fastest level: a few ms per MB, on libuv's thread pool rather than the event loop.
+    const json = JSON.stringify(built.response);
+    const body = await gzipAsync(json, { level: constants.Z_BEST_SPEED });
+    deps.afterAnswer?.();
+    deps.onAnswer?.('computed', (performance.now() - started) / 1000);
+    return { gzip: body, debug: built.debug, cacheable: built.cacheable };
+  }
+
+  /** One pipeline run: the graph of one window. */
+  async function computeResponse(q: PipelineQuery): Promise<Built> {
     const time = q.queryTime ?? Math.round(now()) / 1000;
     // Only the queries the request's steps need: no response-time or throughput query unless asked.
     const needed = neededQueries(q);
@@ -244,12 +290,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     }
     const response = timed(() => graph.finish({ ...context, warnings }));
     debug.buildMs = round(buildMs);
-    // Fastest level: a few ms per MB, on libuv's thread pool rather than the event loop.
-    const json = JSON.stringify(response);
-    const body = await gzipAsync(json, { level: constants.Z_BEST_SPEED });
-    deps.afterAnswer?.();
-    deps.onAnswer?.('computed', (performance.now() - started) / 1000);
-    return { gzip: body, debug, cacheable: !promWarnings };
+    return { response, debug, cacheable: !promWarnings };
   }
 
   /** The JSON body, with `debug` as its last key as `{ ...response, debug }` would serialize. */

@@ -2,7 +2,7 @@
  * What one graph request, and one client, may cost: a longest `duration`, a most namespaces, and a number
  * of graph computations (answers not already cached or in flight) per client per minute.
  */
-import type { GraphQuery } from '@meshlens/contract';
+import { MIN_DURATION_SECONDS, type GraphQuery } from '@meshlens/contract';
 import type { Request } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { InputError, TooManyRequestsError } from '../errors';
@@ -15,7 +15,7 @@ export interface GraphLimits {
 }
 
 /** The request's `duration` and namespace count against the limits: 400 naming the parameter. */
-export function checkGraphQuery(q: GraphQuery, limits: GraphLimits): void {
+export function checkGraphQuery(q: GraphQuery, limits: GraphLimits, nowMs = Date.now()): void {
   const issues: { param: string; message: string }[] = [];
   if (q.duration > limits.maxDurationSeconds)
     issues.push({
@@ -27,8 +27,34 @@ export function checkGraphQuery(q: GraphQuery, limits: GraphLimits): void {
       param: 'namespaces',
       message: `at most ${limits.maxNamespaces} namespaces on this server (graph.maxNamespaces), got ${q.namespaces.length}`,
     });
+  issues.push(...compareIssues(q, limits, nowMs / 1000));
   if (issues.length)
     throw new InputError(issues.map((i) => `${i.param}: ${i.message}`).join('; '), { issues });
+}
+
+/** The shortest "after" window a comparison may have (seconds): its rates need a few scrapes. */
+export const MIN_COMPARE_AFTER_SECONDS = MIN_DURATION_SECONDS;
+
+function compareIssues(q: GraphQuery, limits: GraphLimits, now: number) {
+  const issues: { param: string; message: string }[] = [];
+  if (q.compare === undefined) {
+    if (q.compareWindow !== undefined)
+      issues.push({ param: 'compareWindow', message: 'only with compare (the moment the windows meet)' });
+    return issues;
+  }
+  if (q.queryTime !== undefined)
+    issues.push({ param: 'queryTime', message: 'not with compare: the windows are compare ± compareWindow' });
+  if (q.compareWindow !== undefined && q.compareWindow > limits.maxDurationSeconds)
+    issues.push({
+      param: 'compareWindow',
+      message: `at most ${limits.maxDurationSeconds}s on this server (graph.maxDurationSeconds), got ${q.compareWindow}s`,
+    });
+  if (q.compare > now - MIN_COMPARE_AFTER_SECONDS)
+    issues.push({
+      param: 'compare',
+      message: `must be at least ${MIN_COMPARE_AFTER_SECONDS}s in the past (the window after it needs traffic), got ${Math.round(q.compare - now)}s from now`,
+    });
+  return issues;
 }
 
 /**

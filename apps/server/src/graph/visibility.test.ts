@@ -115,6 +115,42 @@ describe('markUnreadable', () => {
     expect(inaccessible).toMatchObject({ httpOut: 4, httpIn: 1, isRoot: false });
   });
 
+  it('merges compared edges’ before/after figures (graph compare): a new and a vanished one make both', () => {
+    const compared = {
+      ...answer,
+      edges: [
+        edge('gw', 'pp', {
+          cmpStatus: 'vanished',
+          cmpRateBefore: 3,
+          cmpRateAfter: 0,
+          cmpErrBefore: 0,
+          cmpErrAfter: null,
+          cmpRtBefore: 20,
+          cmpRtAfter: null,
+        }),
+        edge('batch', 'pp', {
+          cmpStatus: 'new',
+          cmpRateBefore: 0,
+          cmpRateAfter: 1,
+          cmpErrBefore: null,
+          cmpErrAfter: 100,
+          cmpRtBefore: null,
+          cmpRtAfter: 80,
+        }),
+      ],
+    } as GraphResponse;
+    const into = markUnreadable(compared, (ns) => ns === 'bookinfo').edges.find((e) => e.target === 'pp');
+    expect(into).toMatchObject({
+      cmpStatus: 'both',
+      cmpRateBefore: 3,
+      cmpRateAfter: 1,
+      cmpErrBefore: 0,
+      cmpErrAfter: 100,
+      cmpRtBefore: 20,
+      cmpRtAfter: 80,
+    });
+  });
+
   it('says how many nodes it stands for', () => {
     expect(out.warnings).toEqual([
       {

@@ -40,6 +40,29 @@ function addNested<T extends Record<string, Record<string, number>>>(into: T, fr
   return out as T;
 }
 
+/**
+ * Two compared edges' before/after figures as one (graph compare): rates summed, error % weighted by
+ * each window's rates, the slower response time; new or vanished only if both are.
+ */
+function mergeCompared(a: GraphEdge, b: GraphEdge): Partial<GraphEdge> {
+  const rate = (e: GraphEdge, w: 'Before' | 'After') => e[`cmpRate${w}`] ?? 0;
+  const err = (w: 'Before' | 'After') =>
+    weighted(a[`cmpErr${w}`] ?? null, rate(a, w), b[`cmpErr${w}`] ?? null, rate(b, w));
+  const rt = (w: 'Before' | 'After') => {
+    const [x, y] = [a[`cmpRt${w}`] ?? null, b[`cmpRt${w}`] ?? null];
+    return x === null || y === null ? (x ?? y) : Math.max(x, y);
+  };
+  return {
+    cmpStatus: a.cmpStatus === b.cmpStatus ? a.cmpStatus : 'both',
+    cmpRateBefore: rate(a, 'Before') + rate(b, 'Before'),
+    cmpRateAfter: rate(a, 'After') + rate(b, 'After'),
+    cmpErrBefore: err('Before'),
+    cmpErrAfter: err('After'),
+    cmpRtBefore: rt('Before'),
+    cmpRtAfter: rt('After'),
+  };
+}
+
 /** Two edges between the same ends and of one protocol, as one. */
 function mergeEdges(a: GraphEdge, b: GraphEdge): GraphEdge {
   const [wa, wb] = [weightOf(a), weightOf(b)];
@@ -65,6 +88,7 @@ function mergeEdges(a: GraphEdge, b: GraphEdge): GraphEdge {
     for (const [flag, v] of Object.entries(b.connections ?? {})) conns[flag] = (conns[flag] ?? 0) + v;
     out.connections = conns;
   }
+  if (a.cmpStatus || b.cmpStatus) Object.assign(out, mergeCompared(a, b));
   // The worse health of the two.
   if (b.healthStatus === 'Failure' || (b.healthStatus === 'Degraded' && a.healthStatus !== 'Failure'))
     Object.assign(out, { healthStatus: b.healthStatus, healthReason: b.healthReason });

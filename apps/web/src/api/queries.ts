@@ -21,7 +21,11 @@ export type GraphParams = Pick<
   GraphQuery,
   'namespaces' | 'graphType' | 'duration' | 'injectServiceNodes' | 'includeIdle' | 'boxBy' | 'responseTime'
 > &
-  Partial<Pick<GraphQuery, 'rateHttp' | 'rateGrpc' | 'rateTcp' | 'appenders'>> & { queryTime?: number };
+  Partial<Pick<GraphQuery, 'rateHttp' | 'rateGrpc' | 'rateTcp' | 'appenders'>> & {
+    queryTime?: number;
+    compare?: number;
+    compareWindow?: number;
+  };
 
 /** What of the graph page's view decides the optional steps its graph request needs. */
 export interface AppendersView {
@@ -32,6 +36,8 @@ export interface AppendersView {
   /** Find / hide expressions: they may test `rt`, `responsetime` or `throughput`. */
   find: string;
   hide: string;
+  /** Before/after comparison (unix seconds, 0 = off): its labels show response-time changes. */
+  compare?: number;
 }
 
 const EDGE_ID = />.+:(http|grpc|tcp)$/;
@@ -46,7 +52,12 @@ export function graphAppenders(view: AppendersView): GraphAppender[] {
   const edgeSelected = EDGE_ID.test(view.selected);
   const expressions = `${view.find} ${view.hide}`.toLowerCase();
   const wanted = new Set<GraphAppender>();
-  if (view.edgeLabels === 'rt' || edgeSelected || /\b(rt|responsetime)\b/.test(expressions))
+  if (
+    view.edgeLabels === 'rt' ||
+    edgeSelected ||
+    (view.compare ?? 0) > 0 ||
+    /\b(rt|responsetime)\b/.test(expressions)
+  )
     wanted.add('responseTime');
   if (edgeSelected || /\bthroughput\b/.test(expressions)) wanted.add('throughput');
   return GRAPH_APPENDERS.filter((a) => wanted.has(a));

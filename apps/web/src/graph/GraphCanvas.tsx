@@ -153,12 +153,12 @@ export function GraphCanvas(props: GraphCanvasProps) {
   }, [cy, large, wantedRenderer]);
 
   // Style: rebuilt only when a setting or the theme changes.
-  const { edgeLabels, security } = props.style;
+  const { edgeLabels, security, compare } = props.style;
   useEffect(() => {
     if (!cy || !containerRef.current) return;
-    cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security, large }));
+    cy.style(buildStylesheet(paletteFromCss(containerRef.current), { edgeLabels, security, large, compare }));
     if (!large) declutterLabels(cy);
-  }, [cy, edgeLabels, security, large, props.theme, wantedRenderer]);
+  }, [cy, edgeLabels, security, large, compare, props.theme, wantedRenderer]);
 
   // Elements: diffed by id, in chunks on large graphs (a refresh never blocks the main thread for
   // long); the layout runs only when the node set changes (or on request). Expanding or collapsing a

@@ -60,6 +60,9 @@ export interface NodeData {
   tcpOut: number;
   /** Error % of inbound HTTP+gRPC requests (NaN without inbound traffic). */
   errPct: number;
+  /** Before/after comparison (see compare.ts): its verdict and the line added under the label; '' otherwise. */
+  cmpVerdict?: string;
+  cmpLine?: string;
   /** Aggregate nodes and the boxes of expanded groups: the group's key (see aggregate.ts). */
   group?: string;
   /** Aggregate nodes: how many graph nodes the group holds. */
@@ -95,6 +98,9 @@ export interface EdgeData {
   rtLabel: string;
   /** "mTLS" when ≥ 1% of the traffic is mutual TLS; shown with the security toggle. */
   lock: string;
+  /** Before/after comparison (see compare.ts): verdict and label, '' when not comparing (none when summed). */
+  cmpVerdict?: string;
+  cmpLabel?: string;
 }
 
 export interface ResponseDetail {

@@ -63,6 +63,11 @@ export interface StyleOptions {
   security: boolean;
   /** Large graph: labels appear only when zoomed in far enough to read them. */
   large: boolean;
+  /**
+   * Before/after comparison: edges show their change (label cmpLabel) and, like nodes, are coloured by
+   * its direction (worse, better, unchanged; new and vanished marked), over the health colours.
+   */
+  compare?: boolean;
 }
 
 const EDGE_LABEL_FIELD: Record<EdgeLabelMode, string | null> = {
@@ -79,8 +84,9 @@ const EDGE_LABEL_FIELD: Record<EdgeLabelMode, string | null> = {
  */
 export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJson {
   const labelField = EDGE_LABEL_FIELD[o.edgeLabels];
-  const edgeLabel =
-    labelField && o.security
+  const edgeLabel = o.compare
+    ? 'data(cmpLabel)'
+    : labelField && o.security
       ? `data(${labelField})`
       : labelField
         ? `data(${labelField})`
@@ -229,7 +235,8 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
       selector: 'edge[?isIdle]',
       style: { 'line-color': p.idle, 'target-arrow-color': p.idle, 'line-style': 'dashed', width: 1 },
     },
-    ...(o.security && labelField
+    ...(o.compare ? compareStyles(p) : []),
+    ...(o.security && labelField && !o.compare
       ? [
           {
             selector: 'edge[lock != ""]',
@@ -286,6 +293,29 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
       },
     },
   ];
+}
+
+/** Compare mode: direction over health (a regression red, an improvement green, unchanged grey). */
+function compareStyles(p: GraphPalette): StylesheetJson {
+  const edge = (verdict: string, color: string, extra: Record<string, unknown> = {}) => ({
+    selector: `edge[cmpVerdict = "${verdict}"]`,
+    style: { 'line-color': color, 'target-arrow-color': color, ...extra },
+  });
+  const node = (verdict: string, color: string, extra: Record<string, unknown> = {}) => ({
+    selector: `node[cmpVerdict = "${verdict}"]`,
+    style: { 'border-color': color, 'border-width': 3, ...extra },
+  });
+  return [
+    edge('same', p.textMuted, { opacity: 0.7 }),
+    edge('better', p.healthy),
+    edge('worse', p.failure),
+    edge('new', p.find, { width: 'data(width)' }),
+    edge('vanished', p.idle, { 'line-style': 'dotted', width: 2 }),
+    node('better', p.healthy),
+    node('worse', p.failure, { 'border-width': 3.5 }),
+    node('new', p.find),
+    node('vanished', p.idle, { 'border-style': 'dotted', color: p.textMuted }),
+  ] as StylesheetJson;
 }
 
 /** The mTLS mark goes on a line of its own: the graph runs left to right, so width is what is scarce. */

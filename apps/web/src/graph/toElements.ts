@@ -8,6 +8,7 @@ import type {
   NodeData,
   ResponseDetail,
 } from './model';
+import { compareVerdict, edgeCompareLabel, nodeCompareLine } from './compare';
 import { formatBytesRate, formatMs, formatPct, formatRps } from './format';
 import { runInSlices } from './slices';
 import type { SliceOptions } from './slices';
@@ -65,6 +66,8 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     .map((b) => b.glyph)
     .join(' ');
   const label = nodeLabel(n);
+  const cmpLine = nodeCompareLine(n);
+  const display = [label, badges, cmpLine].filter(Boolean).join('\n');
   const data: NodeData = {
     id: n.id,
     nodeType: n.type,
@@ -94,7 +97,7 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     hasCB: n.hasCircuitBreaker,
     hasMirroring: n.hasMirroring,
     badges,
-    display: badges ? `${label}\n${badges}` : label,
+    display,
     httpIn: n.httpIn,
     httpOut: n.httpOut,
     grpcIn: n.grpcIn,
@@ -102,6 +105,8 @@ export function toNodeData(n: GraphNode, parent: string | undefined): NodeData {
     tcpIn: n.tcpIn,
     tcpOut: n.tcpOut,
     errPct: errPct(n),
+    cmpVerdict: compareVerdict(n),
+    cmpLine,
   };
   if (parent) data.parent = parent;
   return data;
@@ -114,7 +119,7 @@ export function edgeWidth(protocol: GraphEdge['protocol'], rate: number): number
   return Math.round(Math.min(6, 1 + Math.log10(1 + units) * 1.6) * 10) / 10;
 }
 
-export function toEdgeData(e: GraphEdge): EdgeData {
+export function toEdgeData(e: GraphEdge, stat = 'p95'): EdgeData {
   const rate = e.protocol === 'tcp' ? (e.throughputBps ?? 0) : e.rps;
   const idle = e.isIdle || !(rate > 0);
   const err = idle || e.protocol === 'tcp' ? NaN : e.errorPct;
@@ -144,6 +149,8 @@ export function toEdgeData(e: GraphEdge): EdgeData {
     pctLabel: idle ? '' : formatPct(e.percentOfSource),
     rtLabel: Number.isFinite(rt) ? formatMs(rt) : '',
     lock: mtls >= 1 ? 'mTLS' : '',
+    cmpVerdict: compareVerdict(e),
+    cmpLabel: edgeCompareLabel(e, stat),
   };
 }
 
@@ -168,15 +175,8 @@ export function clustersOf(answer: Pick<GraphResponse, 'nodes'>): string[] {
 }
 
 /**
-<<<<<<< HEAD
- * Graph answer → flat Cytoscape element data, keyed by the server's stable ids. Namespace boxes are
- * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed. When
- * the graph spans several clusters, each cluster is a box around its own namespace boxes (the same
- * namespace in two clusters is two boxes), as Kiali's cluster boxes.
-=======
  * The details of an answer's edges, each worked out the first time it is asked for (the side panel asks
  * for one edge; working out all of a 15,000-edge answer's on every refresh is wasted main-thread time).
->>>>>>> h-webperf
  */
 export class EdgeDetails implements EdgeDetailLookup {
   private readonly done = new Map<string, EdgeDetail>();
@@ -265,7 +265,7 @@ function elementSteps(answer: GraphResponse, options: ElementOptions) {
       const e = answer.edges[i - nodeCount] as GraphEdge;
       // An edge to a node the answer does not hold would make Cytoscape throw: skip it.
       if (!nodeIds.has(e.source) || !nodeIds.has(e.target)) return;
-      edges.push(toEdgeData(e));
+      edges.push(toEdgeData(e, answer.responseTime));
       drawn.set(e.id, e);
     },
     result: (): GraphElements => ({ nodes, edges, details: new EdgeDetails(drawn) }),
@@ -274,7 +274,9 @@ function elementSteps(answer: GraphResponse, options: ElementOptions) {
 
 /**
  * Graph answer → flat Cytoscape element data, keyed by the server's stable ids. Namespace boxes are
- * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed.
+ * added here (not by the server) so toggling them needs no new request; `unknown` is never boxed. When
+ * the graph spans several clusters, each cluster is a box around its own namespace boxes (the same
+ * namespace in two clusters is two boxes), as Kiali's cluster boxes.
  */
 export function toElements(answer: GraphResponse, options: ElementOptions): GraphElements {
   const steps = elementSteps(answer, options);

@@ -10,6 +10,8 @@ import {
   type RoutingFactsResponse,
   type RoutingIntentInput,
   type RoutingResponse,
+  SERVICE_LOAD_ROUTE,
+  type ServiceLoadResponse,
 } from '@meshlens/contract';
 import { request, routePath } from '../api/client';
 import { queryKeys } from '../api/queries';
@@ -21,6 +23,7 @@ export const istioKeys = {
   routingObjects: (ns: string) => [...istioKeys.all(), 'routing-of', ns] as const,
   object: (ns: string, kind: string, name: string) => [...istioKeys.all(), 'object', ns, kind, name] as const,
   routing: (ns: string, service: string) => [...istioKeys.all(), 'routing', ns, service] as const,
+  load: (ns: string, service: string) => [...istioKeys.all(), 'load', ns, service] as const,
 };
 
 const routingPath = (namespace: string, service: string) =>
@@ -176,4 +179,11 @@ export function liveShares(
   }
   const total = [...rps.values()].reduce((a, b) => a + b, 0);
   return new Map([...rps].map(([v, r]) => [v, total > 0 ? (r / total) * 100 : NaN]));
+}
+
+/** A service's live load (per version now and at peak, per caller, ready pods): the preview of the effect. */
+export function getServiceLoad(ns: string, service: string, signal?: AbortSignal) {
+  return request<ServiceLoadResponse>('GET', routePath(SERVICE_LOAD_ROUTE, { namespace: ns, service }), {
+    signal,
+  });
 }

@@ -10,6 +10,7 @@ import { pathMatcher, tracePath } from '../tracing/path';
 import { WarningBanner } from '../shell/WarningBanner';
 import { useGlobalSearch, useView } from '../url/useView';
 import { AggregateBar } from './graph/AggregateBar';
+import { CompareBar, defaultCompareMoment } from './graph/Compare';
 import { FindHideHelp } from './graph/FindHideBar';
 import { GraphBar } from './graph/GraphBar';
 import { emptyKind, GraphEmpty } from './graph/GraphEmpty';
@@ -54,7 +55,11 @@ export function GraphPage({ theme }: { theme: string }) {
 
   useDefaultNamespaces(config.data?.defaultNamespaces, view.namespaces.length, setView);
   const params = useGraphParams(view);
-  const polling = view.refresh > 0 && view.queryTime === 0 ? view.refresh : false;
+  // a comparison whose after window is over does not change: no polling then
+  const comparing = view.compare > 0;
+  const compareLive = comparing && view.compare + view.compareWindow > Date.now() / 1000;
+  const polling =
+    view.refresh > 0 && view.queryTime === 0 && (!comparing || compareLive) ? view.refresh : false;
   // The server's config decides the view's defaults (graph type, duration): asked before it answers,
   // the graph would be asked twice, once with the built-in defaults.
   const graph = useGraph(config.isPending ? null : params, polling, view);
@@ -73,8 +78,8 @@ export function GraphPage({ theme }: { theme: string }) {
   const { findResult, hideResult, highlight } = useHighlight(view, elements.members, matcher);
 
   const styleOptions = useMemo(
-    () => ({ edgeLabels: view.edgeLabels, security: view.security, large }),
-    [view.edgeLabels, view.security, large],
+    () => ({ edgeLabels: view.edgeLabels, security: view.security, large, compare: comparing }),
+    [view.edgeLabels, view.security, large, comparing],
   );
 
   const expand = useCallback(
@@ -164,9 +169,23 @@ export function GraphPage({ theme }: { theme: string }) {
           onToggleHelp: () => setHelpOpen((o) => !o),
           helpButton,
         }}
-        replayOpen={replay}
+        replayOpen={replay || comparing}
         onOpenReplay={() => setReplay(true)}
+        compareOpen={comparing || replay}
+        onOpenCompare={() => {
+          setLegendOpen(true);
+          setView({ compare: defaultCompareMoment(view.compareWindow), queryTime: 0 });
+        }}
       />
+      {comparing && (
+        <CompareBar
+          compare={view.compare}
+          window={view.compareWindow}
+          windows={answer?.compare}
+          onChange={(patch) => setView(patch, { replace: true })}
+          onClose={() => setView({ compare: 0 })}
+        />
+      )}
       {replay && (
         <ReplayBar
           queryTime={view.queryTime}
@@ -240,7 +259,7 @@ export function GraphPage({ theme }: { theme: string }) {
               onShowAll={() => setView({ trace: '' })}
             />
           )}
-          {legendOpen && <Legend onClose={() => setLegendOpen(false)} />}
+          {legendOpen && <Legend onClose={() => setLegendOpen(false)} compare={comparing} />}
           {helpOpen && <FindHideHelp onClose={closeHelp} helpButton={helpButton} />}
           {answer && (
             <GraphStatus

@@ -24,6 +24,8 @@ const CHANGED: ViewState = {
   trace: '4bf92f3577b34da6a3ce929d0e0e4736',
   selected: 'vapp:bookinfo/reviews/v2',
   queryTime: 1_800_000_000,
+  compare: 1_800_000_600,
+  compareWindow: 1800,
   renderer: 'webgl',
   aggregate: 'on',
   expanded: ['bookinfo', 'east/travel-agency'],

@@ -47,6 +47,10 @@ export interface ViewState {
   selected: string;
   /** Replay instant, unix seconds; 0 = live. */
   queryTime: number;
+  /** Before/after comparison: the moment (unix seconds) the two windows meet; 0 = off. */
+  compare: number;
+  /** Each compared window's length, seconds. */
+  compareWindow: number;
   /** Graph renderer: auto (WebGL on large graphs with a GPU), canvas or webgl. */
   renderer: RendererSetting;
   /** Aggregate view (one node per namespace): auto (past `aggregateAbove` nodes), on or off. */
@@ -56,6 +60,16 @@ export interface ViewState {
   /** Past this many nodes `aggregate=auto` opens on the aggregate view. */
   aggregateAbove: number;
 }
+
+/** The lengths a compared window may have (the compare bar's choices). */
+export const COMPARE_WINDOWS = [
+  { seconds: 30, label: '30 seconds' },
+  { seconds: 60, label: '1 minute' },
+  { seconds: 300, label: '5 minutes' },
+  { seconds: 600, label: '10 minutes' },
+  { seconds: 1800, label: '30 minutes' },
+  { seconds: 3600, label: '1 hour' },
+];
 
 export const AGGREGATES = ['auto', 'on', 'off'] as const;
 export type AggregateSetting = (typeof AGGREGATES)[number];
@@ -100,6 +114,8 @@ export const DEFAULT_VIEW: ViewState = {
   trace: '',
   selected: '',
   queryTime: 0,
+  compare: 0,
+  compareWindow: 600,
   renderer: 'auto',
   aggregate: 'auto',
   expanded: [],
@@ -165,6 +181,8 @@ const PARAM: Record<keyof ViewState, string> = {
   trace: 'trace',
   selected: 'selected',
   queryTime: 'queryTime',
+  compare: 'compare',
+  compareWindow: 'compareWindow',
   renderer: 'renderer',
   aggregate: 'aggregate',
   expanded: 'expanded',
@@ -208,6 +226,7 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
         ].sort();
   const above = Number(get('aggregateAbove'));
   const qt = Number(get('queryTime'));
+  const cmp = Number(get('compare'));
   return {
     namespaces:
       ns === null
@@ -248,6 +267,12 @@ export function parseViewState(search: string, settings: ViewSettings = FALLBACK
     trace: get('trace') ?? defaults.trace,
     selected: get('selected') ?? defaults.selected,
     queryTime: Number.isInteger(qt) && qt > 1_000_000_000 ? qt : 0,
+    compare: Number.isInteger(cmp) && cmp > 1_000_000_000 ? cmp : 0,
+    compareWindow: intIn(
+      get('compareWindow'),
+      COMPARE_WINDOWS.map((w) => w.seconds),
+      defaults.compareWindow,
+    ),
     renderer: oneOf(RENDERERS, get('renderer'), defaults.renderer),
     aggregate: oneOf(AGGREGATES, get('aggregate'), defaults.aggregate),
     expanded: list(get('expanded')) ?? defaults.expanded,

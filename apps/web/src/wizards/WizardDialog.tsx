@@ -5,6 +5,8 @@ import { useCurrentRouting } from './useCurrentRouting';
 import { useModalFocus } from './useModalFocus';
 import { WizardPreview } from './WizardPreview';
 import { DeleteRoutingForm } from './DeleteRoutingForm';
+import { DEFAULT_PEAK_FACTOR, predictEffect, routingObjects } from './effect';
+import { EffectPreview, useServiceLoad } from './EffectPreview';
 import { ErrorBox } from './ErrorBox';
 import { GatewayForm } from './GatewayForm';
 import { CircuitBreakerForm, FaultInjectionForm, TimeoutsRetriesForm } from './PolicyForms';
@@ -100,6 +102,16 @@ export function WizardDialog({
     }
   })();
   const versionForms = wizard === 'traffic-shifting' || wizard === 'request-routing';
+  // The preview of the effect: the callers' live rates under the routing the preview would write.
+  const load = useServiceLoad(target.namespace, target.service);
+  const [peakFactor, setPeakFactor] = useState(DEFAULT_PEAK_FACTOR);
+  const effect = useMemo(
+    () =>
+      versionForms && load.data && !current.loading && preview.data && !('invalid' in sent)
+        ? predictEffect(load.data, routingObjects(preview.data.objects, current.objects), peakFactor)
+        : null,
+    [versionForms, load.data, current.loading, current.objects, preview.data, sent, peakFactor],
+  );
 
   const isDelete = wizard === 'delete-routing';
   // The exact writes of the preview, asked with the user's own rights before Apply is enabled.
@@ -147,6 +159,17 @@ export function WizardDialog({
             service={target.service}
             preview={preview}
             onReload={() => void current.refetch().then(() => setReloadTick((t) => t + 1))}
+            effect={
+              versionForms ? (
+                <EffectPreview
+                  load={load.data}
+                  effect={effect}
+                  error={load.error}
+                  peakFactor={peakFactor}
+                  onPeakFactor={setPeakFactor}
+                />
+              ) : undefined
+            }
           />
         </div>
         <ErrorBox

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { ErrorBox } from './ErrorBox';
 import { PreviewChecks } from './PreviewChecks';
 import type { usePreview } from './usePreview';
@@ -8,14 +9,18 @@ export function WizardPreview({
   service,
   preview,
   onReload,
+  effect,
 }: {
   isDelete: boolean;
   service: string;
   preview: ReturnType<typeof usePreview>;
   onReload: () => void;
+  /** Above the YAML: the predicted effect on the versions' load (Traffic Shifting, Request Routing). */
+  effect?: ReactNode;
 }) {
   return (
     <section className="wz-preview" aria-label="YAML preview">
+      {effect}
       <h3>
         {isDelete ? 'What happens' : 'YAML to be written'}{' '}
         {preview.loading && <span className="muted small">updating…</span>}

@@ -52,6 +52,8 @@ export function useCurrentRouting(target: WizardTarget) {
     versions,
     /** Versions the DestinationRule names that no workload runs (left out of the forms). */
     idle,
+    /** The VirtualService and DestinationRule as they stand (null: none), for the preview of the effect. */
+    objects: { virtualService: vs.data ?? null, destinationRule: dr.data ?? null },
     weights: startingWeights(currentWeights(vs.data ?? undefined, subsets, versions), versions),
   };
 }

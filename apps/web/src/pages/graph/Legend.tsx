@@ -66,7 +66,7 @@ function Line({ color, dashed = false, width = 2.5 }: { color: string; dashed?: 
 }
 
 /** What the shapes, colours and glyphs of the graph mean (Kiali's conventions). */
-export function Legend({ onClose }: { onClose: () => void }) {
+export function Legend({ onClose, compare = false }: { onClose: () => void; compare?: boolean }) {
   return (
     <aside className="legend" aria-label="Legend" data-testid="legend">
       <header>
@@ -75,6 +75,28 @@ export function Legend({ onClose }: { onClose: () => void }) {
           ×
         </button>
       </header>
+      {compare && (
+        <>
+          <h4>Before → after (colour = error % and response time)</h4>
+          <ul data-testid="legend-compare">
+            <li>
+              <Line color="var(--graph-failure)" /> Worse (error % +1 pt, or response time +20%)
+            </li>
+            <li>
+              <Line color="var(--graph-healthy)" /> Better
+            </li>
+            <li>
+              <Line color="var(--graph-text-muted)" /> No notable change (label: rate change)
+            </li>
+            <li>
+              <Line color="var(--graph-find)" /> New: traffic only after the moment
+            </li>
+            <li>
+              <Line color="var(--graph-idle)" dashed /> Gone: traffic only before
+            </li>
+          </ul>
+        </>
+      )}
       <h4>Nodes</h4>
       <ul>
         <li>

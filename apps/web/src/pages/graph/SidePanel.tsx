@@ -1,3 +1,4 @@
+import { CompareSummary, CompareTable } from './Compare';
 import { lazy, Suspense, useMemo, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
@@ -100,6 +101,7 @@ function NodePanel({ n, props }: { n: GraphNode; props: SidePanelProps }) {
           />
         )}
       </header>
+      <CompareTable f={n} stat={props.answer.responseTime} node />
       {badges.length > 0 && (
         <section>
           <h3>Configuration</h3>
@@ -255,6 +257,7 @@ function EdgePanel({ e, props }: { e: GraphEdge; props: SidePanelProps }) {
         <HealthTag status={e.healthStatus} reason={e.healthReason} />
         {e.healthReason && <p className="muted small">{e.healthReason}</p>}
       </header>
+      <CompareTable f={e} stat={rtStat} />
       <section>
         <h3>Traffic</h3>
         <table className="kv" data-testid="edge-traffic">
@@ -405,10 +408,18 @@ function GraphSummary({ props }: { props: SidePanelProps }) {
             : `${answer.namespaces.length} namespaces`}
         </h2>
         <div className="panel-sub">
-          rates over the last {formatDuration(answer.duration)} at{' '}
+          {answer.compare ? 'after the moment: ' : ''}rates over the last {formatDuration(answer.duration)} at{' '}
           {new Date(answer.timestamp * 1000).toLocaleTimeString()}
         </div>
       </header>
+      <CompareSummary
+        answer={answer}
+        label={(id) => {
+          const n = props.nodes.get(id);
+          return n ? nodeName(n) : id;
+        }}
+        onSelect={props.onSelect}
+      />
       <section>
         <h3>Traffic</h3>
         <table className="kv" data-testid="graph-summary">

@@ -17,6 +17,8 @@ type GraphViewFields = Pick<
   | 'rateGrpc'
   | 'rateTcp'
   | 'queryTime'
+  | 'compare'
+  | 'compareWindow'
 >;
 
 /** The graph request a view asks for; null until namespaces are chosen. */
@@ -33,7 +35,12 @@ export function graphParamsOf(view: GraphViewFields): GraphParams | null {
     rateHttp: view.rateHttp,
     rateGrpc: view.rateGrpc,
     rateTcp: view.rateTcp,
-    ...(view.queryTime > 0 ? { queryTime: view.queryTime } : {}),
+    // a comparison has windows of its own: no replay instant with it
+    ...(view.compare > 0
+      ? { compare: view.compare, compareWindow: view.compareWindow }
+      : view.queryTime > 0
+        ? { queryTime: view.queryTime }
+        : {}),
   };
 }
 
@@ -41,7 +48,7 @@ export function graphParamsOf(view: GraphViewFields): GraphParams | null {
 export function useGraphParams(view: ViewState): GraphParams | null {
   const { namespaces, graphType, duration, serviceNodes, idle, responseTime, rateHttp, rateGrpc, rateTcp } =
     view;
-  const { queryTime } = view;
+  const { queryTime, compare, compareWindow } = view;
   return useMemo(
     () =>
       graphParamsOf({
@@ -55,6 +62,8 @@ export function useGraphParams(view: ViewState): GraphParams | null {
         rateGrpc,
         rateTcp,
         queryTime,
+        compare,
+        compareWindow,
       }),
     [
       namespaces,
@@ -67,6 +76,8 @@ export function useGraphParams(view: ViewState): GraphParams | null {
       rateGrpc,
       rateTcp,
       queryTime,
+      compare,
+      compareWindow,
     ],
   );
 }
