@@ -69,6 +69,11 @@ test('a traffic shift shows on the Changes page with its diff, and Revert puts t
   // The diff of the VirtualService: every line added, the weights among them.
   await expect(detail.getByTestId('diff').filter({ hasText: 'subset: v3' })).toContainText('+ ');
   await page.screenshot({ path: test.info().outputPath('changes-page.png') });
+  // the graph of the 10 minutes before and after the change, one click away
+  await expect(detail.getByTestId('change-compare')).toHaveAttribute(
+    'href',
+    /\/graph\?namespaces=bookinfo&compare=\d{10}&compareWindow=600$/,
+  );
 
   await detail.getByRole('button', { name: 'Revert…' }).click();
   await expect(detail.getByRole('group', { name: 'Confirm revert' })).toContainText('2 objects');

@@ -5,14 +5,14 @@
  */
 import { useCallback, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useLocation, useSearch } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { stringify } from 'yaml';
 import type { Change, ChangeObjectState, ChangeSummary, RevertConflictDetails } from '@meshlens/contract';
 import { ApiError } from '../../api/client';
 import { useNamespaces } from '../../api/queries';
 import { DiffView } from '../../istio/DiffView';
 import { changeKeys, revertChange, useChange, useChanges } from './api';
-import { apiQuery, parseChangeFilters, withChangeFilters, type ChangeFilters } from './filters';
+import { apiQuery, compareHref, parseChangeFilters, withChangeFilters, type ChangeFilters } from './filters';
 import '../../istio/istio.css';
 import '../../wizards/wizards.css';
 import './changes.css';
@@ -209,6 +209,9 @@ function ChangeDetail({ id, onSelect }: { id: string; onSelect: (id: string) => 
           )}
         </p>
         <div className="chg-actions">
+          <Link className="button" href={compareHref(c)} data-testid="change-compare">
+            Compare before / after on the graph
+          </Link>
           {revert.step === 'idle' || revert.step === 'failed' ? (
             <button
               type="button"

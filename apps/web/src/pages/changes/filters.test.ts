@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiQuery, parseChangeFilters, withChangeFilters } from './filters';
+import { apiQuery, compareHref, parseChangeFilters, withChangeFilters } from './filters';
+import { parseViewState } from '../../url/viewState';
 
 describe('Changes page filters in the URL', () => {
   it('reads the filters, ignoring an unknown source', () => {
@@ -33,5 +34,16 @@ describe('Changes page filters in the URL', () => {
       since: undefined,
       source: 'external',
     });
+  });
+});
+
+describe('compareHref', () => {
+  it("opens the graph of the change's namespace comparing the 10 minutes before and after it", () => {
+    const href = compareHref({ at: '2026-12-06T08:00:00.000Z', namespace: 'bookinfo' });
+    expect(href.startsWith('/graph?')).toBe(true);
+    const view = parseViewState(href.slice('/graph'.length));
+    expect(view.namespaces).toEqual(['bookinfo']);
+    expect(view.compare).toBe(Date.parse('2026-12-06T08:00:00.000Z') / 1000);
+    expect(view.compareWindow).toBe(600);
   });
 });

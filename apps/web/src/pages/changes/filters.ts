@@ -49,3 +49,10 @@ export function apiQuery(f: ChangeFilters): Record<string, string | undefined> {
     source: f.source || undefined,
   };
 }
+
+/** The graph of a change's namespace over the 10 minutes before and after it (compare mode). */
+export function compareHref(c: { at: string; namespace: string }): string {
+  const at = Math.floor(Date.parse(c.at) / 1000);
+  const p = new URLSearchParams({ namespaces: c.namespace, compare: String(at), compareWindow: '600' });
+  return `/graph?${p.toString()}`;
+}

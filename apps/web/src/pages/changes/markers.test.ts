@@ -12,6 +12,14 @@ describe('change markers', () => {
     expect(placed([m(100, 'a')], 200, 200)).toEqual([]);
   });
 
+  it('keeps a change made just after a rounded end, at the end of the track', () => {
+    const marks = [m(150, 'b'), m(205, 'just now'), m(215, 'later')];
+    expect(placed(marks, 100, 200, 10).map((p) => [p.id, p.at])).toEqual([
+      ['b', 0.5],
+      ['just now', 1],
+    ]);
+  });
+
   it('merges marks that would cover each other, listing every change in the tooltip', () => {
     const marks = placed([m(1000, 'a'), m(1003, 'b'), m(1500, 'c')], 0, 1800);
     const g = grouped(marks);

@@ -36,12 +36,16 @@ export function useChangeMarkers(
   return useMemo(() => (list.data?.changes ?? []).map(markerOf), [list.data]);
 }
 
-/** The markers within [from, to], placed as a fraction of it (0 = from, 1 = to). */
-export function placed(markers: readonly ChangeMarker[], from: number, to: number) {
+/**
+ * The markers within [from, to], placed as a fraction of it (0 = from, 1 = to). `slack`: seconds after
+ * `to` still shown, at its end (a track that ends at a rounded "now" would otherwise drop the changes made
+ * in the last few seconds).
+ */
+export function placed(markers: readonly ChangeMarker[], from: number, to: number, slack = 0) {
   if (!(to > from)) return [];
   return markers
-    .filter((m) => m.time >= from && m.time <= to)
-    .map((m) => ({ ...m, at: (m.time - from) / (to - from) }));
+    .filter((m) => m.time >= from && m.time <= to + slack)
+    .map((m) => ({ ...m, at: Math.min(1, (m.time - from) / (to - from)) }));
 }
 
 /**

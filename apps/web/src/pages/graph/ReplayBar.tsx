@@ -38,6 +38,8 @@ export function ReplayBar({ queryTime, onChange, onClose }: ReplayBarProps) {
       ),
       start,
       end,
+      // the track ends at "now" rounded down to a step: a change of the last step is marked at its end
+      STEP_S,
     ),
   );
 
