@@ -41,6 +41,9 @@ import type { PrometheusClient } from './prometheus/client';
 import type { JaegerClient } from './tracing/jaegerClient';
 import { tracingRouter } from './tracing/router';
 import { boundedCheck } from './ready';
+import { rolloutController, type RolloutChange, type RolloutController } from './rollouts/controller';
+import { rolloutsRouter } from './rollouts/router';
+import { rolloutStore } from './rollouts/store';
 
 /** What the app needs from Kubernetes: the informer cache and a liveness ping (raw lists: detail pages). */
 export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'> & Partial<Pick<Inventory, 'list'>>;
@@ -63,10 +66,18 @@ export interface AppDeps {
    * access of its own (the console's identity unknown, no access reviews): for tests and embedding.
    */
   auth?: Auth;
+  /** Guarded rollouts' hooks: each write a rollout makes (for the change history). */
+  rollouts?: { onWrite?: (change: RolloutChange) => void; identity?: string };
 }
 
 export interface MeshlensApp extends Express {
-  locals: Express['locals'] & { graph: GraphService; entities: EntitiesService; metrics: ServerMetrics };
+  locals: Express['locals'] & {
+    graph: GraphService;
+    entities: EntitiesService;
+    metrics: ServerMetrics;
+    /** The rollout driver (started by startServer; absent without Istio writes). */
+    rollouts?: RolloutController;
+  };
 }
 
 /** The Express app: API routes, health endpoints, metrics and the SPA, all under config.basePath. */
@@ -80,6 +91,7 @@ export function createApp({
   clientOf,
   auth: givenAuth,
   tracing,
+  rollouts,
 }: AppDeps): MeshlensApp {
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
@@ -330,6 +342,26 @@ export function createApp({
   );
   if (istio)
     app.use(base || '/', istioRouter({ ...istio, logger, clientFor: (req) => auth.istioClient(req) }));
+  if (istio) {
+    // Guarded rollouts: checked as the user, driven with the console's own client (rollouts/README.md).
+    const routeDeps = { ...istio, logger, crds: istio.crds ?? loadIstioCrds() };
+    const store = rolloutStore(
+      istio.client,
+      config.rollouts.namespace ?? podNamespace() ?? config.kubernetes.istioNamespace,
+    );
+    const controller = rolloutController({
+      istio: routeDeps,
+      prometheus,
+      store,
+      logger,
+      leaseDurationSeconds: Math.max(1, Math.round(config.rollouts.leaseDurationMs / 1000)),
+      tickMs: config.rollouts.tickMs,
+      ...(rollouts?.identity ? { identity: rollouts.identity } : {}),
+      ...(rollouts?.onWrite ? { onWrite: rollouts.onWrite } : {}),
+    });
+    app.locals.rollouts = controller;
+    app.use(base || '/', rolloutsRouter({ istio: routeDeps, store, controller, auth }));
+  }
   app.use(base || '/', logsRouter({ auth }));
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));

@@ -13,3 +13,4 @@ export * from './entities';
 export * from './logs';
 export * from './details';
 export * from './tracing';
+export * from './rollouts';
