@@ -59,7 +59,8 @@ export interface RolloutController {
   readonly identity: string;
   readonly lease: LeaseElector;
   start(): void;
-  stop(): Promise<void>;
+  /** Stops driving; gives the Lease up unless `release: false` (as a crashed console would not). */
+  stop(options?: { release?: boolean }): Promise<void>;
   /** Runs a tick now (e.g. after a command), if started. */
   kick(): Promise<void>;
   /** The VirtualService weights of the service now. */
@@ -282,11 +283,11 @@ export function rolloutController(deps: RolloutControllerDeps): RolloutControlle
       stopped = false;
       void runTick().finally(schedule);
     },
-    async stop() {
+    async stop(options = {}) {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
-      await lease.release().catch(() => undefined);
+      if (options.release !== false) await lease.release().catch(() => undefined);
     },
     async kick() {
       if (!stopped) await runTick();
