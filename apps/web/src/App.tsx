@@ -24,6 +24,12 @@ const EntityListPage = lazy(() =>
 const DetailPage = lazy(() => import('./pages/details/DetailPage').then((m) => ({ default: m.DetailPage })));
 const TraceView = lazy(() => import('./tracing/TraceView').then((m) => ({ default: m.TraceView })));
 const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ default: m.EditorPage })));
+const RolloutsPage = lazy(() =>
+  import('./pages/rollouts/RolloutsPage').then((m) => ({ default: m.RolloutsPage })),
+);
+const RolloutPage = lazy(() =>
+  import('./pages/rollouts/RolloutPage').then((m) => ({ default: m.RolloutPage })),
+);
 // TEMPORARY: the logs of a workload on their own page, until the workload detail page's Logs tab shows them.
 
 export const NAV = [
@@ -33,6 +39,7 @@ export const NAV = [
   { path: '/workloads', label: 'Workloads', icon: '⚙' },
   { path: '/services', label: 'Services', icon: '△' },
   { path: '/istio', label: 'Istio Config', icon: '☰' },
+  { path: '/rollouts', label: 'Rollouts', icon: '⇗' },
 ] as const;
 
 const LEGACY_DETAIL = [
@@ -106,6 +113,12 @@ function Shell() {
             </Route>
             <Route path="/istio">
               <ConfigListPage />
+            </Route>
+            <Route path="/rollouts/:namespace/:id">
+              {(p) => <RolloutPage key={`${p.namespace}/${p.id}`} namespace={p.namespace} id={p.id} />}
+            </Route>
+            <Route path="/rollouts">
+              <RolloutsPage />
             </Route>
             <Route path="/overview">
               <OverviewPage />
