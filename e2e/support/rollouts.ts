@@ -36,6 +36,7 @@ export async function startRolloutFromWizard(
 ): Promise<void> {
   const section = dialog.getByTestId('roll-out-gradually');
   await section.locator('summary').click();
+  await expect(section.getByTestId('rollout-form')).toBeVisible();
   await section.getByLabel('Target version').selectOption(input.target);
   await section.getByLabel('Steps (% to the target)').fill(input.steps);
   await section.getByLabel('Wait per step (s)').fill(String(input.waitSeconds));
@@ -52,8 +53,8 @@ export async function waitForErrorRatePods(
   app: string,
   version: string,
   rate: number | null,
+  kube = new Kube(),
 ) {
-  const kube = new Kube();
   await expect
     .poll(
       async () => {

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { consoleUrl } from '../support/graph';
 import { resetIstioConfig, waitForBookinfoTraffic } from '../support/mesh';
-import { openWizard, waitForSplit } from '../support/routing';
+import { applyWizard, openWizard, waitForSplit } from '../support/routing';
 import {
   abortActiveRollouts,
   setErrorRate,
@@ -34,14 +34,22 @@ test.afterAll(async () => {
   await resetIstioConfig();
 });
 
-/** From the scenario's routing (round robin): the wizard's weights set to v1 100, then v3 rolled out. */
+/**
+ * Traffic Shifting applied first (all of reviews on v1: the baseline), then the same wizard's "Roll out
+ * gradually" for v3: two steps of 50 and 100 %.
+ */
 async function rollOutV3(page: Page) {
-  const dialog = await openWizard(page, consoleUrl(), NS, 'reviews', 'Traffic Shifting');
+  let dialog = await openWizard(page, consoleUrl(), NS, 'reviews', 'Traffic Shifting');
   await dialog.getByLabel('Weight of v1', { exact: true }).fill('100');
   await expect(dialog.getByTestId('weight-total')).toHaveText('100 %');
+  await applyWizard(page);
+  dialog = await openWizard(page, consoleUrl(), NS, 'reviews', 'Traffic Shifting');
+  await expect(dialog.getByLabel('Weight of v1', { exact: true })).toHaveValue('100');
+  const started = Date.now();
   await startRolloutFromWizard(page, dialog, { target: 'v3', steps: '50, 100', waitSeconds: WAIT, ...GATES });
   await expect(page).toHaveURL(/\/rollouts\/bookinfo\/reviews-/);
-  return Date.now();
+  await expect(page.getByTestId('split-Baseline')).toContainText('v1 100 %');
+  return started;
 }
 
 test('a healthy reviews v3 is promoted to 100 % step by step, each gate beside its threshold', async ({

@@ -51,7 +51,7 @@ export function RolloutForm({
     mutationFn: (body: StartRollout) => startRollout(namespace, service, body),
     onSuccess: async (r) => {
       await queryClient.invalidateQueries({ queryKey: rolloutKeys.all() });
-      navigate(`~/rollouts/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.id)}`);
+      navigate(`/rollouts/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.id)}`);
     },
   });
   const submit = () => {
