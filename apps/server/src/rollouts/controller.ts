@@ -17,6 +17,7 @@ import {
   afterEvaluation,
   afterWrite,
   baselineVersions,
+  earlierBaselineP95,
   isActive,
   onTick,
   weightsOf,
@@ -211,6 +212,7 @@ export function rolloutController(deps: RolloutControllerDeps): RolloutControlle
           gates: r.gates,
           target: r.target,
           baselineVersions: baselineVersions(r),
+          earlierBaselineP95: earlierBaselineP95(r),
         });
       } catch (err) {
         // Prometheus unreachable: nothing is known; try again next tick (the step holds).

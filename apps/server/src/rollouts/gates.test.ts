@@ -92,6 +92,15 @@ describe('evaluateGates', () => {
     expect(inc?.measured).toBeGreaterThan(2000);
   });
 
+  it('at 100 % (no baseline traffic) measures the increase against the baseline p95 of an earlier step', () => {
+    const m = measuredFrom([req('v3', '200', 100)], buckets('v3', [10, 50, 95, 99, 100, 100, 100]));
+    const inc = (earlier?: number | null) =>
+      evaluateGates(gates, m, 'v3', ['v1'], earlier).find((g) => g.gate === 'p95IncreasePercent');
+    expect(inc(20)).toMatchObject({ measured: 25, baseline: 20, pass: true });
+    expect(inc(20)?.message).toContain('measured at an earlier step');
+    expect(inc(null)).toMatchObject({ measured: null, pass: false });
+  });
+
   it('fails every gate when the target had no traffic (nothing is known)', () => {
     const m = measuredFrom([req('v1', '200', 100)], buckets('v1', [100, 100, 100, 100, 100, 100, 100]));
     const r = evaluateGates({ ...gates, minRequests: 0 }, m, 'v3', ['v1']);

@@ -100,6 +100,11 @@ export function evaluateGates(
   m: Measured,
   target: string,
   baselineVersions: readonly string[],
+  /**
+   * The baseline's p95 measured at an earlier step: what the increase is measured against once the
+   * baseline has no traffic left in the window (the last step, at 100 %).
+   */
+  earlierBaselineP95?: number | null,
 ): GateResult[] {
   const out: GateResult[] = [];
   const t = m.requests.get(target) ?? { total: 0, errors: 0 };
@@ -141,7 +146,8 @@ export function evaluateGates(
       });
     if (gates.maxP95IncreasePercent !== undefined) {
       const rawBase = p95Of(m, baselineVersions);
-      const base = rawBase === null ? null : round(rawBase, 1);
+      const earlier = rawBase === null && earlierBaselineP95 != null;
+      const base = rawBase !== null ? round(rawBase, 1) : earlier ? (earlierBaselineP95 as number) : null;
       const increase =
         p95 !== null && base !== null && base > 0 ? round((100 * (p95 - base)) / base, 1) : null;
       out.push({
@@ -153,7 +159,7 @@ export function evaluateGates(
         message:
           increase === null
             ? `no latency data for ${p95 === null ? target : `the baseline (${baselineVersions.join(', ')})`}`
-            : `${target} p95 ${p95} ms is ${increase} % ${increase >= 0 ? 'above' : 'below'} the baseline's ${base} ms (at most ${gates.maxP95IncreasePercent} % above)`,
+            : `${target} p95 ${p95} ms is ${increase} % ${increase >= 0 ? 'above' : 'below'} the baseline's ${base} ms${earlier ? ' (measured at an earlier step: the baseline has no traffic now)' : ''} (at most ${gates.maxP95IncreasePercent} % above)`,
       });
     }
   }
@@ -163,7 +169,12 @@ export function evaluateGates(
 /** Runs the two queries and evaluates the gates. */
 export async function measureGates(
   prometheus: PrometheusClient,
-  w: GateWindow & { gates: RolloutGates; target: string; baselineVersions: readonly string[] },
+  w: GateWindow & {
+    gates: RolloutGates;
+    target: string;
+    baselineVersions: readonly string[];
+    earlierBaselineP95?: number | null;
+  },
 ): Promise<GateResult[]> {
   const q = gateQueries(w);
   const [requests, buckets] = await Promise.all([prometheus.query(q.requests), prometheus.query(q.buckets)]);
@@ -172,5 +183,6 @@ export async function measureGates(
     measuredFrom(requests.samples, buckets.samples),
     w.target,
     w.baselineVersions,
+    w.earlierBaselineP95,
   );
 }

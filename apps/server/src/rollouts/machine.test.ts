@@ -3,6 +3,7 @@ import type { GateResult, Rollout } from '@meshlens/contract';
 import { describe, expect, it } from 'vitest';
 import {
   afterEvaluation,
+  earlierBaselineP95,
   afterWrite,
   apportion,
   newRollout,
@@ -101,6 +102,22 @@ describe('a rollout', () => {
     expect(r.phase).toBe('promoted');
     expect(r.current).toBe(3);
     expect(onTick(r, at(40), '12')).toEqual({ kind: 'none' });
+  });
+
+  it("finds the baseline's p95 of the last step that measured it", () => {
+    const inc = (baseline: number | null): GateResult => ({
+      gate: 'p95IncreasePercent',
+      threshold: 20,
+      measured: 0,
+      baseline,
+      pass: true,
+      message: '',
+    });
+    const r = start();
+    r.steps[0]!.gates = [pass, inc(30)];
+    r.steps[1]!.gates = [pass, inc(null)];
+    expect(earlierBaselineP95({ ...r, current: 2 })).toBe(30);
+    expect(earlierBaselineP95({ ...r, current: 0 })).toBeNull();
   });
 
   it('rolls back to the baseline at once when a gate fails, recording the failed gate', () => {

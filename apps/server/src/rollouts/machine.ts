@@ -45,6 +45,15 @@ export const baselineVersions = (r: Pick<Rollout, 'baseline' | 'target'>) =>
     .filter(([v, w]) => v !== r.target && w > 0)
     .map(([v]) => v);
 
+/** The baseline's p95 last measured at an earlier step (the increase gate's reference at 100 %). */
+export function earlierBaselineP95(r: Pick<Rollout, 'steps' | 'current'>): number | null {
+  for (let i = r.current - 1; i >= 0; i--) {
+    const g = r.steps[i]?.gates?.find((x) => x.gate === 'p95IncreasePercent');
+    if (g?.baseline != null) return g.baseline;
+  }
+  return null;
+}
+
 interface VsRoute {
   destination?: { host?: string; subset?: string };
   weight?: number;

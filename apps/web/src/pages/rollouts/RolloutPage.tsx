@@ -116,8 +116,10 @@ export function RolloutPage({ namespace, id }: { namespace: string; id: string }
   if (q.error && !r)
     return (
       <div className="page ro-page">
-        <p className="inline-error">{q.error.message}</p>
-        <Link href="/rollouts">All rollouts</Link>
+        <div className="ro-body">
+          <p className="inline-error">{q.error.message}</p>
+          <Link href="/rollouts">All rollouts</Link>
+        </div>
       </div>
     );
   if (!r) return <div className="page-loading">Loading…</div>;
@@ -150,73 +152,75 @@ export function RolloutPage({ namespace, id }: { namespace: string; id: string }
           </div>
         )}
       </div>
-      <p className="muted small">
-        <Link href="/rollouts">All rollouts</Link> · started by {r.startedBy} at {fmtTime(r.startedAt)} ·{' '}
-        {r.steps.map((s) => `${s.percent} %`).join(' → ')}, {r.waitSeconds} s per step
-        {r.pending && ` · ${r.pending.command} asked by ${r.pending.by}, waiting for the driving console`}
-      </p>
-      {r.reason && (
-        <div
-          className={`ro-reason ${r.phase === 'rolledBack' || r.phase === 'aborted' ? 'ro-reason-bad' : r.phase === 'promoted' ? 'ro-reason-good' : 'ro-reason-warn'}`}
-          role="status"
-          data-testid="rollout-reason"
-        >
-          {r.reason}
-        </div>
-      )}
-      <ErrorBox error={command.error ?? undefined} />
-      <section className="ro-card">
-        <h2>Traffic split</h2>
-        <SplitBar weights={r.live ?? {}} versions={versions} label="Live now" />
-        <SplitBar weights={r.baseline} versions={versions} label="Baseline" />
-      </section>
-      <section className="ro-card">
-        <h2>Steps</h2>
-        <ol className="ro-timeline" data-testid="timeline">
-          {r.steps.map((s, i) => {
-            const st = stepState(r, s, i, now);
-            return (
-              <li key={i} className={`ro-step ${st.cls}`} data-testid={`step-${i}`}>
-                <div className="ro-step-head">
-                  <span className="ro-dot" aria-hidden />
-                  <strong>
-                    Step {i + 1}: {r.target} at {s.percent} %
-                  </strong>
-                  <span className="ro-step-state">{st.label}</span>
-                  <span className="muted small ro-step-weights">
-                    {Object.entries(s.weights)
-                      .filter(([, w]) => w > 0)
-                      .map(([v, w]) => `${v} ${w}`)
-                      .join(' / ')}
-                  </span>
-                </div>
-                <div className="muted small">
-                  {s.startedAt && <>written {fmtTime(s.startedAt)}</>}
-                  {s.writtenBy && <> by {s.writtenBy}</>}
-                  {s.evaluatedAt && (
-                    <>
-                      {' '}
-                      · measured {fmtTime(s.evaluatedAt)} over {s.windowSeconds} s
-                    </>
-                  )}
-                </div>
-                {s.gates && <GateTable gates={s.gates} />}
+      <div className="ro-body">
+        <p className="muted small">
+          <Link href="/rollouts">All rollouts</Link> · started by {r.startedBy} at {fmtTime(r.startedAt)} ·{' '}
+          {r.steps.map((s) => `${s.percent} %`).join(' → ')}, {r.waitSeconds} s per step
+          {r.pending && ` · ${r.pending.command} asked by ${r.pending.by}, waiting for the driving console`}
+        </p>
+        {r.reason && (
+          <div
+            className={`ro-reason ${r.phase === 'rolledBack' || r.phase === 'aborted' ? 'ro-reason-bad' : r.phase === 'promoted' ? 'ro-reason-good' : 'ro-reason-warn'}`}
+            role="status"
+            data-testid="rollout-reason"
+          >
+            {r.reason}
+          </div>
+        )}
+        <ErrorBox error={command.error ?? undefined} />
+        <section className="ro-card">
+          <h2>Traffic split</h2>
+          <SplitBar weights={r.live ?? {}} versions={versions} label="Live now" />
+          <SplitBar weights={r.baseline} versions={versions} label="Baseline" />
+        </section>
+        <section className="ro-card">
+          <h2>Steps</h2>
+          <ol className="ro-timeline" data-testid="timeline">
+            {r.steps.map((s, i) => {
+              const st = stepState(r, s, i, now);
+              return (
+                <li key={i} className={`ro-step ${st.cls}`} data-testid={`step-${i}`}>
+                  <div className="ro-step-head">
+                    <span className="ro-dot" aria-hidden />
+                    <strong>
+                      Step {i + 1}: {r.target} at {s.percent} %
+                    </strong>
+                    <span className="ro-step-state">{st.label}</span>
+                    <span className="muted small ro-step-weights">
+                      {Object.entries(s.weights)
+                        .filter(([, w]) => w > 0)
+                        .map(([v, w]) => `${v} ${w}`)
+                        .join(' / ')}
+                    </span>
+                  </div>
+                  <div className="muted small">
+                    {s.startedAt && <>written {fmtTime(s.startedAt)}</>}
+                    {s.writtenBy && <> by {s.writtenBy}</>}
+                    {s.evaluatedAt && (
+                      <>
+                        {' '}
+                        · measured {fmtTime(s.evaluatedAt)} over {s.windowSeconds} s
+                      </>
+                    )}
+                  </div>
+                  {s.gates && <GateTable gates={s.gates} />}
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+        <section className="ro-card">
+          <h2>Events</h2>
+          <ul className="ro-events">
+            {[...r.events].reverse().map((e, i) => (
+              <li key={i}>
+                <span className="mono muted">{fmtTime(e.at)}</span> {e.message}
+                {e.by && <span className="muted"> — {e.by}</span>}
               </li>
-            );
-          })}
-        </ol>
-      </section>
-      <section className="ro-card">
-        <h2>Events</h2>
-        <ul className="ro-events">
-          {[...r.events].reverse().map((e, i) => (
-            <li key={i}>
-              <span className="mono muted">{fmtTime(e.at)}</span> {e.message}
-              {e.by && <span className="muted"> — {e.by}</span>}
-            </li>
-          ))}
-        </ul>
-      </section>
+            ))}
+          </ul>
+        </section>
+      </div>
     </div>
   );
 }

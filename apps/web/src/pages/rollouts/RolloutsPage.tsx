@@ -39,50 +39,52 @@ export function RolloutsPage() {
           </span>
         )}
       </div>
-      {q.error && <p className="inline-error">{q.error.message}</p>}
-      {q.isPending ? (
-        <p className="muted">Loading…</p>
-      ) : rollouts.length === 0 ? (
-        <div className="empty-state">
-          <p>No rollouts yet.</p>
-          <p className="muted small">
-            Start one from a service&apos;s Traffic Shifting wizard: &ldquo;Roll out gradually&rdquo;.
-          </p>
-        </div>
-      ) : (
-        <table className="ro-table" data-testid="rollouts">
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col">Target</th>
-              <th scope="col">Status</th>
-              <th scope="col">Step</th>
-              <th scope="col">Started by</th>
-              <th scope="col">Started</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rollouts.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <Link href={`/rollouts/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.id)}`}>
-                    {r.service}.{r.namespace}
-                  </Link>
-                </td>
-                <td>{r.target}</td>
-                <td>
-                  <PhaseBadge r={r} />
-                </td>
-                <td>{stepLabel(r)}</td>
-                <td>{r.startedBy}</td>
-                <td>{fmtTime(r.startedAt)}</td>
-                <td className="ro-why">{r.reason ?? ''}</td>
+      <div className="ro-body">
+        {q.error && <p className="inline-error">{q.error.message}</p>}
+        {q.isPending ? (
+          <p className="muted">Loading…</p>
+        ) : rollouts.length === 0 ? (
+          <div className="empty-state">
+            <p>No rollouts yet.</p>
+            <p className="muted small">
+              Start one from a service&apos;s Traffic Shifting wizard: &ldquo;Roll out gradually&rdquo;.
+            </p>
+          </div>
+        ) : (
+          <table className="ro-table" data-testid="rollouts">
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">Target</th>
+                <th scope="col">Status</th>
+                <th scope="col">Step</th>
+                <th scope="col">Started by</th>
+                <th scope="col">Started</th>
+                <th scope="col">Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {rollouts.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Link href={`/rollouts/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.id)}`}>
+                      {r.service}.{r.namespace}
+                    </Link>
+                  </td>
+                  <td>{r.target}</td>
+                  <td>
+                    <PhaseBadge r={r} />
+                  </td>
+                  <td>{stepLabel(r)}</td>
+                  <td>{r.startedBy}</td>
+                  <td>{fmtTime(r.startedAt)}</td>
+                  <td className="ro-why">{r.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
     </div>
   );
 }
