@@ -168,7 +168,11 @@ export function rolloutController(deps: RolloutControllerDeps): RolloutControlle
     } catch (err) {
       log.warn({ err }, 'onWrite hook failed');
     }
-    return vs?.metadata.resourceVersion;
+    // An unchanged VirtualService is not rewritten: its version now is the one the rollout stands on.
+    return (
+      vs?.metadata.resourceVersion ??
+      (await deps.istio.client.get(VS_KEY(r.namespace, r.service)))?.metadata.resourceVersion
+    );
   }
 
   /** One rollout, as far as it goes this tick (a step passed is written at once). */

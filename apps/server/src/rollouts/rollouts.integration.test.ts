@@ -229,6 +229,49 @@ describe('guarded rollouts', () => {
     expect((await call(a, 'POST', `/api/namespaces/${NS}/rollouts/nope-1/explode`)).status).toBe(404);
   });
 
+  it('pauses when someone else changes the VirtualService, and says so; resume writes the step again; abort', async () => {
+    await routeTo(a, { v1: 100 });
+    const r0 = await start(a, { target: 'v3', steps: [25, 100], waitSeconds: 60, gates: GATES });
+    const written = await until(
+      a,
+      r0.id,
+      'the first step written',
+      (x) => !!x.writtenResourceVersion,
+      15_000,
+    );
+    // Someone edits the VirtualService behind the console's back (a label, with kubectl's rights).
+    const url = `${stack.cluster.url}/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices/reviews`;
+    const edit = await fetch(url, {
+      method: 'PATCH',
+      headers: {
+        Authorization: `Bearer ${stack.cluster.adminToken}`,
+        'Content-Type': 'application/merge-patch+json',
+      },
+      body: JSON.stringify({ metadata: { labels: { 'edited-by': 'someone-else' } } }),
+    });
+    expect(edit.status).toBe(200);
+    const theirs = ((await edit.json()) as { metadata: { resourceVersion: string } }).metadata
+      .resourceVersion;
+    const paused = await until(a, r0.id, 'paused', (x) => x.phase === 'paused', 10_000);
+    expect(paused.reason).toBe(
+      `VirtualService ${NS}/reviews was changed by someone else (resourceVersion ${theirs}, the rollout last wrote ${written.writtenResourceVersion}); resume to write the step again, or abort`,
+    );
+    expect((await call(a, 'POST', `/api/namespaces/${NS}/rollouts/${r0.id}/pause`)).status).toBe(409);
+    const resumed = await call(a, 'POST', `/api/namespaces/${NS}/rollouts/${r0.id}/resume`);
+    expect(resumed.status).toBe(200);
+    const again = await until(a, r0.id, 'the step written again', (x) => !!x.steps[0]?.startedAt, 10_000);
+    expect(again.phase).toBe('running');
+    // The rollout stands on the VirtualService as it is now: a later edit would pause it again.
+    expect(Number(again.writtenResourceVersion)).toBeGreaterThanOrEqual(Number(theirs));
+    expect(again.live).toEqual({ v1: 75, v3: 25 });
+    const aborted = await call(a, 'POST', `/api/namespaces/${NS}/rollouts/${r0.id}/abort`);
+    expect(aborted.status).toBe(200);
+    expect(aborted.body).toMatchObject({ phase: 'aborted', live: { v1: 100 } });
+    expect((aborted.body.events as { by?: string; message: string }[]).map((e) => e.message)).toEqual(
+      expect.arrayContaining(['resumed', 'aborted: baseline weights written back']),
+    );
+  }, 120_000);
+
   it('a console restarted mid-rollout resumes it from the state in the cluster', async () => {
     await routeTo(a, { v1: 100 });
     const r0 = await start(a, { target: 'v3', steps: [25, 100], waitSeconds: 5, gates: GATES });
