@@ -112,8 +112,12 @@ export const STEPS: TourStep[] = [
       const kube = new Kube(ctx.kubeconfigPath);
       await setErrorRate(NS, 'reviews-v3', 0.5, kube);
       await waitForErrorRatePods(NS, 'reviews', 'v3', 0.5, kube);
-      const dialog = await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Traffic Shifting');
+      // The baseline first: all of reviews on v1 (the rollout goes back to the routing it started from).
+      let dialog = await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Traffic Shifting');
       await dialog.getByLabel('Weight of v1', { exact: true }).fill('100');
+      await expect(dialog.getByTestId('weight-total')).toHaveText('100 %');
+      await applyWizard(ctx.page);
+      dialog = await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Traffic Shifting');
       const start = Date.now();
       await startRolloutFromWizard(ctx.page, dialog, {
         target: 'v3',
