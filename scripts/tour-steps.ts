@@ -2,13 +2,17 @@
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { edgeId, nodeId } from '@meshlens/contract';
-import { applyWizard, edgeHealth, openWizard, waitForSplit } from '../e2e/support/routing';
+import { applyWizard, edgeHealth, GRAPH_QUERY, openWizard, waitForSplit } from '../e2e/support/routing';
+import { Kube } from '../e2e/support/kube';
+import { setErrorRate, startRolloutFromWizard, waitForErrorRatePods } from '../e2e/support/rollouts';
 
 export interface TourContext {
   page: Page;
   url: string;
   /** Saves a numbered screenshot with its caption. */
   shot: (caption: string) => Promise<void>;
+  /** The demo cluster's kubeconfig (what the tour changes behind the console's back). */
+  kubeconfigPath: string;
 }
 
 export interface TourStep {
@@ -109,6 +113,38 @@ export const STEPS: TourStep[] = [
         8,
         Math.max(5000, ms - (Date.now() - start)),
       );
+      return `${((Date.now() - start) / 1000).toFixed(0)} s`;
+    },
+  },
+  {
+    title: 'Guarded rollout of reviews v3, which now fails half its requests: rolled back on its own',
+    boundSeconds: 90,
+    run: async (ctx, ms) => {
+      const kube = new Kube(ctx.kubeconfigPath);
+      await setErrorRate(NS, 'reviews-v3', 0.5, kube);
+      await waitForErrorRatePods(NS, 'reviews', 'v3', 0.5, kube);
+      // The baseline first: all of reviews on v1 (the rollout goes back to the routing it started from).
+      let dialog = await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Traffic Shifting');
+      await dialog.getByLabel('Weight of v1', { exact: true }).fill('100');
+      await expect(dialog.getByTestId('weight-total')).toHaveText('100 %');
+      await applyWizard(ctx.page);
+      dialog = await openWizard(ctx.page, ctx.url, NS, 'reviews', 'Traffic Shifting');
+      const start = Date.now();
+      await startRolloutFromWizard(ctx.page, dialog, {
+        target: 'v3',
+        steps: '25, 50, 100',
+        waitSeconds: 10,
+        maxErrorPercent: 5,
+        maxP95Ms: 1000,
+        minRequests: 5,
+      });
+      await expect(ctx.page.getByTestId('rollout-phase')).toHaveText('Rolled back', { timeout: 40_000 });
+      await ctx.shot(
+        'The rollout page: step 1 (v3 at 25 %) failed its error gate, measured beside its threshold; v1 has all the traffic again',
+      );
+      await ctx.page.goto(`${ctx.url}/graph?${GRAPH_QUERY}`);
+      await waitForSplit(ctx.page, NS, 'reviews', { v1: 100 }, 8, Math.max(5000, ms - (Date.now() - start)));
+      await setErrorRate(NS, 'reviews-v3', null, kube);
       return `${((Date.now() - start) / 1000).toFixed(0)} s`;
     },
   },

@@ -1,7 +1,8 @@
 /**
  * `npm run tour`: starts the demo stack (bookinfo) on free ports with a temporary state folder, then drives
- * the console in Chromium through a canary rollout of reviews v3 (10 → 50 → 100 %) and a fault-injection
- * drill on ratings with its rollback. Each step waits (bounded) for the graph to show it and saves a
+ * the console in Chromium through a canary rollout of reviews v3 (10 → 50 → 100 %), a fault-injection
+ * drill on ratings with its rollback, and a guarded rollout of reviews v3 (made to fail half its requests)
+ * that rolls itself back. Each step waits (bounded) for the graph to show it and saves a
  * numbered screenshot; captions go to .tour/captions.md. Exits non-zero when a step does not show in time.
  *   npm run tour [-- --keep]   (--keep: leave the stack running after the tour, until Ctrl-C)
  */
@@ -58,7 +59,10 @@ log(`console at ${url}`);
 
 const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-const captions: string[] = ['# meshlens tour: canary rollout and fault drill on Bookinfo', ''];
+const captions: string[] = [
+  '# meshlens tour: canary rollout, fault drill and guarded rollout on Bookinfo',
+  '',
+];
 let n = 0;
 const shot = async (caption: string) => {
   n += 1;
@@ -77,7 +81,10 @@ try {
   for (const step of STEPS) {
     log(`step: ${step.title} (bound ${step.boundSeconds} s)`);
     try {
-      const took = await step.run({ page, url, shot }, step.boundSeconds * 1000);
+      const took = await step.run(
+        { page, url, shot, kubeconfigPath: stack.kubeconfigPath },
+        step.boundSeconds * 1000,
+      );
       await page.keyboard.press('Escape');
       await shot(`${step.title} — shown by the graph after ${took}`);
     } catch (err) {

@@ -58,6 +58,28 @@ export class Kube {
     return (await res.json()) as T;
   }
 
+  /** GET of any API path, as JSON. */
+  get<T>(path: string): Promise<T> {
+    return this.json<T>('GET', path);
+  }
+
+  /**
+   * Sets (or with null removes) an annotation of a Deployment's pod template: its pods are replaced, as
+   * `kubectl patch` would do it (e.g. mesh-sim.meshlens.io/error-rate to make a version answer errors).
+   */
+  async setTemplateAnnotation(namespace: string, deployment: string, key: string, value: string | null) {
+    const res = await fetch(`${this.server}/apis/apps/v1/namespaces/${namespace}/deployments/${deployment}`, {
+      method: 'PATCH',
+      headers: {
+        'content-type': 'application/merge-patch+json',
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: JSON.stringify({ spec: { template: { metadata: { annotations: { [key]: value } } } } }),
+    });
+    if (!res.ok)
+      throw new Error(`patch deployment ${namespace}/${deployment}: HTTP ${res.status} ${await res.text()}`);
+  }
+
   /** Every namespaced resource type of the *.istio.io groups the API server serves (from discovery). */
   istioKinds(): Promise<IstioKind[]> {
     this.kinds ??= (async () => {

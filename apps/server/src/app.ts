@@ -42,7 +42,15 @@ import type { PrometheusClient } from './prometheus/client';
 import type { JaegerClient } from './tracing/jaegerClient';
 import { tracingRouter } from './tracing/router';
 import { boundedCheck } from './ready';
-import { actorOf, historyRouter, objectsOfResults, type History } from './history/index';
+import { actorOf, historyRouter, objectsOfResults, objectsOfStates, type History } from './history/index';
+import {
+  rolloutController,
+  rolloutSummary,
+  type RolloutChange,
+  type RolloutController,
+} from './rollouts/controller';
+import { rolloutsRouter } from './rollouts/router';
+import { rolloutStore } from './rollouts/store';
 
 /** What the app needs from Kubernetes: the informer cache and a liveness ping (raw lists: detail pages). */
 export type KubeAccess = Pick<Inventory, 'snapshot' | 'ping'> & Partial<Pick<Inventory, 'list'>>;
@@ -67,10 +75,18 @@ export interface AppDeps {
   auth?: Auth;
   /** The change history (history/): records the Istio routes' writes and serves `/api/changes`. */
   history?: History;
+  /** Guarded rollouts' hooks: each write a rollout makes (for the change history). */
+  rollouts?: { onWrite?: (change: RolloutChange) => void; identity?: string };
 }
 
 export interface MeshlensApp extends Express {
-  locals: Express['locals'] & { graph: GraphService; entities: EntitiesService; metrics: ServerMetrics };
+  locals: Express['locals'] & {
+    graph: GraphService;
+    entities: EntitiesService;
+    metrics: ServerMetrics;
+    /** The rollout driver (started by startServer; absent without Istio writes). */
+    rollouts?: RolloutController;
+  };
 }
 
 /** The Express app: API routes, health endpoints, metrics and the SPA, all under config.basePath. */
@@ -85,6 +101,7 @@ export function createApp({
   auth: givenAuth,
   tracing,
   history,
+  rollouts,
 }: AppDeps): MeshlensApp {
   const app = express() as MeshlensApp;
   app.disable('x-powered-by');
@@ -361,6 +378,39 @@ export function createApp({
       base || '/',
       historyRouter({ history, auth, inventory: istio.inventory, logger, crds: istio.crds }),
     );
+  if (istio) {
+    // Guarded rollouts: checked as the user, driven with the console's own client (rollouts/README.md).
+    // (without the Istio routes' own onWrite: a rollout records its steps itself, below)
+    const { onWrite: _routesOnWrite, ...istioDeps } = istio;
+    const routeDeps = { ...istioDeps, logger, crds: istio.crds ?? loadIstioCrds() };
+    const store = rolloutStore(
+      istio.client,
+      config.rollouts.namespace ?? podNamespace() ?? config.kubernetes.istioNamespace,
+    );
+    const controller = rolloutController({
+      istio: routeDeps,
+      prometheus,
+      store,
+      logger,
+      leaseDurationSeconds: Math.max(1, Math.round(config.rollouts.leaseDurationMs / 1000)),
+      tickMs: config.rollouts.tickMs,
+      ...(rollouts?.identity ? { identity: rollouts.identity } : {}),
+      onWrite: (change: RolloutChange) => {
+        rollouts?.onWrite?.(change);
+        // each step in the change history, against the user who started the rollout
+        if (history)
+          void history.record({
+            actor: change.actor.startedBy,
+            intent: { rollout: change.actor.rolloutId, ...change.intent },
+            summary: rolloutSummary(change),
+            namespace: change.namespace,
+            objects: objectsOfStates(change.before, change.after),
+          });
+      },
+    });
+    app.locals.rollouts = controller;
+    app.use(base || '/', rolloutsRouter({ istio: routeDeps, store, controller, auth }));
+  }
   app.use(base || '/', logsRouter({ auth }));
   app.use(base || '/', serviceLoadRouter({ prometheus, snapshot: () => kube.snapshot() }));
   app.use(base || '/', api);

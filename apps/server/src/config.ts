@@ -284,6 +284,19 @@ export const ServerConfigSchema = z.strictObject({
       maxComputationsPerClientPerMinute: z.number().int().min(0).default(120),
     })
     .prefault({}),
+  /**
+   * Guarded rollouts (rollouts/): their state is kept in ConfigMaps, and the driving console elected by a
+   * Lease, in `namespace` (default: the pod's namespace, else kubernetes.istioNamespace).
+   */
+  rollouts: z
+    .strictObject({
+      namespace: z.string().optional(),
+      /** How often the driving console looks at each rollout (and renews its Lease). */
+      tickMs: durationMs.default(2000),
+      /** A standby console takes over when the Lease has not been renewed for this long. */
+      leaseDurationMs: durationMs.default(15_000),
+    })
+    .prefault({}),
   health: z
     .strictObject({
       rate: z

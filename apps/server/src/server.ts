@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import type { Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
 import { authSettings, clusterAccess, createAuth, loadSessionSecrets, sessionSealer } from './auth/index';
 import { loadClientSecret } from './auth/openid';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
@@ -102,6 +102,8 @@ export interface StartServerOptions {
   /** Anything else of the config (file shape); the named options above win. */
   config?: ServerConfigInput | ServerConfig;
   logger?: Logger;
+  /** Guarded rollouts' hooks (the change history's onWrite, a fixed driver identity). */
+  rollouts?: AppDeps['rollouts'];
   /** How long to wait for the inventory before serving (it keeps loading afterwards), ms. */
   syncTimeoutMs?: number;
 }
@@ -292,7 +294,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     auth,
     history,
     ...(tracing ? { tracing } : {}),
+    ...(options.rollouts ? { rollouts: options.rollouts } : {}),
   });
+  app.locals.rollouts?.start();
   const host = bindHost(config.host);
   const main = await listen(app, config.port, host);
   const server = main.server;
@@ -331,6 +335,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     app,
     close: () =>
       (closing ??= (async () => {
+        await app.locals.rollouts?.stop();
         await inventory.close();
         history.close();
         await history.idle();

@@ -27,6 +27,12 @@ const EditorPage = lazy(() => import('./istio/EditorPage').then((m) => ({ defaul
 const ChangesPage = lazy(() =>
   import('./pages/changes/ChangesPage').then((m) => ({ default: m.ChangesPage })),
 );
+const RolloutsPage = lazy(() =>
+  import('./pages/rollouts/RolloutsPage').then((m) => ({ default: m.RolloutsPage })),
+);
+const RolloutPage = lazy(() =>
+  import('./pages/rollouts/RolloutPage').then((m) => ({ default: m.RolloutPage })),
+);
 // TEMPORARY: the logs of a workload on their own page, until the workload detail page's Logs tab shows them.
 
 export const NAV = [
@@ -37,6 +43,7 @@ export const NAV = [
   { path: '/services', label: 'Services', icon: '△' },
   { path: '/istio', label: 'Istio Config', icon: '☰' },
   { path: '/changes', label: 'Changes', icon: '↺' },
+  { path: '/rollouts', label: 'Rollouts', icon: '⇗' },
 ] as const;
 
 const LEGACY_DETAIL = [
@@ -113,6 +120,12 @@ function Shell() {
             </Route>
             <Route path="/changes">
               <ChangesPage />
+            </Route>
+            <Route path="/rollouts/:namespace/:id">
+              {(p) => <RolloutPage key={`${p.namespace}/${p.id}`} namespace={p.namespace} id={p.id} />}
+            </Route>
+            <Route path="/rollouts">
+              <RolloutsPage />
             </Route>
             <Route path="/overview">
               <OverviewPage />

@@ -15,3 +15,4 @@ export * from './details';
 export * from './tracing';
 export * from './history';
 export * from './istio/load';
+export * from './rollouts';

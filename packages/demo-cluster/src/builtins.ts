@@ -93,6 +93,8 @@ function validatePodSpec(spec: Obj, path: string): StatusCause[] {
   return causes;
 }
 
+const isIntAtLeast = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+
 export function validateBuiltIn(obj: KObject): StatusCause[] {
   const spec = asObj(obj.spec);
   switch (obj.kind) {
@@ -132,6 +134,40 @@ export function validateBuiltIn(obj: KObject): StatusCause[] {
         });
       }
       causes.push(...validatePodSpec(asObj(template.spec), 'spec.template.spec'));
+      return causes;
+    }
+    case 'Lease': {
+      // As kube-apiserver's ValidateLeaseSpec: durations and transitions not negative, times MicroTime.
+      const causes: StatusCause[] = [];
+      if (spec.leaseDurationSeconds !== undefined && !isIntAtLeast(spec.leaseDurationSeconds, 1))
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(spec.leaseDurationSeconds)}: must be greater than 0`,
+          field: 'spec.leaseDurationSeconds',
+        });
+      if (spec.leaseTransitions !== undefined && !isIntAtLeast(spec.leaseTransitions, 0))
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(spec.leaseTransitions)}: must be greater than or equal to 0`,
+          field: 'spec.leaseTransitions',
+        });
+      for (const f of ['acquireTime', 'renewTime'] as const)
+        if (spec[f] !== undefined && spec[f] !== null && Number.isNaN(Date.parse(String(spec[f]))))
+          causes.push({
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(spec[f])}: must be an RFC 3339 time (MicroTime)`,
+            field: `spec.${f}`,
+          });
+      if (
+        spec.holderIdentity !== undefined &&
+        spec.holderIdentity !== null &&
+        typeof spec.holderIdentity !== 'string'
+      )
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: must be a string',
+          field: 'spec.holderIdentity',
+        });
       return causes;
     }
     case 'Service': {

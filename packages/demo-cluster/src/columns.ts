@@ -253,6 +253,11 @@ export const BUILT_IN_COLUMNS: Record<string, Column[]> = {
     },
     AGE,
   ],
+  Lease: [
+    NAME,
+    { name: 'Holder', type: 'string', cell: (o) => String(asObj(o.spec).holderIdentity ?? '') },
+    AGE,
+  ],
   Secret: [
     NAME,
     { name: 'Type', type: 'string', cell: (o) => o.type ?? 'Opaque' },

@@ -125,6 +125,16 @@ const BUILT_INS: BuiltIn[] = [
     hasGeneration: true,
     hasStatus: true,
   },
+  // Leader election (client-go's leaselock, the console's rollout driver): stored and watched like any
+  // built-in; spec validated as kube-apiserver does (ValidateLeaseSpec).
+  {
+    group: 'coordination.k8s.io',
+    versions: ['v1'],
+    kind: 'Lease',
+    plural: 'leases',
+    namespaced: true,
+    shortNames: [],
+  },
   // Stored only (no controller acts on them): what an in-cluster install ships besides its workload.
   {
     group: 'networking.k8s.io',

@@ -7,6 +7,6 @@ export {
   type RecordedObject,
   type RecordInput,
 } from './history';
-export { objectsOfResults } from './objects';
+export { objectsOfResults, objectsOfStates } from './objects';
 export { actorOf, historyRouter, type HistoryRouterDeps } from './router';
 export { DEFAULT_LIMITS, HISTORY_SELECTOR, type StoreLimits } from './store';

@@ -19,3 +19,32 @@ export function objectsOfResults(results: readonly StepResult[]): RecordedObject
   }
   return [...byId.values()];
 }
+
+/**
+ * Objects as they stood before and after a write (another component's record, e.g. a rollout step): one
+ * entry per object whose state changed, null before = created, null after = deleted.
+ */
+export function objectsOfStates(
+  before: readonly KubeObject[],
+  after: readonly KubeObject[],
+): RecordedObject[] {
+  const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+  const was = new Map(before.map((o) => [key(o), o]));
+  const now = new Map(after.map((o) => [key(o), o]));
+  const out: RecordedObject[] = [];
+  for (const k of new Set([...was.keys(), ...now.keys()])) {
+    const b = was.get(k) ?? null;
+    const a = now.get(k) ?? null;
+    const o = (a ?? b)!;
+    // unchanged: the same version (an object the write left alone)
+    if (b && a && b.metadata.resourceVersion === a.metadata.resourceVersion) continue;
+    out.push({
+      kind: o.kind,
+      namespace: o.metadata.namespace ?? 'default',
+      name: o.metadata.name,
+      before: b,
+      after: a,
+    });
+  }
+  return out;
+}

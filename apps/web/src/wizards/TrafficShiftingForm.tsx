@@ -3,6 +3,7 @@ import type { WizardRequest } from './usePreview';
 import { evenWeights, setWeight, sumOf } from './weights';
 import type { Weights } from './weights';
 import { fmtShare } from './fields';
+import { RolloutForm } from '../pages/rollouts/RolloutForm';
 
 export interface FormProps {
   versions: string[];
@@ -10,10 +11,12 @@ export interface FormProps {
   onChange: (req: WizardRequest) => void;
   /** The weights the routing gives now (null: none, start from an even split). */
   initial?: Weights | null;
+  /** The service (Traffic Shifting offers "Roll out gradually" for it when given). */
+  target?: { namespace: string; service: string };
 }
 
 /** One slider + number per version; the sum stays 100 (the version changed before keeps its weight). */
-export function TrafficShiftingForm({ versions, live, onChange, initial }: FormProps) {
+export function TrafficShiftingForm({ versions, live, onChange, initial, target }: FormProps) {
   const [weights, setWeights] = useState<Weights>(() => initial ?? evenWeights(versions));
   const [lastTouched, setLastTouched] = useState<string | null>(null);
   useEffect(() => {
@@ -99,6 +102,17 @@ export function TrafficShiftingForm({ versions, live, onChange, initial }: FormP
           Even split
         </button>
       </p>
+      {target && (
+        <details className="wz-rollout" data-testid="roll-out-gradually">
+          <summary>Roll out gradually</summary>
+          <RolloutForm
+            namespace={target.namespace}
+            service={target.service}
+            versions={versions}
+            baseline={initial ?? weights}
+          />
+        </details>
+      )}
     </fieldset>
   );
 }

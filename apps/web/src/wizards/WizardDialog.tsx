@@ -80,7 +80,9 @@ export function WizardDialog({
     const p = { versions: current.versions, live: target.live, onChange, initial: current.weights };
     switch (wizard) {
       case 'traffic-shifting':
-        return <TrafficShiftingForm {...p} />;
+        return (
+          <TrafficShiftingForm {...p} target={{ namespace: target.namespace, service: target.service }} />
+        );
       case 'request-routing':
         return <RequestRoutingForm {...p} />;
       case 'fault-injection':

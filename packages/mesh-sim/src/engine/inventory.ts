@@ -6,10 +6,18 @@
 import type { KubeObject } from '../scenario/load';
 import { HISTOGRAM_BUCKETS_ANNOTATION } from '../metrics/telemetry';
 
-/** The proxy-relevant annotations of a pod, or undefined when it has none. */
+/**
+ * The simulator's own knob on a pod: the share of requests its app answers with an error (0–1), over the
+ * scenario's errorRate — how a demo makes a new version bad at run time (patch the Deployment's template).
+ */
+export const ERROR_RATE_ANNOTATION = 'mesh-sim.meshlens.io/error-rate';
+
+/** The annotations the simulation reads (proxy and mesh-sim's own), or undefined when it has none. */
 function proxyAnnotations(all: Record<string, string>): Record<string, string> | undefined {
-  const value = all[HISTOGRAM_BUCKETS_ANNOTATION];
-  return value === undefined ? undefined : { [HISTOGRAM_BUCKETS_ANNOTATION]: value };
+  const out: Record<string, string> = {};
+  for (const k of [HISTOGRAM_BUCKETS_ANNOTATION, ERROR_RATE_ANNOTATION])
+    if (all[k] !== undefined) out[k] = all[k];
+  return Object.keys(out).length ? out : undefined;
 }
 
 const withAnnotations = (all: Record<string, string>) => {

@@ -16,7 +16,13 @@ import {
 } from '../metrics/telemetry';
 import { LATEST, UNKNOWN, type Fragment, type SourceValues } from '../metrics/labels';
 import { Authorizer } from './authz';
-import type { Inventory, IstioObject, PodView, ServiceView } from './inventory';
+import {
+  ERROR_RATE_ANNOTATION,
+  type Inventory,
+  type IstioObject,
+  type PodView,
+  type ServiceView,
+} from './inventory';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 
@@ -188,7 +194,7 @@ export class World {
 
   private addWorkload(key: string, pods: PodView[]): void {
     const first = pods[0]!;
-    const spec = this.behaviour.get(key) ?? this.behaviourByApp(first);
+    const spec = this.withErrorRate(key, this.behaviour.get(key) ?? this.behaviourByApp(first), first);
     const ready = pods.filter((p) => p.ready);
     const gateway = spec.role === 'gateway' || first.labels.istio === 'ingressgateway';
     const principal = `spiffe://${this.scenario.trustDomain}/ns/${first.namespace}/sa/${first.serviceAccount}`;
@@ -217,6 +223,20 @@ export class World {
       histograms: this.histogramsOf(key, first),
     };
     this.workloads.set(key, rt);
+  }
+
+  /** The pod's mesh-sim.meshlens.io/error-rate over the scenario's errorRate (a malformed one is ignored). */
+  private withErrorRate(key: string, spec: WorkloadSpec, pod: PodView): WorkloadSpec {
+    const text = pod.annotations?.[ERROR_RATE_ANNOTATION];
+    if (text === undefined) return spec;
+    const rate = Number(text);
+    if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+      this.warnings.push(
+        `${key}: ${ERROR_RATE_ANNOTATION} ${JSON.stringify(text)} ignored: not a number from 0 to 1`,
+      );
+      return spec;
+    }
+    return { ...spec, errorRate: rate };
   }
 
   /** As Istio builds the proxy's bootstrap: a malformed annotation is ignored (Envoy's defaults). */

@@ -1,0 +1,223 @@
+/**
+ * The rollout routes: start (checked as the user), list, read, and the commands pause / resume / abort /
+ * promote (asked for as the user; carried out by the driving console, see controller.ts).
+ */
+import {
+  ROLLOUT_COMMANDS,
+  ROLLOUT_ROUTES,
+  RolloutListQuerySchema,
+  StartRolloutSchema,
+  type Rollout,
+  type RolloutCommand,
+  type RolloutListResponse,
+} from '@meshlens/contract';
+import express, { type Request, type Router } from 'express';
+import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../errors';
+import type { Auth } from '../auth/index';
+import { isReadable } from '../auth/index';
+import { parseQuery } from '../http/errors';
+import { checkParams } from '../http/params';
+import { validationError, zodCauses } from '../istio/checks';
+import { applyIntent, freshObjects, routingFacts, type IstioRouteDeps } from '../istio/routing';
+import type { RolloutController } from './controller';
+import { serviceVirtualService, subsetVersions } from './controller';
+import { commandRefusal, isActive, newRollout, stepWeights, weightsOf } from './machine';
+import type { RolloutStore, Stored } from './store';
+
+export interface RolloutRouterDeps {
+  /** The intent path (its client: the console's; each request's user client replaces it for checks). */
+  istio: IstioRouteDeps;
+  store: RolloutStore;
+  controller: RolloutController;
+  auth: Auth;
+  /** How long a command waits for the driving console to carry it out before answering 202. */
+  commandWaitMs?: number;
+}
+
+const ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const p = (req: Request, key: string) => String(req.params[key] ?? '');
+
+export function rolloutsRouter(deps: RolloutRouterDeps): Router {
+  const router = checkParams(express.Router());
+  const { auth, store, controller } = deps;
+  const json = express.json({ limit: '64kb' });
+  const username = (req: Request) => auth.principalOf(req)?.identity.username ?? 'unknown';
+
+  /** The user may change the service's routing: an access review, then (by the caller) a dry run. */
+  async function requireWriter(req: Request, namespace: string): Promise<void> {
+    const principal = auth.principalOf(req);
+    if (!principal) throw new NotAllowedError('Sign in first.');
+    for (const resource of ['virtualservices', 'destinationrules']) {
+      const d = await auth.reviews.canI(principal.credentials, {
+        verb: 'update',
+        group: 'networking.istio.io',
+        resource,
+        namespace,
+      });
+      if (!d.allowed)
+        throw new NotAllowedError(
+          `${principal.identity.username} may not update ${resource} in namespace ${namespace}: a rollout writes the service's routing`,
+          { refusedBy: 'kubernetes', identity: principal.identity },
+        );
+    }
+  }
+
+  /** A dry run of `weights` with the user's own credentials: the cluster says whether they may write it. */
+  const dryRunAsUser = (req: Request, namespace: string, service: string, weights: Record<string, number>) =>
+    applyIntent(
+      { ...deps.istio, client: auth.istioClient(req) },
+      namespace,
+      service,
+      { trafficShifting: { weights } },
+      true,
+    );
+
+  const withLive = async (r: Rollout): Promise<Rollout> => {
+    const live = await controller.liveWeights(r.namespace, r.service).catch(() => undefined);
+    return live ? { ...r, live } : r;
+  };
+
+  async function load(req: Request): Promise<Stored> {
+    const namespace = p(req, 'namespace');
+    const id = p(req, 'id');
+    if (!ID.test(id)) throw new InputError(`id: ${JSON.stringify(id)} is not a rollout id`);
+    const s = await store.get(id);
+    if (!s || s.rollout.namespace !== namespace)
+      throw new NotFoundError(`no rollout ${id} in namespace ${namespace}`);
+    return s;
+  }
+
+  router.post(ROLLOUT_ROUTES.start, json, async (req, res) => {
+    const namespace = p(req, 'namespace');
+    const service = p(req, 'service');
+    const parsed = StartRolloutSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw validationError('invalid rollout', zodCauses(parsed.error));
+    const body = parsed.data;
+    const facts = routingFacts(deps.istio, namespace, service);
+    const known = new Set(facts.versions);
+    const unknownVersion = (v: string) =>
+      `${v} is not a version of ${namespace}/${service} (it runs ${facts.versions.join(', ') || 'none'})`;
+    if (!known.has(body.target))
+      throw validationError('invalid rollout', [
+        { path: 'target', message: unknownVersion(body.target), code: 'UnknownVersion' },
+      ]);
+    // The baseline: given, else the weights the service's VirtualService gives now (read as the user).
+    let baseline = body.baseline;
+    if (!baseline) {
+      const objects = await freshObjects(auth.istioClient(req), namespace);
+      baseline = weightsOf(serviceVirtualService(objects, service), subsetVersions(objects, service));
+      if (!baseline)
+        throw validationError('invalid rollout', [
+          {
+            path: 'baseline',
+            message: `${namespace}/${service} has no weighted routing now; give the baseline weights (e.g. {"v1": 100})`,
+            code: 'BaselineRequired',
+          },
+        ]);
+    }
+    const causes = Object.keys(baseline)
+      .filter((v) => !known.has(v))
+      .map((v) => ({ path: `baseline/${v}`, message: unknownVersion(v), code: 'UnknownVersion' }));
+    if (causes.length) throw validationError('invalid rollout', causes);
+    if (Object.entries(baseline).every(([v, w]) => v === body.target || w === 0))
+      throw validationError('invalid rollout', [
+        {
+          path: 'baseline',
+          message: `the baseline sends no traffic to any version but ${body.target}: nothing to roll out from`,
+          code: 'NoBaseline',
+        },
+      ]);
+    const active = (await store.list()).find(
+      (s) => isActive(s.rollout) && s.rollout.namespace === namespace && s.rollout.service === service,
+    );
+    if (active)
+      throw new ConflictError(
+        `${namespace}/${service} already has an active rollout (${active.rollout.id}, ${active.rollout.phase}); abort or finish it first`,
+        { current: active.rollout },
+      );
+    await requireWriter(req, namespace);
+    await dryRunAsUser(req, namespace, service, stepWeights(baseline, body.target, body.steps[0] as number));
+    const id = `${service.slice(0, 40)}-${Date.now().toString(36)}`.replace(/-+$/, '');
+    const rollout = newRollout({
+      id,
+      namespace,
+      service,
+      body,
+      baseline,
+      by: username(req),
+      now: new Date(),
+    });
+    const created = await store.create(rollout);
+    void controller.kick();
+    res.status(201).json(await withLive(created.rollout));
+  });
+
+  router.get(ROLLOUT_ROUTES.list, async (req, res) => {
+    const q = parseQuery(RolloutListQuerySchema, req);
+    const all = (await store.list()).filter(
+      (s) => !q.namespaces || q.namespaces.includes(s.rollout.namespace),
+    );
+    const readable = await auth.readable(req, [...new Set(all.map((s) => s.rollout.namespace))]);
+    const body: RolloutListResponse = {
+      rollouts: all.filter((s) => isReadable(readable, s.rollout.namespace)).map((s) => s.rollout),
+      ...(controller.lease.holder() ? { driver: controller.lease.holder() } : {}),
+    };
+    res.json(body);
+  });
+
+  router.get(ROLLOUT_ROUTES.one, async (req, res) => {
+    res.json(await withLive((await load(req)).rollout));
+  });
+
+  router.post(ROLLOUT_ROUTES.command, json, async (req, res) => {
+    const command = p(req, 'command') as RolloutCommand;
+    if (!ROLLOUT_COMMANDS.includes(command))
+      throw new NotFoundError(
+        `no rollout command ${JSON.stringify(command)} (${ROLLOUT_COMMANDS.join(', ')})`,
+      );
+    let s = await load(req);
+    const r = s.rollout;
+    const refusal = commandRefusal(r, command);
+    if (refusal) throw new ConflictError(refusal, { current: r });
+    if (r.pending)
+      throw new ConflictError(`rollout ${r.id} has a ${r.pending.command} waiting to be carried out`, {
+        current: r,
+      });
+    await requireWriter(req, r.namespace);
+    // What the command would write, tried as the user first.
+    const weights =
+      command === 'abort'
+        ? r.baseline
+        : command === 'promote'
+          ? stepWeights(r.baseline, r.target, 100)
+          : command === 'resume'
+            ? r.steps[r.current]?.weights
+            : undefined;
+    if (weights) await dryRunAsUser(req, r.namespace, r.service, weights);
+    const pending = { command, by: username(req), at: new Date().toISOString() };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        s = await store.update({ ...s.rollout, pending }, s.resourceVersion);
+        break;
+      } catch (err) {
+        if (attempt >= 3 || (err as { status?: number }).status !== 409) throw err;
+        s = await load(req);
+        const again = commandRefusal(s.rollout, command);
+        if (again) throw new ConflictError(again, { current: s.rollout });
+      }
+    }
+    // The driving console carries it out (this one, if it holds the Lease): wait a little for it.
+    void controller.kick();
+    const until = Date.now() + (deps.commandWaitMs ?? 8000);
+    let latest = s;
+    while (Date.now() < until) {
+      latest = (await store.get(r.id)) ?? latest;
+      if (latest.rollout.pending?.at !== pending.at) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const done = latest.rollout.pending?.at !== pending.at;
+    res.status(done ? 200 : 202).json(await withLive(latest.rollout));
+  });
+
+  return router;
+}
