@@ -2,7 +2,7 @@
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { edgeId, nodeId } from '@meshlens/contract';
-import { applyWizard, edgeHealth, GRAPH_QUERY, openWizard, waitForSplit } from '../e2e/support/routing';
+import { applyWizard, edgeHealth, openWizard, waitForSplit } from '../e2e/support/routing';
 import { Kube } from '../e2e/support/kube';
 import { setErrorRate, startRolloutFromWizard, waitForErrorRatePods } from '../e2e/support/rollouts';
 
@@ -142,7 +142,7 @@ export const STEPS: TourStep[] = [
       await ctx.shot(
         'The rollout page: step 1 (v3 at 25 %) failed its error gate, measured beside its threshold; v1 has all the traffic again',
       );
-      await ctx.page.goto(`${ctx.url}/graph?${GRAPH_QUERY}`);
+      await ctx.page.goto(`${ctx.url}/graph?${TOUR_QUERY}`);
       await waitForSplit(ctx.page, NS, 'reviews', { v1: 100 }, 8, Math.max(5000, ms - (Date.now() - start)));
       await setErrorRate(NS, 'reviews-v3', null, kube);
       return `${((Date.now() - start) / 1000).toFixed(0)} s`;

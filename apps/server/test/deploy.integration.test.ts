@@ -165,6 +165,12 @@ function anonymousUse(): string[] {
 const OWN_NAMESPACE = [
   'istio-system:/secrets:list',
   ...['get', 'list', 'create', 'update', 'delete'].map((v) => `istio-system:/configmaps:${v}`),
+  // the Lease that lets one replica drive the guarded rollouts
+  ...['get', 'create', 'update'].map((v) => `istio-system:coordination.k8s.io/leases:${v}`),
+  // the rollout driver writes each step with the console's own credentials
+  ...['virtualservices', 'destinationrules'].flatMap((r) =>
+    ['get', 'list', 'create', 'update', 'delete'].map((v) => `networking.istio.io/${r}:${v}`),
+  ),
 ];
 
 const EXPECTED: Record<Overlay, string[]> = {
