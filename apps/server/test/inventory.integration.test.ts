@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startInventory, type Inventory } from '../src/inventory/informers';
 import { loadKubeConfig } from '../src/server';
-import { applyYaml, eventually } from './stackHelpers';
+import { applyYaml, deploymentYaml as deployment, eventually } from './stackHelpers';
 
 let dir: string;
 let port: number;
@@ -21,16 +21,6 @@ let kubeconfigPath: string;
 const restarts: string[] = [];
 
 const start = () => startDemoCluster({ host: '127.0.0.1', port, stateFile: join(dir, 'state.json') });
-const deployment = (name: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name}, version: v1 } }
-    spec: { containers: [{ name: ${name}, image: x }] }
-`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meshlens-inventory-it-'));

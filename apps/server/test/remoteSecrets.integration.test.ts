@@ -11,23 +11,13 @@ import { startDemoCluster } from '@meshlens/demo-cluster';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server';
-import { applyYaml, eventually } from './stackHelpers';
+import { applyYaml, deploymentYaml as deployment, eventually } from './stackHelpers';
 
 let dir: string;
 let east: Awaited<ReturnType<typeof startDemoCluster>>;
 let west: Awaited<ReturnType<typeof startDemoCluster>>;
 const servers: RunningServer[] = [];
 
-const deployment = (name: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name}, version: v1 } }
-    spec: { containers: [{ name: ${name}, image: x }] }
-`;
 const namespaces =
   'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n---\napiVersion: v1\nkind: Namespace\nmetadata: { name: istio-system }\n';
 

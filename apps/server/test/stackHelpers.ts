@@ -63,3 +63,15 @@ export async function eventually<T>(
 }
 
 export const edgesBy = (g: GraphResponse) => new Map(g.edges.map((e) => [e.id, e]));
+
+/** A one-replica Deployment `name` (labels app=name, version=v1), as YAML for applyYaml. */
+export const deploymentYaml = (name: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name}, version: v1 } }
+    spec: { containers: [{ name: ${name}, image: x }] }
+`;
