@@ -24,6 +24,7 @@ import {
   ISTIO_ROUTES,
   NamespacesResponseSchema,
   POD_LOGS_ROUTE,
+  ROLLOUT_ROUTES,
   ROUTES,
   TRACING_ROUTES,
   type AuthInfoResponse,
@@ -33,7 +34,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable, writeRoutes } from '../src/http/routeTable';
 import { startServer, type RunningServer } from '../src/server';
-import { applyYaml, dataFile } from './stackHelpers';
+import { applyYaml, dataFile, eventually } from './stackHelpers';
 
 const TOKENS = {
   admin: 'tok-admin-0123456789',
@@ -191,6 +192,36 @@ const vs = (namespace: string, name: string, host = 'reviews') => ({
 });
 
 /** A valid spec per kind, for the sweep's objects (kinds not listed: an empty spec). */
+/** An app of two versions for the sweep's rollout (reviews is the one a new rollout is tried on). */
+const SWEEP_APP = ['v1', 'v2']
+  .map(
+    (v) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: sweepapp-${v} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: sweepapp, version: ${v} } }
+  template:
+    metadata: { labels: { app: sweepapp, version: ${v} } }
+    spec: { containers: [{ name: sweepapp, image: x }] }
+`,
+  )
+  .concat(
+    `apiVersion: v1
+kind: Service
+metadata: { name: sweepapp }
+spec: { selector: { app: sweepapp }, ports: [{ name: http, port: 9080 }] }
+`,
+  )
+  .join('---\n');
+
+/** A rollout that holds its first step for an hour: its driver writes nothing during the sweep. */
+const SWEEP_ROLLOUT = {
+  steps: [50, 100],
+  waitSeconds: 3600,
+  gates: { maxErrorPercent: 1, minRequests: 0 },
+};
+
 const SWEEP_SPECS: Record<string, unknown> = {
   VirtualService: { hosts: ['sweep.example.com'], http: [{ route: [{ destination: { host: 'ratings' } }] }] },
   DestinationRule: { host: 'details', trafficPolicy: { connectionPool: { tcp: { maxConnections: 10 } } } },
@@ -322,6 +353,7 @@ describe('strategy token against the demo cluster', () => {
       ISTIO_ROUTES.config,
       ENTITY_ROUTES.overview,
       ...ENTITY_KINDS.map((k) => ENTITY_ROUTES.list(k)),
+      ROLLOUT_ROUTES.list,
     ]);
     const lists = new Set<string>([ROUTES.namespaces]);
     // A trace names no namespace of its own: spans of namespaces the user may not read keep their timing
@@ -357,6 +389,7 @@ describe('strategy token against the demo cluster', () => {
       kind: 'virtualservices',
       name: 'reviews',
       rest: 'virtualservices',
+      id: 'sweep-0',
     };
     // The entity routes' `:kind` is apps|workloads|services (the Istio routes' is a resource plural).
     const sampleOf = (pattern: string): Record<string, string> =>
@@ -468,6 +501,38 @@ describe('strategy token against the demo cluster', () => {
       if (res.status === 201) targets.set(k.plural, ((await res.json()) as { object: typeof obj }).object);
     }
     expect(targets.size, 'the admin could make an object of most kinds').toBeGreaterThanOrEqual(6);
+    // A rollout for the viewer to try to command: on an app of two versions of its own (reviews is the
+    // one a new rollout is tried on), waiting an hour at its first step, so its driver writes nothing more.
+    await applyYaml(kubeconfigPath, SWEEP_APP, NS);
+    await eventually(
+      'sweepapp with two versions in the inventory',
+      async () => {
+        const r = await call(url, adminSession, 'GET', `/api/namespaces/${NS}/services/sweepapp/routing`);
+        const body = (await r.json()) as { versions?: unknown[] };
+        return r.status === 200 && (body.versions?.length ?? 0) >= 2 ? true : undefined;
+      },
+      15_000,
+      200,
+    );
+    const started = await call(
+      url,
+      adminSession,
+      'POST',
+      `/api/namespaces/${NS}/services/sweepapp/rollouts`,
+      { ...SWEEP_ROLLOUT, target: 'v2', baseline: { v1: 100 } },
+    );
+    expect(started.status, await started.clone().text()).toBe(201);
+    const rolloutId = ((await started.json()) as { id: string }).id;
+    await eventually(
+      "the rollout's first step written",
+      async () => {
+        const r = await call(url, adminSession, 'GET', `/api/namespaces/${NS}/rollouts/${rolloutId}`);
+        const body = (await r.json()) as { steps: { startedAt?: string }[] };
+        return body.steps[0]?.startedAt ? true : undefined;
+      },
+      15_000,
+      200,
+    );
     const snapshot = async () =>
       JSON.stringify(
         (
@@ -499,6 +564,18 @@ describe('strategy token against the demo cluster', () => {
         return encodeURIComponent(v);
       });
     const requestsFor: Record<string, () => { method: string; path: string; body?: unknown }[]> = {
+      [`POST ${ROLLOUT_ROUTES.start}`]: () => [
+        {
+          method: 'POST',
+          path: fill(ROLLOUT_ROUTES.start, { namespace: NS, service: 'reviews' }),
+          body: { ...SWEEP_ROLLOUT, target: 'v3', baseline: { v1: 100 } },
+        },
+      ],
+      [`POST ${ROLLOUT_ROUTES.command}`]: () =>
+        ['pause', 'abort', 'promote'].map((command) => ({
+          method: 'POST',
+          path: fill(ROLLOUT_ROUTES.command, { namespace: NS, id: rolloutId, command }),
+        })),
       [`POST ${HISTORY_ROUTES.revert}`]: () =>
         recorded
           .slice(0, 3)
@@ -581,7 +658,10 @@ describe('strategy token against the demo cluster', () => {
     for (const a of attempts) {
       expect(a.status, `${a.method} ${a.path}`).toBe(403);
       expect(a.message, `${a.method} ${a.path}`).toMatch(
-        /^Kubernetes refused viewer: .*User "viewer" cannot/,
+        a.path.includes('/rollouts')
+          ? // a rollout asks the cluster (an access review with the viewer's credentials) first
+            /^Kubernetes refused viewer: viewer may not update virtualservices in namespace bookinfo/
+          : /^Kubernetes refused viewer: .*User "viewer" cannot/,
       );
     }
     expect(await snapshot()).toBe(before);

@@ -3,6 +3,7 @@
  * promote (asked for as the user; carried out by the driving console, see controller.ts).
  */
 import {
+  DryRunQuerySchema,
   ROLLOUT_COMMANDS,
   ROLLOUT_ROUTES,
   RolloutListQuerySchema,
@@ -36,6 +37,9 @@ export interface RolloutRouterDeps {
 
 const ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const p = (req: Request, key: string) => String(req.params[key] ?? '');
+
+/** `?dryRun=true`, as on the Istio write routes (any other query parameter is a 400 naming it). */
+const isDryRun = (req: Request) => parseQuery(DryRunQuerySchema, req).dryRun;
 
 export function rolloutsRouter(deps: RolloutRouterDeps): Router {
   const router = checkParams(express.Router());
@@ -88,6 +92,7 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
   }
 
   router.post(ROLLOUT_ROUTES.start, json, async (req, res) => {
+    const dryRun = isDryRun(req);
     const namespace = p(req, 'namespace');
     const service = p(req, 'service');
     const parsed = StartRolloutSchema.safeParse(req.body ?? {});
@@ -147,6 +152,11 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
       by: username(req),
       now: new Date(),
     });
+    // ?dryRun=true: every check above made (as the user, with the cluster's dry run), nothing stored
+    if (dryRun) {
+      res.status(200).json(rollout);
+      return;
+    }
     const created = await store.create(rollout);
     void controller.kick();
     res.status(201).json(await withLive(created.rollout));
@@ -154,6 +164,8 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
 
   router.get(ROLLOUT_ROUTES.list, async (req, res) => {
     const q = parseQuery(RolloutListQuerySchema, req);
+    // namespaces asked for by name must all be readable (403 naming one), as on the other lists
+    if (q.namespaces) await auth.requireReadable(req, q.namespaces);
     const all = (await store.list()).filter(
       (s) => !q.namespaces || q.namespaces.includes(s.rollout.namespace),
     );
@@ -170,6 +182,7 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
   });
 
   router.post(ROLLOUT_ROUTES.command, json, async (req, res) => {
+    const dryRun = isDryRun(req);
     const command = p(req, 'command') as RolloutCommand;
     if (!ROLLOUT_COMMANDS.includes(command))
       throw new NotFoundError(
@@ -177,13 +190,14 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
       );
     let s = await load(req);
     const r = s.rollout;
+    // who may not change the service's routing is refused first, whatever state the rollout is in
+    await requireWriter(req, r.namespace);
     const refusal = commandRefusal(r, command);
     if (refusal) throw new ConflictError(refusal, { current: r });
     if (r.pending)
       throw new ConflictError(`rollout ${r.id} has a ${r.pending.command} waiting to be carried out`, {
         current: r,
       });
-    await requireWriter(req, r.namespace);
     // What the command would write, tried as the user first.
     const weights =
       command === 'abort'
@@ -195,6 +209,11 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
             : undefined;
     if (weights) await dryRunAsUser(req, r.namespace, r.service, weights);
     const pending = { command, by: username(req), at: new Date().toISOString() };
+    // ?dryRun=true: the command checked as the user (and its write dry-run), not queued
+    if (dryRun) {
+      res.status(200).json({ ...r, pending });
+      return;
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         s = await store.update({ ...s.rollout, pending }, s.resourceVersion);
