@@ -57,6 +57,8 @@ function drawMarkers(u: uPlot, markers: readonly ChartMarker[]) {
     el.style.left = `${m.left}px`;
     el.title = m.label;
     el.setAttribute('data-testid', 'chart-marker');
+    // a labelled mark: role img, so its label is announced (a bare div may not carry aria-label)
+    el.setAttribute('role', 'img');
     el.setAttribute('aria-label', m.label);
     u.over.appendChild(el);
   }
