@@ -21,6 +21,14 @@ export const nodeId = {
   inCluster: (id: string, cluster: string) => `${id}@${cluster}`,
 } as const;
 
+/**
+ * Whether `id` is the node `base` stands for: `base` itself, or `base` in one cluster of a graph that spans
+ * several (`<base>@<cluster>`, see nodeId.inCluster), but not a longer id that only starts like it.
+ */
+export function isNodeOf(id: string, base: string): boolean {
+  return id === base || (id.startsWith(base) && id.charAt(base.length) === '@');
+}
+
 /** Edge id: `<source>><target>:<protocol>`, e.g. `wl:bookinfo/productpage-v1>svc:bookinfo/reviews:http`. */
 export function edgeId(source: string, target: string, protocol: string): string {
   return `${source}>${target}:${protocol}`;

@@ -9,6 +9,7 @@
  */
 import {
   GRAPH_APPENDERS,
+  isNodeOf,
   nodeId,
   type EntityKind,
   graphNode,
@@ -58,9 +59,7 @@ export function centreId(kind: EntityKind, namespace: string, name: string): str
  * Whether a graph node is the entity's: its id, or, in a graph over several clusters, its id in one of
  * them (`<id>@<cluster>`: the same app or service in two clusters is two nodes, both the entity's).
  */
-export function isCentre(id: string, centre: string): boolean {
-  return id === centre || (id.startsWith(centre) && id.charAt(centre.length) === '@');
-}
+export const isCentre: (id: string, centre: string) => boolean = isNodeOf;
 
 /** The entity's node(s), the edges touching them (idle ones only if none other) and their ends. */
 export function centreOn(graph: GraphResponse, centre: string, idle?: GraphNode): GraphResponse {

@@ -1,5 +1,11 @@
 /** The Traffic tab's rows from a node-centred graph (pure): one per peer and protocol, each direction. */
-import type { GraphEdge, GraphNode, GraphResponse, HealthStatus } from '@meshlens/contract';
+import {
+  isNodeOf,
+  type GraphEdge,
+  type GraphNode,
+  type GraphResponse,
+  type HealthStatus,
+} from '@meshlens/contract';
 
 export interface PeerRow {
   id: string;
@@ -20,9 +26,7 @@ export interface PeerRow {
  * Whether a node id is the entity's: its id, or in a graph over several clusters its id in one of them
  * (`<id>@<cluster>`: the same app or service in two clusters is two nodes, both the entity's).
  */
-export function isCentreId(id: string, centre: string): boolean {
-  return id === centre || (id.startsWith(centre) && id.charAt(centre.length) === '@');
-}
+export const isCentreId: (id: string, centre: string) => boolean = isNodeOf;
 
 const clusterOf = (id: string, centre: string) =>
   id.length > centre.length ? id.slice(centre.length + 1) : undefined;
