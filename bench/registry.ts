@@ -41,6 +41,13 @@ export const benches: BenchEntry[] = [
     description: 'graph API at 100 / 1,000 / 3,000 services: latency, PromQL count and time, server RSS',
   },
   {
+    name: 'graph-kiali',
+    module: 'bench/graph-kiali/kiali.ts',
+    load: async () => (await import('./graph-kiali/kiali')).runGraphKialiBench,
+    description:
+      "graph beside Kiali's per-namespace query set on one Prometheus, 1,000 services in 100 namespaces",
+  },
+  {
     name: 'graph-pipeline',
     module: 'bench/graph-pipeline/pipeline.ts',
     load: async () => (await import('./graph-pipeline/pipeline')).runGraphPipelineBench,

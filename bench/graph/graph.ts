@@ -6,8 +6,7 @@
  * PromQL cost of 50 clients polling the same graph compared with one. mesh-sim runs with the `large-mesh`
  * telemetry profile at every size (see TELEMETRY below); Prometheus's series count and peak RSS and the
  * scrape's size and time are recorded per size.
- * Beside it, Kiali's per-namespace PromQL run serially on the same Prometheus, and meshlens's default
- * graph (no response-time or throughput appenders) and its p95 graph as ratios of it (issue 13).
+ * Beside Kiali's query set: the graph-kiali bench (bench/graph-kiali/kiali.ts).
  * Sizes: MESHLENS_BENCH_GRAPH_SIZES=100,1000 to run fewer; MESHLENS_BENCH_GRAPH_SCRAPE_INTERVAL (s, default 15).
  */
 import { readFileSync } from 'node:fs';
@@ -30,8 +29,6 @@ import {
 } from '../lib';
 
 const ITERATIONS = 15;
-/** Rounds of the side-by-side with Kiali's query set. */
-const KIALI_ITERATIONS = 5;
 const POLL_SECONDS = 12;
 const POLL_INTERVAL_MS = 2000;
 const CACHE_TTL = '10s';
@@ -112,78 +109,6 @@ async function poll(url: string, clients: number, log: (l: string) => void): Pro
   return clients;
 }
 
-/** Kiali's label sets (KIALI.md §4): L17 for request rates, L13 its first 13 labels. */
-const KIALI_L17 = [
-  'source_cluster',
-  'source_workload_namespace',
-  'source_workload',
-  'source_canonical_service',
-  'source_canonical_revision',
-  'destination_cluster',
-  'destination_service_namespace',
-  'destination_service',
-  'destination_service_name',
-  'destination_workload_namespace',
-  'destination_workload',
-  'destination_canonical_service',
-  'destination_canonical_revision',
-  'request_protocol',
-  'response_code',
-  'grpc_response_status',
-  'response_flags',
-].join(',');
-const KIALI_L13 = KIALI_L17.split(',').slice(0, 13).join(',');
-
-/**
- * Kiali's graph PromQL for one namespace as KIALI.md §4 documents it (sidecar mesh, no ambient, idle
- * edges left out): the three request-rate queries (outside callers to services that reached no
- * workload, destination-reported into the namespace, source-reported out of it), the same three on TCP
- * bytes sent, and with `p95` the two response-time quantile queries (destination-, then
- * source-reported). Each wrapped in `round(Q,0.001)` as Kiali sends it.
- */
-export function kialiNamespaceQueries(ns: string, durationS: number, p95: boolean): string[] {
-  const d = `[${durationS}s]`;
-  const selectors = [
-    `reporter="source",source_workload_namespace!="${ns}",destination_workload_namespace="unknown",destination_workload="unknown",destination_service=~"^.+\\\\.${ns}\\\\..+$"`,
-    `reporter="destination",destination_workload_namespace="${ns}"`,
-    `reporter="source",source_workload_namespace="${ns}"`,
-  ];
-  const out = [
-    ...selectors.map((sel) => `sum(rate(istio_requests_total{${sel}} ${d})) by (${KIALI_L17}) > 0`),
-    ...selectors.map(
-      (sel) =>
-        `sum(rate(istio_tcp_received_bytes_total{${sel}} ${d})) by (app,${KIALI_L13},response_flags) > 0`,
-    ),
-  ];
-  if (p95)
-    for (const sel of [
-      `reporter="destination",destination_service_namespace="${ns}"`,
-      `reporter="source",source_workload_namespace="${ns}"`,
-    ])
-      out.push(
-        `histogram_quantile(0.95, sum(rate(istio_request_duration_milliseconds_bucket{${sel}}${d})) by (le,${KIALI_L13},request_protocol)) > 0`,
-      );
-  return out.map((q) => `round(${q},0.001)`);
-}
-
-/** Kiali's query set over `namespaces`, run one query after another as Kiali runs it; wall time (ms). */
-async function kialiStyle(
-  prom: ReturnType<typeof createPrometheusClient>,
-  namespaces: readonly string[],
-  durationS: number,
-  p95: boolean,
-): Promise<{ ms: number; queries: number }> {
-  const time = Date.now() / 1000;
-  const t = performance.now();
-  let queries = 0;
-  for (const ns of namespaces)
-    for (const q of kialiNamespaceQueries(ns, durationS, p95)) {
-      await prom.query(q, { time });
-      queries++;
-    }
-  return { ms: performance.now() - t, queries };
-}
-
 interface SizeFigures {
   services: number;
   nodes: number;
@@ -213,19 +138,6 @@ interface SizeFigures {
   scrapeFailures: number;
   promPeakRssMb: number;
   meshSimPeakRssMb: number;
-  /** Kiali's per-namespace query set, serial, without / with p95 (median ms) and its query count. */
-  kialiMs: number;
-  kialiP95Ms: number;
-  kialiQueries: number;
-  kialiP95Queries: number;
-  /** meshlens's graph without appenders (the web page's default) and with responseTime (p95). */
-  defaultGraphMs: number;
-  p95GraphMs: number;
-  defaultQueries: number;
-  p95Queries: number;
-  /** defaultGraphMs / kialiMs (target ≤ 0.3) and p95GraphMs / kialiP95Ms (target ≤ 0.5). */
-  defaultVsKiali: number;
-  p95VsKiali: number;
 }
 
 async function benchSize(services: number, log: (l: string) => void): Promise<SizeFigures> {
@@ -282,29 +194,6 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
       last = { g, bytes };
     }
     const share = latency.map((l, i) => Math.max(0, l - promTimes[i]!));
-    // Side by side on the same Prometheus: Kiali's query set and meshlens's graph as the web page asks
-    // it, interleaved so that both see the same load; each with a window of its own (no cache hit).
-    const kiali: number[] = [];
-    const kialiP95: number[] = [];
-    const plain: number[] = [];
-    const withP95: number[] = [];
-    const counts = { kiali: 0, kialiP95: 0, plain: 0, p95: 0 };
-    for (let i = 0; i < KIALI_ITERATIONS; i++) {
-      const window = 120 + i;
-      const k = await kialiStyle(direct, namespaces, window, false);
-      kiali.push(k.ms);
-      counts.kiali = k.queries;
-      const kp = await kialiStyle(direct, namespaces, window, true);
-      kialiP95.push(kp.ms);
-      counts.kialiP95 = kp.queries;
-      const a = await graph(`${base}&duration=${window}s&appenders=`);
-      plain.push(a.ms);
-      counts.plain = a.g.debug!.queries.length;
-      const b = await graph(`${base}&duration=${window}s&appenders=responseTime&responseTime=p95`);
-      withP95.push(b.ms);
-      counts.p95 = b.g.debug!.queries.length;
-    }
-    const med = (xs: number[]) => percentile(xs, 50);
     const pollUrl = `${consoleUrl}/api/graph?namespaces=${namespaces.join(',')}&graphType=versionedApp&duration=5m`;
     let before = await queriesSent(consoleUrl);
     await poll(pollUrl, 1, log);
@@ -344,16 +233,6 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
       scrapeFailures: promNow.scrapeFailures,
       promPeakRssMb: processMemoryMb(stack.endpoints.pids.prometheus),
       meshSimPeakRssMb: processMemoryMb(stack.endpoints.pids.meshSim),
-      kialiMs: round1(med(kiali)),
-      kialiP95Ms: round1(med(kialiP95)),
-      kialiQueries: counts.kiali,
-      kialiP95Queries: counts.kialiP95,
-      defaultGraphMs: round1(med(plain)),
-      p95GraphMs: round1(med(withP95)),
-      defaultQueries: counts.plain,
-      p95Queries: counts.p95,
-      defaultVsKiali: Math.round((med(plain) / med(kiali)) * 100) / 100,
-      p95VsKiali: Math.round((med(withP95) / med(kialiP95)) * 100) / 100,
     };
     log(`graph bench: ${JSON.stringify(figures)}`);
     return figures;
@@ -439,16 +318,6 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
       'scrapeFailures',
       'promPeakRssMb',
       'meshSimPeakRssMb',
-      'kialiQueries',
-      'kialiMs',
-      'kialiP95Queries',
-      'kialiP95Ms',
-      'defaultQueries',
-      'defaultGraphMs',
-      'defaultVsKiali',
-      'p95Queries',
-      'p95GraphMs',
-      'p95VsKiali',
     ]),
     '',
     'Targets (issue 4): server share < 25% of Prometheus time and < 200 ms at 1,000 services; RSS < 300 MB;',
@@ -458,14 +327,6 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
     'interval); `scrapeFailures` the scrapes of the run with `up` 0; `scrapeMB` and',
     "`scrapeFetchMs` one extra GET of mesh-sim's /metrics by the bench; `promPeakRssMb` and `meshSimPeakRssMb`",
     "the processes' VmHWM; `peakRssMb` is the console's.",
-    '',
-    `Beside Kiali (issue 13), on the same Prometheus in the same run, ${KIALI_ITERATIONS} interleaved rounds, medians:`,
-    "`kialiMs` is Kiali's documented per-namespace query set (KIALI.md §4: 3 request-rate and 3 TCP queries per",
-    'namespace) run one query after another as Kiali runs it, `kialiP95Ms` the same plus its 2 p95 response-time',
-    "queries per namespace. `defaultGraphMs` is meshlens's graph as the web page asks it by default (`appenders=`:",
-    'no response-time or throughput query), `p95GraphMs` with `appenders=responseTime&responseTime=p95`; each the',
-    'client-side time of one uncached request. Targets: `defaultVsKiali` (defaultGraphMs / kialiMs) at most 0.3,',
-    '`p95VsKiali` (p95GraphMs / kialiP95Ms) at most 0.5.',
   ].join('\n');
   return { name: 'graph', figures: figuresBySize(rows), markdown };
 }

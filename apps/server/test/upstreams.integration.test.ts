@@ -276,8 +276,11 @@ describe('a hung Kubernetes API and a hung Prometheus', () => {
 describe('graph limits and the metrics port', () => {
   let limited: RunningServer;
   const LIMIT = 20;
-  /** PromQL queries of one graph computation with every appender (the API's default). */
-  const QUERIES = 4;
+  /**
+   * PromQL queries of one graph computation with every appender (the API's default): requests (sent in
+   * two parts at once), response times, throughput, TCP.
+   */
+  const QUERIES = 5;
   beforeAll(async () => {
     limited = await startServer({
       kubeconfigPath: directKubeconfig,

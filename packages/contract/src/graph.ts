@@ -190,6 +190,8 @@ export const GraphDebugSchema = z.object({
       ms: z.number(),
       series: z.number(),
       error: z.string().optional(),
+      /** Sent as this many queries run in parallel (their answers together are `promql`'s); absent: 1. */
+      parts: z.number().int().optional(),
     }),
   ),
   /** True when this answer came from the server's cache or an identical request in flight. */

@@ -101,11 +101,11 @@ describe('graph service cache', () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client);
     const bodies = await Promise.all(Array.from({ length: 10 }, () => service.getGraphBody(query(60), true)));
-    // One computation: one query per part the view shows (HTTP: requests with their mTLS, response times,
-    // throughput).
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'responseTime', 'throughput']);
+    // One computation: one query per part the view shows (HTTP: requests with their mTLS in two parts,
+    // response times, throughput).
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'requests', 'responseTime', 'throughput']);
     const perComputation = calls.n;
-    expect(perComputation).toBe(3);
+    expect(perComputation).toBe(4);
     // One gzipped Buffer, made once, for every client.
     expect(new Set(bodies.map((b) => b.body))).toHaveProperty('size', 1);
     expect(bodies.every((b) => b.gzipped)).toBe(true);
@@ -129,9 +129,9 @@ describe('graph service cache', () => {
       { duration: 300, namespaces: ['default', 'bookinfo'], protocols: ['http', 'tcp'], debug: 'true' },
     ];
     for (const q of spellings) await service.getGraph(GraphQuerySchema.parse(q));
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(5);
     await service.getGraph(GraphQuerySchema.parse({ ...spellings[0], duration: '6m' }));
-    expect(calls.n).toBe(8);
+    expect(calls.n).toBe(10);
     const serviceGraph = { namespaces: 'bookinfo', graphType: 'service' };
     await service.getGraph(GraphQuerySchema.parse({ ...serviceGraph, injectServiceNodes: 'true' }));
     const n = calls.n;
@@ -150,11 +150,12 @@ describe('graph service cache', () => {
     await service.getGraph(focus('workload', 'reviews-v1'));
     await service.getGraph(focus('workload', 'reviews-v2'));
     await service.getGraph(focus('app', 'reviews-v2'));
-    expect(calls.n).toBe(12);
+    // 4 for the namespace (its requests in two parts), 3 per entity (their small requests query in one).
+    expect(calls.n).toBe(13);
     // Each focused computation read only its entity's series.
-    expect(calls.promql.slice(3, 6).every((p) => p.includes('source_workload="reviews-v1"'))).toBe(true);
+    expect(calls.promql.slice(4, 7).every((p) => p.includes('source_workload="reviews-v1"'))).toBe(true);
     await service.getGraph(focus('workload', 'reviews-v2'));
-    expect(calls.n).toBe(12);
+    expect(calls.n).toBe(13);
   });
 
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
@@ -179,7 +180,13 @@ describe('graph service cache', () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client);
     await service.getGraphBody(query(60, 'http,grpc,tcp'), true);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'responseTime', 'tcp', 'throughput']);
+    expect(calls.promql.map(kindOf).sort()).toEqual([
+      'requests',
+      'requests',
+      'responseTime',
+      'tcp',
+      'throughput',
+    ]);
     calls.promql = [];
     await service.getGraphBody(query(60, 'tcp'), true);
     expect(calls.promql.map(kindOf)).toEqual(['tcp']);
@@ -189,6 +196,7 @@ describe('graph service cache', () => {
     expect(calls.promql.map(kindOf).sort()).toEqual([
       'grpcMessages',
       'mtls',
+      'requests',
       'requests',
       'responseTime',
       'tcp',
@@ -203,9 +211,12 @@ describe('graph service cache', () => {
       GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s', appenders });
     // The default graph of the web page: no response times, no throughput.
     const none = await service.getGraph({ ...withAppenders(''), debug: true });
-    expect(calls.n).toBe(2);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'tcp']);
-    expect(none.debug?.queries.map((q) => q.name)).toEqual(['requests', 'tcp']);
+    expect(calls.n).toBe(3);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'requests', 'tcp']);
+    expect(none.debug?.queries.map((q) => [q.name, q.parts])).toEqual([
+      ['requests', 2],
+      ['tcp', undefined],
+    ]);
     expect(
       none.edges.every(
         (e) => e.responseTimeMs === null && (e.protocol === 'tcp' || e.throughputBps === null),
@@ -213,21 +224,21 @@ describe('graph service cache', () => {
     ).toBe(true);
     calls.promql = [];
     const rt = await service.getGraph(withAppenders('responseTime'));
-    expect(calls.n).toBe(5);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'responseTime', 'tcp']);
+    expect(calls.n).toBe(7);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'requests', 'responseTime', 'tcp']);
     expect(rt.edges.some((e) => e.responseTimeMs !== null)).toBe(true);
     calls.promql = [];
     await service.getGraph(withAppenders('throughput'));
-    expect(calls.n).toBe(8);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'tcp', 'throughput']);
+    expect(calls.n).toBe(11);
+    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'requests', 'tcp', 'throughput']);
     // Each set of steps is its own cache entry; the same set again (any order) is reused.
     await service.getGraph(withAppenders('throughput,responseTime'));
-    expect(calls.n).toBe(12);
+    expect(calls.n).toBe(16);
     await service.getGraph(GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s' }));
-    expect(calls.n).toBe(12);
+    expect(calls.n).toBe(16);
     await service.getGraph(withAppenders(' responseTime '));
     await service.getGraph(withAppenders(''));
-    expect(calls.n).toBe(12);
+    expect(calls.n).toBe(16);
   });
 
   it('computes again once an answer is cacheTtlMs old', async () => {
@@ -235,13 +246,13 @@ describe('graph service cache', () => {
     const { clock, now } = manualClock();
     const service = serviceOf(client, { now });
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(3);
+    expect(calls.n).toBe(4);
     clock.t += TTL_MS - 1;
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(3);
+    expect(calls.n).toBe(4);
     clock.t += 1;
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(6);
+    expect(calls.n).toBe(8);
     expect(service.stats()).toMatchObject({ cached: 1, inFlight: 0 });
   });
 
@@ -253,23 +264,76 @@ describe('graph service cache', () => {
     calls.down = true;
     const down = await service.getGraph(query(60));
     expect(down.warnings.map((w) => w.code)).toEqual(['PrometheusUnavailable']);
-    expect(calls.n).toBe(3);
+    expect(calls.n).toBe(4);
     // Reused meanwhile: many clients do not turn a struggling Prometheus into a storm of retries.
     clock.t += FAILED_ANSWER_TTL_MS - 1;
     expect((await service.getGraph(query(60))).warnings.map((w) => w.code)).toEqual([
       'PrometheusUnavailable',
     ]);
-    expect(calls.n).toBe(3);
+    expect(calls.n).toBe(4);
     // Prometheus is back: the next request after the short TTL has traffic, and is kept for cacheTtlMs.
     calls.down = false;
     clock.t += 1;
     const up = await service.getGraph(query(60));
     expect(up.warnings).toEqual([]);
     expect(up.edges.some((e) => e.rps > 0)).toBe(true);
-    expect(calls.n).toBe(6);
+    expect(calls.n).toBe(8);
     clock.t += TTL_MS - 1;
     await service.getGraph(query(60));
-    expect(calls.n).toBe(6);
+    expect(calls.n).toBe(8);
+  });
+});
+
+describe('the requests query in two parts', () => {
+  it('sends its destination reports and its source reports as two queries at once and reads both', async () => {
+    const asked: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const metric = (reporter: string, from: string, to: string) => ({
+      reporter,
+      source_workload_namespace: 'bookinfo',
+      source_workload: `${from}-v1`,
+      source_canonical_service: from,
+      source_canonical_revision: 'v1',
+      destination_service_namespace: 'bookinfo',
+      destination_service_name: to,
+      destination_service: `${to}.bookinfo.svc.cluster.local`,
+      destination_workload_namespace: 'bookinfo',
+      destination_workload: `${to}-v1`,
+      destination_canonical_service: to,
+      destination_canonical_revision: 'v1',
+      request_protocol: 'http',
+      response_code: '200',
+      response_flags: '-',
+    });
+    const client: PrometheusClient = {
+      url: 'http://prometheus.test',
+      async query(promql) {
+        asked.push(promql);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight--;
+        // The source part is the one with the `unless` (queries.ts); the other holds destination reports.
+        const sample = promql.includes(' unless on (')
+          ? metric('source', 'productpage', 'reviews')
+          : metric('destination', 'reviews', 'ratings');
+        return { ms: 20, samples: [{ metric: sample, value: [0, '2'] }] };
+      },
+      queryRange: () => Promise.reject(new Error('instant queries only')),
+      async ping() {},
+    };
+    const g = await serviceOf(client).getGraph({
+      ...GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s', appenders: '', protocols: 'http' }),
+      debug: true,
+    });
+    expect(asked).toHaveLength(2);
+    expect(most).toBe(2);
+    // Each part's series once: both edges, each at its own rate.
+    const rps = (from: string, to: string) =>
+      g.edges.filter((e) => e.source.includes(from) && e.target.includes(to)).map((e) => e.rps);
+    expect(rps('productpage', 'reviews')).toContain(2);
+    expect(rps('reviews', 'ratings')).toContain(2);
+    expect(g.debug?.queries).toEqual([expect.objectContaining({ name: 'requests', parts: 2, series: 2 })]);
   });
 });
 

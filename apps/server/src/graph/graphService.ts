@@ -180,14 +180,26 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     const queries = buildGraphQueries(q).filter((pq) => needed.has(pq.name));
     type Answer = { ms: number; series: number; samples: TrafficSample[] };
     // Each answer becomes typed samples as soon as it arrives: its raw JSON objects are dropped at once.
+    const ask = (promql: string): Promise<Answer> =>
+      deps.prometheus.query(promql, { time }).then((r) => ({
+        ms: r.ms,
+        series: r.samples.length,
+        samples: toSamples(r.samples),
+      }));
+    /** A query, or its parts in parallel (queries.ts): one answer, as long as the slowest part. */
+    const run = (pq: GraphPromQuery): Promise<Answer> =>
+      pq.parts
+        ? Promise.all(pq.parts.map(ask)).then((rs) => ({
+            ms: Math.max(...rs.map((r) => r.ms)),
+            series: rs.reduce((n, r) => n + r.series, 0),
+            samples: rs.flatMap((r) => r.samples),
+          }))
+        : ask(pq.promql);
     const pending = new Map<GraphPromQuery['name'], Promise<PromiseSettledResult<Answer>>>(
       queries.map((pq) => [
         pq.name,
-        deps.prometheus.query(pq.promql, { time }).then(
-          (r): PromiseSettledResult<Answer> => ({
-            status: 'fulfilled',
-            value: { ms: r.ms, series: r.samples.length, samples: toSamples(r.samples) },
-          }),
+        run(pq).then(
+          (value): PromiseSettledResult<Answer> => ({ status: 'fulfilled', value }),
           (reason: unknown): PromiseSettledResult<Answer> => ({ status: 'rejected', reason }),
         ),
       ]),
@@ -204,15 +216,17 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
     /** The samples of one query once it has answered (undefined if it failed or was not asked). */
     const read = async (name: GraphPromQuery['name']): Promise<TrafficSample[] | undefined> => {
       const r = await pending.get(name);
-      const promql = queries.find((x) => x.name === name)?.promql ?? '';
+      const pq = queries.find((x) => x.name === name);
+      const promql = pq?.promql ?? '';
+      const parts = pq?.parts ? { parts: pq.parts.length } : {};
       if (!r) return undefined;
       if (r.status === 'fulfilled') {
-        debug.queries.push({ name, promql, ms: round(r.value.ms), series: r.value.series });
+        debug.queries.push({ name, promql, ms: round(r.value.ms), series: r.value.series, ...parts });
         return r.value.samples;
       }
       const err = r.reason as Error;
       const code = err instanceof PrometheusError ? WARNING_CODE[err.kind] : 'PrometheusError';
-      debug.queries.push({ name, promql, ms: 0, series: 0, error: err.message });
+      debug.queries.push({ name, promql, ms: 0, series: 0, error: err.message, ...parts });
       if (!failures.some((f) => f.code === code)) failures.push({ code, message: err.message });
       return undefined;
     };

@@ -5,6 +5,11 @@ import { anyOf, eq, escapePromString, escapeRegex } from '../prometheus/escape';
 export interface GraphPromQuery {
   name: 'requests' | 'mtls' | 'tcp' | 'responseTime' | 'throughput' | 'grpcMessages';
   promql: string;
+  /**
+   * Sent as these queries, run in parallel, rather than as `promql` (their `or`): they share no series,
+   * so their answers together are `promql`'s. Prometheus evaluates a query on one core.
+   */
+  parts?: string[];
 }
 
 const ENDPOINT_LABELS = [
@@ -253,7 +258,10 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
         ? [counted.length ? `((${source}) unless on (${SERIES_KEY_LABELS.join(',')}) (${given}))` : source]
         : []),
     ];
-    out.push({ name: 'requests', promql: parts.join(' or ') });
+    // The destination reports and the rest cost about the same: two parts answer in about half the time
+    // (not for one entity's graph, whose queries are small).
+    const split = parts.length > 1 && !focus ? { parts: parts.map((p) => `(${p})`) } : {};
+    out.push({ name: 'requests', promql: parts.join(' or '), ...split });
   }
   if (l7.length > 0) {
     const kiali = selectors(nsMatcher, 'kiali', protoMatcher(l7), focus);
