@@ -1,20 +1,17 @@
 /**
  * The PromQL of the overview and the lists: a fixed set whatever the number of namespaces (one regex
  * matcher for the namespaces, grouped once, split in memory). Lists: inbound requests, outbound requests,
- * TCP bytes (3 instant queries; 2 for every namespace). Overview: the same plus one range query for the
- * sparklines.
+ * TCP bytes (3 instant queries). Overview: the same 3 plus one range query for the sparklines.
  */
 import { anyOf, escapePromString, escapeRegex } from '../prometheus/escape';
 
 export interface EntityPromQuery {
-  name: 'inbound' | 'outbound' | 'inboundOutbound' | 'tcp' | 'series';
+  name: 'inbound' | 'outbound' | 'tcp' | 'series';
   promql: string;
 }
 
 export const INBOUND_LABELS = [
   'reporter',
-  // a local reply names no destination cluster: it counts on the caller's (rates.ts)
-  'source_cluster',
   'destination_cluster',
   'destination_service_namespace',
   'destination_service_name',
@@ -75,21 +72,7 @@ const union = (metric: string, sels: string[], labels: string[], window: number,
     .map((sel) => `(sum by (${labels.join(',')}) (rate(${metric}${sel}[${window}s]))${filter})`)
     .join(' or ');
 
-/**
- * Every namespace's inbound and outbound requests in one query (`inboundOutbound`): its source reports are
- * every source report, which the outbound query would read again. Grouped by both sides' labels; the
- * outbound rates are its `reporter="source"` samples (outboundOf).
- */
-export const INBOUND_OUTBOUND_LABELS = [...new Set([...INBOUND_LABELS, ...OUTBOUND_LABELS])];
-
-/** The outbound samples of an `inboundOutbound` answer: what the callers' proxies reported. */
-export const outboundOf = <T extends { metric: Record<string, string> }>(samples: readonly T[]): T[] =>
-  samples.filter((s) => s.metric.reporter === 'source');
-
-/**
- * The lists' instant queries: inbound requests, outbound requests, TCP bytes — 3; for every namespace
- * (`namespaces` undefined) 2, inbound and outbound in one (`inboundOutbound`).
- */
+/** The lists' 3 instant queries. */
 export function listQueries(namespaces: readonly string[] | undefined, window: number): EntityPromQuery[] {
   const from = namespaces ? [anyOf('source_workload_namespace', namespaces)] : [];
   const outSel = `{${['reporter="source"', ...from].join(',')}}`;
@@ -99,25 +82,13 @@ export function listQueries(namespaces: readonly string[] | undefined, window: n
         `{${['reporter="destination"', anyOf('destination_workload_namespace', namespaces)].join(',')}}`,
       ]
     : ['{reporter="destination"}'];
-  const tcp: EntityPromQuery = {
-    name: 'tcp',
-    promql: union('istio_tcp_sent_bytes_total', tcpSel, TCP_LABELS, window),
-  };
-  if (!namespaces)
-    return [
-      {
-        name: 'inboundOutbound',
-        promql: union('istio_requests_total', inboundSelectors(undefined), INBOUND_OUTBOUND_LABELS, window),
-      },
-      tcp,
-    ];
   return [
     {
       name: 'inbound',
       promql: union('istio_requests_total', inboundSelectors(namespaces), INBOUND_LABELS, window),
     },
     { name: 'outbound', promql: union('istio_requests_total', [outSel], OUTBOUND_LABELS, window) },
-    tcp,
+    { name: 'tcp', promql: union('istio_tcp_sent_bytes_total', tcpSel, TCP_LABELS, window) },
   ];
 }
 

@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VectorSample } from '../prometheus/client';
 import type { WorkloadInfo } from '../inventory/types';
 import type { IstioIndex } from './istioRefs';
-import {
-  INBOUND_LABELS,
-  INBOUND_OUTBOUND_LABELS,
-  listQueries,
-  OUTBOUND_LABELS,
-  outboundOf,
-  seriesQuery,
-} from './queries';
+import { listQueries, seriesQuery } from './queries';
 import { splitRates } from './rates';
 import { buildRows, countByNamespace, namespaceHealth } from './rows';
 
@@ -259,79 +252,8 @@ describe('queries', () => {
     const q = listQueries(many, 300);
     expect(q.map((x) => x.name)).toEqual(['inbound', 'outbound', 'tcp']);
     expect(q[0]!.promql.match(/destination_service_namespace=~/g)).toHaveLength(2);
+    expect(listQueries(undefined, 300)[0]!.promql).not.toContain('=~');
     expect(seriesQuery(many, 15).promql).toMatch(/^sum by \(destination_service_namespace\)/);
-  });
-
-  it('read every source report once for every namespace: inbound and outbound in one query', () => {
-    const all = listQueries(undefined, 300);
-    expect(all.map((x) => x.name)).toEqual(['inboundOutbound', 'tcp']);
-    expect(all[0]!.promql).not.toContain('=~');
-    expect(all[0]!.promql.match(/\{reporter="source"\}/g)).toHaveLength(1);
-    expect(all[0]!.promql).toContain(`sum by (${INBOUND_OUTBOUND_LABELS.join(',')})`);
-  });
-
-  it('give the same rates in one query as in two', () => {
-    // Raw series as the proxies report them; `sum by` over them as Prometheus would.
-    const raw: VectorSample[] = [
-      sample(
-        {
-          ...http('200'),
-          source_workload_namespace: 'web',
-          source_workload: 'ui-v1',
-          source_canonical_service: 'ui',
-        },
-        7,
-      ),
-      sample(
-        {
-          ...http('500'),
-          source_workload_namespace: 'web',
-          source_workload: 'ui-v1',
-          source_canonical_service: 'ui',
-        },
-        1,
-      ),
-      sample(
-        {
-          ...http('200'),
-          source_workload_namespace: 'shop',
-          source_workload: 'cart-v2',
-          source_canonical_service: 'cart',
-        },
-        3,
-      ),
-      sample(
-        {
-          ...http('200'),
-          reporter: 'destination',
-          source_workload: 'unknown',
-          source_workload_namespace: 'unknown',
-        },
-        2,
-      ),
-    ];
-    const sumBy = (labels: readonly string[], samples: VectorSample[]) => {
-      const sums = new Map<string, VectorSample>();
-      for (const s of samples) {
-        const metric = Object.fromEntries(labels.filter((l) => l in s.metric).map((l) => [l, s.metric[l]!]));
-        const key = JSON.stringify(metric);
-        const v = Number(sums.get(key)?.value[1] ?? 0) + Number(s.value[1]);
-        sums.set(key, { metric, value: [0, String(v)] });
-      }
-      return [...sums.values()];
-    };
-    const sources = raw.filter((s) => s.metric.reporter === 'source');
-    const apart = splitRates(sumBy(INBOUND_LABELS, raw), sumBy(OUTBOUND_LABELS, sources), []);
-    const merged = sumBy(INBOUND_OUTBOUND_LABELS, raw);
-    const together = splitRates(merged, outboundOf(merged), []);
-    expect(together).toEqual(apart);
-    expect(together.workloads.get('web/ui-v1')?.outbound.http).toEqual(
-      new Map([
-        ['200', 7],
-        ['500', 1],
-      ]),
-    );
-    expect(together.services.get('shop/cart')?.inbound.http.get('200')).toBe(12);
   });
 });
 

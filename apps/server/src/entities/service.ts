@@ -23,7 +23,7 @@ import {
   type VectorSample,
 } from '../prometheus/client';
 import { istioIndexOf } from './istioRefs';
-import { listQueries, outboundOf, seriesQuery, type EntityPromQuery } from './queries';
+import { listQueries, seriesQuery, type EntityPromQuery } from './queries';
 import { splitRates, type EntityRates } from './rates';
 import { buildRows, emptyCounts, namespaceHealth } from './rows';
 
@@ -117,16 +117,16 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
         return [];
       }
     };
-    const [answers, range] = await Promise.all([
-      Promise.all(queries.map(async (q) => [q.name, await run(q)] as const)),
+    const [inbound, outbound, tcp, range] = await Promise.all([
+      ...queries.map(run),
       series ? runRange(series) : Promise.resolve(undefined),
+    ] as [
+      Promise<VectorSample[]>,
+      Promise<VectorSample[]>,
+      Promise<VectorSample[]>,
+      Promise<MatrixSeries[] | undefined>,
     ]);
-    const got = new Map(answers);
-    const both = got.get('inboundOutbound');
-    const inbound = both ?? got.get('inbound') ?? [];
-    const outbound = both ? outboundOf(both) : (got.get('outbound') ?? []);
-    const rates = splitRates(inbound, outbound, got.get('tcp') ?? []);
-    return { rates, series: range, warnings, debug, timestamp };
+    return { rates: splitRates(inbound, outbound, tcp), series: range, warnings, debug, timestamp };
   }
 
   /** Shared and cached per (namespaces, duration, series). */
