@@ -7,6 +7,7 @@
  * server's at 100 / 1,000 / 3,000 services. The live stack is measured by the `graph` bench.
  * Sizes: MESHLENS_BENCH_GRAPH_SERVER_SIZES=100,1000 to run fewer.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -79,6 +80,17 @@ async function logHeap(url: string, when: string, log: (l: string) => void): Pro
   );
 }
 
+/**
+ * CPU time the process has used (user + system, every thread: the event loop, the GC's helpers, zlib on
+ * libuv's pool), in ms: stat(5) fields 14 and 15, in clock ticks of 10 ms. Less disturbed than latency by
+ * other processes sharing the cores.
+ */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function graph(url: string): Promise<{ g: GraphResponse; ms: number; bytes: number }> {
   const t = performance.now();
   const res = await fetch(url);
@@ -97,6 +109,8 @@ export interface ServerFigures {
   latencyP95Ms: number;
   buildP50Ms: number;
   overheadP50Ms: number;
+  /** The server's CPU time per sequential request (everything it does for it, GC included). */
+  cpuPerAnswerMs: number;
   answerKb: number;
   rssIdleMb: number;
   rssAfterMb: number;
@@ -165,6 +179,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
     const builds: number[] = [];
     const overhead: number[] = [];
     let last: { g: GraphResponse; bytes: number } | undefined;
+    const cpuBefore = processCpuMs(server.pid);
     for (let i = 0; i < ITERATIONS; i++) {
       const { g, ms, bytes } = await graph(`${base}&duration=${60 + i}s`); // a new window: no cache hit
       latency.push(ms);
@@ -172,6 +187,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
       overhead.push(ms - Math.max(...g.debug!.queries.map((q) => q.ms)));
       last = { g, bytes };
     }
+    const cpuPerAnswerMs = Math.round((processCpuMs(server.pid) - cpuBefore) / ITERATIONS);
     const peakBeforePollersMb = processMemoryMb(server.pid, 'VmHWM');
     // 50 clients asking for one graph at once: one computation, one serialization, 50 answers.
     const pollUrl = `${url}/api/graph?namespaces=${input.namespaces.join(',')}&graphType=versionedApp&duration=5m`;
@@ -197,6 +213,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
       latencyP95Ms: round1(percentile(latency, 95)),
       buildP50Ms: round1(percentile(builds, 50)),
       overheadP50Ms: round1(percentile(overhead, 50)),
+      cpuPerAnswerMs,
       answerKb: Math.round(last!.bytes / 1024),
       rssIdleMb,
       rssAfterMb: processMemoryMb(server.pid, 'VmRSS'),
@@ -236,7 +253,8 @@ export async function runGraphServerBench({ log }: BenchContext): Promise<BenchR
     "HTTP) without a Prometheus competing for the machine's 2 cores; the `graph` bench measures the live stack.",
     `One versionedApp graph over all namespaces with service nodes, ${ITERATIONS} requests per size, each with a`,
     'new window (no cache hit), after 3 warm-up requests. "overhead" is latency minus the longest query as the',
-    'server timed it; "rssIdle" is after the inventory synced, "peakRss" the high-water mark (VmHWM) over the',
+    'server timed it; "cpuPerAnswer" the CPU time of the server process (all threads, GC included) per',
+    'request; "rssIdle" is after the inventory synced, "peakRss" the high-water mark (VmHWM) over the',
     `whole run including ${POLLERS} clients asking for one graph at once ("pollersP50": their latency to the`,
     'last byte, gzip decoded but not parsed). The server collects garbage after an answer when its heap is',
     'above `graph.heapSoftLimitMb` (96 MB by default). To compare settings: MESHLENS_BENCH_SERVER_ARGS passes',

@@ -118,9 +118,10 @@ export function serviceSeed(s: TrafficSample, entries: readonly ServiceEntryInfo
   }
   // Local replies (FI, UO, NR, …) carry the service FQDN but an unknown service namespace: read it from
   // the FQDN, as Kiali does with its `destination_service=~"^.+\\.NS\\..+$"` query.
-  const fqdn = KUBE_FQDN.exec(s.dstSvc);
+  const hasName = s.dstSvcName !== U && s.dstSvcName !== '';
+  const fqdn = s.dstSvcNs !== U && hasName ? null : KUBE_FQDN.exec(s.dstSvc);
   const namespace = s.dstSvcNs !== U ? s.dstSvcNs : (fqdn?.[2] ?? U);
-  const service = s.dstSvcName !== U && s.dstSvcName !== '' ? s.dstSvcName : fqdn?.[1];
+  const service = hasName ? s.dstSvcName : fqdn?.[1];
   if (!service) return undefined;
   return {
     id: nodeId.service(namespace, service),
@@ -168,6 +169,9 @@ export function edgesOf(
     ep.edgesMap = map;
     ep.edges = [];
   }
+  const created = ep.edges[PROTOCOL_SLOT[protocol]];
+  // Once created, every hop's edge is in the map (edges are never removed): a lookup finds the same.
+  if (created) return created;
   const slot = PROTOCOL_SLOT[protocol] + (create ? 0 : 3);
   const cached = ep.edges[slot];
   if (cached) return cached;
@@ -175,12 +179,16 @@ export function edgesOf(
   for (const [from, to] of ep.hops) {
     const id = edgeId(from.id, to.id, protocol);
     let edge = map.edges.get(id);
-    if (!edge && create) {
-      ensureNode(map, from);
-      edge = ensureEdge(map, from.id, to.id, protocol, id);
-    }
     if (create) {
-      const target = ensureNode(map, to);
+      let target: TNode;
+      if (edge) {
+        // The edge's own id strings are hashed already; the seed's are new.
+        target = map.nodes.get(edge.target)!;
+      } else {
+        ensureNode(map, from);
+        target = ensureNode(map, to);
+        edge = ensureEdge(map, from.id, to.id, protocol, id);
+      }
       if (dstSvc !== U) target.destServices.add(dstSvc);
     }
     if (edge) out.push(edge);

@@ -44,6 +44,11 @@ interface Computed {
    * times that, gzip a sixth of it — and over `kubectl port-forward` the bytes sent are what users wait on.
    */
   gzip: Buffer;
+  /**
+   * The same answer as plain JSON, kept (not cached) when the request that computed it asked for `debug`,
+   * which is sent unzipped: it need not be gunzipped again.
+   */
+  json?: Buffer;
   debug: GraphDebug;
   cacheable: boolean;
 }
@@ -165,11 +170,11 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       };
     }
     // Fastest level: a few ms per MB, on libuv's thread pool rather than the event loop.
-    const json = JSON.stringify(built.response);
+    const json = Buffer.from(JSON.stringify(built.response));
     const body = await gzipAsync(json, { level: constants.Z_BEST_SPEED });
     deps.afterAnswer?.();
     deps.onAnswer?.('computed', (performance.now() - started) / 1000);
-    return { gzip: body, debug: built.debug, cacheable: built.cacheable };
+    return { gzip: body, json: q.debug ? json : undefined, debug: built.debug, cacheable: built.cacheable };
   }
 
   /** One pipeline run: the graph of one window. */
@@ -309,7 +314,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
 
   /** The JSON body, with `debug` as its last key as `{ ...response, debug }` would serialize. */
   function identity(c: Computed, q: PipelineQuery, shared: boolean): Buffer {
-    const json = gunzipSync(c.gzip);
+    const json = c.json ?? gunzipSync(c.gzip);
     if (!q.debug) return json;
     const debug = Buffer.from(`,"debug":${JSON.stringify({ ...c.debug, shared })}}`);
     return Buffer.concat([json.subarray(0, json.length - 1), debug]);
@@ -347,7 +352,7 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
       if (ttl > 0 && value.gzip.length <= maxBytes) {
         drop(key);
         makeRoom(value.gzip.length, now());
-        cache.set(key, { expires: now() + ttl, value });
+        cache.set(key, { expires: now() + ttl, value: { ...value, json: undefined } });
         cachedBytes += value.gzip.length;
       }
       return { value, shared: false };
