@@ -412,7 +412,14 @@ export function createApp({
     app.use(base || '/', rolloutsRouter({ istio: routeDeps, store, controller, auth }));
   }
   app.use(base || '/', logsRouter({ auth }));
-  app.use(base || '/', serviceLoadRouter({ prometheus, snapshot: () => kube.snapshot() }));
+  app.use(
+    base || '/',
+    serviceLoadRouter({
+      prometheus,
+      snapshot: () => kube.snapshot(),
+      readable: (req, namespaces) => auth.readable(req, namespaces),
+    }),
+  );
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));
