@@ -258,3 +258,60 @@ describe('bad input is a 400 naming it, before any call to the cluster or Promet
     expect(ok.status, await ok.clone().text()).toBe(200);
   });
 });
+
+describe('guarded rollouts', () => {
+  const post = (path: string, body: unknown, token = TOKENS.admin) =>
+    get(path, token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  /** Held at its first step for an hour: the driver writes nothing more while the test runs. */
+  const rollout = (target: string) => ({
+    target,
+    baseline: { v1: 100 },
+    steps: [50, 100],
+    waitSeconds: 3600,
+    gates: { maxErrorPercent: 1, minRequests: 0 },
+  });
+
+  it('a user who may not write a namespace learns nothing of its services or rollouts', async () => {
+    // an existing service (with versions to name) and a missing one answer alike: 403, naming no version
+    for (const path of [
+      '/api/namespaces/istio-system/services/istio-ingressgateway/rollouts',
+      '/api/namespaces/istio-system/services/nosuch/rollouts',
+    ]) {
+      const res = await post(path, rollout('nope'), TOKENS.reader);
+      const text = await res.text();
+      expect(res.status, `${path}: ${text}`).toBe(403);
+      expect(text).toMatch(/reader may not update virtualservices in namespace istio-system/);
+    }
+    for (const path of [
+      '/api/namespaces/istio-system/rollouts/nosuch/pause',
+      '/api/namespaces/bookinfo/rollouts/nosuch/abort',
+    ]) {
+      const res = await post(path, {}, TOKENS.reader);
+      expect(res.status, path).toBe(403);
+    }
+    // who may write it is told the id names no rollout
+    const missing = await post('/api/namespaces/bookinfo/rollouts/nosuch/abort', {});
+    expect(missing.status).toBe(404);
+  });
+
+  it('concurrent starts on one service make one rollout; the others are a 409 naming it', async () => {
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map(() => post('/api/namespaces/bookinfo/services/reviews/rollouts', rollout('v3'))),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409]);
+    const started = (await answers.find((r) => r.status === 201)!.json()) as { id: string };
+    for (const r of answers.filter((x) => x.status === 409))
+      expect(((await r.json()) as { error: { message: string } }).error.message).toContain(
+        `already has an active rollout (${started.id}`,
+      );
+    const list = (await (await get('/api/rollouts?namespaces=bookinfo')).json()) as {
+      rollouts: { id: string; service: string }[];
+    };
+    expect(list.rollouts.filter((r) => r.service === 'reviews').map((r) => r.id)).toEqual([started.id]);
+  });
+});
