@@ -339,6 +339,7 @@ export function createApp({
       }),
       readable: (req, namespaces) => auth.readable(req, namespaces),
       clientOf: clientOfRequest,
+      maxDurationSeconds: config.graph.maxDurationSeconds,
     }),
   );
   app.use(

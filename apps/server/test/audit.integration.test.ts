@@ -43,6 +43,7 @@ let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
 let sim: MeshSim;
 let prometheus: PrometheusHandle;
 let server: RunningServer;
+let kubeconfigPath: string;
 
 const get = (path: string, token = TOKENS.admin, init: RequestInit = {}) =>
   fetch(`${server.url}${path}`, {
@@ -63,7 +64,7 @@ beforeAll(async () => {
       ],
     },
   });
-  const kubeconfigPath = join(dir, 'kubeconfig');
+  kubeconfigPath = join(dir, 'kubeconfig');
   await cluster.writeKubeconfig(kubeconfigPath);
   sim = await startMeshSim({
     kubeconfigPath,
@@ -313,5 +314,39 @@ describe('guarded rollouts', () => {
       rollouts: { id: string; service: string }[];
     };
     expect(list.rollouts.filter((r) => r.service === 'reviews').map((r) => r.id)).toEqual([started.id]);
+  });
+});
+
+describe("the server's duration bound (graph.maxDurationSeconds)", () => {
+  let bounded: RunningServer | undefined;
+  afterAll(async () => {
+    await bounded?.close();
+  });
+
+  it('holds for the detail pages’ node graph and metrics as for the graph and the lists', async () => {
+    bounded = await startServer({
+      kubeconfigPath,
+      prometheusUrl: prometheus.url,
+      port: 0,
+      host: '127.0.0.1',
+      config: { webDir: dir, auth: { strategy: 'token' }, graph: { maxDurationSeconds: 3600 } },
+      logger: pino({ level: 'silent' }),
+    });
+    const at = (path: string) =>
+      fetch(`${bounded!.url}${path}`, { headers: { authorization: `Bearer ${TOKENS.reader}` } });
+    for (const path of [
+      '/api/graph?namespaces=bookinfo&duration=2h',
+      `${entityPath('bookinfo', 'apps', 'productpage', 'graph')}?duration=2h`,
+      `${entityPath('bookinfo', 'apps', 'productpage', 'metrics')}?duration=2h&metrics=request_count`,
+    ]) {
+      const res = await at(path);
+      const text = await res.text();
+      expect(res.status, `${path}: ${text.slice(0, 300)}`).toBe(400);
+      expect(text, path).toContain(
+        'duration: at most 3600s on this server (graph.maxDurationSeconds), got 7200s',
+      );
+    }
+    const ok = await at(`${entityPath('bookinfo', 'apps', 'productpage', 'graph')}?duration=1h`);
+    expect(ok.status, await ok.clone().text()).toBe(200);
   });
 });

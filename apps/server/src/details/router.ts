@@ -40,6 +40,8 @@ export interface DetailsDeps {
   /** Which of `namespaces` the request's user may read ('all' or a set). */
   readable: (req: Request, namespaces: readonly string[]) => Promise<'all' | ReadonlySet<string>>;
   clientOf: (req: Request) => string;
+  /** Longest `duration` a request may ask for (graph.maxDurationSeconds, as on the graph and the lists). */
+  maxDurationSeconds?: number;
 }
 
 const query = parseQuery;
@@ -63,6 +65,13 @@ function exists(snap: InventorySnapshot, kind: EntityKind, namespace: string, na
 
 export function detailsRouter(deps: DetailsDeps): Router {
   const router = checkParams(express.Router());
+  const checkDuration = (duration: number) => {
+    const max = deps.maxDurationSeconds;
+    if (max !== undefined && duration > max) {
+      const message = `at most ${max}s on this server (graph.maxDurationSeconds), got ${duration}s`;
+      throw new InputError(`duration: ${message}`, { issues: [{ param: 'duration', message }] });
+    }
+  };
   /** The entity of the path, or next('route') for a kind that is not ours (pods, istio, …). */
   const entityOf = (req: Request) => {
     const kind = String(req.params.kind);
@@ -115,6 +124,7 @@ export function detailsRouter(deps: DetailsDeps): Router {
     const e = entityOf(req);
     if (!e) return next();
     const q = query(NodeGraphQuerySchema, req);
+    checkDuration(q.duration);
     const graph = await deps.graph.getGraph(
       nodeGraphQuery(e.kind, e.namespace, e.name, q),
       deps.clientOf(req),
@@ -133,6 +143,7 @@ export function detailsRouter(deps: DetailsDeps): Router {
     const e = entityOf(req);
     if (!e) return next();
     const q = query(MetricsQuerySchema, req);
+    checkDuration(q.duration);
     if (e.kind === 'services' && q.direction === 'outbound')
       throw new InputError('direction: a service has inbound metrics only (its workloads call out)', {
         issues: [{ param: 'direction', message: 'a service has inbound metrics only' }],
