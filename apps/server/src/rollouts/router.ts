@@ -16,6 +16,7 @@ import express, { type Request, type Router } from 'express';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../errors';
 import type { Auth } from '../auth/index';
 import { isReadable } from '../auth/index';
+import { bodyParsers } from '../http/body';
 import { parseQuery } from '../http/errors';
 import { checkParams } from '../http/params';
 import { validationError, zodCauses } from '../istio/checks';
@@ -44,7 +45,8 @@ const isDryRun = (req: Request) => parseQuery(DryRunQuerySchema, req).dryRun;
 export function rolloutsRouter(deps: RolloutRouterDeps): Router {
   const router = checkParams(express.Router());
   const { auth, store, controller } = deps;
-  const json = express.json({ limit: '64kb' });
+  // as on the Istio write routes: JSON or YAML (another media type 415), 1 MB (413), nesting bounded
+  const json = bodyParsers();
   const username = (req: Request) => auth.principalOf(req)?.identity.username ?? 'unknown';
 
   /** The user may change the service's routing: an access review, then (by the caller) a dry run. */
@@ -107,7 +109,7 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
     return next;
   }
 
-  router.post(ROLLOUT_ROUTES.start, json, async (req, res) => {
+  router.post(ROLLOUT_ROUTES.start, ...json, async (req, res) => {
     const dryRun = isDryRun(req);
     const namespace = p(req, 'namespace');
     const service = p(req, 'service');
@@ -204,7 +206,7 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
     res.json(await withLive((await load(req)).rollout));
   });
 
-  router.post(ROLLOUT_ROUTES.command, json, async (req, res) => {
+  router.post(ROLLOUT_ROUTES.command, ...json, async (req, res) => {
     const dryRun = isDryRun(req);
     const command = p(req, 'command') as RolloutCommand;
     if (!ROLLOUT_COMMANDS.includes(command))
