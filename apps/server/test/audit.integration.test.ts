@@ -323,6 +323,11 @@ describe('guarded rollouts', () => {
       });
       expect(res.status, command).toBe(415);
     }
+    // a command with no body at all (Content-Length: 0) is read as none
+    const bare = await get('/api/namespaces/bookinfo/rollouts/nosuch/pause', TOKENS.admin, {
+      method: 'POST',
+    });
+    expect(bare.status, await bare.clone().text()).toBe(404);
   });
 
   it('concurrent starts on one service make one rollout; the others are a 409 naming it', async () => {

@@ -12,7 +12,7 @@ import {
   type RolloutCommand,
   type RolloutListResponse,
 } from '@meshlens/contract';
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../errors';
 import type { Auth } from '../auth/index';
 import { isReadable } from '../auth/index';
@@ -45,8 +45,19 @@ const isDryRun = (req: Request) => parseQuery(DryRunQuerySchema, req).dryRun;
 export function rolloutsRouter(deps: RolloutRouterDeps): Router {
   const router = checkParams(express.Router());
   const { auth, store, controller } = deps;
-  // as on the Istio write routes: JSON or YAML (another media type 415), 1 MB (413), nesting bounded
-  const json = bodyParsers();
+  // As on the Istio write routes: JSON or YAML (another media type 415), 1 MB (413), nesting bounded;
+  // a command is often sent with no body at all (Content-Length: 0, no type): nothing to read then.
+  const parsers = bodyParsers();
+  const json: RequestHandler = (req, res, next) => {
+    if (req.headers['content-length'] === '0') return next();
+    let i = 0;
+    const step = (err?: unknown): void => {
+      const parser = parsers[i++];
+      if (err !== undefined || !parser) return next(err);
+      parser(req, res, step);
+    };
+    step();
+  };
   const username = (req: Request) => auth.principalOf(req)?.identity.username ?? 'unknown';
 
   /** The user may change the service's routing: an access review, then (by the caller) a dry run. */
@@ -109,7 +120,7 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
     return next;
   }
 
-  router.post(ROLLOUT_ROUTES.start, ...json, async (req, res) => {
+  router.post(ROLLOUT_ROUTES.start, json, async (req, res) => {
     const dryRun = isDryRun(req);
     const namespace = p(req, 'namespace');
     const service = p(req, 'service');
@@ -206,7 +217,7 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
     res.json(await withLive((await load(req)).rollout));
   });
 
-  router.post(ROLLOUT_ROUTES.command, ...json, async (req, res) => {
+  router.post(ROLLOUT_ROUTES.command, json, async (req, res) => {
     const dryRun = isDryRun(req);
     const command = p(req, 'command') as RolloutCommand;
     if (!ROLLOUT_COMMANDS.includes(command))
