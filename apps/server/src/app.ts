@@ -339,6 +339,7 @@ export function createApp({
       }),
       readable: (req, namespaces) => auth.readable(req, namespaces),
       clientOf: clientOfRequest,
+      maxDurationSeconds: config.graph.maxDurationSeconds,
     }),
   );
   app.use(
@@ -412,7 +413,14 @@ export function createApp({
     app.use(base || '/', rolloutsRouter({ istio: routeDeps, store, controller, auth }));
   }
   app.use(base || '/', logsRouter({ auth }));
-  app.use(base || '/', serviceLoadRouter({ prometheus, snapshot: () => kube.snapshot() }));
+  app.use(
+    base || '/',
+    serviceLoadRouter({
+      prometheus,
+      snapshot: () => kube.snapshot(),
+      readable: (req, namespaces) => auth.readable(req, namespaces),
+    }),
+  );
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { DNS_LABEL } from './graphQuery';
 import { ValidationCauseSchema } from './istio/routes';
 
 export const HISTORY_ROUTES = {
@@ -88,6 +89,14 @@ const list = (what: string) =>
       const items = v.split(',').map((s) => s.trim());
       if (items.some((s) => s === '')) {
         ctx.addIssue({ code: 'custom', message: `${what}: empty item in the comma list` });
+        return z.NEVER;
+      }
+      const bad = items.find((s) => !DNS_LABEL.test(s));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what}: not a namespace name (a DNS-1123 label): ${JSON.stringify(bad.slice(0, 80))}`,
+        });
         return z.NEVER;
       }
       return items;

@@ -4,6 +4,7 @@
  * error %, p95, request count) before the next; a failed gate puts the baseline weights back at once.
  */
 import { z } from 'zod';
+import { DNS_LABEL } from './graphQuery';
 import { VersionNameSchema, VersionWeightsSchema } from './istio/intents';
 
 export const ROLLOUT_ROUTES = {
@@ -138,8 +139,20 @@ export const RolloutListResponseSchema = z.object({
 export type RolloutListResponse = z.infer<typeof RolloutListResponseSchema>;
 
 export const RolloutListQuerySchema = z.strictObject({
+  /** Comma list of namespaces (each a DNS-1123 label); absent or empty: every readable one. */
   namespaces: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').filter(Boolean) : undefined)),
+    .transform((s, ctx) => {
+      const items = s ? s.split(',').filter(Boolean) : [];
+      const bad = items.find((n) => !DNS_LABEL.test(n));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a namespace name (a DNS-1123 label): ${JSON.stringify(bad.slice(0, 80))}`,
+        });
+        return z.NEVER;
+      }
+      return items.length ? items : undefined;
+    }),
 });

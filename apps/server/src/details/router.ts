@@ -23,6 +23,7 @@ import { checkParams } from '../http/params';
 import type { RawObject } from '../inventory/derive';
 import type { InventorySnapshot } from '../inventory/types';
 import type { MetricsService } from '../metrics/service';
+import { hideUnreadablePeers, peerNamespaces, withNamespaceLabels } from '../metrics/visibility';
 import { entityFacts } from './facts';
 import { entityHealth } from './health';
 import { istioRefs, REF_KINDS, type RefLists } from './istioRefs';
@@ -39,9 +40,14 @@ export interface DetailsDeps {
   /** Which of `namespaces` the request's user may read ('all' or a set). */
   readable: (req: Request, namespaces: readonly string[]) => Promise<'all' | ReadonlySet<string>>;
   clientOf: (req: Request) => string;
+  /** Longest `duration` a request may ask for (graph.maxDurationSeconds, as on the graph and the lists). */
+  maxDurationSeconds?: number;
 }
 
 const query = parseQuery;
+
+/** Prometheus's most steps of one series in a range query (its "maximum resolution"). */
+const PROMETHEUS_MAX_STEPS = 11_000;
 
 const NO_PARAMETERS = z.strictObject({});
 /** Health over Kiali's default window (5 m), from the graph answer the node graph shares by default. */
@@ -59,6 +65,13 @@ function exists(snap: InventorySnapshot, kind: EntityKind, namespace: string, na
 
 export function detailsRouter(deps: DetailsDeps): Router {
   const router = checkParams(express.Router());
+  const checkDuration = (duration: number) => {
+    const max = deps.maxDurationSeconds;
+    if (max !== undefined && duration > max) {
+      const message = `at most ${max}s on this server (graph.maxDurationSeconds), got ${duration}s`;
+      throw new InputError(`duration: ${message}`, { issues: [{ param: 'duration', message }] });
+    }
+  };
   /** The entity of the path, or next('route') for a kind that is not ours (pods, istio, …). */
   const entityOf = (req: Request) => {
     const kind = String(req.params.kind);
@@ -111,6 +124,7 @@ export function detailsRouter(deps: DetailsDeps): Router {
     const e = entityOf(req);
     if (!e) return next();
     const q = query(NodeGraphQuerySchema, req);
+    checkDuration(q.duration);
     const graph = await deps.graph.getGraph(
       nodeGraphQuery(e.kind, e.namespace, e.name, q),
       deps.clientOf(req),
@@ -129,11 +143,28 @@ export function detailsRouter(deps: DetailsDeps): Router {
     const e = entityOf(req);
     if (!e) return next();
     const q = query(MetricsQuerySchema, req);
+    checkDuration(q.duration);
     if (e.kind === 'services' && q.direction === 'outbound')
       throw new InputError('direction: a service has inbound metrics only (its workloads call out)', {
         issues: [{ param: 'direction', message: 'a service has inbound metrics only' }],
       });
-    res.json(await deps.metrics.metrics({ kind: e.kind, namespace: e.namespace, name: e.name }, q));
+    // Prometheus answers at most 11,000 steps a series: a longer range needs a larger step.
+    if (q.step !== undefined && Math.floor(q.duration / q.step) > PROMETHEUS_MAX_STEPS) {
+      const least = Math.ceil(q.duration / PROMETHEUS_MAX_STEPS);
+      const message = `${q.duration}s at a step of ${q.step}s is more than Prometheus's ${PROMETHEUS_MAX_STEPS} points a series: a step of at least ${least}s`;
+      throw new InputError(`step: ${message}`, { issues: [{ param: 'step', message }] });
+    }
+    const entity = { kind: e.kind, namespace: e.namespace, name: e.name };
+    // Grouped by a peer's labels, a series names it: one in a namespace the user may not read is hidden.
+    const everyNamespace = e.snap.namespaces.map((n) => n.name);
+    const readable = q.byLabels.length ? await deps.readable(req, everyNamespace) : 'all';
+    if (readable === 'all') {
+      res.json(await deps.metrics.metrics(entity, q));
+      return;
+    }
+    const answer = await deps.metrics.metrics(entity, { ...q, byLabels: withNamespaceLabels(q.byLabels) });
+    const peers = await deps.readable(req, peerNamespaces(answer));
+    res.json(hideUnreadablePeers(answer, peers, q.byLabels));
   });
   return router;
 }

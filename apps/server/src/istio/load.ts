@@ -12,8 +12,10 @@ import {
   type SourceLoad,
   type VersionLoad,
 } from '@meshlens/contract';
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
+import { z } from 'zod';
 import { NotFoundError } from '../errors';
+import { parseQuery } from '../http/errors';
 import { checkParams } from '../http/params';
 import type { InventorySnapshot } from '../inventory/types';
 import type { PrometheusClient } from '../prometheus/client';
@@ -22,7 +24,38 @@ import { eq } from '../prometheus/escape';
 export interface ServiceLoadDeps {
   prometheus: PrometheusClient;
   snapshot: () => InventorySnapshot;
+  /** Which of `namespaces` the request's user may read (absent: all, as for the console's own identity). */
+  readable?: (req: Request, namespaces: readonly string[]) => Promise<'all' | ReadonlySet<string>>;
   now?: () => number;
+}
+
+/** The one caller standing for those in namespaces the user may not read (as the graph's `inaccessible`). */
+export const NO_ACCESS_SOURCE = {
+  namespace: 'unknown',
+  workload: 'no access',
+  app: 'no access',
+  version: 'unknown',
+};
+
+/**
+ * The load as one user may see it: callers in namespaces they may not read become one `no access`
+ * caller carrying their requests/s (so the callers still add up to the versions' load).
+ */
+export function withReadableSources(
+  load: ServiceLoadResponse,
+  readable: 'all' | ReadonlySet<string>,
+): ServiceLoadResponse {
+  if (readable === 'all') return load;
+  const hidden = load.sources.filter((s) => s.namespace !== 'unknown' && !readable.has(s.namespace));
+  if (hidden.length === 0) return load;
+  const shown = load.sources.filter((s) => !hidden.includes(s));
+  const rps = r4(hidden.reduce((n, s) => n + s.rps, 0));
+  return {
+    ...load,
+    sources: [...shown, { ...NO_ACCESS_SOURCE, rps }].sort(
+      (a, b) => b.rps - a.rps || a.workload.localeCompare(b.workload),
+    ),
+  };
 }
 
 const SOURCE_LABELS = [
@@ -120,11 +153,18 @@ export async function serviceLoad(
   };
 }
 
-/** `GET …/services/:service/load` (params checked: 400 naming a malformed one). */
+/**
+ * `GET …/services/:service/load` (params checked: 400 naming a malformed one; it takes no query
+ * parameter: one is a 400 naming it). Callers the user may not read are one `no access` caller.
+ */
 export function serviceLoadRouter(deps: ServiceLoadDeps): Router {
   const router = checkParams(express.Router());
   router.get(SERVICE_LOAD_ROUTE, async (req, res) => {
-    res.json(await serviceLoad(deps, String(req.params.namespace), String(req.params.service)));
+    parseQuery(z.strictObject({}), req);
+    const load = await serviceLoad(deps, String(req.params.namespace), String(req.params.service));
+    const callers = [...new Set(load.sources.map((s) => s.namespace).filter((ns) => ns !== 'unknown'))];
+    const readable = deps.readable && callers.length ? await deps.readable(req, callers) : 'all';
+    res.json(withReadableSources(load, readable));
   });
   return router;
 }

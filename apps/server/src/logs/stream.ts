@@ -17,7 +17,11 @@ export interface StreamBounds {
   maxLines: number;
   maxMs: number;
   follow: boolean;
+  /** A longer line (a container may write megabytes without a newline) is sent in parts of this many characters. */
+  maxLineChars?: number;
 }
+
+export const MAX_LINE_CHARS = 65_536;
 
 /** `2026-01-02T03:04:05.123456789Z text` → a line event (a line without a time keeps it empty). */
 export function lineEvent(raw: string): LogStreamEvent {
@@ -39,6 +43,7 @@ export async function pipeLogEvents(
 ): Promise<void> {
   let lines = 0;
   let rest = '';
+  const maxLineChars = bounds.maxLineChars ?? MAX_LINE_CHARS;
   let ended: LogStreamEvent | undefined;
   const timer = setTimeout(() => {
     ended = {
@@ -59,6 +64,11 @@ export async function pipeLogEvents(
     for await (const chunk of upstream) {
       const parts = (rest + (chunk as Buffer).toString('utf8')).split('\n');
       rest = parts.pop() ?? '';
+      // What is held back for the newline stays bounded: a longer line goes on in parts.
+      while (rest.length > maxLineChars) {
+        parts.push(rest.slice(0, maxLineChars));
+        rest = rest.slice(maxLineChars);
+      }
       for (const raw of parts) {
         if (sink.destroyed) return;
         if (lines >= bounds.maxLines) {

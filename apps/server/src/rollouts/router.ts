@@ -12,10 +12,11 @@ import {
   type RolloutCommand,
   type RolloutListResponse,
 } from '@meshlens/contract';
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../errors';
 import type { Auth } from '../auth/index';
 import { isReadable } from '../auth/index';
+import { bodyParsers } from '../http/body';
 import { parseQuery } from '../http/errors';
 import { checkParams } from '../http/params';
 import { validationError, zodCauses } from '../istio/checks';
@@ -44,7 +45,19 @@ const isDryRun = (req: Request) => parseQuery(DryRunQuerySchema, req).dryRun;
 export function rolloutsRouter(deps: RolloutRouterDeps): Router {
   const router = checkParams(express.Router());
   const { auth, store, controller } = deps;
-  const json = express.json({ limit: '64kb' });
+  // As on the Istio write routes: JSON or YAML (another media type 415), 1 MB (413), nesting bounded;
+  // a command is often sent with no body at all (Content-Length: 0, no type): nothing to read then.
+  const parsers = bodyParsers();
+  const json: RequestHandler = (req, res, next) => {
+    if (req.headers['content-length'] === '0') return next();
+    let i = 0;
+    const step = (err?: unknown): void => {
+      const parser = parsers[i++];
+      if (err !== undefined || !parser) return next(err);
+      parser(req, res, step);
+    };
+    step();
+  };
   const username = (req: Request) => auth.principalOf(req)?.identity.username ?? 'unknown';
 
   /** The user may change the service's routing: an access review, then (by the caller) a dry run. */
@@ -91,6 +104,22 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
     return s;
   }
 
+  /**
+   * One start at a time per service on this console: the check for an active rollout and the store's
+   * create are one step, so concurrent starts make one rollout (the others a 409).
+   */
+  const starting = new Map<string, Promise<unknown>>();
+  function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const previous = starting.get(key) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    starting.set(key, settled);
+    void settled.then(() => {
+      if (starting.get(key) === settled) starting.delete(key);
+    });
+    return next;
+  }
+
   router.post(ROLLOUT_ROUTES.start, json, async (req, res) => {
     const dryRun = isDryRun(req);
     const namespace = p(req, 'namespace');
@@ -98,6 +127,8 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
     const parsed = StartRolloutSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw validationError('invalid rollout', zodCauses(parsed.error));
     const body = parsed.data;
+    // Who may not change the namespace's routing learns nothing of its services (versions, rollouts).
+    await requireWriter(req, namespace);
     const facts = routingFacts(deps.istio, namespace, service);
     const known = new Set(facts.versions);
     const unknownVersion = (v: string) =>
@@ -132,15 +163,17 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
           code: 'NoBaseline',
         },
       ]);
-    const active = (await store.list()).find(
-      (s) => isActive(s.rollout) && s.rollout.namespace === namespace && s.rollout.service === service,
-    );
-    if (active)
-      throw new ConflictError(
-        `${namespace}/${service} already has an active rollout (${active.rollout.id}, ${active.rollout.phase}); abort or finish it first`,
-        { current: active.rollout },
+    const noneActive = async () => {
+      const active = (await store.list()).find(
+        (s) => isActive(s.rollout) && s.rollout.namespace === namespace && s.rollout.service === service,
       );
-    await requireWriter(req, namespace);
+      if (active)
+        throw new ConflictError(
+          `${namespace}/${service} already has an active rollout (${active.rollout.id}, ${active.rollout.phase}); abort or finish it first`,
+          { current: active.rollout },
+        );
+    };
+    await noneActive();
     await dryRunAsUser(req, namespace, service, stepWeights(baseline, body.target, body.steps[0] as number));
     const id = `${service.slice(0, 40)}-${Date.now().toString(36)}`.replace(/-+$/, '');
     const rollout = newRollout({
@@ -157,7 +190,10 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
       res.status(200).json(rollout);
       return;
     }
-    const created = await store.create(rollout);
+    const created = await oneAtATime(`${namespace}/${service}`, async () => {
+      await noneActive();
+      return store.create(rollout);
+    });
     void controller.kick();
     res.status(201).json(await withLive(created.rollout));
   });
@@ -188,10 +224,10 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
       throw new NotFoundError(
         `no rollout command ${JSON.stringify(command)} (${ROLLOUT_COMMANDS.join(', ')})`,
       );
+    // who may not change the namespace's routing is refused first, whatever rollout the id names (if any)
+    await requireWriter(req, p(req, 'namespace'));
     let s = await load(req);
     const r = s.rollout;
-    // who may not change the service's routing is refused first, whatever state the rollout is in
-    await requireWriter(req, r.namespace);
     const refusal = commandRefusal(r, command);
     if (refusal) throw new ConflictError(refusal, { current: r });
     if (r.pending)

@@ -180,3 +180,31 @@ describe('redact', () => {
     expect(redact(t, 'all')).toBe(t);
   });
 });
+
+describe('a very large or deep trace from the backend', () => {
+  it('is read without exhausting the stack: 200,000 spans, each the child of the one before', () => {
+    const n = 200_000;
+    const spans = Array.from({ length: n }, (_, i) => ({
+      traceID: 'deep',
+      spanID: `s${i}`,
+      operationName: 'op',
+      references: i ? [{ refType: 'CHILD_OF', traceID: 'deep', spanID: `s${i - 1}` }] : [],
+      // all in one microsecond: the order is the parents' (depth), not the start
+      startTime: 1_000,
+      duration: 10,
+      tags: [],
+      processID: 'p1',
+    }));
+    const raw = JaegerTraceSchema.parse({
+      traceID: 'deep',
+      spans: spans.reverse(),
+      processes: { p1: { serviceName: 'x.bookinfo', tags: [] } },
+    });
+    const t = toTrace(raw);
+    expect(t.spans).toHaveLength(n);
+    expect(t.spans[0]!.spanId).toBe('s0');
+    expect(t.spans[n - 1]!.spanId).toBe(`s${n - 1}`);
+    expect(t.startUs).toBe(1_000);
+    expect(t.durationUs).toBe(10);
+  });
+});

@@ -44,18 +44,36 @@ export function toTrace(t: JaegerTrace): Trace {
   // Start order; a parent before its children when they start in the same microsecond.
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const depth = new Map<string, number>();
+  // Walked up without recursion: a trace may be deep (one span under another, thousands of times).
   const depthOf = (s: Span): number => {
-    let d = depth.get(s.spanId);
-    if (d !== undefined) return d;
-    depth.set(s.spanId, 0); // a cycle in bad data ends here
-    const parent = s.parentId ? byId.get(s.parentId) : undefined;
-    d = parent ? depthOf(parent) + 1 : 0;
-    depth.set(s.spanId, d);
-    return d;
+    const known = depth.get(s.spanId);
+    if (known !== undefined) return known;
+    const chain: Span[] = [];
+    const onChain = new Set<string>();
+    let at: Span | undefined = s;
+    let d = -1;
+    while (at) {
+      const k = depth.get(at.spanId);
+      if (k !== undefined) {
+        d = k;
+        break;
+      }
+      if (onChain.has(at.spanId)) break; // a cycle in bad data ends here
+      chain.push(at);
+      onChain.add(at.spanId);
+      at = at.parentId ? byId.get(at.parentId) : undefined;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) depth.set((chain[i] as Span).spanId, ++d);
+    return depth.get(s.spanId) as number;
   };
   spans.sort((a, b) => a.startUs - b.startUs || depthOf(a) - depthOf(b));
-  const start = Math.min(...spans.map((s) => s.startUs));
-  const end = Math.max(...spans.map((s) => s.startUs + s.durationUs));
+  // (a loop, not Math.min(...spans): a spread of very many arguments overflows the stack)
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of spans) {
+    start = Math.min(start, s.startUs);
+    end = Math.max(end, s.startUs + s.durationUs);
+  }
   return {
     id: t.traceID,
     startUs: spans.length ? start : 0,
