@@ -1,6 +1,6 @@
 import cytoscape from 'cytoscape';
-import { describe, expect, it } from 'vitest';
-import { chooseLayout, placeInChunks, spreadOut } from './layout';
+import { describe, expect, it, vi } from 'vitest';
+import { chooseLayout, placeInChunks, runLayout, spreadOut } from './layout';
 import { radialPlacement } from './workerLayout';
 
 describe('layout choice and placement', () => {
@@ -10,7 +10,29 @@ describe('layout choice and placement', () => {
     // few nodes, but dense (an aggregate view of namespaces that all call each other)
     expect(chooseLayout('auto', 100, 300)).toBe('dagre');
     expect(chooseLayout('auto', 100, 3000)).toBe('fcose');
+    expect(chooseLayout('auto', 200, 600)).toBe('fcose');
     expect(chooseLayout('grid', 12)).toBe('grid');
+    // namespace boxes: dagre only on a few dozen nodes (it fails on more, after seconds)
+    expect(chooseLayout('auto', 40, 120, 4)).toBe('dagre');
+    expect(chooseLayout('auto', 100, 300, 10)).toBe('fcose');
+    expect(chooseLayout('dagre', 100, 300, 10)).toBe('dagre');
+  });
+
+  it('lays out a boxed graph of 100 nodes with fcose at once, without a failed dagre first', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    const n = 100;
+    cy.add(Array.from({ length: 10 }, (_, b) => ({ data: { id: `box${b}`, nodeType: 'box' } })));
+    cy.add(Array.from({ length: n }, (_, i) => ({ data: { id: `n${i}`, parent: `box${i % 10}` } })));
+    cy.add(
+      Array.from({ length: n * 3 }, (_, k) => ({
+        data: { id: `e${k}`, source: `n${k % n}`, target: `n${(k * 7 + 13) % n}` },
+      })).filter((e) => e.data.source !== e.data.target),
+    );
+    const run = await runLayout(cy, 'auto');
+    expect(run.layout).toBe('fcose');
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 
   it('spreads nodes packed on top of each other, and leaves a spread graph alone', () => {
