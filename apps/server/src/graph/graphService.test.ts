@@ -323,7 +323,12 @@ describe('the requests query in two parts', () => {
       async ping() {},
     };
     const g = await serviceOf(client).getGraph({
-      ...GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s', appenders: '', protocols: 'http' }),
+      ...GraphQuerySchema.parse({
+        namespaces: 'bookinfo',
+        duration: '60s',
+        appenders: '',
+        protocols: 'http',
+      }),
       debug: true,
     });
     expect(asked).toHaveLength(2);
