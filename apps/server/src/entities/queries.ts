@@ -12,8 +12,6 @@ export interface EntityPromQuery {
 
 export const INBOUND_LABELS = [
   'reporter',
-  // a local reply names no destination cluster: it counts on the caller's (rates.ts)
-  'source_cluster',
   'destination_cluster',
   'destination_service_namespace',
   'destination_service_name',
