@@ -6,12 +6,8 @@
  * (the service load preview's callers, the metrics grouped by a peer's labels, the trace lists and span
  * statistics).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDemoCluster } from '@meshlens/demo-cluster';
-import { startMeshSim, type MeshSim } from '@meshlens/mesh-sim';
-import { freePort, startPrometheus, waitForPromQL, type PrometheusHandle } from '@meshlens/stack';
 import { pino } from 'pino';
 import {
   entityPath,
@@ -22,6 +18,7 @@ import {
 } from '@meshlens/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server';
+import { startLiveStack, type LiveStack } from './liveStack';
 import { applyYaml, eventually } from './stackHelpers';
 
 const TOKENS = { admin: 'tok-admin-0123456789', reader: 'tok-reader-0123456789' };
@@ -38,73 +35,38 @@ roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view }
 subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: reader }]
 `;
 
-let dir: string;
-let cluster: Awaited<ReturnType<typeof startDemoCluster>>;
-let sim: MeshSim;
-let prometheus: PrometheusHandle;
-let server: RunningServer;
-let kubeconfigPath: string;
+let live: LiveStack;
 
 const get = (path: string, token = TOKENS.admin, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, {
+  fetch(`${live.server.url}${path}`, {
     ...init,
     headers: { authorization: `Bearer ${token}`, 'sec-fetch-site': 'same-origin', ...(init.headers ?? {}) },
   });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'meshlens-audit-it-'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>x</title>');
-  cluster = await startDemoCluster({
-    host: '127.0.0.1',
-    port: 0,
-    auth: {
+  live = await startLiveStack({
+    name: 'audit',
+    clusterAuth: {
       tokens: [
         { token: TOKENS.admin, user: 'admin' },
         { token: TOKENS.reader, user: 'reader' },
       ],
     },
+    sim: { tracingSampling: 100, logLines: 0 },
+    beforeServer: async (kubeconfigPath) => {
+      writeFileSync(join(kubeconfigPath, '..', 'index.html'), '<!doctype html><title>x</title>');
+      await applyYaml(kubeconfigPath, RBAC, 'bookinfo');
+    },
+    config: ({ dir, sim }) => ({
+      webDir: dir,
+      auth: { strategy: 'token' },
+      tracing: { url: sim.tracingUrl },
+    }),
   });
-  kubeconfigPath = join(dir, 'kubeconfig');
-  await cluster.writeKubeconfig(kubeconfigPath);
-  sim = await startMeshSim({
-    kubeconfigPath,
-    scenario: 'bookinfo',
-    metricsPort: 0,
-    rateScale: 30,
-    tracingSampling: 100,
-    logLines: 0,
-    log: () => undefined,
-  });
-  await applyYaml(kubeconfigPath, RBAC, 'bookinfo');
-  prometheus = await startPrometheus({
-    scrapeTargets: [sim.metricsUrl],
-    scrapeIntervalSeconds: 1,
-    dataDir: join(dir, 'prom'),
-    port: await freePort(),
-  });
-  server = await startServer({
-    kubeconfigPath,
-    prometheusUrl: prometheus.url,
-    port: 0,
-    host: '127.0.0.1',
-    config: { webDir: dir, auth: { strategy: 'token' }, tracing: { url: sim.tracingUrl } },
-    logger: pino({ level: 'silent' }),
-  });
-  await waitForPromQL(
-    prometheus.url,
-    'sum(rate(istio_requests_total[5s])) > 0',
-    (s) => s.length > 0,
-    60_000,
-    250,
-  );
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
-  await prometheus?.close();
-  await sim?.close();
-  await cluster?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
 /** What an answer must not name for the reader: the gateway's namespace, workload and principal. */
@@ -356,11 +318,11 @@ describe("the server's duration bound (graph.maxDurationSeconds)", () => {
 
   it('holds for the detail pages’ node graph and metrics as for the graph and the lists', async () => {
     bounded = await startServer({
-      kubeconfigPath,
-      prometheusUrl: prometheus.url,
+      kubeconfigPath: live.kubeconfigPath,
+      prometheusUrl: live.prometheus.url,
       port: 0,
       host: '127.0.0.1',
-      config: { webDir: dir, auth: { strategy: 'token' }, graph: { maxDurationSeconds: 3600 } },
+      config: { webDir: live.dir, auth: { strategy: 'token' }, graph: { maxDurationSeconds: 3600 } },
       logger: pino({ level: 'silent' }),
     });
     const at = (path: string) =>

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDemoCluster } from '@meshlens/demo-cluster';
-import { startMeshSim } from '@meshlens/mesh-sim';
+import { startDemoCluster, type DemoClusterOptions } from '@meshlens/demo-cluster';
+import { startMeshSim, type MeshSimOptions } from '@meshlens/mesh-sim';
 import { freePort, startPrometheus, waitForPromQL, type PrometheusHandle } from '@meshlens/stack';
 import { pino } from 'pino';
 import { startServer, type RunningServer, type StartServerOptions } from '../src/server';
@@ -27,11 +27,17 @@ export interface LiveStack {
 /**
  * Starts the stack; `beforeServer` runs once the cluster is up (e.g. to apply Istio objects the server's
  * caches should see from the start). Resolves once Prometheus has scraped Bookinfo's traffic.
+ * `clusterAuth` gives the demo cluster bearer tokens (real RBAC), `sim` more mesh-sim options, and
+ * `config` may be worked out from the stack's folder and mesh-sim (its tracing URL).
  */
 export async function startLiveStack(options: {
   name: string;
-  config: StartServerOptions['config'];
+  config:
+    | StartServerOptions['config']
+    | ((stack: { dir: string; sim: LiveStack['sim'] }) => StartServerOptions['config']);
   beforeServer?: (kubeconfigPath: string) => Promise<void>;
+  clusterAuth?: DemoClusterOptions['auth'];
+  sim?: Partial<MeshSimOptions>;
 }): Promise<LiveStack> {
   const dir = mkdtempSync(join(tmpdir(), `meshlens-${options.name}-it-`));
   const kubeconfigPath = join(dir, 'kubeconfig');
@@ -44,7 +50,7 @@ export async function startLiveStack(options: {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    parts.cluster = await startDemoCluster({ host: '127.0.0.1', port: 0 });
+    parts.cluster = await startDemoCluster({ host: '127.0.0.1', port: 0, auth: options.clusterAuth });
     await parts.cluster.writeKubeconfig(kubeconfigPath);
     parts.sim = await startMeshSim({
       kubeconfigPath,
@@ -52,6 +58,7 @@ export async function startLiveStack(options: {
       metricsPort: 0,
       rateScale: 30,
       log: () => undefined,
+      ...options.sim,
     });
     parts.prometheus = await startPrometheus({
       scrapeTargets: [parts.sim.metricsUrl],
@@ -64,7 +71,7 @@ export async function startLiveStack(options: {
       kubeconfigPath,
       prometheusUrl: parts.prometheus.url,
       port: 0,
-      config: options.config,
+      config: typeof options.config === 'function' ? options.config({ dir, sim: parts.sim }) : options.config,
       logger: pino({ level: 'silent' }),
     });
     await waitForPromQL(
