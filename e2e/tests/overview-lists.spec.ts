@@ -45,6 +45,34 @@ test("the overview shows bookinfo's counts, and a card's links land on filtered 
   await expect(page).toHaveURL(/\/istio\?namespaces=bookinfo$/);
 });
 
+test('the namespaces are listed at once, their figures filled in when the overview answers', async ({
+  page,
+}) => {
+  // The overview's answer held back: what the page shows before it (the namespaces from the inventory).
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/overview?**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${consoleUrl()}/overview?namespaces=${NS}&duration=60`);
+  const card = page.getByTestId(`ns-card-${NS}`);
+  await expect(card).toHaveAttribute('aria-busy', 'true');
+  await expect(card).toContainText('Sidecar injection on');
+  await expect(page.getByRole('status').filter({ hasText: '1 of 1 namespaces · loading…' })).toBeVisible();
+  await expect(card.getByRole('link', { name: 'Workloads', exact: true })).toHaveAttribute(
+    'href',
+    /\/workloads\?namespaces=bookinfo$/,
+  );
+  await expect(card).not.toContainText('Applications0');
+  release();
+  await expect(card).toContainText('4 Applications');
+  await expect(card).not.toHaveAttribute('aria-busy');
+  await expect(page.getByRole('status').filter({ hasText: '1 of 1 namespaces' })).toHaveText(
+    '1 of 1 namespaces',
+  );
+});
+
 test('list filter and sort survive a reload and Back', async ({ page }) => {
   await page.goto(`${consoleUrl()}/workloads?namespaces=${NS}`);
   await expect.poll(() => rowNames(page)).toHaveLength(6);

@@ -12,7 +12,7 @@ const inventory = deriveSnapshot(raw, true);
 
 /** Answers every query with one request series into reviews; counts instant and range queries. */
 function countingPrometheus() {
-  const calls = { instant: 0, range: 0 };
+  const calls = { instant: 0, range: 0, ranges: [] as { promql: string; step: number }[] };
   const client: PrometheusClient = {
     url: 'http://prometheus.test',
     async query() {
@@ -37,8 +37,9 @@ function countingPrometheus() {
         ],
       };
     },
-    async queryRange() {
+    async queryRange(promql, range) {
       calls.range++;
+      calls.ranges.push({ promql, step: range.step });
       await new Promise((r) => setTimeout(r, 5));
       return {
         ms: 5,
@@ -49,6 +50,8 @@ function countingPrometheus() {
   };
   return { client, calls };
 }
+
+const counts = (c: { instant: number; range: number }) => ({ instant: c.instant, range: c.range });
 
 const serviceOf = (client: PrometheusClient, clock: { t: number }) =>
   createEntitiesService({
@@ -66,14 +69,14 @@ describe('entities service answer reuse', () => {
     const clock = { t: 1_800_000_000_000 };
     const service = serviceOf(client, clock);
     const answers = await Promise.all(Array.from({ length: 20 }, () => service.overview(['bookinfo'], 300)));
-    expect(calls).toEqual({ instant: 3, range: 1 });
+    expect(counts(calls)).toEqual({ instant: 3, range: 1 });
     expect(new Set(answers.map((a) => a.namespaces[0]!.traffic.inboundRps))).toEqual(new Set([2]));
     clock.t += 9_000;
     await service.overview(['bookinfo'], 300);
-    expect(calls).toEqual({ instant: 3, range: 1 });
+    expect(counts(calls)).toEqual({ instant: 3, range: 1 });
     clock.t += 2_000; // past the TTL: asked again
     await service.overview(['bookinfo'], 300);
-    expect(calls).toEqual({ instant: 6, range: 2 });
+    expect(counts(calls)).toEqual({ instant: 6, range: 2 });
   });
 
   it("answers a list from the overview's rates for the same namespaces and duration", async () => {
@@ -82,15 +85,15 @@ describe('entities service answer reuse', () => {
     const service = serviceOf(client, clock);
     await service.overview(['bookinfo'], 300);
     const services = await service.list('services', ['bookinfo'], 300);
-    expect(calls).toEqual({ instant: 3, range: 1 });
+    expect(counts(calls)).toEqual({ instant: 3, range: 1 });
     expect(services.rows.find((r) => r.name === 'reviews')?.inboundRps).toBe(2);
     // Another duration is another answer.
     await service.list('services', ['bookinfo'], 60);
-    expect(calls).toEqual({ instant: 6, range: 1 });
+    expect(counts(calls)).toEqual({ instant: 6, range: 1 });
     // A list first: the overview still needs its series, so it asks for everything.
     await service.list('apps', ['bookinfo'], 120);
     await service.overview(['bookinfo'], 120);
-    expect(calls).toEqual({ instant: 12, range: 2 });
+    expect(counts(calls)).toEqual({ instant: 12, range: 2 });
   });
 
   it('builds an answer once per fetched rates and inventory version', async () => {
@@ -116,5 +119,23 @@ describe('entities service answer reuse', () => {
     expect(again).not.toBe(list);
     expect(again.rows.map((r) => r.name)).not.toContain('reviews-v1');
     expect(list.rows.map((r) => r.name)).toContain('reviews-v1');
+  });
+
+  it('asks the sparklines at a step of 30 s past 3 min, each point the rate over max(60 s, step)', async () => {
+    for (const [duration, step] of [
+      [60, 15],
+      [120, 20],
+      [300, 30],
+      [1800, 90],
+      [3600, 180],
+    ] as const) {
+      const { client, calls } = countingPrometheus();
+      await serviceOf(client, { t: 1_800_000_000_000 }).overview(['bookinfo'], duration);
+      expect(calls.ranges).toHaveLength(1);
+      expect(calls.ranges[0]!.step).toBe(step);
+      // every sample read once per point: no window of two steps
+      const windows = [...calls.ranges[0]!.promql.matchAll(/\[(\d+)s\]/g)].map((m) => Number(m[1]));
+      expect(new Set(windows)).toEqual(new Set([Math.max(60, step)]));
+    }
   });
 });

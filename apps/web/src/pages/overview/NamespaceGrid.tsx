@@ -1,7 +1,7 @@
 import { useEffect, useState, type RefObject } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { NamespaceOverview } from '@meshlens/contract';
 import { NamespaceCard } from './NamespaceCard';
+import type { OverviewEntry } from './overviewState';
 
 /** overview.css: cards at least this wide, this far apart, inside the scroller's padding. */
 const CARD_MIN_WIDTH = 300;
@@ -36,7 +36,7 @@ export function NamespaceGrid({
   list,
   scroller,
 }: {
-  list: NamespaceOverview[];
+  list: OverviewEntry[];
   scroller: RefObject<HTMLElement | null>;
 }) {
   const columns = columnsFor(useWidth(scroller));

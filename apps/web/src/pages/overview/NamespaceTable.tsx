@@ -1,11 +1,10 @@
 import { memo, type RefObject } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { NamespaceOverview } from '@meshlens/contract';
 import { Link } from 'wouter';
 import { STATUS_WORDS } from '../../health/words';
 import { errorText, rateText } from '../lists/listState';
-import { injectionText, nsLinks, validationText } from './NamespaceCard';
-import { totalCounts } from './overviewState';
+import { injectionText, nsLinks, Pending, validationText } from './NamespaceCard';
+import { totalCounts, type OverviewEntry } from './overviewState';
 import { Sparkline } from './Sparkline';
 
 /** A line's usual height (px) before it is measured (overview.css gives lines this height at least). */
@@ -16,12 +15,29 @@ const Line = memo(function Line({
   index,
   measure,
 }: {
-  n: NamespaceOverview;
+  n: OverviewEntry;
   index: number;
   measure: (el: Element | null) => void;
 }) {
   const c = totalCounts(n);
   const bad = (['Failure', 'Degraded', 'NotReady'] as const).filter((s) => c[s] > 0);
+  if (n.pending)
+    return (
+      <tr data-testid={`ns-row-${n.name}`} data-index={index} ref={measure} aria-busy="true">
+        <th scope="row">
+          <Link href={nsLinks(n.name).graph}>{n.name}</Link>
+        </th>
+        <td>
+          <Pending />
+        </td>
+        <td>{injectionText(n)}</td>
+        {[0, 1, 2, 3, 4].map((i) => (
+          <td key={i} className={i === 2 || i === 3 ? 'num' : undefined}>
+            <Pending />
+          </td>
+        ))}
+      </tr>
+    );
   return (
     <tr data-testid={`ns-row-${n.name}`} data-index={index} ref={measure}>
       <th scope="row">
@@ -59,7 +75,7 @@ export function NamespaceTable({
   list,
   scroller,
 }: {
-  list: NamespaceOverview[];
+  list: OverviewEntry[];
   scroller: RefObject<HTMLElement | null>;
 }) {
   const virtual = useVirtualizer({

@@ -1,11 +1,13 @@
 import { useCallback, useMemo, useRef } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import { useOverview } from '../../api/entities';
+import { useNamespaces } from '../../api/queries';
 import { useView } from '../../url/useView';
 import { NamespaceGrid } from './NamespaceGrid';
 import { NamespaceTable } from './NamespaceTable';
 import {
   applyOverviewFilters,
+  overviewEntries,
   OVERVIEW_SORTS,
   parseOverviewFilters,
   withOverviewFilters,
@@ -44,7 +46,13 @@ export function OverviewPage() {
   const [filters, setFilters, layoutChosen] = useOverviewFilters();
   const scroller = useRef<HTMLDivElement>(null);
   const overview = useOverview(view.namespaces, view.duration, view.refresh > 0 ? view.refresh : false);
-  const all = overview.data?.namespaces;
+  // The namespaces (from the server's inventory cache) are listed at once; the figures come with the overview.
+  const namespaces = useNamespaces(false);
+  const all = useMemo(
+    () => overviewEntries(overview.data?.namespaces, namespaces.data?.namespaces, view.namespaces),
+    [overview.data, namespaces.data, view.namespaces],
+  );
+  const pending = !overview.data && all !== undefined;
   const list = useMemo(() => applyOverviewFilters(all ?? [], filters), [all, filters]);
   // Hundreds of namespaces: the compact list unless the user chose cards.
   const layout = layoutChosen ? filters.layout : (all?.length ?? 0) > 60 ? 'list' : 'cards';
@@ -101,7 +109,10 @@ export function OverviewPage() {
               List
             </button>
           </div>
-          <span className="ov-count">{all ? `${list.length} of ${all.length} namespaces` : ''}</span>
+          <span className="ov-count" role="status">
+            {all ? `${list.length} of ${all.length} namespaces` : ''}
+            {pending && !overview.error ? ' · loading…' : ''}
+          </span>
         </div>
       </div>
       {overview.error && (
@@ -115,7 +126,7 @@ export function OverviewPage() {
         </div>
       ))}
       <div className="ov-scroll" ref={scroller}>
-        {overview.isLoading ? (
+        {!all && overview.isLoading ? (
           <div className="page-loading">Loading the overview…</div>
         ) : list.length === 0 ? (
           <div className="empty-state">

@@ -1,7 +1,8 @@
-import type { NamespaceOverview } from '@meshlens/contract';
+import type { Namespace, NamespaceOverview } from '@meshlens/contract';
 import { describe, expect, it } from 'vitest';
 import {
   applyOverviewFilters,
+  overviewEntries,
   parseOverviewFilters,
   sparklinePath,
   withOverviewFilters,
@@ -67,5 +68,37 @@ describe('sparkline', () => {
         20,
       ),
     ).toBe('M0.0,19.0 L10.0,19.0');
+  });
+});
+
+describe('overview entries before the answer', () => {
+  const namespaces: Namespace[] = [
+    { name: 'bookinfo', labels: { 'istio-injection': 'enabled' }, injection: true },
+    { name: 'canary', labels: { 'istio.io/rev': 'canary' }, injection: true },
+    // istio-injection wins over a revision label, as the server's overview reads it
+    { name: 'legacy', labels: { 'istio-injection': 'disabled', 'istio.io/rev': 'canary' }, injection: true },
+    { name: 'plain', labels: {}, injection: false },
+  ];
+
+  it('lists the namespaces the user may read, pending, with their injection from the labels', () => {
+    const entries = overviewEntries(undefined, namespaces, [])!;
+    expect(entries.map((e) => [e.name, e.pending, e.injection])).toEqual([
+      ['bookinfo', true, { enabled: true, label: 'istio-injection=enabled' }],
+      ['canary', true, { enabled: true, label: 'istio.io/rev=canary', revision: 'canary' }],
+      ['legacy', true, { enabled: false, label: 'istio-injection=disabled', revision: 'canary' }],
+      ['plain', true, { enabled: false }],
+    ]);
+    // filters and sorts work on them (no figures: by name)
+    const f = { ...parseOverviewFilters(''), q: 'in', sort: 'health' as const };
+    expect(applyOverviewFilters(entries, f).map((e) => e.name)).toEqual(['bookinfo', 'plain']);
+  });
+
+  it('keeps only the selected namespaces, and gives way to the answer', () => {
+    expect(overviewEntries(undefined, namespaces, ['canary', 'gone'])!.map((e) => e.name)).toEqual([
+      'canary',
+    ]);
+    const answer = [ns('bookinfo', 3)];
+    expect(overviewEntries(answer, namespaces, [])).toBe(answer);
+    expect(overviewEntries(undefined, undefined, [])).toBeUndefined();
   });
 });

@@ -2,7 +2,58 @@
  * The overview's filter, sort and layout, kept in the URL (`q`, `sort`, `dir`, `layout`), applied to the
  * namespaces; and the sparkline's SVG path. Pure.
  */
-import type { HealthCounts, NamespaceOverview } from '@meshlens/contract';
+import type { HealthCounts, Namespace, NamespaceOverview } from '@meshlens/contract';
+
+/**
+ * A namespace of the overview. `pending`: what `/api/namespaces` (the informer cache, answered at once)
+ * says of it, before the overview's answer (its rates cost Prometheus queries) fills in health, mTLS,
+ * validations and traffic: the page lists, filters and links the namespaces meanwhile.
+ */
+export type OverviewEntry = NamespaceOverview & { pending?: true };
+
+const NO_COUNTS: HealthCounts = { Failure: 0, Degraded: 0, NotReady: 0, Healthy: 0, NoTraffic: 0 };
+
+/**
+ * A namespace's entry before the overview's answer: its injection from its labels as the server's overview
+ * reads them (`istio-injection` wins over `istio.io/rev`), no figures yet.
+ */
+export function pendingEntry(ns: Namespace): OverviewEntry {
+  const rev = ns.labels['istio.io/rev'];
+  const injectionLabel = ns.labels['istio-injection'];
+  return {
+    name: ns.name,
+    labels: ns.labels,
+    injection: {
+      enabled: injectionLabel === 'enabled' || (injectionLabel === undefined && rev !== undefined),
+      ...(injectionLabel !== undefined
+        ? { label: `istio-injection=${injectionLabel}` }
+        : rev !== undefined
+          ? { label: `istio.io/rev=${rev}` }
+          : {}),
+      ...(rev !== undefined ? { revision: rev } : {}),
+    },
+    mtls: { mode: 'PERMISSIVE', source: 'default' },
+    health: { apps: NO_COUNTS, workloads: NO_COUNTS, services: NO_COUNTS },
+    validations: { objects: 0, valid: 0, warnings: 0, errors: 0 },
+    traffic: { inboundRps: 0, errorRate: 0, series: [] },
+    pending: true,
+  };
+}
+
+/**
+ * The entries to show: the overview's answer once there is one; before it, the namespaces the user may
+ * read (or the selected ones among them) as pending entries; undefined while neither has answered.
+ */
+export function overviewEntries(
+  answer: readonly NamespaceOverview[] | undefined,
+  namespaces: readonly Namespace[] | undefined,
+  selected: readonly string[],
+): OverviewEntry[] | undefined {
+  if (answer) return answer as OverviewEntry[];
+  if (!namespaces) return undefined;
+  const only = new Set(selected);
+  return namespaces.filter((n) => only.size === 0 || only.has(n.name)).map(pendingEntry);
+}
 
 export const OVERVIEW_SORTS = ['name', 'health', 'rps', 'errors'] as const;
 export type OverviewSort = (typeof OVERVIEW_SORTS)[number];
@@ -50,10 +101,10 @@ export function badness(n: NamespaceOverview): number {
   return c.Failure * 1e6 + c.Degraded * 1e3 + c.NotReady;
 }
 
-export function applyOverviewFilters(
-  list: readonly NamespaceOverview[],
+export function applyOverviewFilters<T extends NamespaceOverview>(
+  list: readonly T[],
   f: OverviewFilters,
-): NamespaceOverview[] {
+): T[] {
   const q = f.q.trim().toLowerCase();
   const out = list.filter((n) => !q || n.name.includes(q));
   const by: Record<OverviewSort, (a: NamespaceOverview, b: NamespaceOverview) => number> = {

@@ -5,6 +5,7 @@ import { Router } from 'wouter';
 import type { NamespaceOverview } from '@meshlens/contract';
 import { columnsFor, NamespaceGrid } from './NamespaceGrid';
 import { LINE_HEIGHT, NamespaceTable } from './NamespaceTable';
+import { pendingEntry } from './overviewState';
 
 const counts = { Failure: 0, Degraded: 0, NotReady: 0, Healthy: 3, NoTraffic: 0 };
 const namespaces = (n: number): NamespaceOverview[] =>
@@ -47,5 +48,22 @@ describe('the overview of 800 namespaces', () => {
     expect(columnsFor(900)).toBe(2);
     expect(columnsFor(1280)).toBe(4);
     expect(columnsFor(1600)).toBe(5);
+  });
+
+  it('draws pending namespaces with their name, link and injection, and no figure yet', () => {
+    const pending = [
+      pendingEntry({ name: 'bookinfo', labels: { 'istio-injection': 'enabled' }, injection: true }),
+    ];
+    for (const html of [
+      render(<NamespaceTable list={pending} scroller={createRef()} />),
+      render(<NamespaceGrid list={pending} scroller={createRef()} />),
+    ]) {
+      expect(html).toContain('aria-busy="true"');
+      expect(html).toContain('href="/graph?namespaces=bookinfo"');
+      expect(html).toMatch(/Sidecar injection on|<td>on<\/td>/);
+      expect(count(html, /class="ov-pending-cell"/g)).toBeGreaterThanOrEqual(6);
+      // no zero passed off as a figure
+      expect(html).not.toMatch(/0 Applications|PERMISSIVE|no Istio config|fine|req\/s/);
+    }
   });
 });
