@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { benchSizes, figuresBySize, percentile, sizeTable } from './lib';
+import { spawn } from 'node:child_process';
+import { getPriority } from 'node:os';
+import { benchSizes, deprioritize, figuresBySize, percentile, sizeTable } from './lib';
 
 const rows = [
   { services: 100, nodes: 211, latencyMs: 24.5 },
@@ -37,5 +39,24 @@ describe('per-size bench reports', () => {
     expect(benchSizes('MESHLENS_TEST_SIZES')).toEqual([100, 1000, 3000]);
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('deprioritize', () => {
+  it('puts every thread of a Node process at nice 19', async () => {
+    const child = spawn(process.execPath, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      // up and running: its threads have started
+      await new Promise((r) => child.stdout.once('data', r));
+      expect(getPriority(child.pid!)).toBe(0);
+      const priorities = deprioritize(child.pid!);
+      // Node runs its main thread plus V8's and libuv's threads
+      expect(priorities.length).toBeGreaterThan(1);
+      expect(new Set(priorities)).toEqual(new Set([19]));
+    } finally {
+      child.kill();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { constants, getPriority, setPriority } from 'node:os';
 
 /** What a benchmark module exports: an async function returning its figures and a Markdown section. */
 export interface BenchResult {
@@ -32,6 +33,19 @@ export const round1 = (n: number) => Math.round(n * 10) / 10;
 export function processMemoryMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024);
+}
+
+/**
+ * Lowest CPU priority (nice 19) for every thread of process `pid` (Linux: a priority is per thread, and a
+ * Node process has several). The benches give it to mesh-sim: it stands in for the sidecars of a mesh,
+ * which run on other machines, and on these 2 cores it took 0.5-1 core of what the console and Prometheus
+ * are measured on. It still runs whenever a core is idle (its traffic is simulated against the clock, so
+ * it catches up). Returns the threads' priorities, read back.
+ */
+export function deprioritize(pid: number): number[] {
+  const tids = readdirSync(`/proc/${pid}/task`).map(Number);
+  for (const tid of tids) setPriority(tid, constants.priority.PRIORITY_LOW);
+  return tids.map((tid) => getPriority(tid));
 }
 
 /** The sizes a per-size bench runs: the comma list in environment variable `envVar`, else `fallback`. */
