@@ -80,6 +80,23 @@ describe('aggregateElements', () => {
     );
   });
 
+  it('gives a summed edge the worst health of its edges, whatever their order', () => {
+    const a1 = wl('a', 'a1');
+    const a2 = wl('a', 'a2');
+    const a3 = wl('a', 'a3');
+    const b1 = wl('b', 'b1');
+    const edges = [
+      http(a1, b1, 10, 0, { healthStatus: 'Degraded' }),
+      http(a2, b1, 10, 50),
+      http(a3, b1, 10, 0),
+    ];
+    for (const order of [edges, [...edges].reverse(), [edges[1], edges[2], edges[0]]]) {
+      const graph = { nodes: [a1, a2, a3, b1], edges: order, warnings: [] } as unknown as GraphResponse;
+      const view = aggregateElements(toElements(graph, { boxNamespaces: false }), { expanded: new Set() });
+      expect(view.edges.map((e) => [e.id, e.health])).toEqual([['agg-edge:agg:a>agg:b:http', 'Failure']]);
+    }
+  });
+
   it('gives a group the worst health of its nodes, their count and their summed rates', () => {
     const view = aggregateElements(toElements(answer(), { boxNamespaces: false }), { expanded: new Set() });
     const b = view.nodes.find((n) => n.id === aggregateId('b'));

@@ -46,9 +46,12 @@ export function groupLabel(group: string): string {
 
 /** Worst first, as the overview ranks health. */
 const HEALTH_ORDER: readonly Health[] = ['Failure', 'Degraded', 'NotReady', 'Healthy', 'NoTraffic'];
+const HEALTH_RANK = new Map(HEALTH_ORDER.map((h, i) => [h, i]));
+/** Index in HEALTH_ORDER (an unknown value ranks as the worst, as indexOf's -1 did). */
+const healthRank = (h: Health): number => HEALTH_RANK.get(h) ?? -1;
 export function worstHealth(values: Iterable<Health>): Health {
   let best = HEALTH_ORDER.length - 1;
-  for (const h of values) best = Math.min(best, HEALTH_ORDER.indexOf(h));
+  for (const h of values) best = Math.min(best, healthRank(h));
   return HEALTH_ORDER[best] as Health;
 }
 
@@ -63,9 +66,12 @@ interface EdgeSum {
   mtlsWeighted: number;
   mtlsRate: number;
   throughput: number;
-  health: Health[];
+  /** Index in HEALTH_ORDER of the worst health so far. */
+  worst: number;
   idle: boolean;
-  originals: EdgeData[];
+  /** The first edge summed, and how many were. */
+  first: EdgeData;
+  count: number;
 }
 
 function aggregateNode(group: string, members: NodeData[]): NodeData {
@@ -133,7 +139,7 @@ function boxNode(group: string, first: NodeData | undefined): NodeData {
 }
 
 function summedEdge(s: EdgeSum, outRate: Map<string, number>): EdgeData {
-  const single = s.originals.length === 1 ? s.originals[0] : undefined;
+  const single = s.count === 1 ? s.first : undefined;
   const original = single && single.source === s.source && single.target === s.target ? single : undefined;
   // An edge between two real nodes keeps its id and data (the side panel finds its details by id).
   if (original) return original;
@@ -155,7 +161,7 @@ function summedEdge(s: EdgeSum, outRate: Map<string, number>): EdgeData {
     rt: NaN,
     throughput: s.throughput,
     mtls,
-    health: worstHealth(s.health),
+    health: HEALTH_ORDER[s.worst] as Health,
     isIdle: idle,
     width: edgeWidth(s.protocol, rate),
     rateLabel: idle
@@ -232,9 +238,10 @@ export function aggregateElements(elements: GraphElements, options: AggregateOpt
         mtlsWeighted: 0,
         mtlsRate: 0,
         throughput: NaN,
-        health: [],
+        worst: HEALTH_ORDER.length - 1,
         idle: true,
-        originals: [],
+        first: e,
+        count: 0,
       };
       sums.set(key, s);
     }
@@ -247,9 +254,9 @@ export function aggregateElements(elements: GraphElements, options: AggregateOpt
     }
     if (Number.isFinite(e.throughput))
       s.throughput = (Number.isFinite(s.throughput) ? s.throughput : 0) + e.throughput;
-    s.health.push(e.health);
+    s.worst = Math.min(s.worst, healthRank(e.health));
     s.idle &&= e.isIdle;
-    s.originals.push(e);
+    s.count++;
     const outKey = `${source}|${e.protocol}`;
     outRate.set(outKey, (outRate.get(outKey) ?? 0) + rate);
   }
