@@ -53,6 +53,10 @@ export const EntitiesDebugSchema = z.object({
       error: z.string().optional(),
     }),
   ),
+  /** Server time splitting the queries' samples per entity, ms. */
+  splitMs: z.number().optional(),
+  /** Server time building this answer from the split rates and the inventory, ms (0: built before). */
+  buildMs: z.number().optional(),
 });
 
 /** An Istio object that applies to an entity, and what validation says of it. */

@@ -135,7 +135,10 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
       Promise<VectorSample[]>,
       Promise<MatrixSeries[] | undefined>,
     ]);
-    return { rates: splitRates(inbound, outbound, tcp), series: range, warnings, debug, timestamp };
+    const split = performance.now();
+    const rates = splitRates(inbound, outbound, tcp);
+    debug.splitMs = performance.now() - split;
+    return { rates, series: range, warnings, debug, timestamp };
   }
 
   /** Shared and cached per (namespaces, duration, series). */
@@ -187,11 +190,18 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
    * answer already built (rows of 2,400 services and their health take ~100 ms to build at 800 namespaces).
    */
   const built = new WeakMap<Fetched, Map<string, { snap: InventorySnapshot; body: unknown }>>();
-  function memoized<T>(f: Fetched, snap: InventorySnapshot, key: string, build: () => T): T {
+  function memoized<T extends { debug?: Debug }>(
+    f: Fetched,
+    snap: InventorySnapshot,
+    key: string,
+    build: () => T,
+  ): T {
     const answers = built.get(f) ?? built.set(f, new Map()).get(f)!;
     const hit = answers.get(key);
     if (hit?.snap === snap) return hit.body as T;
-    const body = build();
+    const started = performance.now();
+    const answer = build();
+    const body: T = { ...answer, debug: { ...f.debug, buildMs: performance.now() - started } };
     answers.set(key, { snap, body });
     return body;
   }
