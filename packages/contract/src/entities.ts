@@ -141,6 +141,24 @@ export const NamespaceOverviewSchema = z.object({
 });
 export type NamespaceOverview = z.infer<typeof NamespaceOverviewSchema>;
 
+/**
+ * A namespace's sidecar injection as its labels decide it: `istio-injection` wins over `istio.io/rev`
+ * (Istio's own precedence). The overview's answer and the page's lines before it read it the same way.
+ */
+export function namespaceInjection(labels: Readonly<Record<string, string>>): NamespaceOverview['injection'] {
+  const rev = labels['istio.io/rev'];
+  const injectionLabel = labels['istio-injection'];
+  return {
+    enabled: injectionLabel === 'enabled' || (injectionLabel === undefined && rev !== undefined),
+    ...(injectionLabel !== undefined
+      ? { label: `istio-injection=${injectionLabel}` }
+      : rev !== undefined
+        ? { label: `istio.io/rev=${rev}` }
+        : {}),
+    ...(rev !== undefined ? { revision: rev } : {}),
+  };
+}
+
 export const OverviewResponseSchema = z.object({
   timestamp: z.number(),
   duration: z.number(),

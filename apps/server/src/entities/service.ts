@@ -3,13 +3,14 @@
  * number of namespaces, the inventory from the informer cache, health from the health module. Identical
  * requests in flight share one computation and an answer is reused for cacheTtlMs.
  */
-import type {
-  EntitiesDebugSchema,
-  EntityKind,
-  EntityListResponse,
-  GraphWarning,
-  NamespaceOverview,
-  OverviewResponse,
+import {
+  namespaceInjection,
+  type EntitiesDebugSchema,
+  type EntityKind,
+  type EntityListResponse,
+  type GraphWarning,
+  type NamespaceOverview,
+  type OverviewResponse,
 } from '@meshlens/contract';
 import type { z } from 'zod';
 import type { HealthRule } from '../health/index';
@@ -278,22 +279,12 @@ export function createEntitiesService(deps: EntitiesServiceDeps): EntitiesServic
     const out: NamespaceOverview[] = snap.namespaces
       .filter((n) => selected.has(n.name))
       .map((n) => {
-        const rev = n.labels['istio.io/rev'];
-        const injectionLabel = n.labels['istio-injection'];
         const nsMode = index.mtls.get(n.name);
         const t = counts.traffic.get(n.name) ?? { rps: 0, errorRate: 0 };
         return {
           name: n.name,
           labels: n.labels,
-          injection: {
-            enabled: injectionLabel === 'enabled' || (injectionLabel === undefined && rev !== undefined),
-            ...(injectionLabel !== undefined
-              ? { label: `istio-injection=${injectionLabel}` }
-              : rev !== undefined
-                ? { label: `istio.io/rev=${rev}` }
-                : {}),
-            ...(rev !== undefined ? { revision: rev } : {}),
-          },
+          injection: namespaceInjection(n.labels),
           mtls: nsMode
             ? { mode: nsMode, source: 'namespace' as const }
             : meshMode

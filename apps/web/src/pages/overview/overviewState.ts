@@ -2,7 +2,12 @@
  * The overview's filter, sort and layout, kept in the URL (`q`, `sort`, `dir`, `layout`), applied to the
  * namespaces; and the sparkline's SVG path. Pure.
  */
-import type { HealthCounts, Namespace, NamespaceOverview } from '@meshlens/contract';
+import {
+  namespaceInjection,
+  type HealthCounts,
+  type Namespace,
+  type NamespaceOverview,
+} from '@meshlens/contract';
 
 /**
  * A namespace of the overview. `pending`: what `/api/namespaces` (the informer cache, answered at once)
@@ -13,25 +18,12 @@ export type OverviewEntry = NamespaceOverview & { pending?: true };
 
 const NO_COUNTS: HealthCounts = { Failure: 0, Degraded: 0, NotReady: 0, Healthy: 0, NoTraffic: 0 };
 
-/**
- * A namespace's entry before the overview's answer: its injection from its labels as the server's overview
- * reads them (`istio-injection` wins over `istio.io/rev`), no figures yet.
- */
+/** A namespace's entry before the overview's answer: its injection from its labels, no figures yet. */
 export function pendingEntry(ns: Namespace): OverviewEntry {
-  const rev = ns.labels['istio.io/rev'];
-  const injectionLabel = ns.labels['istio-injection'];
   return {
     name: ns.name,
     labels: ns.labels,
-    injection: {
-      enabled: injectionLabel === 'enabled' || (injectionLabel === undefined && rev !== undefined),
-      ...(injectionLabel !== undefined
-        ? { label: `istio-injection=${injectionLabel}` }
-        : rev !== undefined
-          ? { label: `istio.io/rev=${rev}` }
-          : {}),
-      ...(rev !== undefined ? { revision: rev } : {}),
-    },
+    injection: namespaceInjection(ns.labels),
     mtls: { mode: 'PERMISSIVE', source: 'default' },
     health: { apps: NO_COUNTS, workloads: NO_COUNTS, services: NO_COUNTS },
     validations: { objects: 0, valid: 0, warnings: 0, errors: 0 },
