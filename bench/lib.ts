@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
+import type { Page } from '@playwright/test';
 
 /** What a benchmark module exports: an async function returning its figures and a Markdown section. */
 export interface BenchResult {
@@ -25,6 +26,15 @@ export function percentile(values: readonly number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
+
+/** The time (page clock, ms) of the next frame the page draws: what is on screen now has been painted. */
+export const nextFrame = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
+      ),
+  );
 
 /** One decimal, for figures in reports. */
 export const round1 = (n: number) => Math.round(n * 10) / 10;

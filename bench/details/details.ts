@@ -17,6 +17,7 @@ import { buildTestWeb } from '../../e2e/support/buildWeb';
 import {
   benchSizes,
   figuresBySize,
+  nextFrame,
   percentile,
   round1,
   sizeTable,
@@ -97,12 +98,7 @@ async function chartsDrawn(consoleUrl: string, path: string) {
           polling: 'raf',
         },
       );
-      const drawn = await page.evaluate(
-        () =>
-          new Promise<number>((resolve) =>
-            requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
-          ),
-      );
+      const drawn = await nextFrame(page);
       // The detail answer usually arrives after the charts are drawn: wait for it, to say when it came.
       await page.waitForFunction(
         () => performance.getEntriesByType('resource').some((e) => /\/services\/svc-000(\?|$)/.test(e.name)),

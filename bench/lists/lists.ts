@@ -19,7 +19,7 @@ import { launchChromium } from '../../e2e/support/browser';
 import { buildTestWeb } from '../../e2e/support/buildWeb';
 import { serveStatic } from '../../e2e/support/staticServer';
 import { SYNTHETIC_CONFIG } from '../../e2e/support/synthetic';
-import { percentile, round1, type BenchContext, type BenchResult } from '../lib';
+import { nextFrame, percentile, round1, type BenchContext, type BenchResult } from '../lib';
 
 const ROWS = Number(process.env.MESHLENS_BENCH_LIST_ROWS ?? 10_000);
 const NAMESPACES = 100;
@@ -118,12 +118,7 @@ async function overviewPage(
     timeout: 60_000,
     polling: 'raf',
   });
-  const ms = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) =>
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
-      ),
-  );
+  const ms = await nextFrame(page);
   return { ms, inDom: await page.locator(`[data-testid^=${testid}]`).count() };
 }
 
@@ -162,12 +157,7 @@ async function measure(page: Page, url: string): Promise<Run> {
     polling: 'raf',
   });
   // the first frame with rows drawn
-  const firstRowsMs = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) =>
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
-      ),
-  );
+  const firstRowsMs = await nextFrame(page);
   const answerMs = (await page.evaluate(`(() => {
     const r = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/workloads'));
     return r ? r.responseEnd : NaN;

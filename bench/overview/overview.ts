@@ -16,10 +16,9 @@ import { join } from 'node:path';
 import { OverviewResponseSchema } from '@meshlens/contract';
 import { startStack, waitForPromQL } from '@meshlens/stack';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
-import type { Page } from '@playwright/test';
 import { launchChromium } from '../../e2e/support/browser';
 import { buildTestWeb } from '../../e2e/support/buildWeb';
-import { deprioritize, percentile, round1, type BenchContext, type BenchResult } from '../lib';
+import { deprioritize, nextFrame, percentile, round1, type BenchContext, type BenchResult } from '../lib';
 
 const NAMESPACES = Number(process.env.MESHLENS_BENCH_OVERVIEW_NAMESPACES ?? 800);
 const SERVICES = Number(process.env.MESHLENS_BENCH_OVERVIEW_SERVICES ?? NAMESPACES * 3);
@@ -33,14 +32,6 @@ const TELEMETRY_PROFILE = 'large-mesh';
 const PAGE_LOADS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const nextFrame = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve) =>
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
-      ),
-  );
 
 /**
  * The Overview page, `loads` times after a warm-up, in a fresh browser context each (empty HTTP cache):

@@ -6,7 +6,7 @@ import { launchChromium } from '../../e2e/support/browser';
 import { buildTestWeb } from '../../e2e/support/buildWeb';
 import { serveStatic } from '../../e2e/support/staticServer';
 import { SYNTHETIC_CONFIG, syntheticGraph, syntheticNamespaces } from '../../e2e/support/synthetic';
-import type { BenchContext, BenchResult } from '../lib';
+import { nextFrame, type BenchContext, type BenchResult } from '../lib';
 
 const SIZES = [100, 1000, 3000];
 /** apps/web runs fcose in a Web Worker above this many nodes (WORKER_MIN_NODES in graph/layout.ts). */
@@ -60,12 +60,7 @@ async function measure(
     { timeout: 120_000, polling: 'raf' },
   );
   // the first frame after the layout
-  const readyMs = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) =>
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
-      ),
-  );
+  const readyMs = await nextFrame(page);
   const refinedMs =
     nodes <= WORKER_MIN_NODES
       ? NaN
@@ -170,14 +165,6 @@ const waitReady = (page: Page, timeout = 120_000) =>
     undefined,
     { timeout, polling: 'raf' },
   );
-const nextFrame = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve) =>
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))),
-      ),
-  );
-
 interface ColdRun {
   nodes: number;
   /** Navigation start → the graph request sent, ms. */
