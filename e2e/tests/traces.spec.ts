@@ -88,12 +88,17 @@ test("reviews' Traces tab lists traces; one opens as a waterfall of productpage 
 test('after an abort fault on ratings, a failing trace shows its failing span red', async ({ page }) => {
   const kube = new Kube();
   for (const dr of destinationRules) await kube.apply(dr, NS);
+  // failing traces of earlier specs stay in the window: wait for one that began after the fault
+  const sinceUs = Date.now() * 1000;
   await kube.apply(abortAll, NS);
 
-  // reviews' own client span to ratings fails: errors only shows such traces
+  // reviews' own client span to ratings fails: errors only shows such traces, newest first
   await page.goto(`${consoleUrl()}/namespaces/${NS}/apps/reviews/traces?${SHELL}&errors=true`);
   const rows = page.getByTestId('trace-row');
   await expect(rows.first()).toBeVisible({ timeout: 60_000 });
+  await expect
+    .poll(async () => Number(await rows.first().getAttribute('data-start-us')), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(sinceUs);
   await expect(rows.first()).toHaveClass(/failed/);
   await rows.first().getByRole('link').click();
 

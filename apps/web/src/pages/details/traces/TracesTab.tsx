@@ -181,7 +181,12 @@ function TraceList({
         {traces.map((t) => {
           const failed = t.errors > 0;
           return (
-            <tr key={t.id} className={failed ? 'trace-row failed' : 'trace-row'} data-testid="trace-row">
+            <tr
+              key={t.id}
+              className={failed ? 'trace-row failed' : 'trace-row'}
+              data-testid="trace-row"
+              data-start-us={t.startUs}
+            >
               <td className="nowrap">{new Date(t.startUs / 1000).toLocaleTimeString()}</td>
               <td>
                 <Link href={`${traceHref(t.id)}${search}`} className="trace-link">
