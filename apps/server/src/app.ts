@@ -23,6 +23,7 @@ import { checkGraphQuery, computationLimiter, remoteClient, type ClientOf } from
 import { markUnreadable } from './graph/visibility';
 import { errorHandler, inputErrorFrom, notFoundHandler, withoutAddresses } from './http/errors';
 import { noStore, securityHeaders } from './http/headers';
+import { methodNotAllowed } from './http/methods';
 import { bindHost, hostCheck, hostPolicy, inCluster, podNamespace } from './http/hosts';
 import { sameOriginWrites } from './http/origin';
 import { checkParams } from './http/params';
@@ -291,7 +292,9 @@ export function createApp({
       maxDurationSeconds: config.graph.maxDurationSeconds,
     }),
   );
-  api.use('/api', notFoundHandler);
+  // A known path with another method is a 405 naming the methods it takes (http/methods.ts), else a 404.
+  const wrongMethod = methodNotAllowed(app);
+  api.use('/api', wrongMethod, notFoundHandler);
 
   const base = config.basePath;
   const hosts = hostPolicy({
@@ -424,7 +427,7 @@ export function createApp({
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));
-  app.use(notFoundHandler);
+  app.use(wrongMethod, notFoundHandler);
   app.use(auth.errors);
   app.use(errorHandler(logger));
   return app;
