@@ -31,6 +31,7 @@ import { spaRouter } from './http/static';
 import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
 import { istioRouter, type IstioRouterDeps } from './istio/index';
+import { followLimiter } from './logs/follows';
 import { logsRouter } from './logs/router';
 import { serviceLoadRouter } from './istio/load';
 import { createHeapTrimmer } from './heap';
@@ -415,7 +416,15 @@ export function createApp({
     app.locals.rollouts = controller;
     app.use(base || '/', rolloutsRouter({ istio: routeDeps, store, controller, auth }));
   }
-  app.use(base || '/', logsRouter({ auth }));
+  // Log follows count against the signed-in user's name (several tokens of one user share them).
+  const follower = (req: express.Request) => {
+    const p = auth.principalOf(req);
+    return p && p.credentials.kind !== 'console' ? `user:${p.identity.username}` : remoteClient(req);
+  };
+  app.use(
+    base || '/',
+    logsRouter({ auth, follows: followLimiter(config.logs.maxFollowsPerClient), clientOf: follower }),
+  );
   app.use(
     base || '/',
     serviceLoadRouter({

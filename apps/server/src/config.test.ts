@@ -79,6 +79,8 @@ describe('config', () => {
         '9102',
         '--graph-max-computations',
         '30',
+        '--logs-max-follows',
+        '3',
         '--prometheus-insecure-skip-verify',
       ],
       {
@@ -100,6 +102,7 @@ describe('config', () => {
         insecureSkipVerify: true,
       },
       graph: { maxDurationSeconds: 86_400, maxNamespaces: 50, maxComputationsPerClientPerMinute: 30 },
+      logs: { maxFollowsPerClient: 3 },
     });
     const defaults = await parse([], { PROMETHEUS_INSECURE_SKIP_VERIFY: 'false' });
     expect(defaults).toMatchObject({
@@ -107,7 +110,10 @@ describe('config', () => {
       kubernetes: { timeoutMs: 10_000, watchTimeoutMs: 300_000 },
       prometheus: { insecureSkipVerify: false },
       graph: { maxDurationSeconds: 30 * 86_400, maxNamespaces: 200, maxComputationsPerClientPerMinute: 120 },
+      logs: { maxFollowsPerClient: 10 },
     });
+    expect((await parse([], { MESHLENS_LOGS_MAX_FOLLOWS: '0' })).logs.maxFollowsPerClient).toBe(0);
+    await expect(parse(['--logs-max-follows', '-1'])).rejects.toThrow(/logs\.maxFollowsPerClient/);
     expect(defaults.metricsPort).toBeUndefined();
     await expect(parse(['--prometheus-insecure-skip-verify', 'maybe'])).rejects.toThrow(
       /--prometheus-insecure-skip-verify: expected true or false/,

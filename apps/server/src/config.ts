@@ -284,6 +284,17 @@ export const ServerConfigSchema = z.strictObject({
       maxComputationsPerClientPerMinute: z.number().int().min(0).default(120),
     })
     .prefault({}),
+  /** Container logs (logs/). */
+  logs: z
+    .strictObject({
+      /**
+       * Log follows (`follow=true`, each holding a stream from the cluster) one client may have open at
+       * once; past it 429 with Retry-After. 0 = no limit. A client is the signed-in user, by user name
+       * whatever credential they use (with anonymous, the remote address).
+       */
+      maxFollowsPerClient: z.number().int().min(0).default(10),
+    })
+    .prefault({}),
   /**
    * Guarded rollouts (rollouts/): their state is kept in ConfigMaps, and the driving console elected by a
    * Lease, in `namespace` (default: the pod's namespace, else kubernetes.istioNamespace).
@@ -542,6 +553,13 @@ export function buildCommand(): Command {
         '--graph-max-computations <n>',
         'graph computations one client may start per minute, 0 = no limit [120]',
         'MESHLENS_GRAPH_MAX_COMPUTATIONS',
+      ),
+    )
+    .addOption(
+      opt(
+        '--logs-max-follows <n>',
+        'log follows one user may have open at once, 0 = no limit [10]',
+        'MESHLENS_LOGS_MAX_FOLLOWS',
       ),
     )
     .addOption(
@@ -885,6 +903,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       maxNamespaces: num('--graph-max-namespaces', s('graphMaxNamespaces')),
       maxComputationsPerClientPerMinute: num('--graph-max-computations', s('graphMaxComputations')),
     },
+    logs: { maxFollowsPerClient: num('--logs-max-follows', s('logsMaxFollows')) },
   };
   return parseConfig(deepMerge(file, fromFlags), configPath ? `config (${configPath} and flags)` : 'flags');
 }
