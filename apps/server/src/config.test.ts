@@ -129,6 +129,8 @@ describe('config', () => {
         'X-Scope-OrgID: t1',
         '--tracing-timeout',
         '4s',
+        '--tracing-max-response',
+        '8',
       ],
       {
         TRACING_EXTERNAL_URL: 'https://jaeger.example',
@@ -145,8 +147,15 @@ describe('config', () => {
       insecureSkipVerify: true,
       headers: { 'X-Scope-OrgID': 't1' },
       timeoutMs: 4000,
+      maxResponseMb: 8,
     });
-    expect((await parse([])).tracing).toEqual({ headers: {}, insecureSkipVerify: false, timeoutMs: 10_000 });
+    expect((await parse([])).tracing).toEqual({
+      headers: {},
+      insecureSkipVerify: false,
+      timeoutMs: 10_000,
+      maxResponseMb: 32,
+    });
+    await expect(parse(['--tracing-max-response', '0'])).rejects.toThrow(/tracing\.maxResponseMb/);
     await expect(parse(['--tracing-url', 'jaeger'])).rejects.toThrow(/tracing\.url/);
     await expect(parse(['--tracing-header', 'nocolon'])).rejects.toThrow(
       /--tracing-header: expected "Name: value"/,
