@@ -13,9 +13,11 @@ import {
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, type KubeAccess } from './app';
 import { parseConfig } from './config';
 import { deriveSnapshot, type RawInventory } from './inventory/derive';
+import { istioKubeClient } from './istio/kubeClient';
 import { createPrometheusClient } from './prometheus/client';
 
 const raw = (
@@ -113,9 +115,32 @@ describe('a known path with a method it does not serve', () => {
   });
 
   it('reads the methods from the routes themselves: a path with several gets them all', async () => {
-    const res = await request(app).get('/api/auth/can-i');
-    expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('POST');
+    // The Istio routes, served with a Kubernetes API nobody answers (a 405 never asks it). The 405 comes
+    // before the routes' own checks: these writes carry no JSON body, which the routes would refuse (415).
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const writes = createApp({
+      kube,
+      prometheus: deadPrometheus,
+      config: parseConfig({}),
+      logger,
+      istio: { client: istioKubeClient(kc), inventory: { list: () => [] } },
+    });
+    for (const [method, path, allow] of [
+      ['post', '/api/namespaces/bookinfo/istio/virtualservices/reviews', 'DELETE, GET, HEAD, PATCH, PUT'],
+      ['put', '/api/namespaces/bookinfo/services/reviews/routing', 'DELETE, GET, HEAD, POST'],
+      ['delete', '/api/namespaces/bookinfo/istio/virtualservices', 'GET, HEAD, POST'],
+    ] as const) {
+      const res = await request(writes)[method](path).set('Sec-Fetch-Site', 'same-origin');
+      expect(res.status, path).toBe(405);
+      expect(res.headers.allow, path).toBe(allow);
+    }
+    expect((await request(app).get('/api/auth/can-i')).headers.allow).toBe('POST');
   });
 
   it('leaves unknown paths, and what only a guard covers, at 404', async () => {

@@ -293,9 +293,7 @@ export function createApp({
       maxDurationSeconds: config.graph.maxDurationSeconds,
     }),
   );
-  // A known path with another method is a 405 naming the methods it takes (http/methods.ts), else a 404.
-  const wrongMethod = methodNotAllowed(app);
-  api.use('/api', wrongMethod, notFoundHandler);
+  api.use('/api', notFoundHandler);
 
   const base = config.basePath;
   const hosts = hostPolicy({
@@ -311,6 +309,10 @@ export function createApp({
   app.use(`${base}/api`, noStore);
   // Every API request acts as someone (auth/): 401 without sign-in, view-only and CSRF checks of writes.
   app.use(`${base}/api`, auth.middleware);
+  // A known path asked with a method it does not serve: 405 naming those it does (http/methods.ts), once
+  // the request is signed in and before any route's own checks (bodies, namespaces) spend work on it.
+  const wrongMethod = methodNotAllowed(app);
+  app.use(`${base}/api`, wrongMethod);
   app.use(base || '/', auth.router);
   // Reads of one namespace (its routing facts come from the shared cache): only a namespace the user may read.
   // (A malformed name is the 400 of checkParams, before any access review.)
@@ -436,6 +438,7 @@ export function createApp({
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));
+  // (and the same for the paths outside /api: /healthz, /readyz, /metrics, /index.html)
   app.use(wrongMethod, notFoundHandler);
   app.use(auth.errors);
   app.use(errorHandler(logger));

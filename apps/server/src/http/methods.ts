@@ -7,8 +7,10 @@
  * handler makes of the values (`/api/namespaces/:namespace/:kind` with an unknown kind is a 404 for GET,
  * and a 405 for DELETE).
  *
- * It runs where a 404 would be given, so after the Host, Origin, sign-in and CSRF checks: a request that
- * fails them gets their answer (401, 403, 421) and learns nothing of which paths exist.
+ * On `/api` it runs right after the Host, Origin, sign-in and CSRF checks (app.ts): a request that fails
+ * them gets their answer (401, 403, 421) and learns nothing of which paths exist; one that passes them is
+ * refused before any route's own checks (a body's type and size, the namespace) spend work on it. Outside
+ * `/api` (`/healthz`…) it runs where the 404 would be given.
  */
 import type express from 'express';
 import type { RequestHandler } from 'express';
