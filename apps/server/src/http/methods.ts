@@ -45,8 +45,8 @@ export function allowedMethods(app: express.Express): AllowedMethods {
 
 /**
  * Passes on a request whose path is unknown (or whose method a route passed on); a known path asked with
- * another method is a MethodNotAllowedError, and OPTIONS there a 200 with Allow. The table is read at the first request, once every route
- * is registered.
+ * another method is a MethodNotAllowedError, and OPTIONS there a 200 with Allow. The table is read at the
+ * first request, once every route is registered.
  */
 export function methodNotAllowed(app: express.Express): RequestHandler {
   let allowed: AllowedMethods | undefined;
