@@ -13,9 +13,11 @@ import {
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, type KubeAccess } from './app';
 import { parseConfig } from './config';
 import { deriveSnapshot, type RawInventory } from './inventory/derive';
+import { istioKubeClient } from './istio/kubeClient';
 import { createPrometheusClient } from './prometheus/client';
 
 const raw = (
@@ -84,6 +86,110 @@ describe('GET /api/graph input validation', () => {
       name: 'NotFoundError',
       message: 'no route GET /api/nothing-here',
     });
+  });
+});
+
+describe('a known path with a method it does not serve', () => {
+  const app = makeApp();
+  // Past the Origin check of writes (http/origin.ts), as the console's own page.
+  const sent = (method: 'delete' | 'post' | 'put' | 'patch' | 'options', path: string) =>
+    request(app)[method](path).set('Sec-Fetch-Site', 'same-origin');
+
+  it.each([
+    ['delete', '/api/graph', 'GET, HEAD'],
+    ['post', '/api/namespaces', 'GET, HEAD'],
+    ['put', '/api/config', 'GET, HEAD'],
+    ['put', '/api/graph/', 'GET, HEAD'],
+    ['delete', '/api/namespaces/bookinfo/pods/reviews-v1-abc/logs', 'GET, HEAD'],
+    ['patch', '/api/auth/login', 'POST'],
+    ['post', '/healthz', 'GET, HEAD'],
+  ] as const)('%s %s → 405, Allow: %s, in the one error shape', async (method, path, allow) => {
+    const res = await sent(method, path);
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(ErrorBodySchema.parse(res.body).error).toEqual({
+      name: 'MethodNotAllowedError',
+      message: `${method.toUpperCase()} is not served on ${path}; it takes ${allow}`,
+      details: { allowed: allow.split(', ') },
+    });
+  });
+
+  it('reads the methods from the routes themselves: a path with several gets them all', async () => {
+    // The Istio routes, served with a Kubernetes API nobody answers (a 405 never asks it). The 405 comes
+    // before the routes' own checks: these writes carry no JSON body, which the routes would refuse (415).
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const writes = createApp({
+      kube,
+      prometheus: deadPrometheus,
+      config: parseConfig({}),
+      logger,
+      istio: { client: istioKubeClient(kc), inventory: { list: () => [] } },
+    });
+    for (const [method, path, allow] of [
+      ['post', '/api/namespaces/bookinfo/istio/virtualservices/reviews', 'DELETE, GET, HEAD, PATCH, PUT'],
+      ['put', '/api/namespaces/bookinfo/services/reviews/routing', 'DELETE, GET, HEAD, POST'],
+      ['delete', '/api/namespaces/bookinfo/istio/virtualservices', 'GET, HEAD, POST'],
+    ] as const) {
+      const res = await request(writes)[method](path).set('Sec-Fetch-Site', 'same-origin');
+      expect(res.status, path).toBe(405);
+      expect(res.headers.allow, path).toBe(allow);
+    }
+    expect((await request(app).get('/api/auth/can-i')).headers.allow).toBe('POST');
+  });
+
+  it('leaves unknown paths, and what only a guard covers, at 404', async () => {
+    for (const path of [
+      '/api/nothing-here',
+      '/api/namespaces/bookinfo/services/reviews/nothing',
+      '/api/graphs',
+    ])
+      expect((await sent('delete', path)).status, path).toBe(404);
+  });
+
+  it('answers OPTIONS with Allow on every known path, as Express does for the routes of mounted routers', async () => {
+    for (const [path, allow] of [
+      ['/api/graph', 'GET, HEAD'],
+      ['/api/namespaces/bookinfo/pods/reviews-v1-abc/logs', 'GET, HEAD'],
+      ['/api/auth/login', 'POST'],
+    ]) {
+      const res = await sent('options', path!);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.allow, path).toBe(allow);
+    }
+    expect((await sent('options', '/api/nothing-here')).status).toBe(404);
+  });
+
+  it('keeps HEAD of a GET route as Express answers it', async () => {
+    const res = await request(app).head('/api/config');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.text ?? '').toBe('');
+  });
+
+  it('answers under a base path too', async () => {
+    const based = makeApp({ basePath: '/meshlens' });
+    const res = await request(based).delete('/meshlens/api/graph').set('Sec-Fetch-Site', 'same-origin');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('comes after the sign-in and Origin checks: they answer first and tell nothing of the paths', async () => {
+    const guarded = makeApp({ auth: { strategy: 'token' } });
+    for (const path of ['/api/graph', '/api/nothing-here']) {
+      const res = await request(guarded).delete(path).set('Sec-Fetch-Site', 'same-origin');
+      expect(res.status, path).toBe(401);
+      expect(res.headers.allow, path).toBeUndefined();
+    }
+    // A cross-site write is refused whatever its path.
+    const foreign = await request(app).delete('/api/graph').set('Origin', 'http://evil.example');
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.allow).toBeUndefined();
   });
 });
 

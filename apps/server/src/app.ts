@@ -23,6 +23,7 @@ import { checkGraphQuery, computationLimiter, remoteClient, type ClientOf } from
 import { markUnreadable } from './graph/visibility';
 import { errorHandler, inputErrorFrom, notFoundHandler, withoutAddresses } from './http/errors';
 import { noStore, securityHeaders } from './http/headers';
+import { methodNotAllowed } from './http/methods';
 import { bindHost, hostCheck, hostPolicy, inCluster, podNamespace } from './http/hosts';
 import { sameOriginWrites } from './http/origin';
 import { checkParams } from './http/params';
@@ -30,6 +31,7 @@ import { spaRouter } from './http/static';
 import { httpLogSerializers } from './logger';
 import type { Inventory } from './inventory/informers';
 import { istioRouter, type IstioRouterDeps } from './istio/index';
+import { followLimiter } from './logs/follows';
 import { logsRouter } from './logs/router';
 import { serviceLoadRouter } from './istio/load';
 import { createHeapTrimmer } from './heap';
@@ -307,6 +309,10 @@ export function createApp({
   app.use(`${base}/api`, noStore);
   // Every API request acts as someone (auth/): 401 without sign-in, view-only and CSRF checks of writes.
   app.use(`${base}/api`, auth.middleware);
+  // A known path asked with a method it does not serve: 405 naming those it does (http/methods.ts), once
+  // the request is signed in and before any route's own checks (bodies, namespaces) spend work on it.
+  const wrongMethod = methodNotAllowed(app);
+  app.use(`${base}/api`, wrongMethod);
   app.use(base || '/', auth.router);
   // Reads of one namespace (its routing facts come from the shared cache): only a namespace the user may read.
   // (A malformed name is the 400 of checkParams, before any access review.)
@@ -412,7 +418,15 @@ export function createApp({
     app.locals.rollouts = controller;
     app.use(base || '/', rolloutsRouter({ istio: routeDeps, store, controller, auth }));
   }
-  app.use(base || '/', logsRouter({ auth }));
+  // Log follows count against the signed-in user's name (several tokens of one user share them).
+  const follower = (req: express.Request) => {
+    const p = auth.principalOf(req);
+    return p && p.credentials.kind !== 'console' ? `user:${p.identity.username}` : remoteClient(req);
+  };
+  app.use(
+    base || '/',
+    logsRouter({ auth, follows: followLimiter(config.logs.maxFollowsPerClient), clientOf: follower }),
+  );
   app.use(
     base || '/',
     serviceLoadRouter({
@@ -424,7 +438,8 @@ export function createApp({
   app.use(base || '/', api);
   app.use(base || '/', spaRouter(config.webDir, { basePath: base, version: VERSION }));
   if (base) app.get('/', (_req, res) => res.redirect(`${base}/`));
-  app.use(notFoundHandler);
+  // (and the same for the paths outside /api: /healthz, /readyz, /metrics, /index.html)
+  app.use(wrongMethod, notFoundHandler);
   app.use(auth.errors);
   app.use(errorHandler(logger));
   return app;

@@ -79,6 +79,8 @@ describe('config', () => {
         '9102',
         '--graph-max-computations',
         '30',
+        '--logs-max-follows',
+        '3',
         '--prometheus-insecure-skip-verify',
       ],
       {
@@ -100,6 +102,7 @@ describe('config', () => {
         insecureSkipVerify: true,
       },
       graph: { maxDurationSeconds: 86_400, maxNamespaces: 50, maxComputationsPerClientPerMinute: 30 },
+      logs: { maxFollowsPerClient: 3 },
     });
     const defaults = await parse([], { PROMETHEUS_INSECURE_SKIP_VERIFY: 'false' });
     expect(defaults).toMatchObject({
@@ -107,7 +110,10 @@ describe('config', () => {
       kubernetes: { timeoutMs: 10_000, watchTimeoutMs: 300_000 },
       prometheus: { insecureSkipVerify: false },
       graph: { maxDurationSeconds: 30 * 86_400, maxNamespaces: 200, maxComputationsPerClientPerMinute: 120 },
+      logs: { maxFollowsPerClient: 10 },
     });
+    expect((await parse([], { MESHLENS_LOGS_MAX_FOLLOWS: '0' })).logs.maxFollowsPerClient).toBe(0);
+    await expect(parse(['--logs-max-follows', '-1'])).rejects.toThrow(/logs\.maxFollowsPerClient/);
     expect(defaults.metricsPort).toBeUndefined();
     await expect(parse(['--prometheus-insecure-skip-verify', 'maybe'])).rejects.toThrow(
       /--prometheus-insecure-skip-verify: expected true or false/,
@@ -123,6 +129,8 @@ describe('config', () => {
         'X-Scope-OrgID: t1',
         '--tracing-timeout',
         '4s',
+        '--tracing-max-response',
+        '8',
       ],
       {
         TRACING_EXTERNAL_URL: 'https://jaeger.example',
@@ -139,8 +147,15 @@ describe('config', () => {
       insecureSkipVerify: true,
       headers: { 'X-Scope-OrgID': 't1' },
       timeoutMs: 4000,
+      maxResponseMb: 8,
     });
-    expect((await parse([])).tracing).toEqual({ headers: {}, insecureSkipVerify: false, timeoutMs: 10_000 });
+    expect((await parse([])).tracing).toEqual({
+      headers: {},
+      insecureSkipVerify: false,
+      timeoutMs: 10_000,
+      maxResponseMb: 32,
+    });
+    await expect(parse(['--tracing-max-response', '0'])).rejects.toThrow(/tracing\.maxResponseMb/);
     await expect(parse(['--tracing-url', 'jaeger'])).rejects.toThrow(/tracing\.url/);
     await expect(parse(['--tracing-header', 'nocolon'])).rejects.toThrow(
       /--tracing-header: expected "Name: value"/,

@@ -237,10 +237,17 @@ export const ServerConfigSchema = z.strictObject({
   /**
    * Distributed tracing: a Jaeger query API (Jaeger, or Grafana Tempo's Jaeger-compatible endpoint), the
    * part of the URL before `/api/`; the Traces tabs say how to enable it when unset. Same auth options as
-   * Prometheus. `externalUrl`: the backend's own UI, for "open in Jaeger/Tempo" links.
+   * Prometheus. `externalUrl`: the backend's own UI, for "open in Jaeger/Tempo" links. `maxResponseMb`: the
+   * largest answer read from it (a search of many large traces); past it the request fails with a 502.
    */
   tracing: z
-    .strictObject({ url: z.url().optional(), externalUrl: z.url().optional(), ...UPSTREAM_ACCESS })
+    .strictObject({
+      url: z.url().optional(),
+      externalUrl: z.url().optional(),
+      ...UPSTREAM_ACCESS,
+      /** Most bytes read of one answer of the backend (MiB); a larger answer is refused, not buffered. */
+      maxResponseMb: z.number().positive().default(32),
+    })
     .prefault({}),
   /** Grafana with Istio's standard dashboards: the detail pages link to them when a URL is set. */
   grafana: z
@@ -282,6 +289,17 @@ export const ServerConfigSchema = z.strictObject({
        * past it 429 with Retry-After. 0 = no limit. A client is the signed-in user (with anonymous, the remote address).
        */
       maxComputationsPerClientPerMinute: z.number().int().min(0).default(120),
+    })
+    .prefault({}),
+  /** Container logs (logs/). */
+  logs: z
+    .strictObject({
+      /**
+       * Log follows (`follow=true`, each holding a stream from the cluster) one client may have open at
+       * once; past it 429 with Retry-After. 0 = no limit. A client is the signed-in user, by user name
+       * whatever credential they use (with anonymous, the remote address).
+       */
+      maxFollowsPerClient: z.number().int().min(0).default(10),
     })
     .prefault({}),
   /**
@@ -454,6 +472,13 @@ export function buildCommand(): Command {
     .addOption(
       opt('--tracing-timeout <duration>', 'timeout per tracing request, e.g. 10s [10s]', 'TRACING_TIMEOUT'),
     )
+    .addOption(
+      opt(
+        '--tracing-max-response <MiB>',
+        'largest answer read from the tracing backend, MiB [32]',
+        'TRACING_MAX_RESPONSE_MB',
+      ),
+    )
     .addOption(opt('--prometheus-token <token>', 'bearer token for Prometheus', 'PROMETHEUS_TOKEN'))
     .addOption(
       opt(
@@ -542,6 +567,13 @@ export function buildCommand(): Command {
         '--graph-max-computations <n>',
         'graph computations one client may start per minute, 0 = no limit [120]',
         'MESHLENS_GRAPH_MAX_COMPUTATIONS',
+      ),
+    )
+    .addOption(
+      opt(
+        '--logs-max-follows <n>',
+        'log follows one user may have open at once, 0 = no limit [10]',
+        'MESHLENS_LOGS_MAX_FOLLOWS',
       ),
     )
     .addOption(
@@ -867,6 +899,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       ),
       headers: headersOf(flags.tracingHeader as string | string[] | undefined, '--tracing-header'),
       timeoutMs: ms(seconds('--tracing-timeout', s('tracingTimeout'))),
+      maxResponseMb: num('--tracing-max-response', s('tracingMaxResponse')),
     },
     grafana: { url: s('grafanaUrl') },
     history: { namespace: s('historyNamespace') },
@@ -885,6 +918,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       maxNamespaces: num('--graph-max-namespaces', s('graphMaxNamespaces')),
       maxComputationsPerClientPerMinute: num('--graph-max-computations', s('graphMaxComputations')),
     },
+    logs: { maxFollowsPerClient: num('--logs-max-follows', s('logsMaxFollows')) },
   };
   return parseConfig(deepMerge(file, fromFlags), configPath ? `config (${configPath} and flags)` : 'flags');
 }

@@ -32,6 +32,15 @@ export class NotFoundError extends HttpError {
     super('NotFoundError', 404, message, details);
   }
 }
+/** 405: the path is served, not with this method; `allowed` (the Allow header) says which methods it takes. */
+export class MethodNotAllowedError extends HttpError {
+  constructor(
+    message: string,
+    readonly allowed: readonly string[],
+  ) {
+    super('MethodNotAllowedError', 405, message, { allowed }, { Allow: allowed.join(', ') });
+  }
+}
 export class ConflictError extends HttpError {
   constructor(message: string, details?: unknown) {
     super('ConflictError', 409, message, details);

@@ -388,5 +388,6 @@ async function tracingClient(t: ServerConfig['tracing']): Promise<JaegerClient |
     ...(ca ? { ca } : {}),
     insecureSkipVerify: t.insecureSkipVerify,
     timeoutMs: t.timeoutMs,
+    maxResponseBytes: Math.round(t.maxResponseMb * 2 ** 20),
   });
 }

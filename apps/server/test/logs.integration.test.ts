@@ -23,6 +23,10 @@ import { eventually } from './stackHelpers';
 
 const TOKENS = {
   reader: 'tok-reader-0123456789',
+  /** A second token of user reader. */
+  readerAgain: 'tok-reader-again-0123456789',
+  /** Another user with reader's rights. */
+  peer: 'tok-peer-0123456789',
   other: 'tok-other-0123456789',
   lister: 'tok-lister-0123456789',
 };
@@ -38,7 +42,9 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata: { name: reader, namespace: bookinfo }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view }
-subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: reader }]
+subjects:
+  - { apiGroup: rbac.authorization.k8s.io, kind: User, name: reader }
+  - { apiGroup: rbac.authorization.k8s.io, kind: User, name: peer }
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -103,6 +109,8 @@ beforeAll(async () => {
     auth: {
       tokens: [
         { token: TOKENS.reader, user: 'reader' },
+        { token: TOKENS.readerAgain, user: 'reader' },
+        { token: TOKENS.peer, user: 'peer' },
         { token: TOKENS.other, user: 'other' },
         { token: TOKENS.lister, user: 'lister' },
       ],
@@ -123,7 +131,12 @@ beforeAll(async () => {
     prometheusUrl: 'http://127.0.0.1:9',
     port: 0,
     host: '127.0.0.1',
-    config: { webDir: dir, kubernetes: { timeoutMs: 5000 }, auth: { strategy: 'token' } },
+    config: {
+      webDir: dir,
+      kubernetes: { timeoutMs: 5000 },
+      auth: { strategy: 'token' },
+      logs: { maxFollowsPerClient: 2 },
+    },
     logger: pino({ level: 'silent' }),
   });
   pod = await until('the reviews-v1 pod', async () => {
@@ -186,6 +199,51 @@ describe('GET /api/namespaces/{ns}/pods/{pod}/logs', () => {
     expect(await followers()).toBe(1);
     abort.abort();
     await until('the kubelet follower to go', async () => ((await followers()) === 0 ? true : undefined));
+  });
+
+  it('caps the follows one user has open at once, and gives a place back when one closes', async () => {
+    const FOLLOW = 'container=istio-proxy&tailLines=0&follow=true';
+    const follow = async (token: string) => {
+      const abort = new AbortController();
+      return { res: await logs(FOLLOW, token, abort.signal), close: () => abort.abort() };
+    };
+    const a = await follow(TOKENS.reader);
+    // The same user with another token: one user, whatever credential they use.
+    const b = await follow(TOKENS.readerAgain);
+    expect([a.res.status, b.res.status]).toEqual([200, 200]);
+    await until('both kubelet streams', async () => ((await followers()) === 2 ? true : undefined));
+    for (const token of [TOKENS.reader, TOKENS.readerAgain]) {
+      const refused = await logs(FOLLOW, token);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      const error = ((await refused.json()) as { error: { name: string; message: string } }).error;
+      expect(error.name).toBe('TooManyRequestsError');
+      expect(error.message).toMatch(/you already follow 2 logs.*\(logs\.maxFollowsPerClient\); close one/);
+    }
+    // No stream to the kubelet was opened for the refused ones.
+    expect(await followers()).toBe(2);
+    // Another user has places of their own, and a read without follow is not counted.
+    const c = await follow(TOKENS.peer);
+    expect(c.res.status).toBe(200);
+    const plain = await logs('container=istio-proxy&tailLines=1', TOKENS.reader);
+    expect(plain.status).toBe(200);
+    for await (const e of events(plain)) if (e.kind === 'end') break;
+    // The client goes away: its place comes back (its kubelet stream closes too).
+    a.close();
+    const d = await until('a place given back', async () => {
+      const next = await follow(TOKENS.reader);
+      if (next.res.status === 200) return next;
+      await next.res.body?.cancel();
+      return undefined;
+    });
+    await until('three kubelet streams', async () => ((await followers()) === 3 ? true : undefined));
+    for (const f of [b, c, d]) f.close();
+    await until('every kubelet follower to go', async () => ((await followers()) === 0 ? true : undefined));
+    // And every place with them.
+    const again = [await follow(TOKENS.reader), await follow(TOKENS.reader)];
+    expect(again.map((f) => f.res.status)).toEqual([200, 200]);
+    for (const f of again) f.close();
+    await until('the last followers to go', async () => ((await followers()) === 0 ? true : undefined));
   });
 
   it("refuses a user who may not read the pod's namespace", async () => {

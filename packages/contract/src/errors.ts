@@ -6,6 +6,7 @@ export const ERROR_NAMES = [
   'UnauthorizedError', // 401 (no or expired sign-in: the web app goes to its sign-in page)
   'NotAllowedError', // 403
   'NotFoundError', // 404
+  'MethodNotAllowedError', // 405 (a known path, a method it does not serve; the answer has Allow)
   'ConflictError', // 409
   'TooLargeError', // 413 (a body over the limit)
   'UnsupportedMediaError', // 415 (a Content-Type or Content-Encoding the route does not take)

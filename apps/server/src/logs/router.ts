@@ -2,23 +2,26 @@
  * `GET /api/namespaces/{namespace}/pods/{name}/logs`: one container's log, read with the request's own
  * credentials (the API server decides with RBAC `pods/log`), streamed as NDJSON events (contract logs.ts).
  * Path parameters are checked by checkParams, the query by the contract's schema; a client that goes
- * away closes the request to the cluster at once.
+ * away closes the request to the cluster at once. Follows are counted per user (./follows.ts): past
+ * `logs.maxFollowsPerClient` open at once, a 429.
  */
 import {
   LOG_LIMITS,
   LOG_STREAM_CONTENT_TYPE,
   PodLogsQuerySchema,
   POD_LOGS_ROUTE,
+  type PodLogsQuery,
   WORKLOAD_PODS_ROUTE,
   type ForbiddenDetails,
   type WorkloadPodsResponse,
 } from '@meshlens/contract';
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import type { Auth } from '../auth/index';
 import { InputError, NotAllowedError, NotFoundError, UnauthorizedError, UpstreamError } from '../errors';
 import { inputErrorFrom } from '../http/errors';
 import { checkParams } from '../http/params';
 import { KubeApiError } from '../istio/kubeClient';
+import { followLimiter, type FollowLimiter } from './follows';
 import { pipeLogEvents } from './stream';
 import { podsOfWorkload } from './pods';
 
@@ -27,6 +30,10 @@ export interface LogsRouterDeps {
   /** Bounds of one response (defaults: LOG_LIMITS). */
   maxLines?: number;
   maxFollowMs?: number;
+  /** Follows one client may have open at once (default: no limit). */
+  follows?: FollowLimiter;
+  /** Who a follow counts against (app.ts: the signed-in user's name, else the remote address). */
+  clientOf?: (req: Request) => string;
 }
 
 /** The API server's refusal as the console's error, naming what was asked. */
@@ -54,6 +61,8 @@ export function logsRouter(deps: LogsRouterDeps): Router {
   const router = checkParams(express.Router());
   const maxLines = deps.maxLines ?? LOG_LIMITS.maxLinesPerResponse;
   const maxFollowMs = deps.maxFollowMs ?? LOG_LIMITS.maxFollowSeconds * 1000;
+  const follows = deps.follows ?? followLimiter(0);
+  const clientOf = deps.clientOf ?? ((req: Request) => req.socket.remoteAddress ?? 'unknown');
   router.get(POD_LOGS_ROUTE, async (req, res) => {
     const parsed = PodLogsQuerySchema.safeParse(req.query);
     if (!parsed.success) throw inputErrorFrom(parsed.error);
@@ -61,6 +70,25 @@ export function logsRouter(deps: LogsRouterDeps): Router {
     const pod = String(req.params.name);
     const q = parsed.data;
     await deps.auth.requireReadable(req, [namespace]);
+    const follow = q.follow ?? false;
+    // A follow holds its place until its response closes, whoever ends it (the client, the cluster, a bound).
+    const release = follow ? follows.acquire(clientOf(req)) : () => undefined;
+    res.once('close', release);
+    try {
+      await streamLog(req, res, namespace, pod, q, follow);
+    } finally {
+      release();
+    }
+  });
+  /** Asks the cluster for the log and streams it as events; resolves when the response is done. */
+  async function streamLog(
+    req: Request,
+    res: express.Response,
+    namespace: string,
+    pod: string,
+    q: PodLogsQuery,
+    follow: boolean,
+  ) {
     const abort = new AbortController();
     const stop = () => abort.abort();
     res.once('close', stop);
@@ -75,7 +103,7 @@ export function logsRouter(deps: LogsRouterDeps): Router {
           ...(q.container ? { container: q.container } : {}),
           ...(q.sinceSeconds !== undefined ? { sinceSeconds: q.sinceSeconds } : {}),
           tailLines: q.tailLines ?? LOG_LIMITS.defaultTailLines,
-          follow: q.follow ?? false,
+          follow,
         },
         abort.signal,
       );
@@ -91,9 +119,9 @@ export function logsRouter(deps: LogsRouterDeps): Router {
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
-    await pipeLogEvents(upstream, res, { maxLines, maxMs: maxFollowMs, follow: q.follow ?? false }, stop);
+    await pipeLogEvents(upstream, res, { maxLines, maxMs: maxFollowMs, follow }, stop);
     res.end();
-  });
+  }
   router.get(WORKLOAD_PODS_ROUTE, async (req, res) => {
     const namespace = String(req.params.namespace);
     const workload = String(req.params.name);

@@ -1,17 +1,18 @@
 /**
  * A client of Jaeger's query HTTP API — the API Jaeger serves and Grafana Tempo's Jaeger-compatible
  * endpoint too: services, trace search, one trace. Same auth and TLS settings as Prometheus; every answer
- * checked against Jaeger's shape before use.
+ * checked against Jaeger's shape before use, and read only up to `maxResponseBytes` (decoded): a larger one
+ * is dropped as soon as it passes the bound, never buffered whole.
  */
 import { z } from 'zod';
-import { fetch } from 'undici';
+import { fetch, type Response } from 'undici';
 import { authorization, upstreamDispatcher, type UpstreamAuth, type UpstreamTls } from '../http/upstream';
 
 export class TracingError extends Error {
   override name = 'TracingError';
   constructor(
     message: string,
-    readonly kind: 'timeout' | 'unreachable' | 'http' | 'bad_data',
+    readonly kind: 'timeout' | 'unreachable' | 'http' | 'bad_data' | 'too_large',
     readonly status?: number,
   ) {
     super(message);
@@ -84,6 +85,49 @@ export interface JaegerClientOptions extends UpstreamAuth, UpstreamTls {
   /** Base URL, the part before `/api/...` (Jaeger's `--query.base-path` included). */
   url: string;
   timeoutMs?: number;
+  /** Most bytes of one answer read (after decompression); default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
+}
+
+/**
+ * 32 MiB: the largest search the routes make (1,500 traces) of Bookinfo-sized traces (7 spans, ~12.5 KB of
+ * JSON each in __fixtures__/bookinfo-traces.json) is ~19 MB.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 2 ** 20;
+
+const mib = (bytes: number) => `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
+
+/**
+ * The answer's body as text, at most `max` bytes of it: a declared Content-Length above it is refused
+ * before reading, and a body that grows past it (chunked, or decompressing to more) is cancelled there.
+ */
+async function boundedText(response: Response, max: number): Promise<string> {
+  const tooLarge = () =>
+    new TracingError(
+      `the tracing backend's answer is larger than ${mib(max)}, the most the console reads ` +
+        '(tracing.maxResponseMb): ask for fewer traces or a shorter time window',
+      'too_large',
+    );
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > max) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
@@ -95,6 +139,7 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
   );
   const dispatcher = upstreamDispatcher(options);
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
   async function get<T extends z.ZodType>(
     path: string,
@@ -105,16 +150,23 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
     const authHeader = await auth();
     if (authHeader) headers.authorization = authHeader;
     let response;
-    let body: unknown;
+    let text: string;
     try {
       response = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(wait), dispatcher });
-      body = await response.json().catch(() => undefined);
+      text = await boundedText(response, maxResponseBytes);
     } catch (err) {
+      if (err instanceof TracingError) throw err;
       const e = err as Error;
       if (e.name === 'TimeoutError' || e.name === 'AbortError')
         throw new TracingError(`the tracing backend did not answer within ${wait} ms`, 'timeout');
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? e.message;
       throw new TracingError(`the tracing backend at ${base} is unreachable (${cause})`, 'unreachable');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
     }
     const parsed = envelope(schema).safeParse(body);
     if (response.status === 404 && parsed.success) return { status: 404, data: null };
