@@ -15,6 +15,7 @@ import { syncElementsChunked } from './sync';
 import { yieldToMain } from './slices';
 import { groupPlaces, placeInPlace } from './inPlace';
 import { startTrafficAnimation } from './animation';
+import { mark } from '../perf/marks';
 
 export interface GraphCanvasProps {
   elements: GraphElements;
@@ -178,7 +179,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
     const syncCurrent = () => generation === syncGeneration.current;
     const before = groupPlaces(cy);
     const container = containerRef.current;
-    performance.mark('meshlens:sync-start');
+    mark('meshlens:sync-start');
     const report = (p: CanvasProgress) => handlers.current.onProgress?.(p);
     // The likely layout engine starts loading with the first elements (auto: dagre up to 200 nodes).
     const boxes = elements.nodes.filter((n) => n.nodeType === 'box').length;
@@ -190,7 +191,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       onProgress: (done, total) => report({ stage: 'elements', done, total }),
     }).then((result) => {
       if (!result || !syncCurrent()) return;
-      performance.mark('meshlens:sync-end');
+      mark('meshlens:sync-end');
       // edge labels need room between ranks: a new label setting lays the graph out again
       const labels = `${edgeLabels}/${security}`;
       const settingsChanged =
@@ -221,7 +222,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       if (!settingsChanged) {
         const expanded = placeInPlace(cy, before);
         if (expanded) {
-          performance.mark('meshlens:in-place');
+          mark('meshlens:in-place');
           if (!large) declutterLabels(cy);
           const shown = expanded;
           if (shown.nonempty()) {
@@ -243,7 +244,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       // Synchronously, in the same task as the sync: the browser never paints the un-laid-out graph
       // (unless the layout engine is still loading; the canvas stays hidden until the first layout).
       cy.resize();
-      performance.mark('meshlens:layout-start');
+      mark('meshlens:layout-start');
       const count = cy.nodes('[nodeType != "box"]').length;
       const boxes = cy.nodes('[nodeType = "box"]').length;
       report({
@@ -270,7 +271,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
           placeInPlace(cy, { nodeIds, centres });
         }
         if (!isCurrent()) return;
-        performance.mark('meshlens:layout-end');
+        mark('meshlens:layout-end');
         fitCapped(cy);
         if (!large) declutterLabels(cy);
         container?.setAttribute('data-layout', run.layout);
@@ -282,7 +283,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
         report({ stage: 'ready' });
         void run.refined?.then((done) => {
           if (!done || !isCurrent()) return;
-          performance.mark('meshlens:layout-refined');
+          mark('meshlens:layout-refined');
           container?.setAttribute('data-layout', 'fcose');
           container?.setAttribute('data-refined', 'true');
         });

@@ -5,6 +5,7 @@ import { labelSize } from './labels';
 import { fcoseInWorker, radialPlacement } from './workerLayout';
 import { yieldToMain } from './slices';
 import { nextChunkSize } from './sync';
+import { mark } from '../perf/marks';
 
 /** The layout engines that are extensions, loaded (their own chunks) only when a graph needs one. */
 type Engine = 'dagre' | 'fcose';
@@ -166,7 +167,7 @@ export function runLayout(
   const inWorker = layout === 'fcose' && count > WORKER_MIN_NODES && typeof Worker !== 'undefined';
   const engine = inWorker ? null : loadLayoutEngine(layout);
   if (engine) {
-    performance.mark('meshlens:layout-engine-load');
+    mark('meshlens:layout-engine-load');
     return engine.then(() => (isCurrent() ? runLayout(cy, choice, isCurrent) : { layout }));
   }
   if (inWorker) {
