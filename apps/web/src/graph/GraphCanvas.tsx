@@ -183,8 +183,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
     const report = (p: CanvasProgress) => handlers.current.onProgress?.(p);
     // The likely layout engine starts loading with the first elements (auto: dagre up to 200 nodes).
     const boxes = elements.nodes.filter((n) => n.nodeType === 'box').length;
+    const aggregates = elements.nodes.filter((n) => n.nodeType === 'aggregate').length;
     void loadLayoutEngine(
-      chooseLayout(layout, elements.nodes.length - boxes, elements.edges.length, boxes),
+      chooseLayout(layout, elements.nodes.length - boxes, elements.edges.length, boxes, aggregates),
     )?.catch(() => undefined);
     void syncElementsChunked(cy, elements, {
       isCurrent: syncCurrent,
@@ -250,7 +251,13 @@ export function GraphCanvas(props: GraphCanvasProps) {
       report({
         stage: 'layout',
         nodes: count,
-        layout: chooseLayout(layout, count, cy.edges().length, boxes),
+        layout: chooseLayout(
+          layout,
+          count,
+          cy.edges().length,
+          boxes,
+          cy.nodes('[nodeType = "aggregate"]').length,
+        ),
       });
       const layoutGen = ++layoutGeneration.current;
       const isCurrent = () => layoutGen === layoutGeneration.current;
