@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GRAPH_FIRST_LOAD_BUDGET, measureBundle } from './bundleBudget';
+import { FETCH_WORKER_BUDGET, GRAPH_FIRST_LOAD_BUDGET, measureBundle } from './bundleBudget';
 
 describe('the graph page first load', () => {
   it(`stays within ${GRAPH_FIRST_LOAD_BUDGET / 1024} kB gzipped; Cytoscape and the layout engines load later`, async () => {
@@ -15,5 +15,11 @@ describe('the graph page first load', () => {
       expect(lazyNames, name).toContain(name);
       expect(listing, name).not.toContain(name);
     }
+    // the graph's fetch worker starts in the request's path: its chunk stays small (no schemas, no zod)
+    const worker = report.lazy.find((f) => f.file.includes('fetch.worker'));
+    expect(worker, 'fetch.worker chunk').toBeDefined();
+    expect(worker?.bytes ?? Infinity, `fetch.worker ${kB(worker?.bytes ?? 0)}`).toBeLessThanOrEqual(
+      FETCH_WORKER_BUDGET,
+    );
   }, 120_000);
 });

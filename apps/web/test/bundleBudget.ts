@@ -5,6 +5,8 @@ import type { Rolldown } from 'vite';
 
 /** What the graph page may load before it runs (and sends the graph request), gzipped bytes. */
 export const GRAPH_FIRST_LOAD_BUDGET = 200 * 1024;
+/** The graph's fetch worker chunk (raw bytes): it is loaded and compiled before the graph request leaves. */
+export const FETCH_WORKER_BUDGET = 10 * 1024;
 
 export interface BundleFile {
   file: string;

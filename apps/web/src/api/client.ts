@@ -165,22 +165,6 @@ async function send(method: string, path: string, options: RequestOptions<unknow
   return res;
 }
 
-/**
- * A GET of `url` as the graph's fetch worker makes it (api/fetch.worker.ts, off the main thread): the
- * answer's status and text, whatever the status (the page turns a failure into an ApiError).
- */
-export async function fetchText(
-  url: string,
-  signal: AbortSignal,
-): Promise<{ ok: boolean; status: number; statusText: string; text: string }> {
-  const res = await fetch(url, {
-    credentials: 'same-origin',
-    headers: { accept: 'application/json' },
-    signal,
-  });
-  return { ok: res.ok, status: res.status, statusText: res.statusText, text: await res.text() };
-}
-
 /** The ApiError of a non-2xx answer to `path` (a 401 is reported to the shell: sign-in page). */
 export function answerError(path: string, status: number, statusText: string, text: string): ApiError {
   const err = errorOf(status, statusText, text);

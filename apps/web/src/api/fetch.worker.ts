@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { splitAnswer } from './answerPieces';
-import { fetchText } from './client';
+import { fetchText } from './fetchText';
 import type { FetchReply, FetchRequest } from './workerFetch';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

@@ -20,7 +20,8 @@ const offending = (pattern: RegExp, allowed: string[] = []) =>
 
 describe('the web data layer, one way', () => {
   it('calls fetch only in the request helper', () => {
-    expect(offending(/(?<![\w.])fetch\(/, ['api/client.ts'])).toEqual([]);
+    // fetchText.ts: the request helper's GET for the fetch worker, apart so the worker imports no schemas
+    expect(offending(/(?<![\w.])fetch\(/, ['api/client.ts', 'api/fetchText.ts'])).toEqual([]);
   });
 
   it('writes no literal query keys (the key factories make them)', () => {

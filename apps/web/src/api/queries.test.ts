@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { graphAppenders } from './queries';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { QueryClient } from '@tanstack/react-query';
+import type { ServerConfigResponse } from '@meshlens/contract';
+import { graphAppenders, queryKeys, serverConfigQuery } from './queries';
 
 const view = { edgeLabels: 'none', selected: '', find: '', hide: '' };
 const EDGE = 'vapp:bookinfo/productpage/v1>svc:bookinfo/reviews:http';
@@ -22,5 +24,38 @@ describe('graphAppenders', () => {
   it('asks both for a selected edge (its side panel shows them) and throughput for find on it', () => {
     expect(graphAppenders({ ...view, selected: EDGE })).toEqual(['responseTime', 'throughput']);
     expect(graphAppenders({ ...view, find: 'throughput > 1000' })).toEqual(['throughput']);
+  });
+});
+
+describe('the server config asked at boot', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('is what the pages read: prefetched once, no second request when a page asks for it', async () => {
+    const config: ServerConfigResponse = {
+      version: 't',
+      tracing: { enabled: false },
+      basePath: '',
+      clusterName: 'Kubernetes',
+      istioNamespace: 'istio-system',
+      refreshIntervalMs: 0,
+      refreshIntervalsMs: [0, 10_000],
+      durationSeconds: 300,
+      durationsSeconds: [60, 300],
+      defaultGraphType: 'workload',
+      defaultNamespaces: [],
+    };
+    const fetch = vi.fn(() =>
+      Promise.resolve(
+        new Response(JSON.stringify(config), { headers: { 'content-type': 'application/json' } }),
+      ),
+    );
+    vi.stubGlobal('fetch', fetch);
+    const client = new QueryClient();
+    await client.prefetchQuery(serverConfigQuery);
+    expect(client.getQueryData(queryKeys.config())).toEqual(config);
+    // what useServerConfig asks for: served from the cache (staleTime Infinity), not fetched again
+    expect(await client.fetchQuery(serverConfigQuery)).toEqual(config);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(String((fetch.mock.calls[0] as unknown[] | undefined)?.[0])).toContain('/api/config');
   });
 });

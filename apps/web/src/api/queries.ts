@@ -1,4 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import {
   GRAPH_APPENDERS,
   graphSearchParams,
@@ -15,7 +16,7 @@ import type {
 } from '@meshlens/contract';
 import { request } from './client';
 import type { AnswerMemo } from './client';
-import { requestInWorker } from './workerFetch';
+import { requestInWorker, startFetchWorker } from './workerFetch';
 
 export type GraphParams = Pick<
   GraphQuery,
@@ -89,13 +90,19 @@ export const queryKeys = {
     [...queryKeys.all, 'dry-run', ...scope, input] as const,
 };
 
+/**
+ * The server's config, which the graph request waits for: asked at boot (main.tsx prefetches it before
+ * the first render) rather than after the first render commits, a few hundred ms later on these machines.
+ */
+export const serverConfigQuery = queryOptions({
+  queryKey: queryKeys.config(),
+  queryFn: ({ signal }) =>
+    request<ServerConfigResponse>('GET', ROUTES.config, { signal, schema: ServerConfigResponseSchema }),
+  staleTime: Infinity,
+});
+
 export function useServerConfig() {
-  return useQuery({
-    queryKey: queryKeys.config(),
-    queryFn: ({ signal }) =>
-      request<ServerConfigResponse>('GET', ROUTES.config, { signal, schema: ServerConfigResponseSchema }),
-    staleTime: Infinity,
-  });
+  return useQuery(serverConfigQuery);
 }
 
 export function useNamespaces(refetchInterval: number | false) {
@@ -121,6 +128,8 @@ export function useGraph(
   view?: AppendersView,
 ) {
   const params = graphParams && view ? { ...graphParams, appenders: graphAppenders(view) } : graphParams;
+  // the worker starts while the page still waits for its config: ready when the graph is asked
+  useEffect(startFetchWorker, []);
   return useQuery({
     queryKey: queryKeys.graph(params ?? ({} as GraphParams)),
     enabled: params !== null && params.namespaces.length > 0,

@@ -15,6 +15,7 @@ import { syncElementsChunked } from './sync';
 import { yieldToMain } from './slices';
 import { groupPlaces, placeInPlace } from './inPlace';
 import { startTrafficAnimation } from './animation';
+import { mark } from '../perf/marks';
 
 export interface GraphCanvasProps {
   elements: GraphElements;
@@ -178,19 +179,20 @@ export function GraphCanvas(props: GraphCanvasProps) {
     const syncCurrent = () => generation === syncGeneration.current;
     const before = groupPlaces(cy);
     const container = containerRef.current;
-    performance.mark('meshlens:sync-start');
+    mark('meshlens:sync-start');
     const report = (p: CanvasProgress) => handlers.current.onProgress?.(p);
     // The likely layout engine starts loading with the first elements (auto: dagre up to 200 nodes).
     const boxes = elements.nodes.filter((n) => n.nodeType === 'box').length;
+    const aggregates = elements.nodes.filter((n) => n.nodeType === 'aggregate').length;
     void loadLayoutEngine(
-      chooseLayout(layout, elements.nodes.length - boxes, elements.edges.length, boxes),
+      chooseLayout(layout, elements.nodes.length - boxes, elements.edges.length, boxes, aggregates),
     )?.catch(() => undefined);
     void syncElementsChunked(cy, elements, {
       isCurrent: syncCurrent,
       onProgress: (done, total) => report({ stage: 'elements', done, total }),
     }).then((result) => {
       if (!result || !syncCurrent()) return;
-      performance.mark('meshlens:sync-end');
+      mark('meshlens:sync-end');
       // edge labels need room between ranks: a new label setting lays the graph out again
       const labels = `${edgeLabels}/${security}`;
       const settingsChanged =
@@ -221,7 +223,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
       if (!settingsChanged) {
         const expanded = placeInPlace(cy, before);
         if (expanded) {
-          performance.mark('meshlens:in-place');
+          mark('meshlens:in-place');
           if (!large) declutterLabels(cy);
           const shown = expanded;
           if (shown.nonempty()) {
@@ -243,13 +245,19 @@ export function GraphCanvas(props: GraphCanvasProps) {
       // Synchronously, in the same task as the sync: the browser never paints the un-laid-out graph
       // (unless the layout engine is still loading; the canvas stays hidden until the first layout).
       cy.resize();
-      performance.mark('meshlens:layout-start');
+      mark('meshlens:layout-start');
       const count = cy.nodes('[nodeType != "box"]').length;
       const boxes = cy.nodes('[nodeType = "box"]').length;
       report({
         stage: 'layout',
         nodes: count,
-        layout: chooseLayout(layout, count, cy.edges().length, boxes),
+        layout: chooseLayout(
+          layout,
+          count,
+          cy.edges().length,
+          boxes,
+          cy.nodes('[nodeType = "aggregate"]').length,
+        ),
       });
       const layoutGen = ++layoutGeneration.current;
       const isCurrent = () => layoutGen === layoutGeneration.current;
@@ -270,7 +278,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
           placeInPlace(cy, { nodeIds, centres });
         }
         if (!isCurrent()) return;
-        performance.mark('meshlens:layout-end');
+        mark('meshlens:layout-end');
         fitCapped(cy);
         if (!large) declutterLabels(cy);
         container?.setAttribute('data-layout', run.layout);
@@ -282,7 +290,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
         report({ stage: 'ready' });
         void run.refined?.then((done) => {
           if (!done || !isCurrent()) return;
-          performance.mark('meshlens:layout-refined');
+          mark('meshlens:layout-refined');
           container?.setAttribute('data-layout', 'fcose');
           container?.setAttribute('data-refined', 'true');
         });

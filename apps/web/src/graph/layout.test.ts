@@ -16,6 +16,34 @@ describe('layout choice and placement', () => {
     expect(chooseLayout('auto', 40, 120, 4)).toBe('dagre');
     expect(chooseLayout('auto', 100, 300, 10)).toBe('fcose');
     expect(chooseLayout('dagre', 100, 300, 10)).toBe('dagre');
+    // the aggregate view of many namespaces: a grid (dagre drew one long line), unless the user chose
+    expect(chooseLayout('auto', 101, 199, 0, 101)).toBe('grid');
+    expect(chooseLayout('auto', 12, 20, 0, 12)).toBe('dagre');
+    expect(chooseLayout('fcose', 101, 199, 0, 101)).toBe('fcose');
+  });
+
+  it('lays the aggregate view of 100 namespaces out as a grid in name order, roughly as wide as high', async () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    cy.add(
+      Array.from({ length: 100 }, (_, i) => ({
+        data: { id: `agg:team-${String(i).padStart(3, '0')}`, nodeType: 'aggregate' },
+      })),
+    );
+    // each namespace calls the next: dagre would rank them in one line of 100
+    cy.add(
+      Array.from({ length: 99 }, (_, i) => ({
+        data: { id: `e${i}`, source: cy.nodes()[i]?.id(), target: cy.nodes()[i + 1]?.id() },
+      })),
+    );
+    const run = await runLayout(cy, 'auto');
+    expect(run.layout).toBe('grid');
+    const bb = cy.nodes().boundingBox({});
+    expect(bb.w / bb.h).toBeGreaterThan(0.3);
+    expect(bb.w / bb.h).toBeLessThan(3);
+    const p = (i: number) => cy.nodes()[i]?.position() as { x: number; y: number };
+    // reading order: the second namespace right of the first, in the same row
+    expect(p(1).x).toBeGreaterThan(p(0).x);
+    expect(p(1).y).toBe(p(0).y);
   });
 
   it('lays out a boxed graph of 100 nodes with fcose at once, without a failed dagre first', async () => {

@@ -1,4 +1,5 @@
 import type { Core } from 'cytoscape';
+import { measure } from '../perf/marks';
 
 export interface WorkerLayoutRequest {
   id: number;
@@ -45,7 +46,7 @@ export function fcoseInWorker(
       event.data.ids.forEach((nodeId, i) =>
         positions.set(nodeId, { x: event.data.xy[2 * i] as number, y: event.data.xy[2 * i + 1] as number }),
       );
-      performance.measure('meshlens:worker-layout', {
+      measure('meshlens:worker-layout', {
         start: performance.now() - event.data.ms,
         duration: event.data.ms,
       });

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants, gzipSync } from 'node:zlib';
+import type { GraphResponse } from '@meshlens/contract';
+import { SYNTHETIC_CONFIG, syntheticNamespaces } from '../../e2e/support/synthetic';
+
+/**
+ * The synthetic API of the web bench, answered over HTTP by the server of the page (same origin), as
+ * the console server answers: the graph as JSON gzipped at level 1 (apps/server gzips each answer once,
+ * with Z_BEST_SPEED, and serves those bytes to every client that accepts gzip), namespaces and config
+ * as plain JSON. `use(graphs)` sets what the next page gets: the graph requests are answered with
+ * `graphs` in turn (the last one repeats), the namespaces are those of the first.
+ */
+export class SyntheticApi {
+  private graphs: { gzip: Buffer; json: string }[] = [];
+  private namespaces = '';
+  private served = 0;
+  /** Serialized and gzipped once per graph object (as the server caches its answer). */
+  private readonly encoded = new WeakMap<GraphResponse, { gzip: Buffer; json: string }>();
+  use(graphs: GraphResponse[]): void {
+    this.graphs = graphs.map((g) => {
+      let e = this.encoded.get(g);
+      if (!e) {
+        const json = JSON.stringify(g);
+        e = { json, gzip: gzipSync(json, { level: constants.Z_BEST_SPEED }) };
+        this.encoded.set(g, e);
+      }
+      return e;
+    });
+    this.namespaces = JSON.stringify(syntheticNamespaces(graphs[0] as GraphResponse));
+    this.served = 0;
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse, path: string): void => {
+    const json = (body: string | Buffer, gzipped = false) => {
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        vary: 'Accept-Encoding',
+        ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
+      });
+      res.end(body);
+    };
+    if (path === '/api/graph') {
+      const graph = this.graphs[Math.min(this.served++, this.graphs.length - 1)];
+      if (!graph) {
+        res.writeHead(503).end();
+        return;
+      }
+      const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      json(gzip ? graph.gzip : graph.json, gzip);
+    } else if (path === '/api/namespaces') json(this.namespaces);
+    else json(JSON.stringify(SYNTHETIC_CONFIG));
+  };
+}
