@@ -4,11 +4,14 @@
  * half its requests with 500s (traffic back on v1 in Prometheus); a console restarted mid-rollout resumes
  * it; of two consoles only the Lease holder steps it, and the other takes over when the Lease expires.
  */
-import { RolloutSchema, type Rollout } from '@meshlens/contract';
+import { RolloutSchema, StartRolloutSchema, type Rollout } from '@meshlens/contract';
 import { queryPrometheus, vectorOf } from '@meshlens/stack';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../server';
+import { istioKubeClient } from '../istio/kubeClient';
+import { loadKubeConfig, startServer, type RunningServer } from '../server';
+import { newRollout } from './machine';
+import { rolloutStore } from './store';
 import { startLiveStack, type LiveStack } from '../../test/liveStack';
 import { eventually } from '../../test/stackHelpers';
 
@@ -352,4 +355,63 @@ describe('two consoles', () => {
       await watching;
     }
   }, 150_000);
+});
+
+describe('two consoles starting at once', () => {
+  it("a service's slot: of two replicas claiming it at once, the cluster lets one through", async () => {
+    // Two replicas' stores, each with its own client, in one namespace; a service of this test's own.
+    const kc = loadKubeConfig(stack.kubeconfigPath);
+    const [one, two] = [0, 1].map(() => rolloutStore(istioKubeClient(kc), 'istio-system'));
+    const rollout = (id: string) =>
+      newRollout({
+        id,
+        namespace: NS,
+        service: `claims-${Date.now().toString(36)}`,
+        body: StartRolloutSchema.parse({ target: 'v3', steps: [100], waitSeconds: 5, gates: GATES }),
+        baseline: { v1: 100 },
+        by: 'test',
+        now: new Date(),
+      });
+    const first = rollout('claims-a');
+    const second = { ...rollout('claims-b'), service: first.service };
+    // Nobody holds the slot: both read it absent and create it; one create is a 409.
+    const won = await Promise.all([one!.claim(first), two!.claim(second)]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const [winner, loser, loserStore] = won[0] ? [first, second, two!] : [second, first, one!];
+    // The winner's rollout stored and active: the slot stays its own.
+    const stored = await (won[0] ? one! : two!).create(winner);
+    expect(await loserStore.claim(loser)).toBe(false);
+    // Once it is over, the slot is taken with a replace at the resourceVersion read; again one at a time.
+    await (won[0] ? one! : two!).update({ ...winner, phase: 'aborted' }, stored.resourceVersion);
+    const third = { ...rollout('claims-c'), service: first.service };
+    const again = await Promise.all([loserStore.claim(loser), one!.claim(third)]);
+    expect(again.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('make one rollout of a service between them: the other starts get 409', async () => {
+    const x = await console_('console-x');
+    const y = await console_('console-y');
+    await routeTo(x, { v1: 100 });
+    const body = { target: 'v3', steps: [25, 100], waitSeconds: 5, gates: GATES };
+    // Two starts through each replica at once: each replica's own queue lets one through to the cluster.
+    const answers = await Promise.all(
+      [x, y, x, y].map((s) => call(s, 'POST', `/api/namespaces/${NS}/services/reviews/rollouts`, body)),
+    );
+    expect(
+      answers.map((a) => a.status).sort(),
+      JSON.stringify(answers.map((a) => a.body.message ?? a.body.id)),
+    ).toEqual([201, 409, 409, 409]);
+    const created = RolloutSchema.parse(answers.find((a) => a.status === 201)!.body);
+    const all = await call(x, 'GET', `/api/rollouts`);
+    const active = (all.body.rollouts as Rollout[]).filter(
+      (r) => r.service === 'reviews' && (r.phase === 'running' || r.phase === 'paused'),
+    );
+    expect(active.map((r) => r.id)).toEqual([created.id]);
+    // Once it is over, the service's next rollout may start.
+    const aborted = await call(x, 'POST', `/api/namespaces/${NS}/rollouts/${created.id}/abort`);
+    expect(aborted.status).toBe(200);
+    const next = await start(y, body);
+    expect(next.id).not.toBe(created.id);
+    expect((await call(y, 'POST', `/api/namespaces/${NS}/rollouts/${next.id}/abort`)).status).toBe(200);
+  }, 60_000);
 });

@@ -192,6 +192,13 @@ export function rolloutsRouter(deps: RolloutRouterDeps): Router {
     }
     const created = await oneAtATime(`${namespace}/${service}`, async () => {
       await noneActive();
+      // Across replicas: the service's slot in the cluster (store.ts), taken by one start only.
+      if (!(await store.claim(rollout))) {
+        await noneActive();
+        throw new ConflictError(
+          `another console is starting a rollout of ${namespace}/${service} right now; try again in a moment`,
+        );
+      }
       return store.create(rollout);
     });
     void controller.kick();
