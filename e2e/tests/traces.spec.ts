@@ -143,6 +143,8 @@ test("after a 2 s delay fault on details, productpage's Traces tab finds the slo
 }) => {
   await resetIstioConfig();
   const kube = new Kube();
+  // slow traces of earlier specs stay in the window: wait for one that began after the fault
+  const sinceUs = Date.now() * 1000;
   await kube.apply(
     {
       apiVersion: 'networking.istio.io/v1',
@@ -167,6 +169,9 @@ test("after a 2 s delay fault on details, productpage's Traces tab finds the slo
   await expect(page).toHaveURL(/[?&]minMs=1500/);
   const rows = page.getByTestId('trace-row');
   await expect(rows.first()).toBeVisible({ timeout: 60_000 });
+  await expect
+    .poll(async () => Number(await rows.first().getAttribute('data-start-us')), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(sinceUs);
   await rows.first().getByRole('link').click();
   await expect(page).toHaveURL(/\/traces\/[0-9a-f]+/);
 
