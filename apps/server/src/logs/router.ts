@@ -20,6 +20,7 @@ import type { Auth } from '../auth/index';
 import { InputError, NotAllowedError, NotFoundError, UnauthorizedError, UpstreamError } from '../errors';
 import { inputErrorFrom } from '../http/errors';
 import { checkParams } from '../http/params';
+import { remoteClient } from '../graph/limits';
 import { KubeApiError } from '../istio/kubeClient';
 import { followLimiter, type FollowLimiter } from './follows';
 import { pipeLogEvents } from './stream';
@@ -62,7 +63,7 @@ export function logsRouter(deps: LogsRouterDeps): Router {
   const maxLines = deps.maxLines ?? LOG_LIMITS.maxLinesPerResponse;
   const maxFollowMs = deps.maxFollowMs ?? LOG_LIMITS.maxFollowSeconds * 1000;
   const follows = deps.follows ?? followLimiter(0);
-  const clientOf = deps.clientOf ?? ((req: Request) => req.socket.remoteAddress ?? 'unknown');
+  const clientOf = deps.clientOf ?? remoteClient;
   router.get(POD_LOGS_ROUTE, async (req, res) => {
     const parsed = PodLogsQuerySchema.safeParse(req.query);
     if (!parsed.success) throw inputErrorFrom(parsed.error);

@@ -58,6 +58,13 @@ function parse(cm: KubeObject): Stored | undefined {
   }
 }
 
+/** The labels of a rollout's ConfigMap and of its service's slot: who made it, for which service. */
+const serviceLabels = (r: Rollout) => ({
+  'app.kubernetes.io/managed-by': 'meshlens',
+  'meshlens.io/service': r.service,
+  'meshlens.io/service-namespace': r.namespace,
+});
+
 function toConfigMap(namespace: string, r: Rollout, resourceVersion?: string): KubeObject {
   return {
     apiVersion: 'v1',
@@ -65,12 +72,7 @@ function toConfigMap(namespace: string, r: Rollout, resourceVersion?: string): K
     metadata: {
       name: configMapName(r.id),
       namespace,
-      labels: {
-        [ROLLOUT_LABEL]: 'true',
-        'app.kubernetes.io/managed-by': 'meshlens',
-        'meshlens.io/service': r.service,
-        'meshlens.io/service-namespace': r.namespace,
-      },
+      labels: { [ROLLOUT_LABEL]: 'true', ...serviceLabels(r) },
       ...(resourceVersion ? { resourceVersion } : {}),
     },
     data: { [KEY]: JSON.stringify(r, null, 1) },
@@ -123,11 +125,7 @@ export function rolloutStore(client: IstioKubeClient, namespace: string): Rollou
         metadata: {
           name,
           namespace,
-          labels: {
-            'app.kubernetes.io/managed-by': 'meshlens',
-            'meshlens.io/service': r.service,
-            'meshlens.io/service-namespace': r.namespace,
-          },
+          labels: serviceLabels(r),
           ...(current ? { resourceVersion: current.metadata.resourceVersion } : {}),
         },
         data: { rollout: r.id },
