@@ -13,10 +13,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphResponseSchema } from '@meshlens/contract';
-import { startStack, waitForPromQL } from '@meshlens/stack';
 import { createPrometheusClient } from '../../apps/server/src/prometheus/client';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
-import { deprioritize, percentile, round1, type BenchContext, type BenchResult } from '../lib';
+import { percentile, round1, type BenchContext, type BenchResult } from '../lib';
+import { startMeshStack } from '../meshStack';
 
 const SCRAPE_INTERVAL_S = 15;
 const ROUNDS = Number(process.env.MESHLENS_BENCH_KIALI_ROUNDS ?? 9);
@@ -97,7 +97,6 @@ export async function kialiStyle(
   return { ms: performance.now() - t, queries };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const med = (xs: readonly number[]) => percentile(xs, 50);
 const spread = (xs: readonly number[]) =>
   `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))} (median ${Math.round(med(xs))})`;
@@ -134,32 +133,17 @@ async function timeGraph(url: string): Promise<number> {
 async function measure(services: number, namespaceCount: number, log: (l: string) => void): Promise<Row> {
   const stateDir = await mkdtemp(join(tmpdir(), `meshlens-bench-kiali-${services}-`));
   log(`graph-kiali bench: starting the stack with ${services} services in ${namespaceCount} namespaces`);
-  const stack = await startStack({
-    scenario: 'generated',
+  const stack = await startMeshStack({
     services,
     namespaces: namespaceCount,
     stateDir,
-    telemetryProfile: 'large-mesh',
     scrapeIntervalSeconds: SCRAPE_INTERVAL_S,
-    handleSignals: false,
-    startTimeoutMs: 300_000,
     consoleArgs: ['--graph-cache-ttl', '10s', '--prometheus-timeout', '120s', '--log-level', 'warn'],
   });
   try {
     const consoleUrl = stack.urls.console!;
     const prom = stack.urls.prometheus;
     const direct = createPrometheusClient({ url: prom, timeoutMs: 120_000 });
-    await waitForPromQL(
-      prom,
-      `sum(rate(istio_requests_total[${4 * SCRAPE_INTERVAL_S}s])) > 0`,
-      (s) => s.length > 0,
-      300_000,
-      1000,
-    );
-    // Every edge has a rate over the shortest window below once a few more scrapes are in.
-    await sleep(3 * SCRAPE_INTERVAL_S * 1000);
-    // Once the data is in (see the overview bench).
-    deprioritize(stack.endpoints.pids.meshSim);
     const nsRes = (await (await fetch(`${consoleUrl}/api/namespaces`)).json()) as {
       namespaces: { name: string }[];
     };

@@ -14,12 +14,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
-import { startStack, waitForPromQL } from '@meshlens/stack';
 import { createPrometheusClient } from '../../apps/server/src/prometheus/client';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
+import { startMeshStack, TELEMETRY_PROFILE } from '../meshStack';
 import {
   benchSizes,
-  deprioritize,
   figuresBySize,
   percentile,
   processMemoryMb,
@@ -33,8 +32,6 @@ const ITERATIONS = 15;
 const POLL_SECONDS = 12;
 const POLL_INTERVAL_MS = 2000;
 const CACHE_TTL = '10s';
-/** mesh-sim's telemetry profile, the same at every size so that the rows compare. */
-const TELEMETRY_PROFILE = 'large-mesh';
 /**
  * Istio's default scrape interval. One scrape of 3,000 services is ~380 MB of text: on a busy 2-core
  * machine it once took 24 s, longer than the interval, and the graph came back empty (see missingMesh).
@@ -147,33 +144,16 @@ interface SizeFigures {
 async function benchSize(services: number, log: (l: string) => void): Promise<SizeFigures> {
   const stateDir = await mkdtemp(join(tmpdir(), `meshlens-bench-graph-${services}-`));
   log(`graph bench: starting the stack with ${services} services`);
-  const stack = await startStack({
-    scenario: 'generated',
+  const stack = await startMeshStack({
     services,
     stateDir,
-    telemetryProfile: TELEMETRY_PROFILE,
     scrapeIntervalSeconds: SCRAPE_INTERVAL_S,
-    handleSignals: false,
-    startTimeoutMs: 180_000,
     consoleArgs: ['--graph-cache-ttl', CACHE_TTL, '--prometheus-timeout', '120s', '--log-level', 'warn'],
   });
   try {
     const consoleUrl = stack.urls.console!;
     const prom = stack.urls.prometheus;
     const direct = createPrometheusClient({ url: prom, timeoutMs: 120_000 });
-    // rate() needs two scrapes in its window; the first scrape of a big mesh also creates every series.
-    const rateWindow = 4 * SCRAPE_INTERVAL_S;
-    await waitForPromQL(
-      prom,
-      `sum(rate(istio_requests_total[${rateWindow}s])) > 0`,
-      (s) => s.length > 0,
-      300_000,
-      1000,
-    );
-    // A few more scrapes so that every edge has a rate over the shortest window below (60 s).
-    await sleep(3 * SCRAPE_INTERVAL_S * 1000);
-    // Once the data is in (see the overview bench): mesh-sim stands in for sidecars on other machines.
-    deprioritize(stack.endpoints.pids.meshSim);
     const nsRes = (await (await fetch(`${consoleUrl}/api/namespaces`)).json()) as {
       namespaces: { name: string }[];
     };

@@ -14,11 +14,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OverviewResponseSchema } from '@meshlens/contract';
-import { startStack, waitForPromQL } from '@meshlens/stack';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
 import { launchChromium } from '../../e2e/support/browser';
 import { buildTestWeb } from '../../e2e/support/buildWeb';
-import { deprioritize, nextFrame, percentile, round1, type BenchContext, type BenchResult } from '../lib';
+import { nextFrame, percentile, round1, type BenchContext, type BenchResult } from '../lib';
+import { startMeshStack, TELEMETRY_PROFILE } from '../meshStack';
 
 const NAMESPACES = Number(process.env.MESHLENS_BENCH_OVERVIEW_NAMESPACES ?? 800);
 const SERVICES = Number(process.env.MESHLENS_BENCH_OVERVIEW_SERVICES ?? NAMESPACES * 3);
@@ -26,12 +26,9 @@ const ITERATIONS = 12;
 const CONCURRENT_CLIENTS = 10;
 /** Answers are reused this long; the cached phase runs well within it. */
 const CACHE_TTL = '60s';
-/** Istio's default scrape interval; mesh-sim's `large-mesh` telemetry profile, as the graph bench. */
+/** Istio's default scrape interval, as the graph bench. */
 const SCRAPE_INTERVAL_S = 15;
-const TELEMETRY_PROFILE = 'large-mesh';
 const PAGE_LOADS = 5;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The Overview page, `loads` times after a warm-up, in a fresh browser context each (empty HTTP cache):
@@ -103,36 +100,21 @@ export async function runOverviewBench({ log }: BenchContext): Promise<BenchResu
   const webDir = buildTestWeb({ reuse: true });
   const stateDir = await mkdtemp(join(tmpdir(), 'meshlens-bench-overview-'));
   log(`overview bench: starting the stack with ${SERVICES} services in ${NAMESPACES} namespaces`);
-  const stack = await startStack({
-    scenario: 'generated',
+  const stack = await startMeshStack({
     services: SERVICES,
     namespaces: NAMESPACES,
     stateDir,
     scrapeIntervalSeconds: SCRAPE_INTERVAL_S,
-    telemetryProfile: TELEMETRY_PROFILE,
-    handleSignals: false,
-    onProgress: (m) => log(`overview bench: ${m}`),
-    startTimeoutMs: 300_000,
+    log: (m) => log(`overview bench: ${m}`),
     consoleArgs: [
       ...['--graph-cache-ttl', CACHE_TTL, '--prometheus-timeout', '60s', '--log-level', 'warn'],
       ...['--web-dir', webDir],
     ],
+    // Scraping 2,400 services' /metrics takes 10+ s on a busy 2-core machine: a generous bound.
+    dataTimeoutMs: 480_000,
   });
   try {
     const consoleUrl = stack.urls.console!;
-    await waitForPromQL(
-      stack.urls.prometheus,
-      `sum(rate(istio_requests_total[${4 * SCRAPE_INTERVAL_S}s])) > 0`,
-      (s) => s.length > 0,
-      // Scraping 2,400 services' /metrics takes 10+ s on a busy 2-core machine: a generous bound.
-      480_000,
-      1000,
-    );
-    // Steady state, as the graph-kiali bench: a few more scrapes in, past the start's burst of work
-    // (the console's first inventory lists, mesh-sim's first traffic, Prometheus's first series).
-    await sleep(3 * SCRAPE_INTERVAL_S * 1000);
-    // Only now: started at nice 19 on a busy machine, it served no scrape for minutes.
-    deprioritize(stack.endpoints.pids.meshSim);
     const loadBefore = loadavg()[0]!;
     const promPid = stack.endpoints.pids.prometheus;
     /** A window of 5 min + `i` s: not asked before, so a cache miss that runs every query. */
