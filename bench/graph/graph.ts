@@ -33,10 +33,17 @@ const POLL_SECONDS = 12;
 const POLL_INTERVAL_MS = 2000;
 const CACHE_TTL = '10s';
 /**
- * Istio's default scrape interval. One scrape of 3,000 services is ~380 MB of text: on a busy 2-core
- * machine it once took 24 s, longer than the interval, and the graph came back empty (see missingMesh).
+ * Prometheus's scrape interval at a size: Istio's default, 15 s, up to 1,000 services. mesh-sim serves the
+ * whole mesh from one /metrics endpoint (a real mesh is scraped pod by pod, each proxy's few kB at once):
+ * at 3,000 services that is ~380 MB of text, 20-30 s per scrape on these 2 cores, so 15 s scrapes time out,
+ * and a 60 s window then holds too few samples for rate(): every graph came back empty (see missingMesh).
+ * There, 60 s scrapes and windows of 4 intervals.
  */
-const SCRAPE_INTERVAL_S = Number(process.env.MESHLENS_BENCH_GRAPH_SCRAPE_INTERVAL ?? 15);
+function scrapeIntervalFor(services: number): number {
+  const fixed = process.env.MESHLENS_BENCH_GRAPH_SCRAPE_INTERVAL;
+  if (fixed) return Number(fixed);
+  return services >= 2000 ? 60 : 15;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -112,6 +119,8 @@ async function poll(url: string, clients: number, log: (l: string) => void): Pro
 
 interface SizeFigures {
   services: number;
+  scrapeIntervalS: number;
+  windowS: number;
   nodes: number;
   edges: number;
   namespaces: number;
@@ -144,10 +153,13 @@ interface SizeFigures {
 async function benchSize(services: number, log: (l: string) => void): Promise<SizeFigures> {
   const stateDir = await mkdtemp(join(tmpdir(), `meshlens-bench-graph-${services}-`));
   log(`graph bench: starting the stack with ${services} services`);
+  const interval = scrapeIntervalFor(services);
+  /** The shortest window asked: 4 scrapes, at least a minute (Kiali's default graph duration). */
+  const window = Math.max(60, 4 * interval);
   const stack = await startMeshStack({
     services,
     stateDir,
-    scrapeIntervalSeconds: SCRAPE_INTERVAL_S,
+    scrapeIntervalSeconds: interval,
     consoleArgs: ['--graph-cache-ttl', CACHE_TTL, '--prometheus-timeout', '120s', '--log-level', 'warn'],
   });
   try {
@@ -160,8 +172,11 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     const namespaces = nsRes.namespaces.map((n) => n.name).filter((n) => /^ns-\d+$/.test(n));
     const base = `${consoleUrl}/api/graph?namespaces=${namespaces.join(',')}&graphType=versionedApp&debug=true`;
     const missing = (g: GraphResponse) => missingMesh(g, services, namespaces);
-    const warm = await graph(`${base}&duration=59s`); // warm-up
-    if (missing(warm.g)) throw new Error(`graph bench, ${services} services: ${missing(warm.g)}`);
+    const warm = await graph(`${base}&duration=${window - 1}s`); // warm-up
+    if (missing(warm.g))
+      throw new Error(
+        `graph bench, ${services} services: ${missing(warm.g)} (${JSON.stringify(warm.g.warnings)})`,
+      );
     const latency: number[] = [];
     const promTimes: number[] = [];
     const builds: number[] = [];
@@ -169,13 +184,13 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     let last: { g: GraphResponse; bytes: number } | undefined;
     for (let i = 0; i < ITERATIONS; i++) {
       // A different window each time: a cache miss, so every request really runs its queries.
-      const { g, ms, bytes } = await graph(`${base}&duration=${60 + i}s`);
+      const { g, ms, bytes } = await graph(`${base}&duration=${window + i}s`);
       // figures of a graph without the mesh would look fast and mean nothing: the run fails instead
       const lacking = missing(g);
       if (lacking) {
         const prom = await prometheusFigures(stack.urls.prometheus);
         throw new Error(
-          `graph bench, ${services} services, request ${i + 1}: ${lacking} (Prometheus: ${prom.scrapeFailures} failed scrapes, longest ${round1(prom.scrapeSecondsMax)} s)`,
+          `graph bench, ${services} services, request ${i + 1}: ${lacking} (Prometheus: ${prom.scrapeFailures} failed scrapes, longest ${round1(prom.scrapeSecondsMax)} s; the graph's warnings: ${JSON.stringify(g.warnings)})`,
         );
       }
       latency.push(ms);
@@ -202,6 +217,8 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     const scrape = await scrapeOnce(`${stack.urls.meshSim}/metrics`);
     const figures: SizeFigures = {
       services,
+      scrapeIntervalS: interval,
+      windowS: window,
       nodes: last!.g.nodes.length,
       edges: last!.g.edges.length,
       namespaces: namespaces.length,
@@ -294,7 +311,10 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
   const rows: SizeFigures[] = [];
   for (const n of sizes) rows.push(await benchSize(n, log));
   const markdown = [
-    `Generated scenario (mesh-sim, ~5 edges per service, 100 services per namespace), Prometheus scraping every ${SCRAPE_INTERVAL_S} s,`,
+    'Generated scenario (mesh-sim, ~5 edges per service, 100 services per namespace), Prometheus scraping every',
+    "`scrapeIntervalS` (15 s, Istio's default; 60 s from 2,000 services, where mesh-sim's single /metrics endpoint",
+    'takes 20-30 s to scrape), graph windows from `windowS` (4 scrapes, at least 60 s); a run whose graph lacks',
+    'the mesh (fewer nodes than services, or a namespace missing) fails instead of reporting figures;',
     'the console as a child process (`--graph-cache-ttl 10s`).',
     '',
     ...TELEMETRY,
@@ -308,6 +328,8 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
     `poll the same graph every ${POLL_INTERVAL_MS / 1000} s for ${POLL_SECONDS} s.`,
     '',
     ...sizeTable(rows, [
+      'scrapeIntervalS',
+      'windowS',
       'namespaces',
       'nodes',
       'edges',
