@@ -305,7 +305,10 @@ export function missingMesh(
 }
 
 export async function runGraphBench({ log }: BenchContext): Promise<BenchResult> {
-  const sizes = benchSizes('MESHLENS_BENCH_GRAPH_SIZES');
+  // 3,000 services only when asked (MESHLENS_BENCH_GRAPH_SIZES=100,1000,3000): on a 2-core machine that
+  // also runs Prometheus and the console, mesh-sim's one /metrics endpoint (~380 MB) took 21-69 s per
+  // scrape at 15, 30 and 60 s intervals, and every such run ended on an empty graph (see missingMesh).
+  const sizes = benchSizes('MESHLENS_BENCH_GRAPH_SIZES', '100,1000');
   // The console runs from its bundle; build it now if stale, so no run's peak RSS includes the build.
   await ensureBundle({ log });
   const rows: SizeFigures[] = [];
