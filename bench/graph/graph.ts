@@ -35,9 +35,10 @@ const CACHE_TTL = '10s';
 /**
  * Prometheus's scrape interval at a size: Istio's default, 15 s, up to 1,000 services. mesh-sim serves the
  * whole mesh from one /metrics endpoint (a real mesh is scraped pod by pod, each proxy's few kB at once):
- * at 3,000 services that is ~380 MB of text, 20-30 s per scrape on these 2 cores, so 15 s scrapes time out,
+ * at 3,000 services that is ~380 MB of text, 21-69 s per scrape on these 2 cores, so 15 s scrapes time out,
  * and a 60 s window then holds too few samples for rate(): every graph came back empty (see missingMesh).
- * There, 60 s scrapes and windows of 4 intervals.
+ * There, 60 s scrapes and windows of 4 intervals, which made it further but still ended on an empty graph
+ * (a scrape of 69 s): hence 3,000 only when asked (runGraphBench).
  */
 function scrapeIntervalFor(services: number): number {
   const fixed = process.env.MESHLENS_BENCH_GRAPH_SCRAPE_INTERVAL;
@@ -316,7 +317,7 @@ export async function runGraphBench({ log }: BenchContext): Promise<BenchResult>
   const markdown = [
     'Generated scenario (mesh-sim, ~5 edges per service, 100 services per namespace), Prometheus scraping every',
     "`scrapeIntervalS` (15 s, Istio's default; 60 s from 2,000 services, where mesh-sim's single /metrics endpoint",
-    'takes 20-30 s to scrape), graph windows from `windowS` (4 scrapes, at least 60 s); a run whose graph lacks',
+    'takes 21-69 s to scrape), graph windows from `windowS` (4 scrapes, at least 60 s); a run whose graph lacks',
     'the mesh (fewer nodes than services, or a namespace missing) fails instead of reporting figures;',
     'the console as a child process (`--graph-cache-ttl 10s`).',
     '',
