@@ -1,4 +1,4 @@
-import { startStack, waitForPromQL } from '@meshlens/stack';
+import { sleep, startStack, waitForPromQL } from '@meshlens/stack';
 import type { Stack, StackOptions } from '@meshlens/stack';
 import { deprioritize } from './lib';
 
@@ -17,8 +17,6 @@ export interface MeshStackOptions {
 
 /** mesh-sim's telemetry profile in every server-side bench, so that their figures compare. */
 export const TELEMETRY_PROFILE = 'large-mesh';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The stack the server-side benches measure (graph, graph-kiali, overview): mesh-sim's generated scenario

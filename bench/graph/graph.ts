@@ -174,9 +174,10 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Si
     const base = `${consoleUrl}/api/graph?namespaces=${namespaces.join(',')}&graphType=versionedApp&debug=true`;
     const missing = (g: GraphResponse) => missingMesh(g, services, namespaces);
     const warm = await graph(`${base}&duration=${window - 1}s`); // warm-up
-    if (missing(warm.g))
+    const warmLacking = missing(warm.g);
+    if (warmLacking)
       throw new Error(
-        `graph bench, ${services} services: ${missing(warm.g)} (${JSON.stringify(warm.g.warnings)})`,
+        `graph bench, ${services} services: ${warmLacking} (${JSON.stringify(warm.g.warnings)})`,
       );
     const latency: number[] = [];
     const promTimes: number[] = [];
