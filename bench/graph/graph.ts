@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
+import { sleep } from '@meshlens/stack';
 import { createPrometheusClient } from '../../apps/server/src/prometheus/client';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
 import { startMeshStack, TELEMETRY_PROFILE } from '../meshStack';
@@ -45,8 +46,6 @@ function scrapeIntervalFor(services: number): number {
   if (fixed) return Number(fixed);
   return services >= 2000 ? 60 : 15;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Prometheus's own figures: series in the head block, and the last scrapes of mesh-sim. */
 async function prometheusFigures(promUrl: string) {
