@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, gzipSync } from 'node:zlib';
-import type { GraphResponse } from '@meshlens/contract';
+import { GRAPH_GZIP_BODY, type GraphResponse } from '@meshlens/contract';
 import { SYNTHETIC_CONFIG, syntheticNamespaces } from '../../e2e/support/synthetic';
 
 /**
  * The synthetic API of the web bench, answered over HTTP by the server of the page (same origin), as
  * the console server answers: the graph as JSON gzipped at level 1 (apps/server gzips each answer once,
- * with Z_BEST_SPEED, and serves those bytes to every client that accepts gzip), namespaces and config
- * as plain JSON. `use(graphs)` sets what the next page gets: the graph requests are answered with
+ * with Z_BEST_SPEED, and serves those bytes to every client that accepts gzip: as the body itself, typed
+ * GRAPH_GZIP_BODY, to a client that prefers that type, as the page's fetch worker does), namespaces and
+ * config as plain JSON. `use(graphs)` sets what the next page gets: the graph requests are answered with
  * `graphs` in turn (the last one repeats), the namespaces are those of the first.
  */
 export class SyntheticApi {
@@ -46,9 +47,33 @@ export class SyntheticApi {
         res.writeHead(503).end();
         return;
       }
+      if (prefersGzipBody(String(req.headers.accept ?? ''))) {
+        res.writeHead(200, {
+          'content-type': GRAPH_GZIP_BODY,
+          'content-length': graph.gzip.length,
+          vary: 'Accept, Accept-Encoding',
+        });
+        res.end(graph.gzip);
+        return;
+      }
       const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       json(gzip ? graph.gzip : graph.json, gzip);
     } else if (path === '/api/namespaces') json(this.namespaces);
     else json(JSON.stringify(SYNTHETIC_CONFIG));
   };
+}
+
+/** Whether an Accept header ranks GRAPH_GZIP_BODY above JSON (the console decides with Express's req.accepts). */
+export function prefersGzipBody(accept: string): boolean {
+  const q = (type: string) => {
+    for (const part of accept.split(',')) {
+      const [name, ...params] = part.trim().split(';');
+      if (name?.trim().toLowerCase() !== type) continue;
+      const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return qp ? Number(qp.slice(2)) : 1;
+    }
+    return 0;
+  };
+  const gzip = q(GRAPH_GZIP_BODY);
+  return gzip > 0 && gzip > q('application/json');
 }

@@ -1,5 +1,7 @@
+import { gunzipSync } from 'node:zlib';
 import { expect } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import type { Page, Response } from '@playwright/test';
+import { GRAPH_GZIP_BODY, type GraphResponse } from '@meshlens/contract';
 
 export function consoleUrl(): string {
   const url = process.env.MESHLENS_E2E_URL;
@@ -89,4 +91,14 @@ export function foundIds(page: Page): Promise<string[]> {
           .sort()
       : [],
   );
+}
+
+/**
+ * The graph answer a page's fetch worker got: the page asks for the gzip bytes as the body
+ * (GRAPH_GZIP_BODY) and inflates them itself; other clients get JSON.
+ */
+export async function graphAnswer(response: Response): Promise<GraphResponse> {
+  const body = await response.body();
+  const type = (response.headers()['content-type'] ?? '').split(';')[0]!.trim();
+  return JSON.parse((type === GRAPH_GZIP_BODY ? gunzipSync(body) : body).toString('utf8')) as GraphResponse;
 }

@@ -8,7 +8,7 @@ import { startStack } from '@meshlens/stack';
 import type { Stack } from '@meshlens/stack';
 import { BASE_PATH } from '../global-setup';
 import { WEB_TEST_DIR } from '../support/buildWeb';
-import { waitForGraph } from '../support/graph';
+import { graphAnswer, waitForGraph } from '../support/graph';
 
 /**
  * Issue 13, large meshes you can read: past a size threshold the graph opens on one node per
@@ -66,7 +66,7 @@ test.afterAll(async () => {
 async function open(page: Page, query: string): Promise<GraphResponse> {
   const answer = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/graph'));
   await page.goto(`${url}/graph?${query}`);
-  const graph = (await (await answer).json()) as GraphResponse;
+  const graph = await graphAnswer(await answer);
   await waitForGraph(page);
   return graph;
 }
@@ -179,7 +179,7 @@ test('the keyboard expands a namespace; expand all and collapse all; the URL kee
   // generated mesh's traffic may have reached another service since the first one)
   const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/graph'));
   await page.reload();
-  const graph = (await (await reloaded).json()) as GraphResponse;
+  const graph = await graphAnswer(await reloaded);
   await waitForGraph(page);
   expect(await cyNodes(page, '[parent = "box:agg:ns-2"]')).toEqual(
     graph.nodes

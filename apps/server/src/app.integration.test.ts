@@ -3,8 +3,10 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   ErrorBodySchema,
+  GRAPH_GZIP_BODY,
   GraphResponseSchema,
   NamespacesResponseSchema,
   ReadyResponseSchema,
@@ -223,6 +225,46 @@ describe('graph without Prometheus', () => {
     const plain = await request(app).get(url).set('Accept-Encoding', 'identity');
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(GraphResponseSchema.parse(JSON.parse(plain.text))).toEqual(GraphResponseSchema.parse(zipped.body));
+  });
+
+  it('sends the gzip bytes as the body to a client that prefers GRAPH_GZIP_BODY, JSON to the others', async () => {
+    const app = makeApp();
+    const url = '/api/graph?namespaces=bookinfo&graphType=app';
+    const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
+      const stream = res as unknown as NodeJS.ReadableStream;
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => done(null, Buffer.concat(chunks)));
+    };
+    const zipped = await request(app)
+      .get(url)
+      .set('Accept', `${GRAPH_GZIP_BODY}, application/json;q=0.9`)
+      .set('Accept-Encoding', 'identity')
+      .buffer(true)
+      .parse(binary);
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-type']).toBe(GRAPH_GZIP_BODY);
+    expect(zipped.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers.vary).toMatch(/\bAccept\b/);
+    expect(zipped.headers['cache-control']).toMatch(/no-transform/);
+    const body = zipped.body as Buffer;
+    expect([body[0], body[1]]).toEqual([0x1f, 0x8b]); // the gzip magic
+    const inflated = GraphResponseSchema.parse(JSON.parse(gunzipSync(body).toString('utf8')));
+    // any other Accept gets JSON (a browser's, curl's, none)
+    for (const accept of [
+      '*/*',
+      'application/json',
+      'text/html,*/*;q=0.8',
+      `application/json, ${GRAPH_GZIP_BODY};q=0.5`,
+    ]) {
+      const plain = await request(app).get(url).set('Accept', accept).set('Accept-Encoding', 'identity');
+      expect(plain.headers['content-type'], accept).toMatch(/^application\/json/);
+      expect(GraphResponseSchema.parse(JSON.parse(plain.text))).toEqual(inflated);
+    }
+    // bad input is still a JSON error, whatever the client prefers
+    const bad = await request(app).get('/api/graph?graphType=nope').set('Accept', GRAPH_GZIP_BODY);
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/^application\/json/);
   });
 
   it('shares one computation between concurrent identical requests (and reports a slow Prometheus)', async () => {

@@ -1,5 +1,6 @@
 import {
   DURATION_CHOICES_SECONDS,
+  GRAPH_GZIP_BODY,
   GraphQuerySchema,
   IstioConfigQuerySchema,
   ISTIO_ROUTES,
@@ -276,13 +277,20 @@ export function createApp({
       res.json(markUnreadable(answer, (ns) => readable.has(ns)));
       return;
     }
+    // The gzip bytes as the body itself to a client that prefers them (the web page's fetch worker,
+    // see GRAPH_GZIP_BODY); else JSON, gzipped in transit when the client accepts it.
+    const gzipBody = req.accepts(['application/json', GRAPH_GZIP_BODY]) === GRAPH_GZIP_BODY;
     const { body, gzipped } = await graph.getGraphBody(
       parsed.data,
-      req.acceptsEncodings('gzip') === 'gzip',
+      gzipBody || req.acceptsEncodings('gzip') === 'gzip',
       clientOfRequest(req),
     );
-    res.vary('Accept-Encoding').type('application/json');
-    if (gzipped) res.set('Content-Encoding', 'gzip');
+    res.vary('Accept').vary('Accept-Encoding');
+    if (gzipped && gzipBody) res.type(GRAPH_GZIP_BODY).set('Cache-Control', 'no-store, no-transform');
+    else {
+      res.type('application/json');
+      if (gzipped) res.set('Content-Encoding', 'gzip');
+    }
     res.send(body);
   });
   api.use(

@@ -2,7 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { shouldRetry } from './api/client';
-import { serverConfigQuery } from './api/queries';
+import { namespacesQuery, serverConfigQuery } from './api/queries';
+import { authInfoQuery } from './shell/auth';
+import { prefetchGraph } from './pages/graph/prefetch';
 import { App } from './App';
 import './styles/theme.css';
 import './styles/app.css';
@@ -14,8 +16,14 @@ const queryClient = new QueryClient({
   },
 });
 
-// asked now, not after the first render: the graph request waits for it
+// Asked now, in parallel, not one after another from the first renders (the shell waits for the auth
+// info, every page for the config, the header for the namespaces). Without a session the namespaces
+// answer 401 and the shell shows the sign-in page; they are asked again once signed in. On the graph
+// page the graph itself is asked as soon as the config and the auth info are in (prefetchGraph).
 void queryClient.prefetchQuery(serverConfigQuery);
+void queryClient.prefetchQuery(authInfoQuery);
+void queryClient.prefetchQuery(namespacesQuery);
+void prefetchGraph(queryClient);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

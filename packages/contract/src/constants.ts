@@ -16,3 +16,12 @@ export const INTENT_KINDS = [
   'deleteRouting',
 ] as const;
 export type IntentKind = (typeof INTENT_KINDS)[number];
+
+/**
+ * The graph's answer as the gzip bytes of its JSON, sent as the body itself (no `Content-Encoding`) to a
+ * client whose `Accept` prefers this type to `application/json`. The web page's fetch worker asks for it
+ * and inflates it with `DecompressionStream`: on a 10 MB answer (5,000 services) that took about half
+ * the time of Chromium's own decoding of `Content-Encoding: gzip` (0.24–0.33 s against 0.47–0.52 s,
+ * measured in a worker, and 0.26–0.35 s against 0.70–0.88 s under Playwright). Other clients get JSON.
+ */
+export const GRAPH_GZIP_BODY = 'application/gzip';

@@ -16,3 +16,4 @@ export * from './tracing';
 export * from './history';
 export * from './istio/load';
 export * from './rollouts';
+export { GRAPH_GZIP_BODY } from './constants';

@@ -105,11 +105,16 @@ export function useServerConfig() {
   return useQuery(serverConfigQuery);
 }
 
+/** The namespaces, which the graph request also waits for (`namespaces=all`): prefetched at boot too. */
+export const namespacesQuery = queryOptions({
+  queryKey: queryKeys.namespaces(),
+  queryFn: ({ signal }) =>
+    request<NamespacesResponse>('GET', ROUTES.namespaces, { signal, schema: NamespacesResponseSchema }),
+});
+
 export function useNamespaces(refetchInterval: number | false) {
   return useQuery({
-    queryKey: queryKeys.namespaces(),
-    queryFn: ({ signal }) =>
-      request<NamespacesResponse>('GET', ROUTES.namespaces, { signal, schema: NamespacesResponseSchema }),
+    ...namespacesQuery,
     refetchInterval: refetchInterval === false ? false : Math.max(refetchInterval, 30_000),
   });
 }
@@ -122,15 +127,12 @@ export function useNamespaces(refetchInterval: number | false) {
 /** The last graph answer: a refresh whose answer has not changed keeps the same object. */
 const lastGraph: AnswerMemo = {};
 
-export function useGraph(
-  graphParams: GraphParams | null,
-  refetchInterval: number | false,
-  view?: AppendersView,
-) {
-  const params = graphParams && view ? { ...graphParams, appenders: graphAppenders(view) } : graphParams;
-  // the worker starts while the page still waits for its config: ready when the graph is asked
-  useEffect(startFetchWorker, []);
-  return useQuery({
+/**
+ * The graph query of `params` (with the appenders the view needs): useGraph's, and the one main.tsx
+ * starts at boot on the graph page (the same key, so the page takes over the request in flight).
+ */
+export function graphQuery(params: GraphParams | null) {
+  return queryOptions({
     queryKey: queryKeys.graph(params ?? ({} as GraphParams)),
     enabled: params !== null && params.namespaces.length > 0,
     queryFn: ({ signal }) =>
@@ -140,10 +142,24 @@ export function useGraph(
         signal,
         reuse: lastGraph,
       }),
-    refetchInterval,
-    placeholderData: (previous) => previous,
     // A deep compare of a 5,000-node answer blocks the main thread for a few hundred ms; an unchanged
     // answer is the same object already (reuse above), a changed one is diffed by id on the canvas.
     structuralSharing: false,
   });
+}
+
+/** The graph params of a view, with the optional steps (appenders) it shows. */
+export function withAppenders(graphParams: GraphParams, view: AppendersView): GraphParams {
+  return { ...graphParams, appenders: graphAppenders(view) };
+}
+
+export function useGraph(
+  graphParams: GraphParams | null,
+  refetchInterval: number | false,
+  view?: AppendersView,
+) {
+  const params = graphParams && view ? withAppenders(graphParams, view) : graphParams;
+  // the worker starts while the page still waits for its config: ready when the graph is asked
+  useEffect(startFetchWorker, []);
+  return useQuery({ ...graphQuery(params), refetchInterval, placeholderData: (previous) => previous });
 }

@@ -2,7 +2,7 @@
  * Who am I, sign-in and sign-out, and "may I": the web app's side of the server's /api/auth routes. The
  * CSRF token of a cookie session goes to the request helper, which sends it on every write.
  */
-import { useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import {
   AUTH_ROUTES,
   AuthInfoResponseSchema,
@@ -33,14 +33,16 @@ export async function fetchAuthInfo(signal?: AbortSignal): Promise<AuthInfoRespo
   return parsed(await request<unknown>('GET', AUTH_ROUTES.info, { signal }));
 }
 
+/** Who this browser acts as: asked at boot (main.tsx), before the shell's first render decides. */
+export const authInfoQuery = queryOptions({
+  queryKey: authKeys.info(),
+  queryFn: ({ signal }) => fetchAuthInfo(signal),
+  staleTime: 30_000,
+});
+
 /** Who this browser acts as (refreshed every minute: a session can end). */
 export function useAuthInfo() {
-  return useQuery({
-    queryKey: authKeys.info(),
-    queryFn: ({ signal }) => fetchAuthInfo(signal),
-    staleTime: 30_000,
-    refetchInterval: 60_000,
-  });
+  return useQuery({ ...authInfoQuery, refetchInterval: 60_000 });
 }
 
 /** Signs in with a bearer token (strategy token); throws the server's refusal as an ApiError. */
