@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { expect } from '@playwright/test';
-import type { Page, Response } from '@playwright/test';
+import type { Page, Route } from '@playwright/test';
 import { GRAPH_GZIP_BODY, type GraphResponse } from '@meshlens/contract';
 
 export function consoleUrl(): string {
@@ -94,11 +94,30 @@ export function foundIds(page: Page): Promise<string[]> {
 }
 
 /**
- * The graph answer a page's fetch worker got: the page asks for the gzip bytes as the body
- * (GRAPH_GZIP_BODY) and inflates them itself; other clients get JSON.
+ * The next graph answer the page gets, exactly as it gets it: the request goes through page.route, is
+ * sent to the server from the test (route.fetch) and answered with the server's own response. (The
+ * page's fetch worker asks for the gzip bytes as the body, GRAPH_GZIP_BODY, and reads them as a stream:
+ * DevTools then keeps no copy for response.body().) Call before the page asks.
  */
-export async function graphAnswer(response: Response): Promise<GraphResponse> {
-  const body = await response.body();
-  const type = (response.headers()['content-type'] ?? '').split(';')[0]!.trim();
-  return JSON.parse((type === GRAPH_GZIP_BODY ? gunzipSync(body) : body).toString('utf8')) as GraphResponse;
+export async function nextGraphAnswer(page: Page): Promise<() => Promise<GraphResponse>> {
+  const pattern = '**/api/graph?*';
+  let resolve: (g: GraphResponse) => void = () => undefined;
+  const answer = new Promise<GraphResponse>((r) => (resolve = r));
+  const handler = async (route: Route) => {
+    const response = await route.fetch();
+    const body = await response.body();
+    // the body is as sent but for a Content-Encoding, which route.fetch has already undone
+    const headers = { ...response.headers() };
+    delete headers['content-encoding'];
+    delete headers['content-length'];
+    await route.fulfill({ status: response.status(), headers, body });
+    if (!response.ok()) return;
+    await page.unroute(pattern, handler);
+    const type = (headers['content-type'] ?? '').split(';')[0]!.trim();
+    resolve(
+      JSON.parse((type === GRAPH_GZIP_BODY ? gunzipSync(body) : body).toString('utf8')) as GraphResponse,
+    );
+  };
+  await page.route(pattern, handler);
+  return () => answer;
 }

@@ -8,7 +8,7 @@ import { startStack } from '@meshlens/stack';
 import type { Stack } from '@meshlens/stack';
 import { BASE_PATH } from '../global-setup';
 import { WEB_TEST_DIR } from '../support/buildWeb';
-import { graphAnswer, waitForGraph } from '../support/graph';
+import { nextGraphAnswer, waitForGraph } from '../support/graph';
 
 /**
  * Issue 13, large meshes you can read: past a size threshold the graph opens on one node per
@@ -64,9 +64,9 @@ test.afterAll(async () => {
 
 /** Opens the graph and returns the answer the page drew. */
 async function open(page: Page, query: string): Promise<GraphResponse> {
-  const answer = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/graph'));
+  const answer = await nextGraphAnswer(page);
   await page.goto(`${url}/graph?${query}`);
-  const graph = await graphAnswer(await answer);
+  const graph = await answer();
   await waitForGraph(page);
   return graph;
 }
@@ -177,9 +177,9 @@ test('the keyboard expands a namespace; expand all and collapse all; the URL kee
 
   // a reload restores the expanded namespace (held against the answer the reloaded page got: the
   // generated mesh's traffic may have reached another service since the first one)
-  const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/graph'));
+  const reloaded = await nextGraphAnswer(page);
   await page.reload();
-  const graph = await graphAnswer(await reloaded);
+  const graph = await reloaded();
   await waitForGraph(page);
   expect(await cyNodes(page, '[parent = "box:agg:ns-2"]')).toEqual(
     graph.nodes

@@ -16,13 +16,15 @@ const queryClient = new QueryClient({
   },
 });
 
-// Asked now, in parallel, not one after another from the first renders (the shell waits for the auth
-// info, every page for the config, the header for the namespaces). Without a session the namespaces
-// answer 401 and the shell shows the sign-in page; they are asked again once signed in. On the graph
-// page the graph itself is asked as soon as the config and the auth info are in (prefetchGraph).
+// Asked now, not one after another from the first renders: the shell waits for the auth info, every
+// page for the config, the header for the namespaces (asked once the auth info says there is a session:
+// without one they would answer 401). On the graph page the graph itself is asked as soon as the config
+// and the auth info are in (prefetchGraph).
 void queryClient.prefetchQuery(serverConfigQuery);
-void queryClient.prefetchQuery(authInfoQuery);
-void queryClient.prefetchQuery(namespacesQuery);
+void queryClient
+  .fetchQuery(authInfoQuery)
+  .then((info) => (info.authenticated ? queryClient.prefetchQuery(namespacesQuery) : undefined))
+  .catch(() => undefined);
 void prefetchGraph(queryClient);
 
 const root = document.getElementById('root');
