@@ -1,14 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, gzipSync } from 'node:zlib';
-import { GRAPH_GZIP_BODY, type GraphResponse } from '@meshlens/contract';
+import { GRAPH_GZIP_BODY, type AuthInfoResponse, type GraphResponse } from '@meshlens/contract';
 import { SYNTHETIC_CONFIG, syntheticNamespaces } from '../../e2e/support/synthetic';
+
+/** What the console's auth info says with strategy `anonymous` (the page asks for the graph once it has it). */
+const ANONYMOUS: AuthInfoResponse = {
+  strategy: 'anonymous',
+  authenticated: true,
+  viewOnly: false,
+  canSignOut: false,
+};
 
 /**
  * The synthetic API of the web bench, answered over HTTP by the server of the page (same origin), as
  * the console server answers: the graph as JSON gzipped at level 1 (apps/server gzips each answer once,
  * with Z_BEST_SPEED, and serves those bytes to every client that accepts gzip: as the body itself, typed
- * GRAPH_GZIP_BODY, to a client that prefers that type, as the page's fetch worker does), namespaces and
- * config as plain JSON. `use(graphs)` sets what the next page gets: the graph requests are answered with
+ * GRAPH_GZIP_BODY, to a client that prefers that type, as the page's fetch worker does), namespaces,
+ * auth info (strategy anonymous) and config as plain JSON. `use(graphs)` sets what the next page gets: the graph requests are answered with
  * `graphs` in turn (the last one repeats), the namespaces are those of the first.
  */
 export class SyntheticApi {
@@ -59,6 +67,7 @@ export class SyntheticApi {
       const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       json(gzip ? graph.gzip : graph.json, gzip);
     } else if (path === '/api/namespaces') json(this.namespaces);
+    else if (path === '/api/auth/info') json(JSON.stringify(ANONYMOUS));
     else json(JSON.stringify(SYNTHETIC_CONFIG));
   };
 }

@@ -290,6 +290,8 @@ async function refreshFrames(page: Page): Promise<{ p95: number; max: number; lo
 }
 
 const LARGE_SERVICES = 5000;
+/** Runs of the aggregate view and the expansion (the first also measures the whole graph). */
+const LARGE_RUNS = Number(process.env.MESHLENS_BENCH_WEB_LARGE_RUNS ?? 5);
 const LARGE_NAMESPACES = 100;
 
 /** 5,000 services in 100 namespaces: the aggregate view, expanding one namespace, a refresh. */
@@ -298,6 +300,8 @@ export async function largeMesh(
   url: string,
   api: SyntheticApi,
   log: (l: string) => void,
+  /** Also the whole graph (aggregate=off): ready and a refresh. */
+  whole = true,
 ): Promise<LargeMesh> {
   const graph = syntheticGraph({ nodes: LARGE_SERVICES, namespaces: LARGE_NAMESPACES, local: true });
   // the refresh: every rate 10% up, so every element gets new data
@@ -342,24 +346,25 @@ export async function largeMesh(
   await context.close();
 
   // the whole graph (expand all): the same refresh, applied in chunks
-  const full = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   let fullReadyMs = NaN;
   let fullRefresh = { p95: NaN, max: NaN, longest: NaN };
-  try {
-    const fullPage = await full.newPage();
-    api.use([graph, next, graph, next]);
-    await fullPage.goto(`${url}/graph?namespaces=all&refresh=0&renderer=canvas&aggregate=off`);
-    await waitReady(fullPage, 180_000);
-    fullReadyMs = round(await nextFrame(fullPage), 0);
-    fullRefresh = await refreshFrames(fullPage);
-    log(
-      `${LARGE_SERVICES} services, whole graph: ready ${fullReadyMs} ms, refresh frames p95 ${fullRefresh.p95} ms (longest task ${fullRefresh.longest} ms)`,
-    );
-  } catch (err) {
-    log(`${LARGE_SERVICES} services, whole graph: not measured (${String(err).split('\n')[0]})`);
-  } finally {
-    await full.close();
-  }
+  const full = whole ? await browser.newContext({ viewport: { width: 1280, height: 800 } }) : null;
+  if (full)
+    try {
+      const fullPage = await full.newPage();
+      api.use([graph, next, graph, next]);
+      await fullPage.goto(`${url}/graph?namespaces=all&refresh=0&renderer=canvas&aggregate=off`);
+      await waitReady(fullPage, 180_000);
+      fullReadyMs = round(await nextFrame(fullPage), 0);
+      fullRefresh = await refreshFrames(fullPage);
+      log(
+        `${LARGE_SERVICES} services, whole graph: ready ${fullReadyMs} ms, refresh frames p95 ${fullRefresh.p95} ms (longest task ${fullRefresh.longest} ms)`,
+      );
+    } catch (err) {
+      log(`${LARGE_SERVICES} services, whole graph: not measured (${String(err).split('\n')[0]})`);
+    } finally {
+      await full.close();
+    }
   return {
     services: LARGE_SERVICES,
     namespaces: LARGE_NAMESPACES,
@@ -402,6 +407,7 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
   const runs: Run[] = [];
   let cold: ColdRun[] = [];
   let large: LargeMesh | undefined;
+  const largeRuns: LargeMesh[] = [];
   try {
     for (const size of SIZES) {
       const graph = syntheticGraph({ nodes: size });
@@ -422,6 +428,9 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
     }
     cold = await coldStart(browser, site.url, api, log);
     large = await largeMesh(browser, site.url, api, log);
+    largeRuns.push(large);
+    // the two targets a single run decides poorly (one load moves them ~20%): more runs, their spread
+    for (let i = 1; i < LARGE_RUNS; i++) largeRuns.push(await largeMesh(browser, site.url, api, log, false));
   } finally {
     await browser.close();
     await site.close();
@@ -466,20 +475,28 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
     figures[`cold_${size}n_readyMsMin`] = Math.min(...mine.map((r) => r.readyMs));
     figures[`cold_${size}n_readyMsMax`] = Math.max(...mine.map((r) => r.readyMs));
   }
+  const aggregateRuns = largeRuns.map((r) => r.aggregateReadyMs);
+  const expandRuns = largeRuns.map((r) => r.expandMs);
   if (large) {
-    figures.large_aggregateReadyMs = large.aggregateReadyMs;
+    // targets held against the median of the runs; the spread is in the report
+    figures.large_runs = largeRuns.length;
+    figures.large_aggregateReadyMs = percentile(aggregateRuns, 50);
+    figures.large_aggregateReadyMsMin = Math.min(...aggregateRuns);
+    figures.large_aggregateReadyMsMax = Math.max(...aggregateRuns);
+    figures.large_expandMsMin = Math.min(...expandRuns);
+    figures.large_expandMsMax = Math.max(...expandRuns);
     figures.large_requestMs = large.breakdown.requestMs;
     figures.large_answerMs = large.breakdown.answerMs;
     figures.large_layoutStartMs = large.breakdown.layoutStartMs;
     figures.large_layoutEndMs = large.breakdown.layoutEndMs;
-    figures.large_expandMs = large.expandMs;
+    figures.large_expandMs = percentile(expandRuns, 50);
     figures.large_refreshFrameP95Ms = large.refreshFrameP95Ms;
     figures.large_refreshLongestTaskMs = large.refreshLongestTaskMs;
     figures.large_fullReadyMs = large.fullReadyMs;
     figures.large_fullRefreshFrameP95Ms = large.fullRefreshFrameP95Ms;
     figures.large_fullRefreshLongestTaskMs = large.fullRefreshLongestTaskMs;
-    figures.target_large_aggregateUnder2s = large.aggregateReadyMs < 2000;
-    figures.target_large_expandUnder500ms = large.expandMs < 500;
+    figures.target_large_aggregateUnder2s = (figures.large_aggregateReadyMs as number) < 2000;
+    figures.target_large_expandUnder500ms = (figures.large_expandMs as number) < 500;
     figures.target_large_refreshP95Under50ms = large.refreshFrameP95Ms < 50;
   }
   const met = (ok: unknown) => (ok ? 'met' : 'not met');
@@ -516,9 +533,9 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
         '',
         '| measure | ms | target |',
         '|---|---:|---|',
-        `| navigation → aggregate view interactive | ${large.aggregateReadyMs} | < 2,000: ${met(figures.target_large_aggregateUnder2s)} |`,
-        `| — of which: graph request sent / answer whole on the main thread / layout start / layout end (ms since navigation) | ${large.breakdown.requestMs} / ${large.breakdown.answerMs} / ${large.breakdown.layoutStartMs} / ${large.breakdown.layoutEndMs} | – |`,
-        `| click → one namespace expanded in place (${large.expandedNodes} nodes) | ${large.expandMs} | < 500: ${met(figures.target_large_expandUnder500ms)} |`,
+        `| navigation → aggregate view interactive, ${largeRuns.length} runs | ${spread(aggregateRuns)} | median < 2,000: ${met(figures.target_large_aggregateUnder2s)}${Math.max(...aggregateRuns) >= 2000 ? ' (not in every run)' : ''} |`,
+        `| — of which, first run: graph request sent / answer whole on the main thread / layout start / layout end (ms since navigation) | ${large.breakdown.requestMs} / ${large.breakdown.answerMs} / ${large.breakdown.layoutStartMs} / ${large.breakdown.layoutEndMs} | – |`,
+        `| click → one namespace expanded in place (${large.expandedNodes} nodes), ${largeRuns.length} runs | ${spread(expandRuns)} | median < 500: ${met(figures.target_large_expandUnder500ms)}${Math.max(...expandRuns) >= 500 ? ' (not in every run)' : ''} |`,
         `| refresh (every rate new) while panning: frame p95 / max | ${large.refreshFrameP95Ms} / ${large.refreshFrameMaxMs} | p95 < 50: ${met(figures.target_large_refreshP95Under50ms)} |`,
         `| — longest main-thread task in that refresh | ${large.refreshLongestTaskMs} | < 100 |`,
         `| whole graph (aggregate=off): navigation → ready | ${large.fullReadyMs} | – |`,
@@ -546,7 +563,9 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
     '',
     'Graph page in headless Chromium (Debian `/usr/bin/chromium`, no GPU: WebGL runs on SwiftShader), 1280×800,',
     "synthetic workload graphs (~3 edges per node, 2% failing edges) served over loopback HTTP by the page's own server",
-    '(same origin; the graph gzipped at level 1, as the console serves it) so only the browser is measured; the whole graph is drawn (`aggregate=off`, not the aggregate view it opens on',
+    "(same origin; the graph gzipped at level 1 as the console serves it, as the body itself to the page's fetch worker, which",
+    'asks for that; the auth info as with strategy `anonymous`, which before 2026-12-07 the bench did not answer, so the page',
+    'ran without a signed-in shell) so only the browser is measured; the whole graph is drawn (`aggregate=off`, not the aggregate view it opens on',
     'past 300 nodes). *Ready* = navigation start → graph laid out and its first frame drawn (the',
     'page is interactive). Above 600 nodes the page first shows a radial placement and runs fcose in a Web Worker;',
     '*fcose in place* = navigation start → those positions applied. Frames =',
