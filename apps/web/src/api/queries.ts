@@ -105,7 +105,7 @@ export function useServerConfig() {
   return useQuery(serverConfigQuery);
 }
 
-/** The namespaces, which the graph request also waits for (`namespaces=all`): prefetched at boot too. */
+/** The namespaces (the header's picker, the lists): asked at boot once there is a session (main.tsx). */
 export const namespacesQuery = queryOptions({
   queryKey: queryKeys.namespaces(),
   queryFn: ({ signal }) =>
