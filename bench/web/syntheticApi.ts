@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, gzipSync } from 'node:zlib';
+import accepts from 'accepts';
 import { GRAPH_GZIP_BODY, type AuthInfoResponse, type GraphResponse } from '@meshlens/contract';
 import { SYNTHETIC_CONFIG, syntheticNamespaces } from '../../e2e/support/synthetic';
 
@@ -72,17 +73,8 @@ export class SyntheticApi {
   };
 }
 
-/** Whether an Accept header ranks GRAPH_GZIP_BODY above JSON (the console decides with Express's req.accepts). */
+/** Whether an Accept header ranks GRAPH_GZIP_BODY above JSON, decided as the console's route decides (Express's req.accepts). */
 export function prefersGzipBody(accept: string): boolean {
-  const q = (type: string) => {
-    for (const part of accept.split(',')) {
-      const [name, ...params] = part.trim().split(';');
-      if (name?.trim().toLowerCase() !== type) continue;
-      const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return qp ? Number(qp.slice(2)) : 1;
-    }
-    return 0;
-  };
-  const gzip = q(GRAPH_GZIP_BODY);
-  return gzip > 0 && gzip > q('application/json');
+  const req = { headers: { accept } } as unknown as IncomingMessage;
+  return accepts(req).type(['application/json', GRAPH_GZIP_BODY]) === GRAPH_GZIP_BODY;
 }
