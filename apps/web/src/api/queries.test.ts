@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
-import type { ServerConfigResponse } from '@meshlens/contract';
+import { testServerConfig } from './testdata/serverConfig';
 import { graphAppenders, queryKeys, serverConfigQuery } from './queries';
 
 const view = { edgeLabels: 'none', selected: '', find: '', hide: '' };
@@ -31,19 +31,7 @@ describe('the server config asked at boot', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('is what the pages read: prefetched once, no second request when a page asks for it', async () => {
-    const config: ServerConfigResponse = {
-      version: 't',
-      tracing: { enabled: false },
-      basePath: '',
-      clusterName: 'Kubernetes',
-      istioNamespace: 'istio-system',
-      refreshIntervalMs: 0,
-      refreshIntervalsMs: [0, 10_000],
-      durationSeconds: 300,
-      durationsSeconds: [60, 300],
-      defaultGraphType: 'workload',
-      defaultNamespaces: [],
-    };
+    const config = testServerConfig();
     const fetch = vi.fn(() =>
       Promise.resolve(
         new Response(JSON.stringify(config), { headers: { 'content-type': 'application/json' } }),

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
-import type { AuthInfoResponse, ServerConfigResponse } from '@meshlens/contract';
+import type { AuthInfoResponse } from '@meshlens/contract';
 import { graphQuery, serverConfigQuery, withAppenders } from '../../api/queries';
+import { testServerConfig } from '../../api/testdata/serverConfig';
 import { authInfoQuery } from '../../shell/auth';
 import { parseViewState, viewSettings } from '../../url/viewState';
 import { graphParamsOf } from './graphParams';
@@ -13,19 +14,7 @@ vi.mock('../../api/workerFetch', () => ({
   startFetchWorker: () => undefined,
 }));
 
-const config: ServerConfigResponse = {
-  version: 't',
-  tracing: { enabled: false },
-  basePath: '',
-  clusterName: 'Kubernetes',
-  istioNamespace: 'istio-system',
-  refreshIntervalMs: 0,
-  refreshIntervalsMs: [0, 10_000],
-  durationSeconds: 600,
-  durationsSeconds: [60, 600],
-  defaultGraphType: 'workload',
-  defaultNamespaces: [],
-};
+const config = testServerConfig({ durationSeconds: 600, durationsSeconds: [60, 600] });
 const info = (authenticated: boolean): AuthInfoResponse => ({
   strategy: 'token',
   authenticated,
