@@ -101,11 +101,18 @@ describe('graph service cache', () => {
     const { client, calls } = countingPrometheus();
     const service = serviceOf(client);
     const bodies = await Promise.all(Array.from({ length: 10 }, () => service.getGraphBody(query(60), true)));
-    // One computation: one query per part the view shows (HTTP: requests with their mTLS in two parts,
-    // response times, throughput).
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'requests', 'responseTime', 'throughput']);
+    // One computation: one query per part the view shows (HTTP: requests with their mTLS, response times
+    // and throughput, each in two parts).
+    expect(calls.promql.map(kindOf).sort()).toEqual([
+      'requests',
+      'requests',
+      'responseTime',
+      'responseTime',
+      'throughput',
+      'throughput',
+    ]);
     const perComputation = calls.n;
-    expect(perComputation).toBe(4);
+    expect(perComputation).toBe(6);
     // One gzipped Buffer, made once, for every client.
     expect(new Set(bodies.map((b) => b.body))).toHaveProperty('size', 1);
     expect(bodies.every((b) => b.gzipped)).toBe(true);
@@ -129,9 +136,9 @@ describe('graph service cache', () => {
       { duration: 300, namespaces: ['default', 'bookinfo'], protocols: ['http', 'tcp'], debug: 'true' },
     ];
     for (const q of spellings) await service.getGraph(GraphQuerySchema.parse(q));
-    expect(calls.n).toBe(5);
+    expect(calls.n).toBe(7);
     await service.getGraph(GraphQuerySchema.parse({ ...spellings[0], duration: '6m' }));
-    expect(calls.n).toBe(10);
+    expect(calls.n).toBe(14);
     const serviceGraph = { namespaces: 'bookinfo', graphType: 'service' };
     await service.getGraph(GraphQuerySchema.parse({ ...serviceGraph, injectServiceNodes: 'true' }));
     const n = calls.n;
@@ -150,12 +157,12 @@ describe('graph service cache', () => {
     await service.getGraph(focus('workload', 'reviews-v1'));
     await service.getGraph(focus('workload', 'reviews-v2'));
     await service.getGraph(focus('app', 'reviews-v2'));
-    // 4 for the namespace (its requests in two parts), 3 per entity (their small requests query in one).
-    expect(calls.n).toBe(13);
+    // 6 for the namespace (each query in two parts), 3 per entity (their small queries each in one).
+    expect(calls.n).toBe(15);
     // Each focused computation read only its entity's series.
-    expect(calls.promql.slice(4, 7).every((p) => p.includes('source_workload="reviews-v1"'))).toBe(true);
+    expect(calls.promql.slice(6, 9).every((p) => p.includes('source_workload="reviews-v1"'))).toBe(true);
     await service.getGraph(focus('workload', 'reviews-v2'));
-    expect(calls.n).toBe(13);
+    expect(calls.n).toBe(15);
   });
 
   it('keeps at most cacheMaxBytes of answers, dropping the oldest first', async () => {
@@ -184,7 +191,9 @@ describe('graph service cache', () => {
       'requests',
       'requests',
       'responseTime',
+      'responseTime',
       'tcp',
+      'throughput',
       'throughput',
     ]);
     calls.promql = [];
@@ -199,7 +208,9 @@ describe('graph service cache', () => {
       'requests',
       'requests',
       'responseTime',
+      'responseTime',
       'tcp',
+      'throughput',
       'throughput',
     ]);
   });
@@ -224,21 +235,33 @@ describe('graph service cache', () => {
     ).toBe(true);
     calls.promql = [];
     const rt = await service.getGraph(withAppenders('responseTime'));
-    expect(calls.n).toBe(7);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'requests', 'responseTime', 'tcp']);
+    expect(calls.n).toBe(8);
+    expect(calls.promql.map(kindOf).sort()).toEqual([
+      'requests',
+      'requests',
+      'responseTime',
+      'responseTime',
+      'tcp',
+    ]);
     expect(rt.edges.some((e) => e.responseTimeMs !== null)).toBe(true);
     calls.promql = [];
     await service.getGraph(withAppenders('throughput'));
-    expect(calls.n).toBe(11);
-    expect(calls.promql.map(kindOf).sort()).toEqual(['requests', 'requests', 'tcp', 'throughput']);
+    expect(calls.n).toBe(13);
+    expect(calls.promql.map(kindOf).sort()).toEqual([
+      'requests',
+      'requests',
+      'tcp',
+      'throughput',
+      'throughput',
+    ]);
     // Each set of steps is its own cache entry; the same set again (any order) is reused.
     await service.getGraph(withAppenders('throughput,responseTime'));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(20);
     await service.getGraph(GraphQuerySchema.parse({ namespaces: 'bookinfo', duration: '60s' }));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(20);
     await service.getGraph(withAppenders(' responseTime '));
     await service.getGraph(withAppenders(''));
-    expect(calls.n).toBe(16);
+    expect(calls.n).toBe(20);
   });
 
   it('computes again once an answer is cacheTtlMs old', async () => {
@@ -246,13 +269,13 @@ describe('graph service cache', () => {
     const { clock, now } = manualClock();
     const service = serviceOf(client, { now });
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(6);
     clock.t += TTL_MS - 1;
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(6);
     clock.t += 1;
     await service.getGraphBody(query(60), true);
-    expect(calls.n).toBe(8);
+    expect(calls.n).toBe(12);
     expect(service.stats()).toMatchObject({ cached: 1, inFlight: 0 });
   });
 
@@ -264,23 +287,23 @@ describe('graph service cache', () => {
     calls.down = true;
     const down = await service.getGraph(query(60));
     expect(down.warnings.map((w) => w.code)).toEqual(['PrometheusUnavailable']);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(6);
     // Reused meanwhile: many clients do not turn a struggling Prometheus into a storm of retries.
     clock.t += FAILED_ANSWER_TTL_MS - 1;
     expect((await service.getGraph(query(60))).warnings.map((w) => w.code)).toEqual([
       'PrometheusUnavailable',
     ]);
-    expect(calls.n).toBe(4);
+    expect(calls.n).toBe(6);
     // Prometheus is back: the next request after the short TTL has traffic, and is kept for cacheTtlMs.
     calls.down = false;
     clock.t += 1;
     const up = await service.getGraph(query(60));
     expect(up.warnings).toEqual([]);
     expect(up.edges.some((e) => e.rps > 0)).toBe(true);
-    expect(calls.n).toBe(8);
+    expect(calls.n).toBe(12);
     clock.t += TTL_MS - 1;
     await service.getGraph(query(60));
-    expect(calls.n).toBe(8);
+    expect(calls.n).toBe(12);
   });
 });
 

@@ -91,6 +91,28 @@ describe('the requests query (issue 13: the default graph in 2 queries)', () => 
     expect(tail).toContain(`sum by (${SERIES_KEY_LABELS.join(',')}) (`);
   });
 
+  it('splits several namespaces by the callee: each part reads its destination reports once, then its source reports', () => {
+    const requests = buildGraphQueries(q({ namespaces: 'a,b,c' }))[0]!;
+    expect(requests.parts).toHaveLength(2);
+    const on = ` or on (${SERIES_KEY_LABELS.join(',')}) `;
+    const [first, second] = requests.parts!;
+    for (const part of [first!, second!]) {
+      expect(part).not.toContain(' unless ');
+      expect(part.split(on)).toHaveLength(2);
+    }
+    const counted = (part: string) =>
+      selectorsOf(part.split(on)[0]!).filter((s) => s.includes('reporter="destination"'));
+    expect(counted(first!)).toEqual(['{reporter="destination",destination_workload_namespace=~"a|b"}']);
+    expect(counted(second!)).toEqual(['{reporter="destination",destination_workload_namespace=~"c"}']);
+    // The source reports into the first half, then every other: none is read twice or left out.
+    expect(selectorsOf(first!.split(on)[1]!)).toEqual([
+      '{reporter="source",source_workload_namespace=~"a|b|c",destination_workload_namespace=~"a|b"}',
+    ]);
+    expect(selectorsOf(second!.split(on)[1]!)[0]).toBe(
+      '{reporter="source",source_workload_namespace=~"a|b|c",destination_workload_namespace!~"a|b"}',
+    );
+  });
+
   it("matches on exactly the labels of samples.ts's seriesKey", () => {
     const labels = [...REQUEST_LABELS, 'connection_security_policy'];
     const metric = Object.fromEntries(labels.map((l) => [l, `${l}-a`]));

@@ -203,7 +203,13 @@ export function mtlsInRequests(q: Pick<GraphQuery, 'protocols' | 'rateHttp' | 'r
   return byRequests.length > 0 && byRequests.length === l7.length;
 }
 
+/** The labels whose matchers name the request's namespaces (selectors). */
+const NAMESPACE_LABELS = ['destination_workload_namespace', 'source_workload_namespace'];
+
 const isDestination = (sel: string) => sel.includes('reporter="destination"');
+
+/** A selector (`{…}`) with one more matcher. */
+const withMatcher = (sel: string, matcher: string) => `${sel.slice(0, -1)},${matcher}}`;
 
 /**
  * The PromQL of one graph request, none per namespace or per node: 2 queries for the graph as it opens
@@ -220,6 +226,30 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
     host: `destination_service=~"${escapePromString(`[^.]+\\.(${q.namespaces.map(escapeRegex).join('|')})\\.svc.*`)}"`,
   };
   const filter = q.includeIdle ? '' : ' > 0';
+  /**
+   * `expr` of each selector, as two parts that each read about half of the series, run at once (a query
+   * runs on one core; response-time quantiles over histogram buckets are the costliest query there is):
+   * the selectors narrowed to a half of the namespaces, then to the rest, where the selectors that name
+   * no namespace list of their own go (outside callers). One namespace: the first selector (destination
+   * reports), then the others (source reports).
+   */
+  const halves = (sels: readonly string[], expr: (sel: string) => string): { parts?: string[] } => {
+    const or = (xs: readonly string[]) => `(${xs.map((sel) => `(${expr(sel)})`).join(' or ')})`;
+    if (sels.length < 2) return {};
+    if (q.namespaces.length < 2) return { parts: [or(sels.slice(0, 1)), or(sels.slice(1))] };
+    const half = q.namespaces.slice(0, Math.ceil(q.namespaces.length / 2));
+    const narrow = (sel: string, names: readonly string[]) =>
+      NAMESPACE_LABELS.reduce((s, l) => s.replace(anyOf(l, q.namespaces), anyOf(l, names)), sel);
+    const split = sels.filter((sel) => narrow(sel, half) !== sel);
+    const whole = sels.filter((sel) => !split.includes(sel));
+    if (split.length === 0) return {};
+    return {
+      parts: [
+        or(split.map((sel) => narrow(sel, half))),
+        or([...split.map((sel) => narrow(sel, q.namespaces.slice(half.length))), ...whole]),
+      ],
+    };
+  };
   const { grpc, byRequests, l7 } = l7Protocols(q);
   const foldMtls = mtlsInRequests(q);
   // mTLS from the destination reports, without codes and flags: callers inside, callers outside into the
@@ -241,23 +271,47 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
     const sources = kiali.filter((sel) => !isDestination(sel));
     const labels = foldMtls ? [...REQUEST_LABELS, 'connection_security_policy'] : REQUEST_LABELS;
     const metric = 'istio_requests_total';
-    // The destination reports Kiali counts and, disjoint from them, those only read for the mTLS (callees
-    // outside the namespaces); then the source reports whose series no counted destination report has.
-    const destination = union(
-      metric,
-      foldMtls ? [...counted, ...mtlsOnlySelectors()] : counted,
-      labels,
-      q.duration,
-      filter,
-    );
-    const source = union(metric, sources, labels, q.duration, filter);
-    const given = union(metric, counted, SERIES_KEY_LABELS, q.duration, filter);
-    const parts = [
-      ...(counted.length ? [destination] : []),
-      ...(sources.length
-        ? [counted.length ? `((${source}) unless on (${SERIES_KEY_LABELS.join(',')}) (${given}))` : source]
-        : []),
-    ];
+    let parts: string[];
+    if (!focus && counted.length === 1 && sources.length > 0 && q.namespaces.length > 1) {
+      // Two parts of about equal cost that each read every series once, split by the callee's workload
+      // namespace (a half of the namespaces, the rest): a part's destination reports Kiali counts, then
+      // (`or on` the series key) its source reports that none of them already gives. A source report can
+      // only repeat a destination report of the same callee namespace, so of the same part. The second
+      // part also holds the source reports of callees outside the namespaces (or none), those of outside
+      // callers, and the mTLS-only destination reports.
+      const half = q.namespaces.slice(0, Math.ceil(q.namespaces.length / 2));
+      const rest = q.namespaces.slice(half.length);
+      const inHalf = anyOf('destination_workload_namespace', half);
+      const dstNs = nsMatcher.label('destination_workload_namespace');
+      const countedIn = (names: readonly string[]) =>
+        counted[0]!.replace(dstNs, anyOf('destination_workload_namespace', names));
+      const [callers, ...outsideCallers] = sources;
+      const u = (sels: string[]) => union(metric, sels, labels, q.duration, filter);
+      const on = `on (${SERIES_KEY_LABELS.join(',')})`;
+      parts = [
+        `(${u([countedIn(half)])}) or ${on} (${u([withMatcher(callers!, inHalf)])})`,
+        `(${u([countedIn(rest)])}) or ${on} (${u([withMatcher(callers!, inHalf.replace('=~', '!~')), ...outsideCallers])})` +
+          (foldMtls ? ` or ${u(mtlsOnlySelectors())}` : ''),
+      ];
+    } else {
+      // The destination reports Kiali counts and, disjoint from them, those only read for the mTLS (callees
+      // outside the namespaces); then the source reports whose series no counted destination report has.
+      const destination = union(
+        metric,
+        foldMtls ? [...counted, ...mtlsOnlySelectors()] : counted,
+        labels,
+        q.duration,
+        filter,
+      );
+      const source = union(metric, sources, labels, q.duration, filter);
+      const given = union(metric, counted, SERIES_KEY_LABELS, q.duration, filter);
+      parts = [
+        ...(counted.length ? [destination] : []),
+        ...(sources.length
+          ? [counted.length ? `((${source}) unless on (${SERIES_KEY_LABELS.join(',')}) (${given}))` : source]
+          : []),
+      ];
+    }
     // The destination reports and the rest cost about the same: two parts answer in about half the time
     // (not for one entity's graph, whose queries are small).
     const split = parts.length > 1 && !focus ? { parts: parts.map((p) => `(${p})`) } : {};
@@ -271,21 +325,24 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
         promql: union('istio_requests_total', mtlsSelectors(), MTLS_LABELS, q.duration, filter),
       });
     const rtMetric = 'istio_request_duration_milliseconds';
-    const rt = (() => {
+    const rt = (sel: string) => {
       if (q.responseTime === 'avg')
-        return `((${union(`${rtMetric}_sum`, kiali, RT_LABELS, q.duration, '')}) / (${union(`${rtMetric}_count`, kiali, RT_LABELS, q.duration, '')})) > 0`;
-      const quantile = QUANTILES[q.responseTime];
-      // One quantile per selector, then the `or`: the selectors share no label set, and the `or` then
-      // matches one quantile per edge series rather than every bucket series.
-      const bucket = (sel: string) =>
-        union(`${rtMetric}_bucket`, [sel], ['le', ...RT_LABELS], q.duration, '');
-      return kiali.map((sel) => `(histogram_quantile(${quantile}, ${bucket(sel)}) > 0)`).join(' or ');
-    })();
-    out.push({ name: 'responseTime', promql: rt });
-    out.push({
-      name: 'throughput',
-      promql: union('istio_response_bytes_sum', kiali, RT_LABELS, q.duration, ' > 0'),
-    });
+        return `((${union(`${rtMetric}_sum`, [sel], RT_LABELS, q.duration, '')}) / (${union(`${rtMetric}_count`, [sel], RT_LABELS, q.duration, '')})) > 0`;
+      // The quantile per selector, before the `or`: the `or` then matches one quantile per edge series
+      // rather than every bucket series.
+      const bucket = union(`${rtMetric}_bucket`, [sel], ['le', ...RT_LABELS], q.duration, '');
+      return `histogram_quantile(${QUANTILES[q.responseTime]}, ${bucket}) > 0`;
+    };
+    const throughput = (sel: string) =>
+      union('istio_response_bytes_sum', [sel], RT_LABELS, q.duration, ' > 0');
+    for (const [name, expr] of [
+      ['responseTime', rt],
+      ['throughput', throughput],
+    ] as const) {
+      // One expression per selector: they share no series, so their `or` is their union.
+      const promql = kiali.map((sel) => `(${expr(sel)})`).join(' or ');
+      out.push({ name, promql, ...(focus ? {} : halves(kiali, expr)) });
+    }
   }
   if (grpc && q.rateGrpc !== 'requests') {
     // Messages/s of gRPC streams, per direction; request_protocol set so the samples read as gRPC.
