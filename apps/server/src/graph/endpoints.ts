@@ -238,37 +238,77 @@ export function endpointsOf(s: TrafficSample, o: EndpointOptions): Endpoints | u
   return ep;
 }
 
+/** A seed and the labels that made it (see seedOf). */
+interface MadeSeed {
+  labels: readonly string[];
+  seed: Seed | undefined;
+}
+
+/**
+ * Seeds per build (keyed by the options object, as endpointsOf's memo): the many endpoints of one workload
+ * or service share one seed object and its id. Looked up by `kind` and `name`, then the few label variants
+ * under it compared in place: no key string is built per endpoint.
+ */
+const seedMemo = new WeakMap<EndpointOptions, Map<string, MadeSeed[]>[]>();
+
+function seedOf(
+  o: EndpointOptions,
+  kind: 0 | 1,
+  name: string,
+  labels: readonly string[],
+  make: () => Seed | undefined,
+): Seed | undefined {
+  let byKind = seedMemo.get(o);
+  if (!byKind) seedMemo.set(o, (byKind = [new Map(), new Map()]));
+  let made = byKind[kind]!.get(name);
+  if (!made) byKind[kind]!.set(name, (made = []));
+  for (const m of made) if (m.labels.every((l, i) => l === labels[i])) return m.seed;
+  const seed = make();
+  made.push({ labels, seed });
+  return seed;
+}
+
+/** The node (per graph type, placed in its cluster) of a workload identity; undefined when it is unknown. */
+function workloadSeed(
+  o: EndpointOptions,
+  cluster: string,
+  ns: string,
+  workload: string,
+  app: string,
+  version: string,
+): Seed | undefined {
+  if (workload === U || workload === '') return undefined;
+  return seedOf(o, 0, workload, [cluster, ns, app, version], () => {
+    const seed = entitySeed(o.graphType === 'service' ? 'workload' : o.graphType, ns, workload, app, version);
+    return seed && placed(seed, cluster, o.multiCluster);
+  });
+}
+
 /**
  * Where a sample's traffic goes in the graph. With service nodes (or when no workload served the
  * request, or the destination is a service entry) it flows caller → service → workload; otherwise
  * caller → workload.
  */
 function computeEndpoints(s: TrafficSample, o: EndpointOptions): Endpoints | undefined {
-  const type = o.graphType === 'service' ? 'workload' : o.graphType;
   const inject = o.injectServiceNodes || o.graphType === 'service';
-  const srcSeed = entitySeed(type, s.srcNs, s.srcWl, s.srcApp, s.srcVer);
-  const source = srcSeed ? placed(srcSeed, s.srcCluster, o.multiCluster) : UNKNOWN_SEED;
-  const dstSeed = entitySeed(type, s.dstNs, s.dstWl, s.dstApp, s.dstVer);
-  const dest = dstSeed && placed(dstSeed, s.dstCluster, o.multiCluster);
+  const source = workloadSeed(o, s.srcCluster, s.srcNs, s.srcWl, s.srcApp, s.srcVer) ?? UNKNOWN_SEED;
+  const dest = workloadSeed(o, s.dstCluster, s.dstNs, s.dstWl, s.dstApp, s.dstVer);
   const hops: [Seed, Seed][] = [];
   // Passthrough traffic goes straight to the workload it reached, with no service node in between (as
   // Kiali draws it); only when no workload is known does the PassthroughCluster node stand for it.
   const passthrough = s.dstSvcName === PASSTHROUGH || s.dstSvc === PASSTHROUGH;
   if (passthrough && dest) return { source, dest, hops: [[source, dest]], edges: [] };
-  const svcSeed = serviceSeed(s, o.serviceEntries);
   // A service is in the cluster that served it; a request no workload answered (a local reply, whose
   // destination_cluster is unknown) was resolved in the caller's cluster. Service entries are mesh-wide.
   const svcCluster = s.dstCluster !== U ? s.dstCluster : s.srcCluster;
+  const svcSeed = seedOf(o, 1, s.dstSvc, [svcCluster, s.dstSvcName, s.dstSvcNs], () => {
+    const seed = serviceSeed(s, o.serviceEntries);
+    return seed && !seed.isServiceEntry ? placed(seed, svcCluster, o.multiCluster) : seed;
+  });
   const service =
     s.dstSvcName === U && !dest
       ? UNKNOWN_SERVICE_SEED
-      : svcSeed
-        ? svcSeed.isServiceEntry
-          ? svcSeed
-          : placed(svcSeed, svcCluster, o.multiCluster)
-        : dest
-          ? undefined
-          : UNKNOWN_SERVICE_SEED;
+      : (svcSeed ?? (dest ? undefined : UNKNOWN_SERVICE_SEED));
   if (service && (inject || !dest || service.isServiceEntry)) {
     hops.push([source, service]);
     if (dest) hops.push([service, dest]);

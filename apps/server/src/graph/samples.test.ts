@@ -53,12 +53,18 @@ describe('samples', () => {
       },
       // … and only the callee these (the caller's proxy does not report)
       { metric: { ...metric('destination', 'a-v1'), source_workload: 'a-v2' }, value: [1, '2'] },
+      // another callee workload, reported by both proxies, and one only the caller reported
+      { metric: { ...metric('source', 'a-v1'), destination_workload: 'b-v2' }, value: [1, '4'] },
+      { metric: { ...metric('destination', 'a-v1'), destination_workload: 'b-v2' }, value: [1, '4'] },
+      { metric: { ...metric('source', 'a-v1'), destination_workload: 'b-v3' }, value: [1, '5'] },
     ]);
     const counted = countedSamples(reported, both);
-    expect(counted.map((s) => [s.reporter, s.srcWl, s.code || '-', s.value])).toEqual([
-      ['destination', 'a-v1', '-', 3],
-      ['destination', 'a-v2', '-', 2],
-      ['source', 'a-v1', '503', 1],
+    expect(counted.map((s) => [s.reporter, s.srcWl, s.dstWl, s.code || '-', s.value])).toEqual([
+      ['destination', 'a-v1', 'b-v1', '-', 3],
+      ['destination', 'a-v2', 'b-v1', '-', 2],
+      ['destination', 'a-v1', 'b-v2', '-', 4],
+      ['source', 'a-v1', 'b-v1', '503', 1],
+      ['source', 'a-v1', 'b-v3', '-', 5],
     ]);
   });
 });

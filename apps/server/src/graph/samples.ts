@@ -79,20 +79,22 @@ export function seriesKey(s: TrafficSample): string {
 export function countedSamples(
   samples: readonly TrafficSample[],
   selected: ReadonlySet<string>,
-  key: (s: TrafficSample) => string = seriesKey,
 ): TrafficSample[] {
   const out: TrafficSample[] = [];
+  const sources: TrafficSample[] = [];
+  for (const s of samples) {
+    if (!readByKiali(s, selected)) continue;
+    if (s.reporter === 'destination') out.push(s);
+    else sources.push(s);
+  }
+  if (sources.length === 0) return out;
+  // Only a destination report of a callee workload some source report names can give its series: the
+  // others need no key (the requests query already drops most source reports a destination report gives).
+  const callees = new Set<string>();
+  for (const s of sources) callees.add(s.dstWl);
   const seen = new Set<string>();
-  for (const s of samples) {
-    if (s.reporter !== 'destination' || !readByKiali(s, selected)) continue;
-    seen.add(key(s));
-    out.push(s);
-  }
-  for (const s of samples) {
-    if (s.reporter !== 'source' || !readByKiali(s, selected)) continue;
-    if (seen.size > 0 && seen.has(key(s))) continue;
-    out.push(s);
-  }
+  for (const s of out) if (callees.has(s.dstWl)) seen.add(seriesKey(s));
+  for (const s of sources) if (seen.size === 0 || !seen.has(seriesKey(s))) out.push(s);
   return out;
 }
 
