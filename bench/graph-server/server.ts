@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
+import { GraphQuerySchema, GraphResponseSchema, type GraphResponse } from '@meshlens/contract';
 import { startDemoCluster } from '@meshlens/demo-cluster';
 import { loadScenario, scenarioObjects } from '@meshlens/mesh-sim';
 import { componentCommand, spawnReady } from '@meshlens/stack';
@@ -30,6 +30,7 @@ import {
 } from '../lib';
 import { syntheticInput, type SyntheticInput } from '../graph-pipeline/synthetic';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
+import { buildGraphQueries } from '../../apps/server/src/graph/queries';
 
 const ITERATIONS = 20;
 const POLLERS = 50;
@@ -39,6 +40,8 @@ export function queryName(promql: string): keyof SyntheticInput['bodies'] | unde
   if (promql.includes('istio_tcp_')) return 'tcp';
   if (promql.includes('istio_request_duration_milliseconds')) return 'responseTime';
   if (promql.includes('istio_response_bytes')) return 'throughput';
+  // The requests query carries connection_security_policy too (the mTLS folded in), and response codes.
+  if (promql.includes('response_code')) return 'requests';
   if (promql.includes('connection_security_policy')) return 'mtls';
   if (promql.includes('istio_requests_total')) return 'requests';
   return undefined;
@@ -46,11 +49,25 @@ export function queryName(promql: string): keyof SyntheticInput['bodies'] | unde
 
 const EMPTY = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
 
+/** A PromQL text without its range durations: the bench asks each window once. */
+const withoutWindows = (promql: string) => promql.replace(/\[\d+s\]/g, '[]');
+
+/**
+ * The parts after the first of each query the bench's graph sends in parts (queries.ts): the stub answers
+ * a query's whole synthetic answer to its first part and nothing to the others, so no series comes twice.
+ */
+export function laterParts(namespaces: readonly string[]): Set<string> {
+  const q = GraphQuerySchema.parse({ namespaces: namespaces.join(','), graphType: 'versionedApp' });
+  return new Set(buildGraphQueries(q).flatMap((pq) => (pq.parts ?? []).slice(1).map(withoutWindows)));
+}
+
 /** A loopback stand-in for Prometheus's /api/v1/query that answers from memory. */
 async function startStubPrometheus(
   bodies: SyntheticInput['bodies'],
+  namespaces: readonly string[],
 ): Promise<{ url: string; server: Server }> {
   const encoded = Object.fromEntries(Object.entries(bodies).map(([k, v]) => [k, Buffer.from(v)]));
+  const later = laterParts(namespaces);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -58,7 +75,7 @@ async function startStubPrometheus(
       const url = new URL(req.url ?? '/', 'http://stub');
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const promql = form.get('query') ?? url.searchParams.get('query') ?? '';
-      const name = queryName(promql);
+      const name = later.has(withoutWindows(promql)) ? undefined : queryName(promql);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(name ? encoded[name] : EMPTY);
     });
@@ -127,7 +144,7 @@ async function benchSize(services: number, log: (l: string) => void): Promise<Se
   const manifest = join(dir, 'objects.yaml');
   await writeFile(manifest, objects.map((o) => stringify(o)).join('---\n'));
   const cluster = await startDemoCluster({ host: '127.0.0.1', port: 0, load: [manifest] });
-  const stub = await startStubPrometheus(input.bodies);
+  const stub = await startStubPrometheus(input.bodies, input.namespaces);
   let server: Awaited<ReturnType<typeof spawnReady>> | undefined;
   try {
     await cluster.settled();
