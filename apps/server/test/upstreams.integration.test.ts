@@ -277,10 +277,10 @@ describe('graph limits and the metrics port', () => {
   let limited: RunningServer;
   const LIMIT = 20;
   /**
-   * PromQL queries of one graph computation with every appender (the API's default): requests (sent in
-   * two parts at once), response times, throughput, TCP.
+   * PromQL queries of one graph computation with every appender (the API's default): requests, response
+   * times and throughput (each sent in two parts at once), TCP.
    */
-  const QUERIES = 5;
+  const QUERIES = 7;
   beforeAll(async () => {
     limited = await startServer({
       kubeconfigPath: directKubeconfig,
@@ -353,7 +353,7 @@ describe('graph limits and the metrics port', () => {
           message: expect.stringContaining('graph.maxComputationsPerClientPerMinute') as unknown,
         });
       }
-      // Four queries per computation (every appender; mTLS rides in the requests query), none for the refused ones.
+      // QUERIES per computation (every appender; mTLS rides in the requests query), none for the refused ones.
       expect((await queriesSent()) - before).toBe(LIMIT * QUERIES);
 
       // Past the limit, an answer already computed is still served, whatever the spelling and order of
