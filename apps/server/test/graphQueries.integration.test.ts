@@ -13,7 +13,7 @@ import { startPrometheus, waitForPromQL, type PrometheusHandle } from '@meshlens
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraphQueries, type GraphPromQuery } from '../src/graph/queries';
 import { countedSamples, seriesKey, toSamples } from '../src/graph/samples';
-import { createPrometheusClient, type VectorSample } from '../src/prometheus/client';
+import { createPrometheusClient, type PrometheusClient, type VectorSample } from '../src/prometheus/client';
 
 type Side = [namespace: string, workload: string] | null;
 
@@ -99,6 +99,7 @@ function exposition(): string {
 
 let target: Server;
 let prometheus: PrometheusHandle;
+let client: PrometheusClient;
 let time: number;
 const WINDOW = '10s';
 
@@ -119,15 +120,16 @@ beforeAll(async () => {
     500,
   );
   time = Date.now() / 1000;
+  client = createPrometheusClient({ url: prometheus.url });
 }, 90_000);
 
 afterAll(async () => {
+  await client?.close?.();
   await prometheus?.close();
   await new Promise((r) => target?.close(r));
 });
 
-const ask = async (promql: string): Promise<VectorSample[]> =>
-  (await createPrometheusClient({ url: prometheus.url }).query(promql, { time })).samples;
+const ask = async (promql: string): Promise<VectorSample[]> => (await client.query(promql, { time })).samples;
 
 /** A query's answer as the server reads it: its parts' answers together, or its single query's. */
 const answer = async (pq: GraphPromQuery) => (await Promise.all((pq.parts ?? [pq.promql]).map(ask))).flat();

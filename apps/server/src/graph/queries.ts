@@ -226,6 +226,12 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
     host: `destination_service=~"${escapePromString(`[^.]+\\.(${q.namespaces.map(escapeRegex).join('|')})\\.svc.*`)}"`,
   };
   const filter = q.includeIdle ? '' : ' > 0';
+  // The two halves of the namespaces the costly queries are split into (see halves and the requests query).
+  const half = q.namespaces.slice(0, Math.ceil(q.namespaces.length / 2));
+  const rest = q.namespaces.slice(half.length);
+  /** A selector with its matchers on the whole namespace list narrowed to `names`. */
+  const narrow = (sel: string, names: readonly string[]) =>
+    NAMESPACE_LABELS.reduce((s, l) => s.replace(anyOf(l, q.namespaces), anyOf(l, names)), sel);
   /**
    * `expr` of each selector, as two parts that each read about half of the series, run at once (a query
    * runs on one core; response-time quantiles over histogram buckets are the costliest query there is):
@@ -237,16 +243,13 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
     const or = (xs: readonly string[]) => `(${xs.map((sel) => `(${expr(sel)})`).join(' or ')})`;
     if (sels.length < 2) return {};
     if (q.namespaces.length < 2) return { parts: [or(sels.slice(0, 1)), or(sels.slice(1))] };
-    const half = q.namespaces.slice(0, Math.ceil(q.namespaces.length / 2));
-    const narrow = (sel: string, names: readonly string[]) =>
-      NAMESPACE_LABELS.reduce((s, l) => s.replace(anyOf(l, q.namespaces), anyOf(l, names)), sel);
     const split = sels.filter((sel) => narrow(sel, half) !== sel);
     const whole = sels.filter((sel) => !split.includes(sel));
     if (split.length === 0) return {};
     return {
       parts: [
         or(split.map((sel) => narrow(sel, half))),
-        or([...split.map((sel) => narrow(sel, q.namespaces.slice(half.length))), ...whole]),
+        or([...split.map((sel) => narrow(sel, rest)), ...whole]),
       ],
     };
   };
@@ -279,18 +282,13 @@ export function buildGraphQueries(q: PipelineQuery): GraphPromQuery[] {
       // only repeat a destination report of the same callee namespace, so of the same part. The second
       // part also holds the source reports of callees outside the namespaces (or none), those of outside
       // callers, and the mTLS-only destination reports.
-      const half = q.namespaces.slice(0, Math.ceil(q.namespaces.length / 2));
-      const rest = q.namespaces.slice(half.length);
       const inHalf = anyOf('destination_workload_namespace', half);
-      const dstNs = nsMatcher.label('destination_workload_namespace');
-      const countedIn = (names: readonly string[]) =>
-        counted[0]!.replace(dstNs, anyOf('destination_workload_namespace', names));
       const [callers, ...outsideCallers] = sources;
       const u = (sels: string[]) => union(metric, sels, labels, q.duration, filter);
       const on = `on (${SERIES_KEY_LABELS.join(',')})`;
       parts = [
-        `(${u([countedIn(half)])}) or ${on} (${u([withMatcher(callers!, inHalf)])})`,
-        `(${u([countedIn(rest)])}) or ${on} (${u([withMatcher(callers!, inHalf.replace('=~', '!~')), ...outsideCallers])})` +
+        `(${u([narrow(counted[0]!, half)])}) or ${on} (${u([withMatcher(callers!, inHalf)])})`,
+        `(${u([narrow(counted[0]!, rest)])}) or ${on} (${u([withMatcher(callers!, inHalf.replace('=~', '!~')), ...outsideCallers])})` +
           (foldMtls ? ` or ${u(mtlsOnlySelectors())}` : ''),
       ];
     } else {
