@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsResponseSchema } from '@meshlens/contract';
-import { startStack, waitForPromQL } from '@meshlens/stack';
+import { sleep, startStack, waitForPromQL } from '@meshlens/stack';
 import { ensureBundle } from '../../apps/server/scripts/bundle.mjs';
 import { launchChromium } from '../../e2e/support/browser';
 import { buildTestWeb } from '../../e2e/support/buildWeb';
@@ -27,7 +27,6 @@ import {
 
 const ITERATIONS = 10;
 const SCRAPE_INTERVAL_S = Number(process.env.MESHLENS_BENCH_DETAILS_SCRAPE_INTERVAL ?? 15);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function queriesSent(consoleUrl: string): Promise<number> {
   const text = await (await fetch(`${consoleUrl}/metrics`)).text();

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Engine, inventoryFromObjects, loadScenario, scenarioObjects } from '@meshlens/mesh-sim';
+import { sleep } from '@meshlens/stack';
 import { runSimulation } from '../../packages/mesh-sim/src/runtime';
 import type { BenchContext } from '../lib';
 
@@ -17,7 +18,6 @@ export interface MeshSimBenchOptions {
   seconds?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 2) => Number(x.toFixed(d));
 
 /** Scraper run in its own process, as Prometheus is: GET the URL, read the whole body, print figures. */

@@ -10,12 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceResponseSchema, TracesResponseSchema } from '@meshlens/contract';
-import { startStack } from '@meshlens/stack';
+import { sleep, startStack } from '@meshlens/stack';
 import { percentile, processMemoryMb, round1, type BenchContext, type BenchResult } from '../lib';
 
 const ITERATIONS = 20;
 const TRACES_HELD = Number(process.env.MESHLENS_BENCH_TRACES ?? 10_000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The first request (cold: JIT, connections) apart, then ITERATIONS timed ones. */
 async function timed(url: (i: number) => string, check: (body: unknown) => void) {

@@ -15,12 +15,12 @@ import {
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, type KubeAccess } from './app';
 import { parseConfig } from './config';
 import { deriveSnapshot, type RawInventory } from './inventory/derive';
 import { istioKubeClient } from './istio/kubeClient';
 import { createPrometheusClient } from './prometheus/client';
+import { unreachableKubeConfig } from '../test/stackHelpers';
 
 const raw = (
   await import('./graph/__golden__/fixtures/bookinfo-handcrafted/inventory.json', { with: { type: 'json' } })
@@ -119,13 +119,7 @@ describe('a known path with a method it does not serve', () => {
   it('reads the methods from the routes themselves: a path with several gets them all', async () => {
     // The Istio routes, served with a Kubernetes API nobody answers (a 405 never asks it). The 405 comes
     // before the routes' own checks: these writes carry no JSON body, which the routes would refuse (415).
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const kc = unreachableKubeConfig();
     const writes = createApp({
       kube,
       prometheus: deadPrometheus,

@@ -6,6 +6,21 @@ import { graphSearchParams, GraphQuerySchema, GraphResponseSchema } from '@meshl
 
 export const dataFile = (name: string) => new URL(`../../../data/istio/bookinfo/${name}`, import.meta.url);
 
+/**
+ * A KubeConfig whose API server nobody answers (port 9 on loopback, refused at once): for routes that must
+ * answer before, or without, asking the Kubernetes API.
+ */
+export function unreachableKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return kc;
+}
+
 /** `kubectl apply` for the few objects the tests write: create, or replace at the current resourceVersion. */
 export async function applyYaml(kubeconfigPath: string, text: string, namespace: string): Promise<void> {
   const kc = new KubeConfig();

@@ -3,7 +3,6 @@
  * port-forward, configured), credentials kept out of the log, and no internal address in an answer.
  */
 import { Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ErrorBodySchema, ReadyResponseSchema } from '@meshlens/contract';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { istioKubeClient } from '../istio/kubeClient';
 import { createLogger, redactUrl } from '../logger';
 import { createPrometheusClient } from '../prometheus/client';
 import { hostPolicy, parseHost, podNamespace } from './hosts';
+import { unreachableKubeConfig } from '../../test/stackHelpers';
 
 const kube: KubeAccess = {
   snapshot: () => ({ namespaces: [], synced: true }) as never,
@@ -154,13 +154,7 @@ describe('answers name no internal address', () => {
   });
 
   it('a Kubernetes API that does not answer: 503 "unreachable", no address', async () => {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const kc = unreachableKubeConfig();
     const app = createApp({
       kube,
       prometheus: deadPrometheus,
