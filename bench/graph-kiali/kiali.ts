@@ -6,7 +6,8 @@
  * runs it (without, then with its p95 queries), and meshlens's graph as the web page asks it (gzip, no
  * debug), by default (`appenders=`: no response-time or throughput query) and with p95 edge labels. Each
  * uses a window no request asked before (no cache hit). Reports the medians, the spread, and the ratios
- * (round by round and of the medians). MESHLENS_BENCH_KIALI_SIZES="1000x100,300x3" (services x namespaces)
+ * (round by round and of the medians); then, in a few more rounds, what Prometheus itself computes for
+ * each side of the default graph (`stats=all` evaluation time, each query sent alone). MESHLENS_BENCH_KIALI_SIZES="1000x100,300x3" (services x namespaces)
  * to run other scenarios; MESHLENS_BENCH_KIALI_ROUNDS (default 9).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +21,8 @@ import { startMeshStack } from '../meshStack';
 
 const SCRAPE_INTERVAL_S = 15;
 const ROUNDS = Number(process.env.MESHLENS_BENCH_KIALI_ROUNDS ?? 9);
+/** Rounds of Prometheus's evaluation timings (`stats=all`) after the timed rounds. */
+const EVALUATION_ROUNDS = 3;
 const SIZES = (process.env.MESHLENS_BENCH_KIALI_SIZES ?? '1000x100').split(',').map((s) => {
   const [services, namespaces] = s.split('x').map(Number);
   return { services: services!, namespaces: namespaces! };
@@ -97,6 +100,34 @@ export async function kialiStyle(
   return { ms: performance.now() - t, queries };
 }
 
+/**
+ * Prometheus's own evaluation time for `queries` (ms, summed over them), from the `stats=all` timings of
+ * each answer; asked one after another at `time` so none runs beside another, with the wall time of the
+ * whole (ms). What Prometheus computes, without HTTP, encoding or queueing.
+ */
+export async function evaluation(
+  prometheusUrl: string,
+  queries: readonly string[],
+  time: number,
+): Promise<{ evalMs: number; wallMs: number }> {
+  const t = performance.now();
+  let evalMs = 0;
+  for (const query of queries) {
+    const res = await fetch(`${prometheusUrl}/api/v1/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ query, time: String(time), stats: 'all' }),
+    });
+    const json = (await res.json()) as { data?: { stats?: { timings?: { evalTotalTime?: number } } } };
+    const seconds = json.data?.stats?.timings?.evalTotalTime;
+    if (res.status !== 200 || seconds === undefined)
+      throw new Error(
+        `Prometheus answered ${res.status} without evaluation timings to ${query.slice(0, 200)}`,
+      );
+    evalMs += seconds * 1000;
+  }
+  return { evalMs, wallMs: performance.now() - t };
+}
+
 const med = (xs: readonly number[]) => percentile(xs, 50);
 const spread = (xs: readonly number[]) =>
   `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))} (median ${Math.round(med(xs))})`;
@@ -112,11 +143,15 @@ interface Row {
   kialiQueries: number;
   kialiP95Queries: number;
   defaultQueries: number;
+  /** The default graph's queries counted whole (a query sent in parts counts once). */
+  defaultWholeQueries: number;
   p95Queries: number;
   kiali: number[];
   kialiP95: number[];
   plain: number[];
   p95: number[];
+  /** Prometheus's evaluation (ms, summed) and the wall time of the same queries sent one by one. */
+  evaluation: { meshlens: number[]; meshlensWall: number[]; kiali: number[]; kialiWall: number[] };
   load: [number, number];
 }
 
@@ -165,11 +200,13 @@ async function measure(services: number, namespaceCount: number, log: (l: string
       kialiQueries: 0,
       kialiP95Queries: 0,
       defaultQueries: sent(plainDebug),
+      defaultWholeQueries: plainDebug.debug!.queries.length,
       p95Queries: sent(p95Debug),
       kiali: [],
       kialiP95: [],
       plain: [],
       p95: [],
+      evaluation: { meshlens: [], meshlensWall: [], kiali: [], kialiWall: [] },
       load: [loadavg()[0]!, 0],
     };
     for (let i = 0; i < ROUNDS; i++) {
@@ -188,6 +225,27 @@ async function measure(services: number, namespaceCount: number, log: (l: string
       );
     }
     row.load[1] = loadavg()[0]!;
+    // What Prometheus itself computes for each side of the default graph, on windows not asked before:
+    // meshlens's queries (each whole, as its debug answer gives them) and Kiali's 600, one by one.
+    for (let i = 0; i < EVALUATION_ROUNDS; i++) {
+      const window = 120 + ROUNDS + i;
+      const time = Date.now() / 1000;
+      const ours = (await debugOf(plainUrl(window))).debug!.queries.map((q) => q.promql);
+      const m = await evaluation(prom, ours, time);
+      const k = await evaluation(
+        prom,
+        namespaces.flatMap((ns) => kialiNamespaceQueries(ns, window, false)),
+        time,
+      );
+      row.evaluation.meshlens.push(m.evalMs);
+      row.evaluation.meshlensWall.push(m.wallMs);
+      row.evaluation.kiali.push(k.evalMs);
+      row.evaluation.kialiWall.push(k.wallMs);
+      log(
+        `graph-kiali bench: evaluation ${i + 1}: meshlens ${Math.round(m.evalMs)} ms (wall ${Math.round(m.wallMs)}) ` +
+          `| kiali ${Math.round(k.evalMs)} ms (wall ${Math.round(k.wallMs)})`,
+      );
+    }
     return row;
   } finally {
     await stack.stop();
@@ -212,7 +270,10 @@ export async function runGraphKialiBench({ log }: BenchContext): Promise<BenchRe
       [`${key}_kialiP95Ms`]: round1(med(r.kialiP95)),
       [`${key}_p95GraphMs`]: round1(med(r.p95)),
       [`${key}_p95VsKiali`]: Math.round(p95VsKiali * 100) / 100,
+      [`${key}_meshlensEvalMs`]: round1(med(r.evaluation.meshlens)),
+      [`${key}_kialiEvalMs`]: round1(med(r.evaluation.kiali)),
     });
+    const ev = r.evaluation;
     lines.push(
       `### ${r.services.toLocaleString('en')} services in ${r.namespaces} namespaces (${r.nodes} nodes, ${r.edges} edges)`,
       '',
@@ -224,6 +285,14 @@ export async function runGraphKialiBench({ log }: BenchContext): Promise<BenchRe
       `| meshlens default graph | ${r.defaultQueries} | ${spread(r.plain)} | ${fmtRatios(ratios(r.plain, r.kiali))} | ${defaultVsKiali.toFixed(2)} | ≤ 0.3: ${defaultVsKiali <= 0.3 ? 'met' : 'not met'} |`,
       `| Kiali with p95 | ${r.kialiP95Queries} | ${spread(r.kialiP95)} | | | |`,
       `| meshlens with p95 labels | ${r.p95Queries} | ${spread(r.p95)} | ${fmtRatios(ratios(r.p95, r.kialiP95))} | ${p95VsKiali.toFixed(2)} | ≤ 0.5: ${p95VsKiali <= 0.5 ? 'met' : 'not met'} |`,
+      '',
+      `What Prometheus itself computes for the default graph (${EVALUATION_ROUNDS} rounds after the timed ones, each query sent`,
+      'alone; `stats=all` evaluation time summed over the queries, and the wall time of sending them one by one):',
+      '',
+      '| | queries | evaluation, ms | wall time one by one, ms |',
+      '|---|---:|---|---|',
+      `| Kiali's set | ${r.kialiQueries} | ${spread(ev.kiali)} | ${spread(ev.kialiWall)} |`,
+      `| meshlens default graph (each query whole) | ${r.defaultWholeQueries} | ${spread(ev.meshlens)} | ${spread(ev.meshlensWall)} |`,
       '',
     );
   }
