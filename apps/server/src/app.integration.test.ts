@@ -20,7 +20,7 @@ import { parseConfig } from './config';
 import { deriveSnapshot, type RawInventory } from './inventory/derive';
 import { istioKubeClient } from './istio/kubeClient';
 import { createPrometheusClient } from './prometheus/client';
-import { unreachableKubeConfig } from '../test/stackHelpers';
+import { unreachableKubeConfig, unreachablePrometheus } from '../test/stackHelpers';
 
 const raw = (
   await import('./graph/__golden__/fixtures/bookinfo-handcrafted/inventory.json', { with: { type: 'json' } })
@@ -28,7 +28,7 @@ const raw = (
 const snapshot = deriveSnapshot(raw, true);
 const kube: KubeAccess = { snapshot: () => snapshot, ping: async () => undefined };
 // Nothing listens on port 9 of loopback: Prometheus is down for these HTTP-boundary tests.
-const deadPrometheus = createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 1000 });
+const deadPrometheus = unreachablePrometheus();
 const logger = pino({ level: 'silent' });
 
 /** The SPA folders the tests make, removed at the end. */

@@ -21,7 +21,7 @@ import { loadIstioCrds } from '../src/istio/crds';
 import { ROUTING_KINDS } from '../src/istio/routing';
 import { KINDS } from '../src/inventory/informers';
 import { deriveSnapshot, type RawInventory } from '../src/inventory/derive';
-import { createPrometheusClient } from '../src/prometheus/client';
+import { unreachablePrometheus } from './stackHelpers';
 
 const KUBECTL =
   process.env.KUBECTL ??
@@ -351,7 +351,7 @@ describe('deploy/: the pods', () => {
     const app = createApp({
       kube,
       // Nothing listens on port 9 of loopback: readiness must then say "not ready", not 404.
-      prometheus: createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 500 }),
+      prometheus: unreachablePrometheus(500),
       config: parseConfig({}),
       logger: pino({ level: 'silent' }),
     });

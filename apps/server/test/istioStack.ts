@@ -13,9 +13,8 @@ import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { startInventory } from '../src/inventory/informers';
 import { istioKubeClient, type IstioKubeClient, type KubeObject } from '../src/istio/kubeClient';
-import { createPrometheusClient } from '../src/prometheus/client';
 import { loadKubeConfig } from '../src/server';
-import { applyYaml, dataFile, eventually } from './stackHelpers';
+import { applyYaml, dataFile, eventually, unreachablePrometheus } from './stackHelpers';
 
 export const NS = 'bookinfo';
 export const yamlOf = (file: string) => readFileSync(dataFile(file), 'utf8');
@@ -72,7 +71,7 @@ export async function startIstioStack(options: { log?: (line: string) => void } 
   const hook: IstioStack['hook'] = {};
   const app = createApp({
     kube: inventory,
-    prometheus: createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 500 }),
+    prometheus: unreachablePrometheus(500),
     config: parseConfig({ webDir: dir }),
     logger,
     istio: { client: hooked(istioKubeClient(kc), hook), inventory },

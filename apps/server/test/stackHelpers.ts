@@ -3,6 +3,7 @@ import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kuberne
 import { parseAllDocuments } from 'yaml';
 import type { GraphQueryInput, GraphResponse } from '@meshlens/contract';
 import { graphSearchParams, GraphQuerySchema, GraphResponseSchema } from '@meshlens/contract';
+import { createPrometheusClient, type PrometheusClient } from '../src/prometheus/client';
 
 export const dataFile = (name: string) => new URL(`../../../data/istio/bookinfo/${name}`, import.meta.url);
 
@@ -19,6 +20,14 @@ export function unreachableKubeConfig(): KubeConfig {
     currentContext: 'x',
   });
   return kc;
+}
+
+/**
+ * A Prometheus client whose server nobody answers (port 9 on loopback, refused at once): for routes whose
+ * answer must not wait on Prometheus, or that show its absence as a warning.
+ */
+export function unreachablePrometheus(timeoutMs = 1000): PrometheusClient {
+  return createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs });
 }
 
 /** `kubectl apply` for the few objects the tests write: create, or replace at the current resourceVersion. */

@@ -21,7 +21,7 @@ import { createApp, type KubeAccess } from '../app';
 import { parseConfig, type ServerConfigInput } from '../config';
 import { deriveSnapshot, type RawInventory, type RawObject } from '../inventory/derive';
 import { KubeApiError, type IstioKubeClient, type KubeObject } from '../istio/kubeClient';
-import { createPrometheusClient } from '../prometheus/client';
+import { unreachablePrometheus } from '../../test/stackHelpers';
 import type { AccessAttributes, ClusterAccess, Credentials } from './cluster';
 import { authSettings, createAuth } from './index';
 import { sessionSealer } from './session';
@@ -31,7 +31,7 @@ const raw = (
 ).default as unknown as RawInventory;
 const snapshot = deriveSnapshot(raw, true);
 const kube: KubeAccess = { snapshot: () => snapshot, ping: async () => undefined };
-const deadPrometheus = createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 500 });
+const deadPrometheus = unreachablePrometheus(500);
 const logger = pino({ level: 'silent' });
 const KEY = 'k'.repeat(40);
 

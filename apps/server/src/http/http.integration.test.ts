@@ -10,9 +10,8 @@ import { createApp, type KubeAccess } from '../app';
 import { parseConfig } from '../config';
 import { istioKubeClient } from '../istio/kubeClient';
 import { createLogger, redactUrl } from '../logger';
-import { createPrometheusClient } from '../prometheus/client';
 import { hostPolicy, parseHost, podNamespace } from './hosts';
-import { unreachableKubeConfig } from '../../test/stackHelpers';
+import { unreachableKubeConfig, unreachablePrometheus } from '../../test/stackHelpers';
 
 const kube: KubeAccess = {
   snapshot: () => ({ namespaces: [], synced: true }) as never,
@@ -21,7 +20,7 @@ const kube: KubeAccess = {
   },
 };
 // Nothing listens on port 9 of loopback.
-const deadPrometheus = createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 1000 });
+const deadPrometheus = unreachablePrometheus();
 
 describe('allowed Host names', () => {
   it('on loopback: the loopback names with the port listened on, nothing else', () => {

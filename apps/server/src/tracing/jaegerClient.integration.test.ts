@@ -13,7 +13,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type KubeAccess } from '../app';
 import { parseConfig } from '../config';
-import { createPrometheusClient } from '../prometheus/client';
+import { unreachablePrometheus } from '../../test/stackHelpers';
 import { createJaegerClient, TracingError } from './jaegerClient';
 
 const MAX = 256 * 1024;
@@ -141,7 +141,7 @@ describe('the tracing client bounds what it reads', () => {
     const jaeger = client();
     const app = createApp({
       kube,
-      prometheus: createPrometheusClient({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }),
+      prometheus: unreachablePrometheus(),
       config: parseConfig({}),
       logger: pino({ level: 'silent' }),
       tracing: jaeger,
