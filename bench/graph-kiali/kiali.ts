@@ -7,7 +7,7 @@
  * debug), by default (`appenders=`: no response-time or throughput query) and with p95 edge labels. Each
  * uses a window no request asked before (no cache hit). Reports the medians, the spread, and the ratios
  * (round by round and of the medians); then, in a few more rounds, what Prometheus itself computes for
- * each side of the default graph (`stats=all` evaluation time, each query sent alone). MESHLENS_BENCH_KIALI_SIZES="1000x100,300x3" (services x namespaces)
+ * each side of each graph (`stats=all` evaluation time, each query sent alone). MESHLENS_BENCH_KIALI_SIZES="1000x100,300x3" (services x namespaces)
  * to run other scenarios; MESHLENS_BENCH_KIALI_ROUNDS (default 9).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -135,6 +135,22 @@ const ratios = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x
 const fmtRatios = (xs: readonly number[]) =>
   `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)} (median ${med(xs).toFixed(2)})`;
 
+interface Evaluations {
+  /** meshlens's queries counted whole (a query sent in parts counts once). */
+  meshlensQueries: number;
+  meshlens: number[];
+  meshlensWall: number[];
+  kiali: number[];
+  kialiWall: number[];
+}
+const noEvaluations = (): Evaluations => ({
+  meshlensQueries: 0,
+  meshlens: [],
+  meshlensWall: [],
+  kiali: [],
+  kialiWall: [],
+});
+
 interface Row {
   services: number;
   namespaces: number;
@@ -143,15 +159,13 @@ interface Row {
   kialiQueries: number;
   kialiP95Queries: number;
   defaultQueries: number;
-  /** The default graph's queries counted whole (a query sent in parts counts once). */
-  defaultWholeQueries: number;
   p95Queries: number;
   kiali: number[];
   kialiP95: number[];
   plain: number[];
   p95: number[];
   /** Prometheus's evaluation (ms, summed) and the wall time of the same queries sent one by one. */
-  evaluation: { meshlens: number[]; meshlensWall: number[]; kiali: number[]; kialiWall: number[] };
+  evaluation: Record<'plain' | 'p95', Evaluations>;
   load: [number, number];
 }
 
@@ -200,13 +214,12 @@ async function measure(services: number, namespaceCount: number, log: (l: string
       kialiQueries: 0,
       kialiP95Queries: 0,
       defaultQueries: sent(plainDebug),
-      defaultWholeQueries: plainDebug.debug!.queries.length,
       p95Queries: sent(p95Debug),
       kiali: [],
       kialiP95: [],
       plain: [],
       p95: [],
-      evaluation: { meshlens: [], meshlensWall: [], kiali: [], kialiWall: [] },
+      evaluation: { plain: noEvaluations(), p95: noEvaluations() },
       load: [loadavg()[0]!, 0],
     };
     for (let i = 0; i < ROUNDS; i++) {
@@ -225,26 +238,30 @@ async function measure(services: number, namespaceCount: number, log: (l: string
       );
     }
     row.load[1] = loadavg()[0]!;
-    // What Prometheus itself computes for each side of the default graph, on windows not asked before:
-    // meshlens's queries (each whole, as its debug answer gives them) and Kiali's 600, one by one.
+    // What Prometheus itself computes for each side of each graph, on windows not asked before: meshlens's
+    // queries (each whole, as its debug answer gives them) and Kiali's set, one by one.
     for (let i = 0; i < EVALUATION_ROUNDS; i++) {
       const window = 120 + ROUNDS + i;
-      const time = Date.now() / 1000;
-      const ours = (await debugOf(plainUrl(window))).debug!.queries.map((q) => q.promql);
-      const m = await evaluation(prom, ours, time);
-      const k = await evaluation(
-        prom,
-        namespaces.flatMap((ns) => kialiNamespaceQueries(ns, window, false)),
-        time,
-      );
-      row.evaluation.meshlens.push(m.evalMs);
-      row.evaluation.meshlensWall.push(m.wallMs);
-      row.evaluation.kiali.push(k.evalMs);
-      row.evaluation.kialiWall.push(k.wallMs);
-      log(
-        `graph-kiali bench: evaluation ${i + 1}: meshlens ${Math.round(m.evalMs)} ms (wall ${Math.round(m.wallMs)}) ` +
-          `| kiali ${Math.round(k.evalMs)} ms (wall ${Math.round(k.wallMs)})`,
-      );
+      for (const p95 of [false, true]) {
+        const time = Date.now() / 1000;
+        const ours = (await debugOf((p95 ? p95Url : plainUrl)(window))).debug!.queries.map((q) => q.promql);
+        const m = await evaluation(prom, ours, time);
+        const k = await evaluation(
+          prom,
+          namespaces.flatMap((ns) => kialiNamespaceQueries(ns, window, p95)),
+          time,
+        );
+        const e = row.evaluation[p95 ? 'p95' : 'plain'];
+        e.meshlensQueries = ours.length;
+        e.meshlens.push(m.evalMs);
+        e.meshlensWall.push(m.wallMs);
+        e.kiali.push(k.evalMs);
+        e.kialiWall.push(k.wallMs);
+        log(
+          `graph-kiali bench: evaluation ${i + 1}${p95 ? ' (p95)' : ''}: meshlens ${Math.round(m.evalMs)} ms ` +
+            `(wall ${Math.round(m.wallMs)}) | kiali ${Math.round(k.evalMs)} ms (wall ${Math.round(k.wallMs)})`,
+        );
+      }
     }
     return row;
   } finally {
@@ -270,10 +287,12 @@ export async function runGraphKialiBench({ log }: BenchContext): Promise<BenchRe
       [`${key}_kialiP95Ms`]: round1(med(r.kialiP95)),
       [`${key}_p95GraphMs`]: round1(med(r.p95)),
       [`${key}_p95VsKiali`]: Math.round(p95VsKiali * 100) / 100,
-      [`${key}_meshlensEvalMs`]: round1(med(r.evaluation.meshlens)),
-      [`${key}_kialiEvalMs`]: round1(med(r.evaluation.kiali)),
+      [`${key}_meshlensEvalMs`]: round1(med(r.evaluation.plain.meshlens)),
+      [`${key}_kialiEvalMs`]: round1(med(r.evaluation.plain.kiali)),
+      [`${key}_meshlensP95EvalMs`]: round1(med(r.evaluation.p95.meshlens)),
+      [`${key}_kialiP95EvalMs`]: round1(med(r.evaluation.p95.kiali)),
     });
-    const ev = r.evaluation;
+    const { plain, p95 } = r.evaluation;
     lines.push(
       `### ${r.services.toLocaleString('en')} services in ${r.namespaces} namespaces (${r.nodes} nodes, ${r.edges} edges)`,
       '',
@@ -286,13 +305,16 @@ export async function runGraphKialiBench({ log }: BenchContext): Promise<BenchRe
       `| Kiali with p95 | ${r.kialiP95Queries} | ${spread(r.kialiP95)} | | | |`,
       `| meshlens with p95 labels | ${r.p95Queries} | ${spread(r.p95)} | ${fmtRatios(ratios(r.p95, r.kialiP95))} | ${p95VsKiali.toFixed(2)} | ≤ 0.5: ${p95VsKiali <= 0.5 ? 'met' : 'not met'} |`,
       '',
-      `What Prometheus itself computes for the default graph (${EVALUATION_ROUNDS} rounds after the timed ones, each query sent`,
-      'alone; `stats=all` evaluation time summed over the queries, and the wall time of sending them one by one):',
+      `What Prometheus itself computes (${EVALUATION_ROUNDS} rounds after the timed ones, each query sent alone, meshlens's`,
+      'whole rather than in parts; `stats=all` evaluation time summed over the queries, and the wall time of sending',
+      'them one by one):',
       '',
       '| | queries | evaluation, ms | wall time one by one, ms |',
       '|---|---:|---|---|',
-      `| Kiali's set | ${r.kialiQueries} | ${spread(ev.kiali)} | ${spread(ev.kialiWall)} |`,
-      `| meshlens default graph (each query whole) | ${r.defaultWholeQueries} | ${spread(ev.meshlens)} | ${spread(ev.meshlensWall)} |`,
+      `| Kiali, no response times | ${r.kialiQueries} | ${spread(plain.kiali)} | ${spread(plain.kialiWall)} |`,
+      `| meshlens default graph | ${plain.meshlensQueries} | ${spread(plain.meshlens)} | ${spread(plain.meshlensWall)} |`,
+      `| Kiali with p95 | ${r.kialiP95Queries} | ${spread(p95.kiali)} | ${spread(p95.kialiWall)} |`,
+      `| meshlens with p95 labels | ${p95.meshlensQueries} | ${spread(p95.meshlens)} | ${spread(p95.meshlensWall)} |`,
       '',
     );
   }
