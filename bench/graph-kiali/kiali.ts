@@ -7,8 +7,9 @@
  * debug), by default (`appenders=`: no response-time or throughput query) and with p95 edge labels. Each
  * uses a window no request asked before (no cache hit). Reports the medians, the spread, and the ratios
  * (round by round and of the medians); then, in a few more rounds, what Prometheus itself computes for
- * each side of each graph (`stats=all` evaluation time, each query sent alone). MESHLENS_BENCH_KIALI_SIZES="1000x100,300x3" (services x namespaces)
- * to run other scenarios; MESHLENS_BENCH_KIALI_ROUNDS (default 9).
+ * each side of each graph (`stats=all` evaluation time, each query sent alone).
+ * MESHLENS_BENCH_KIALI_SIZES="1000x100,300x3" (services x namespaces) to run other scenarios;
+ * MESHLENS_BENCH_KIALI_ROUNDS (default 9).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
