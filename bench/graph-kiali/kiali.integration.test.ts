@@ -3,6 +3,8 @@
  * series, which is enough to parse and evaluate them): Kiali's documented per-namespace PromQL is PromQL
  * that Prometheus accepts, and `evaluation` reads Prometheus's own timings or says which query failed.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startPrometheus, type PrometheusHandle } from '@meshlens/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluation, kialiNamespaceQueries } from './kiali';
@@ -30,5 +32,20 @@ describe('graph-kiali bench on a real Prometheus', () => {
     await expect(evaluation(prometheus.url, ['vector(1)', 'sum(rate(x[5m]) by'], 0)).rejects.toThrow(
       /answered 400 without evaluation timings to sum\(rate\(x\[5m\]\) by/,
     );
+  });
+
+  it('names the query when the answer is not JSON (a proxy in front of Prometheus failing)', async () => {
+    const proxy = createServer((_req, res) =>
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502</h1>'),
+    );
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      await expect(evaluation(url, ['vector(1)'], 0)).rejects.toThrow(
+        /answered 502 without evaluation timings to vector\(1\)/,
+      );
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });

@@ -118,7 +118,10 @@ export async function evaluation(
       method: 'POST',
       body: new URLSearchParams({ query, time: String(time), stats: 'all' }),
     });
-    const json = (await res.json()) as { data?: { stats?: { timings?: { evalTotalTime?: number } } } };
+    // A body that is not JSON (a proxy's error page) falls to the check below, which names the query.
+    const json = (await res.json().catch(() => ({}))) as {
+      data?: { stats?: { timings?: { evalTotalTime?: number } } };
+    };
     const seconds = json.data?.stats?.timings?.evalTotalTime;
     if (res.status !== 200 || seconds === undefined)
       throw new Error(
