@@ -95,9 +95,30 @@ test('a graph past the threshold opens on one node per namespace, with summed ed
   const graph = await open(page, VIEW);
   const namespaces = [...new Set(graph.nodes.filter((n) => n.type !== 'unknown').map((n) => n.namespace))];
   expect(await cyNodes(page, '[nodeType = "aggregate"]')).toEqual(namespaces.map((ns) => `agg:${ns}`).sort());
-  await expect(page.getByTestId('aggregate-summary')).toContainText(
+  await expect(page.getByTestId('graph-status')).toContainText(
     `${graph.nodes.length} nodes in ${namespaces.length} namespaces`,
   );
+  await expect(page.getByTestId('aggregate-summary')).toHaveText(
+    `0 of ${namespaces.length} namespaces expanded`,
+  );
+  // namespaces that all call each other: around a circle, and none under the controls over the graph
+  await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-layout', 'circle');
+  const canvas = (await page.getByTestId('graph-canvas').boundingBox())!;
+  const bar = (await page.getByTestId('aggregate-bar').boundingBox())!;
+  const placed = await page.evaluate(() =>
+    (window.__cy?.nodes('[nodeType = "aggregate"]') ?? []).map((n) => n.renderedBoundingBox({})),
+  );
+  expect(placed).toHaveLength(namespaces.length);
+  for (const b of placed) {
+    const clear =
+      canvas.y + b.y1 >= bar.y + bar.height ||
+      canvas.x + b.x2 <= bar.x ||
+      canvas.y + b.y2 <= bar.y ||
+      canvas.x + b.x1 >= bar.x + bar.width;
+    expect(clear, `a namespace node at ${JSON.stringify(b)} is under the bar ${JSON.stringify(bar)}`).toBe(
+      true,
+    );
+  }
   // the edge ns-0 → ns-1 carries the sum of the HTTP rates from ns-0's nodes to ns-1's, in this answer
   const ns = new Map(graph.nodes.map((n) => [n.id, n.namespace]));
   const expected = graph.edges

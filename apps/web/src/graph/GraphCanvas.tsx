@@ -5,7 +5,7 @@ import type { LayoutChoice } from '../url/viewState';
 import { applyHighlight } from './highlight';
 import { declutterLabels } from './labels';
 import type { HighlightState } from './highlight';
-import { chooseLayout, loadLayoutEngine, runLayout } from './layout';
+import { chooseLayout, fitPadding, loadLayoutEngine, runLayout } from './layout';
 import type { GraphElements } from './model';
 import { rendererFor, swapRenderer } from './renderer';
 import type { RendererChoice } from './renderer';
@@ -67,7 +67,7 @@ const EXPOSE_CY = import.meta.env.MODE === 'test' || import.meta.env.VITE_EXPOSE
  */
 /** Fits the graph, but never zooms a small graph in past 1.8× (Bookinfo should not fill the screen). */
 function fitCapped(cy: Core): void {
-  cy.fit(cy.elements(':visible'), 30);
+  cy.fit(cy.elements(':visible'), fitPadding(cy));
   if (cy.zoom() > 1.8) {
     cy.zoom(1.8);
     cy.center(cy.elements(':visible'));
@@ -301,7 +301,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const { fitNonce } = props;
   useEffect(() => {
     if (cy && fitNonce > 0)
-      cy.animate({ fit: { eles: cy.elements(':visible'), padding: 30 } }, { duration: 250 });
+      cy.animate({ fit: { eles: cy.elements(':visible'), padding: fitPadding(cy) } }, { duration: 250 });
   }, [cy, fitNonce]);
 
   // Find / hide / focus.

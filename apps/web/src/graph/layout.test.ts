@@ -1,6 +1,13 @@
 import cytoscape from 'cytoscape';
 import { describe, expect, it, vi } from 'vitest';
-import { chooseLayout, placeInChunks, runLayout, spreadOut } from './layout';
+import {
+  AGGREGATE_FIT_PADDING,
+  chooseLayout,
+  fitPadding,
+  placeInChunks,
+  runLayout,
+  spreadOut,
+} from './layout';
 import { radialPlacement } from './workerLayout';
 
 describe('layout choice and placement', () => {
@@ -19,6 +26,12 @@ describe('layout choice and placement', () => {
     // the aggregate view of many namespaces: a grid (dagre drew one long line), unless the user chose
     expect(chooseLayout('auto', 101, 199, 0, 101)).toBe('grid');
     expect(chooseLayout('auto', 12, 20, 0, 12)).toBe('dagre');
+    // a few namespaces that all call each other: a circle (dagre drew a tall tangle of curves)
+    expect(chooseLayout('auto', 13, 278, 0, 12)).toBe('circle');
+    // ... but not once a namespace is expanded (its box), nor a dense graph of real nodes
+    expect(chooseLayout('auto', 62, 278, 1, 11)).toBe('fcose');
+    expect(chooseLayout('auto', 13, 278)).toBe('dagre');
+    expect(chooseLayout('dagre', 13, 278, 0, 12)).toBe('dagre');
     expect(chooseLayout('fcose', 101, 199, 0, 101)).toBe('fcose');
   });
 
@@ -44,6 +57,46 @@ describe('layout choice and placement', () => {
     // reading order: the second namespace right of the first, in the same row
     expect(p(1).x).toBeGreaterThan(p(0).x);
     expect(p(1).y).toBe(p(0).y);
+  });
+
+  it('lays a dense aggregate view of a few namespaces on a circle in name order, clear of the controls', async () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    const layout = vi.spyOn(cy, 'layout');
+    const ids = Array.from({ length: 12 }, (_, i) => `agg:ns-${String(i).padStart(2, '0')}`);
+    // added out of name order (every fifth): the circle sorts them
+    cy.add(ids.map((_, i) => ({ data: { id: ids[(i * 5) % 12]!, nodeType: 'aggregate' } })));
+    cy.add(
+      ids.flatMap((a, i) =>
+        ids.filter((b) => b !== a).map((b, j) => ({ data: { id: `e${i}-${j}`, source: a, target: b } })),
+      ),
+    );
+    const run = await runLayout(cy, 'auto');
+    expect(run.layout).toBe('circle');
+    const centre = { x: 0, y: 0 };
+    const ps = ids.map((id) => cy.getElementById(id).position());
+    for (const p of ps) {
+      centre.x += p.x / ps.length;
+      centre.y += p.y / ps.length;
+    }
+    const radii = ps.map((p) => Math.hypot(p.x - centre.x, p.y - centre.y));
+    expect(Math.max(...radii) - Math.min(...radii)).toBeLessThan(1);
+    // name order around the circle: each next namespace a twelfth of a turn on, the same way round
+    const angle = (p: { x: number; y: number }) => Math.atan2(p.y - centre.y, p.x - centre.x);
+    const turns = ps.map((p, i) => {
+      const d = angle(ps[(i + 1) % ps.length]!) - angle(p);
+      return Math.round(((d + 2 * Math.PI) % (2 * Math.PI)) / ((2 * Math.PI) / 12));
+    });
+    expect(new Set(turns)).toEqual(new Set([turns[0]]));
+    expect([1, 11]).toContain(turns[0]);
+    // fitted with room for the aggregate bar over the top of the graph
+    expect(layout.mock.calls[0]?.[0]).toMatchObject({
+      name: 'circle',
+      fit: true,
+      padding: AGGREGATE_FIT_PADDING,
+    });
+    expect(fitPadding(cy)).toBe(AGGREGATE_FIT_PADDING);
+    cy.nodes().data('nodeType', 'service');
+    expect(fitPadding(cy)).toBeLessThan(AGGREGATE_FIT_PADDING);
   });
 
   it('lays out a boxed graph of 100 nodes with fcose at once, without a failed dagre first', async () => {

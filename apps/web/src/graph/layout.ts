@@ -35,6 +35,17 @@ export function loadLayoutEngine(layout: string): Promise<void> | null {
   return pending;
 }
 
+/** Room around a fitted graph, model px at zoom 1 (rendered px). */
+export const FIT_PADDING = 30;
+/**
+ * Around the aggregate view: more, so its controls (AggregateBar, over the graph's top right) cover no
+ * namespace node of the top row or circle.
+ */
+export const AGGREGATE_FIT_PADDING = 60;
+/** The room to fit `cy` with: more when it shows the aggregate view. */
+export const fitPadding = (cy: Core): number =>
+  cy.nodes('[nodeType = "aggregate"]').nonempty() ? AGGREGATE_FIT_PADDING : FIT_PADDING;
+
 /** Above this many nodes dagre takes seconds (DESIGN.md: 15.6 s at 1,000): switch to fcose. */
 export const DAGRE_MAX_NODES = 200;
 /** Above this many nodes even fcose is slow on 2 cores: use its fast spectral draft. */
@@ -64,6 +75,14 @@ export const DAGRE_MAX_BOXED_NODES = 60;
  */
 export const AGGREGATE_GRID_ABOVE = 20;
 
+/**
+ * The aggregate view of a few namespaces that call each other densely (more edges than this many per
+ * node; the generated demo: 12 nodes, ~280 edges) is laid out on a circle in name order: every edge is a
+ * chord that crosses no node. dagre ranked such a view into a tall tangle of curves (fitted at zoom
+ * 0.3, labels unreadable); fcose and the grid drew edges through the nodes.
+ */
+export const AGGREGATE_CIRCLE_DENSITY = 2;
+
 export function chooseLayout(
   choice: LayoutChoice,
   nodeCount: number,
@@ -74,6 +93,8 @@ export function chooseLayout(
 ): ConcreteLayout {
   if (choice !== 'auto') return choice;
   if (aggregates > AGGREGATE_GRID_ABOVE) return 'grid';
+  // only the collapsed view: an expanded namespace's nodes sit in a box (boxes > 0)
+  if (aggregates > 0 && boxes === 0 && edgeCount > AGGREGATE_CIRCLE_DENSITY * nodeCount) return 'circle';
   const small = nodeCount <= (boxes > 0 ? DAGRE_MAX_BOXED_NODES : DAGRE_MAX_NODES);
   return small && edgeCount <= DAGRE_MAX_EDGES ? 'dagre' : 'fcose';
 }
@@ -96,7 +117,7 @@ export function layoutOptions(
   nodeCount: number,
   labels: LabelRoom = NO_LABELS,
 ): LayoutOptions {
-  const common = { animate: false, fit: true, padding: 30 };
+  const common = { animate: false, fit: true, padding: FIT_PADDING };
   switch (layout) {
     case 'dagre':
       return {
@@ -136,6 +157,15 @@ export function layoutOptions(
         directed: true,
         spacingFactor: 1.1,
         roots: '[?isRoot]',
+      } as LayoutOptions;
+    case 'circle':
+      return {
+        ...common,
+        name: 'circle',
+        avoidOverlap: true,
+        nodeDimensionsIncludeLabels: true,
+        // in name order (runLayout passes the elements sorted: cytoscape's circle sorts by `sort` but
+        // places in the collection's order)
       } as LayoutOptions;
     case 'grid':
       // cells as large as the labels: they show, none on its neighbour
@@ -190,7 +220,7 @@ export function runLayout(
   }
   if (inWorker) {
     radialPlacement(cy);
-    cy.fit(undefined, 30);
+    cy.fit(undefined, fitPadding(cy));
     const options = {
       // the spectral draft (then spread out); fcose's refinement takes several seconds at this size
       quality: 'draft',
@@ -217,7 +247,7 @@ export function runLayout(
       spreadPoints(xs, ys);
       // thousands of nodes moved at once block the main thread for seconds: in chunks, frames between
       if (!(await placeInChunks(cy, nodes, xs, ys, { isCurrent }))) return false;
-      cy.fit(undefined, 30);
+      cy.fit(undefined, fitPadding(cy));
       return true;
     });
     return Promise.resolve({ layout: 'radial', refined });
@@ -228,18 +258,23 @@ export function runLayout(
   // Room for edge labels can make a small graph too wide to fit at a zoom where labels are drawn:
   // then less room, step by step (dagre takes milliseconds at this size).
   const squeeze = room.edgeLabelWidth > 0 && count <= SQUEEZE_MAX_NODES ? SQUEEZE : [1];
+  const padding = aggregates > 0 ? AGGREGATE_FIT_PADDING : FIT_PADDING;
   const run = (name: ConcreteLayout, step = 0): Promise<LayoutRun> => {
     const factor = name === 'dagre' ? (squeeze[step] ?? 0) : 1;
-    const l = cy.layout(
-      layoutOptions(name, count, { ...room, edgeLabelWidth: room.edgeLabelWidth * factor }),
-    );
+    const l = cy.layout({
+      ...layoutOptions(name, count, { ...room, edgeLabelWidth: room.edgeLabelWidth * factor }),
+      padding,
+      // the circle in name order, as the grid: a namespace keeps its place from one refresh to the next
+      ...(name === 'circle' ? { eles: cy.elements().sort((a, b) => a.id().localeCompare(b.id())) } : {}),
+    } as LayoutOptions);
     const done = l.promiseOn('layoutstop').then((): LayoutRun | Promise<LayoutRun> => {
       if (name === 'dagre' && cy.zoom() < LABEL_MIN_ZOOM && step + 1 < squeeze.length && isCurrent())
         return run(name, step + 1);
       // fcose's fast draft packs nodes on top of each other: spread it out, then fit again.
-      if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy)) cy.fit(undefined, 30);
+      if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy))
+        cy.fit(undefined, fitPadding(cy));
       // Nested boxes (clusters around namespaces) can overlap after dagre: move them apart.
-      if (separateBoxes(cy)) cy.fit(undefined, 30);
+      if (separateBoxes(cy)) cy.fit(undefined, fitPadding(cy));
       return { layout: name };
     });
     l.run(); // throws synchronously when the layout fails

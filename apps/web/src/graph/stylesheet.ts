@@ -235,6 +235,14 @@ export function buildStylesheet(p: GraphPalette, o: StyleOptions): StylesheetJso
       selector: 'edge[?isIdle]',
       style: { 'line-color': p.idle, 'target-arrow-color': p.idle, 'line-style': 'dashed', width: 1 },
     },
+    {
+      // The aggregate view's summed edges (one per group pair and protocol): straight, so the edges of
+      // one pair lie on one line rather than fanning out into a tangle of curves, the worst on top.
+      selector: 'edge[id ^= "agg-edge:"]',
+      style: { 'curve-style': 'straight', 'z-index': 1 },
+    },
+    { selector: 'edge[id ^= "agg-edge:"][health = "Degraded"]', style: { 'z-index': 2 } },
+    { selector: 'edge[id ^= "agg-edge:"][health = "Failure"]', style: { 'z-index': 3 } },
     ...(o.compare ? compareStyles(p) : []),
     ...(o.security && labelField && !o.compare
       ? [

@@ -79,7 +79,7 @@ export type RendererSetting = (typeof RENDERERS)[number];
 
 export const EDGE_LABELS = ['none', 'rate', 'percent', 'rt'] as const;
 export type EdgeLabelMode = (typeof EDGE_LABELS)[number];
-export const LAYOUTS = ['auto', 'dagre', 'fcose', 'breadthfirst', 'grid'] as const;
+export const LAYOUTS = ['auto', 'dagre', 'fcose', 'breadthfirst', 'grid', 'circle'] as const;
 export type LayoutChoice = (typeof LAYOUTS)[number];
 
 /** `300` → `Last 5m`: a time range as the pickers show it. */

@@ -15,8 +15,9 @@ export interface AggregateBarProps {
 }
 
 /**
- * The aggregate view's controls, over the graph's bottom-left corner: expand one namespace (also by
- * keyboard, from the list), collapse one, expand all (the whole graph) or collapse all.
+ * The aggregate view's controls, over the graph's top-right corner: expand one namespace (also by
+ * keyboard, from the list), collapse one, expand all (the whole graph) or collapse all. The status
+ * line below the graph says how many nodes the namespaces hold.
  */
 export function AggregateBar(props: AggregateBarProps) {
   const { aggregated, groups, expanded, total } = props;
@@ -37,7 +38,7 @@ export function AggregateBar(props: AggregateBarProps) {
   return (
     <div className="aggregate-bar" data-testid="aggregate-bar" role="group" aria-label="Namespace groups">
       <span className="muted small" data-testid="aggregate-summary">
-        {total} nodes in {groups.length} namespaces · {expanded.length} expanded
+        {expanded.length} of {groups.length} namespaces expanded
       </span>
       {collapsed.length > 0 && (
         <select

@@ -22,6 +22,7 @@ const LAYOUT_TEXT: Record<LayoutChoice, string> = {
   fcose: 'Layout: force (fcose)',
   breadthfirst: 'Layout: breadth-first',
   grid: 'Layout: grid',
+  circle: 'Layout: circle',
 };
 
 type Toggle = 'serviceNodes' | 'idle' | 'boxNamespaces' | 'security' | 'animation';
