@@ -164,7 +164,7 @@ test('a click expands a namespace in place; find marks the namespaces holding a 
   expect(await cyNodes(page, '[nodeType = "aggregate"]')).toContain('agg:ns-3');
   // in place: no new layout of the whole graph
   expect(await layouts(page)).toBe(before);
-  // labels that collide after the expansion are hidden (in a task after it is drawn)
+  // labels that collide after the expansion are hidden
   await expect.poll(async () => (await labelReport(page)).overlaps).toEqual([]);
 
   // svc-01 lives in ns-1 (expanded), svc-03 in ns-3 (collapsed)

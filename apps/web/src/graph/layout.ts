@@ -42,9 +42,10 @@ export const FIT_PADDING = 30;
  * namespace node of the top row or circle.
  */
 export const AGGREGATE_FIT_PADDING = 60;
-/** The room to fit `cy` with: more when it shows the aggregate view. */
-export const fitPadding = (cy: Core): number =>
-  cy.nodes('[nodeType = "aggregate"]').nonempty() ? AGGREGATE_FIT_PADDING : FIT_PADDING;
+/** The room to fit a graph with `aggregates` namespace nodes: more when it shows the aggregate view. */
+const paddingFor = (aggregates: number): number => (aggregates > 0 ? AGGREGATE_FIT_PADDING : FIT_PADDING);
+/** The room to fit `cy` with (see paddingFor). */
+export const fitPadding = (cy: Core): number => paddingFor(cy.nodes('[nodeType = "aggregate"]').length);
 
 /** Above this many nodes dagre takes seconds (DESIGN.md: 15.6 s at 1,000): switch to fcose. */
 export const DAGRE_MAX_NODES = 200;
@@ -212,6 +213,7 @@ export function runLayout(
   const boxes = cy.nodes('[nodeType = "box"]').length;
   const aggregates = cy.nodes('[nodeType = "aggregate"]').length;
   const layout = chooseLayout(choice, count, cy.edges().length, boxes, aggregates);
+  const padding = paddingFor(aggregates);
   const inWorker = layout === 'fcose' && count > WORKER_MIN_NODES && typeof Worker !== 'undefined';
   const engine = inWorker ? null : loadLayoutEngine(layout);
   if (engine) {
@@ -220,7 +222,7 @@ export function runLayout(
   }
   if (inWorker) {
     radialPlacement(cy);
-    cy.fit(undefined, fitPadding(cy));
+    cy.fit(undefined, padding);
     const options = {
       // the spectral draft (then spread out); fcose's refinement takes several seconds at this size
       quality: 'draft',
@@ -247,7 +249,7 @@ export function runLayout(
       spreadPoints(xs, ys);
       // thousands of nodes moved at once block the main thread for seconds: in chunks, frames between
       if (!(await placeInChunks(cy, nodes, xs, ys, { isCurrent }))) return false;
-      cy.fit(undefined, fitPadding(cy));
+      cy.fit(undefined, padding);
       return true;
     });
     return Promise.resolve({ layout: 'radial', refined });
@@ -258,7 +260,6 @@ export function runLayout(
   // Room for edge labels can make a small graph too wide to fit at a zoom where labels are drawn:
   // then less room, step by step (dagre takes milliseconds at this size).
   const squeeze = room.edgeLabelWidth > 0 && count <= SQUEEZE_MAX_NODES ? SQUEEZE : [1];
-  const padding = aggregates > 0 ? AGGREGATE_FIT_PADDING : FIT_PADDING;
   const run = (name: ConcreteLayout, step = 0): Promise<LayoutRun> => {
     const factor = name === 'dagre' ? (squeeze[step] ?? 0) : 1;
     const l = cy.layout({
@@ -271,10 +272,9 @@ export function runLayout(
       if (name === 'dagre' && cy.zoom() < LABEL_MIN_ZOOM && step + 1 < squeeze.length && isCurrent())
         return run(name, step + 1);
       // fcose's fast draft packs nodes on top of each other: spread it out, then fit again.
-      if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy))
-        cy.fit(undefined, fitPadding(cy));
+      if (name === 'fcose' && count > FCOSE_PROOF_MAX_NODES && spreadOut(cy)) cy.fit(undefined, padding);
       // Nested boxes (clusters around namespaces) can overlap after dagre: move them apart.
-      if (separateBoxes(cy)) cy.fit(undefined, fitPadding(cy));
+      if (separateBoxes(cy)) cy.fit(undefined, padding);
       return { layout: name };
     });
     l.run(); // throws synchronously when the layout fails
