@@ -16,6 +16,7 @@ import { yieldToMain } from './slices';
 import { groupPlaces, placeInPlace } from './inPlace';
 import { startTrafficAnimation } from './animation';
 import { mark } from '../perf/marks';
+import { batchStyleCacheDirtying } from './styleCache';
 
 export interface GraphCanvasProps {
   elements: GraphElements;
@@ -112,6 +113,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const bindCy = (instance: Core) => {
     if (cyRef.current === instance) return;
     cyRef.current = instance;
+    batchStyleCacheDirtying(instance);
     instance.minZoom(0.05);
     instance.maxZoom(4);
     instance.on('tap', (e: EventObject) => {

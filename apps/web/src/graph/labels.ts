@@ -1,4 +1,5 @@
 import type { Core, EdgeSingular, NodeSingular } from 'cytoscape';
+import { setClass } from './highlight';
 
 /** An axis-aligned box in model coordinates. */
 export interface Box {
@@ -140,11 +141,13 @@ export function declutterLabels(cy: Core): { hidden: number; shown: number } {
   });
   const hide = labelsToHide(candidates);
   const labels = candidates.filter((c) => !c.obstacle).length;
-  cy.batch(() => {
-    cy.elements('.label-hidden').forEach((ele) => {
-      if (!hide.has(ele.id())) ele.removeClass('label-hidden');
-    });
-    for (const id of hide) cy.getElementById(id).addClass('label-hidden');
-  });
+  // only the elements whose label changes (Cytoscape restyles every element addClass is given)
+  cy.batch(() =>
+    setClass(
+      cy,
+      'label-hidden',
+      cy.elements().filter((ele) => hide.has(ele.id())),
+    ),
+  );
   return { hidden: hide.size, shown: labels - hide.size };
 }

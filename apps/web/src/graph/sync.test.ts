@@ -74,6 +74,43 @@ describe('syncElements on one long-lived cy', () => {
     expect(cy.getElementById('wl:istio-system/istio-ingressgateway').hasClass('dim')).toBe(true);
   });
 
+  it('changes the classes only of elements whose state changes (each change restyles the element)', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    syncElements(cy, toElements(bookinfoAnswer, { boxNamespaces: true }));
+    const touched: string[] = [];
+    cy.on('class', (e) => void touched.push(e.target.id() as string));
+    const state = { find: find('%httperr > 5 OR !healthy'), hide: find('node = unknown'), focus: '' };
+    applyHighlight(cy, state);
+    // the two found, the hidden node with its edge
+    expect(touched.sort()).toEqual(
+      [
+        'vapp:bookinfo/reviews/v2',
+        'svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http',
+        'unknown',
+        'unknown>vapp:bookinfo/productpage/v1:tcp',
+      ].sort(),
+    );
+    // the same state again (a refresh, an expansion): nothing is touched
+    touched.length = 0;
+    expect(applyHighlight(cy, state)).toEqual({ found: 2, hidden: 2 });
+    expect(touched).toEqual([]);
+    // a focus: only the dimmed elements change, plus what find and hide let go
+    applyHighlight(cy, { find: null, hide: null, focus: 'svc:bookinfo/reviews' });
+    const dimmed = cy.$('.dim').map((e) => e.id());
+    expect([...new Set(touched)].sort()).toEqual(
+      [
+        ...new Set([
+          ...dimmed,
+          'vapp:bookinfo/reviews/v2',
+          'svc:bookinfo/reviews>vapp:bookinfo/reviews/v2:http',
+          'unknown',
+          'unknown>vapp:bookinfo/productpage/v1:tcp',
+        ]),
+      ].sort(),
+    );
+    expect(dimmed.length).toBeLessThan(cy.elements().length);
+  });
+
   it("marks a trace's path: its nodes and the edges of its calls, the rest dimmed", () => {
     const cy = cytoscape({ headless: true, styleEnabled: false });
     syncElements(cy, toElements(bookinfoAnswer, { boxNamespaces: true }));
