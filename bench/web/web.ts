@@ -477,6 +477,8 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
   const large = largeRuns[0];
   const aggregateRuns = largeRuns.map((r) => r.aggregateReadyMs);
   const expandRuns = largeRuns.map((r) => r.expandMs);
+  const refreshRuns = largeRuns.map((r) => r.refreshFrameP95Ms);
+  const longestRuns = largeRuns.map((r) => r.refreshLongestTaskMs);
   if (large) {
     // targets held against the median of the runs; the spread is in the report
     figures.large_runs = largeRuns.length;
@@ -490,14 +492,17 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
     figures.large_layoutStartMs = large.breakdown.layoutStartMs;
     figures.large_layoutEndMs = large.breakdown.layoutEndMs;
     figures.large_expandMs = percentile(expandRuns, 50);
-    figures.large_refreshFrameP95Ms = large.refreshFrameP95Ms;
-    figures.large_refreshLongestTaskMs = large.refreshLongestTaskMs;
+    // a refresh's p95 hangs on two or three frames of ~45: one run decides it poorly, so the median
+    figures.large_refreshFrameP95Ms = percentile(refreshRuns, 50);
+    figures.large_refreshFrameP95MsMin = Math.min(...refreshRuns);
+    figures.large_refreshFrameP95MsMax = Math.max(...refreshRuns);
+    figures.large_refreshLongestTaskMs = percentile(longestRuns, 50);
     figures.large_fullReadyMs = large.fullReadyMs;
     figures.large_fullRefreshFrameP95Ms = large.fullRefreshFrameP95Ms;
     figures.large_fullRefreshLongestTaskMs = large.fullRefreshLongestTaskMs;
     figures.target_large_aggregateUnder2s = (figures.large_aggregateReadyMs as number) < 2000;
     figures.target_large_expandUnder500ms = (figures.large_expandMs as number) < 500;
-    figures.target_large_refreshP95Under50ms = large.refreshFrameP95Ms < 50;
+    figures.target_large_refreshP95Under50ms = (figures.large_refreshFrameP95Ms as number) < 50;
   }
   const met = (ok: unknown) => (ok ? 'met' : 'not met');
   const bundleSection = [
@@ -536,8 +541,8 @@ export async function runWebBench({ log }: BenchContext): Promise<BenchResult> {
         `| navigation → aggregate view interactive, ${largeRuns.length} runs | ${spread(aggregateRuns)} | median < 2,000: ${met(figures.target_large_aggregateUnder2s)}${Math.max(...aggregateRuns) >= 2000 ? ' (not in every run)' : ''} |`,
         `| — of which, first run: graph request sent / answer whole on the main thread / layout start / layout end (ms since navigation) | ${large.breakdown.requestMs} / ${large.breakdown.answerMs} / ${large.breakdown.layoutStartMs} / ${large.breakdown.layoutEndMs} | – |`,
         `| click → one namespace expanded in place (${large.expandedNodes} nodes), ${largeRuns.length} runs | ${spread(expandRuns)} | median < 500: ${met(figures.target_large_expandUnder500ms)}${Math.max(...expandRuns) >= 500 ? ' (not in every run)' : ''} |`,
-        `| refresh (every rate new) while panning: frame p95 / max | ${large.refreshFrameP95Ms} / ${large.refreshFrameMaxMs} | p95 < 50: ${met(figures.target_large_refreshP95Under50ms)} |`,
-        `| — longest main-thread task in that refresh | ${large.refreshLongestTaskMs} | < 100 |`,
+        `| refresh (every rate new) while panning, after that expansion: frame p95, ${largeRuns.length} runs | ${spread(refreshRuns)} | median < 50: ${met(figures.target_large_refreshP95Under50ms)}${Math.max(...refreshRuns) >= 50 ? ' (not in every run)' : ''} |`,
+        `| — longest frame / longest main-thread task in that refresh, ${largeRuns.length} runs | ${spread(largeRuns.map((r) => r.refreshFrameMaxMs))} / ${spread(longestRuns)} | task < 100 |`,
         `| whole graph (aggregate=off): navigation → ready | ${large.fullReadyMs} | – |`,
         `| whole graph: refresh while panning, frame p95 / longest task | ${large.fullRefreshFrameP95Ms} / ${large.fullRefreshLongestTaskMs} | – |`,
         '',

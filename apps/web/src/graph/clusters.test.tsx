@@ -5,7 +5,11 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Router } from 'wouter';
 import { graphNode, nodeId, type GraphNode, type GraphResponse } from '@meshlens/contract';
 import { gEdge } from './testdata/bookinfo';
+import cytoscape from 'cytoscape';
 import { clustersOf, toElements } from './toElements';
+import { applyHighlight } from './highlight';
+import { compileFind } from './find/evaluate';
+import { syncElements } from './sync';
 import { SidePanel } from '../pages/graph/SidePanel';
 
 const at = (id: string, cluster: string) => nodeId.inCluster(id, cluster);
@@ -85,6 +89,17 @@ describe('graphs over several clusters', () => {
     for (const n of els) if (n.parent) expect(index.get(n.parent)!).toBeLessThan(index.get(n.id)!);
     // Boxes off: no boxes at all.
     expect(toElements(answer, { boxNamespaces: false }).nodes.some((n) => n.nodeType === 'box')).toBe(false);
+  });
+
+  it('hiding every node of a cluster hides its namespace boxes and its cluster box', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    syncElements(cy, toElements(answer, { boxNamespaces: true }));
+    const compiled = compileFind('ns = bookinfo');
+    if (!compiled.ok) throw new Error(compiled.message);
+    applyHighlight(cy, { find: null, hide: compiled.find, focus: '' });
+    const hiddenBoxes = cy.$('node.hidden[nodeType = "box"]').map((b) => b.id());
+    // west holds only bookinfo; east still shows istio-system
+    expect(hiddenBoxes.sort()).toEqual(['box:cluster:west', 'box:ns:bookinfo@east', 'box:ns:bookinfo@west']);
   });
 
   it('one cluster: namespace boxes only, with their plain ids', () => {

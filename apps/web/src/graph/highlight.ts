@@ -51,10 +51,11 @@ export function applyHighlight(cy: Core, state: HighlightState): { found: number
     });
     hiddenSet = hiddenEles.union(hiddenEles.nodes().connectedEdges());
     hidden = hiddenSet.length;
-    const emptied = cy
-      .nodes('[nodeType = "box"]')
-      .filter((box) => box.children().difference(hiddenSet).empty());
-    hiddenSet = hiddenSet.union(emptied);
+    // boxes left empty, innermost first: a cluster's box goes when all its namespaces' boxes went
+    const boxes = cy.nodes('[nodeType = "box"]').sort((a, b) => b.ancestors().length - a.ancestors().length);
+    boxes.forEach((box) => {
+      if (box.children().difference(hiddenSet).empty()) hiddenSet = hiddenSet.union(box);
+    });
   }
   const isHidden = new Set(hiddenSet.map((ele) => ele.id()));
   let findSet = cy.collection();
