@@ -41,6 +41,7 @@ export function applyHighlight(cy: Core, state: HighlightState): { found: number
   let hidden = 0;
   const all = cy.elements();
   let hiddenSet = cy.collection();
+  const isHidden = new Set<string>();
   if (state.hide) {
     const test = state.hide.test;
     const hiddenEles = all.filter((ele) => {
@@ -51,13 +52,16 @@ export function applyHighlight(cy: Core, state: HighlightState): { found: number
     });
     hiddenSet = hiddenEles.union(hiddenEles.nodes().connectedEdges());
     hidden = hiddenSet.length;
+    hiddenSet.forEach((ele) => void isHidden.add(ele.id()));
     // boxes left empty, innermost first: a cluster's box goes when all its namespaces' boxes went
     const boxes = cy.nodes('[nodeType = "box"]').sort((a, b) => b.ancestors().length - a.ancestors().length);
     boxes.forEach((box) => {
-      if (box.children().difference(hiddenSet).empty()) hiddenSet = hiddenSet.union(box);
+      const shown = box.children().filter((child) => !isHidden.has(child.id()));
+      if (shown.nonempty()) return;
+      isHidden.add(box.id());
+      hiddenSet.merge(box);
     });
   }
-  const isHidden = new Set(hiddenSet.map((ele) => ele.id()));
   let findSet = cy.collection();
   if (state.find) {
     const test = state.find.test;
