@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack } from '@meshlens/stack';
+import { startStack, waitForPromQL } from '@meshlens/stack';
 import { buildTestWeb } from './support/buildWeb';
 import { Kube } from './support/kube';
 import { snapshotIstioConfig } from './support/mesh';
@@ -32,6 +32,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.MESHLENS_E2E_KUBECONFIG = stack.kubeconfigPath;
   process.env.MESHLENS_E2E_PROMETHEUS = stack.urls.prometheus;
   try {
+    // Bookinfo's traffic in Prometheus before any spec: a spec run alone on a fresh stack otherwise opens
+    // the graph (refresh paused) on an answer from before the first scrapes, with no traffic in it.
+    await waitForPromQL(
+      stack.urls.prometheus,
+      'sum(rate(istio_requests_total{destination_workload_namespace="bookinfo"}[60s])) > 0',
+      (samples) => samples.length > 0,
+      120_000,
+      1000,
+    );
     await snapshotIstioConfig(new Kube(stack.kubeconfigPath), join(stateDir, 'istio-baseline.json'));
   } catch (err) {
     await stack.stop();

@@ -152,6 +152,54 @@ test('while the graph loads the page says what it waits for', async ({ page }) =
   await expect(loading).toBeHidden();
 });
 
+test('a first load draws the graph only once laid out, even when its layout engine comes late', async ({
+  page,
+}) => {
+  // The whole graph (~90 nodes in namespace boxes: fcose). Its engine's chunk is held until the page has
+  // the graph's answer, as on a slow link or a busy machine; every frame Cytoscape draws with nodes
+  // before the first layout ended is counted (an un-laid-out graph costs a full frame, hidden or not).
+  await page.addInitScript(() => {
+    let instance: typeof window.__cy;
+    const w = window as unknown as { earlyFrames: number; frames: number };
+    w.earlyFrames = 0;
+    w.frames = 0;
+    Object.defineProperty(window, '__cy', {
+      configurable: true,
+      get: () => instance,
+      set(cy: typeof window.__cy) {
+        instance = cy;
+        cy?.on('render', () => {
+          if (cy.nodes().empty()) return;
+          if (performance.getEntriesByName('meshlens:layout-end').length === 0) w.earlyFrames++;
+          else w.frames++;
+        });
+      },
+    });
+  });
+  let held = false;
+  await page.route('**/assets/cytoscape-fcose-*.js', async (route) => {
+    held = true;
+    await expect
+      .poll(() => page.evaluate(() => performance.getEntriesByName('meshlens:answer /api/graph').length), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(0);
+    await route.continue();
+  });
+  await page.goto(`${url}/graph?${VIEW.replace('aggregateAbove=20', 'aggregate=off')}`);
+  await waitForGraph(page);
+  expect(held, 'the layout engine was asked for').toBe(true);
+  await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-layout', 'fcose');
+  const frames = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { earlyFrames: number; frames: number };
+      return { earlyFrames: w.earlyFrames, frames: w.frames };
+    });
+  // drawn once laid out (the count sees Cytoscape's frames), never before
+  await expect.poll(async () => (await frames()).frames).toBeGreaterThan(0);
+  expect((await frames()).earlyFrames).toBe(0);
+});
+
 test('a click expands a namespace in place; find marks the namespaces holding a match', async ({ page }) => {
   // with rate labels on the edges, some of which collide once the namespace is expanded
   const graph = await open(page, `${VIEW}&edges=rate`);
