@@ -7,6 +7,7 @@ import { nodeId } from '@meshlens/contract';
 import { gEdge, gNode } from '../../graph/testdata/bookinfo';
 import { toEdgeData } from '../../graph/toElements';
 import { GraphHistory } from './history';
+import { byId } from './byId';
 import { SidePanel } from './SidePanel';
 
 // Travels: mysqldb (service) → mysqldb v1 carries 66 KiB/s of MySQL traffic and no requests at all.
@@ -71,8 +72,8 @@ function panel(selected: string, edges: GraphEdge[] = answer.edges, extra: Graph
       <Router ssrPath="/graph">
         <SidePanel
           answer={{ ...answer, nodes: [...nodes, ...extra], edges }}
-          nodes={new Map([...nodes, ...extra].map((n) => [n.id, n]))}
-          edges={new Map(edges.map((e) => [e.id, e]))}
+          nodes={byId([...nodes, ...extra])}
+          edges={byId(edges)}
           selected={selected}
           history={() => undefined}
           onSelect={() => undefined}

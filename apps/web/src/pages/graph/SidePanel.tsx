@@ -6,6 +6,7 @@ import { formatDuration } from '@meshlens/contract';
 import { formatBytesRate, formatConnections, formatMs, formatPct, formatRps } from '../../graph/format';
 import { BADGES, clustersOf, toEdgeDetail } from '../../graph/toElements';
 import type { Series } from './history';
+import type { ById } from './byId';
 import { Sparkline } from './Sparkline';
 import { ServiceActions } from '../../wizards/ServiceActions';
 import { nodeDetailLinks } from '../details/links';
@@ -18,8 +19,8 @@ const NodeTraces = lazy(() => import('../../tracing/NodeTraces').then((m) => ({ 
 
 export interface SidePanelProps {
   answer: GraphResponse;
-  nodes: Map<string, GraphNode>;
-  edges: Map<string, GraphEdge>;
+  nodes: ById<GraphNode>;
+  edges: ById<GraphEdge>;
   selected: string;
   history: (id: string) => Series | undefined;
   onSelect: (id: string) => void;
@@ -460,7 +461,7 @@ function GraphSummary({ props }: { props: SidePanelProps }) {
 /** Right-hand panel: the selected node or edge, or the whole graph when nothing is selected. */
 export function SidePanel(props: SidePanelProps) {
   const node = props.nodes.get(props.selected);
-  const edge = props.edges.get(props.selected);
+  const edge = node ? undefined : props.edges.get(props.selected);
   return (
     <aside className="side-panel" aria-label="Details" data-testid="side-panel">
       {node && node.type !== 'box' ? (

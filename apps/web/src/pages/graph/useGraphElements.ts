@@ -3,6 +3,7 @@ import type { GraphEdge, GraphNode, GraphResponse } from '@meshlens/contract';
 import { aggregateElements, groupKeys } from '../../graph/aggregate';
 import type { GraphElements } from '../../graph/model';
 import { toElements, toElementsInSlices } from '../../graph/toElements';
+import { byId } from './byId';
 import type { ViewState } from '../../url/viewState';
 
 /** Above this many drawn nodes: no namespace boxes, labels only when zoomed in, no animation. */
@@ -61,14 +62,8 @@ export function useGraphElements(answer: GraphResponse | undefined, view: ViewSt
   );
   const groups = useMemo(() => [...new Set(groupKeys(full.nodes).values())].sort(), [full]);
   const nodeCount = useMemo(() => elements.nodes.filter((n) => n.nodeType !== 'box').length, [elements]);
-  const nodeMap = useMemo(
-    () => new Map<string, GraphNode>(answer?.nodes.map((n) => [n.id, n]) ?? []),
-    [answer],
-  );
-  const edgeMap = useMemo(
-    () => new Map<string, GraphEdge>(answer?.edges.map((e) => [e.id, e]) ?? []),
-    [answer],
-  );
+  const nodeMap = useMemo(() => byId<GraphNode>(answer?.nodes), [answer]);
+  const edgeMap = useMemo(() => byId<GraphEdge>(answer?.edges), [answer]);
   return {
     /** The answer is still being converted: the elements are the last answer's (or none yet). */
     pending,
