@@ -52,6 +52,17 @@ export type CanvasProgress =
 for (const engine of ['dagre', 'fcose']) void loadLayoutEngine(engine)?.catch(() => undefined);
 
 const NO_ELEMENTS: never[] = [];
+
+/** Selects the element `id` alone (nothing when empty or not drawn), as the URL says. */
+function selectOnly(cy: Core, id: string): void {
+  const selected = cy.$(':selected');
+  const wanted = id ? cy.getElementById(id) : cy.collection();
+  if (selected.same(wanted)) return;
+  cy.batch(() => {
+    selected.unselect();
+    wanted.select();
+  });
+}
 const CY_STYLE = { width: '100%', height: '100%' };
 
 declare global {
@@ -197,7 +208,12 @@ export function GraphCanvas(props: GraphCanvasProps) {
         onProgress: (done, total) => report({ stage: 'elements', done, total }),
       });
     };
-    void (engine ? engine.then(() => (syncCurrent() ? sync() : null)) : sync()).then((result) => {
+    // In a task of its own: after a large answer, React's render (converting, aggregating) and the sync
+    // (the diff, Cytoscape's restyle) are each most of a long task; together one of over 100 ms.
+    const synced = (engine ?? Promise.resolve())
+      .then(yieldToMain)
+      .then(() => (syncCurrent() ? sync() : null));
+    void synced.then((result) => {
       if (!result || !syncCurrent()) return;
       mark('meshlens:sync-end');
       // edge labels need room between ranks: a new label setting lays the graph out again
@@ -210,6 +226,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
       const h = handlers.current;
       const highlighted = applyHighlight(cy, h.highlight);
       h.onHighlight?.(highlighted);
+      // the selection effect may have run before these elements were in (the sync waits a task)
+      selectOnly(cy, h.selected);
       if (cy.nodes().empty()) {
         // nothing drawn yet (no answer) or an empty graph: the page says which, not the canvas
         container?.setAttribute('data-ready', 'true');
@@ -326,11 +344,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   // Selection mirrors the URL.
   const { selected } = props;
   useEffect(() => {
-    if (!cy) return;
-    cy.batch(() => {
-      cy.$(':selected').unselect();
-      if (selected) cy.getElementById(selected).select();
-    });
+    if (cy) selectOnly(cy, selected);
   }, [cy, selected, elements]);
 
   // Traffic animation: dashed edges moving on a timer, off on large graphs.
