@@ -196,7 +196,9 @@ async function measure(services: number, namespaceCount: number, log: (l: string
   try {
     const consoleUrl = stack.urls.console!;
     const prom = stack.urls.prometheus;
-    const direct = createPrometheusClient({ url: prom, timeoutMs: 120_000 });
+    // Kiali's side asks for gzipped answers, as Kiali's Go client does (Go's HTTP transport asks for gzip
+    // unless told not to); the console decides for itself (--prometheus-compression, auto: plain here).
+    const direct = createPrometheusClient({ url: prom, timeoutMs: 120_000, gzip: true });
     const nsRes = (await (await fetch(`${consoleUrl}/api/namespaces`)).json()) as {
       namespaces: { name: string }[];
     };

@@ -29,6 +29,12 @@ describe('config', () => {
       ui: { refreshIntervalMs: 15_000, durationSeconds: 300, defaultGraphType: 'versionedApp' },
     });
     expect(c.prometheus.url).toBe('http://127.0.0.1:9090');
+    expect(c.prometheus.compression).toBe('auto');
+  });
+
+  it('reads how Prometheus answers are compressed, and names a bad mode', async () => {
+    expect((await parse(['--prometheus-compression', 'none'])).prometheus.compression).toBe('none');
+    await expect(parse(['--prometheus-compression', 'brotli'])).rejects.toThrow(/prometheus\.compression/);
   });
 
   it('reads the UI defaults (range, refresh, graph type) and names a bad graph type', async () => {

@@ -221,7 +221,16 @@ export const ServerConfigSchema = z.strictObject({
     })
     .prefault({}),
   prometheus: z
-    .strictObject({ url: z.url().default('http://127.0.0.1:9090'), ...UPSTREAM_ACCESS })
+    .strictObject({
+      url: z.url().default('http://127.0.0.1:9090'),
+      ...UPSTREAM_ACCESS,
+      /**
+       * Whether Prometheus's answers come gzipped. `auto`: not from a Prometheus on this host or in the
+       * cluster (a loopback address, a Service's name: `prometheus`, `….svc`, `….cluster.local`, and in a
+       * cluster `prometheus.istio-system`), gzipped from anywhere else (see prometheus/compression.ts).
+       */
+      compression: z.enum(['auto', 'gzip', 'none']).default('auto'),
+    })
     .prefault({}),
   /**
    * The change history (history/): ConfigMaps `meshlens-changes-NNNNNN` in `namespace` (default: the
@@ -517,6 +526,13 @@ export function buildCommand(): Command {
         '--prometheus-header <header...>',
         'extra header(s) "Name: value" (env: separated by newlines or ;)',
         'PROMETHEUS_HEADERS',
+      ),
+    )
+    .addOption(
+      opt(
+        '--prometheus-compression <mode>',
+        'auto|gzip|none: gzipped answers; auto: none from this host or the cluster [auto]',
+        'PROMETHEUS_COMPRESSION',
       ),
     )
     .addOption(
@@ -883,6 +899,7 @@ export async function configFromFlags(flags: Flags): Promise<ServerConfig> {
       ),
       headers: headersOf(flags.prometheusHeader as string | string[] | undefined),
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      compression: s('prometheusCompression'),
     },
     tracing: {
       url: s('tracingUrl'),

@@ -15,11 +15,12 @@ import { clustersOfSecrets, listRemoteSecrets } from './inventory/remoteSecrets'
 import { startInventory, type InventoryOptions } from './inventory/informers';
 import { istioKubeClient } from './istio/index';
 import { createHistory } from './history/index';
-import { podNamespace } from './http/hosts';
+import { inCluster, podNamespace } from './http/hosts';
 import { bindHost } from './http/hosts';
 import { createLogger } from './logger';
 import { createMetrics, type ServerMetrics } from './metrics';
 import { createPrometheusClient } from './prometheus/client';
+import { gzipAnswers } from './prometheus/compression';
 import { createJaegerClient, type JaegerClient } from './tracing/jaegerClient';
 
 /**
@@ -259,6 +260,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ca,
     insecureSkipVerify: p.insecureSkipVerify,
     timeoutMs: p.timeoutMs,
+    gzip: gzipAnswers(p.url, p.compression, inCluster()),
     onQuery: (ms, outcome) => {
       metrics.promQueries.inc({ outcome });
       metrics.promQuerySeconds.observe(ms / 1000);

@@ -4,6 +4,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,15 @@ const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    const body = JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [1, '2'] }] },
+    });
+    // As Prometheus does: gzipped when the client accepts it.
+    if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      res.setHeader('content-encoding', 'gzip');
+      res.end(gzipSync(body));
+    } else res.end(body);
   });
 });
 let url: string;
@@ -65,5 +74,21 @@ it('reads a token file, and again once it may have rotated', async () => {
   } finally {
     clock.mockRestore();
     await client.close?.();
+  }
+});
+
+it('asks for gzipped answers and inflates them, or for plain ones when gzip is off', async () => {
+  const zipped = createPrometheusClient({ url });
+  const plain = createPrometheusClient({ url, gzip: false });
+  const theirs = createPrometheusClient({ url, gzip: false, headers: { 'Accept-Encoding': 'gzip' } });
+  try {
+    seen.length = 0;
+    const a = await zipped.query('up');
+    const b = await plain.query('up');
+    const c = await theirs.query('up');
+    expect(seen.map((h) => h['accept-encoding'])).toEqual(['gzip', 'identity', 'gzip']);
+    for (const r of [a, b, c]) expect(r.samples).toEqual([{ metric: { job: 'x' }, value: [1, '2'] }]);
+  } finally {
+    await Promise.all([zipped, plain, theirs].map((x) => x.close?.()));
   }
 });
