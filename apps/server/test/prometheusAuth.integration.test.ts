@@ -2,9 +2,12 @@
  * Prometheus behind TLS and basic auth (its `--web.config.file`), as many production installs and
  * Thanos/Mimir gateways are: the client trusts a CA of its own, sends the user and password (also from a
  * file, as a mounted Secret), and says clearly what is wrong when either is missing. The real Prometheus,
- * with a CA and a server certificate made here, and the server started from config against it.
+ * with a CA and a server certificate made here, and the server started from config against it. Also what
+ * the server asks of a Prometheus on this host: plain answers, unless told to ask for gzip.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,6 +223,45 @@ describe('the server configured for it', () => {
       expect(g.warnings.filter((w) => w.code.startsWith('Prometheus'))).toEqual([]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('asks a Prometheus on this host for plain answers, and for gzipped ones when told', async () => {
+    const kubeconfigPath = join(dir, 'kubeconfig-compression');
+    await cluster.writeKubeconfig(kubeconfigPath);
+    // A loopback stand-in for Prometheus that records what the server asks for.
+    const asked: (string | undefined)[] = [];
+    const recorder = createServer((req, res) => {
+      asked.push(req.headers['accept-encoding']);
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
+    try {
+      for (const [compression, expected] of [
+        [undefined, 'identity'],
+        ['gzip', 'gzip'],
+      ] as const) {
+        asked.length = 0;
+        const server = await startServer({
+          kubeconfigPath,
+          port: 0,
+          config: { prometheus: { url, ...(compression ? { compression } : {}) }, readyTimeoutMs: 5000 },
+          logger: pino({ level: 'silent' }),
+        });
+        try {
+          const ready = ReadyResponseSchema.parse(await (await fetch(`${server.url}/readyz`)).json());
+          expect(ready.checks.prometheus).toMatchObject({ ok: true });
+          expect(asked.length).toBeGreaterThan(0);
+          expect(new Set(asked)).toEqual(new Set([expected]));
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      await new Promise((resolve) => recorder.close(resolve));
     }
   });
 });
