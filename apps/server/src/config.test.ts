@@ -34,6 +34,8 @@ describe('config', () => {
 
   it('reads how Prometheus answers are compressed, and names a bad mode', async () => {
     expect((await parse(['--prometheus-compression', 'none'])).prometheus.compression).toBe('none');
+    const fromEnv = await parse([], { PROMETHEUS_COMPRESSION: 'gzip' });
+    expect(fromEnv.prometheus.compression).toBe('gzip');
     await expect(parse(['--prometheus-compression', 'brotli'])).rejects.toThrow(/prometheus\.compression/);
   });
 
