@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GRAPH_TYPES, parseDuration } from '@meshlens/contract';
+import { PROMETHEUS_COMPRESSIONS } from './prometheus/compression';
 
 export const VERSION = '0.1.0';
 
@@ -229,7 +230,7 @@ export const ServerConfigSchema = z.strictObject({
        * cluster (a loopback address, a Service's name: `prometheus`, `….svc`, `….cluster.local`, and in a
        * cluster `prometheus.istio-system`), gzipped from anywhere else (see prometheus/compression.ts).
        */
-      compression: z.enum(['auto', 'gzip', 'none']).default('auto'),
+      compression: z.enum(PROMETHEUS_COMPRESSIONS).default('auto'),
     })
     .prefault({}),
   /**

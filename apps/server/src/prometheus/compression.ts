@@ -1,6 +1,9 @@
 import { isIP } from 'node:net';
+import { isLoopback } from '../http/hosts';
 
-export type PrometheusCompression = 'auto' | 'gzip' | 'none';
+/** `prometheus.compression`'s values (config.ts). */
+export const PROMETHEUS_COMPRESSIONS = ['auto', 'gzip', 'none'] as const;
+export type PrometheusCompression = (typeof PROMETHEUS_COMPRESSIONS)[number];
 
 /**
  * Whether to ask Prometheus for gzipped answers. A graph of a large mesh reads megabytes of JSON from
@@ -19,10 +22,8 @@ export function gzipAnswers(url: string, mode: PrometheusCompression, inCluster:
 
 function isNearby(host: string, inCluster: boolean): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  const ip = isIP(h);
-  if (ip === 4) return h.startsWith('127.');
-  if (ip === 6) return h === '::1';
+  if (isLoopback(h) || h.endsWith('.localhost')) return true;
+  if (isIP(h)) return false; // another address than loopback
   const labels = h.split('.').length;
   return labels === 1 || (inCluster && labels === 2) || h.endsWith('.svc') || h.endsWith('.cluster.local');
 }
