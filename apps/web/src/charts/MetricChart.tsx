@@ -75,6 +75,9 @@ export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS 
   const plot = useRef<uPlot | null>(null);
   const zoom = useRef(onZoom);
   zoom.current = onZoom;
+  // The series the user hid (by legend text): kept when the chart is rebuilt (a new theme, a series that
+  // came or went with a refresh).
+  const hidden = useRef(new Set<string>());
   const theme = useThemeName();
   const { spec, labels } = chart;
   const shape = labels.join('\u0000');
@@ -121,6 +124,7 @@ export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS 
           { value: (_u, t) => (t == null ? '' : timeTick(t)) },
           ...labels.map((label, i) => ({
             label,
+            show: !hidden.current.has(label),
             stroke: colours[i % colours.length],
             width: 1.5,
             spanGaps: false,
@@ -129,9 +133,19 @@ export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS 
         ],
         hooks: {
           draw: [(self: uPlot) => drawMarkers(self, marks.current)],
+          setSeries: [
+            (self: uPlot, i: number | null) => {
+              const s = i == null ? undefined : self.series[i];
+              if (typeof s?.label !== 'string') return;
+              if (s.show === false) hidden.current.add(s.label);
+              else hidden.current.delete(s.label);
+            },
+          ],
           setSelect: [
             (self: uPlot) => {
-              if (self.select.width < 4) return;
+              // A plot rebuilt during a drag still hears the mouse-up (uPlot listens on the document) and
+              // would zoom to the part dragged before the rebuild: only the plot on the page zooms.
+              if (plot.current !== self || self.select.width < 4) return;
               const from = self.posToVal(self.select.left, 'x');
               const to = self.posToVal(self.select.left + self.select.width, 'x');
               self.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
