@@ -23,8 +23,12 @@ interface Shot {
   services?: number;
   /** View settings beyond the namespaces. */
   query: string;
-  /** Pages other than the graph, on the same stack: the address (before `?`) and what to wait for. */
-  pages?: { file: string; path: string; query: string; ready: string }[];
+  /**
+   * Pages other than the graph, on the same stack: the address (before `?`), what to wait for, and the
+   * page's time range in seconds when it draws charts over it (taken once the stack has had traffic that
+   * long, so the charts are not mostly empty).
+   */
+  pages?: { file: string; path: string; query: string; ready: string; rangeSeconds?: number }[];
 }
 
 const SHOTS: Record<string, Shot> = {
@@ -44,8 +48,9 @@ const SHOTS: Record<string, Shot> = {
       {
         file: 'service-inbound-metrics.png',
         path: '/namespaces/bookinfo/services/reviews/inbound',
-        query: '&duration=600',
+        query: '&duration=300',
         ready: '[data-testid=chart-request_count] canvas',
+        rangeSeconds: 300,
       },
     ],
   },
@@ -85,9 +90,11 @@ async function shoot(shot: Shot): Promise<void> {
     // shown up: the same number of edges on two polls in a row
     const deadline = Date.now() + 120_000;
     let edges = -1;
+    let trafficSince: number | undefined;
     for (;;) {
       const g = await getJson<GraphResponse>(`${base}/api/graph?namespaces=${ns}&duration=60s`);
       const now = g.edges.filter((e) => !e.isIdle).length;
+      if (now > 0) trafficSince ??= Date.now();
       if (now >= 5 && now === edges) break;
       if (Date.now() > deadline) throw new Error(`${shot.scenario}: the graph has ${now} edges with traffic`);
       edges = now;
@@ -98,6 +105,13 @@ async function shoot(shot: Shot): Promise<void> {
     if (shot.pages) {
       mkdirSync(outDir, { recursive: true });
       for (const p of shot.pages) {
+        const wait = (trafficSince ?? Date.now()) + (p.rangeSeconds ?? 0) * 1000 - Date.now();
+        if (wait > 0) {
+          process.stderr.write(
+            `${p.file}: waiting ${Math.ceil(wait / 1000)} s for charts that fill the range\n`,
+          );
+          await new Promise((r) => setTimeout(r, wait));
+        }
         await page.goto(`${base}${p.path}?namespaces=${ns}&refresh=0${p.query}`);
         await page.waitForSelector(p.ready, { state: 'attached', timeout: 60_000 });
         await page.waitForLoadState('networkidle');

@@ -7,7 +7,7 @@ import {
   timeTick,
   TIME_AXIS_PAD_RIGHT,
   TIME_AXIS_SIZE,
-  TIME_TICK_SPACE,
+  timeAxisTicks,
 } from '../pages/graph/sparklineOptions';
 import { formatValue, latest, type ChartData } from './metricCharts';
 
@@ -99,7 +99,15 @@ export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS 
       {
         width: el.clientWidth || 420,
         height,
-        scales: { x: { time: true } },
+        scales: {
+          x: { time: true },
+          // A chart with no series keeps its value axis (0 to 1): its plot, and so its time axis, lines up
+          // with its neighbours'.
+          y: {
+            range: (_u, min, max) =>
+              min == null || max == null ? [0, 1] : uPlot.rangeNum(min, max, 0.1, true),
+          },
+        },
         padding: [null, TIME_AXIS_PAD_RIGHT, null, null],
         cursor: { drag: { x: true, y: false, setScale: false } },
         legend: { live: true },
@@ -109,8 +117,7 @@ export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS 
             grid: { stroke: grid, width: 1 },
             font,
             size: TIME_AXIS_SIZE,
-            space: TIME_TICK_SPACE,
-            values: (_u, s) => s.map(timeTick),
+            ...timeAxisTicks,
           },
           {
             stroke: axis,

@@ -7,7 +7,7 @@ import {
   timeTick,
   TIME_AXIS_PAD_RIGHT,
   TIME_AXIS_SIZE,
-  TIME_TICK_SPACE,
+  timeAxisTicks,
 } from '../pages/graph/sparklineOptions';
 import { formatMs } from '../graph/format';
 import type { ScatterData } from './waterfall';
@@ -58,8 +58,7 @@ export function TraceScatter({ data, p95Ms, onOpen, height = 200 }: TraceScatter
             grid: { stroke: grid, width: 1 },
             font,
             size: TIME_AXIS_SIZE,
-            space: TIME_TICK_SPACE,
-            values: (_u, s) => s.map(timeTick),
+            ...timeAxisTicks,
           },
           { stroke: axis, grid: { stroke: grid, width: 1 }, font, size: 70, values: (_u, s) => s.map(fmt) },
         ],
