@@ -9,7 +9,7 @@ import {
   TIME_AXIS_SIZE,
   timeAxisTicks,
 } from '../pages/graph/sparklineOptions';
-import { formatValue, latest, type ChartData } from './metricCharts';
+import { formatValue, latest, valueBounds, type ChartData } from './metricCharts';
 
 /** A moment to mark on the time axis (a change of the history): a thin vertical line with a tooltip. */
 export interface ChartMarker {
@@ -101,12 +101,8 @@ export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS 
         height,
         scales: {
           x: { time: true },
-          // A chart with no series keeps its value axis (0 to 1): its plot, and so its time axis, lines up
-          // with its neighbours'.
-          y: {
-            range: (_u, min, max) =>
-              min == null || max == null ? [0, 1] : uPlot.rangeNum(min, max, 0.1, true),
-          },
+          // uPlot's own range (10 % of room, 0 kept as a floor) around what the chart must show
+          y: { range: (_u, min, max) => uPlot.rangeNum(...valueBounds(spec.unit, min, max), 0.1, true) },
         },
         padding: [null, TIME_AXIS_PAD_RIGHT, null, null],
         cursor: { drag: { x: true, y: false, setScale: false } },

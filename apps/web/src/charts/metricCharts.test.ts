@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsResponse } from '@meshlens/contract';
-import { chartsOf, formatValue, latest, seriesLabel } from './metricCharts';
+import { chartsOf, formatValue, latest, seriesLabel, valueBounds } from './metricCharts';
 
 const answer: MetricsResponse = {
   direction: 'inbound',
@@ -65,5 +65,20 @@ describe('labels and values', () => {
     expect(formatValue('conn/s', null)).toBe('–');
     expect(latest([1, 2, null])).toBe(2);
     expect(latest([null])).toBeNull();
+  });
+});
+
+describe('the value axis', () => {
+  it('shows rates from 0, durations and sizes around their values', () => {
+    expect(valueBounds('rps', 1.2, 4.6)).toEqual([0, 4.6]);
+    expect(valueBounds('B/s', 300, 900)).toEqual([0, 900]);
+    expect(valueBounds('ms', 12, 80)).toEqual([12, 80]);
+    expect(valueBounds('bytes', 650, 1000)).toEqual([650, 1000]);
+  });
+
+  it('keeps an axis of 0 to 1 without data or without traffic', () => {
+    expect(valueBounds('rps', null, null)).toEqual([0, 1]);
+    expect(valueBounds('ms', null, null)).toEqual([0, 1]);
+    expect(valueBounds('rps', 0, 0)).toEqual([0, 1]);
   });
 });

@@ -77,6 +77,19 @@ export interface ChartData {
  */
 const RATE_UNITS = new Set<ChartUnit>(['rps', 'B/s', 'conn/s', 'msg/s']);
 
+/**
+ * What the value axis must show of a chart's data (its min and max; null without data, when the chart
+ * shows 0 to 1 and so keeps its axis, lining up with its neighbours): rates from 0, so a rise from 1.2 to
+ * 4.6 rps does not look like one from nothing; durations and sizes around their values.
+ */
+export function valueBounds(unit: ChartUnit, min: number | null, max: number | null): [number, number] {
+  if (min == null || max == null) return [0, 1];
+  if (!RATE_UNITS.has(unit)) return [min, max];
+  const low = Math.min(0, min);
+  // no traffic at all: 0 to 1, as without data (uPlot would make 0 to 0 into 0 to 100)
+  return [low, max > low ? max : low + 1];
+}
+
 /** The charts of an answer that it has series for, in display order (charts with no series are left out). */
 export function chartsOf(m: MetricsResponse, keepEmpty: readonly MetricName[] = []): ChartData[] {
   const out: ChartData[] = [];
