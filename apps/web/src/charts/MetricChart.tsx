@@ -192,12 +192,15 @@ export function MetricChart({ chart, onZoom, height = 180, markers = NO_MARKERS 
           {spec.unit === 'ms' || spec.unit === 'bytes' ? '' : `now ${formatValue(spec.unit, now)}`}
         </span>
       </figcaption>
-      {labels.length === 0 && (
-        <p className="muted small metric-chart-note">
-          {spec.danger ? 'No errors in this range.' : 'No traffic in this range.'}
-        </p>
-      )}
-      <div ref={ref} className="metric-chart-plot" />
+      <div className="metric-chart-body">
+        {/* over the empty plot, which keeps its place: the chart lines up with its neighbours */}
+        {labels.length === 0 && (
+          <p className="muted small metric-chart-note" style={{ top: Math.round(height * 0.4) }}>
+            {spec.danger ? 'No errors in this range.' : 'No traffic in this range.'}
+          </p>
+        )}
+        <div ref={ref} className="metric-chart-plot" />
+      </div>
     </figure>
   );
 }
