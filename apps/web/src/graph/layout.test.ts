@@ -116,6 +116,34 @@ describe('layout choice and placement', () => {
     warn.mockRestore();
   });
 
+  it('lays a circle chosen by hand on a boxed graph out as one circle per box, boxes apart', async () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    cy.add([1, 2, 3, 4].map((b) => ({ data: { id: `box:ns-${b}`, nodeType: 'box' } })));
+    // ids sort by kind first, so one circle of the whole graph interleaves the namespaces
+    for (const b of [1, 2, 3, 4])
+      for (const kind of ['app', 'svc', 'wl'])
+        for (const name of ['a', 'b'])
+          cy.add({ data: { id: `${kind}:ns-${b}/${name}`, parent: `box:ns-${b}` } });
+    cy.add([{ data: { id: 'unknown' } }, { data: { id: 'istio-ingressgateway' } }]);
+    cy.add({ data: { id: 'e1', source: 'unknown', target: 'svc:ns-1/a' } });
+    const run = await runLayout(cy, 'circle');
+    expect(run.layout).toBe('circle');
+    const boxes = cy.nodes('[nodeType = "box"]').map((b) => b.boundingBox({}));
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const apart = a.x2 < b.x1 || b.x2 < a.x1 || a.y2 < b.y1 || b.y2 < a.y1;
+        expect(apart, `boxes ${i} and ${j} overlap`).toBe(true);
+      }
+    // each box's nodes on a circle: all as far from their centre
+    const leaves = cy.getElementById('box:ns-2').children();
+    const cx = leaves.reduce((t, n) => t + n.position().x, 0) / leaves.length;
+    const cyy = leaves.reduce((t, n) => t + n.position().y, 0) / leaves.length;
+    const r = leaves.map((n) => Math.hypot(n.position().x - cx, n.position().y - cyy));
+    for (const d of r) expect(d).toBeCloseTo(r[0]!, 5);
+    expect(r[0]).toBeGreaterThan(30);
+  });
+
   it('spreads nodes packed on top of each other, and leaves a spread graph alone', () => {
     const cy = cytoscape({ headless: true, styleEnabled: false });
     cy.add(

@@ -1,5 +1,5 @@
 import cytoscape from 'cytoscape';
-import type { Core, Ext, LayoutOptions, NodeCollection } from 'cytoscape';
+import type { Core, Ext, LayoutOptions, NodeCollection, NodeSingular } from 'cytoscape';
 import type { LayoutChoice } from '../url/viewState';
 import { labelSize } from './labels';
 import { fcoseInWorker, radialPlacement } from './workerLayout';
@@ -261,6 +261,11 @@ export function runLayout(
   // then less room, step by step (dagre takes milliseconds at this size).
   const squeeze = room.edgeLabelWidth > 0 && count <= SQUEEZE_MAX_NODES ? SQUEEZE : [1];
   const run = (name: ConcreteLayout, step = 0): Promise<LayoutRun> => {
+    if (name === 'circle' && boxes > 0) {
+      boxedCircles(cy);
+      cy.fit(undefined, padding);
+      return Promise.resolve({ layout: name });
+    }
     const factor = name === 'dagre' ? (squeeze[step] ?? 0) : 1;
     const l = cy.layout({
       ...layoutOptions(name, count, { ...room, edgeLabelWidth: room.edgeLabelWidth * factor }),
@@ -293,6 +298,47 @@ export function runLayout(
 
 /** Room left between top-level boxes that separateBoxes moves apart, model px. */
 const BOX_GAP = 40;
+/** Room a node and its label take on a circle of boxedCircles, model px. */
+const CIRCLE_SLOT = 80;
+
+/**
+ * The circle chosen by hand on a graph with boxes: one circle per top-level box (its nodes in name order,
+ * those of one inner box together), the circles in a grid in name order, the nodes outside any box on a
+ * circle of their own. One circle for the whole graph interleaved the boxes' nodes (ids sort by kind
+ * first: every `app:` node, then every `svc:` node), so each box spanned the whole circle and all of them
+ * lay on top of each other.
+ */
+export function boxedCircles(cy: Core): void {
+  const groups = new Map<string, NodeSingular[]>();
+  cy.nodes()
+    .filter((n) => n.isChildless())
+    .forEach((n) => {
+      const top = n.ancestors().last();
+      const key = top.nonempty() ? top.id() : '';
+      const group = groups.get(key);
+      if (group) group.push(n);
+      else groups.set(key, [n]);
+    });
+  const keys = [...groups.keys()].sort();
+  const radius = (count: number) =>
+    count < 2 ? 0 : Math.max(CIRCLE_SLOT / 2, (count * CIRCLE_SLOT) / (2 * Math.PI));
+  const cell = 2 * Math.max(...keys.map((k) => radius(groups.get(k)!.length))) + CIRCLE_SLOT + 2 * BOX_GAP;
+  const cols = Math.ceil(Math.sqrt(keys.length));
+  // in name order, the nodes of one inner box (a namespace in a cluster's box) together
+  const place = (n: NodeSingular) => `${(n.data('parent') as string | undefined) ?? ''}\u0000${n.id()}`;
+  cy.batch(() =>
+    keys.forEach((key, i) => {
+      const nodes = groups.get(key)!.sort((a, b) => place(a).localeCompare(place(b)));
+      const r = radius(nodes.length);
+      const x = (i % cols) * cell;
+      const y = Math.floor(i / cols) * cell;
+      nodes.forEach((n, j) => {
+        const angle = (2 * Math.PI * j) / nodes.length - Math.PI / 2;
+        n.position({ x: x + r * Math.cos(angle), y: y + r * Math.sin(angle) });
+      });
+    }),
+  );
+}
 
 /**
  * Moves top-level boxes that overlap apart (dagre lays out nested compounds, such as cluster boxes
